@@ -1,0 +1,183 @@
+import type { Observable } from 'rxjs';
+
+/**
+ * The one door to the container engine. Machines never see it; effects call it.
+ * Implementations: the dockerode adapter (podman or Docker) and the in-memory simulator.
+ * Every method is idempotent where the engine allows it, because a step may be retried
+ * after a crash or a lost answer.
+ */
+export interface EnginePort {
+  /** Resolves when the engine answers; rejects with an EngineError('unreachable') otherwise. */
+  ping(): Promise<EngineInfo>;
+  imageExists(ref: string): Promise<boolean>;
+  /** Pulls `ref`; rejects with EngineError when any progress line carries an error. */
+  pull(ref: string, options?: PullOptions): Promise<void>;
+  /** Builds an image from a local context directory and tags it `tag`. */
+  build(spec: BuildSpec, options?: PullOptions): Promise<void>;
+  /**
+   * Creates the container named `spec.name`. If a container with that name already exists
+   * and carries the same owner labels, returns its id instead of failing (a retried create
+   * never makes a duplicate). A name held by a container podwarden does not own is an error.
+   */
+  create(spec: ContainerSpec): Promise<{ id: string }>;
+  /** Starting a running container is a no-op. */
+  start(id: string): Promise<void>;
+  /** Stopping a stopped container is a no-op. */
+  stop(id: string, options?: { timeoutSeconds?: number }): Promise<void>;
+  /** Removing a missing container is a no-op. Always forced: running containers are killed. */
+  remove(id: string): Promise<void>;
+  /** null when no such container exists. */
+  inspect(idOrName: string): Promise<ContainerObservation | null>;
+  /** Every container (any state) that carries all `labels`. One engine call. */
+  list(labels: Record<string, string>): Promise<ContainerObservation[]>;
+  /**
+   * Container events for containers carrying all `labels`. Each subscription opens one
+   * stream; it errors (EngineError 'unreachable') when the connection drops, and emits
+   * `{ kind: 'connected' }` first, once the engine accepted the stream.
+   */
+  events(labels: Record<string, string>): Observable<EngineEvent>;
+}
+
+export interface EngineInfo {
+  /** 'podman' or 'docker': decides which pull endpoint can skip TLS. */
+  flavor: 'podman' | 'docker';
+  version: string;
+}
+
+export interface PullOptions {
+  onProgress?: (progress: PullProgress) => void;
+  /** Registry hosts (host[:port]) that may be reached over plain HTTP. */
+  insecureRegistries?: readonly string[];
+}
+
+export interface PullProgress {
+  ref: string;
+  status: string;
+  layer?: string;
+}
+
+export interface BuildSpec {
+  tag: string;
+  /** Absolute path of the build context. */
+  context: string;
+  /** Relative to the context; defaults to Containerfile, then Dockerfile. */
+  containerfile?: string;
+}
+
+export interface PortBinding {
+  hostIp?: string;
+  hostPort: number;
+  containerPort: number;
+  protocol: 'tcp' | 'udp';
+}
+
+export interface Mount {
+  /** An absolute host path (bind mount) or a named volume. */
+  source: string;
+  target: string;
+  readOnly: boolean;
+}
+
+export interface ContainerSpec {
+  name: string;
+  image: string;
+  command?: string[];
+  entrypoint?: string[];
+  env: Record<string, string>;
+  labels: Record<string, string>;
+  ports: PortBinding[];
+  mounts: Mount[];
+  tmpfs: string[];
+  network?: string;
+  user?: string;
+  capAdd: string[];
+  stopTimeoutSeconds?: number;
+  /** Passed to the engine as an image-style health check (exec form). */
+  healthcheck?: {
+    test: string[];
+    intervalSeconds: number;
+    timeoutSeconds: number;
+    retries: number;
+    startPeriodSeconds: number;
+  };
+}
+
+/** podman/Docker states, normalised. `unknown` covers anything the engine invents later. */
+export type ContainerStatus =
+  | 'created'
+  | 'running'
+  | 'paused'
+  | 'restarting'
+  | 'exited'
+  | 'removing'
+  | 'dead'
+  | 'unknown';
+
+export type HealthStatus = 'none' | 'starting' | 'healthy' | 'unhealthy';
+
+export interface ContainerObservation {
+  id: string;
+  name: string;
+  image: string;
+  status: ContainerStatus;
+  health: HealthStatus;
+  labels: Record<string, string>;
+  /** From inspect only; a running container whose pid is 0 has lost its process. */
+  pid?: number;
+  exitCode?: number;
+  oomKilled?: boolean;
+  /** ms since epoch, when the engine knows it. */
+  startedAt?: number;
+  finishedAt?: number;
+}
+
+export type EngineEvent =
+  | { kind: 'connected' }
+  | ContainerEvent;
+
+export interface ContainerEvent {
+  kind: 'container';
+  action: ContainerAction;
+  containerId: string;
+  /** The container's labels, as the engine reports them on the event. */
+  labels: Record<string, string>;
+  /** ms since epoch. */
+  time: number;
+  exitCode?: number;
+  health?: HealthStatus;
+}
+
+export type ContainerAction =
+  | 'create'
+  | 'start'
+  | 'die'
+  | 'kill'
+  | 'stop'
+  | 'pause'
+  | 'unpause'
+  | 'restart'
+  | 'remove'
+  | 'health'
+  | 'oom';
+
+export type EngineErrorCode =
+  | 'unreachable'
+  | 'image-not-found'
+  | 'registry-unreachable'
+  | 'not-found'
+  | 'name-conflict'
+  | 'port-in-use'
+  | 'disk-full'
+  | 'engine';
+
+/** Every adapter failure is one of these, so effects and reports can name the cause. */
+export class EngineError extends Error {
+  constructor(
+    readonly code: EngineErrorCode,
+    message: string,
+    readonly cause?: unknown,
+  ) {
+    super(message);
+    this.name = 'EngineError';
+  }
+}
