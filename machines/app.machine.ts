@@ -1,0 +1,556 @@
+import { assign, fromPromise, sendParent, setup } from 'xstate';
+import type { ContainerEvent, EngineErrorCode } from '../src/engine/port.js';
+import { backoffDelay } from './backoff.js';
+import { decide, type Decision } from './decide.js';
+import type {
+  AppEvent,
+  AppSpec,
+  BackoffPolicy,
+  Desired,
+  Observed,
+  PassEntry,
+  StepOutcome,
+} from './types.js';
+
+export interface AppInput {
+  spec: AppSpec;
+  desired: Desired;
+  /** What boot recovery or the last pass saw; undefined = not observed yet. */
+  observation: Observed | undefined;
+  backoff: BackoffPolicy;
+}
+
+export interface AppContext {
+  appId: string;
+  spec: AppSpec;
+  desired: Desired;
+  container: Observed | undefined;
+  /** Consecutive failures (crashes and failed steps); reset after a stable run. */
+  failures: number;
+  /** Why the app is where it is, for people: the last decision or failure. */
+  reason: string;
+  /** The last failure, kept while backing off. */
+  failure: string | undefined;
+  /** ms since epoch when podwarden's last step finished; older pass observations are stale. */
+  lastStepAt: number;
+  /** Set by SHUTDOWN during a step: the step finishes, nothing follows it. */
+  halting: boolean;
+  /** A die event for our container arrived before start answered. */
+  diedDuringStart: boolean;
+  backoff: BackoffPolicy;
+}
+
+/** Outcome of a step that made a container. */
+export interface CreateOutcome extends StepOutcome {
+  id: string;
+}
+
+export interface ContainerInput {
+  spec: AppSpec;
+  containerId: string;
+}
+
+/** Errors reaching the machine from effects: the code drives the next state, the message is the reason. */
+export interface StepError {
+  code: EngineErrorCode | 'unknown';
+  message: string;
+}
+
+function stepError(error: unknown): StepError {
+  if (error && typeof error === 'object' && 'message' in error) {
+    const code = 'code' in error && typeof error.code === 'string' ? error.code : 'unknown';
+    return { code: code as StepError['code'], message: String(error.message) };
+  }
+  return { code: 'unknown', message: String(error) };
+}
+
+function containerId(context: AppContext): string {
+  return context.container?.id ?? '';
+}
+
+/** Apply an engine event about our container to what we know of it. */
+function applyEvent(container: Observed | undefined, event: ContainerEvent): Observed | undefined {
+  if (!container) return container;
+  switch (event.action) {
+    case 'die':
+      return { ...container, status: 'exited', exitCode: event.exitCode ?? container.exitCode };
+    case 'start':
+    case 'unpause':
+    case 'restart':
+      return { ...container, status: 'running', pid: undefined };
+    case 'pause':
+      return { ...container, status: 'paused' };
+    case 'remove':
+      return null;
+    case 'health':
+      return { ...container, health: event.health ?? container.health };
+    case 'oom':
+      return { ...container, oomKilled: true };
+    default:
+      return container;
+  }
+}
+
+function currentDecision(context: AppContext): Decision {
+  return decide(context.desired, context.container ?? null, context.spec.specHash);
+}
+
+/**
+ * Placeholders: the machine names the effects it needs; src/effects provides the real
+ * ones with `appMachine.provide({ actors })`. Calling a placeholder is a wiring bug.
+ */
+function unprovided<TOut, TIn>(name: string) {
+  return fromPromise<TOut, TIn>(async () => {
+    throw new Error(`effect ${name} was not provided`);
+  });
+}
+
+/**
+ * While a step runs it is never interrupted: SHUTDOWN and commands only change what comes
+ * after it, and a pass observation is answered without being acted on.
+ */
+const DURING_STEP = {
+  SHUTDOWN: { actions: 'markHalting' },
+  SET_DESIRED: { actions: 'setDesired' },
+  UPDATE_SPEC: { actions: 'setSpec' },
+  OBSERVED: { actions: 'reportBusy' },
+} as const;
+
+/**
+ * One app's container lifecycle. Pure: every engine call is an invoked effect actor, every
+ * observation arrives as an event. The states a person sees:
+ * observing · missing → pulling → creating → starting → running · wedged → recreating ·
+ * crashed → backoff · stopping → stopped · removing → removed · halted.
+ */
+export const appMachine = setup({
+  types: {
+    context: {} as AppContext,
+    events: {} as AppEvent,
+    input: {} as AppInput,
+  },
+  actors: {
+    pullImage: unprovided<StepOutcome, { spec: AppSpec }>('pullImage'),
+    createContainer: unprovided<CreateOutcome, { spec: AppSpec }>('createContainer'),
+    startContainer: unprovided<StepOutcome, ContainerInput>('startContainer'),
+    stopContainer: unprovided<StepOutcome, ContainerInput>('stopContainer'),
+    removeContainer: unprovided<StepOutcome, ContainerInput>('removeContainer'),
+  },
+  delays: {
+    backoff: ({ context }) => backoffDelay(context.failures, context.backoff),
+    stablePeriod: ({ context }) => context.backoff.resetAfterMs,
+  },
+  guards: {
+    halting: ({ context }) => context.halting,
+    wantsRunning: ({ context }) => context.desired === 'running',
+    decidesNone: ({ context }) => currentDecision(context).action === 'none',
+    decidesWait: ({ context }) => currentDecision(context).action === 'wait',
+    decidesCreate: ({ context }) => currentDecision(context).action === 'create',
+    decidesStart: ({ context }) => currentDecision(context).action === 'start',
+    decidesRecreate: ({ context }) => currentDecision(context).action === 'recreate',
+    decidesStop: ({ context }) => currentDecision(context).action === 'stop',
+    decidesRemove: ({ context }) => currentDecision(context).action === 'remove',
+    isStopped: ({ context }) => context.desired === 'stopped',
+    isRemoved: ({ context }) => context.desired === 'absent',
+    ownEvent: ({ context, event }) =>
+      event.type === 'CONTAINER_EVENT' && event.event.containerId === containerId(context),
+    freshObservation: ({ context, event }) =>
+      event.type === 'OBSERVED' && event.observedAt >= context.lastStepAt,
+    /** A running app's container changed in a way the decision table must look at. */
+    needsAction: ({ context }) => currentDecision(context).action !== 'none',
+    containerFailed: ({ context }) => currentDecision(context).failed,
+    vanished: (_, params: { error: unknown }) => stepError(params.error).code === 'not-found',
+  },
+  actions: {
+    observe: assign(({ event }) =>
+      event.type === 'OBSERVED' ? { container: event.container } : {},
+    ),
+    applyContainerEvent: assign(({ context, event }) =>
+      event.type === 'CONTAINER_EVENT' ? { container: applyEvent(context.container, event.event) } : {},
+    ),
+    setDesired: assign(({ event }) => (event.type === 'SET_DESIRED' ? { desired: event.desired } : {})),
+    setSpec: assign(({ event }) => (event.type === 'UPDATE_SPEC' ? { spec: event.spec } : {})),
+    markHalting: assign({ halting: true }),
+    explain: assign(({ context }) => ({ reason: currentDecision(context).why })),
+    countFailure: assign(({ context }) => {
+      const why = currentDecision(context).why;
+      return { failures: context.failures + 1, failure: why, reason: why };
+    }),
+    countStepFailure: assign(({ context }, params: { step: string; error: unknown }) => {
+      const why = `${params.step} failed: ${stepError(params.error).message}`;
+      return { failures: context.failures + 1, failure: why, reason: why };
+    }),
+    forgetContainer: assign({ container: null }),
+    resetFailures: assign({ failures: 0, failure: undefined }),
+    stepDone: assign((_, params: { at: number }) => ({ lastStepAt: params.at })),
+    announceFinished: sendParent(({ context }) => ({ type: 'APP.FINISHED', appId: context.appId })),
+    /** Every pass observation gets exactly one answer, so the supervisor knows when a pass is over. */
+    reportPass: sendParent(({ context, event, self }) => {
+      const state = self.getSnapshot()?.value;
+      const decision = currentDecision(context);
+      const entry: PassEntry = {
+        appId: context.appId,
+        state: typeof state === 'string' ? state : JSON.stringify(state),
+        action: decision.action,
+        busy: false,
+        ...(context.failure ? { failure: context.failure } : {}),
+      };
+      return {
+        type: 'APP.PASS_ENTRY',
+        passId: event.type === 'OBSERVED' ? event.passId : -1,
+        entry,
+      };
+    }),
+    reportBusy: sendParent(({ context, event, self }) => {
+      const state = self.getSnapshot()?.value;
+      const entry: PassEntry = {
+        appId: context.appId,
+        state: typeof state === 'string' ? state : JSON.stringify(state),
+        action: 'wait',
+        busy: true,
+      };
+      return {
+        type: 'APP.PASS_ENTRY',
+        passId: event.type === 'OBSERVED' ? event.passId : -1,
+        entry,
+      };
+    }),
+  },
+}).createMachine({
+  id: 'app',
+  context: ({ input }) => ({
+    appId: input.spec.appId,
+    spec: input.spec,
+    desired: input.desired,
+    container: input.observation,
+    failures: 0,
+    reason: input.observation === undefined ? 'waiting for the first observation' : '',
+    failure: undefined,
+    lastStepAt: 0,
+    halting: false,
+    diedDuringStart: false,
+    backoff: input.backoff,
+  }),
+  initial: 'deciding',
+  // Commands are accepted in every state; where a step is under way they only change
+  // what happens after it (see `busy`).
+  on: {
+    SHUTDOWN: { target: '.halted' },
+    SET_DESIRED: { target: '.deciding', actions: 'setDesired' },
+    UPDATE_SPEC: { target: '.deciding', actions: 'setSpec' },
+  },
+  states: {
+    deciding: {
+      always: [
+        { guard: ({ context }) => context.container === undefined, target: 'observing' },
+        { guard: 'decidesRemove', target: 'removing', actions: 'explain' },
+        { guard: 'decidesStop', target: 'stopping', actions: 'explain' },
+        { guard: 'decidesCreate', target: 'missing', actions: 'explain' },
+        { guard: 'decidesStart', target: 'starting', actions: 'explain' },
+        { guard: 'decidesRecreate', target: 'wedged', actions: 'explain' },
+        { guard: 'decidesWait', target: 'observing', actions: 'explain' },
+        { guard: 'isRemoved', target: 'removed', actions: 'explain' },
+        { guard: 'isStopped', target: 'stopped', actions: 'explain' },
+        { target: 'running', actions: 'explain' },
+      ],
+    },
+    /** Nothing to act on yet: no observation, or the engine is mid-way (restarting/removing). */
+    observing: {
+      on: {
+        OBSERVED: [
+          { guard: 'freshObservation', target: 'deciding', actions: ['observe', 'reportPass'] },
+          { actions: 'reportPass' },
+        ],
+        CONTAINER_EVENT: { guard: 'ownEvent', target: 'deciding', actions: 'applyContainerEvent' },
+      },
+    },
+    /** No container: the next steps make one. */
+    missing: {
+      always: { target: 'pulling' },
+    },
+    pulling: {
+      on: DURING_STEP,
+      invoke: {
+        src: 'pullImage',
+        input: ({ context }) => ({ spec: context.spec }),
+        onDone: [
+          { guard: 'halting', target: 'halted' },
+          {
+            guard: 'wantsRunning',
+            target: 'creating',
+            actions: { type: 'stepDone', params: ({ event }) => ({ at: event.output.at }) },
+          },
+          { target: 'deciding' },
+        ],
+        onError: [
+          { guard: 'halting', target: 'halted' },
+          {
+            target: 'backoff',
+            actions: { type: 'countStepFailure', params: ({ event }) => ({ step: 'pull', error: event.error }) },
+          },
+        ],
+      },
+    },
+    creating: {
+      on: DURING_STEP,
+      invoke: {
+        src: 'createContainer',
+        input: ({ context }) => ({ spec: context.spec }),
+        onDone: [
+          {
+            guard: 'halting',
+            target: 'halted',
+            actions: assign(({ context, event }) => ({
+              container: createdContainer(context, event.output.id),
+            })),
+          },
+          {
+            guard: 'wantsRunning',
+            target: 'starting',
+            actions: assign(({ context, event }) => ({
+              container: createdContainer(context, event.output.id),
+              lastStepAt: event.output.at,
+            })),
+          },
+          {
+            target: 'deciding',
+            actions: assign(({ context, event }) => ({
+              container: createdContainer(context, event.output.id),
+              lastStepAt: event.output.at,
+            })),
+          },
+        ],
+        onError: [
+          { guard: 'halting', target: 'halted' },
+          {
+            target: 'backoff',
+            actions: { type: 'countStepFailure', params: ({ event }) => ({ step: 'create', error: event.error }) },
+          },
+        ],
+      },
+    },
+    starting: {
+      entry: assign({ diedDuringStart: false }),
+      on: {
+        ...DURING_STEP,
+        // A die that overtakes start's answer must not be lost.
+        CONTAINER_EVENT: {
+          guard: 'ownEvent',
+          actions: ['applyContainerEvent', assign(({ event }) => ({ diedDuringStart: event.event.action === 'die' }))],
+        },
+      },
+      invoke: {
+        src: 'startContainer',
+        input: ({ context }) => ({ spec: context.spec, containerId: containerId(context) }),
+        onDone: [
+          { guard: 'halting', target: 'halted' },
+          {
+            guard: ({ context }) => context.diedDuringStart,
+            target: 'crashed',
+            actions: { type: 'stepDone', params: ({ event }) => ({ at: event.output.at }) },
+          },
+          {
+            target: 'running',
+            actions: assign(({ context, event }) => ({
+              container: context.container
+                ? { ...context.container, status: 'running' as const, pid: undefined, startedAt: event.output.at }
+                : context.container,
+              lastStepAt: event.output.at,
+              reason: 'started',
+            })),
+          },
+        ],
+        onError: [
+          { guard: 'halting', target: 'halted' },
+          {
+            guard: { type: 'vanished', params: ({ event }) => ({ error: event.error }) },
+            target: 'deciding',
+            actions: 'forgetContainer',
+          },
+          {
+            target: 'backoff',
+            actions: { type: 'countStepFailure', params: ({ event }) => ({ step: 'start', error: event.error }) },
+          },
+        ],
+      },
+    },
+    running: {
+      initial: 'settling',
+      states: {
+        /** Up, but not long enough to forget earlier crashes. */
+        settling: {
+          after: { stablePeriod: { target: 'stable', actions: 'resetFailures' } },
+        },
+        stable: {},
+      },
+      on: {
+        CONTAINER_EVENT: [
+          {
+            guard: ({ context, event }) =>
+              event.event.containerId === containerId(context) &&
+              currentDecisionAfter(context, event.event).failed,
+            target: 'crashed',
+            actions: 'applyContainerEvent',
+          },
+          {
+            guard: ({ context, event }) =>
+              event.event.containerId === containerId(context) &&
+              currentDecisionAfter(context, event.event).action !== 'none',
+            target: 'deciding',
+            actions: 'applyContainerEvent',
+          },
+          { guard: 'ownEvent', actions: 'applyContainerEvent' },
+        ],
+        OBSERVED: [
+          {
+            guard: ({ context, event }) =>
+              event.observedAt >= context.lastStepAt &&
+              decide(context.desired, event.container, context.spec.specHash).failed,
+            target: 'crashed',
+            actions: ['observe', 'reportPass'],
+          },
+          {
+            guard: ({ context, event }) =>
+              event.observedAt >= context.lastStepAt &&
+              decide(context.desired, event.container, context.spec.specHash).action !== 'none',
+            target: 'deciding',
+            actions: ['observe', 'reportPass'],
+          },
+          { guard: 'freshObservation', actions: ['observe', 'reportPass'] },
+          { actions: 'reportPass' },
+        ],
+      },
+    },
+    /** The container failed by itself: count it, then back off before acting. */
+    crashed: {
+      always: { target: 'backoff', actions: 'countFailure' },
+    },
+    backoff: {
+      after: { backoff: { target: 'deciding' } },
+      on: {
+        OBSERVED: [
+          { guard: 'freshObservation', actions: ['observe', 'reportPass'] },
+          { actions: 'reportPass' },
+        ],
+        CONTAINER_EVENT: { guard: 'ownEvent', actions: 'applyContainerEvent' },
+      },
+    },
+    /** The container exists but cannot become a healthy running one as it is. */
+    wedged: {
+      always: { target: 'recreating' },
+    },
+    recreating: {
+      on: DURING_STEP,
+      invoke: {
+        src: 'removeContainer',
+        input: ({ context }) => ({ spec: context.spec, containerId: containerId(context) }),
+        onDone: [
+          { guard: 'halting', target: 'halted', actions: 'forgetContainer' },
+          {
+            target: 'deciding',
+            actions: [
+              'forgetContainer',
+              { type: 'stepDone', params: ({ event }) => ({ at: event.output.at }) },
+            ],
+          },
+        ],
+        onError: [
+          { guard: 'halting', target: 'halted' },
+          {
+            target: 'backoff',
+            actions: { type: 'countStepFailure', params: ({ event }) => ({ step: 'remove', error: event.error }) },
+          },
+        ],
+      },
+    },
+    stopping: {
+      on: DURING_STEP,
+      invoke: {
+        src: 'stopContainer',
+        input: ({ context }) => ({ spec: context.spec, containerId: containerId(context) }),
+        onDone: [
+          { guard: 'halting', target: 'halted' },
+          {
+            target: 'deciding',
+            actions: assign(({ context, event }) => ({
+              container: context.container ? { ...context.container, status: 'exited' as const } : context.container,
+              lastStepAt: event.output.at,
+            })),
+          },
+        ],
+        onError: [
+          { guard: 'halting', target: 'halted' },
+          {
+            guard: { type: 'vanished', params: ({ event }) => ({ error: event.error }) },
+            target: 'deciding',
+            actions: 'forgetContainer',
+          },
+          {
+            target: 'backoff',
+            actions: { type: 'countStepFailure', params: ({ event }) => ({ step: 'stop', error: event.error }) },
+          },
+        ],
+      },
+    },
+    /** The owner stopped the app: podwarden keeps it stopped, even if someone starts it by hand. */
+    stopped: {
+      on: {
+        OBSERVED: [
+          {
+            guard: ({ context, event }) =>
+              event.observedAt >= context.lastStepAt &&
+              decide(context.desired, event.container, context.spec.specHash).action !== 'none',
+            target: 'deciding',
+            actions: ['observe', 'reportPass'],
+          },
+          { guard: 'freshObservation', actions: ['observe', 'reportPass'] },
+          { actions: 'reportPass' },
+        ],
+        CONTAINER_EVENT: { guard: 'ownEvent', target: 'deciding', actions: 'applyContainerEvent' },
+      },
+    },
+    removing: {
+      on: DURING_STEP,
+      invoke: {
+        src: 'removeContainer',
+        input: ({ context }) => ({ spec: context.spec, containerId: containerId(context) }),
+        onDone: [
+          { guard: 'halting', target: 'halted', actions: 'forgetContainer' },
+          {
+            target: 'deciding',
+            actions: [
+              'forgetContainer',
+              { type: 'stepDone', params: ({ event }) => ({ at: event.output.at }) },
+            ],
+          },
+        ],
+        onError: [
+          { guard: 'halting', target: 'halted' },
+          {
+            target: 'backoff',
+            actions: { type: 'countStepFailure', params: ({ event }) => ({ step: 'remove', error: event.error }) },
+          },
+        ],
+      },
+    },
+    /** Uninstalled and its container is gone: the supervisor forgets this machine. */
+    removed: { type: 'final', entry: 'announceFinished' },
+    /** podwarden is shutting down; containers are left as they are. */
+    halted: { type: 'final', entry: 'announceFinished' },
+  },
+});
+
+function createdContainer(context: AppContext, id: string): Observed {
+  const spec = context.spec.container;
+  return {
+    id,
+    name: spec.name,
+    image: spec.image,
+    status: 'created',
+    health: 'none',
+    labels: spec.labels,
+  };
+}
+
+function currentDecisionAfter(context: AppContext, event: ContainerEvent): Decision {
+  return decide(context.desired, applyEvent(context.container, event) ?? null, context.spec.specHash);
+}

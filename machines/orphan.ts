@@ -1,0 +1,34 @@
+import type { ContainerObservation } from '../src/engine/port.js';
+import type { AppSpec } from './types.js';
+
+const APP_LABEL = 'io.podwarden.app';
+const SPEC_HASH_LABEL = 'io.podwarden.spec-hash';
+
+/** The app a container belongs to, from its labels; undefined for one podwarden cannot attribute. */
+export function appIdOf(labels: Record<string, string>): string | undefined {
+  return labels[APP_LABEL] || undefined;
+}
+
+/**
+ * A container podwarden owns but no installed app claims (uninstalled while podwarden was
+ * down, or left behind by a crash) still needs a machine to remove it. Its spec is rebuilt
+ * from what the engine shows; it is only ever used to remove the container.
+ */
+export function orphanSpec(container: ContainerObservation): AppSpec {
+  const appId = appIdOf(container.labels) ?? container.name;
+  return {
+    appId,
+    container: {
+      name: container.name,
+      image: container.image,
+      env: {},
+      labels: container.labels,
+      ports: [],
+      mounts: [],
+      tmpfs: [],
+      capAdd: [],
+    },
+    image: { ref: container.image, pullPolicy: 'never' },
+    specHash: container.labels[SPEC_HASH_LABEL] ?? '',
+  };
+}

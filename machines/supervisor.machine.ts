@@ -1,0 +1,429 @@
+import {
+  assign,
+  emit,
+  enqueueActions,
+  fromEventObservable,
+  fromPromise,
+  raise,
+  setup,
+  type ActorRefFrom,
+} from 'xstate';
+import type { ContainerEvent, ContainerObservation } from '../src/engine/port.js';
+import { appMachine } from './app.machine.js';
+import { appIdOf, orphanSpec } from './orphan.js';
+import type {
+  AppSpec,
+  BackoffPolicy,
+  Desired,
+  PassEntry,
+  PassReport,
+  SupervisorNotice,
+} from './types.js';
+
+export interface DeclaredApp {
+  spec: AppSpec;
+  desired: Exclude<Desired, 'absent'>;
+}
+
+export interface SupervisorInput {
+  apps: Record<string, DeclaredApp>;
+  /** Installed apps podwarden cannot manage (broken manifest), with why: their containers are left alone. */
+  held: Record<string, string>;
+  backoff: BackoffPolicy;
+  /** An embedding daemon holds the gate until it sends RELEASE_GATE (or the cap runs out). */
+  holdGateForEmbedder: boolean;
+  gateCapMs: number;
+  /** Pause between attempts to adopt containers when the engine is not answering at boot. */
+  recoverRetryMs: number;
+  /** A pass whose apps have not all answered by then is closed with what it has. */
+  passTimeoutMs: number;
+}
+
+/** Everything the engine showed at one moment: the input of boot recovery and of every pass. */
+export interface Snapshot {
+  observedAt: number;
+  containers: ContainerObservation[];
+}
+
+type AppRef = ActorRefFrom<typeof appMachine>;
+
+interface PassInProgress {
+  id: number;
+  startedAt: number;
+  observed: number;
+  pending: string[];
+  entries: PassEntry[];
+}
+
+export interface SupervisorContext {
+  apps: Record<string, DeclaredApp>;
+  held: Record<string, string>;
+  refs: Record<string, AppRef>;
+  backoff: BackoffPolicy;
+  holdGateForEmbedder: boolean;
+  embedderReleased: boolean;
+  gateCapMs: number;
+  recoverRetryMs: number;
+  passTimeoutMs: number;
+  /** What boot recovery found, handed to each machine at spawn so fine containers are adopted as they are. */
+  adopted: Snapshot | undefined;
+  recoveryError: string | undefined;
+  passSeq: number;
+  pass: PassInProgress | undefined;
+  /** A tick or resync arrived during a pass: run one more right after it. */
+  passQueued: boolean;
+}
+
+export type SupervisorEvent =
+  | { type: 'TICK' }
+  | { type: 'ENGINE.CONNECTED'; reconnect: boolean }
+  | { type: 'ENGINE.CONTAINER'; event: ContainerEvent }
+  | { type: 'RELEASE_GATE' }
+  | { type: 'INSTALL'; appId: string; app: DeclaredApp }
+  | { type: 'UNINSTALL'; appId: string }
+  | { type: 'SET_DESIRED'; appId: string; desired: Exclude<Desired, 'absent'> }
+  | { type: 'SHUTDOWN' }
+  | { type: 'APP.PASS_ENTRY'; passId: number; entry: PassEntry }
+  | { type: 'APP.FINISHED'; appId: string };
+
+function byApp(containers: ContainerObservation[]): Map<string, ContainerObservation> {
+  const found = new Map<string, ContainerObservation>();
+  for (const container of containers) {
+    const appId = appIdOf(container.labels);
+    if (appId && container.labels['io.podwarden.role'] !== 'companion') found.set(appId, container);
+  }
+  return found;
+}
+
+function childId(appId: string): string {
+  return `app:${appId}`;
+}
+
+function finishedReport(pass: PassInProgress, finishedAt: number): PassReport {
+  return {
+    passId: pass.id,
+    startedAt: pass.startedAt,
+    finishedAt,
+    observed: pass.observed,
+    entries: [...pass.entries].sort((a, b) => a.appId.localeCompare(b.appId)),
+  };
+}
+
+/**
+ * The root: holds the recovery gate, owns one app machine per installed app (plus one per
+ * orphan container to prune), runs reconcile passes on ticks and routes engine events to
+ * the app they concern. Pure: observing, ticking and the event stream are invoked actors.
+ */
+export const supervisorMachine = setup({
+  types: {
+    context: {} as SupervisorContext,
+    events: {} as SupervisorEvent,
+    input: {} as SupervisorInput,
+    emitted: {} as SupervisorNotice,
+  },
+  actors: {
+    app: appMachine,
+    recover: fromPromise<Snapshot>(async () => {
+      throw new Error('effect recover was not provided');
+    }),
+    observe: fromPromise<Snapshot>(async () => {
+      throw new Error('effect observe was not provided');
+    }),
+    ticks: fromEventObservable<{ type: 'TICK' }, void>(() => {
+      throw new Error('stream ticks was not provided');
+    }),
+    engineEvents: fromEventObservable<SupervisorEvent, void>(() => {
+      throw new Error('stream engineEvents was not provided');
+    }),
+  },
+  delays: {
+    gateCap: ({ context }) => context.gateCapMs,
+    recoverRetry: ({ context }) => context.recoverRetryMs,
+    passTimeout: ({ context }) => context.passTimeoutMs,
+  },
+  guards: {
+    embedderReleased: ({ context }) => !context.holdGateForEmbedder || context.embedderReleased,
+    passComplete: ({ context }) => (context.pass?.pending.length ?? 0) === 0,
+    passQueued: ({ context }) => context.passQueued,
+    noChildren: ({ context }) => Object.keys(context.refs).length === 0,
+  },
+  actions: {
+    releaseGate: assign({ embedderReleased: true }),
+    rememberApp: assign(({ context, event }) => {
+      if (event.type === 'INSTALL') {
+        const { [event.appId]: _managedNow, ...held } = context.held;
+        return { apps: { ...context.apps, [event.appId]: event.app }, held };
+      }
+      if (event.type === 'SET_DESIRED' && context.apps[event.appId]) {
+        return { apps: { ...context.apps, [event.appId]: { ...context.apps[event.appId]!, desired: event.desired } } };
+      }
+      if (event.type === 'UNINSTALL') {
+        const { [event.appId]: _removed, ...apps } = context.apps;
+        const { [event.appId]: _released, ...held } = context.held;
+        return { apps, held };
+      }
+      return {};
+    }),
+    /**
+     * Spawn a machine for every declared app that has none. At the gate they get what recovery
+     * saw of their container (so fine ones are adopted as they are); later installs get nothing
+     * and wait for the pass their install requests, which sees the engine as it is now.
+     */
+    spawnDeclared: assign(({ context, spawn }) => {
+      const seen = context.adopted ? byApp(context.adopted.containers) : undefined;
+      const refs = { ...context.refs };
+      for (const [appId, app] of Object.entries(context.apps)) {
+        if (refs[appId]) continue;
+        refs[appId] = spawn('app', {
+          id: childId(appId),
+          input: {
+            spec: app.spec,
+            desired: app.desired,
+            observation: seen ? (seen.get(appId) ?? null) : undefined,
+            backoff: context.backoff,
+          },
+        });
+      }
+      return { refs, adopted: undefined };
+    }),
+    /** An INSTALL, UNINSTALL or SET_DESIRED while supervising reaches the app's machine now. */
+    applyToChild: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'INSTALL' && event.type !== 'UNINSTALL' && event.type !== 'SET_DESIRED') return;
+      const ref = context.refs[event.appId];
+      if (!ref) return;
+      if (event.type === 'INSTALL') {
+        enqueue.sendTo(ref, { type: 'UPDATE_SPEC', spec: event.app.spec });
+        enqueue.sendTo(ref, { type: 'SET_DESIRED', desired: event.app.desired });
+      } else {
+        enqueue.sendTo(ref, { type: 'SET_DESIRED', desired: event.type === 'UNINSTALL' ? 'absent' : event.desired });
+      }
+    }),
+    /** Engine events reach the one machine they concern, without waiting for a pass. */
+    routeEngineEvent: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'ENGINE.CONTAINER') return;
+      const appId = appIdOf(event.event.labels);
+      if (event.event.labels['io.podwarden.role'] === 'companion') return;
+      const ref = appId ? context.refs[appId] : undefined;
+      if (ref) enqueue.sendTo(ref, { type: 'CONTAINER_EVENT', event: event.event });
+    }),
+    /** Owned containers that no declared app claims get a machine that removes them. */
+    spawnOrphans: assign(({ context, event, spawn }) => {
+      const snapshot = (event as unknown as { output: Snapshot }).output;
+      const refs = { ...context.refs };
+      for (const [appId, container] of byApp(snapshot.containers)) {
+        if (context.apps[appId] || context.held[appId] || refs[appId]) continue;
+        refs[appId] = spawn('app', {
+          id: childId(appId),
+          input: { spec: orphanSpec(container), desired: 'absent', observation: container, backoff: context.backoff },
+        });
+      }
+      return { refs };
+    }),
+    beginPass: assign(({ context, event }) => {
+      const snapshot = (event as unknown as { output: Snapshot }).output;
+      const id = context.passSeq + 1;
+      return {
+        passSeq: id,
+        passQueued: false,
+        pass: {
+          id,
+          startedAt: snapshot.observedAt,
+          observed: snapshot.containers.length,
+          pending: Object.keys(context.refs),
+          entries: [],
+        },
+      };
+    }),
+    sendObservations: enqueueActions(({ context, event, enqueue }) => {
+      const snapshot = (event as unknown as { output: Snapshot }).output;
+      const seen = byApp(snapshot.containers);
+      for (const [appId, ref] of Object.entries(context.refs)) {
+        enqueue.sendTo(ref, {
+          type: 'OBSERVED',
+          passId: context.passSeq,
+          observedAt: snapshot.observedAt,
+          container: seen.get(appId) ?? null,
+        });
+      }
+    }),
+    recordEntry: assign(({ context, event }) => {
+      if (event.type !== 'APP.PASS_ENTRY' || !context.pass || event.passId !== context.pass.id) return {};
+      const { pass } = context;
+      if (!pass.pending.includes(event.entry.appId)) return {};
+      return {
+        pass: {
+          ...pass,
+          pending: pass.pending.filter((appId) => appId !== event.entry.appId),
+          entries: [...pass.entries, event.entry],
+        },
+      };
+    }),
+    finishPass: enqueueActions(({ context, enqueue }) => {
+      if (!context.pass) return;
+      const report = finishedReport(context.pass, Date.now());
+      if (context.pass.pending.length > 0) {
+        report.error = `no answer from ${context.pass.pending.join(', ')}`;
+      }
+      enqueue.emit({ type: 'pass', report });
+      enqueue.assign({ pass: undefined });
+    }),
+    reportFailedPass: enqueueActions(({ context, event, enqueue }) => {
+      const error = (event as unknown as { error: unknown }).error;
+      const now = Date.now();
+      const report: PassReport = {
+        passId: context.passSeq + 1,
+        startedAt: now,
+        finishedAt: now,
+        observed: 0,
+        entries: [],
+        error: `engine could not be observed: ${error instanceof Error ? error.message : String(error)}`,
+      };
+      enqueue.assign({ passSeq: context.passSeq + 1, passQueued: false });
+      enqueue.emit({ type: 'pass', report });
+    }),
+    queuePass: assign({ passQueued: true }),
+    forgetChild: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'APP.FINISHED') return;
+      const ref = context.refs[event.appId];
+      if (!ref) return;
+      const { [event.appId]: _gone, ...refs } = context.refs;
+      const pass = context.pass
+        ? { ...context.pass, pending: context.pass.pending.filter((appId) => appId !== event.appId) }
+        : undefined;
+      enqueue.stopChild(ref);
+      enqueue.assign({ refs, pass });
+      if (!context.apps[event.appId]) enqueue.emit({ type: 'appRemoved', appId: event.appId });
+    }),
+    shutdownChildren: enqueueActions(({ context, enqueue }) => {
+      for (const ref of Object.values(context.refs)) enqueue.sendTo(ref, { type: 'SHUTDOWN' });
+    }),
+  },
+}).createMachine({
+  id: 'supervisor',
+  context: ({ input }) => ({
+    apps: input.apps,
+    held: input.held,
+    refs: {},
+    backoff: input.backoff,
+    holdGateForEmbedder: input.holdGateForEmbedder,
+    embedderReleased: false,
+    gateCapMs: input.gateCapMs,
+    recoverRetryMs: input.recoverRetryMs,
+    passTimeoutMs: input.passTimeoutMs,
+    adopted: undefined,
+    recoveryError: undefined,
+    passSeq: 0,
+    pass: undefined,
+    passQueued: false,
+  }),
+  initial: 'recovering',
+  states: {
+    /**
+     * The recovery gate: nothing acts until podwarden has adopted what the engine runs and
+     * the embedding daemon (if it asked to) has finished its own recovery, or the cap ran out.
+     */
+    recovering: {
+      after: {
+        gateCap: { target: 'supervising', actions: emit({ type: 'gateOpened', reason: 'cap' }) },
+      },
+      on: {
+        SHUTDOWN: 'stopped',
+        RELEASE_GATE: { actions: 'releaseGate' },
+        INSTALL: { actions: 'rememberApp' },
+        UNINSTALL: { actions: 'rememberApp' },
+        SET_DESIRED: { actions: 'rememberApp' },
+      },
+      initial: 'adopting',
+      states: {
+        adopting: {
+          invoke: {
+            src: 'recover',
+            onDone: { target: 'adopted', actions: assign(({ event }) => ({ adopted: event.output })) },
+            onError: {
+              target: 'retrying',
+              actions: assign(({ event }) => ({
+                recoveryError: event.error instanceof Error ? event.error.message : String(event.error),
+              })),
+            },
+          },
+        },
+        retrying: {
+          after: { recoverRetry: 'adopting' },
+        },
+        adopted: {
+          always: {
+            guard: 'embedderReleased',
+            target: '#supervisor.supervising',
+            actions: emit({ type: 'gateOpened', reason: 'recovered' }),
+          },
+        },
+      },
+    },
+    supervising: {
+      entry: 'spawnDeclared',
+      invoke: [
+        { src: 'ticks', id: 'ticks' },
+        { src: 'engineEvents', id: 'engineEvents' },
+      ],
+      on: {
+        SHUTDOWN: 'draining',
+        'ENGINE.CONTAINER': { actions: 'routeEngineEvent' },
+        INSTALL: { actions: ['rememberApp', 'applyToChild', 'spawnDeclared', raise({ type: 'TICK' })] },
+        UNINSTALL: { actions: ['rememberApp', 'applyToChild'] },
+        SET_DESIRED: { actions: ['rememberApp', 'applyToChild'] },
+        'APP.FINISHED': { actions: 'forgetChild' },
+      },
+      initial: 'idle',
+      states: {
+        idle: {
+          always: { guard: 'passQueued', target: 'observing' },
+          on: {
+            TICK: 'observing',
+            'ENGINE.CONNECTED': {
+              guard: ({ event }) => event.reconnect,
+              target: 'observing',
+              actions: emit({ type: 'engineReconnected' }),
+            },
+          },
+        },
+        /** One list call sees every container podwarden owns. */
+        observing: {
+          on: {
+            TICK: { actions: 'queuePass' },
+            'ENGINE.CONNECTED': {
+              guard: ({ event }) => event.reconnect,
+              actions: ['queuePass', emit({ type: 'engineReconnected' })],
+            },
+          },
+          invoke: {
+            src: 'observe',
+            onDone: { target: 'collecting', actions: ['spawnOrphans', 'beginPass', 'sendObservations'] },
+            onError: { target: 'idle', actions: 'reportFailedPass' },
+          },
+        },
+        /** Every app answers the observation with what it does about it; then the report is out. */
+        collecting: {
+          always: { guard: 'passComplete', target: 'idle', actions: 'finishPass' },
+          after: { passTimeout: { target: 'idle', actions: 'finishPass' } },
+          on: {
+            'APP.PASS_ENTRY': { actions: 'recordEntry' },
+            TICK: { actions: 'queuePass' },
+            'ENGINE.CONNECTED': {
+              guard: ({ event }) => event.reconnect,
+              actions: ['queuePass', emit({ type: 'engineReconnected' })],
+            },
+          },
+        },
+      },
+    },
+    /** Stop: every app finishes the step it is in (a pull is never cut), then podwarden exits. */
+    draining: {
+      entry: 'shutdownChildren',
+      always: { guard: 'noChildren', target: 'stopped' },
+      on: {
+        'APP.FINISHED': { actions: 'forgetChild' },
+      },
+    },
+    stopped: { type: 'final' },
+  },
+});

@@ -1,0 +1,81 @@
+import type { ContainerEvent, ContainerObservation, ContainerSpec } from '../src/engine/port.js';
+
+/** What the owner asked for. `absent` = uninstalled (or an orphan podwarden must prune). */
+export type Desired = 'running' | 'stopped' | 'absent';
+
+export type PullPolicy = 'always' | 'if-not-present' | 'never';
+
+/** Everything an app machine needs to know about its container; opaque to the machine but `specHash`. */
+export interface AppSpec {
+  appId: string;
+  container: ContainerSpec;
+  image: { ref: string; pullPolicy: PullPolicy; build?: { context: string; containerfile?: string } };
+  /** Equal to `container.labels['io.podwarden.spec-hash']`; a container whose label differs is outdated. */
+  specHash: string;
+  /** Host directories (the app's own data dir) that must exist before the container is created. */
+  directories?: string[];
+}
+
+export interface BackoffPolicy {
+  /** Delay before the second consecutive restart; the first one after a stable run is immediate. */
+  initialMs: number;
+  factor: number;
+  maxMs: number;
+  /** A container that stayed up this long resets the crash count. */
+  resetAfterMs: number;
+}
+
+export const DEFAULT_BACKOFF: BackoffPolicy = {
+  initialMs: 10_000,
+  factor: 2,
+  maxMs: 300_000,
+  resetAfterMs: 600_000,
+};
+
+/** An observation of the app's container, or null when there is none. */
+export type Observed = ContainerObservation | null;
+
+export interface StepOutcome {
+  /** ms since epoch when the step finished: pass observations older than this are stale. */
+  at: number;
+}
+
+export type AppCommand =
+  | { type: 'SET_DESIRED'; desired: Desired }
+  | { type: 'UPDATE_SPEC'; spec: AppSpec }
+  | { type: 'SHUTDOWN' };
+
+export type AppEvent =
+  | AppCommand
+  | { type: 'OBSERVED'; passId: number; observedAt: number; container: Observed }
+  | { type: 'CONTAINER_EVENT'; event: ContainerEvent };
+
+/** What one app said about itself in one reconcile pass. */
+export interface PassEntry {
+  appId: string;
+  /** The machine state the app was in when the observation reached it. */
+  state: string;
+  /** What the decision table asks for (`none` on a quiet pass). */
+  action: string;
+  /** A step is already under way, so the observation was only recorded. */
+  busy: boolean;
+  /** The last failure, while the app is backing off or has failed. */
+  failure?: string;
+}
+
+export interface PassReport {
+  passId: number;
+  startedAt: number;
+  finishedAt: number;
+  /** Containers the single list call returned. */
+  observed: number;
+  entries: PassEntry[];
+  /** Set when the engine could not be observed at all; the loop goes on. */
+  error?: string;
+}
+
+export type SupervisorNotice =
+  | { type: 'pass'; report: PassReport }
+  | { type: 'gateOpened'; reason: 'recovered' | 'cap' }
+  | { type: 'engineReconnected' }
+  | { type: 'appRemoved'; appId: string };

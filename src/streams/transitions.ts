@@ -1,0 +1,61 @@
+import { Subject, type Observable } from 'rxjs';
+import type { AnyActorRef, InspectionEvent } from 'xstate';
+import type { AppContext } from '../../machines/app.machine.js';
+
+/** One real change of an app's state. A quiet pass produces none. */
+export interface Transition {
+  appId: string;
+  /** null when the machine was just spawned. */
+  from: string | null;
+  to: string;
+  reason: string;
+  /** Consecutive failures at the time of the change. */
+  failures: number;
+  at: number;
+}
+
+function topLevel(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object') return Object.keys(value)[0] ?? 'unknown';
+  return 'unknown';
+}
+
+/**
+ * Turns the actor system's inspection stream into transitions$: for each app machine, an
+ * event only when its top-level state changes (re-entering the same state or a context
+ * update is not a change).
+ */
+export function createTransitionTracker(): {
+  inspect: (event: InspectionEvent) => void;
+  transitions$: Observable<Transition>;
+  complete: () => void;
+} {
+  const subject = new Subject<Transition>();
+  const last = new Map<string, string>();
+  return {
+    transitions$: subject.asObservable(),
+    complete: () => subject.complete(),
+    inspect(event) {
+      if (event.type !== '@xstate.snapshot') return;
+      const actor = event.actorRef as AnyActorRef;
+      const id = actor.id;
+      if (!id.startsWith('app:')) return;
+      const snapshot = event.snapshot as { value?: unknown; context?: AppContext };
+      if (!snapshot.context) return;
+      const to = topLevel(snapshot.value);
+      const key = actor.sessionId;
+      const from = last.get(key) ?? null;
+      if (from === to) return;
+      last.set(key, to);
+      if (to === 'removed' || to === 'halted') last.delete(key);
+      subject.next({
+        appId: snapshot.context.appId,
+        from,
+        to,
+        reason: snapshot.context.reason,
+        failures: snapshot.context.failures,
+        at: Date.now(),
+      });
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import { Subject } from 'rxjs';
+import { createActor, fromEventObservable, fromPromise } from 'xstate';
+import { appMachine } from '../../machines/app.machine.js';
+import { supervisorMachine, type DeclaredApp, type Snapshot, type SupervisorEvent } from '../../machines/supervisor.machine.js';
+import { DEFAULT_BACKOFF, type PassReport } from '../../machines/types.js';
+import type { ContainerObservation } from '../../src/engine/port.js';
+import { tick$ } from '../../src/streams/tick.js';
+
+export interface HarnessOptions {
+  intervalMs?: number;
+  holdGateForEmbedder?: boolean;
+  gateCapMs?: number;
+  /** Boot recovery never answers (an engine that hangs at boot). */
+  recoveryHangs?: boolean;
+  apps?: Record<string, DeclaredApp>;
+}
+
+/**
+ * The supervisor with its I/O replaced by counters: ticks are the real tick$ (driven by
+ * vitest's fake timers), the engine is a list of containers the test controls.
+ */
+export function startSupervisor(options: HarnessOptions = {}) {
+  const world = {
+    containers: [] as ContainerObservation[],
+    observeFails: false,
+    observeCalls: 0,
+    recoverCalls: 0,
+    passes: [] as PassReport[],
+    gate: [] as string[],
+    engine: new Subject<SupervisorEvent>(),
+  };
+  const snapshot = (): Snapshot => ({ observedAt: Date.now(), containers: world.containers });
+  const machine = supervisorMachine.provide({
+    actors: {
+      app: appMachine,
+      recover: fromPromise(async () => {
+        world.recoverCalls += 1;
+        if (options.recoveryHangs) await new Promise(() => undefined);
+        return snapshot();
+      }),
+      observe: fromPromise(async () => {
+        world.observeCalls += 1;
+        if (world.observeFails) throw new Error('connect ENOENT /run/podman/podman.sock');
+        return snapshot();
+      }),
+      ticks: fromEventObservable(() => tick$(options.intervalMs ?? 30_000)),
+      engineEvents: fromEventObservable(() => world.engine.asObservable()),
+    },
+  });
+  const actor = createActor(machine, {
+    input: {
+      apps: options.apps ?? {},
+      held: {},
+      backoff: DEFAULT_BACKOFF,
+      holdGateForEmbedder: options.holdGateForEmbedder ?? false,
+      gateCapMs: options.gateCapMs ?? 30 * 60_000,
+      recoverRetryMs: 5_000,
+      passTimeoutMs: 10_000,
+    },
+  });
+  actor.on('pass', ({ report }) => world.passes.push(report));
+  actor.on('gateOpened', ({ reason }) => world.gate.push(reason));
+  actor.start();
+  return { actor, world };
+}
