@@ -1,0 +1,194 @@
+/**
+ * `npm run bench`: numbers, never assertions. Each measurement is printed beside a baseline
+ * taken in the same run, so a slow machine shows up in both columns.
+ *
+ * 1. kill → restart on real podman: from the API kill to podwarden's start call, beside the
+ *    engine's own kill → `die` event latency (what no supervisor fed by events can beat).
+ * 2. A quiet pass over many apps on the simulator, beside one bare list call of as many
+ *    containers, plus heap per app machine.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import Docker from 'dockerode';
+import { filter, firstValueFrom } from 'rxjs';
+import { stringify } from 'yaml';
+import { createDockerodeEngine } from '../src/engine/dockerode-engine.js';
+import { LABELS, ownerSelector } from '../src/engine/labels.js';
+import type { EnginePort } from '../src/engine/port.js';
+import { sampleRegistry } from '../src/engine/simulator-images.js';
+import { createSimulatedEngine } from '../src/engine/simulator.js';
+import { silentLogger } from '../src/log.js';
+import { createOrchestrator, type Orchestrator } from '../src/orchestrator.js';
+
+const SOCKET = process.env.PODWARDEN_SOCKET ?? '/run/podman/podman.sock';
+const REGISTRY = process.env.PODWARDEN_REGISTRY ?? '127.0.0.1:5000';
+const KILLS = Number(process.env.BENCH_KILLS ?? 25);
+const QUIET_APPS = Number(process.env.BENCH_APPS ?? 1000);
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return sorted[Math.max(0, index)]!;
+}
+
+function row(name: string, values: number[], unit = 'ms'): string {
+  const fmt = (n: number) => n.toFixed(1).padStart(8);
+  return `${name.padEnd(44)}${fmt(percentile(values, 50))}${fmt(percentile(values, 90))}${fmt(percentile(values, 99))}${fmt(Math.max(...values))}  ${unit} (n=${values.length})`;
+}
+
+function header(title: string): void {
+  console.log(`\n${title}\n${''.padEnd(44)}${'p50'.padStart(8)}${'p90'.padStart(8)}${'p99'.padStart(8)}${'max'.padStart(8)}`);
+}
+
+async function writeCatalog(dir: string, apps: Record<string, string>): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  for (const [id, image] of Object.entries(apps)) {
+    await writeFile(join(dir, `${id}.yml`), stringify({ app: { id, name: id, version: '1', container: { image } } }));
+  }
+}
+
+function waitRunning(orchestrator: Orchestrator, appId: string): Promise<unknown> {
+  const now = orchestrator.status().find((entry) => entry.appId === appId);
+  if (now?.state === 'running') return Promise.resolve();
+  return firstValueFrom(orchestrator.transitions$.pipe(filter((t) => t.appId === appId && t.to === 'running')));
+}
+
+async function killToRestart(): Promise<void> {
+  const tag = randomBytes(3).toString('hex');
+  const instance = `bench-${tag}`;
+  const root = await mkdtemp(join(tmpdir(), 'podwarden-bench-'));
+  const docker = new Docker({ socketPath: SOCKET });
+  const engine = createDockerodeEngine({ socketPath: SOCKET });
+  const startCalls: Array<{ id: string; at: number }> = [];
+  const instrumented: EnginePort = {
+    ...bindAll(engine),
+    start: (id) => {
+      startCalls.push({ id, at: performance.now() });
+      return engine.start(id);
+    },
+  };
+  const dies: Array<{ id: string; at: number }> = [];
+  const baseline = engine.events(ownerSelector(instance)).subscribe((event) => {
+    if (event.kind === 'container' && event.action === 'die') dies.push({ id: event.containerId, at: performance.now() });
+  });
+
+  await writeCatalog(join(root, 'catalog'), { web: `${REGISTRY}/podwarden/httpd:1` });
+  const orchestrator = createOrchestrator({
+    engine: instrumented,
+    catalogDir: join(root, 'catalog'),
+    stateDir: join(root, 'state'),
+    instance,
+    namePrefix: `bench${tag}-`,
+    insecureRegistries: [REGISTRY],
+    intervalMs: 10 * 60_000,
+    // Reset the crash count quickly so every kill gets the immediate first restart.
+    backoff: { resetAfterMs: 300 },
+    logger: silentLogger(),
+  });
+  await orchestrator.start();
+  await orchestrator.install('web');
+  await waitRunning(orchestrator, 'web');
+
+  const restart: number[] = [];
+  const engineDie: number[] = [];
+  const overhead: number[] = [];
+  for (let i = 0; i < KILLS; i += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const id = orchestrator.status().find((entry) => entry.appId === 'web')!.containerId!;
+    const startsBefore = startCalls.length;
+    const diesBefore = dies.length;
+    const killedAt = performance.now();
+    await docker.getContainer(id).kill();
+    while (startCalls.length === startsBefore || dies.length === diesBefore) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    const started = startCalls[startsBefore]!.at;
+    const died = dies[diesBefore]!.at;
+    restart.push(started - killedAt);
+    engineDie.push(died - killedAt);
+    overhead.push(started - died);
+    await waitRunning(orchestrator, 'web');
+  }
+  baseline.unsubscribe();
+  await orchestrator.stop();
+  await engine.remove(`bench${tag}-web`);
+  await rm(root, { recursive: true, force: true });
+
+  header(`kill → restart on real podman (${KILLS} kills of a running httpd container)`);
+  console.log(row('baseline: API kill → die event (engine)', engineDie));
+  console.log(row('podwarden: API kill → start call', restart));
+  console.log(row('podwarden overhead: die event → start call', overhead));
+}
+
+function bindAll(engine: EnginePort): EnginePort {
+  return {
+    ping: () => engine.ping(),
+    imageExists: (ref) => engine.imageExists(ref),
+    pull: (ref, options) => engine.pull(ref, options),
+    build: (spec, options) => engine.build(spec, options),
+    create: (spec) => engine.create(spec),
+    start: (id) => engine.start(id),
+    stop: (id, options) => engine.stop(id, options),
+    remove: (id) => engine.remove(id),
+    inspect: (id) => engine.inspect(id),
+    list: (labels) => engine.list(labels),
+    events: (labels) => engine.events(labels),
+  };
+}
+
+async function quietPass(): Promise<void> {
+  const root = await mkdtemp(join(tmpdir(), 'podwarden-bench-'));
+  const image = `${REGISTRY}/podwarden/sleeper:1`;
+  const apps = Object.fromEntries(Array.from({ length: QUIET_APPS }, (_, i) => [`app${i}`, image]));
+  await writeCatalog(join(root, 'catalog'), apps);
+  const engine = createSimulatedEngine({ registry: sampleRegistry(REGISTRY) });
+  const orchestrator = createOrchestrator({
+    engine,
+    catalogDir: join(root, 'catalog'),
+    stateDir: join(root, 'state'),
+    insecureRegistries: [REGISTRY],
+    intervalMs: 60 * 60_000,
+    logger: silentLogger(),
+  });
+  const passes: Array<{ ms: number; acted: number }> = [];
+  orchestrator.passes$.subscribe((report) =>
+    passes.push({ ms: report.finishedAt - report.startedAt, acted: report.entries.filter((e) => e.action !== 'none').length }),
+  );
+  global.gc?.();
+  const heapBefore = process.memoryUsage().heapUsed;
+  await orchestrator.start();
+  for (const appId of Object.keys(apps)) await orchestrator.install(appId);
+  while (orchestrator.status().some((entry) => entry.state !== 'running')) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  global.gc?.();
+  const heapPerApp = (process.memoryUsage().heapUsed - heapBefore) / QUIET_APPS;
+
+  // Quiet passes: everything is running; each pass is one list call and no action.
+  const durations: number[] = [];
+  const listOnly: number[] = [];
+  for (let i = 0; i < 30; i += 1) {
+    const t0 = performance.now();
+    await orchestrator.reconcileNow();
+    durations.push(performance.now() - t0);
+    const t1 = performance.now();
+    await engine.list(ownerSelector('podwarden'));
+    listOnly.push(performance.now() - t1);
+  }
+  const quiet = passes.slice(-30);
+  await orchestrator.stop();
+  await rm(root, { recursive: true, force: true });
+
+  header(`quiet pass over ${QUIET_APPS} running apps (simulated engine)`);
+  console.log(row('baseline: one list call (simulator)', listOnly));
+  console.log(row('podwarden: whole quiet pass', durations));
+  console.log(`actions taken in quiet passes: ${quiet.reduce((sum, pass) => sum + pass.acted, 0)}`);
+  console.log(`heap per app machine: ${(heapPerApp / 1024).toFixed(1)} KiB${global.gc ? '' : ' (run with --expose-gc for a steadier number)'}`);
+}
+
+await killToRestart();
+await quietPass();
+process.exit(0);

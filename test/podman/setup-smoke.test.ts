@@ -1,0 +1,218 @@
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REGISTRY, SAMPLE_IMAGES, image } from './support/env.js';
+import {
+  imageExistsLocally,
+  inspectJson,
+  logs,
+  podman,
+  PodmanCliError,
+  pushUniqueTag,
+  removeAllWithLabel,
+  removeImage,
+  startEventRecorder,
+} from './support/podman-cli.js';
+
+// Checks what scripts/setup-engine.sh promises: the sample images are in the registry, can be
+// pulled without internet, and behave as their recipes say.
+
+const LABEL = 'io.podwarden.test-run';
+const RUN = `setup-smoke-${randomBytes(4).toString('hex')}`;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => {
+        if (address && typeof address === 'object') {
+          resolve(address.port);
+        } else {
+          reject(new Error('could not learn the port of a probe server'));
+        }
+      });
+    });
+  });
+}
+
+/** Polls `url` until it answers at all (any status); the container needs a moment to listen. */
+async function fetchWhenUp(url: string, withinMs = 20_000): Promise<Response> {
+  const deadline = Date.now() + withinMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      return await fetch(url, { signal: AbortSignal.timeout(2_000) });
+    } catch (error) {
+      lastError = error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  throw new Error(`${url} did not answer within ${withinMs} ms: ${String(lastError)}`);
+}
+
+function runDetached(name: string, ref: string, extra: string[] = []): Promise<string> {
+  return podman([
+    'run',
+    '--detach',
+    '--tls-verify=false',
+    '--label',
+    `${LABEL}=${RUN}`,
+    '--name',
+    `${RUN}-${name}`,
+    ...extra,
+    ref,
+  ]);
+}
+
+// The sample images this file pulls are removed again afterwards (unless they were already
+// local), leaving the engine as scripts/setup-engine.sh left it for the files that follow.
+const localBefore = new Set<string>();
+
+beforeAll(async () => {
+  for (const name of SAMPLE_IMAGES) {
+    if (await imageExistsLocally(image(name))) {
+      localBefore.add(name);
+    }
+  }
+});
+
+afterAll(async () => {
+  await removeAllWithLabel(LABEL, RUN);
+  for (const name of SAMPLE_IMAGES) {
+    if (!localBefore.has(name)) {
+      await removeImage(image(name));
+    }
+  }
+});
+
+describe('scripts/setup-engine.sh', () => {
+  it('pushed every sample image to the registry as tag 1', async () => {
+    for (const name of SAMPLE_IMAGES) {
+      const response = await fetch(`http://${REGISTRY}/v2/podwarden/${name}/tags/list`);
+      expect(response.status, `tags of podwarden/${name}`).toBe(200);
+      const body = (await response.json()) as { tags: string[] | null };
+      expect(body.tags ?? [], `tags of podwarden/${name}`).toContain('1');
+    }
+  });
+
+  it('lets a unique tag be pulled for real, with its HEALTHCHECK intact', async () => {
+    const ref = await pushUniqueTag('httpd');
+    try {
+      expect(await imageExistsLocally(ref)).toBe(false);
+      await podman(['pull', '--quiet', '--tls-verify=false', ref]);
+      expect(await imageExistsLocally(ref)).toBe(true);
+      const healthcheck = JSON.parse(
+        await podman(['image', 'inspect', '--format', '{{json .HealthCheck}}', ref]),
+      ) as { Test?: string[] } | null;
+      expect(healthcheck?.Test?.join(' ')).toContain('/health');
+    } finally {
+      await removeImage(ref);
+    }
+  });
+
+  it('httpd serves its app name and /health on a published port, and stops on SIGTERM', async () => {
+    const port = await freePort();
+    await runDetached('httpd', image('httpd'), [
+      '--publish',
+      `127.0.0.1:${port}:8080`,
+      '--env',
+      'APP_NAME=smoke <app>',
+    ]);
+
+    const index = await fetchWhenUp(`http://127.0.0.1:${port}/`);
+    expect(index.status).toBe(200);
+    expect(await index.text()).toContain('smoke &lt;app&gt;');
+    const health = await fetch(`http://127.0.0.1:${port}/health`);
+    expect(health.status).toBe(200);
+    // The image's own check passes when run by hand (podman cannot schedule it without systemd).
+    await podman(['healthcheck', 'run', `${RUN}-httpd`]);
+
+    await podman(['stop', '--time', '5', `${RUN}-httpd`]);
+    const state = (await inspectJson(`${RUN}-httpd`)).State;
+    expect(state.Status).toBe('exited');
+    // 0 means the trap caught SIGTERM; 137 would mean podman had to SIGKILL it.
+    expect(state.ExitCode).toBe(0);
+  });
+
+  it('crasher exits with code 3 and says why on stderr; EXIT_CODE overrides the code', async () => {
+    await runDetached('crasher', image('crasher'));
+    expect((await podman(['wait', `${RUN}-crasher`])).trim()).toBe('3');
+    const output = await logs(`${RUN}-crasher`);
+    expect(output.stderr).toContain('crasher: failing on purpose with exit code 3');
+
+    await runDetached('crasher-7', image('crasher'), ['--env', 'EXIT_CODE=7']);
+    expect((await podman(['wait', `${RUN}-crasher-7`])).trim()).toBe('7');
+  });
+
+  it('the event recorder sees a container\'s create, start and died, in order', async () => {
+    const runLabel = `${LABEL}-events`;
+    const value = `${RUN}-events`;
+    const recorder = startEventRecorder(`${runLabel}=${value}`);
+    try {
+      await podman([
+        'run',
+        '--detach',
+        '--tls-verify=false',
+        '--label',
+        `${LABEL}=${RUN}`,
+        '--label',
+        `${runLabel}=${value}`,
+        '--name',
+        `${RUN}-events`,
+        image('crasher'),
+      ]);
+      const died = await recorder.waitFor((event) => event.status === 'died');
+      expect(died.exitCode).toBe(3);
+      expect(died.attributes[runLabel]).toBe(value);
+      const order = recorder.events.map((event) => event.status);
+      expect(order.indexOf('create')).toBeGreaterThanOrEqual(0);
+      expect(order.indexOf('create')).toBeLessThan(order.indexOf('start'));
+      expect(order.indexOf('start')).toBeLessThan(order.indexOf('died'));
+    } finally {
+      await recorder.stop();
+    }
+  });
+
+  it('unhealthy runs but fails its HEALTHCHECK, because /health is missing', async () => {
+    const port = await freePort();
+    await runDetached('unhealthy', image('unhealthy'), ['--publish', `127.0.0.1:${port}:8080`]);
+    expect((await fetchWhenUp(`http://127.0.0.1:${port}/`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(404);
+    await expect(podman(['healthcheck', 'run', `${RUN}-unhealthy`])).rejects.toBeInstanceOf(
+      PodmanCliError,
+    );
+    expect((await inspectJson(`${RUN}-unhealthy`)).State.Running).toBe(true);
+  });
+
+  it('sleeper logs the names of its environment variables, never their values', async () => {
+    await runDetached('sleeper', image('sleeper'), ['--env', 'RPC_PASSWORD=s3cret-value']);
+    let output = '';
+    const deadline = Date.now() + 10_000;
+    while (!output.includes('environment variables') && Date.now() < deadline) {
+      const { stdout, stderr } = await logs(`${RUN}-sleeper`);
+      output = stdout + stderr;
+      if (!output.includes('environment variables')) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    expect(output).toContain('RPC_PASSWORD');
+    expect(output).not.toContain('s3cret-value');
+    await podman(['stop', '--time', '5', `${RUN}-sleeper`]);
+    expect((await inspectJson(`${RUN}-sleeper`)).State.ExitCode).toBe(0);
+  });
+
+  it('slowstart serves /health once its warm-up is over', async () => {
+    const port = await freePort();
+    await runDetached('slowstart', image('slowstart'), [
+      '--publish',
+      `127.0.0.1:${port}:8080`,
+      '--env',
+      'SLOW_SECONDS=2',
+    ]);
+    const health = await fetchWhenUp(`http://127.0.0.1:${port}/health`);
+    expect(health.status).toBe(200);
+    await podman(['healthcheck', 'run', `${RUN}-slowstart`]);
+  });
+});

@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { filter, firstValueFrom, timeout, type Observable } from 'rxjs';
+import { stringify } from 'yaml';
+import { createDockerodeEngine } from '../../../src/engine/dockerode-engine.js';
+import { LABELS } from '../../../src/engine/labels.js';
+import { silentLogger } from '../../../src/log.js';
+import { createOrchestrator, type Orchestrator, type OrchestratorOptions } from '../../../src/orchestrator.js';
+import type { Transition } from '../../../src/streams/transitions.js';
+import { REGISTRY, SOCKET_PATH } from './env.js';
+import { removeAllWithLabel } from './podman-cli.js';
+
+/**
+ * One isolated podwarden world on the real engine: its own owner label, container-name
+ * prefix, catalog and state dir, so tests never see each other's containers.
+ */
+export interface World {
+  instance: string;
+  namePrefix: string;
+  catalogDir: string;
+  stateDir: string;
+  containerName(appId: string): string;
+  writeManifest(appId: string, container: Record<string, unknown>, extra?: Record<string, unknown>): Promise<void>;
+  writeRaw(file: string, text: string): Promise<void>;
+  boot(overrides?: Partial<OrchestratorOptions>): Promise<Orchestrator>;
+  cleanup(): Promise<void>;
+}
+
+export async function createWorld(): Promise<World> {
+  const tag = randomBytes(4).toString('hex');
+  const instance = `itest-${tag}`;
+  const namePrefix = `pw${tag}-`;
+  const root = await mkdtemp(join(tmpdir(), 'podwarden-itest-'));
+  const catalogDir = join(root, 'catalog');
+  const stateDir = join(root, 'state');
+  await mkdir(catalogDir, { recursive: true });
+  const running: Orchestrator[] = [];
+
+  return {
+    instance,
+    namePrefix,
+    catalogDir,
+    stateDir,
+    containerName: (appId) => `${namePrefix}${appId}`,
+    async writeManifest(appId, container, extra = {}) {
+      const manifest = { app: { id: appId, name: `Test ${appId}`, version: '1', ...extra, container } };
+      await writeFile(join(catalogDir, `${appId}.yml`), stringify(manifest));
+    },
+    async writeRaw(file, text) {
+      await writeFile(join(catalogDir, file), text);
+    },
+    async boot(overrides = {}) {
+      const orchestrator = createOrchestrator({
+        engine: createDockerodeEngine({ socketPath: SOCKET_PATH }),
+        catalogDir,
+        stateDir,
+        instance,
+        namePrefix,
+        insecureRegistries: [REGISTRY],
+        logger: silentLogger(),
+        ...overrides,
+      });
+      await orchestrator.start();
+      running.push(orchestrator);
+      return orchestrator;
+    },
+    async cleanup() {
+      await Promise.all(running.map((orchestrator) => orchestrator.stop()));
+      await removeAllWithLabel(LABELS.owner, instance);
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Resolves with the first transition (from now on) that matches, or fails after `ms`. */
+export function nextTransition(
+  transitions$: Observable<Transition>,
+  match: (transition: Transition) => boolean,
+  ms = 30_000,
+): Promise<Transition> {
+  return firstValueFrom(transitions$.pipe(filter(match), timeout({ first: ms })));
+}
+
+/** Polls `status()` until the app is in `state`; fails after `ms` with the last status seen. */
+export async function waitForState(orchestrator: Orchestrator, appId: string, state: string, ms = 30_000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const row = orchestrator.status().find((entry) => entry.appId === appId);
+    if (row?.state === state) return row;
+    if (Date.now() > deadline) {
+      throw new Error(`${appId} did not reach ${state} in ${ms} ms; last: ${JSON.stringify(row)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
