@@ -1,5 +1,5 @@
 import { dirname, join, resolve } from 'node:path';
-import { Subject, type Observable } from 'rxjs';
+import { filter, firstValueFrom, Subject, type Observable } from 'rxjs';
 import {
   createActor,
   fromEventObservable,
@@ -79,6 +79,8 @@ export interface Orchestrator {
   uninstall(appId: string): Promise<void>;
   startApp(appId: string): Promise<void>;
   stopApp(appId: string): Promise<void>;
+  /** Runs a reconcile pass now (or right after the one under way) and resolves with its report. */
+  reconcileNow(): Promise<PassReport>;
   /** Re-reads the catalog; installed apps whose manifest changed are updated (recreated if needed). */
   reloadCatalog(): Promise<ManifestError[]>;
   status(): AppStatus[];
@@ -291,6 +293,16 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       desired = { ...desired, apps };
       await store.save(desired);
       supervisor.send({ type: 'UNINSTALL', appId });
+    },
+
+    reconcileNow() {
+      const supervisor = requireRoot();
+      // A pass whose list call is already out saw the engine before this request: wait for the next.
+      const snapshot = supervisor.getSnapshot();
+      const first = snapshot.context.passSeq + (snapshot.matches({ supervising: 'observing' }) ? 2 : 1);
+      const report = firstValueFrom(passes.pipe(filter((pass) => pass.passId >= first)));
+      supervisor.send({ type: 'TICK' });
+      return report;
     },
 
     startApp: (appId) => setDesired(appId, 'running'),

@@ -47,7 +47,7 @@ describe('the reconcile loop behind the recovery gate (simulated clock)', () => 
     expect(world.gate).toEqual([]);
     await vi.advanceTimersByTimeAsync(1);
     expect(world.gate).toEqual(['cap']);
-    await vi.advanceTimersByTimeAsync(0); // the first tick is due the moment the gate opens
+    await vi.advanceTimersByTimeAsync(0); // lets the pass's list call answer
     expect(world.observeCalls).toBe(1);
   });
 
@@ -57,7 +57,7 @@ describe('the reconcile loop behind the recovery gate (simulated clock)', () => 
     expect(world.observeCalls).toBe(0);
     await vi.advanceTimersByTimeAsync(1);
     expect(world.gate).toEqual(['cap']);
-    await vi.advanceTimersByTimeAsync(0); // the first tick is due the moment the gate opens
+    await vi.advanceTimersByTimeAsync(0); // lets the pass's list call answer
     expect(world.observeCalls).toBe(1);
   });
 

@@ -1,0 +1,66 @@
+import { Command, Option } from 'commander';
+import { createLogger } from '../log.js';
+import { parseDuration } from '../manifest/duration.js';
+import { createOrchestrator } from '../orchestrator.js';
+
+function durationOption(value: string): number {
+  return parseDuration(value);
+}
+
+/** `podwarden run`: the daemon. Exits 0 after SIGTERM/SIGINT once in-flight steps finished. */
+export function runCommand(): Command {
+  return new Command('run')
+    .description('supervise the installed apps on the local engine until stopped (SIGTERM/SIGINT)')
+    .addOption(new Option('--socket <path>', 'engine API socket').env('PODWARDEN_SOCKET').default('/run/podman/podman.sock'))
+    .addOption(new Option('--catalog <dir>', 'folder of app manifests').env('PODWARDEN_CATALOG').default('catalog'))
+    .addOption(new Option('--state-dir <dir>', 'where desired state and app data live').env('PODWARDEN_STATE_DIR').default('/var/lib/podwarden'))
+    .addOption(new Option('--interval <duration>', 'reconcile pass interval (e.g. 30s, 2m)').env('PODWARDEN_INTERVAL').default(30_000, '30s').argParser(durationOption))
+    .addOption(new Option('--instance <name>', 'owner label value; podwarden touches only its own containers').env('PODWARDEN_INSTANCE').default('podwarden'))
+    .addOption(new Option('--install <apps...>', 'make sure these catalog apps are installed (idempotent)'))
+    .addOption(new Option('--insecure-registry <hosts...>', 'registries (host:port) allowed over plain HTTP').env('PODWARDEN_INSECURE_REGISTRIES').argParser((value: string, previous: string[] = []) => [...previous, ...value.split(',').filter(Boolean)]))
+    .addOption(new Option('--log-level <level>', 'trace|debug|info|warn|error').env('PODWARDEN_LOG_LEVEL').default('info'))
+    .action(async (options: {
+      socket: string;
+      catalog: string;
+      stateDir: string;
+      interval: number;
+      instance: string;
+      install?: string[];
+      insecureRegistry?: string[];
+      logLevel: string;
+    }) => {
+      const logger = createLogger({ level: options.logLevel });
+      const orchestrator = createOrchestrator({
+        socketPath: options.socket,
+        catalogDir: options.catalog,
+        stateDir: options.stateDir,
+        intervalMs: options.interval,
+        instance: options.instance,
+        insecureRegistries: options.insecureRegistry ?? [],
+        logger,
+      });
+      await orchestrator.start();
+      for (const appId of options.install ?? []) {
+        try {
+          await orchestrator.install(appId);
+        } catch (error) {
+          logger.error({ app: appId }, error instanceof Error ? error.message : String(error));
+        }
+      }
+      await new Promise<void>((resolve) => {
+        const shutdown = (signal: string) => {
+          logger.info({ signal }, 'stopping: finishing in-flight steps, containers keep running');
+          orchestrator.stop().then(resolve, resolve);
+        };
+        process.once('SIGTERM', () => shutdown('SIGTERM'));
+        process.once('SIGINT', () => shutdown('SIGINT'));
+        process.on('SIGHUP', () => {
+          orchestrator.reloadCatalog().then(
+            (errors) => logger.info({ errors: errors.length }, 'catalog reloaded'),
+            (error: unknown) => logger.error({ err: error instanceof Error ? error.message : String(error) }, 'catalog reload failed'),
+          );
+        });
+      });
+      logger.info('stopped');
+    });
+}

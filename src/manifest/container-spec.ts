@@ -1,0 +1,79 @@
+import path from 'node:path';
+import type { ContainerSpec, Mount } from '../engine/port.js';
+import { LABELS } from '../engine/labels.js';
+import { canonicalJson, sha256Hex } from './canonical-json.js';
+import type { AppManifest, VolumeMount } from './schema.js';
+
+export interface ContainerSpecContext {
+  /** The podwarden instance name: the owner label, so instances never touch each other's containers. */
+  instance: string;
+  /** Prepended to container and named-volume names, e.g. "podwarden-". */
+  namePrefix: string;
+  /** This app's own data directory; "./x" volumes live under it. Made absolute if relative. */
+  appDataDir: string;
+}
+
+/**
+ * The container podwarden runs for `manifest`. Deterministic: the same manifest and context give
+ * the same spec, and so the same spec-hash label, on every run and every machine.
+ */
+export function toContainerSpec(manifest: AppManifest, ctx: ContainerSpecContext): ContainerSpec {
+  const { container } = manifest;
+  const appDataDir = path.resolve(ctx.appDataDir);
+  const spec: ContainerSpec = {
+    name: `${ctx.namePrefix}${manifest.id}`,
+    image: container.image,
+    ...(container.command !== undefined ? { command: [...container.command] } : {}),
+    ...(container.entrypoint !== undefined ? { entrypoint: [...container.entrypoint] } : {}),
+    env: { ...container.env },
+    labels: {
+      [LABELS.owner]: ctx.instance,
+      [LABELS.app]: manifest.id,
+      [LABELS.role]: 'app',
+    },
+    ports: container.ports.map((port) => ({ ...port })),
+    mounts: container.volumes.map((volume) => toMount(volume, manifest.id, ctx.namePrefix, appDataDir)),
+    tmpfs: [...container.tmpfs],
+    ...(container.network !== undefined ? { network: container.network } : {}),
+    ...(container.user !== undefined ? { user: container.user } : {}),
+    capAdd: [...container.capAdd],
+    ...(container.stopTimeoutMs !== undefined
+      ? { stopTimeoutSeconds: Math.ceil(container.stopTimeoutMs / 1000) }
+      : {}),
+    ...(container.healthcheck !== undefined
+      ? {
+          healthcheck: {
+            test: [...container.healthcheck.test],
+            intervalSeconds: container.healthcheck.intervalMs / 1000,
+            timeoutSeconds: container.healthcheck.timeoutMs / 1000,
+            retries: container.healthcheck.retries,
+            startPeriodSeconds: container.healthcheck.startPeriodMs / 1000,
+          },
+        }
+      : {}),
+  };
+  spec.labels[LABELS.specHash] = specHash(spec);
+  return spec;
+}
+
+function toMount(volume: VolumeMount, appId: string, namePrefix: string, appDataDir: string): Mount {
+  switch (volume.kind) {
+    case 'named':
+      // Prefixed per app: two apps that both say "data:/data" must not share one volume.
+      return { source: `${namePrefix}${appId}-${volume.source}`, target: volume.target, readOnly: volume.readOnly };
+    case 'app-data':
+      // The schema already refused sources that climb out with "..".
+      return { source: path.join(appDataDir, volume.source), target: volume.target, readOnly: volume.readOnly };
+    case 'host':
+      return { source: volume.source, target: volume.target, readOnly: volume.readOnly };
+  }
+}
+
+/**
+ * First 16 hex digits of sha256 over the spec's canonical JSON, leaving out the spec-hash label
+ * itself (so the hash of a spec that carries its label equals the hash it was given).
+ */
+export function specHash(spec: ContainerSpec): string {
+  const { [LABELS.specHash]: _ignored, ...labels } = spec.labels;
+  return sha256Hex(canonicalJson({ ...spec, labels })).slice(0, 16);
+}

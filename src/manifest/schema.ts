@@ -1,0 +1,476 @@
+import { isIP } from 'node:net';
+import path from 'node:path';
+import * as z from 'zod';
+import type { BuildSpec, PortBinding } from '../engine/port.js';
+import { DurationError, parseDuration } from './duration.js';
+
+/**
+ * The app manifest: one app per YAML file, `app:` at the top. Every object is strict, so a
+ * misspelt field is an error instead of a silently ignored setting. The parsed result is
+ * normalised: env values are strings, durations are milliseconds, ports and volumes are
+ * objects, and the image to run is always known (`container.image`, the build tag for builds).
+ */
+
+/** Used in container names, volume names and labels, hence the narrow alphabet. */
+export const APP_ID_PATTERN = /^[a-z][a-z0-9-]{0,39}$/;
+const VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/;
+const ENV_KEY_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const VOLUME_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const NETWORK_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+const USER_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]*(?::[A-Za-z0-9_][A-Za-z0-9_.-]*)?$/;
+const CAPABILITY_PATTERN = /^(?:CAP_)?[A-Z][A-Z0-9_]*$/;
+
+// The reference grammar of distribution/reference, without the pieces podman rejects anyway.
+const ALNUM = '[a-z0-9]+';
+const SEPARATOR = '(?:[._]|__|-+)';
+const PATH_COMPONENT = `${ALNUM}(?:${SEPARATOR}${ALNUM})*`;
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?`;
+const TAG = '[\\w][\\w.-]{0,127}';
+const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
+const IMAGE_REF_PATTERN = new RegExp(
+  `^(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*(?::${TAG})?(?:@${DIGEST})?$`,
+);
+
+export const PORT_FORMAT = 'HOST:CONTAINER[/PROTO]';
+export const VOLUME_FORMAT = 'SOURCE:TARGET[:ro|rw]';
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
+
+/** A volume line, classified. `source` is a volume name, a path relative to the app's data directory ("." for the directory itself), or an absolute host path. */
+export interface VolumeMount {
+  kind: 'named' | 'app-data' | 'host';
+  source: string;
+  target: string;
+  readOnly: boolean;
+}
+
+export function isImageReference(ref: string): boolean {
+  return ref.length <= 512 && IMAGE_REF_PATTERN.test(ref);
+}
+
+/** "8080:80", "127.0.0.1:50001:50001/tcp", "[::1]:8080:80/udp". */
+export function parsePortString(text: string): Parsed<PortBinding> {
+  const shapeError = fail(`expected "${PORT_FORMAT}", got ${JSON.stringify(text)}`);
+  let rest = text.trim();
+  let protocol: PortBinding['protocol'] = 'tcp';
+  const slash = rest.lastIndexOf('/');
+  if (slash !== -1) {
+    const proto = rest.slice(slash + 1);
+    if (proto !== 'tcp' && proto !== 'udp') {
+      return fail(`protocol ${JSON.stringify(proto)} is not supported in ${JSON.stringify(text)} (use tcp or udp)`);
+    }
+    protocol = proto;
+    rest = rest.slice(0, slash);
+  }
+
+  let hostIp: string | undefined;
+  if (rest.startsWith('[')) {
+    const close = rest.indexOf(']');
+    if (close === -1 || rest[close + 1] !== ':') return shapeError;
+    hostIp = rest.slice(1, close);
+    if (isIP(hostIp) !== 6) return fail(`${JSON.stringify(hostIp)} is not an IPv6 address in ${JSON.stringify(text)}`);
+    rest = rest.slice(close + 2);
+  }
+  const parts = rest.split(':');
+  if (hostIp === undefined && parts.length === 3) {
+    hostIp = parts.shift()!;
+    if (isIP(hostIp) === 0) return fail(`${JSON.stringify(hostIp)} is not an IP address in ${JSON.stringify(text)}`);
+  }
+  if (parts.length !== 2) return shapeError;
+  const [hostText, containerText] = parts as [string, string];
+  if (hostText.includes('-') || containerText.includes('-')) {
+    return fail(`port ranges are not supported: ${JSON.stringify(text)} (publish each port on its own line)`);
+  }
+  const hostPort = parsePortNumber(hostText);
+  const containerPort = parsePortNumber(containerText);
+  if (hostPort === undefined || containerPort === undefined) {
+    if (!/^\d+$/.test(hostText) || !/^\d+$/.test(containerText)) return shapeError;
+    return fail(`port numbers must be between 1 and 65535, got ${JSON.stringify(text)}`);
+  }
+  return { ok: true, value: { ...(hostIp !== undefined ? { hostIp } : {}), hostPort, containerPort, protocol } };
+}
+
+function parsePortNumber(text: string): number | undefined {
+  if (!/^\d{1,5}$/.test(text)) return undefined;
+  const port = Number(text);
+  return port >= 1 && port <= 65535 ? port : undefined;
+}
+
+/** "data:/data" (named), "./conf:/etc/app:ro" (under the app's data dir), "/srv/bitcoin:/data" (host). */
+export function parseVolumeString(text: string): Parsed<VolumeMount> {
+  const parts = text.split(':');
+  if (parts.length < 2 || parts.length > 3 || parts.some((part) => part === '')) {
+    return fail(`expected "${VOLUME_FORMAT}", got ${JSON.stringify(text)}`);
+  }
+  const [sourceText, targetText, option] = parts as [string, string, string | undefined];
+
+  let readOnly = false;
+  if (option !== undefined) {
+    if (option !== 'ro' && option !== 'rw') {
+      return fail(`unknown volume option ${JSON.stringify(option)} in ${JSON.stringify(text)} (use ro or rw)`);
+    }
+    readOnly = option === 'ro';
+  }
+
+  const target = parseContainerPath(targetText);
+  if (!target.ok) return target;
+
+  let kind: VolumeMount['kind'];
+  let source: string;
+  if (sourceText.startsWith('/')) {
+    kind = 'host';
+    source = trimTrailingSlash(path.posix.normalize(sourceText));
+  } else if (sourceText.startsWith('.')) {
+    kind = 'app-data';
+    source = trimTrailingSlash(path.posix.normalize(sourceText));
+    if (source === '..' || source.startsWith('../')) {
+      return fail(`${JSON.stringify(sourceText)} points outside the app's data directory`);
+    }
+  } else if (sourceText.includes('/')) {
+    return fail(
+      `relative path ${JSON.stringify(sourceText)} must start with "./" (inside the app's data directory) or "/" (a host path)`,
+    );
+  } else {
+    kind = 'named';
+    source = sourceText;
+    if (!VOLUME_NAME_PATTERN.test(source)) {
+      return fail(`${JSON.stringify(source)} is not a valid volume name (letters, digits, "_", "." and "-")`);
+    }
+  }
+  return { ok: true, value: { kind, source, target: target.value, readOnly } };
+}
+
+function parseContainerPath(text: string): Parsed<string> {
+  if (!text.startsWith('/')) return fail(`target ${JSON.stringify(text)} must be an absolute path in the container`);
+  const normalised = trimTrailingSlash(path.posix.normalize(text));
+  if (normalised === '/') return fail(`cannot mount over the container's root "/"`);
+  return { ok: true, value: normalised };
+}
+
+function trimTrailingSlash(p: string): string {
+  return p.length > 1 && p.endsWith('/') ? p.slice(0, -1) : p;
+}
+
+function fail(message: string): { ok: false; message: string } {
+  return { ok: false, message };
+}
+
+/** The default tag of a built image; versions may hold characters a tag cannot. */
+export function defaultBuildTag(id: string, version: string): string {
+  const tag = version.replace(/[^\w.-]/g, '-').slice(0, 128);
+  return `localhost/podwarden-build/${id}:${tag}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Field schemas
+
+const nonEmptyString = (what: string) =>
+  z.string().refine((s) => s.trim() !== '', { error: `${what} must not be empty` });
+
+const durationSchema = z
+  .union([z.string(), z.number()], { error: 'expected a duration like "10s", "500ms", "1m30s" or a number of seconds' })
+  .transform((value, ctx) => {
+    try {
+      return parseDuration(value);
+    } catch (err) {
+      if (!(err instanceof DurationError)) throw err;
+      ctx.addIssue({ code: 'custom', message: err.message, input: value });
+      return z.NEVER;
+    }
+  });
+
+const stringList = (field: string, example: string) =>
+  z
+    .array(z.string(), {
+      error: (iss) =>
+        typeof iss.input === 'string'
+          ? `expected a list of strings, got a single string; write it as a list, e.g. ${field}: ${example}`
+          : undefined,
+    })
+    .min(1, { error: `${field} must not be an empty list` });
+
+const portNumber = z
+  .number()
+  .int({ error: 'a port must be a whole number' })
+  .min(1, { error: 'a port must be between 1 and 65535' })
+  .max(65535, { error: 'a port must be between 1 and 65535' });
+
+const portObjectSchema = z
+  .strictObject({
+    host: portNumber,
+    container: portNumber,
+    protocol: z.enum(['tcp', 'udp'], { error: 'protocol must be "tcp" or "udp"' }).default('tcp'),
+    hostIp: z
+      .string()
+      .refine((ip) => isIP(ip) !== 0, { error: 'hostIp must be an IPv4 or IPv6 address' })
+      .optional(),
+  })
+  .transform(
+    (p): PortBinding => ({
+      ...(p.hostIp !== undefined ? { hostIp: p.hostIp } : {}),
+      hostPort: p.host,
+      containerPort: p.container,
+      protocol: p.protocol,
+    }),
+  );
+
+const portStringSchema = z.string().transform((text, ctx) => {
+  const parsed = parsePortString(text);
+  if (parsed.ok) return parsed.value;
+  ctx.addIssue({ code: 'custom', message: parsed.message, input: text });
+  return z.NEVER;
+});
+
+const portSchema = z.union([portStringSchema, portObjectSchema]);
+
+const volumeSchema = z
+  .string({ error: (iss) => (iss.input === undefined ? undefined : `expected "${VOLUME_FORMAT}"`) })
+  .transform((text, ctx) => {
+    const parsed = parseVolumeString(text);
+    if (parsed.ok) return parsed.value;
+    ctx.addIssue({ code: 'custom', message: parsed.message, input: text });
+    return z.NEVER;
+  });
+
+const tmpfsSchema = z.string().transform((text, ctx) => {
+  const parsed = parseContainerPath(text);
+  if (parsed.ok) return parsed.value;
+  ctx.addIssue({ code: 'custom', message: parsed.message, input: text });
+  return z.NEVER;
+});
+
+const envSchema = z.record(
+  z.string().regex(ENV_KEY_PATTERN, {
+    error: (iss) =>
+      `invalid environment variable name ${JSON.stringify(iss.input)} (letters, digits and "_", not starting with a digit)`,
+  }),
+  z
+    .union([z.string(), z.number(), z.boolean()], { error: 'expected a string, number or boolean' })
+    .transform((value) => String(value)),
+);
+
+const imageRefSchema = (field: string) =>
+  z.string().refine(isImageReference, {
+    error: (iss) =>
+      `${JSON.stringify(iss.input)} is not a valid ${field} (expected e.g. "docker.io/library/nginx:1.27")`,
+  });
+
+export const buildSchema = z.strictObject({
+  context: nonEmptyString('build.context'),
+  containerfile: nonEmptyString('build.containerfile').optional(),
+  tag: imageRefSchema('image tag').optional(),
+});
+
+const healthcheckTestSchema = stringList('test', '[CMD-SHELL, "wget -q -O /dev/null http://127.0.0.1:8080/"]').superRefine(
+  (test, ctx) => {
+    const [kind] = test;
+    if (kind === 'CMD' && test.length >= 2) return;
+    if (kind === 'CMD-SHELL' && test.length === 2) return;
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        kind === 'CMD-SHELL'
+          ? 'a CMD-SHELL test takes exactly one shell command: [CMD-SHELL, "..."]'
+          : 'test must start with CMD (followed by the program and its arguments) or CMD-SHELL (followed by one shell command)',
+    });
+  },
+);
+
+const positiveDuration = (field: string) =>
+  durationSchema.refine((ms) => ms > 0, { error: `${field} must be longer than 0` });
+
+export const healthcheckSchema = z
+  .strictObject({
+    test: healthcheckTestSchema,
+    interval: positiveDuration('interval').default(30_000),
+    timeout: positiveDuration('timeout').default(30_000),
+    retries: z
+      .number()
+      .int({ error: 'retries must be a whole number' })
+      .min(1, { error: 'retries must be at least 1' })
+      .default(3),
+    startPeriod: durationSchema.default(0),
+  })
+  .transform((h) => ({
+    test: h.test,
+    intervalMs: h.interval,
+    timeoutMs: h.timeout,
+    retries: h.retries,
+    startPeriodMs: h.startPeriod,
+  }));
+
+export const containerSchema = z
+  .strictObject({
+    image: imageRefSchema('image reference').optional(),
+    build: buildSchema.optional(),
+    pullPolicy: z
+      .enum(['always', 'if-not-present', 'never'], {
+        error: (iss) => `expected "always", "if-not-present" or "never", got ${JSON.stringify(iss.input)}`,
+      })
+      .default('if-not-present'),
+    command: stringList('command', '[sh, -c, "..."]').optional(),
+    entrypoint: stringList('entrypoint', '[/bin/sh, -c]').optional(),
+    env: envSchema.default({}),
+    ports: z.array(portSchema).default([]),
+    volumes: z.array(volumeSchema).default([]),
+    tmpfs: z.array(tmpfsSchema).default([]),
+    network: z
+      .string()
+      .regex(NETWORK_NAME_PATTERN, { error: (iss) => `${JSON.stringify(iss.input)} is not a valid network name` })
+      .optional(),
+    user: z
+      .union([z.string(), z.number().int().nonnegative()], { error: 'expected a user like "1000" or "1000:1000"' })
+      .transform((u) => String(u))
+      .refine((u) => USER_PATTERN.test(u), {
+        error: (iss) => `${JSON.stringify(iss.input)} is not a valid user (expected e.g. "1000", "1000:1000", "bitcoin")`,
+      })
+      .optional(),
+    capAdd: z
+      .array(
+        z.string().regex(CAPABILITY_PATTERN, {
+          error: (iss) => `${JSON.stringify(iss.input)} is not a capability name (expected e.g. NET_ADMIN)`,
+        }),
+      )
+      .default([]),
+    stopTimeout: durationSchema.optional(),
+    healthcheck: healthcheckSchema.optional(),
+  })
+  .superRefine((c, ctx) => {
+    if ((c.image === undefined) === (c.build === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `exactly one of "image" or "build" is required, found ${c.image === undefined ? 'neither' : 'both'}`,
+      });
+    }
+    if (c.network === 'host' && c.ports.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ports'],
+        message: 'ports cannot be published with network: host (the app already listens on the host)',
+      });
+    }
+    checkPortClashes(c.ports, ctx);
+    checkMountClashes(c.volumes, c.tmpfs, ctx);
+  });
+
+function checkPortClashes(ports: readonly PortBinding[], ctx: z.RefinementCtx): void {
+  ports.forEach((port, i) => {
+    const earlier = ports.findIndex(
+      (other, j) =>
+        j < i &&
+        other.hostPort === port.hostPort &&
+        other.protocol === port.protocol &&
+        // No hostIp means every address, which clashes with any specific one.
+        (other.hostIp === undefined || port.hostIp === undefined || other.hostIp === port.hostIp),
+    );
+    if (earlier !== -1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ports', i],
+        message: `host port ${port.hostPort}/${port.protocol} is already published by ports[${earlier}]`,
+      });
+    }
+  });
+}
+
+function checkMountClashes(volumes: readonly VolumeMount[], tmpfs: readonly string[], ctx: z.RefinementCtx): void {
+  const seen = new Map<string, string>();
+  const claim = (target: string, where: (string | number)[]) => {
+    const first = seen.get(target);
+    if (first !== undefined) {
+      ctx.addIssue({ code: 'custom', path: where, message: `${target} is already mounted by ${first}` });
+    } else {
+      seen.set(target, where.length === 2 ? `${where[0]}[${where[1]}]` : String(where[0]));
+    }
+  };
+  volumes.forEach((v, i) => claim(v.target, ['volumes', i]));
+  tmpfs.forEach((t, i) => claim(t, ['tmpfs', i]));
+}
+
+export const appSchema = z.strictObject({
+  id: z.string().regex(APP_ID_PATTERN, {
+    error: (iss) =>
+      `${JSON.stringify(iss.input)} is not a valid app id (lower-case letters, digits and "-", starting with a letter, at most 40 characters)`,
+  }),
+  name: nonEmptyString('name'),
+  version: z
+    .union([z.string(), z.number()], { error: 'expected a version like "1.2.3"' })
+    .transform((v) => String(v))
+    .refine((v) => VERSION_PATTERN.test(v), {
+      error: (iss) =>
+        `${JSON.stringify(iss.input)} is not a valid version (letters, digits, ".", "_", "+" and "-", at most 64 characters)`,
+    }),
+  description: z.string().optional(),
+  container: containerSchema,
+});
+
+const manifestFileShape = z.strictObject(
+  { app: appSchema },
+  {
+    error: (iss) =>
+      iss.code === 'invalid_type' ? 'a manifest must be a mapping with an "app" key at the top' : undefined,
+  },
+);
+
+/**
+ * The schema of a whole manifest file. `baseDir` is the folder of the file: a build context is
+ * relative to it.
+ */
+export function manifestFileSchema(baseDir: string) {
+  return manifestFileShape.transform(({ app }) => {
+    const { image, build, stopTimeout, ...container } = app.container;
+    let buildSpec: BuildSpec | undefined;
+    let runImage: string;
+    if (build !== undefined) {
+      runImage = build.tag ?? defaultBuildTag(app.id, app.version);
+      buildSpec = {
+        tag: runImage,
+        context: path.resolve(baseDir, build.context),
+        ...(build.containerfile !== undefined ? { containerfile: build.containerfile } : {}),
+      };
+    } else {
+      // The container schema guarantees exactly one of the two.
+      runImage = image!;
+    }
+    return {
+      app: {
+        ...app,
+        container: {
+          image: runImage,
+          ...(buildSpec !== undefined ? { build: buildSpec } : {}),
+          ...container,
+          ...(stopTimeout !== undefined ? { stopTimeoutMs: stopTimeout } : {}),
+        },
+      },
+    };
+  });
+}
+
+export type ManifestFile = z.output<ReturnType<typeof manifestFileSchema>>;
+/** A parsed, normalised app manifest. `container.image` is what runs; `container.build`, when present, says how to make it. */
+export type AppManifest = ManifestFile['app'];
+export type AppContainer = AppManifest['container'];
+export type Healthcheck = NonNullable<AppContainer['healthcheck']>;
+export type PullPolicy = AppContainer['pullPolicy'];
+
+/** The fields allowed at a path, for "did you mean" hints on unknown fields. */
+export function knownManifestKeys(at: readonly PropertyKey[]): readonly string[] {
+  const key = at.map((segment) => (typeof segment === 'number' ? '[]' : String(segment))).join('.');
+  switch (key) {
+    case '':
+      return Object.keys(manifestFileShape.shape);
+    case 'app':
+      return Object.keys(appSchema.shape);
+    case 'app.container':
+      return Object.keys(containerSchema.shape);
+    case 'app.container.build':
+      return Object.keys(buildSchema.shape);
+    case 'app.container.healthcheck':
+      return Object.keys(healthcheckSchema.in.shape);
+    case 'app.container.ports.[]':
+      return Object.keys(portObjectSchema.in.shape);
+    default:
+      return [];
+  }
+}

@@ -1,0 +1,96 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { vi } from 'vitest';
+import { stringify } from 'yaml';
+import type { PassReport } from '../../machines/types.js';
+import { sampleImageRef, sampleRegistry, type SampleImageName } from '../../src/engine/simulator-images.js';
+import { createSimulatedEngine, type SimulatedEngine, type SimulatorOptions } from '../../src/engine/simulator.js';
+import { silentLogger } from '../../src/log.js';
+import { createOrchestrator, type Orchestrator, type OrchestratorOptions } from '../../src/orchestrator.js';
+import type { Transition } from '../../src/streams/transitions.js';
+
+export const REGISTRY = '127.0.0.1:5000';
+export const image = (name: SampleImageName) => sampleImageRef(name, REGISTRY);
+
+/**
+ * podwarden wired as in production, on the simulated engine, under vitest's fake timers:
+ * the same machines, effects and streams, minutes of behaviour in milliseconds.
+ */
+export interface SimWorld {
+  engine: SimulatedEngine;
+  orchestrator: Orchestrator;
+  transitions: Transition[];
+  passes: PassReport[];
+  /** Start calls as (fake) timestamps, per container id. */
+  starts: Array<{ id: string; at: number }>;
+  containerId(appId: string): string | undefined;
+  state(appId: string): string | undefined;
+  advance(ms: number): Promise<void>;
+  restart(overrides?: Partial<OrchestratorOptions>): Promise<Orchestrator>;
+  cleanup(): Promise<void>;
+}
+
+export async function writeManifests(dir: string, apps: Record<string, Record<string, unknown>>): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  for (const [id, container] of Object.entries(apps)) {
+    await writeFile(join(dir, `${id}.yml`), stringify({ app: { id, name: id, version: '1', container } }));
+  }
+}
+
+export async function createSimWorld(
+  apps: Record<string, Record<string, unknown>>,
+  options: Partial<OrchestratorOptions> & { simulator?: SimulatorOptions; engine?: SimulatedEngine } = {},
+): Promise<SimWorld> {
+  const root = await mkdtemp(join(tmpdir(), 'podwarden-sim-'));
+  const catalogDir = join(root, 'catalog');
+  await writeManifests(catalogDir, apps);
+  const engine = options.engine ?? createSimulatedEngine({ registry: sampleRegistry(REGISTRY), ...options.simulator });
+  const starts: Array<{ id: string; at: number }> = [];
+  const start = engine.start.bind(engine);
+  engine.start = (id) => {
+    starts.push({ id, at: Date.now() });
+    return start(id);
+  };
+  const transitions: Transition[] = [];
+  const passes: PassReport[] = [];
+
+  async function boot(overrides: Partial<OrchestratorOptions>): Promise<Orchestrator> {
+    const orchestrator = createOrchestrator({
+      engine,
+      catalogDir,
+      stateDir: join(root, 'state'),
+      insecureRegistries: [REGISTRY],
+      logger: silentLogger(),
+      ...options,
+      ...overrides,
+    });
+    orchestrator.transitions$.subscribe((t) => transitions.push(t));
+    orchestrator.passes$.subscribe((p) => passes.push(p));
+    await orchestrator.start();
+    return orchestrator;
+  }
+
+  const world: SimWorld = {
+    engine,
+    orchestrator: await boot({}),
+    transitions,
+    passes,
+    starts,
+    containerId: (appId) => world.orchestrator.status().find((row) => row.appId === appId)?.containerId,
+    state: (appId) => world.orchestrator.status().find((row) => row.appId === appId)?.state,
+    advance: async (ms) => {
+      await vi.advanceTimersByTimeAsync(ms);
+    },
+    async restart(overrides = {}) {
+      await world.orchestrator.stop();
+      world.orchestrator = await boot(overrides);
+      return world.orchestrator;
+    },
+    async cleanup() {
+      await world.orchestrator.stop();
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+  return world;
+}

@@ -1,0 +1,249 @@
+import { firstValueFrom } from 'rxjs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { PassReport } from '../../machines/types.js';
+import type { Orchestrator } from '../../src/orchestrator.js';
+import { LABELS } from '../../src/engine/labels.js';
+import { image } from './support/env.js';
+import { createWorld, nextTransition, waitForState, type World } from './support/orchestrator-fixture.js';
+import {
+  containersWithLabel,
+  imageExistsLocally,
+  inspectJson,
+  kill,
+  pause,
+  podman,
+  pushUniqueTag,
+  removeForce,
+  startEventRecorder,
+} from './support/podman-cli.js';
+
+// Long enough that anything that happens within a test was caused by an event, not a tick.
+const NO_TICK = 10 * 60_000;
+
+let world: World;
+beforeEach(async () => {
+  world = await createWorld();
+});
+afterEach(async () => {
+  await world.cleanup();
+});
+
+async function containerOf(appId: string) {
+  const [container] = await containersWithLabel(LABELS.app, appId).then((list) =>
+    list.filter((entry) => entry.labels[LABELS.owner] === world.instance),
+  );
+  return container;
+}
+
+describe('app lifecycle on real podman', () => {
+  it('installs an app with a real pull from the local registry and runs it', async () => {
+    const ref = await pushUniqueTag('httpd');
+    expect(await imageExistsLocally(ref)).toBe(false);
+    await world.writeManifest('web', { image: ref });
+    const orchestrator = await world.boot({ intervalMs: NO_TICK });
+    const seen: string[] = [];
+    orchestrator.transitions$.subscribe((t) => t.appId === 'web' && seen.push(t.to));
+    await orchestrator.install('web');
+    const status = await waitForState(orchestrator, 'web', 'running');
+    expect(seen).toEqual(['pulling', 'creating', 'starting', 'running']);
+    expect(await imageExistsLocally(ref)).toBe(true);
+    const inspected = await inspectJson(world.containerName('web'));
+    expect(inspected.State.Status).toBe('running');
+    expect(inspected.Id).toBe(status.containerId);
+    expect(inspected.Config.Labels?.[LABELS.owner]).toBe(world.instance);
+  });
+
+  it('restarts a killed container from the event stream, without waiting for a tick', async () => {
+    await world.writeManifest('web', { image: image('httpd') });
+    const orchestrator = await world.boot({ intervalMs: NO_TICK });
+    const passes: PassReport[] = [];
+    orchestrator.passes$.subscribe((pass) => passes.push(pass));
+    await orchestrator.install('web');
+    const first = await waitForState(orchestrator, 'web', 'running');
+    const passesBefore = passes.length;
+    const killedAt = Date.now();
+    const restarted = nextTransition(orchestrator.transitions$, (t) => t.appId === 'web' && t.to === 'running');
+    await kill(world.containerName('web'));
+    await restarted;
+    const elapsed = Date.now() - killedAt;
+    // The interval is 10 minutes: only the event stream can explain a restart within seconds.
+    expect(elapsed).toBeLessThan(10_000);
+    expect(passes.length).toBe(passesBefore);
+    const inspected = await inspectJson(world.containerName('web'));
+    expect(inspected.Id).toBe(first.containerId);
+    expect(inspected.State.Status).toBe('running');
+  });
+
+  it('recreates a container removed behind its back', async () => {
+    await world.writeManifest('web', { image: image('httpd') });
+    const orchestrator = await world.boot({ intervalMs: NO_TICK });
+    await orchestrator.install('web');
+    const first = await waitForState(orchestrator, 'web', 'running');
+    const back = nextTransition(orchestrator.transitions$, (t) => t.appId === 'web' && t.to === 'running');
+    await removeForce(world.containerName('web'));
+    await back;
+    const inspected = await inspectJson(world.containerName('web'));
+    expect(inspected.Id).not.toBe(first.containerId);
+    expect(inspected.State.Status).toBe('running');
+  });
+
+  it('recreates a paused container', async () => {
+    await world.writeManifest('web', { image: image('httpd') });
+    const orchestrator = await world.boot({ intervalMs: NO_TICK });
+    await orchestrator.install('web');
+    const first = await waitForState(orchestrator, 'web', 'running');
+    const recreating = nextTransition(orchestrator.transitions$, (t) => t.appId === 'web' && t.to === 'recreating');
+    const back = nextTransition(orchestrator.transitions$, (t) => t.appId === 'web' && t.to === 'running', 30_000);
+    await pause(world.containerName('web'));
+    expect((await recreating).reason).toContain('paused');
+    await back;
+    const inspected = await inspectJson(world.containerName('web'));
+    expect(inspected.Id).not.toBe(first.containerId);
+    expect(inspected.State.Status).toBe('running');
+  });
+
+  it('recreates a container left in Created', async () => {
+    await world.writeManifest('web', { image: image('httpd') });
+    let orchestrator = await world.boot({ intervalMs: NO_TICK });
+    await orchestrator.install('web');
+    const first = await waitForState(orchestrator, 'web', 'running');
+    await orchestrator.stop();
+    // Same name and labels, created but never started: what a crash between create and start leaves.
+    const labels = (await inspectJson(world.containerName('web'))).Config.Labels ?? {};
+    await removeForce(world.containerName('web'));
+    await podman([
+      'create',
+      '--name',
+      world.containerName('web'),
+      ...Object.entries(labels).flatMap(([key, value]) => ['--label', `${key}=${value}`]),
+      image('httpd'),
+    ]);
+    orchestrator = await world.boot({ intervalMs: NO_TICK });
+    const status = await waitForState(orchestrator, 'web', 'running');
+    expect(status.containerId).not.toBe(first.containerId);
+    expect((await inspectJson(world.containerName('web'))).State.Status).toBe('running');
+  });
+
+  it('backs off a crashing image instead of restarting it in a storm', async () => {
+    await world.writeManifest('crashy', { image: image('crasher') });
+    const recorder = startEventRecorder(`${LABELS.owner}=${world.instance}`);
+    const orchestrator = await world.boot({
+      intervalMs: NO_TICK,
+      backoff: { initialMs: 1_000, factor: 2, maxMs: 60_000, resetAfterMs: 60_000 },
+    });
+    await orchestrator.install('crashy');
+    // With restarts at 0 s, +0 s, +1 s, +2 s, +4 s, 8 s hold at most 5 starts (a storm: hundreds).
+    await new Promise((resolve) => setTimeout(resolve, 8_000));
+    const events = await recorder.stop();
+    const starts = events.filter((event) => event.status === 'start').length;
+    expect(starts).toBeGreaterThanOrEqual(3);
+    expect(starts).toBeLessThanOrEqual(5);
+    const status = orchestrator.status().find((row) => row.appId === 'crashy')!;
+    expect(status.failures).toBeGreaterThanOrEqual(3);
+    expect(status.failure).toContain('exited with code 3');
+  });
+
+  it('adopts the running container when podwarden restarts: same id, zero restarts', async () => {
+    await world.writeManifest('web', { image: image('httpd') });
+    let orchestrator = await world.boot({ intervalMs: NO_TICK });
+    await orchestrator.install('web');
+    const first = await waitForState(orchestrator, 'web', 'running');
+    await orchestrator.stop();
+    const recorder = startEventRecorder(`${LABELS.owner}=${world.instance}`);
+    orchestrator = await world.boot({ intervalMs: NO_TICK });
+    const passed = await firstPass(orchestrator);
+    const again = await waitForState(orchestrator, 'web', 'running');
+    expect(passed.entries).toEqual([expect.objectContaining({ appId: 'web', action: 'none' })]);
+    expect(again.containerId).toBe(first.containerId);
+    const events = await recorder.stop();
+    expect(events.filter((event) => ['start', 'died', 'remove', 'create'].includes(event.status))).toEqual([]);
+    expect((await inspectJson(world.containerName('web'))).RestartCount).toBe(0);
+  });
+
+  it('keeps a user-stopped app stopped, also across a restart of podwarden', async () => {
+    await world.writeManifest('web', { image: image('httpd') });
+    let orchestrator = await world.boot({ intervalMs: NO_TICK });
+    await orchestrator.install('web');
+    await waitForState(orchestrator, 'web', 'running');
+    await orchestrator.stopApp('web');
+    await waitForState(orchestrator, 'web', 'stopped');
+    expect((await inspectJson(world.containerName('web'))).State.Status).toBe('exited');
+    await orchestrator.stop();
+    orchestrator = await world.boot({ intervalMs: NO_TICK });
+    await firstPass(orchestrator);
+    await waitForState(orchestrator, 'web', 'stopped');
+    expect((await inspectJson(world.containerName('web'))).State.Status).toBe('exited');
+    await orchestrator.startApp('web');
+    await waitForState(orchestrator, 'web', 'running');
+  });
+
+  it('removes the container on uninstall', async () => {
+    await world.writeManifest('web', { image: image('httpd') });
+    const orchestrator = await world.boot({ intervalMs: NO_TICK });
+    await orchestrator.install('web');
+    await waitForState(orchestrator, 'web', 'running');
+    const removed = nextTransition(orchestrator.transitions$, (t) => t.appId === 'web' && t.to === 'removed');
+    await orchestrator.uninstall('web');
+    await removed;
+    expect(await containerOf('web')).toBeUndefined();
+    expect(orchestrator.status()).toEqual([]);
+  });
+
+  it('lets an in-flight pull finish when stopped, and starts nothing after it', async () => {
+    const ref = await pushUniqueTag('sleeper');
+    await world.writeManifest('slowpull', { image: ref });
+    const orchestrator = await world.boot({ intervalMs: NO_TICK });
+    const pulling = nextTransition(orchestrator.transitions$, (t) => t.appId === 'slowpull' && t.to === 'pulling');
+    await orchestrator.install('slowpull');
+    await pulling;
+    await orchestrator.stop();
+    expect(await imageExistsLocally(ref)).toBe(true);
+    expect(await containerOf('slowpull')).toBeUndefined();
+  });
+
+  it('never touches a container without its owner label', async () => {
+    const foreignName = `${world.namePrefix}foreign`;
+    await podman(['run', '-d', '--name', foreignName, '--label', `${LABELS.app}=web`, image('sleeper')]);
+    const otherOwner = `${world.namePrefix}other-owner`;
+    await podman([
+      'run', '-d', '--name', otherOwner,
+      '--label', `${LABELS.owner}=someone-else`, '--label', `${LABELS.app}=web`,
+      image('sleeper'),
+    ]);
+    try {
+      const before = [await inspectJson(foreignName), await inspectJson(otherOwner)];
+      await world.writeManifest('web', { image: image('httpd') });
+      const orchestrator = await world.boot({ intervalMs: 200 });
+      await orchestrator.install('web');
+      await waitForState(orchestrator, 'web', 'running');
+      await kill(world.containerName('web'));
+      await waitForState(orchestrator, 'web', 'running');
+      await new Promise((resolve) => setTimeout(resolve, 1_000)); // several passes
+      const after = [await inspectJson(foreignName), await inspectJson(otherOwner)];
+      for (const [index, container] of after.entries()) {
+        expect(container.Id).toBe(before[index]!.Id);
+        expect(container.State.Status).toBe('running');
+        expect(container.State.StartedAt).toBe(before[index]!.State.StartedAt);
+      }
+    } finally {
+      await podman(['rm', '-f', '-t', '0', foreignName, otherOwner]);
+    }
+  });
+
+  it('reports a broken manifest by file and field, and runs the other apps', async () => {
+    await world.writeManifest('web', { image: image('httpd') });
+    await world.writeRaw('broken.yml', 'app:\n  id: broken\n  name: Broken\n  version: "1"\n  container:\n    image: x\n    ports: ["eighty"]\n');
+    await world.writeRaw('syntax.yml', 'app: [unclosed\n');
+    const orchestrator = await world.boot({ intervalMs: NO_TICK });
+    const errors = orchestrator.catalogErrors().map(String);
+    expect(errors.some((error) => error.includes('broken.yml') && error.includes('app.container.ports[0]'))).toBe(true);
+    expect(errors.some((error) => error.includes('syntax.yml'))).toBe(true);
+    await expect(orchestrator.install('broken')).rejects.toThrow(/broken/);
+    await orchestrator.install('web');
+    await waitForState(orchestrator, 'web', 'running');
+  });
+});
+
+function firstPass(orchestrator: Orchestrator) {
+  return firstValueFrom(orchestrator.passes$);
+}
