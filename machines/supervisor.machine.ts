@@ -341,9 +341,12 @@ export const supervisorMachine = setup({
             onDone: { target: 'adopted', actions: assign(({ event }) => ({ adopted: event.output })) },
             onError: {
               target: 'retrying',
-              actions: assign(({ event }) => ({
-                recoveryError: event.error instanceof Error ? event.error.message : String(event.error),
-              })),
+              actions: [
+                assign(({ event }) => ({
+                  recoveryError: event.error instanceof Error ? event.error.message : String(event.error),
+                })),
+                emit(({ context }) => ({ type: 'recoveryFailed' as const, error: context.recoveryError ?? 'unknown' })),
+              ],
             },
           },
         },

@@ -77,5 +77,6 @@ export interface PassReport {
 export type SupervisorNotice =
   | { type: 'pass'; report: PassReport }
   | { type: 'gateOpened'; reason: 'recovered' | 'cap' }
+  | { type: 'recoveryFailed'; error: string }
   | { type: 'engineReconnected' }
   | { type: 'appRemoved'; appId: string };

@@ -245,6 +245,9 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         if (reason === 'cap') log.warn('recovery gate opened by its cap before recovery finished');
         else log.info('recovery done; supervising');
       });
+      supervisor.on('recoveryFailed', ({ error }) =>
+        log.error({ err: error }, `boot recovery cannot list containers, retrying: ${error}`),
+      );
       supervisor.on('engineReconnected', () => log.info('engine event stream back; resyncing'));
       supervisor.subscribe({ error: (error) => log.fatal({ err: error }, 'supervisor crashed') });
       tracker.transitions$.subscribe((transition) =>

@@ -1,0 +1,97 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { LABELS } from '../../src/engine/labels.js';
+import { image, REGISTRY, SOCKET_PATH } from './support/env.js';
+import { inspectJson, removeAllWithLabel, startEventRecorder } from './support/podman-cli.js';
+
+interface Daemon {
+  process: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function startDaemon(args: string[]): Daemon {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { process: child, output: () => output, exited };
+}
+
+async function until(check: () => Promise<boolean> | boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const tag = randomBytes(3).toString('hex');
+const instance = `clitest-${tag}`;
+const appId = `web${tag}`;
+const container = `podwarden-${appId}`;
+let root: string;
+let baseArgs: string[];
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'podwarden-cli-'));
+  await mkdir(join(root, 'catalog'));
+  await writeFile(
+    join(root, 'catalog', `${appId}.yml`),
+    stringify({ app: { id: appId, name: 'CLI test', version: '1', container: { image: image('httpd') } } }),
+  );
+  baseArgs = [
+    '--catalog', join(root, 'catalog'),
+    '--state-dir', join(root, 'state'),
+    '--instance', instance,
+    '--interval', '10m',
+    '--insecure-registry', REGISTRY,
+  ];
+});
+
+afterAll(async () => {
+  await removeAllWithLabel(LABELS.owner, instance);
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('podwarden run (the daemon)', () => {
+  it('installs, exits 0 on SIGTERM leaving the container running, and adopts it on the next start', async () => {
+    const first = startDaemon([...baseArgs, '--socket', SOCKET_PATH, '--install', appId]);
+    await until(
+      async () => (await inspectJson(container).catch(() => undefined))?.State.Status === 'running',
+      60_000,
+      `${container} running (daemon output: ${first.output()})`,
+    );
+    const { Id } = await inspectJson(container);
+    first.process.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    expect(first.output()).toContain('"msg":"stopped"');
+    expect((await inspectJson(container)).State.Status).toBe('running');
+
+    const recorder = startEventRecorder(`${LABELS.owner}=${instance}`);
+    const second = startDaemon([...baseArgs, '--socket', SOCKET_PATH]);
+    await until(() => second.output().includes('recovery done'), 30_000, 'recovery in the second daemon');
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    second.process.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+    const events = await recorder.stop();
+    expect(events.filter((event) => event.status !== 'health_status')).toEqual([]);
+    expect((await inspectJson(container)).Id).toBe(Id);
+  });
+
+  it('keeps running with a clear error when the engine socket is unreachable, and stops cleanly', async () => {
+    const daemon = startDaemon([...baseArgs, '--socket', join(root, 'no-such.sock')]);
+    await until(() => daemon.output().includes('no-such.sock'), 30_000, 'an error naming the socket');
+    expect(daemon.process.exitCode).toBeNull();
+    daemon.process.kill('SIGTERM');
+    expect(await daemon.exited).toBe(0);
+  });
+});
