@@ -1,0 +1,537 @@
+import { readdir, stat } from 'node:fs/promises';
+import { Agent, type IncomingMessage } from 'node:http';
+import { join, posix } from 'node:path';
+import Docker from 'dockerode';
+import { Observable } from 'rxjs';
+import { JsonStreamSplitter } from './event-lines.js';
+import {
+  buildProgressFromLine,
+  containerCreateBody,
+  containerEventFromRaw,
+  engineInfoFromVersion,
+  engineMessageOf,
+  hasLabels,
+  httpStatusOf,
+  isMissingImage,
+  isNameConflict,
+  labelFilters,
+  observationFromInspect,
+  observationFromLibpodListEntry,
+  observationFromListEntry,
+  pullProgressFromLine,
+  registryHostOf,
+  toEngineError,
+  type CallContext,
+} from './normalize.js';
+import {
+  EngineError,
+  type BuildSpec,
+  type ContainerObservation,
+  type ContainerSpec,
+  type EngineEvent,
+  type EngineInfo,
+  type EnginePort,
+  type PullOptions,
+  type PullProgress,
+} from './port.js';
+import { LABELS } from './labels.js';
+
+export interface DockerodeEngineOptions {
+  /** The Docker-compatible API socket, e.g. /run/podman/podman.sock. */
+  socketPath: string;
+  /**
+   * How long one API call may take before the engine counts as unreachable. Streams (pull,
+   * build, events) only wait this long for the engine to accept them; a pull may then take
+   * as long as the registry needs. Stops get their grace period on top.
+   */
+  apiTimeoutMs?: number;
+}
+
+const DEFAULT_API_TIMEOUT_MS = 30_000;
+/** What podman and Docker wait for a container without its own StopTimeout. */
+const DEFAULT_STOP_TIMEOUT_SECONDS = 10;
+
+type EngineFacts = EngineInfo & { libpodApiVersion?: string };
+
+/**
+ * The engine port over dockerode, for podman's Docker-compatible API (and Docker itself).
+ * Podman-only libpod endpoints are used where the compat API falls short: pulls from
+ * insecure registries (compat ignores tlsVerify) and listing (compat omits health).
+ */
+export function createDockerodeEngine(options: DockerodeEngineOptions): EnginePort {
+  return new DockerodeEngine(options);
+}
+
+class DockerodeEngine implements EnginePort {
+  private readonly docker: Docker;
+  private readonly socketPath: string;
+  private readonly apiTimeoutMs: number;
+  private facts: Promise<EngineFacts> | undefined;
+
+  constructor(options: DockerodeEngineOptions) {
+    this.socketPath = options.socketPath;
+    this.apiTimeoutMs = options.apiTimeoutMs ?? DEFAULT_API_TIMEOUT_MS;
+    // One connection per request: Node 20's global agent keeps sockets alive, and reusing a
+    // pooled socket that podman closed meanwhile (a service restart) can fail the next call
+    // with ECONNRESET. Unix socket connections cost next to nothing.
+    const agent = new Agent({ keepAlive: false });
+    this.docker = new Docker({ socketPath: options.socketPath, agent } as Docker.DockerOptions);
+  }
+
+  /** Always asks the engine (a health probe must not be answered from memory). */
+  async ping(): Promise<EngineInfo> {
+    const facts = await this.fetchFacts();
+    this.facts = Promise.resolve(facts);
+    return { flavor: facts.flavor, version: facts.version };
+  }
+
+  async imageExists(ref: string): Promise<boolean> {
+    return this.call({ action: `lookup of image ${ref}` }, async (abortSignal) => {
+      try {
+        await this.dialJson({
+          path: `/images/${ref}/json`,
+          method: 'GET',
+          options: {},
+          abortSignal,
+          statusCodes: { 200: true, 404: 'no such image', 500: 'server error' },
+        });
+        return true;
+      } catch (error) {
+        if (httpStatusOf(error) === 404) return false;
+        throw error;
+      }
+    });
+  }
+
+  async pull(ref: string, options: PullOptions = {}): Promise<void> {
+    const action = `pull of image ${ref}`;
+    const insecure = options.insecureRegistries?.includes(registryHostOf(ref)) ?? false;
+    const facts = insecure ? await this.loadFacts() : undefined;
+    const libpodVersion = facts?.flavor === 'podman' ? facts.libpodApiVersion : undefined;
+    const stream = await this.openStream({ action }, (abortSignal) =>
+      libpodVersion !== undefined
+        ? this.dialStream({
+            path: `/v${libpodVersion}/libpod/images/pull?`,
+            method: 'POST',
+            options: { _query: { reference: ref, tlsVerify: false }, _body: {} },
+            abortSignal,
+          })
+        : (this.docker.pull(ref, { abortSignal }) as Promise<IncomingMessage>),
+    );
+    await this.followProgress(stream, { action }, (line) => pullProgressFromLine(ref, line), options);
+    // The stream ending without an error line is the engine's only success signal; a
+    // truncated stream looks the same, so the image itself is the proof.
+    if (!(await this.imageExists(ref))) {
+      throw new EngineError(
+        'engine',
+        `${action}: the engine reported no error, but the image is not in its storage afterwards`,
+      );
+    }
+  }
+
+  async build(spec: BuildSpec, options: PullOptions = {}): Promise<void> {
+    const action = `build of image ${spec.tag} from ${spec.context}`;
+    const containerfile = posix.normalize(
+      spec.containerfile ?? (await defaultContainerfile(spec.context, action)),
+    );
+    const files = await contextFiles(spec.context, action);
+    if (!files.includes(containerfile)) {
+      throw new EngineError('not-found', `${action}: ${containerfile} is not in the build context`);
+    }
+    const stream = await this.openStream({ action }, (abortSignal) =>
+      this.docker.buildImage(
+        { context: spec.context, src: files },
+        { t: spec.tag, dockerfile: containerfile, abortSignal },
+      ) as Promise<IncomingMessage>,
+    );
+    await this.followProgress(
+      stream,
+      { action },
+      (line) => buildProgressFromLine(spec.tag, spec.context, line),
+      options,
+    );
+    if (!(await this.imageExists(spec.tag))) {
+      throw new EngineError(
+        'engine',
+        `${action}: the engine reported no error, but image ${spec.tag} does not exist afterwards`,
+      );
+    }
+  }
+
+  async create(spec: ContainerSpec): Promise<{ id: string }> {
+    const action = `create of container ${spec.name} (image ${spec.image})`;
+    const body = containerCreateBody(spec);
+    // Two rounds: a conflicting container may vanish between the failed create and the
+    // inspect (a concurrent remove); then the name is free and the create is tried again.
+    for (let round = 0; round < 2; round++) {
+      try {
+        const created = await this.call({ action }, async (abortSignal) => {
+          try {
+            return await this.dialJson({
+              path: '/containers/create?',
+              method: 'POST',
+              // Name in the query, spec in the body: dockerode's createContainer would also
+              // copy the whole body (env values included) into the URL.
+              options: { _query: { name: spec.name }, _body: body },
+              abortSignal,
+              statusCodes: { 200: true, 201: true, 400: 'bad parameter', 404: 'no such image', 409: 'conflict', 500: 'server error' },
+            });
+          } catch (error) {
+            if (isMissingImage(error)) {
+              throw new EngineError(
+                'image-not-found',
+                `${action}: image ${spec.image} is not in the engine's storage (pull it first): ${engineMessageOf(error)}`,
+                error,
+              );
+            }
+            throw error;
+          }
+        });
+        const id = (created as { Id?: unknown } | null)?.Id;
+        if (typeof id !== 'string' || id === '') {
+          throw new EngineError('engine', `${action}: the engine answered without a container id`);
+        }
+        return { id };
+      } catch (error) {
+        const cause = error instanceof EngineError ? error.cause : error;
+        if (!isNameConflict(cause)) throw error;
+        const existing = await this.inspect(spec.name);
+        if (existing === null) continue;
+        const owner = spec.labels[LABELS.owner];
+        if (owner !== undefined && existing.labels[LABELS.owner] === owner) return { id: existing.id };
+        const holder = existing.labels[LABELS.owner];
+        throw new EngineError(
+          'name-conflict',
+          `${action}: the name ${spec.name} is taken by container ${existing.id.slice(0, 12)}, which ` +
+            (holder === undefined
+              ? 'podwarden does not own (no owner label)'
+              : `belongs to owner "${holder}", not "${owner ?? '(none)'}"`),
+          cause,
+        );
+      }
+    }
+    throw new EngineError(
+      'name-conflict',
+      `${action}: the name ${spec.name} stayed taken while the container holding it kept disappearing`,
+    );
+  }
+
+  async start(id: string): Promise<void> {
+    await this.call({ action: `start of container ${id}` }, async (abortSignal) => {
+      try {
+        await this.docker.getContainer(id).start({ abortSignal });
+      } catch (error) {
+        if (httpStatusOf(error) === 304) return; // already running
+        throw error;
+      }
+    });
+  }
+
+  async stop(id: string, options: { timeoutSeconds?: number } = {}): Promise<void> {
+    const timeoutSeconds = options.timeoutSeconds;
+    // The engine waits the grace period before it kills: give the call that long on top.
+    // Without an explicit one the container's own StopTimeout applies, so read it.
+    const graceSeconds = timeoutSeconds ?? (await this.stopTimeoutOf(id)) ?? DEFAULT_STOP_TIMEOUT_SECONDS;
+    const graceMs = graceSeconds * 1000;
+    await this.call(
+      { action: `stop of container ${id}` },
+      async (abortSignal) => {
+        try {
+          await this.docker
+            .getContainer(id)
+            .stop(timeoutSeconds === undefined ? { abortSignal } : { t: timeoutSeconds, abortSignal });
+        } catch (error) {
+          if (httpStatusOf(error) === 304) return; // already stopped
+          throw error;
+        }
+      },
+      this.apiTimeoutMs + graceMs,
+    );
+  }
+
+  /** The container's configured StopTimeout; undefined when it cannot be read (stop reports why). */
+  private async stopTimeoutOf(id: string): Promise<number | undefined> {
+    try {
+      const raw = await this.call({ action: `inspect of container ${id}` }, (abortSignal) =>
+        this.docker.getContainer(id).inspect({ abortSignal }),
+      );
+      const value: unknown = (raw.Config as { StopTimeout?: unknown } | undefined)?.StopTimeout;
+      return typeof value === 'number' && value >= 0 ? value : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.call({ action: `removal of container ${id}` }, async (abortSignal) => {
+      try {
+        await this.docker.getContainer(id).remove({ force: true, v: false, abortSignal });
+      } catch (error) {
+        if (httpStatusOf(error) === 404) return; // already gone
+        throw error;
+      }
+    });
+  }
+
+  async inspect(idOrName: string): Promise<ContainerObservation | null> {
+    return this.call({ action: `inspect of container ${idOrName}` }, async (abortSignal) => {
+      try {
+        return observationFromInspect(await this.docker.getContainer(idOrName).inspect({ abortSignal }));
+      } catch (error) {
+        if (httpStatusOf(error) === 404) return null;
+        throw error;
+      }
+    });
+  }
+
+  /**
+   * On podman the libpod list is used: podman 4.3's compat list has no health at all (its
+   * Status text is "Up 5 seconds" even for an unhealthy container), while the libpod list
+   * carries health, exit code, pid and start/exit times. Docker's compat list puts health
+   * and exit code into the Status text. Either way: one call. The label filter is applied
+   * again here, so "carries all labels" holds whatever the engine does with several filters.
+   */
+  async list(labels: Record<string, string>): Promise<ContainerObservation[]> {
+    const facts = await this.loadFacts();
+    const filters: Record<string, string[]> =
+      labelFilters(labels).length > 0 ? { label: labelFilters(labels) } : {};
+    const action = `listing of containers labelled ${labelFilters(labels).join(', ') || '(any)'}`;
+    const entries = await this.call({ action }, async (abortSignal) => {
+      if (facts.flavor === 'podman' && facts.libpodApiVersion !== undefined) {
+        const raw = await this.dialJson({
+          path: `/v${facts.libpodApiVersion}/libpod/containers/json?`,
+          method: 'GET',
+          options: { all: true, filters },
+          abortSignal,
+          statusCodes: { 200: true, 400: 'bad parameter', 500: 'server error' },
+        });
+        return (Array.isArray(raw) ? raw : []).map(observationFromLibpodListEntry);
+      }
+      const raw: unknown = await this.docker.listContainers({ all: true, filters, abortSignal });
+      return (Array.isArray(raw) ? raw : []).map(observationFromListEntry);
+    });
+    return entries.filter((observation) => hasLabels(observation.labels, labels));
+  }
+
+  events(labels: Record<string, string>): Observable<EngineEvent> {
+    const ctx: CallContext = {
+      socketPath: this.socketPath,
+      action: `event stream for containers labelled ${labelFilters(labels).join(', ') || '(any)'}`,
+    };
+    return new Observable<EngineEvent>((subscriber) => {
+      const controller = new AbortController();
+      let response: IncomingMessage | undefined;
+      let closed = false;
+      const fail = (error: EngineError): void => {
+        if (closed) return;
+        closed = true;
+        subscriber.error(error);
+      };
+      const connectTimer = setTimeout(() => controller.abort(), this.apiTimeoutMs);
+
+      this.docker.getEvents(
+        {
+          filters:
+            labelFilters(labels).length > 0
+              ? { type: ['container'], label: labelFilters(labels) }
+              : { type: ['container'] },
+          abortSignal: controller.signal,
+        },
+        (error, stream) => {
+          clearTimeout(connectTimer);
+          const res = stream as IncomingMessage | undefined;
+          if (closed) {
+            res?.destroy();
+            return;
+          }
+          if (error || !res) {
+            fail(toEngineError(error ?? new Error('no response'), ctx));
+            return;
+          }
+          response = res;
+          subscriber.next({ kind: 'connected' });
+          const splitter = new JsonStreamSplitter();
+          res.on('data', (chunk: Buffer) => {
+            // Non-JSON text on an event stream cannot be acted on; skip it.
+            for (const item of splitter.push(chunk)) {
+              if (closed || !('json' in item)) continue;
+              const event = containerEventFromRaw(item.json);
+              if (event && hasLabels(event.labels, labels)) subscriber.next(event);
+            }
+          });
+          res.on('error', (streamError) => fail(toEngineError(streamError, ctx)));
+          // 'end' and 'close' without an error: the engine hung up (service stopped).
+          const hungUp = (): void =>
+            fail(new EngineError('unreachable', `${ctx.action}: the engine at ${this.socketPath} closed the stream`));
+          res.on('end', hungUp);
+          res.on('close', hungUp);
+        },
+      );
+
+      return () => {
+        closed = true;
+        clearTimeout(connectTimer);
+        controller.abort();
+        response?.destroy();
+      };
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private fetchFacts(): Promise<EngineFacts> {
+    return this.call({ action: 'ping' }, async (abortSignal) =>
+      engineInfoFromVersion(
+        await this.dialJson({
+          path: '/version',
+          method: 'GET',
+          options: {},
+          abortSignal,
+          statusCodes: { 200: true, 500: 'server error' },
+        }),
+      ),
+    );
+  }
+
+  /** Flavour and libpod API version, asked once: they pick the pull and list endpoints. */
+  private loadFacts(): Promise<EngineFacts> {
+    if (!this.facts) {
+      const loading = this.fetchFacts();
+      this.facts = loading;
+      loading.catch(() => {
+        if (this.facts === loading) this.facts = undefined;
+      });
+    }
+    return this.facts;
+  }
+
+  /** Runs one API call with a deadline and turns any failure into an EngineError. */
+  private async call<T>(
+    ctx: Omit<CallContext, 'socketPath'>,
+    run: (abortSignal: AbortSignal) => Promise<T>,
+    timeoutMs = this.apiTimeoutMs,
+  ): Promise<T> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    try {
+      return await run(controller.signal);
+    } catch (error) {
+      throw toEngineError(error, { ...ctx, socketPath: this.socketPath });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Opens a streaming call. The deadline covers only the engine accepting it (podman sends
+   * the headers at once, before any registry work); the body may then take its time.
+   */
+  private async openStream(
+    ctx: Omit<CallContext, 'socketPath'>,
+    open: (abortSignal: AbortSignal) => Promise<IncomingMessage>,
+  ): Promise<IncomingMessage> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.apiTimeoutMs);
+    try {
+      return await open(controller.signal);
+    } catch (error) {
+      throw toEngineError(error, { ...ctx, socketPath: this.socketPath });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Reads a pull/build progress stream to its end. Engines report failures as lines on an
+   * HTTP 200 stream, so every line is checked; the first error line ends the stream.
+   */
+  private async followProgress(
+    stream: IncomingMessage,
+    ctx: Omit<CallContext, 'socketPath'>,
+    interpret: (line: unknown) => PullProgress | EngineError | null,
+    options: PullOptions,
+  ): Promise<void> {
+    const splitter = new JsonStreamSplitter();
+    const handle = (items: ReturnType<JsonStreamSplitter['push']>): void => {
+      for (const item of items) {
+        if (!('json' in item)) {
+          throw new EngineError('engine', `${ctx.action}: the engine sent a line that is not JSON: ${item.text.slice(0, 200)}`);
+        }
+        const result = interpret(item.json);
+        if (result instanceof EngineError) throw result;
+        if (result) options.onProgress?.(result);
+      }
+    };
+    try {
+      for await (const chunk of stream) handle(splitter.push(chunk as Buffer));
+      handle(splitter.end());
+    } catch (error) {
+      stream.destroy();
+      throw toEngineError(error, { ...ctx, socketPath: this.socketPath });
+    }
+  }
+
+  private dialJson(options: DialOptions): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      this.docker.modem.dial(options, (error: unknown, data: unknown) => (error ? reject(error) : resolve(data)));
+    });
+  }
+
+  private dialStream(options: Omit<DialOptions, 'statusCodes'>): Promise<IncomingMessage> {
+    return new Promise((resolve, reject) => {
+      this.docker.modem.dial(
+        { ...options, isStream: true, statusCodes: { 200: true, 400: 'bad parameter', 500: 'server error' } },
+        (error: unknown, data: unknown) => (error ? reject(error) : resolve(data as IncomingMessage)),
+      );
+    });
+  }
+}
+
+interface DialOptions {
+  path: string;
+  method: 'GET' | 'POST';
+  options: Record<string, unknown>;
+  abortSignal: AbortSignal;
+  statusCodes: Record<number, boolean | string>;
+}
+
+/** Containerfile, then Dockerfile, as podman build picks them. */
+async function defaultContainerfile(context: string, action: string): Promise<string> {
+  for (const candidate of ['Containerfile', 'Dockerfile']) {
+    try {
+      if ((await stat(join(context, candidate))).isFile()) return candidate;
+    } catch {
+      // not there: try the next name
+    }
+  }
+  throw new EngineError('not-found', `${action}: neither Containerfile nor Dockerfile exists in ${context}`);
+}
+
+/**
+ * Every file, symlink and empty directory under `context`, relative to it: the entries of the
+ * tar sent to the engine (dockerode applies .dockerignore to this list). Files are listed
+ * one by one so an ignore rule can drop a single file in a directory that is kept.
+ */
+async function contextFiles(context: string, action: string): Promise<string[]> {
+  const files: string[] = [];
+  const walk = async (relative: string): Promise<void> => {
+    const entries = await readdir(join(context, relative), { withFileTypes: true });
+    if (entries.length === 0 && relative !== '') files.push(relative);
+    for (const entry of entries) {
+      const path = relative === '' ? entry.name : `${relative}/${entry.name}`;
+      if (entry.isDirectory()) await walk(path);
+      else files.push(path);
+    }
+  };
+  try {
+    await walk('');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new EngineError(
+      code === 'ENOENT' || code === 'ENOTDIR' ? 'not-found' : 'engine',
+      `${action}: cannot read the build context: ${(error as Error).message}`,
+      error,
+    );
+  }
+  return files;
+}

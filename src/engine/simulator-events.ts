@@ -1,0 +1,125 @@
+import { Observable, type Subscriber } from 'rxjs';
+import { EngineError, type ContainerEvent, type EngineEvent } from './port.js';
+
+interface Pending {
+  dueAt: number;
+  event: ContainerEvent;
+}
+
+interface Stream {
+  labels: ReadonlyArray<readonly [string, string]>;
+  subscriber: Subscriber<EngineEvent>;
+  queue: Pending[];
+  head: number;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+/**
+ * The simulated engine's event streams. Like podman, a stream sees only what happens after
+ * the engine accepted it (events before `connected` are lost), delivers in the order things
+ * happened, and is cut, not paused, when the engine goes away. Delivery is never synchronous,
+ * even at zero latency, because a real engine answers a call before its events arrive.
+ */
+export class SimulatedEventHub {
+  private readonly streams = new Set<Stream>();
+
+  constructor(
+    private readonly latencyMs: () => number,
+    private readonly reachable: () => boolean,
+  ) {}
+
+  get openStreams(): number {
+    return this.streams.size;
+  }
+
+  observe(labels: Record<string, string>): Observable<EngineEvent> {
+    const wanted = Object.entries(labels);
+    return new Observable<EngineEvent>((subscriber) => {
+      let stream: Stream | undefined;
+      const connect = setTimeout(() => {
+        if (!this.reachable()) {
+          subscriber.error(unreachableStream());
+          return;
+        }
+        stream = { labels: wanted, subscriber, queue: [], head: 0, timer: undefined };
+        this.streams.add(stream);
+        subscriber.next({ kind: 'connected' });
+      }, 0);
+      return () => {
+        clearTimeout(connect);
+        if (stream) this.close(stream);
+      };
+    });
+  }
+
+  /**
+   * Queues `event` for every stream whose label filter `containerLabels` satisfies. Podman
+   * filters on the container's labels, not on the other attributes an event carries.
+   */
+  publish(event: ContainerEvent, containerLabels: Readonly<Record<string, string>>): void {
+    if (this.streams.size === 0) return;
+    const dueAt = Date.now() + Math.max(0, this.latencyMs());
+    for (const stream of this.streams) {
+      if (!matches(stream.labels, containerLabels)) continue;
+      // A latency lowered while events are queued must not let later events overtake.
+      const last = stream.queue[stream.queue.length - 1];
+      const due = last && last.dueAt > dueAt ? last.dueAt : dueAt;
+      stream.queue.push({ dueAt: due, event: { ...event, labels: { ...event.labels } } });
+      if (stream.timer === undefined) this.schedule(stream);
+    }
+  }
+
+  /** Cuts every open stream, as an engine restart does; queued events are lost. */
+  dropAll(reason: string): void {
+    const streams = [...this.streams];
+    for (const stream of streams) this.close(stream);
+    for (const stream of streams) {
+      stream.subscriber.error(new EngineError('unreachable', `engine event stream dropped: ${reason}`));
+    }
+  }
+
+  private schedule(stream: Stream): void {
+    const next = stream.queue[stream.head];
+    if (!next) {
+      stream.queue = [];
+      stream.head = 0;
+      stream.timer = undefined;
+      return;
+    }
+    stream.timer = setTimeout(() => this.deliver(stream), Math.max(0, next.dueAt - Date.now()));
+  }
+
+  private deliver(stream: Stream): void {
+    stream.timer = undefined;
+    const now = Date.now();
+    while (this.streams.has(stream)) {
+      const next = stream.queue[stream.head];
+      if (!next || next.dueAt > now) break;
+      stream.head += 1;
+      stream.subscriber.next(next.event);
+    }
+    if (this.streams.has(stream)) this.schedule(stream);
+  }
+
+  private close(stream: Stream): void {
+    if (stream.timer !== undefined) clearTimeout(stream.timer);
+    stream.timer = undefined;
+    stream.queue = [];
+    stream.head = 0;
+    this.streams.delete(stream);
+  }
+}
+
+function matches(
+  wanted: ReadonlyArray<readonly [string, string]>,
+  labels: Readonly<Record<string, string>>,
+): boolean {
+  for (const [key, value] of wanted) {
+    if (labels[key] !== value) return false;
+  }
+  return true;
+}
+
+function unreachableStream(): EngineError {
+  return new EngineError('unreachable', 'cannot open the engine event stream: engine unreachable');
+}

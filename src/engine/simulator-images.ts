@@ -1,0 +1,123 @@
+/**
+ * What a container of a simulated image does once started. The simulator has no processes:
+ * an image's behaviour is the whole truth about its containers.
+ */
+export type ImageBehaviour = ServeBehaviour | ExitBehaviour;
+
+interface CommonBehaviour {
+  /** The image declares a HEALTHCHECK: a started container reports health 'starting'. */
+  healthcheck?: boolean;
+  /**
+   * Whether the service inside would pass its health check once ready. Podman never runs
+   * checks by itself on these hosts, so this only answers `control.isServing` and decides
+   * what `control.runHealthcheck` (a `podman healthcheck run` from outside) finds.
+   */
+  healthy?: boolean;
+  /** Failed checks in a row before the health turns 'unhealthy' (HEALTHCHECK --retries; default 3). */
+  healthcheckRetries?: number;
+  /** The image's own labels; podman shows them among every container's labels. */
+  labels?: Readonly<Record<string, string>>;
+  /** Container port the service listens on, for probe simulations. */
+  listensOn?: number;
+  /**
+   * PID 1 ignores SIGTERM (busybox httpd/sleep without a trap): `stop` then waits the whole
+   * stop timeout and kills, so the container exits 137.
+   */
+  ignoresTerm?: boolean;
+}
+
+export interface ServeBehaviour extends CommonBehaviour {
+  /** Runs until stopped or killed. */
+  kind: 'serve';
+  /** The service answers only this long after start. */
+  readyAfterMs?: number;
+  /**
+   * An env variable of the container that overrides `readyAfterMs`, in whole seconds (the
+   * way the slowstart sample image reads SLOW_SECONDS). A value that is not a whole number
+   * makes the process exit 2 at once, as the sample image does.
+   */
+  readyAfterSecondsEnv?: string;
+}
+
+export interface ExitBehaviour extends CommonBehaviour {
+  /**
+   * The process exits by itself with `code`, `afterMs` after start. At 0 (the default) it is
+   * gone before `start` resolves, as such processes almost always are on podman.
+   */
+  kind: 'exit';
+  code: number;
+  afterMs?: number;
+  /**
+   * An env variable of the container that overrides `code` (the crasher's EXIT_CODE). A value
+   * that is not a whole number from 0 to 255 makes the process exit 2, as the sample image does.
+   */
+  exitCodeEnv?: string;
+}
+
+/** The exit code of the sample images' entry points when their env settings are invalid. */
+export const INVALID_SETTING_EXIT_CODE = 2;
+
+export type SampleImageName = 'httpd' | 'crasher' | 'unhealthy' | 'sleeper' | 'slowstart';
+
+export const SAMPLE_IMAGE_NAMES: readonly SampleImageName[] = [
+  'httpd',
+  'crasher',
+  'unhealthy',
+  'sleeper',
+  'slowstart',
+];
+
+/** The local registry the engine setup script runs (plain HTTP). */
+export const SAMPLE_REGISTRY = '127.0.0.1:5000';
+
+/** Seconds slowstart waits before serving when SLOW_SECONDS is not set (as its image does). */
+export const SLOWSTART_DEFAULT_SECONDS = 5;
+
+/** `podman build` stamps every image it builds with its buildah version. */
+const BUILT_BY = { 'io.buildah.version': '1.28.2' } as const;
+
+/** The sample images' HEALTHCHECK: --interval=5s --timeout=3s --retries=2. */
+const CHECKED = { healthcheck: true, healthcheckRetries: 2 } as const;
+
+/**
+ * The sample images the engine setup script pushes to the local registry, as the simulator
+ * plays them. Every one of them traps TERM, so a stop exits 0 at once.
+ */
+export const SAMPLE_IMAGE_BEHAVIOURS: Readonly<Record<SampleImageName, ImageBehaviour>> = {
+  // busybox httpd on 8080 with a HEALTHCHECK that fetches the index page.
+  httpd: { kind: 'serve', ...CHECKED, healthy: true, listensOn: 8080, labels: BUILT_BY },
+  // Prints a line and exits 3 (or EXIT_CODE) at once.
+  crasher: { kind: 'exit', code: 3, exitCodeEnv: 'EXIT_CODE', labels: BUILT_BY },
+  // Serves, but its HEALTHCHECK always fails.
+  unhealthy: { kind: 'serve', ...CHECKED, healthy: false, listensOn: 8080, labels: BUILT_BY },
+  // Idles until stopped.
+  sleeper: { kind: 'serve', labels: BUILT_BY },
+  // Serves 8080 only SLOW_SECONDS after start.
+  slowstart: {
+    kind: 'serve',
+    ...CHECKED,
+    healthy: true,
+    listensOn: 8080,
+    readyAfterMs: SLOWSTART_DEFAULT_SECONDS * 1000,
+    readyAfterSecondsEnv: 'SLOW_SECONDS',
+    labels: BUILT_BY,
+  },
+};
+
+/** `127.0.0.1:5000/podwarden/httpd:1` and friends. */
+export function sampleImageRef(
+  name: SampleImageName,
+  registry: string = SAMPLE_REGISTRY,
+  tag = '1',
+): string {
+  return `${registry}/podwarden/${name}:${tag}`;
+}
+
+/** The sample images keyed by ref, ready for `createSimulatedEngine({ registry })`. */
+export function sampleRegistry(registry: string = SAMPLE_REGISTRY): Record<string, ImageBehaviour> {
+  const images: Record<string, ImageBehaviour> = {};
+  for (const name of SAMPLE_IMAGE_NAMES) {
+    images[sampleImageRef(name, registry)] = SAMPLE_IMAGE_BEHAVIOURS[name];
+  }
+  return images;
+}

@@ -1,0 +1,24 @@
+/**
+ * Image references as the simulated engine stores them. Podman stores `name:tag` with
+ * `latest` implied, so `repo` and `repo:latest` must be one image in the simulator too.
+ */
+export function normalizeImageRef(ref: string): string {
+  const trimmed = ref.trim();
+  if (trimmed.includes('@')) return trimmed;
+  const lastSlash = trimmed.lastIndexOf('/');
+  const lastSegment = trimmed.slice(lastSlash + 1);
+  return lastSegment.includes(':') ? trimmed : `${trimmed}:latest`;
+}
+
+/**
+ * The registry host (host[:port]) a pull of `ref` talks to. Like the reference grammar of
+ * containers/image: the first component is a host only if it has a dot or a port, or is
+ * `localhost`; anything else is a Docker Hub short name.
+ */
+export function registryHostOf(ref: string): string {
+  const slash = ref.indexOf('/');
+  if (slash < 0) return 'docker.io';
+  const first = ref.slice(0, slash);
+  if (first.includes('.') || first.includes(':') || first === 'localhost') return first;
+  return 'docker.io';
+}
