@@ -282,6 +282,9 @@ export const supervisorMachine = setup({
       enqueue.emit({ type: 'pass', report });
     }),
     queuePass: assign({ passQueued: true }),
+    announceReconnect: enqueueActions(({ event, enqueue }) => {
+      if (event.type === 'ENGINE.CONNECTED' && event.reconnect) enqueue.emit({ type: 'engineReconnected' });
+    }),
     forgetChild: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'APP.FINISHED') return;
       const ref = context.refs[event.appId];
@@ -382,21 +385,16 @@ export const supervisorMachine = setup({
           always: { guard: 'passQueued', target: 'observing' },
           on: {
             TICK: 'observing',
-            'ENGINE.CONNECTED': {
-              guard: ({ event }) => event.reconnect,
-              target: 'observing',
-              actions: emit({ type: 'engineReconnected' }),
-            },
+            // Whatever changed before the stream was listening is only seen by a pass: one
+            // follows every (re)connection, so no change falls between the list and the stream.
+            'ENGINE.CONNECTED': { target: 'observing', actions: 'announceReconnect' },
           },
         },
         /** One list call sees every container podwarden owns. */
         observing: {
           on: {
             TICK: { actions: 'queuePass' },
-            'ENGINE.CONNECTED': {
-              guard: ({ event }) => event.reconnect,
-              actions: ['queuePass', emit({ type: 'engineReconnected' })],
-            },
+            'ENGINE.CONNECTED': { actions: ['queuePass', 'announceReconnect'] },
           },
           invoke: {
             src: 'observe',
@@ -411,10 +409,7 @@ export const supervisorMachine = setup({
           on: {
             'APP.PASS_ENTRY': { actions: 'recordEntry' },
             TICK: { actions: 'queuePass' },
-            'ENGINE.CONNECTED': {
-              guard: ({ event }) => event.reconnect,
-              actions: ['queuePass', emit({ type: 'engineReconnected' })],
-            },
+            'ENGINE.CONNECTED': { actions: ['queuePass', 'announceReconnect'] },
           },
         },
       },

@@ -93,14 +93,17 @@ describe('the reconcile loop behind the recovery gate (simulated clock)', () => 
     expect(world.passes[3]?.error).toBeUndefined();
   });
 
-  it('runs a resync pass when the engine event stream reconnects, not on the first connect', async () => {
+  it('runs a pass each time the engine event stream (re)connects, so nothing falls between list and stream', async () => {
     const { world } = startSupervisor({ intervalMs: INTERVAL });
     await vi.advanceTimersByTimeAsync(0);
+    expect(world.observeCalls).toBe(1);
     world.engine.next({ type: 'ENGINE.CONNECTED', reconnect: false });
     await vi.advanceTimersByTimeAsync(0);
-    expect(world.observeCalls).toBe(1);
+    expect(world.observeCalls).toBe(2);
     world.engine.next({ type: 'ENGINE.CONNECTED', reconnect: true });
     await vi.advanceTimersByTimeAsync(0);
-    expect(world.observeCalls).toBe(2);
+    expect(world.observeCalls).toBe(3);
+    await vi.advanceTimersByTimeAsync(INTERVAL - 1);
+    expect(world.observeCalls).toBe(3);
   });
 });
