@@ -1,6 +1,9 @@
 import { Observable, type Subscriber } from 'rxjs';
 import { EngineError, type ContainerEvent, type EngineEvent } from './port.js';
 
+/** How many past events `replay` can re-deliver. */
+const RECENT_EVENTS_KEPT = 1024;
+
 interface Pending {
   dueAt: number;
   event: ContainerEvent;
@@ -22,6 +25,8 @@ interface Stream {
  */
 export class SimulatedEventHub {
   private readonly streams = new Set<Stream>();
+  /** The newest events, oldest first, for `replay`. */
+  private recent: Array<{ event: ContainerEvent; containerLabels: Readonly<Record<string, string>> }> = [];
 
   constructor(
     private readonly latencyMs: () => number,
@@ -57,16 +62,31 @@ export class SimulatedEventHub {
    * filters on the container's labels, not on the other attributes an event carries.
    */
   publish(event: ContainerEvent, containerLabels: Readonly<Record<string, string>>): void {
-    if (this.streams.size === 0) return;
-    const dueAt = Date.now() + Math.max(0, this.latencyMs());
+    this.recent.push({ event, containerLabels });
+    if (this.recent.length > RECENT_EVENTS_KEPT * 2) this.recent = this.recent.slice(-RECENT_EVENTS_KEPT);
+    for (const stream of this.streams) this.enqueue(stream, event, containerLabels);
+  }
+
+  /**
+   * Every open stream receives the last `count` events again (those its filter passes), as
+   * podman's file event logger re-delivers when it rotates its events file. At most the
+   * newest RECENT_EVENTS_KEPT events can be replayed.
+   */
+  replay(count: number): void {
+    const kept = this.recent.slice(-Math.min(count, RECENT_EVENTS_KEPT));
     for (const stream of this.streams) {
-      if (!matches(stream.labels, containerLabels)) continue;
-      // A latency lowered while events are queued must not let later events overtake.
-      const last = stream.queue[stream.queue.length - 1];
-      const due = last && last.dueAt > dueAt ? last.dueAt : dueAt;
-      stream.queue.push({ dueAt: due, event: { ...event, labels: { ...event.labels } } });
-      if (stream.timer === undefined) this.schedule(stream);
+      for (const { event, containerLabels } of kept) this.enqueue(stream, event, containerLabels);
     }
+  }
+
+  private enqueue(stream: Stream, event: ContainerEvent, containerLabels: Readonly<Record<string, string>>): void {
+    if (!matches(stream.labels, containerLabels)) return;
+    const dueAt = Date.now() + Math.max(0, this.latencyMs());
+    // A latency lowered while events are queued must not let later events overtake.
+    const last = stream.queue[stream.queue.length - 1];
+    const due = last && last.dueAt > dueAt ? last.dueAt : dueAt;
+    stream.queue.push({ dueAt: due, event: { ...event, labels: { ...event.labels } } });
+    if (stream.timer === undefined) this.schedule(stream);
   }
 
   /** Cuts every open stream, as an engine restart does; queued events are lost. */

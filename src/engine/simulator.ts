@@ -92,6 +92,12 @@ export interface SimulatorControl {
   setReachable(reachable: boolean): void;
   /** Cuts every open event stream with EngineError('unreachable'), as an engine restart does. */
   dropEventStreams(): void;
+  /**
+   * Open streams receive the last `count` events again (up to 1024), as podman 4.3's file
+   * event logger does when it rotates its events file (seen in the conformance runs: a
+   * repeated event, identical to the nanosecond). Consumers must tolerate repeats.
+   */
+  rotateEventLog(count: number): void;
   readonly openEventStreams: number;
 
   /** The next `times` calls of `method` reject with this error (events: the stream errors). */
@@ -692,6 +698,9 @@ class Simulator implements SimulatedEngine {
       },
       dropEventStreams() {
         sim.hub.dropAll('engine restarted');
+      },
+      rotateEventLog(count) {
+        sim.hub.replay(count);
       },
       get openEventStreams() {
         return sim.hub.openStreams;

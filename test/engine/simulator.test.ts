@@ -145,6 +145,19 @@ describe('event streams', () => {
     expect(actions(again)).toEqual(['connected', 'create']);
   });
 
+  it('rotateEventLog re-delivers the newest events, identical, to open streams only', async () => {
+    const engine = engineWithImages();
+    const recorder = record(engine);
+    await vi.advanceTimersByTimeAsync(0);
+    const { id } = await engine.create(spec('again', 'sleeper'));
+    await engine.start(id);
+    await vi.advanceTimersByTimeAsync(1);
+    engine.control.rotateEventLog(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(actions(recorder)).toEqual(['connected', 'create', 'start', 'start']);
+    expect(recorder.events[3]).toEqual(recorder.events[2]);
+  });
+
   it('unsubscribing closes the stream and stops delivery', async () => {
     const engine = engineWithImages({ eventLatencyMs: 10 });
     const recorder = record(engine);
