@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { inspectOption, startCliInspector } from '../inspect/inspect-option.js';
 import { createLogger } from '../log.js';
 import { parseDuration } from '../manifest/duration.js';
 import { createOrchestrator } from '../orchestrator.js';
@@ -19,6 +20,7 @@ export function runCommand(): Command {
     .addOption(new Option('--install <apps...>', 'make sure these catalog apps are installed (idempotent)'))
     .addOption(new Option('--insecure-registry <hosts...>', 'registries (host:port) allowed over plain HTTP').env('PODWARDEN_INSECURE_REGISTRIES').argParser((value: string, previous: string[] = []) => [...previous, ...value.split(',').filter(Boolean)]))
     .addOption(new Option('--log-level <level>', 'trace|debug|info|warn|error').env('PODWARDEN_LOG_LEVEL').default('info'))
+    .addOption(inspectOption())
     .action(async (options: {
       socket: string;
       catalog: string;
@@ -28,8 +30,10 @@ export function runCommand(): Command {
       install?: string[];
       insecureRegistry?: string[];
       logLevel: string;
+      inspect?: number;
     }) => {
       const logger = createLogger({ level: options.logLevel });
+      const inspector = options.inspect === undefined ? undefined : await startCliInspector(options.inspect, logger);
       const orchestrator = createOrchestrator({
         socketPath: options.socket,
         catalogDir: options.catalog,
@@ -38,6 +42,7 @@ export function runCommand(): Command {
         instance: options.instance,
         insecureRegistries: options.insecureRegistry ?? [],
         logger,
+        inspect: inspector?.inspect,
       });
       await orchestrator.start();
       for (const appId of options.install ?? []) {
@@ -61,6 +66,7 @@ export function runCommand(): Command {
           );
         });
       });
+      await inspector?.stop();
       logger.info('stopped');
     });
 }
