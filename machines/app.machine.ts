@@ -68,6 +68,17 @@ function containerId(context: AppContext): string {
   return context.container?.id ?? '';
 }
 
+/**
+ * Podman re-sends a batch of old events when it rotates its events file; an event from
+ * before podwarden's last step on this container says nothing about it now. The second of
+ * slack covers engines that stamp events with whole seconds.
+ */
+const STALE_EVENT_SLACK_MS = 1_000;
+
+function isOwnFreshEvent(context: AppContext, event: ContainerEvent): boolean {
+  return event.containerId === containerId(context) && event.time + STALE_EVENT_SLACK_MS >= context.lastStepAt;
+}
+
 /** Apply an engine event about our container to what we know of it. */
 function applyEvent(container: Observed | undefined, event: ContainerEvent): Observed | undefined {
   if (!container) return container;
@@ -151,8 +162,27 @@ export const appMachine = setup({
     decidesRemove: ({ context }) => currentDecision(context).action === 'remove',
     isStopped: ({ context }) => context.desired === 'stopped',
     isRemoved: ({ context }) => context.desired === 'absent',
-    ownEvent: ({ context, event }) =>
-      event.type === 'CONTAINER_EVENT' && event.event.containerId === containerId(context),
+    ownEvent: ({ context, event }) => event.type === 'CONTAINER_EVENT' && isOwnFreshEvent(context, event.event),
+    unobserved: ({ context }) => context.container === undefined,
+    diedDuringStart: ({ context }) => context.diedDuringStart,
+    /** An event about our container that leaves it crashed, unhealthy or without its process. */
+    eventMeansFailure: ({ context, event }) =>
+      event.type === 'CONTAINER_EVENT' &&
+      isOwnFreshEvent(context, event.event) &&
+      decisionAfter(context, event.event).failed,
+    /** An event about our container after which the decision table asks for something. */
+    eventNeedsAction: ({ context, event }) =>
+      event.type === 'CONTAINER_EVENT' &&
+      isOwnFreshEvent(context, event.event) &&
+      decisionAfter(context, event.event).action !== 'none',
+    observationMeansFailure: ({ context, event }) =>
+      event.type === 'OBSERVED' &&
+      event.observedAt >= context.lastStepAt &&
+      decide(context.desired, event.container, context.spec.specHash).failed,
+    observationNeedsAction: ({ context, event }) =>
+      event.type === 'OBSERVED' &&
+      event.observedAt >= context.lastStepAt &&
+      decide(context.desired, event.container, context.spec.specHash).action !== 'none',
     freshObservation: ({ context, event }) =>
       event.type === 'OBSERVED' && event.observedAt >= context.lastStepAt,
     /** A running app's container changed in a way the decision table must look at. */
@@ -239,9 +269,10 @@ export const appMachine = setup({
     UPDATE_SPEC: { target: '.deciding', actions: 'setSpec' },
   },
   states: {
+    /** Looks at what is known of the container and what the owner wants; never rests here. */
     deciding: {
       always: [
-        { guard: ({ context }) => context.container === undefined, target: 'observing' },
+        { guard: 'unobserved', target: 'observing' },
         { guard: 'decidesRemove', target: 'removing', actions: 'explain' },
         { guard: 'decidesStop', target: 'stopping', actions: 'explain' },
         { guard: 'decidesCreate', target: 'missing', actions: 'explain' },
@@ -267,6 +298,7 @@ export const appMachine = setup({
     missing: {
       always: { target: 'pulling' },
     },
+    /** Making the image present: built, pulled or found, as the pull policy says. */
     pulling: {
       on: DURING_STEP,
       invoke: {
@@ -290,6 +322,7 @@ export const appMachine = setup({
         ],
       },
     },
+    /** Creating the container from the manifest (adopts its own container if a retry finds it). */
     creating: {
       on: DURING_STEP,
       invoke: {
@@ -328,6 +361,7 @@ export const appMachine = setup({
         ],
       },
     },
+    /** Starting the container; a die that arrives before the answer counts as a crash. */
     starting: {
       entry: assign({ diedDuringStart: false }),
       on: {
@@ -344,7 +378,7 @@ export const appMachine = setup({
         onDone: [
           { guard: 'halting', target: 'halted' },
           {
-            guard: ({ context }) => context.diedDuringStart,
+            guard: 'diedDuringStart',
             target: 'crashed',
             actions: { type: 'stepDone', params: ({ event }) => ({ at: event.output.at }) },
           },
@@ -373,6 +407,7 @@ export const appMachine = setup({
         ],
       },
     },
+    /** The container runs as the manifest says; events and passes are checked against the decision table. */
     running: {
       initial: 'settling',
       states: {
@@ -380,41 +415,18 @@ export const appMachine = setup({
         settling: {
           after: { stablePeriod: { target: 'stable', actions: 'resetFailures' } },
         },
+        /** Up long enough: the crash count is back to zero. */
         stable: {},
       },
       on: {
         CONTAINER_EVENT: [
-          {
-            guard: ({ context, event }) =>
-              event.event.containerId === containerId(context) &&
-              currentDecisionAfter(context, event.event).failed,
-            target: 'crashed',
-            actions: 'applyContainerEvent',
-          },
-          {
-            guard: ({ context, event }) =>
-              event.event.containerId === containerId(context) &&
-              currentDecisionAfter(context, event.event).action !== 'none',
-            target: 'deciding',
-            actions: 'applyContainerEvent',
-          },
+          { guard: 'eventMeansFailure', target: 'crashed', actions: 'applyContainerEvent' },
+          { guard: 'eventNeedsAction', target: 'deciding', actions: 'applyContainerEvent' },
           { guard: 'ownEvent', actions: 'applyContainerEvent' },
         ],
         OBSERVED: [
-          {
-            guard: ({ context, event }) =>
-              event.observedAt >= context.lastStepAt &&
-              decide(context.desired, event.container, context.spec.specHash).failed,
-            target: 'crashed',
-            actions: ['observe', 'reportPass'],
-          },
-          {
-            guard: ({ context, event }) =>
-              event.observedAt >= context.lastStepAt &&
-              decide(context.desired, event.container, context.spec.specHash).action !== 'none',
-            target: 'deciding',
-            actions: ['observe', 'reportPass'],
-          },
+          { guard: 'observationMeansFailure', target: 'crashed', actions: ['observe', 'reportPass'] },
+          { guard: 'observationNeedsAction', target: 'deciding', actions: ['observe', 'reportPass'] },
           { guard: 'freshObservation', actions: ['observe', 'reportPass'] },
           { actions: 'reportPass' },
         ],
@@ -424,6 +436,7 @@ export const appMachine = setup({
     crashed: {
       always: { target: 'backoff', actions: 'countFailure' },
     },
+    /** Waiting before the next attempt, longer after each consecutive failure. */
     backoff: {
       after: { backoff: { target: 'deciding' } },
       on: {
@@ -438,6 +451,7 @@ export const appMachine = setup({
     wedged: {
       always: { target: 'recreating' },
     },
+    /** Removing the wedged container so a fresh one can be made. */
     recreating: {
       on: DURING_STEP,
       invoke: {
@@ -462,6 +476,7 @@ export const appMachine = setup({
         ],
       },
     },
+    /** Stopping the container because the owner stopped the app. */
     stopping: {
       on: DURING_STEP,
       invoke: {
@@ -495,19 +510,14 @@ export const appMachine = setup({
     stopped: {
       on: {
         OBSERVED: [
-          {
-            guard: ({ context, event }) =>
-              event.observedAt >= context.lastStepAt &&
-              decide(context.desired, event.container, context.spec.specHash).action !== 'none',
-            target: 'deciding',
-            actions: ['observe', 'reportPass'],
-          },
+          { guard: 'observationNeedsAction', target: 'deciding', actions: ['observe', 'reportPass'] },
           { guard: 'freshObservation', actions: ['observe', 'reportPass'] },
           { actions: 'reportPass' },
         ],
         CONTAINER_EVENT: { guard: 'ownEvent', target: 'deciding', actions: 'applyContainerEvent' },
       },
     },
+    /** Removing the container of an uninstalled app (or an orphan podwarden owns). */
     removing: {
       on: DURING_STEP,
       invoke: {
@@ -551,6 +561,6 @@ function createdContainer(context: AppContext, id: string): Observed {
   };
 }
 
-function currentDecisionAfter(context: AppContext, event: ContainerEvent): Decision {
+function decisionAfter(context: AppContext, event: ContainerEvent): Decision {
   return decide(context.desired, applyEvent(context.container, event) ?? null, context.spec.specHash);
 }

@@ -338,6 +338,7 @@ export const supervisorMachine = setup({
       },
       initial: 'adopting',
       states: {
+        /** One list call: what the engine runs that podwarden owns. */
         adopting: {
           invoke: {
             src: 'recover',
@@ -353,9 +354,11 @@ export const supervisorMachine = setup({
             },
           },
         },
+        /** The engine did not answer; try again shortly (the gate's cap still counts). */
         retrying: {
           after: { recoverRetry: 'adopting' },
         },
+        /** Recovery is done; waiting for the embedding daemon to release the gate, if it holds it. */
         adopted: {
           always: {
             guard: 'embedderReleased',
@@ -365,6 +368,7 @@ export const supervisorMachine = setup({
         },
       },
     },
+    /** The gate is open: one machine per app, passes on every tick, engine events routed at once. */
     supervising: {
       entry: 'spawnDeclared',
       invoke: [
@@ -381,6 +385,7 @@ export const supervisorMachine = setup({
       },
       initial: 'idle',
       states: {
+        /** Between passes. */
         idle: {
           always: { guard: 'passQueued', target: 'observing' },
           on: {
@@ -422,6 +427,7 @@ export const supervisorMachine = setup({
         'APP.FINISHED': { actions: 'forgetChild' },
       },
     },
+    /** podwarden has stopped; the containers keep running. */
     stopped: { type: 'final' },
   },
 });

@@ -11,4 +11,6 @@ bash scripts/setup-engine.sh
 bash scripts/ensure-node-deps.sh
 
 npx tsc -p tsconfig.json --noEmit
+# The committed state charts must match the machines they were generated from.
+npm run --silent visualize:check
 npx vitest run "$@"

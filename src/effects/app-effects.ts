@@ -3,13 +3,12 @@ import { fromPromise } from 'xstate';
 import type { ContainerInput, CreateOutcome } from '../../machines/app.machine.js';
 import type { AppSpec, StepOutcome } from '../../machines/types.js';
 import type { EnginePort } from '../engine/port.js';
+import { DEFAULT_STOP_TIMEOUT_SECONDS } from '../manifest/container-spec.js';
 import type { Logger } from '../log.js';
 import { createImageEnsurer, type ImagePolicyOptions } from './pull-image.js';
 
 export interface AppEffectOptions extends ImagePolicyOptions {
   logger: Logger;
-  /** Seconds a stop waits before the engine kills, when the manifest does not say. */
-  defaultStopTimeoutSeconds?: number;
 }
 
 /**
@@ -57,7 +56,7 @@ export function createAppEffects(engine: EnginePort, options: AppEffectOptions) 
     }),
     stopContainer: step<ContainerInput, object>('stop', async ({ spec, containerId }) => {
       await engine.stop(containerId, {
-        timeoutSeconds: spec.container.stopTimeoutSeconds ?? options.defaultStopTimeoutSeconds ?? 10,
+        timeoutSeconds: spec.container.stopTimeoutSeconds ?? DEFAULT_STOP_TIMEOUT_SECONDS,
       });
       return {};
     }),

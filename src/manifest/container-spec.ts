@@ -17,6 +17,9 @@ export interface ContainerSpecContext {
  * The container podwarden runs for `manifest`. Deterministic: the same manifest and context give
  * the same spec, and so the same spec-hash label, on every run and every machine.
  */
+/** What `podman stop` waits for a TERM to work before it kills, when the manifest does not say. */
+export const DEFAULT_STOP_TIMEOUT_SECONDS = 10;
+
 export function toContainerSpec(manifest: AppManifest, ctx: ContainerSpecContext): ContainerSpec {
   const { container } = manifest;
   const appDataDir = path.resolve(ctx.appDataDir);
@@ -37,9 +40,10 @@ export function toContainerSpec(manifest: AppManifest, ctx: ContainerSpecContext
     ...(container.network !== undefined ? { network: container.network } : {}),
     ...(container.user !== undefined ? { user: container.user } : {}),
     capAdd: [...container.capAdd],
-    ...(container.stopTimeoutMs !== undefined
-      ? { stopTimeoutSeconds: Math.ceil(container.stopTimeoutMs / 1000) }
-      : {}),
+    // Podman's compat API creates containers with a stop timeout of 0, which makes every stop
+    // (ours, or an operator's `podman stop`) a SIGKILL: a database like bitcoind's needs its TERM.
+    stopTimeoutSeconds:
+      container.stopTimeoutMs !== undefined ? Math.ceil(container.stopTimeoutMs / 1000) : DEFAULT_STOP_TIMEOUT_SECONDS,
     ...(container.healthcheck !== undefined
       ? {
           healthcheck: {

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { LABELS } from '../../src/engine/labels.js';
 import { loadCatalog, parseManifest } from '../../src/manifest/catalog.js';
-import { specHash, toContainerSpec } from '../../src/manifest/container-spec.js';
+import { DEFAULT_STOP_TIMEOUT_SECONDS, specHash, toContainerSpec } from '../../src/manifest/container-spec.js';
 import type { AppManifest } from '../../src/manifest/schema.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -76,7 +76,11 @@ describe('toContainerSpec', () => {
       parse('app:\n  id: tiny\n  name: Tiny\n  version: "1"\n  container:\n    image: nginx\n'),
       { ...ctx, appDataDir: '/d/tiny' },
     );
-    expect(Object.keys(spec).sort()).toEqual(['capAdd', 'env', 'image', 'labels', 'mounts', 'name', 'ports', 'tmpfs']);
+    expect(Object.keys(spec).sort()).toEqual([
+      'capAdd', 'env', 'image', 'labels', 'mounts', 'name', 'ports', 'stopTimeoutSeconds', 'tmpfs',
+    ]);
+    // Always set: podman's compat API would otherwise create it with 0, and every stop would be a SIGKILL.
+    expect(spec.stopTimeoutSeconds).toBe(DEFAULT_STOP_TIMEOUT_SECONDS);
   });
 
   it('runs the build tag for built apps', () => {
@@ -177,6 +181,6 @@ describe('specHash', () => {
       parse('app:\n  id: pinned\n  name: Pinned\n  version: "1"\n  container:\n    image: nginx:1.27\n    ports: ["8080:80"]\n    env: { A: b }\n'),
       { instance: 'home', namePrefix: 'pw-', appDataDir: '/d/pinned' },
     );
-    expect(spec.labels[LABELS.specHash]).toBe('c0f3edbc43bcae72');
+    expect(spec.labels[LABELS.specHash]).toBe('b74e7425be7422cc');
   });
 });
