@@ -70,13 +70,15 @@ function containerId(context: AppContext): string {
 
 /**
  * Podman re-sends a batch of old events when it rotates its events file; an event from
- * before podwarden's last step on this container says nothing about it now. The second of
- * slack covers engines that stamp events with whole seconds.
+ * before the container's current run says nothing about it now. Event times have nanosecond
+ * precision; the slack only absorbs rounding to milliseconds.
  */
-const STALE_EVENT_SLACK_MS = 1_000;
+const EVENT_CLOCK_SLACK_MS = 5;
 
 function isOwnFreshEvent(context: AppContext, event: ContainerEvent): boolean {
-  return event.containerId === containerId(context) && event.time + STALE_EVENT_SLACK_MS >= context.lastStepAt;
+  const container = context.container;
+  if (!container || event.containerId !== container.id) return false;
+  return event.time + EVENT_CLOCK_SLACK_MS >= (container.startedAt ?? 0);
 }
 
 /** Apply an engine event about our container to what we know of it. */
@@ -386,7 +388,7 @@ export const appMachine = setup({
             target: 'running',
             actions: assign(({ context, event }) => ({
               container: context.container
-                ? { ...context.container, status: 'running' as const, pid: undefined, startedAt: event.output.at }
+                ? { ...context.container, status: 'running' as const, pid: undefined, startedAt: event.output.begunAt }
                 : context.container,
               lastStepAt: event.output.at,
               reason: 'started',

@@ -36,6 +36,8 @@ export const DEFAULT_BACKOFF: BackoffPolicy = {
 export type Observed = ContainerObservation | null;
 
 export interface StepOutcome {
+  /** ms since epoch when the step began: engine events older than a start are about an earlier run. */
+  begunAt: number;
   /** ms since epoch when the step finished: pass observations older than this are stale. */
   at: number;
 }

@@ -29,7 +29,7 @@ export function createAppEffects(engine: EnginePort, options: AppEffectOptions) 
       try {
         const result = await run(input);
         log.info({ app: input.spec.appId, step: name, ms: Date.now() - begun }, `${name} done`);
-        return { ...result, at: Date.now() };
+        return { ...result, begunAt: begun, at: Date.now() };
       } catch (error) {
         log.warn(
           { app: input.spec.appId, step: name, err: error instanceof Error ? error.message : String(error) },
@@ -45,7 +45,7 @@ export function createAppEffects(engine: EnginePort, options: AppEffectOptions) 
       await ensureImage(spec);
       return {};
     }),
-    createContainer: step<{ spec: AppSpec }, Omit<CreateOutcome, 'at'>>('create', async ({ spec }) => {
+    createContainer: step<{ spec: AppSpec }, Omit<CreateOutcome, keyof StepOutcome>>('create', async ({ spec }) => {
       // podman refuses a bind mount whose source is missing; the app's data dir is ours to make.
       for (const dir of spec.directories ?? []) await mkdir(dir, { recursive: true, mode: 0o750 });
       return engine.create(spec.container);
