@@ -16,7 +16,7 @@ import Docker from 'dockerode';
 import { filter, firstValueFrom, tap } from 'rxjs';
 import { stringify } from 'yaml';
 import { createDockerodeEngine } from '../src/engine/dockerode-engine.js';
-import { LABELS, ownerSelector } from '../src/engine/labels.js';
+import { ownerSelector } from '../src/engine/labels.js';
 import type { EnginePort } from '../src/engine/port.js';
 import { sampleRegistry } from '../src/engine/simulator-images.js';
 import { createSimulatedEngine } from '../src/engine/simulator.js';

@@ -19,7 +19,6 @@ import {
   observationFromLibpodListEntry,
   observationFromListEntry,
   pullProgressFromLine,
-  registryHostOf,
   toEngineError,
   type CallContext,
 } from './normalize.js';
@@ -34,7 +33,8 @@ import {
   type PullOptions,
   type PullProgress,
 } from './port.js';
-import { LABELS } from './labels.js';
+import { registryHostOf } from './image-ref.js';
+import { adoptOrRefuseName } from './name-conflict.js';
 
 export interface DockerodeEngineOptions {
   /** The Docker-compatible API socket, e.g. /run/podman/podman.sock. */
@@ -197,17 +197,7 @@ class DockerodeEngine implements EnginePort {
         if (!isNameConflict(cause)) throw error;
         const existing = await this.inspect(spec.name);
         if (existing === null) continue;
-        const owner = spec.labels[LABELS.owner];
-        if (owner !== undefined && existing.labels[LABELS.owner] === owner) return { id: existing.id };
-        const holder = existing.labels[LABELS.owner];
-        throw new EngineError(
-          'name-conflict',
-          `${action}: the name ${spec.name} is taken by container ${existing.id.slice(0, 12)}, which ` +
-            (holder === undefined
-              ? 'podwarden does not own (no owner label)'
-              : `belongs to owner "${holder}", not "${owner ?? '(none)'}"`),
-          cause,
-        );
+        return adoptOrRefuseName(action, spec, existing, cause);
       }
     }
     throw new EngineError(

@@ -19,6 +19,7 @@ import {
   type HealthStatus,
   type PullProgress,
 } from './port.js';
+import { registryHostOf } from './image-ref.js';
 
 type Json = Record<string, unknown>;
 
@@ -442,18 +443,6 @@ export function classifyBuildFailure(tag: string, context: string, message: stri
   return new EngineError(code, `build of image ${tag} from ${context}: ${reason}: ${message}`);
 }
 
-/**
- * The registry host (host[:port]) a pull of `ref` talks to, by the reference grammar of
- * containers/image and Docker: the first path component is a host only when it contains a
- * dot or a port, or is `localhost`; anything else is a Docker Hub name.
- */
-export function registryHostOf(ref: string): string {
-  const slash = ref.indexOf('/');
-  if (slash < 0) return 'docker.io';
-  const first = ref.slice(0, slash);
-  if (first.includes('.') || first.includes(':') || first === 'localhost') return first;
-  return 'docker.io';
-}
 
 // ---------------------------------------------------------------------------------------------
 // Container create body (port → engine)

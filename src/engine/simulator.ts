@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { Observable } from 'rxjs';
-import { LABELS } from './labels.js';
 import {
   EngineError,
   type BuildSpec,
@@ -19,7 +18,8 @@ import {
 import { SimulatedEventHub } from './simulator-events.js';
 import { INVALID_SETTING_EXIT_CODE, type ImageBehaviour } from './simulator-images.js';
 import { HostPortTable } from './simulator-ports.js';
-import { normalizeImageRef, registryHostOf } from './simulator-refs.js';
+import { normalizeImageRef, registryHostOf } from './image-ref.js';
+import { adoptOrRefuseName } from './name-conflict.js';
 
 /** The EnginePort methods, as counted in `control.calls`. */
 export type EngineMethod =
@@ -316,16 +316,7 @@ class Simulator implements SimulatedEngine {
     }
     const existing = this.byName.get(spec.name);
     if (existing) {
-      const owner = spec.labels[LABELS.owner];
-      if (owner !== undefined && existing.labels[LABELS.owner] === owner) return { id: existing.id };
-      const holder = existing.labels[LABELS.owner];
-      throw new EngineError(
-        'name-conflict',
-        `${action}: the name ${spec.name} is taken by container ${existing.id.slice(0, 12)}, which ` +
-          (holder === undefined
-            ? 'podwarden does not own (no owner label)'
-            : `belongs to owner "${holder}", not "${owner ?? '(none)'}"`),
-      );
+      return adoptOrRefuseName(action, spec, existing);
     }
     this.sequence += 1;
     const id = createHash('sha256').update(`simulated-container:${this.sequence}:${spec.name}`).digest('hex');

@@ -18,10 +18,10 @@ import {
   parseStatusText,
   pullFailureCode,
   pullProgressFromLine,
-  registryHostOf,
   toEngineError,
 } from '../../src/engine/normalize.js';
 import { EngineError, type ContainerEvent, type PullProgress } from '../../src/engine/port.js';
+import { registryHostOf } from '../../src/engine/image-ref.js';
 
 // The payloads under fixtures/ were captured from podman 4.3.1 by fixtures/capture.sh; the few
 // Docker-shaped payloads written inline below follow the Docker Engine API documentation.

@@ -1,5 +1,5 @@
 /**
- * Image references as the simulated engine stores them. Podman stores `name:tag` with
+ * Image references as engines store them. Podman stores `name:tag` with
  * `latest` implied, so `repo` and `repo:latest` must be one image in the simulator too.
  */
 export function normalizeImageRef(ref: string): string {
@@ -11,9 +11,9 @@ export function normalizeImageRef(ref: string): string {
 }
 
 /**
- * The registry host (host[:port]) a pull of `ref` talks to. Like the reference grammar of
- * containers/image: the first component is a host only if it has a dot or a port, or is
- * `localhost`; anything else is a Docker Hub short name.
+ * The registry host (host[:port]) a pull of `ref` talks to, by the reference grammar of
+ * containers/image and Docker: the first path component is a host only when it contains a
+ * dot or a port, or is `localhost`; anything else is a Docker Hub name.
  */
 export function registryHostOf(ref: string): string {
   const slash = ref.indexOf('/');
