@@ -129,6 +129,32 @@ const DURING_STEP = {
   OBSERVED: { actions: 'reportBusy' },
 } as const;
 
+/** Removing a container, for a recreate as for an uninstall: afterwards there is none. */
+const REMOVE_CONTAINER = {
+  src: 'removeContainer',
+  input: ({ context }: { context: AppContext }) => ({ spec: context.spec, containerId: containerId(context) }),
+  onDone: [
+    { guard: 'halting', target: 'halted', actions: 'forgetContainer' },
+    {
+      target: 'deciding',
+      actions: [
+        'forgetContainer',
+        { type: 'stepDone', params: ({ event }: { event: { output: StepOutcome } }) => ({ at: event.output.at }) },
+      ],
+    },
+  ],
+  onError: [
+    { guard: 'halting', target: 'halted' },
+    {
+      target: 'backoff',
+      actions: {
+        type: 'countStepFailure',
+        params: ({ event }: { event: { error: unknown } }) => ({ step: 'remove', error: event.error }),
+      },
+    },
+  ],
+} as const;
+
 /**
  * One app's container lifecycle. Pure: every engine call is an invoked effect actor, every
  * observation arrives as an event. The states a person sees:
@@ -456,27 +482,7 @@ export const appMachine = setup({
     /** Removing the wedged container so a fresh one can be made. */
     recreating: {
       on: DURING_STEP,
-      invoke: {
-        src: 'removeContainer',
-        input: ({ context }) => ({ spec: context.spec, containerId: containerId(context) }),
-        onDone: [
-          { guard: 'halting', target: 'halted', actions: 'forgetContainer' },
-          {
-            target: 'deciding',
-            actions: [
-              'forgetContainer',
-              { type: 'stepDone', params: ({ event }) => ({ at: event.output.at }) },
-            ],
-          },
-        ],
-        onError: [
-          { guard: 'halting', target: 'halted' },
-          {
-            target: 'backoff',
-            actions: { type: 'countStepFailure', params: ({ event }) => ({ step: 'remove', error: event.error }) },
-          },
-        ],
-      },
+      invoke: REMOVE_CONTAINER,
     },
     /** Stopping the container because the owner stopped the app. */
     stopping: {
@@ -522,27 +528,7 @@ export const appMachine = setup({
     /** Removing the container of an uninstalled app (or an orphan podwarden owns). */
     removing: {
       on: DURING_STEP,
-      invoke: {
-        src: 'removeContainer',
-        input: ({ context }) => ({ spec: context.spec, containerId: containerId(context) }),
-        onDone: [
-          { guard: 'halting', target: 'halted', actions: 'forgetContainer' },
-          {
-            target: 'deciding',
-            actions: [
-              'forgetContainer',
-              { type: 'stepDone', params: ({ event }) => ({ at: event.output.at }) },
-            ],
-          },
-        ],
-        onError: [
-          { guard: 'halting', target: 'halted' },
-          {
-            target: 'backoff',
-            actions: { type: 'countStepFailure', params: ({ event }) => ({ step: 'remove', error: event.error }) },
-          },
-        ],
-      },
+      invoke: REMOVE_CONTAINER,
     },
     /** Uninstalled and its container is gone: the supervisor forgets this machine. */
     removed: { type: 'final', entry: 'announceFinished' },
