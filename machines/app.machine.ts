@@ -43,6 +43,8 @@ export interface AppContext {
 /** Outcome of a step that made a container. */
 export interface CreateOutcome extends StepOutcome {
   id: string;
+  /** The spec hash of the spec the container was created from. */
+  specHash: string;
 }
 
 export interface ContainerInput {
@@ -74,6 +76,8 @@ function containerId(context: AppContext): string {
  * precision; the slack only absorbs rounding to milliseconds.
  */
 const EVENT_CLOCK_SLACK_MS = 5;
+
+const SPEC_HASH_LABEL = 'io.podwarden.spec-hash';
 
 function isOwnFreshEvent(context: AppContext, event: ContainerEvent): boolean {
   const container = context.container;
@@ -361,21 +365,21 @@ export const appMachine = setup({
             guard: 'halting',
             target: 'halted',
             actions: assign(({ context, event }) => ({
-              container: createdContainer(context, event.output.id),
+              container: createdContainer(context, event.output),
             })),
           },
           {
             guard: 'wantsRunning',
             target: 'starting',
             actions: assign(({ context, event }) => ({
-              container: createdContainer(context, event.output.id),
+              container: createdContainer(context, event.output),
               lastStepAt: event.output.at,
             })),
           },
           {
             target: 'deciding',
             actions: assign(({ context, event }) => ({
-              container: createdContainer(context, event.output.id),
+              container: createdContainer(context, event.output),
               lastStepAt: event.output.at,
             })),
           },
@@ -410,14 +414,15 @@ export const appMachine = setup({
             target: 'crashed',
             actions: { type: 'stepDone', params: ({ event }) => ({ at: event.output.at }) },
           },
+          // Through deciding: a stop, an uninstall, a new manifest or a removal that arrived
+          // while start ran decides what follows it.
           {
-            target: 'running',
+            target: 'deciding',
             actions: assign(({ context, event }) => ({
               container: context.container
                 ? { ...context.container, status: 'running' as const, pid: undefined, startedAt: event.output.begunAt }
                 : context.container,
               lastStepAt: event.output.at,
-              reason: 'started',
             })),
           },
         ],
@@ -537,15 +542,16 @@ export const appMachine = setup({
   },
 });
 
-function createdContainer(context: AppContext, id: string): Observed {
+/** The container create made, labelled with the spec it was made from (the manifest may have changed since). */
+function createdContainer(context: AppContext, made: CreateOutcome): Observed {
   const spec = context.spec.container;
   return {
-    id,
+    id: made.id,
     name: spec.name,
     image: spec.image,
     status: 'created',
     health: 'none',
-    labels: spec.labels,
+    labels: { ...spec.labels, [SPEC_HASH_LABEL]: made.specHash },
   };
 }
 

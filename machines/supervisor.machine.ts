@@ -224,7 +224,6 @@ export const supervisorMachine = setup({
       const id = context.passSeq + 1;
       return {
         passSeq: id,
-        passQueued: false,
         pass: {
           id,
           startedAt: snapshot.observedAt,
@@ -278,10 +277,12 @@ export const supervisorMachine = setup({
         entries: [],
         error: `engine could not be observed: ${error instanceof Error ? error.message : String(error)}`,
       };
-      enqueue.assign({ passSeq: context.passSeq + 1, passQueued: false });
+      enqueue.assign({ passSeq: context.passSeq + 1 });
       enqueue.emit({ type: 'pass', report });
     }),
     queuePass: assign({ passQueued: true }),
+    /** A request that arrives while a pass lists the engine stays queued: that list may predate it. */
+    clearQueuedPass: assign({ passQueued: false }),
     announceReconnect: enqueueActions(({ event, enqueue }) => {
       if (event.type === 'ENGINE.CONNECTED' && event.reconnect) enqueue.emit({ type: 'engineReconnected' });
     }),
@@ -387,12 +388,12 @@ export const supervisorMachine = setup({
       states: {
         /** Between passes. */
         idle: {
-          always: { guard: 'passQueued', target: 'observing' },
+          always: { guard: 'passQueued', target: 'observing', actions: 'clearQueuedPass' },
           on: {
-            TICK: 'observing',
+            TICK: { target: 'observing', actions: 'clearQueuedPass' },
             // Whatever changed before the stream was listening is only seen by a pass: one
             // follows every (re)connection, so no change falls between the list and the stream.
-            'ENGINE.CONNECTED': { target: 'observing', actions: 'announceReconnect' },
+            'ENGINE.CONNECTED': { target: 'observing', actions: ['clearQueuedPass', 'announceReconnect'] },
           },
         },
         /** One list call sees every container podwarden owns. */

@@ -48,7 +48,8 @@ export function createAppEffects(engine: EnginePort, options: AppEffectOptions) 
     createContainer: step<{ spec: AppSpec }, Omit<CreateOutcome, keyof StepOutcome>>('create', async ({ spec }) => {
       // podman refuses a bind mount whose source is missing; the app's data dir is ours to make.
       for (const dir of spec.directories ?? []) await mkdir(dir, { recursive: true, mode: 0o750 });
-      return engine.create(spec.container);
+      const { id } = await engine.create(spec.container);
+      return { id, specHash: spec.specHash };
     }),
     startContainer: step<ContainerInput, object>('start', async ({ containerId }) => {
       await engine.start(containerId);
