@@ -1,0 +1,381 @@
+import { setImmediate as nextMacrotask } from 'node:timers/promises';
+import { createActor, fromPromise, setup, SimulatedClock, type ActorRefFrom, type AnyActorRef } from 'xstate';
+import { appMachine, type AppInput, type ContainerInput, type CreateOutcome } from '../../machines/app.machine.js';
+import type { AppEvent, AppSpec, PassEntry, StepOutcome } from '../../machines/types.js';
+import { EngineError, type ContainerEvent } from '../../src/engine/port.js';
+import {
+  APP_ID,
+  APP_LABEL,
+  backoffDelayOf,
+  containerIdOf,
+  describeEvent,
+  describeKnown,
+  isFinalPhase,
+  isStepPhase,
+  LONG_WHILE,
+  REPLAY_AGE_MS,
+  SIGHTINGS,
+  SPEC_HASH_LABEL,
+  specHash,
+  STALE_CONTAINER_ID,
+  START_TIME,
+  STEP_EFFECTS,
+  stepWorld,
+  toBox,
+  toObservation,
+  type AppWorld,
+  type EffectName,
+  type Expectation,
+  type Phase,
+  type WorldEvent,
+  initialWorld,
+} from './app-world.js';
+import type { CoverageRecorder } from './coverage.js';
+
+/** The app machine the rig drives: the real one, or (to try a fix) a variant of it. */
+export type AppMachine = typeof appMachine;
+
+export function specFor(version: number): AppSpec {
+  const hash = specHash(version);
+  return {
+    appId: APP_ID,
+    specHash: hash,
+    image: { ref: `registry.local/demo:${version}`, pullPolicy: 'if-not-present' },
+    container: {
+      name: `podwarden-${APP_ID}`,
+      image: `registry.local/demo:${version}`,
+      env: {},
+      labels: { [APP_LABEL]: APP_ID, [SPEC_HASH_LABEL]: hash },
+      ports: [],
+      mounts: [],
+      tmpfs: [],
+      capAdd: [],
+    },
+  };
+}
+
+interface PendingStep {
+  effect: EffectName;
+  input: { spec: AppSpec; containerId?: string };
+  begunAt: number;
+  resolve: (output: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+type ParentMessage = { type: 'APP.PASS_ENTRY'; passId: number; entry: PassEntry } | { type: 'APP.FINISHED'; appId: string };
+
+/**
+ * A minimal parent for the app machine, so its `sendParent` reports are real messages the
+ * rig can read, with effects that wait for the world to answer. Built once per rig: the
+ * effects and the parent's handlers reach whichever run is active.
+ */
+function wire(machine: AppMachine, active: () => AppUnderTest) {
+  const effect = <TOut, TIn extends PendingStep['input']>(name: EffectName) =>
+    fromPromise<TOut, TIn>(
+      ({ input }) =>
+        new Promise<TOut>((resolve, reject) => {
+          const run = active();
+          const step: PendingStep = { effect: name, input, begunAt: run.clock.now(), resolve: resolve as (output: unknown) => void, reject };
+          run.pending = step;
+          run.invoked.push(step);
+        }),
+    );
+  const wired = machine.provide({
+    actors: {
+      pullImage: effect<StepOutcome, { spec: AppSpec }>('pullImage'),
+      createContainer: effect<CreateOutcome, { spec: AppSpec }>('createContainer'),
+      startContainer: effect<StepOutcome, ContainerInput>('startContainer'),
+      stopContainer: effect<StepOutcome, ContainerInput>('stopContainer'),
+      removeContainer: effect<StepOutcome, ContainerInput>('removeContainer'),
+    },
+  });
+  return setup({
+    types: { input: {} as AppInput, context: {} as { appInput: AppInput } },
+    actors: { app: wired },
+  }).createMachine({
+    context: ({ input }) => ({ appInput: input }),
+    invoke: { src: 'app', id: 'app', input: ({ context }) => context.appInput },
+    on: {
+      'APP.PASS_ENTRY': { actions: ({ event }) => active().received.push(event as ParentMessage) },
+      'APP.FINISHED': { actions: ({ event }) => active().received.push(event as ParentMessage) },
+    },
+  });
+}
+
+/** One run of the app machine, with a simulated clock that starts where the model's does. */
+class AppUnderTest {
+  readonly clock = new SimulatedClock();
+  readonly received: ParentMessage[] = [];
+  readonly invoked: PendingStep[] = [];
+  pending: PendingStep | undefined;
+  app!: ActorRefFrom<AppMachine>;
+  private parent: AnyActorRef | undefined;
+  private passSeq = 0;
+
+  start(parentMachine: ReturnType<typeof wire>, input: AppInput, recorder: CoverageRecorder | undefined): void {
+    this.clock.set(initialWorld().now);
+    this.parent = createActor(parentMachine, { input, clock: this.clock, ...(recorder ? { inspect: recorder.inspect } : {}) });
+    this.parent.start();
+    this.app = this.parent.getSnapshot().children.app as ActorRefFrom<AppMachine>;
+  }
+
+  send(event: AppEvent): void {
+    this.app.send(event);
+  }
+
+  nextPassId(): number {
+    this.passSeq += 1;
+    return this.passSeq;
+  }
+
+  stop(): void {
+    this.parent?.stop();
+  }
+}
+
+function containerEvent(world: AppWorld, event: Extract<WorldEvent, { type: 'CONTAINER' }>): ContainerEvent {
+  const hash = specHash(world.specVersion);
+  const runBegan = (world.known ? world.known.startedAt : undefined) ?? START_TIME;
+  return {
+    kind: 'container',
+    action: event.action === 'unhealthy' ? 'health' : event.action,
+    containerId: event.target === 'stale' ? STALE_CONTAINER_ID : containerIdOf(world),
+    labels: { [APP_LABEL]: APP_ID, [SPEC_HASH_LABEL]: hash },
+    time: event.target === 'earlier-run' ? runBegan - REPLAY_AGE_MS : world.now,
+    ...(event.action === 'die' ? { exitCode: 137 } : {}),
+    ...(event.action === 'unhealthy' ? { health: 'unhealthy' as const } : {}),
+  };
+}
+
+function expectedValue(phase: Phase): unknown {
+  return phase.startsWith('running.') ? { running: phase.slice('running.'.length) } : phase;
+}
+
+/** The machine did something the rig could not even deliver the next event to. */
+class Divergence extends Error {}
+
+/**
+ * Replays world-event paths against the real app machine and checks, after every event,
+ * that the machine is where the model says, knows what the model says, invoked the effect
+ * the model expects with the right input, and told its parent exactly what it owed.
+ */
+export class AppRig {
+  steps = 0;
+  private active: AppUnderTest | undefined;
+  private readonly parentMachine: ReturnType<typeof wire>;
+
+  constructor(
+    machine: AppMachine = appMachine,
+    private readonly recorder?: CoverageRecorder,
+  ) {
+    this.parentMachine = wire(machine, () => {
+      if (!this.active) throw new Error('no run is active');
+      return this.active;
+    });
+  }
+
+  /** Runs one path; resolves with undefined when the machine followed it, else what differed and where. */
+  async replay(path: WorldEvent[]): Promise<string | undefined> {
+    let world = initialWorld();
+    let sut: AppUnderTest | undefined;
+    try {
+      for (const [index, event] of path.entries()) {
+        const { world: next, expect } = stepWorld(world, event);
+        if (event.type === 'BOOT') {
+          const observation = event.sighting === 'unobserved' ? undefined : SIGHTINGS[event.sighting];
+          sut = new AppUnderTest();
+          this.active = sut;
+          sut.start(
+            this.parentMachine,
+            {
+              spec: specFor(world.specVersion),
+              desired: event.desired,
+              observation: observation === undefined ? undefined : observation === null ? null : toObservation(world, observation),
+              backoff: world.backoff,
+            },
+            this.recorder,
+          );
+        } else {
+          if (!sut) throw new Error('path does not start with BOOT');
+          try {
+            await this.deliver(sut, world, next, event);
+          } catch (error) {
+            if (!(error instanceof Divergence)) throw error;
+            return `on ${describeEvent(event)} in ${world.phase}: ${error.message}\n  after: ${formatPath(path, index)}`;
+          }
+        }
+        this.steps += 1;
+        const problem = this.check(sut!, world, next, event, expect);
+        if (problem) return `${problem}\n  after: ${formatPath(path, index)}`;
+        world = next;
+      }
+      return undefined;
+    } finally {
+      sut?.stop();
+      this.active = undefined;
+    }
+  }
+
+  private async deliver(sut: AppUnderTest, world: AppWorld, next: AppWorld, event: WorldEvent): Promise<void> {
+    sut.received.length = 0;
+    sut.invoked.length = 0;
+    switch (event.type) {
+      case 'ENGINE.OK':
+      case 'ENGINE.FAIL': {
+        const step = sut.pending;
+        if (!step) throw new Divergence(`${describeEvent(event)}: no step is waiting for the engine`);
+        sut.pending = undefined;
+        if (event.type === 'ENGINE.OK') {
+          const outcome = { begunAt: step.begunAt, at: sut.clock.now() };
+          // Like the real effect, create reports the spec it made the container from.
+          step.resolve(
+            step.effect === 'createContainer' ? { id: containerIdOf(next), specHash: step.input.spec.specHash, ...outcome } : outcome,
+          );
+        } else {
+          step.reject(new EngineError(event.code, `${step.effect} failed (${event.code})`));
+        }
+        // The promise actor reports on a later microtask; let every one of them run.
+        await nextMacrotask();
+        return;
+      }
+      case 'CONTAINER':
+        sut.send({ type: 'CONTAINER_EVENT', event: containerEvent(world, event) });
+        return;
+      case 'OBSERVED': {
+        const seen = SIGHTINGS[event.sighting];
+        sut.send({
+          type: 'OBSERVED',
+          passId: sut.nextPassId(),
+          observedAt: event.age === 'fresh' ? world.now : world.lastStepAt - 1,
+          container: seen ? toObservation(world, seen) : null,
+        });
+        return;
+      }
+      case 'SET_DESIRED':
+        sut.send({ type: 'SET_DESIRED', desired: event.desired });
+        return;
+      case 'UPDATE_SPEC':
+        sut.send({ type: 'UPDATE_SPEC', spec: specFor(next.specVersion) });
+        return;
+      case 'SHUTDOWN':
+        sut.send({ type: 'SHUTDOWN' });
+        return;
+      case 'TIME.BACKOFF':
+        this.advanceToTimer(sut, backoffDelayOf(world), 'backoff');
+        return;
+      case 'TIME.STABLE':
+        this.advanceToTimer(sut, world.backoff.resetAfterMs, { running: 'settling' });
+        return;
+      case 'TIME.PASSES':
+        sut.clock.increment(LONG_WHILE);
+        return;
+      case 'BOOT':
+        throw new Error('BOOT is handled by replay');
+    }
+  }
+
+  /** A timer must not fire 1 ms early; then it must fire on time. */
+  private advanceToTimer(sut: AppUnderTest, delay: number, waitingIn: unknown): void {
+    if (delay > 0) {
+      sut.clock.increment(delay - 1);
+      const value = sut.app.getSnapshot().value;
+      if (JSON.stringify(value) !== JSON.stringify(waitingIn)) {
+        throw new Divergence(`timer fired early: ${JSON.stringify(value)} ${delay - 1} ms into a ${delay} ms wait`);
+      }
+    }
+    sut.clock.increment(delay > 0 ? 1 : 0);
+  }
+
+  private check(sut: AppUnderTest, before: AppWorld, world: AppWorld, event: WorldEvent, expect: Expectation): string | undefined {
+    const snapshot = sut.app.getSnapshot();
+    const where = `on ${describeEvent(event)} in ${before.phase}`;
+    if (snapshot.status === 'error') return `${where}: the machine failed: ${String(snapshot.error)}`;
+    const expectedStatus = isFinalPhase(world.phase) ? 'done' : 'active';
+    if (snapshot.status !== expectedStatus || JSON.stringify(snapshot.value) !== JSON.stringify(expectedValue(world.phase))) {
+      return `${where}: expected ${world.phase} (${expectedStatus}), machine is in ${JSON.stringify(snapshot.value)} (${snapshot.status})`;
+    }
+    const context = snapshot.context;
+    const hash = specHash(world.specVersion);
+    const mismatches: string[] = [];
+    if (context.desired !== world.desired) mismatches.push(`desired ${context.desired}, expected ${world.desired}`);
+    if (context.spec.specHash !== hash) mismatches.push(`spec ${context.spec.specHash}, expected ${hash}`);
+    if (context.failures !== world.failures) mismatches.push(`failures ${context.failures}, expected ${world.failures}`);
+    if (!isFinalPhase(world.phase)) {
+      const known = describeKnown(toBox(context.container, hash));
+      if (known !== describeKnown(world.known)) mismatches.push(`knows its container as ${known}, expected ${describeKnown(world.known)}`);
+      if (world.known && context.container && context.container.id !== containerIdOf(world)) {
+        mismatches.push(`knows container ${context.container.id}, expected ${containerIdOf(world)}`);
+      }
+      if (world.known && context.container && context.container.startedAt !== world.known.startedAt) {
+        mismatches.push(`knows its run began at ${context.container.startedAt}, expected ${world.known.startedAt}`);
+      }
+    }
+    mismatches.push(...this.checkEffects(sut, before, world, event));
+    mismatches.push(...this.checkMessages(sut, expect));
+    return mismatches.length ? `${where} → ${world.phase}: ${mismatches.join('; ')}` : undefined;
+  }
+
+  private checkEffects(sut: AppUnderTest, before: AppWorld, world: AppWorld, event: WorldEvent): string[] {
+    const expected = STEP_EFFECTS[world.phase];
+    // A step state is only left by its answer, so a new step begins exactly when the machine
+    // enters a step state or a step's answer leads straight into the next one.
+    const begins =
+      expected !== undefined && (before.phase !== world.phase || event.type === 'ENGINE.OK' || event.type === 'ENGINE.FAIL' || event.type === 'BOOT');
+    const problems: string[] = [];
+    const names = sut.invoked.map((step) => step.effect);
+    if (begins) {
+      if (names.length !== 1 || names[0] !== expected) problems.push(`invoked [${names.join(', ')}], expected [${expected}]`);
+      const step = sut.invoked[0];
+      if (step) {
+        const wantHash = specHash(world.specVersion);
+        if (step.input.spec.specHash !== wantHash) problems.push(`${step.effect} got spec ${step.input.spec.specHash}, expected ${wantHash}`);
+        if (step.effect !== 'pullImage' && step.effect !== 'createContainer' && step.input.containerId !== containerIdOf(world)) {
+          problems.push(`${step.effect} got container ${step.input.containerId}, expected ${containerIdOf(world)}`);
+        }
+      }
+    } else if (names.length > 0) {
+      problems.push(`invoked [${names.join(', ')}] though no step begins`);
+    }
+    if (!isStepPhase(world.phase) && sut.pending && !isFinalPhase(world.phase)) {
+      problems.push(`${sut.pending.effect} still waits for the engine`);
+    }
+    return problems;
+  }
+
+  private checkMessages(sut: AppUnderTest, expect: Expectation): string[] {
+    const problems: string[] = [];
+    const entries = sut.received.filter((m): m is Extract<ParentMessage, { type: 'APP.PASS_ENTRY' }> => m.type === 'APP.PASS_ENTRY');
+    const finished = sut.received.filter((m) => m.type === 'APP.FINISHED');
+    if (expect.passEntry) {
+      const want = expect.passEntry;
+      if (entries.length !== 1) problems.push(`answered the pass ${entries.length} times, expected once`);
+      const got = entries[0];
+      if (got) {
+        const entry = got.entry;
+        if (got.passId < 1) problems.push(`pass entry for pass ${got.passId}`);
+        if (entry.appId !== APP_ID || entry.state !== want.state || entry.action !== want.action || entry.busy !== want.busy) {
+          problems.push(`pass entry ${JSON.stringify(entry)}, expected ${JSON.stringify({ state: want.state, action: want.action, busy: want.busy })}`);
+        }
+        if ((entry.failure !== undefined) !== want.failure) {
+          problems.push(`pass entry ${want.failure ? 'lacks' : 'has'} a failure: ${JSON.stringify(entry.failure)}`);
+        }
+      }
+    } else if (entries.length > 0) {
+      problems.push(`sent ${entries.length} pass entries unasked`);
+    }
+    const wantFinished = expect.finished ? 1 : 0;
+    if (finished.length !== wantFinished) problems.push(`announced FINISHED ${finished.length} times, expected ${wantFinished}`);
+    return problems;
+  }
+}
+
+export function formatPath(path: WorldEvent[], upTo = path.length - 1): string {
+  const shown = path.slice(0, upTo + 1).map(describeEvent);
+  const tail = shown.length > 40 ? ['…', ...shown.slice(-40)] : shown;
+  return tail.join(' → ');
+}
+
+/** Replays `path` through the model alone and returns where it ends. */
+export function modelEnd(path: WorldEvent[]): AppWorld {
+  return path.reduce((world, event) => stepWorld(world, event).world, initialWorld());
+}

@@ -1,0 +1,590 @@
+import { backoffDelay } from '../../machines/backoff.js';
+import { decide, type Action } from '../../machines/decide.js';
+import type { BackoffPolicy, Desired } from '../../machines/types.js';
+import { LABELS } from '../../src/engine/labels.js';
+import type { ContainerObservation, ContainerStatus, EngineErrorCode } from '../../src/engine/port.js';
+import type { WorldModel } from './paths.js';
+
+/**
+ * An abstract, finite model of everything outside one app machine (engine answers, engine
+ * events, pass observations, owner commands, time) together with the state the machine is
+ * expected to be in. It is written from the machine's documented intent, not from its code,
+ * so a disagreement between the two is a finding about one of them.
+ */
+
+/** The states a person sees; compound `running` is spelled with its child, as snapshots show it. */
+export type Phase =
+  | 'unborn'
+  | 'observing'
+  | 'pulling'
+  | 'creating'
+  | 'starting'
+  | 'running.settling'
+  | 'running.stable'
+  | 'backoff'
+  | 'recreating'
+  | 'stopping'
+  | 'stopped'
+  | 'removing'
+  | 'removed'
+  | 'halted';
+
+export type EffectName = 'pullImage' | 'createContainer' | 'startContainer' | 'stopContainer' | 'removeContainer';
+
+/** Steps run one engine call each; while one runs, the world may answer it. */
+export const STEP_EFFECTS: Partial<Record<Phase, EffectName>> = {
+  pulling: 'pullImage',
+  creating: 'createContainer',
+  starting: 'startContainer',
+  recreating: 'removeContainer',
+  stopping: 'stopContainer',
+  removing: 'removeContainer',
+};
+
+/** Two representative engine failures per step; `not-found` is the one the machine treats apart. */
+export const STEP_FAILURES: Partial<Record<Phase, EngineErrorCode[]>> = {
+  pulling: ['image-not-found', 'registry-unreachable'],
+  creating: ['image-not-found', 'name-conflict'],
+  starting: ['not-found', 'port-in-use'],
+  recreating: ['engine'],
+  stopping: ['not-found', 'engine'],
+  removing: ['unreachable'],
+};
+
+/** What the machine knows of its container, reduced to what the decision table looks at. */
+export interface Box {
+  status: ContainerStatus;
+  /** Made from a manifest older than the current spec. */
+  outdated: boolean;
+  unhealthy: boolean;
+  /** Reported running with pid 0: the process is gone. */
+  pidGone: boolean;
+  /** When its current run began, if known (from the engine, or from podwarden's own start). */
+  startedAt: number | undefined;
+}
+
+/** undefined = never observed, null = observed to have no container. */
+export type Known = Box | null | undefined;
+
+export const START_TIME = 1_000_000;
+/** Containers the world shows podwarden have run since before it started (but a created one). */
+const EARLIER_RUN_STARTED = START_TIME - 1;
+
+function box(status: ContainerStatus, extra: Partial<Box> = {}): Box {
+  return { status, outdated: false, unhealthy: false, pidGone: false, startedAt: status === 'created' ? undefined : EARLIER_RUN_STARTED, ...extra };
+}
+
+/** One representative observation per row of the decision table. */
+export const SIGHTINGS = {
+  none: null,
+  running: box('running'),
+  'running-outdated': box('running', { outdated: true }),
+  'running-pid-gone': box('running', { pidGone: true }),
+  'running-unhealthy': box('running', { unhealthy: true }),
+  exited: box('exited'),
+  'exited-outdated': box('exited', { outdated: true }),
+  created: box('created'),
+  paused: box('paused'),
+  restarting: box('restarting'),
+  removing: box('removing'),
+  dead: box('dead'),
+  unknown: box('unknown'),
+} satisfies Record<string, Box | null>;
+
+export type Sighting = keyof typeof SIGHTINGS;
+export const SIGHTING_NAMES = Object.keys(SIGHTINGS) as Sighting[];
+const STALE_SIGHTINGS: Sighting[] = ['none', 'running', 'exited', 'running-unhealthy'];
+
+export type ContainerAction = 'die' | 'remove' | 'pause' | 'unhealthy' | 'start';
+const CONTAINER_ACTIONS: ContainerAction[] = ['die', 'remove', 'pause', 'unhealthy', 'start'];
+/**
+ * Events the machine must ignore (another container's, or replayed from an earlier run: podman
+ * re-sends old events when it rotates its events file): the ones that would do harm if heeded.
+ */
+const IGNORABLE_ACTIONS: ContainerAction[] = ['die', 'remove'];
+
+/**
+ * Whose event it is: the container podwarden knows (`current`), the same container but from
+ * before its current run (`earlier-run`, a replayed event), or another container (`stale`).
+ */
+export type EventTarget = 'current' | 'earlier-run' | 'stale';
+/** How far before the current run a replayed event is dated. */
+export const REPLAY_AGE_MS = 60_000;
+
+export type WorldEvent =
+  /** The machine is spawned: later installs come unobserved, boot adoption brings a sighting. */
+  | { type: 'BOOT'; desired: Desired; sighting: Sighting | 'unobserved' }
+  | { type: 'ENGINE.OK' }
+  | { type: 'ENGINE.FAIL'; code: EngineErrorCode }
+  | { type: 'CONTAINER'; action: ContainerAction; target: EventTarget }
+  | { type: 'OBSERVED'; sighting: Sighting; age: 'fresh' | 'stale' }
+  | { type: 'SET_DESIRED'; desired: Desired }
+  | { type: 'UPDATE_SPEC' }
+  | { type: 'SHUTDOWN' }
+  /** The backoff delay elapses (the rig checks nothing happens 1 ms before). */
+  | { type: 'TIME.BACKOFF' }
+  /** The container stays up for the stable period. */
+  | { type: 'TIME.STABLE' }
+  /** A long time passes where no timer is due: nothing may happen. */
+  | { type: 'TIME.PASSES' };
+
+export interface AppWorld {
+  phase: Phase;
+  desired: Desired;
+  known: Known;
+  /** SHUTDOWN arrived during a step. */
+  halting: boolean;
+  /** A die event for our container overtook start's answer. */
+  diedDuringStart: boolean;
+  /** UPDATE_SPEC arrived while the container was being made from the previous spec. */
+  specMovedDuringCreate: boolean;
+  // Bookkeeping below never decides which transition is taken, so it is left out of the
+  // serialized state: the graph stays finite, and the rig replays paths with exact values.
+  failures: number;
+  /** A failure is on record (reported in pass entries until a stable run clears it). */
+  failure: boolean;
+  now: number;
+  /** When podwarden's last recorded step finished; 0 = none yet. */
+  lastStepAt: number;
+  /** When the step under way began. */
+  stepBegunAt: number;
+  specVersion: number;
+  /** The engine's current container is `ctr-<serial>`: a new one per create. */
+  containerSerial: number;
+  backoff: BackoffPolicy;
+}
+
+/** What the machine must say to its parent in reaction to one event. */
+export interface Expectation {
+  passEntry?: { state: string; action: Action; busy: boolean; failure: boolean };
+  finished: boolean;
+}
+
+export const MODEL_BACKOFF: BackoffPolicy = { initialMs: 1_000, factor: 2, maxMs: 4_000, resetAfterMs: 60_000 };
+/** Longer than any timer the machine could have, so a spurious one would fire. */
+export const LONG_WHILE = MODEL_BACKOFF.maxMs + MODEL_BACKOFF.resetAfterMs + 1;
+export function initialWorld(backoff: BackoffPolicy = MODEL_BACKOFF): AppWorld {
+  return {
+    phase: 'unborn',
+    desired: 'running',
+    known: undefined,
+    halting: false,
+    diedDuringStart: false,
+    specMovedDuringCreate: false,
+    failures: 0,
+    failure: false,
+    now: START_TIME,
+    lastStepAt: 0,
+    stepBegunAt: 0,
+    specVersion: 1,
+    containerSerial: 0,
+    backoff,
+  };
+}
+
+export function isStepPhase(phase: Phase): boolean {
+  return STEP_EFFECTS[phase] !== undefined;
+}
+
+export function isFinalPhase(phase: Phase): boolean {
+  return phase === 'removed' || phase === 'halted';
+}
+
+export function stateString(phase: Phase): string {
+  return phase.startsWith('running.') ? JSON.stringify({ running: phase.slice('running.'.length) }) : phase;
+}
+
+export const SPEC_HASH_LABEL = LABELS.specHash;
+export const APP_LABEL = LABELS.app;
+export const APP_ID = 'demo';
+export const STALE_CONTAINER_ID = 'ctr-stale';
+
+export function specHash(version: number): string {
+  return `h${version}`;
+}
+
+export function containerIdOf(world: AppWorld): string {
+  return `ctr-${world.containerSerial}`;
+}
+
+/** The concrete observation the engine would report for an abstract container. */
+export function toObservation(world: AppWorld, known: Box): ContainerObservation {
+  return {
+    id: containerIdOf(world),
+    name: `podwarden-${APP_ID}`,
+    image: 'registry.local/demo:1',
+    status: known.status,
+    health: known.unhealthy ? 'unhealthy' : 'none',
+    labels: { [APP_LABEL]: APP_ID, [SPEC_HASH_LABEL]: known.outdated ? 'h-old' : specHash(world.specVersion) },
+    ...(known.status === 'running' ? { pid: known.pidGone ? 0 : 4242 } : {}),
+    ...(known.status === 'exited' ? { exitCode: 1 } : {}),
+    ...(known.startedAt !== undefined ? { startedAt: known.startedAt } : {}),
+  };
+}
+
+/** The abstraction of a concrete container, so the rig can compare the machine's knowledge. */
+export function toBox(observation: ContainerObservation | null | undefined, currentHash: string): Known {
+  if (observation === undefined || observation === null) return observation;
+  return {
+    status: observation.status,
+    outdated: observation.labels[SPEC_HASH_LABEL] !== currentHash,
+    unhealthy: observation.health === 'unhealthy',
+    pidGone: observation.pid === 0,
+    startedAt: observation.startedAt,
+  };
+}
+
+export function describeKnown(known: Known): string {
+  if (known === undefined) return 'unobserved';
+  if (known === null) return 'none';
+  const marks = [
+    known.outdated && 'outdated',
+    known.unhealthy && 'unhealthy',
+    known.pidGone && 'pid-gone',
+    known.startedAt !== undefined && 'started',
+  ].filter(Boolean);
+  return [known.status, ...marks].join('+');
+}
+
+function decisionOf(world: AppWorld, known: Known = world.known) {
+  return decide(world.desired, known ? toObservation(world, known) : null, specHash(world.specVersion));
+}
+
+/** The state key the path generator uses: everything that decides what can happen next. */
+export function serializeWorld(world: AppWorld): string {
+  if (isFinalPhase(world.phase)) return world.phase;
+  return [
+    world.phase,
+    world.desired,
+    describeKnown(world.known),
+    world.halting ? 'halting' : '',
+    world.diedDuringStart ? 'died' : '',
+    world.specMovedDuringCreate ? 'spec-moved' : '',
+    world.lastStepAt > 0 ? 'stepped' : '',
+  ].join('|');
+}
+
+/** What the world can do next in this state: a small, representative, finite set. */
+export function worldEvents(world: AppWorld): WorldEvent[] {
+  if (world.phase === 'unborn') {
+    const boots: WorldEvent[] = [];
+    for (const desired of ['running', 'stopped'] as const) {
+      boots.push({ type: 'BOOT', desired, sighting: 'unobserved' });
+      for (const sighting of SIGHTING_NAMES) boots.push({ type: 'BOOT', desired, sighting });
+    }
+    // Orphans: an owned container no app claims gets a machine that removes it.
+    for (const sighting of SIGHTING_NAMES) {
+      if (sighting !== 'none') boots.push({ type: 'BOOT', desired: 'absent', sighting });
+    }
+    return boots;
+  }
+  if (isFinalPhase(world.phase)) return [];
+  const events: WorldEvent[] = [];
+  if (isStepPhase(world.phase)) {
+    events.push({ type: 'ENGINE.OK' });
+    for (const code of STEP_FAILURES[world.phase] ?? []) events.push({ type: 'ENGINE.FAIL', code });
+  }
+  if (world.known) {
+    for (const action of CONTAINER_ACTIONS) events.push({ type: 'CONTAINER', action, target: 'current' });
+    for (const action of IGNORABLE_ACTIONS) events.push({ type: 'CONTAINER', action, target: 'earlier-run' });
+  }
+  for (const action of IGNORABLE_ACTIONS) events.push({ type: 'CONTAINER', action, target: 'stale' });
+  for (const sighting of SIGHTING_NAMES) events.push({ type: 'OBSERVED', sighting, age: 'fresh' });
+  // A pass can only be older than a step once a step has finished. A stale pass is only
+  // answered, whatever it saw: a few sightings, one of them alarming, stand for all.
+  if (world.lastStepAt > 0) {
+    for (const sighting of STALE_SIGHTINGS) events.push({ type: 'OBSERVED', sighting, age: 'stale' });
+  }
+  for (const desired of ['running', 'stopped', 'absent'] as const) events.push({ type: 'SET_DESIRED', desired });
+  events.push({ type: 'UPDATE_SPEC' }, { type: 'SHUTDOWN' });
+  if (world.phase === 'backoff') events.push({ type: 'TIME.BACKOFF' });
+  else if (world.phase === 'running.settling') events.push({ type: 'TIME.STABLE' });
+  else events.push({ type: 'TIME.PASSES' });
+  return events;
+}
+
+export function backoffDelayOf(world: AppWorld): number {
+  return backoffDelay(world.failures, world.backoff);
+}
+
+interface Outcome {
+  world: AppWorld;
+  expect: Expectation;
+}
+
+/** Decide what to do with what is known: the machine's `deciding` and the transient states after it. */
+function settle(world: AppWorld): Outcome {
+  const enter = (phase: Phase): Outcome => ({
+    world: { ...world, phase, halting: false, diedDuringStart: false, specMovedDuringCreate: false, stepBegunAt: world.now },
+    expect: { finished: isFinalPhase(phase) },
+  });
+  if (world.known === undefined) return enter('observing');
+  switch (decisionOf(world).action) {
+    case 'remove':
+      return enter('removing');
+    case 'stop':
+      return enter('stopping');
+    case 'create':
+      return enter('pulling');
+    case 'start':
+      return enter('starting');
+    case 'recreate':
+      return enter('recreating');
+    case 'wait':
+      return enter('observing');
+    case 'none':
+      if (world.desired === 'absent') return enter('removed');
+      if (world.desired === 'stopped') return enter('stopped');
+      return enter('running.settling');
+  }
+}
+
+/** The container failed by itself (or a step failed): count it and back off. */
+function backOff(world: AppWorld): Outcome {
+  return {
+    world: { ...world, phase: 'backoff', failures: world.failures + 1, failure: true, halting: false, diedDuringStart: false, specMovedDuringCreate: false },
+    expect: { finished: false },
+  };
+}
+
+function stay(world: AppWorld): Outcome {
+  return { world, expect: { finished: false } };
+}
+
+function halt(world: AppWorld, extra: Partial<AppWorld> = {}): Outcome {
+  return { world: { ...world, ...extra, phase: 'halted', halting: false, diedDuringStart: false, specMovedDuringCreate: false }, expect: { finished: true } };
+}
+
+function applyContainerAction(known: Box, action: ContainerAction): Known {
+  switch (action) {
+    case 'die':
+      return { ...known, status: 'exited' };
+    case 'start':
+      return { ...known, status: 'running', pidGone: false };
+    case 'pause':
+      return { ...known, status: 'paused' };
+    case 'remove':
+      return null;
+    case 'unhealthy':
+      return { ...known, unhealthy: true };
+  }
+}
+
+function withPassEntry(outcome: Outcome, before: AppWorld, busy: boolean): Outcome {
+  const after = outcome.world;
+  return {
+    world: after,
+    expect: {
+      ...outcome.expect,
+      passEntry: busy
+        ? { state: stateString(before.phase), action: 'wait', busy: true, failure: false }
+        : {
+            // The entry names the state the observation found the app in, the action the
+            // decision table asks for given what the app now knows, and the failure on
+            // record before anything this observation causes is counted.
+            state: stateString(before.phase),
+            action: decisionOf({ ...before, known: after.known }).action,
+            busy: false,
+            failure: before.failure,
+          },
+    },
+  };
+}
+
+function onObserved(world: AppWorld, event: Extract<WorldEvent, { type: 'OBSERVED' }>): Outcome {
+  if (isStepPhase(world.phase)) return withPassEntry(stay(world), world, true);
+  const fresh = event.age === 'fresh';
+  const seen: Known = SIGHTINGS[event.sighting];
+  if (!fresh) return withPassEntry(stay(world), world, false);
+  const informed: AppWorld = { ...world, known: seen };
+  const decision = decisionOf(informed);
+  switch (world.phase) {
+    case 'observing':
+      return withPassEntry(settle(informed), world, false);
+    case 'running.settling':
+    case 'running.stable':
+      if (decision.failed) return withPassEntry(backOff(informed), world, false);
+      if (decision.action !== 'none') return withPassEntry(settle(informed), world, false);
+      return withPassEntry(stay(informed), world, false);
+    case 'backoff':
+      return withPassEntry(stay(informed), world, false);
+    case 'stopped':
+      if (decision.action !== 'none') return withPassEntry(settle(informed), world, false);
+      return withPassEntry(stay(informed), world, false);
+    default:
+      throw new Error(`no observation expected in ${world.phase}`);
+  }
+}
+
+function onContainerEvent(world: AppWorld, event: Extract<WorldEvent, { type: 'CONTAINER' }>): Outcome {
+  // Events for another container (an older one, or one being replaced) are ignored, and so
+  // are events from before the current run when podwarden knows when that run began; so are
+  // events during steps other than start: the step's own answer says what became of it.
+  if (event.target === 'stale' || !world.known) return stay(world);
+  if (event.target === 'earlier-run' && world.known.startedAt !== undefined) return stay(world);
+  const known = applyContainerAction(world.known, event.action);
+  const informed: AppWorld = { ...world, known };
+  switch (world.phase) {
+    case 'observing':
+    case 'stopped':
+      return settle(informed);
+    case 'starting':
+      return stay({ ...informed, diedDuringStart: event.action === 'die' });
+    case 'running.settling':
+    case 'running.stable': {
+      const decision = decisionOf(informed);
+      if (decision.failed) return backOff(informed);
+      if (decision.action !== 'none') return settle(informed);
+      return stay(informed);
+    }
+    case 'backoff':
+      return stay(informed);
+    default:
+      return stay(world);
+  }
+}
+
+function onAnswer(world: AppWorld, ok: boolean, code: EngineErrorCode | undefined): Outcome {
+  const stepped = (extra: Partial<AppWorld> = {}): AppWorld => ({ ...world, lastStepAt: world.now, ...extra });
+  if (!ok) {
+    if (world.halting) return halt(world);
+    const vanished = code === 'not-found' && (world.phase === 'starting' || world.phase === 'stopping');
+    return vanished ? settle({ ...world, known: null }) : backOff(world);
+  }
+  switch (world.phase) {
+    case 'pulling':
+      if (world.halting) return halt(world);
+      // Only a pull that leads on to create counts as the last step; otherwise re-decide.
+      if (world.desired === 'running') return { world: stepped({ phase: 'creating', stepBegunAt: world.now }), expect: { finished: false } };
+      return settle(world);
+    case 'creating': {
+      const made: Box = box('created', { outdated: world.specMovedDuringCreate });
+      const next = { ...world, known: made, containerSerial: world.containerSerial + 1, specMovedDuringCreate: false };
+      if (world.halting) return halt(next);
+      if (world.desired === 'running') {
+        return {
+          world: { ...next, phase: 'starting', lastStepAt: world.now, diedDuringStart: false, stepBegunAt: world.now },
+          expect: { finished: false },
+        };
+      }
+      return settle({ ...next, lastStepAt: world.now });
+    }
+    case 'starting': {
+      if (world.halting) return halt(world);
+      if (world.diedDuringStart) return backOff(stepped());
+      // The run began when the start step did: events older than that are about an earlier run.
+      const known = world.known ? { ...world.known, status: 'running' as const, pidGone: false, startedAt: world.stepBegunAt } : world.known;
+      const started = stepped({ known });
+      // A command or engine event that arrived during the start changes what comes after it.
+      return settle(started);
+    }
+    case 'recreating':
+    case 'removing':
+      if (world.halting) return halt(world, { known: null });
+      return settle(stepped({ known: null }));
+    case 'stopping':
+      if (world.halting) return halt(world);
+      return settle(stepped({ known: world.known ? { ...world.known, status: 'exited' } : world.known }));
+    default:
+      throw new Error(`no step runs in ${world.phase}`);
+  }
+}
+
+/**
+ * The expected effect of one world event. Throws for an event `worldEvents` would not offer,
+ * so a path that the model cannot explain is never replayed.
+ */
+export function stepWorld(world: AppWorld, event: WorldEvent): Outcome {
+  if (world.phase === 'unborn') {
+    if (event.type !== 'BOOT') throw new Error(`${event.type} before the machine exists`);
+    const known: Known = event.sighting === 'unobserved' ? undefined : SIGHTINGS[event.sighting];
+    return settle({ ...world, desired: event.desired, known });
+  }
+  if (isFinalPhase(world.phase)) throw new Error(`${event.type} after the machine finished`);
+  const inStep = isStepPhase(world.phase);
+  switch (event.type) {
+    case 'BOOT':
+      throw new Error('BOOT twice');
+    case 'ENGINE.OK':
+    case 'ENGINE.FAIL':
+      if (!inStep) throw new Error(`engine answer in ${world.phase}`);
+      return onAnswer(world, event.type === 'ENGINE.OK', event.type === 'ENGINE.FAIL' ? event.code : undefined);
+    case 'CONTAINER':
+      return onContainerEvent(world, event);
+    case 'OBSERVED':
+      return onObserved(world, event);
+    case 'SET_DESIRED':
+      return inStep ? stay({ ...world, desired: event.desired }) : settle({ ...world, desired: event.desired });
+    case 'UPDATE_SPEC': {
+      const updated: AppWorld = {
+        ...world,
+        specVersion: world.specVersion + 1,
+        known: world.known ? { ...world.known, outdated: true } : world.known,
+        specMovedDuringCreate: world.specMovedDuringCreate || world.phase === 'creating',
+      };
+      return inStep ? stay(updated) : settle(updated);
+    }
+    case 'SHUTDOWN':
+      return inStep ? stay({ ...world, halting: true }) : halt(world);
+    case 'TIME.BACKOFF':
+      if (world.phase !== 'backoff') throw new Error(`no backoff timer in ${world.phase}`);
+      return settle({ ...world, now: world.now + backoffDelayOf(world) });
+    case 'TIME.STABLE':
+      if (world.phase !== 'running.settling') throw new Error(`no stable timer in ${world.phase}`);
+      return stay({ ...world, phase: 'running.stable', failures: 0, failure: false, now: world.now + world.backoff.resetAfterMs });
+    case 'TIME.PASSES':
+      return stay({ ...world, now: world.now + LONG_WHILE });
+  }
+}
+
+export function describeEvent(event: WorldEvent): string {
+  switch (event.type) {
+    case 'BOOT':
+      return `BOOT(${event.desired}, ${event.sighting})`;
+    case 'ENGINE.FAIL':
+      return `ENGINE.FAIL(${event.code})`;
+    case 'CONTAINER':
+      return `CONTAINER(${event.action}, ${event.target})`;
+    case 'OBSERVED':
+      return `OBSERVED(${event.sighting}, ${event.age})`;
+    case 'SET_DESIRED':
+      return `SET_DESIRED(${event.desired})`;
+    default:
+      return event.type;
+  }
+}
+
+/** The app world as the path generators see it. */
+export const appWorldModel: WorldModel<AppWorld, WorldEvent> = {
+  initial: initialWorld(),
+  events: worldEvents,
+  next: (world, event) => stepWorld(world, event).world,
+  serialize: serializeWorld,
+};
+
+/**
+ * The core lifecycle of one install, small enough to enumerate every simple path of:
+ * installed unobserved, then pull/create/start with one failure kind per step, a crash by
+ * a die event, the backoff and stable-period timers, the owner stopping it, shutdown anywhere.
+ */
+export function inCoreLifecycle(world: AppWorld, event: WorldEvent): boolean {
+  switch (event.type) {
+    case 'BOOT':
+      return event.desired === 'running' && event.sighting === 'unobserved';
+    case 'ENGINE.OK':
+    case 'TIME.BACKOFF':
+    case 'TIME.STABLE':
+    case 'SHUTDOWN':
+      return true;
+    case 'ENGINE.FAIL':
+      return event.code === STEP_FAILURES[world.phase]?.[0];
+    case 'CONTAINER':
+      return event.target === 'current' && event.action === 'die';
+    case 'OBSERVED':
+      return event.age === 'fresh' && event.sighting === 'none';
+    case 'SET_DESIRED':
+      return event.desired === 'stopped';
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { AppRig, modelEnd } from './app-rig.js';
+import type { WorldEvent } from './app-world.js';
+import { SupervisorRig } from './supervisor-rig.js';
+import { stepSupervisorWorld, initialSupervisorWorld, type SupervisorWorldEvent } from './supervisor-world.js';
+
+/**
+ * The smallest reproductions of what the model-based tests found, one per finding, so each
+ * reads on its own. Every step of each path is checked against the model by the rigs.
+ */
+
+const installAndGetToStart: WorldEvent[] = [
+  { type: 'BOOT', desired: 'running', sighting: 'none' },
+  { type: 'ENGINE.OK' }, // pull
+  { type: 'ENGINE.OK' }, // create
+];
+
+describe('app machine: what arrives while start is under way decides what follows it', () => {
+  // [what arrives, where the app must go once start answers, the event]
+  const cases: Array<[string, string, WorldEvent]> = [
+    ['the owner stops the app', 'stopping', { type: 'SET_DESIRED', desired: 'stopped' }],
+    ['the owner uninstalls the app', 'removing', { type: 'SET_DESIRED', desired: 'absent' }],
+    ['the manifest changes', 'recreating', { type: 'UPDATE_SPEC' }],
+    ["the container is removed behind podwarden's back", 'pulling', { type: 'CONTAINER', action: 'remove', target: 'current' }],
+  ];
+  it.each(cases)('when %s, the app goes on to %s once start answers, not to running', async (_what, expected, during) => {
+    const path: WorldEvent[] = [...installAndGetToStart, during, { type: 'ENGINE.OK' }];
+    expect(modelEnd(path).phase).toBe(expected);
+    const divergence = await new AppRig().replay(path);
+    expect(divergence, divergence).toBeUndefined();
+  });
+});
+
+describe('app machine: a container made while the manifest changed', () => {
+  it('is known as made from the older manifest, so it is replaced once started', async () => {
+    const path: WorldEvent[] = [
+      { type: 'BOOT', desired: 'running', sighting: 'none' },
+      { type: 'ENGINE.OK' }, // pull
+      { type: 'UPDATE_SPEC' }, // while create runs with the previous spec
+      { type: 'ENGINE.OK' }, // create: the container carries the previous spec's hash
+      { type: 'ENGINE.OK' }, // start
+    ];
+    expect(modelEnd(path).phase).toBe('recreating');
+    const divergence = await new AppRig().replay(path);
+    expect(divergence, divergence).toBeUndefined();
+  });
+});
+
+describe('supervisor: a pass requested while a pass lists the engine', () => {
+  const cases: Array<[string, SupervisorWorldEvent]> = [
+    ['a tick', { type: 'TICK' }],
+    ['a reconnection of the event stream', { type: 'ENGINE.CONNECTED', reconnect: true }],
+    ['an install', { type: 'INSTALL', app: 'b' }],
+  ];
+  it.each(cases)('runs right after that pass when the request is %s', async (_what, during) => {
+    const path: SupervisorWorldEvent[] = [
+      { type: 'BOOT', holdGate: false },
+      { type: 'RECOVER.OK' },
+      { type: 'TICK' }, // the pass's list call goes out
+      during, // its answer can no longer show what this request is about
+      { type: 'OBSERVE.OK' },
+      { type: 'CHILD.ANSWER', app: 'a' }, // the pass is complete
+    ];
+    const end = path.reduce((world, event) => stepSupervisorWorld(world, event).world, initialSupervisorWorld());
+    expect(end.phase).toBe('supervising.observing');
+    const divergence = await new SupervisorRig().replay(path);
+    expect(divergence, divergence).toBeUndefined();
+  });
+});
