@@ -1,5 +1,5 @@
 import { assign, fromPromise, sendParent, setup } from 'xstate';
-import type { ContainerEvent, EngineErrorCode } from '../src/engine/port.js';
+import type { ContainerEvent, ContainerObservation, EngineErrorCode } from '../src/engine/port.js';
 import { backoffDelay } from './backoff.js';
 import { decide, type Decision } from './decide.js';
 import type {
@@ -37,7 +37,14 @@ export interface AppContext {
   halting: boolean;
   /** A die event for our container arrived before start answered. */
   diedDuringStart: boolean;
+  /** Engine time (ms) up to which exits of our container are known: older die events are echoes. */
+  exitSeenAt: number;
   backoff: BackoffPolicy;
+}
+
+/** Outcome of a pull: which image is now present. */
+export interface PullOutcome extends StepOutcome {
+  ref: string;
 }
 
 /** Outcome of a step that made a container. */
@@ -82,7 +89,14 @@ const SPEC_HASH_LABEL = 'io.podwarden.spec-hash';
 function isOwnFreshEvent(context: AppContext, event: ContainerEvent): boolean {
   const container = context.container;
   if (!container || event.containerId !== container.id) return false;
+  // A die podwarden already knows of (a pass saw the exit before its event arrived) is not a new crash.
+  if (event.action === 'die' && event.time < context.exitSeenAt) return false;
   return event.time + EVENT_CLOCK_SLACK_MS >= (container.startedAt ?? 0);
+}
+
+/** A (re)started container's earlier health verdict no longer holds: a check starts over. */
+function runAgain(container: ContainerObservation): ContainerObservation {
+  return { ...container, status: 'running', pid: undefined, health: container.health === 'none' ? 'none' : 'starting' };
 }
 
 /** Apply an engine event about our container to what we know of it. */
@@ -92,8 +106,9 @@ function applyEvent(container: Observed | undefined, event: ContainerEvent): Obs
     case 'die':
       return { ...container, status: 'exited', exitCode: event.exitCode ?? container.exitCode };
     case 'start':
-    case 'unpause':
     case 'restart':
+      return runAgain(container);
+    case 'unpause':
       return { ...container, status: 'running', pid: undefined };
     case 'pause':
       return { ...container, status: 'paused' };
@@ -172,7 +187,7 @@ export const appMachine = setup({
     input: {} as AppInput,
   },
   actors: {
-    pullImage: unprovided<StepOutcome, { spec: AppSpec }>('pullImage'),
+    pullImage: unprovided<PullOutcome, { spec: AppSpec }>('pullImage'),
     createContainer: unprovided<CreateOutcome, { spec: AppSpec }>('createContainer'),
     startContainer: unprovided<StepOutcome, ContainerInput>('startContainer'),
     stopContainer: unprovided<StepOutcome, ContainerInput>('stopContainer'),
@@ -223,12 +238,22 @@ export const appMachine = setup({
     vanished: (_, params: { error: unknown }) => stepError(params.error).code === 'not-found',
   },
   actions: {
-    observe: assign(({ event }) =>
-      event.type === 'OBSERVED' ? { container: event.container } : {},
-    ),
-    applyContainerEvent: assign(({ context, event }) =>
-      event.type === 'CONTAINER_EVENT' ? { container: applyEvent(context.container, event.event) } : {},
-    ),
+    observe: assign(({ context, event }) => {
+      if (event.type !== 'OBSERVED') return {};
+      const exited = event.container?.status === 'exited' || event.container?.status === 'dead';
+      return {
+        container: event.container,
+        exitSeenAt: exited ? Math.max(context.exitSeenAt, event.observedAt) : context.exitSeenAt,
+      };
+    }),
+    applyContainerEvent: assign(({ context, event }) => {
+      if (event.type !== 'CONTAINER_EVENT') return {};
+      const died = event.event.action === 'die';
+      return {
+        container: applyEvent(context.container, event.event),
+        exitSeenAt: died ? Math.max(context.exitSeenAt, event.event.time) : context.exitSeenAt,
+      };
+    }),
     setDesired: assign(({ event }) => (event.type === 'SET_DESIRED' ? { desired: event.desired } : {})),
     setSpec: assign(({ event }) => (event.type === 'UPDATE_SPEC' ? { spec: event.spec } : {})),
     markHalting: assign({ halting: true }),
@@ -290,6 +315,7 @@ export const appMachine = setup({
     lastStepAt: 0,
     halting: false,
     diedDuringStart: false,
+    exitSeenAt: 0,
     backoff: input.backoff,
   }),
   initial: 'deciding',
@@ -339,7 +365,8 @@ export const appMachine = setup({
         onDone: [
           { guard: 'halting', target: 'halted' },
           {
-            guard: 'wantsRunning',
+            // A manifest that changed during the pull may name another image: pull that first.
+            guard: ({ context, event }) => context.desired === 'running' && event.output.ref === context.spec.image.ref,
             target: 'creating',
             actions: { type: 'stepDone', params: ({ event }) => ({ at: event.output.at }) },
           },
@@ -420,7 +447,7 @@ export const appMachine = setup({
             target: 'deciding',
             actions: assign(({ context, event }) => ({
               container: context.container
-                ? { ...context.container, status: 'running' as const, pid: undefined, startedAt: event.output.begunAt }
+                ? { ...runAgain(context.container), startedAt: event.output.begunAt }
                 : context.container,
               lastStepAt: event.output.at,
             })),

@@ -1,8 +1,12 @@
 import { Command, Option } from 'commander';
 import { inspectOption, startCliInspector } from '../inspect/inspect-option.js';
+import { createDockerodeEngine } from '../engine/dockerode-engine.js';
 import { createLogger } from '../log.js';
 import { parseDuration } from '../manifest/duration.js';
-import { createOrchestrator } from '../orchestrator.js';
+import { createOrchestrator, type OrchestratorOptions } from '../orchestrator.js';
+import { createRecorder } from '../replay/recorder.js';
+import { recordingEngine } from '../replay/recording-engine.js';
+import { recordCommands } from '../replay/recording-orchestrator.js';
 
 function durationOption(value: string): number {
   return parseDuration(value);
@@ -21,6 +25,7 @@ export function runCommand(): Command {
     .addOption(new Option('--insecure-registry <hosts...>', 'registries (host:port) allowed over plain HTTP').env('PODWARDEN_INSECURE_REGISTRIES').argParser((value: string, previous: string[] = []) => [...previous, ...value.split(',').filter(Boolean)]))
     .addOption(new Option('--log-level <level>', 'trace|debug|info|warn|error').env('PODWARDEN_LOG_LEVEL').default('info'))
     .addOption(inspectOption())
+    .addOption(new Option('--record <file>', 'record every input (engine answers and events, commands) to this NDJSON file for `podwarden replay`'))
     .action(async (options: {
       socket: string;
       catalog: string;
@@ -31,10 +36,11 @@ export function runCommand(): Command {
       insecureRegistry?: string[];
       logLevel: string;
       inspect?: number;
+      record?: string;
     }) => {
       const logger = createLogger({ level: options.logLevel });
       const inspector = options.inspect === undefined ? undefined : await startCliInspector(options.inspect, logger);
-      const orchestrator = createOrchestrator({
+      const orchestratorOptions: OrchestratorOptions = {
         socketPath: options.socket,
         catalogDir: options.catalog,
         stateDir: options.stateDir,
@@ -43,7 +49,11 @@ export function runCommand(): Command {
         insecureRegistries: options.insecureRegistry ?? [],
         logger,
         inspect: inspector?.inspect,
-      });
+      };
+      const recorder = options.record === undefined ? undefined : await createRecorder({ file: options.record, options: orchestratorOptions, logger });
+      const orchestrator = recorder
+        ? recordCommands(createOrchestrator({ ...orchestratorOptions, engine: recordingEngine(createDockerodeEngine({ socketPath: options.socket }), recorder) }), recorder)
+        : createOrchestrator(orchestratorOptions);
       await orchestrator.start();
       for (const appId of options.install ?? []) {
         try {
@@ -67,6 +77,7 @@ export function runCommand(): Command {
         });
       });
       await inspector?.stop();
+      await recorder?.close();
       logger.info('stopped');
     });
 }

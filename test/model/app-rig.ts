@@ -1,6 +1,6 @@
 import { setImmediate as nextMacrotask } from 'node:timers/promises';
 import { createActor, fromPromise, setup, SimulatedClock, type ActorRefFrom, type AnyActorRef } from 'xstate';
-import { appMachine, type AppInput, type ContainerInput, type CreateOutcome } from '../../machines/app.machine.js';
+import { appMachine, type AppInput, type ContainerInput, type CreateOutcome, type PullOutcome } from '../../machines/app.machine.js';
 import type { AppEvent, AppSpec, PassEntry, StepOutcome } from '../../machines/types.js';
 import { EngineError, type ContainerEvent } from '../../src/engine/port.js';
 import {
@@ -82,7 +82,7 @@ function wire(machine: AppMachine, active: () => AppUnderTest) {
     );
   const wired = machine.provide({
     actors: {
-      pullImage: effect<StepOutcome, { spec: AppSpec }>('pullImage'),
+      pullImage: effect<PullOutcome, { spec: AppSpec }>('pullImage'),
       createContainer: effect<CreateOutcome, { spec: AppSpec }>('createContainer'),
       startContainer: effect<StepOutcome, ContainerInput>('startContainer'),
       stopContainer: effect<StepOutcome, ContainerInput>('stopContainer'),
@@ -229,7 +229,11 @@ export class AppRig {
           const outcome = { begunAt: step.begunAt, at: sut.clock.now() };
           // Like the real effect, create reports the spec it made the container from.
           step.resolve(
-            step.effect === 'createContainer' ? { id: containerIdOf(next), specHash: step.input.spec.specHash, ...outcome } : outcome,
+            step.effect === 'createContainer'
+              ? { id: containerIdOf(next), specHash: step.input.spec.specHash, ...outcome }
+              : step.effect === 'pullImage'
+                ? { ref: step.input.spec.image.ref, ...outcome }
+                : outcome,
           );
         } else {
           step.reject(new EngineError(event.code, `${step.effect} failed (${event.code})`));

@@ -136,8 +136,13 @@ export interface AppWorld {
   halting: boolean;
   /** A die event for our container overtook start's answer. */
   diedDuringStart: boolean;
-  /** UPDATE_SPEC arrived while the container was being made from the previous spec. */
-  specMovedDuringCreate: boolean;
+  /** UPDATE_SPEC arrived while the image was pulled or the container made for the previous spec. */
+  specMovedDuringStep: boolean;
+  /**
+   * An exit of the container is on record (a die event, or a pass that saw it exited): a
+   * replayed die dated before it is an echo, not news.
+   */
+  exitKnown: boolean;
   // Bookkeeping below never decides which transition is taken, so it is left out of the
   // serialized state: the graph stays finite, and the rig replays paths with exact values.
   failures: number;
@@ -170,7 +175,8 @@ export function initialWorld(backoff: BackoffPolicy = MODEL_BACKOFF): AppWorld {
     known: undefined,
     halting: false,
     diedDuringStart: false,
-    specMovedDuringCreate: false,
+    specMovedDuringStep: false,
+    exitKnown: false,
     failures: 0,
     failure: false,
     now: START_TIME,
@@ -259,7 +265,8 @@ export function serializeWorld(world: AppWorld): string {
     describeKnown(world.known),
     world.halting ? 'halting' : '',
     world.diedDuringStart ? 'died' : '',
-    world.specMovedDuringCreate ? 'spec-moved' : '',
+    world.specMovedDuringStep ? 'spec-moved' : '',
+    world.exitKnown ? 'exit-known' : '',
     world.lastStepAt > 0 ? 'stepped' : '',
   ].join('|');
 }
@@ -315,7 +322,7 @@ interface Outcome {
 /** Decide what to do with what is known: the machine's `deciding` and the transient states after it. */
 function settle(world: AppWorld): Outcome {
   const enter = (phase: Phase): Outcome => ({
-    world: { ...world, phase, halting: false, diedDuringStart: false, specMovedDuringCreate: false, stepBegunAt: world.now },
+    world: { ...world, phase, halting: false, diedDuringStart: false, specMovedDuringStep: false, stepBegunAt: world.now },
     expect: { finished: isFinalPhase(phase) },
   });
   if (world.known === undefined) return enter('observing');
@@ -342,7 +349,7 @@ function settle(world: AppWorld): Outcome {
 /** The container failed by itself (or a step failed): count it and back off. */
 function backOff(world: AppWorld): Outcome {
   return {
-    world: { ...world, phase: 'backoff', failures: world.failures + 1, failure: true, halting: false, diedDuringStart: false, specMovedDuringCreate: false },
+    world: { ...world, phase: 'backoff', failures: world.failures + 1, failure: true, halting: false, diedDuringStart: false, specMovedDuringStep: false },
     expect: { finished: false },
   };
 }
@@ -352,7 +359,7 @@ function stay(world: AppWorld): Outcome {
 }
 
 function halt(world: AppWorld, extra: Partial<AppWorld> = {}): Outcome {
-  return { world: { ...world, ...extra, phase: 'halted', halting: false, diedDuringStart: false, specMovedDuringCreate: false }, expect: { finished: true } };
+  return { world: { ...world, ...extra, phase: 'halted', halting: false, diedDuringStart: false, specMovedDuringStep: false }, expect: { finished: true } };
 }
 
 function applyContainerAction(known: Box, action: ContainerAction): Known {
@@ -360,7 +367,8 @@ function applyContainerAction(known: Box, action: ContainerAction): Known {
     case 'die':
       return { ...known, status: 'exited' };
     case 'start':
-      return { ...known, status: 'running', pidGone: false };
+      // A new run: the earlier health verdict no longer holds.
+      return { ...known, status: 'running', pidGone: false, unhealthy: false };
     case 'pause':
       return { ...known, status: 'paused' };
     case 'remove':
@@ -396,7 +404,8 @@ function onObserved(world: AppWorld, event: Extract<WorldEvent, { type: 'OBSERVE
   const fresh = event.age === 'fresh';
   const seen: Known = SIGHTINGS[event.sighting];
   if (!fresh) return withPassEntry(stay(world), world, false);
-  const informed: AppWorld = { ...world, known: seen };
+  const exited = seen !== null && (seen.status === 'exited' || seen.status === 'dead');
+  const informed: AppWorld = { ...world, known: seen, exitKnown: world.exitKnown || exited };
   const decision = decisionOf(informed);
   switch (world.phase) {
     case 'observing':
@@ -422,8 +431,14 @@ function onContainerEvent(world: AppWorld, event: Extract<WorldEvent, { type: 'C
   // events during steps other than start: the step's own answer says what became of it.
   if (event.target === 'stale' || !world.known) return stay(world);
   if (event.target === 'earlier-run' && world.known.startedAt !== undefined) return stay(world);
+  if (event.target === 'earlier-run' && event.action === 'die' && world.exitKnown) return stay(world);
   const known = applyContainerAction(world.known, event.action);
-  const informed: AppWorld = { ...world, known };
+  // Only a die of the current run dates a known exit after the replayed ones (they share one date).
+  const informed: AppWorld = {
+    ...world,
+    known,
+    exitKnown: world.exitKnown || (event.action === 'die' && event.target === 'current'),
+  };
   switch (world.phase) {
     case 'observing':
     case 'stopped':
@@ -454,12 +469,13 @@ function onAnswer(world: AppWorld, ok: boolean, code: EngineErrorCode | undefine
   switch (world.phase) {
     case 'pulling':
       if (world.halting) return halt(world);
-      // Only a pull that leads on to create counts as the last step; otherwise re-decide.
-      if (world.desired === 'running') return { world: stepped({ phase: 'creating', stepBegunAt: world.now }), expect: { finished: false } };
+      // Only a pull that leads on to create counts as the last step; otherwise re-decide
+      // (a new spec may name another image, which must be pulled first).
+      if (world.desired === 'running' && !world.specMovedDuringStep) return { world: stepped({ phase: 'creating', stepBegunAt: world.now }), expect: { finished: false } };
       return settle(world);
     case 'creating': {
-      const made: Box = box('created', { outdated: world.specMovedDuringCreate });
-      const next = { ...world, known: made, containerSerial: world.containerSerial + 1, specMovedDuringCreate: false };
+      const made: Box = box('created', { outdated: world.specMovedDuringStep });
+      const next = { ...world, known: made, containerSerial: world.containerSerial + 1, specMovedDuringStep: false };
       if (world.halting) return halt(next);
       if (world.desired === 'running') {
         return {
@@ -473,7 +489,9 @@ function onAnswer(world: AppWorld, ok: boolean, code: EngineErrorCode | undefine
       if (world.halting) return halt(world);
       if (world.diedDuringStart) return backOff(stepped());
       // The run began when the start step did: events older than that are about an earlier run.
-      const known = world.known ? { ...world.known, status: 'running' as const, pidGone: false, startedAt: world.stepBegunAt } : world.known;
+      const known = world.known
+        ? { ...world.known, status: 'running' as const, pidGone: false, unhealthy: false, startedAt: world.stepBegunAt }
+        : world.known;
       const started = stepped({ known });
       // A command or engine event that arrived during the start changes what comes after it.
       return settle(started);
@@ -520,7 +538,7 @@ export function stepWorld(world: AppWorld, event: WorldEvent): Outcome {
         ...world,
         specVersion: world.specVersion + 1,
         known: world.known ? { ...world.known, outdated: true } : world.known,
-        specMovedDuringCreate: world.specMovedDuringCreate || world.phase === 'creating',
+        specMovedDuringStep: world.specMovedDuringStep || world.phase === 'creating' || world.phase === 'pulling',
       };
       return inStep ? stay(updated) : settle(updated);
     }

@@ -1,0 +1,100 @@
+import type { Orchestrator } from '../orchestrator.js';
+import { recordedError, type Recorder } from './recorder.js';
+import type { CatalogSnapshot, CommandName } from './records.js';
+
+/**
+ * When a command reaches the machines: `call` ones send their event synchronously; `settle`
+ * ones read or write files first (catalog, desired.json) and send it when that is done, which
+ * is when they resolve. Live, engine answers that arrive during that file I/O are handled
+ * before the command takes effect; recording the command at its effect keeps that order.
+ */
+const EFFECT: Record<CommandName, 'call' | 'settle'> = {
+  start: 'settle',
+  stop: 'call',
+  install: 'settle',
+  uninstall: 'settle',
+  startApp: 'settle',
+  stopApp: 'settle',
+  releaseGate: 'call',
+  reloadCatalog: 'settle',
+  reconcileNow: 'call',
+};
+
+/**
+ * The orchestrator with every owner command written to `recorder` (and its failure, if it
+ * fails), and every transition it publishes written as an observed transition: the reference
+ * its replay is checked against. Wrap it before `start()`.
+ */
+export function recordCommands(orchestrator: Orchestrator, recorder: Recorder): Orchestrator {
+  orchestrator.transitions$.subscribe((transition) => recorder.observed(transition));
+  let seq = 0;
+
+  function record(id: number, name: CommandName, appId: string | undefined, calledAt: number, catalog?: CatalogSnapshot): void {
+    recorder.write({
+      kind: 'command',
+      seq: id,
+      name,
+      ...(appId === undefined ? {} : { appId }),
+      calledAt,
+      ...(catalog === undefined ? {} : { catalog }),
+    });
+  }
+
+  function failed(id: number, error: unknown): void {
+    recorder.write({ kind: 'command-error', seq: id, message: recordedError(error, recorder.portableText).message });
+  }
+
+  function recorded<T>(name: CommandName, appId: string | undefined, run: () => T, catalog?: CatalogSnapshot): T {
+    seq += 1;
+    const id = seq;
+    const calledAt = recorder.now();
+    if (EFFECT[name] === 'call') record(id, name, appId, calledAt, catalog);
+    let result: T;
+    try {
+      result = run();
+    } catch (error) {
+      if (EFFECT[name] === 'settle') record(id, name, appId, calledAt, catalog);
+      failed(id, error);
+      throw error;
+    }
+    if (!(result instanceof Promise)) return result;
+    return result.then(
+      (value: unknown) => {
+        if (EFFECT[name] === 'settle') record(id, name, appId, calledAt, catalog);
+        return value;
+      },
+      (error: unknown) => {
+        if (EFFECT[name] === 'settle') record(id, name, appId, calledAt, catalog);
+        failed(id, error);
+        throw error;
+      },
+    ) as T;
+  }
+
+  return {
+    transitions$: orchestrator.transitions$,
+    passes$: orchestrator.passes$,
+    start: () => recorded('start', undefined, () => orchestrator.start()),
+    stop: () => recorded('stop', undefined, () => orchestrator.stop()),
+    releaseGate: () => recorded('releaseGate', undefined, () => orchestrator.releaseGate()),
+    install: (appId) => recorded('install', appId, () => orchestrator.install(appId)),
+    uninstall: (appId) => recorded('uninstall', appId, () => orchestrator.uninstall(appId)),
+    startApp: (appId) => recorded('startApp', appId, () => orchestrator.startApp(appId)),
+    stopApp: (appId) => recorded('stopApp', appId, () => orchestrator.stopApp(appId)),
+    reconcileNow: () => recorded('reconcileNow', undefined, () => orchestrator.reconcileNow()),
+    async reloadCatalog() {
+      // The replay needs the catalog the reload is about to read; take it first.
+      let snapshot: CatalogSnapshot;
+      try {
+        snapshot = await recorder.snapshotCatalog();
+      } catch (error) {
+        // A catalog that cannot be recorded safely ends the recording, never the reload.
+        recorder.abandon(error);
+        return orchestrator.reloadCatalog();
+      }
+      return recorded('reloadCatalog', undefined, () => orchestrator.reloadCatalog(), snapshot);
+    },
+    status: () => orchestrator.status(),
+    catalogErrors: () => orchestrator.catalogErrors(),
+  };
+}
