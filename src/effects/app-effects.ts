@@ -41,9 +41,9 @@ export function createAppEffects(engine: EnginePort, options: AppEffectOptions) 
   }
 
   return {
-    pullImage: step<{ spec: AppSpec }, object>('pull', async ({ spec }) => {
+    pullImage: step<{ spec: AppSpec }, { ref: string }>('pull', async ({ spec }) => {
       await ensureImage(spec);
-      return {};
+      return { ref: spec.image.ref };
     }),
     createContainer: step<{ spec: AppSpec }, Omit<CreateOutcome, keyof StepOutcome>>('create', async ({ spec }) => {
       // podman refuses a bind mount whose source is missing; the app's data dir is ours to make.
