@@ -20,7 +20,7 @@ export function engineEvents$(
   options: EngineEventStreamOptions = {},
 ): Observable<SupervisorEvent> {
   const retryMs = options.retryMs ?? 500;
-  const maxRetryMs = options.maxRetryMs ?? 30_000;
+  const maxRetryMs = options.maxRetryMs ?? 5_000;
   let connections = 0;
   return defer(() => engine.events(labels)).pipe(
     map((event): SupervisorEvent => {
