@@ -13,7 +13,7 @@ import { supervisorMachine, type DeclaredApp, type Snapshot } from '../machines/
 import { DEFAULT_BACKOFF, type AppSpec, type BackoffPolicy, type PassReport } from '../machines/types.js';
 import { createAppEffects } from './effects/app-effects.js';
 import { createDockerodeEngine } from './engine/dockerode-engine.js';
-import { ownerSelector } from './engine/labels.js';
+import { NAMING_DEFAULTS, ownerSelector } from './engine/labels.js';
 import type { EnginePort, PullProgress } from './engine/port.js';
 import { createLogger, type Logger } from './log.js';
 import { loadCatalog, type Catalog, type CatalogEntry } from './manifest/catalog.js';
@@ -98,8 +98,7 @@ export class PodwardenError extends Error {
 
 const DEFAULTS = {
   socketPath: '/run/podman/podman.sock',
-  instance: 'podwarden',
-  namePrefix: 'podwarden-',
+  ...NAMING_DEFAULTS,
   intervalMs: 30_000,
   gateCapMs: 30 * 60_000,
   recoverRetryMs: 5_000,

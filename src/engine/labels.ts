@@ -16,3 +16,6 @@ export type ContainerRole = 'app' | 'companion';
 export function ownerSelector(instance: string): Record<string, string> {
   return { [LABELS.owner]: instance };
 }
+
+/** The owner label value and container-name prefix when the embedder chooses none. */
+export const NAMING_DEFAULTS = { instance: 'podwarden', namePrefix: 'podwarden-' } as const;

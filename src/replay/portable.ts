@@ -3,6 +3,7 @@ import { LABELS } from '../engine/labels.js';
 import type { ContainerSpec } from '../engine/port.js';
 import { loadCatalog } from '../manifest/catalog.js';
 import { toContainerSpec, specHash } from '../manifest/container-spec.js';
+import { NAMING_DEFAULTS } from '../engine/labels.js';
 
 /**
  * What makes a recording portable and free of secrets, and a replay comparable with it:
@@ -177,5 +178,5 @@ export async function catalogSpecs(catalogDir: string, context: SpecContext): Pr
   );
 }
 
-/** The orchestrator's defaults for what names and labels containers (src/orchestrator.ts DEFAULTS). */
-export const ORCHESTRATOR_NAMING_DEFAULTS = { instance: 'podwarden', namePrefix: 'podwarden-' } as const;
+/** The orchestrator's defaults for what names and labels containers. */
+export const ORCHESTRATOR_NAMING_DEFAULTS = NAMING_DEFAULTS;
