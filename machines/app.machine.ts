@@ -211,6 +211,8 @@ export const appMachine = setup({
     isRemoved: ({ context }) => context.desired === 'absent',
     ownEvent: ({ context, event }) => event.type === 'CONTAINER_EVENT' && isOwnFreshEvent(context, event.event),
     unobserved: ({ context }) => context.container === undefined,
+    desiredChanges: ({ context, event }) => event.type === 'SET_DESIRED' && event.desired !== context.desired,
+    specChanges: ({ context, event }) => event.type === 'UPDATE_SPEC' && event.spec.specHash !== context.spec.specHash,
     diedDuringStart: ({ context }) => context.diedDuringStart,
     /** An event about our container that leaves it crashed, unhealthy or without its process. */
     eventMeansFailure: ({ context, event }) =>
@@ -320,11 +322,13 @@ export const appMachine = setup({
   }),
   initial: 'deciding',
   // Commands are accepted in every state; where a step is under way they only change
-  // what happens after it (see `busy`).
+  // what happens after it (see DURING_STEP).
   on: {
     SHUTDOWN: { target: '.halted' },
-    SET_DESIRED: { target: '.deciding', actions: 'setDesired' },
-    UPDATE_SPEC: { target: '.deciding', actions: 'setSpec' },
+    // Only a real change re-decides: repeating a command (an install of an installed app) must
+    // neither skip a backoff nor restart the stable-period clock.
+    SET_DESIRED: { guard: 'desiredChanges', target: '.deciding', actions: 'setDesired' },
+    UPDATE_SPEC: { guard: 'specChanges', target: '.deciding', actions: 'setSpec' },
   },
   states: {
     /** Looks at what is known of the container and what the owner wants; never rests here. */

@@ -532,7 +532,9 @@ export function stepWorld(world: AppWorld, event: WorldEvent): Outcome {
     case 'OBSERVED':
       return onObserved(world, event);
     case 'SET_DESIRED':
-      return inStep ? stay({ ...world, desired: event.desired }) : settle({ ...world, desired: event.desired });
+      // Outside a step only a change re-decides: a repeated command keeps backoff and clocks as they are.
+      if (inStep || event.desired === world.desired) return stay({ ...world, desired: event.desired });
+      return settle({ ...world, desired: event.desired });
     case 'UPDATE_SPEC': {
       const updated: AppWorld = {
         ...world,
