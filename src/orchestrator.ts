@@ -1,4 +1,4 @@
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { filter, firstValueFrom, Subject, type Observable } from 'rxjs';
 import {
   createActor,
@@ -135,9 +135,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       image: {
         ref: container.image,
         pullPolicy: entry.manifest.container.pullPolicy,
-        ...(build
-          ? { build: { context: resolve(dirname(entry.file), build.context), containerfile: build.containerfile } }
-          : {}),
+        // The schema already made the context absolute (relative to the manifest's folder).
+        ...(build ? { build: { context: build.context, containerfile: build.containerfile } } : {}),
       },
       specHash: container.labels['io.podwarden.spec-hash'] ?? '',
       directories: container.mounts

@@ -1,3 +1,5 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { firstValueFrom } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PassReport } from '../../machines/types.js';
@@ -51,6 +53,28 @@ describe('app lifecycle on real podman', () => {
     expect(inspected.State.Status).toBe('running');
     expect(inspected.Id).toBe(status.containerId);
     expect(inspected.Config.Labels?.[LABELS.owner]).toBe(world.instance);
+  });
+
+  it('builds an image from the manifest\'s build context and runs it', async () => {
+    const context = join(world.catalogDir, 'webui');
+    await mkdir(context, { recursive: true });
+    await writeFile(
+      join(context, 'Containerfile'),
+      'FROM localhost/podwarden/busybox-base:latest\nCOPY motd /etc/motd\n' +
+        'CMD ["sh", "-c", "trap \'exit 0\' TERM; sleep 3600 & wait"]\n',
+    );
+    await writeFile(join(context, 'motd'), 'built by podwarden\n');
+    const tag = `localhost/podwarden-build/webui-${world.instance}:1`;
+    await world.writeManifest('webui', { build: { context: './webui', tag } });
+    const orchestrator = await world.boot({ intervalMs: NO_TICK });
+    await orchestrator.install('webui');
+    await waitForState(orchestrator, 'webui', 'running');
+    expect(await imageExistsLocally(tag)).toBe(true);
+    expect(await podman(['exec', world.containerName('webui'), 'cat', '/etc/motd'])).toBe('built by podwarden\n');
+    const removed = nextTransition(orchestrator.transitions$, (t) => t.appId === 'webui' && t.to === 'removed');
+    await orchestrator.uninstall('webui');
+    await removed;
+    await podman(['rmi', '-f', tag]);
   });
 
   it('restarts a killed container from the event stream, without waiting for a tick', async () => {
