@@ -1,178 +1,25 @@
-import { assign, fromPromise, sendParent, setup } from 'xstate';
-import type { ContainerEvent, ContainerObservation, EngineErrorCode } from '../src/engine/port.js';
+import { assign, sendParent, setup } from 'xstate';
+import {
+  applyEvent,
+  containerId,
+  createdContainer,
+  currentDecision,
+  decisionAfter,
+  isOwnFreshEvent,
+  runAgain,
+  stepError,
+  type AppContext,
+  type AppInput,
+  type ContainerInput,
+  type CreateOutcome,
+  type PullOutcome,
+} from './app-knowledge.js';
+import { DURING_STEP, REMOVE_CONTAINER, unprovided } from './app-steps.js';
 import { backoffDelay } from './backoff.js';
-import { decide, type Decision } from './decide.js';
-import type {
-  AppEvent,
-  AppSpec,
-  BackoffPolicy,
-  Desired,
-  Observed,
-  PassEntry,
-  StepOutcome,
-} from './types.js';
+import { decide } from './decide.js';
+import type { AppEvent, AppSpec, PassEntry, StepOutcome } from './types.js';
 
-export interface AppInput {
-  spec: AppSpec;
-  desired: Desired;
-  /** What boot recovery or the last pass saw; undefined = not observed yet. */
-  observation: Observed | undefined;
-  backoff: BackoffPolicy;
-}
-
-export interface AppContext {
-  appId: string;
-  spec: AppSpec;
-  desired: Desired;
-  container: Observed | undefined;
-  /** Consecutive failures (crashes and failed steps); reset after a stable run. */
-  failures: number;
-  /** Why the app is where it is, for people: the last decision or failure. */
-  reason: string;
-  /** The last failure, kept while backing off. */
-  failure: string | undefined;
-  /** ms since epoch when podwarden's last step finished; older pass observations are stale. */
-  lastStepAt: number;
-  /** Set by SHUTDOWN during a step: the step finishes, nothing follows it. */
-  halting: boolean;
-  /** A die event for our container arrived before start answered. */
-  diedDuringStart: boolean;
-  /** Engine time (ms) up to which exits of our container are known: older die events are echoes. */
-  exitSeenAt: number;
-  backoff: BackoffPolicy;
-}
-
-/** Outcome of a pull: which image is now present. */
-export interface PullOutcome extends StepOutcome {
-  ref: string;
-}
-
-/** Outcome of a step that made a container. */
-export interface CreateOutcome extends StepOutcome {
-  id: string;
-  /** The spec hash of the spec the container was created from. */
-  specHash: string;
-}
-
-export interface ContainerInput {
-  spec: AppSpec;
-  containerId: string;
-}
-
-/** Errors reaching the machine from effects: the code drives the next state, the message is the reason. */
-export interface StepError {
-  code: EngineErrorCode | 'unknown';
-  message: string;
-}
-
-function stepError(error: unknown): StepError {
-  if (error && typeof error === 'object' && 'message' in error) {
-    const code = 'code' in error && typeof error.code === 'string' ? error.code : 'unknown';
-    return { code: code as StepError['code'], message: String(error.message) };
-  }
-  return { code: 'unknown', message: String(error) };
-}
-
-function containerId(context: AppContext): string {
-  return context.container?.id ?? '';
-}
-
-/**
- * Podman re-sends a batch of old events when it rotates its events file; an event from
- * before the container's current run says nothing about it now. Event times have nanosecond
- * precision; the slack only absorbs rounding to milliseconds.
- */
-const EVENT_CLOCK_SLACK_MS = 5;
-
-const SPEC_HASH_LABEL = 'io.podwarden.spec-hash';
-
-function isOwnFreshEvent(context: AppContext, event: ContainerEvent): boolean {
-  const container = context.container;
-  if (!container || event.containerId !== container.id) return false;
-  // A die podwarden already knows of (a pass saw the exit before its event arrived) is not a new crash.
-  if (event.action === 'die' && event.time < context.exitSeenAt) return false;
-  return event.time + EVENT_CLOCK_SLACK_MS >= (container.startedAt ?? 0);
-}
-
-/** A (re)started container's earlier health verdict no longer holds: a check starts over. */
-function runAgain(container: ContainerObservation): ContainerObservation {
-  return { ...container, status: 'running', pid: undefined, health: container.health === 'none' ? 'none' : 'starting' };
-}
-
-/** Apply an engine event about our container to what we know of it. */
-function applyEvent(container: Observed | undefined, event: ContainerEvent): Observed | undefined {
-  if (!container) return container;
-  switch (event.action) {
-    case 'die':
-      return { ...container, status: 'exited', exitCode: event.exitCode ?? container.exitCode };
-    case 'start':
-    case 'restart':
-      return runAgain(container);
-    case 'unpause':
-      return { ...container, status: 'running', pid: undefined };
-    case 'pause':
-      return { ...container, status: 'paused' };
-    case 'remove':
-      return null;
-    case 'health':
-      return { ...container, health: event.health ?? container.health };
-    case 'oom':
-      return { ...container, oomKilled: true };
-    default:
-      return container;
-  }
-}
-
-function currentDecision(context: AppContext): Decision {
-  return decide(context.desired, context.container ?? null, context.spec.specHash);
-}
-
-/**
- * Placeholders: the machine names the effects it needs; src/effects provides the real
- * ones with `appMachine.provide({ actors })`. Calling a placeholder is a wiring bug.
- */
-function unprovided<TOut, TIn>(name: string) {
-  return fromPromise<TOut, TIn>(async () => {
-    throw new Error(`effect ${name} was not provided`);
-  });
-}
-
-/**
- * While a step runs it is never interrupted: SHUTDOWN and commands only change what comes
- * after it, and a pass observation is answered without being acted on.
- */
-const DURING_STEP = {
-  SHUTDOWN: { actions: 'markHalting' },
-  SET_DESIRED: { actions: 'setDesired' },
-  UPDATE_SPEC: { actions: 'setSpec' },
-  OBSERVED: { actions: 'reportBusy' },
-} as const;
-
-/** Removing a container, for a recreate as for an uninstall: afterwards there is none. */
-const REMOVE_CONTAINER = {
-  src: 'removeContainer',
-  input: ({ context }: { context: AppContext }) => ({ spec: context.spec, containerId: containerId(context) }),
-  onDone: [
-    { guard: 'halting', target: 'halted', actions: 'forgetContainer' },
-    {
-      target: 'deciding',
-      actions: [
-        'forgetContainer',
-        { type: 'stepDone', params: ({ event }: { event: { output: StepOutcome } }) => ({ at: event.output.at }) },
-      ],
-    },
-  ],
-  onError: [
-    { guard: 'halting', target: 'halted' },
-    {
-      target: 'backoff',
-      actions: {
-        type: 'countStepFailure',
-        params: ({ event }: { event: { error: unknown } }) => ({ step: 'remove', error: event.error }),
-      },
-    },
-  ],
-} as const;
+export type { AppContext, AppInput, ContainerInput, CreateOutcome, PullOutcome, StepError } from './app-knowledge.js';
 
 /**
  * One app's container lifecycle. Pure: every engine call is an invoked effect actor, every
@@ -572,20 +419,3 @@ export const appMachine = setup({
     halted: { type: 'final', entry: 'announceFinished' },
   },
 });
-
-/** The container create made, labelled with the spec it was made from (the manifest may have changed since). */
-function createdContainer(context: AppContext, made: CreateOutcome): Observed {
-  const spec = context.spec.container;
-  return {
-    id: made.id,
-    name: spec.name,
-    image: spec.image,
-    status: 'created',
-    health: 'none',
-    labels: { ...spec.labels, [SPEC_HASH_LABEL]: made.specHash },
-  };
-}
-
-function decisionAfter(context: AppContext, event: ContainerEvent): Decision {
-  return decide(context.desired, applyEvent(context.container, event) ?? null, context.spec.specHash);
-}

@@ -1,0 +1,138 @@
+import type { ContainerEvent, ContainerObservation, EngineErrorCode } from '../src/engine/port.js';
+import { decide, type Decision } from './decide.js';
+import type { AppSpec, BackoffPolicy, Desired, Observed, StepOutcome } from './types.js';
+
+// What an app machine knows of its container, and how engine events and step answers change
+// that knowledge. Pure functions over the machine's context.
+
+export interface AppInput {
+  spec: AppSpec;
+  desired: Desired;
+  /** What boot recovery or the last pass saw; undefined = not observed yet. */
+  observation: Observed | undefined;
+  backoff: BackoffPolicy;
+}
+
+export interface AppContext {
+  appId: string;
+  spec: AppSpec;
+  desired: Desired;
+  container: Observed | undefined;
+  /** Consecutive failures (crashes and failed steps); reset after a stable run. */
+  failures: number;
+  /** Why the app is where it is, for people: the last decision or failure. */
+  reason: string;
+  /** The last failure, kept while backing off. */
+  failure: string | undefined;
+  /** ms since epoch when podwarden's last step finished; older pass observations are stale. */
+  lastStepAt: number;
+  /** Set by SHUTDOWN during a step: the step finishes, nothing follows it. */
+  halting: boolean;
+  /** A die event for our container arrived before start answered. */
+  diedDuringStart: boolean;
+  /** Engine time (ms) up to which exits of our container are known: older die events are echoes. */
+  exitSeenAt: number;
+  backoff: BackoffPolicy;
+}
+
+/** Outcome of a pull: which image is now present. */
+export interface PullOutcome extends StepOutcome {
+  ref: string;
+}
+
+/** Outcome of a step that made a container. */
+export interface CreateOutcome extends StepOutcome {
+  id: string;
+  /** The spec hash of the spec the container was created from. */
+  specHash: string;
+}
+
+export interface ContainerInput {
+  spec: AppSpec;
+  containerId: string;
+}
+
+/** Errors reaching the machine from effects: the code drives the next state, the message is the reason. */
+export interface StepError {
+  code: EngineErrorCode | 'unknown';
+  message: string;
+}
+
+export function stepError(error: unknown): StepError {
+  if (error && typeof error === 'object' && 'message' in error) {
+    const code = 'code' in error && typeof error.code === 'string' ? error.code : 'unknown';
+    return { code: code as StepError['code'], message: String(error.message) };
+  }
+  return { code: 'unknown', message: String(error) };
+}
+
+export function containerId(context: AppContext): string {
+  return context.container?.id ?? '';
+}
+
+/**
+ * Podman re-sends a batch of old events when it rotates its events file; an event from
+ * before the container's current run says nothing about it now. Event times have nanosecond
+ * precision; the slack only absorbs rounding to milliseconds.
+ */
+const EVENT_CLOCK_SLACK_MS = 5;
+
+const SPEC_HASH_LABEL = 'io.podwarden.spec-hash';
+
+export function isOwnFreshEvent(context: AppContext, event: ContainerEvent): boolean {
+  const container = context.container;
+  if (!container || event.containerId !== container.id) return false;
+  // A die podwarden already knows of (a pass saw the exit before its event arrived) is not a new crash.
+  if (event.action === 'die' && event.time < context.exitSeenAt) return false;
+  return event.time + EVENT_CLOCK_SLACK_MS >= (container.startedAt ?? 0);
+}
+
+/** A (re)started container's earlier health verdict no longer holds: a check starts over. */
+export function runAgain(container: ContainerObservation): ContainerObservation {
+  return { ...container, status: 'running', pid: undefined, health: container.health === 'none' ? 'none' : 'starting' };
+}
+
+/** Apply an engine event about our container to what we know of it. */
+export function applyEvent(container: Observed | undefined, event: ContainerEvent): Observed | undefined {
+  if (!container) return container;
+  switch (event.action) {
+    case 'die':
+      return { ...container, status: 'exited', exitCode: event.exitCode ?? container.exitCode };
+    case 'start':
+    case 'restart':
+      return runAgain(container);
+    case 'unpause':
+      return { ...container, status: 'running', pid: undefined };
+    case 'pause':
+      return { ...container, status: 'paused' };
+    case 'remove':
+      return null;
+    case 'health':
+      return { ...container, health: event.health ?? container.health };
+    case 'oom':
+      return { ...container, oomKilled: true };
+    default:
+      return container;
+  }
+}
+
+export function currentDecision(context: AppContext): Decision {
+  return decide(context.desired, context.container ?? null, context.spec.specHash);
+}
+
+/** The container create made, labelled with the spec it was made from (the manifest may have changed since). */
+export function createdContainer(context: AppContext, made: CreateOutcome): Observed {
+  const spec = context.spec.container;
+  return {
+    id: made.id,
+    name: spec.name,
+    image: spec.image,
+    status: 'created',
+    health: 'none',
+    labels: { ...spec.labels, [SPEC_HASH_LABEL]: made.specHash },
+  };
+}
+
+export function decisionAfter(context: AppContext, event: ContainerEvent): Decision {
+  return decide(context.desired, applyEvent(context.container, event) ?? null, context.spec.specHash);
+}
