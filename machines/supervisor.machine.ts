@@ -1,113 +1,24 @@
-import {
-  assign,
-  emit,
-  enqueueActions,
-  fromEventObservable,
-  fromPromise,
-  raise,
-  setup,
-  type ActorRefFrom,
-} from 'xstate';
-import type { ContainerEvent, ContainerObservation } from '../src/engine/port.js';
+import { assign, emit, enqueueActions, fromEventObservable, fromPromise, raise, setup } from 'xstate';
 import { appMachine } from './app.machine.js';
 import { appIdOf, orphanSpec } from './orphan.js';
-import type {
-  AppSpec,
-  BackoffPolicy,
-  Desired,
-  PassEntry,
-  PassReport,
-  SupervisorNotice,
-} from './types.js';
+import {
+  byApp,
+  childId,
+  finishedReport,
+  type Snapshot,
+  type SupervisorContext,
+  type SupervisorEvent,
+  type SupervisorInput,
+} from './supervisor-context.js';
+import type { PassReport, SupervisorNotice } from './types.js';
 
-export interface DeclaredApp {
-  spec: AppSpec;
-  desired: Exclude<Desired, 'absent'>;
-}
-
-export interface SupervisorInput {
-  apps: Record<string, DeclaredApp>;
-  /** Installed apps podwarden cannot manage (broken manifest), with why: their containers are left alone. */
-  held: Record<string, string>;
-  backoff: BackoffPolicy;
-  /** An embedding daemon holds the gate until it sends RELEASE_GATE (or the cap runs out). */
-  holdGateForEmbedder: boolean;
-  gateCapMs: number;
-  /** Pause between attempts to adopt containers when the engine is not answering at boot. */
-  recoverRetryMs: number;
-  /** A pass whose apps have not all answered by then is closed with what it has. */
-  passTimeoutMs: number;
-}
-
-/** Everything the engine showed at one moment: the input of boot recovery and of every pass. */
-export interface Snapshot {
-  observedAt: number;
-  containers: ContainerObservation[];
-}
-
-type AppRef = ActorRefFrom<typeof appMachine>;
-
-interface PassInProgress {
-  id: number;
-  startedAt: number;
-  observed: number;
-  pending: string[];
-  entries: PassEntry[];
-}
-
-export interface SupervisorContext {
-  apps: Record<string, DeclaredApp>;
-  held: Record<string, string>;
-  refs: Record<string, AppRef>;
-  backoff: BackoffPolicy;
-  holdGateForEmbedder: boolean;
-  embedderReleased: boolean;
-  gateCapMs: number;
-  recoverRetryMs: number;
-  passTimeoutMs: number;
-  /** What boot recovery found, handed to each machine at spawn so fine containers are adopted as they are. */
-  adopted: Snapshot | undefined;
-  recoveryError: string | undefined;
-  passSeq: number;
-  pass: PassInProgress | undefined;
-  /** A tick or resync arrived during a pass: run one more right after it. */
-  passQueued: boolean;
-}
-
-export type SupervisorEvent =
-  | { type: 'TICK' }
-  | { type: 'ENGINE.CONNECTED'; reconnect: boolean }
-  | { type: 'ENGINE.CONTAINER'; event: ContainerEvent }
-  | { type: 'RELEASE_GATE' }
-  | { type: 'INSTALL'; appId: string; app: DeclaredApp }
-  | { type: 'UNINSTALL'; appId: string }
-  | { type: 'SET_DESIRED'; appId: string; desired: Exclude<Desired, 'absent'> }
-  | { type: 'SHUTDOWN' }
-  | { type: 'APP.PASS_ENTRY'; passId: number; entry: PassEntry }
-  | { type: 'APP.FINISHED'; appId: string };
-
-function byApp(containers: ContainerObservation[]): Map<string, ContainerObservation> {
-  const found = new Map<string, ContainerObservation>();
-  for (const container of containers) {
-    const appId = appIdOf(container.labels);
-    if (appId && container.labels['io.podwarden.role'] !== 'companion') found.set(appId, container);
-  }
-  return found;
-}
-
-function childId(appId: string): string {
-  return `app:${appId}`;
-}
-
-function finishedReport(pass: PassInProgress, finishedAt: number): PassReport {
-  return {
-    passId: pass.id,
-    startedAt: pass.startedAt,
-    finishedAt,
-    observed: pass.observed,
-    entries: [...pass.entries].sort((a, b) => a.appId.localeCompare(b.appId)),
-  };
-}
+export type {
+  DeclaredApp,
+  Snapshot,
+  SupervisorContext,
+  SupervisorEvent,
+  SupervisorInput,
+} from './supervisor-context.js';
 
 /**
  * The root: holds the recovery gate, owns one app machine per installed app (plus one per
