@@ -1,27 +1,27 @@
-import { readdir, stat } from 'node:fs/promises';
 import { Agent, type IncomingMessage } from 'node:http';
-import { join, posix } from 'node:path';
 import Docker from 'dockerode';
-import { Observable } from 'rxjs';
-import { JsonStreamSplitter } from './event-lines.js';
+import type { Observable } from 'rxjs';
+import { buildContextEntries } from './build-context.js';
+import { withDeadline } from './call-deadline.js';
 import {
-  buildProgressFromLine,
-  containerCreateBody,
-  containerEventFromRaw,
-  engineInfoFromVersion,
-  engineMessageOf,
-  hasLabels,
-  httpStatusOf,
-  isMissingImage,
-  isNameConflict,
-  labelFilters,
   observationFromInspect,
   observationFromLibpodListEntry,
   observationFromListEntry,
-  pullProgressFromLine,
-  toEngineError,
+} from './container-observation.js';
+import { containerCreateBody } from './create-body.js';
+import { dialJson, dialStream } from './dockerode-dial.js';
+import { containerEventStream } from './dockerode-events.js';
+import {
+  engineMessageOf,
+  httpStatusOf,
+  isMissingImage,
+  isNameConflict,
   type CallContext,
-} from './normalize.js';
+} from './engine-errors.js';
+import { EngineFactsCache, fetchEngineFacts } from './engine-facts.js';
+import { registryHostOf } from './image-ref.js';
+import { hasLabels, labelFilters } from './label-selector.js';
+import { adoptOrRefuseName } from './name-conflict.js';
 import {
   EngineError,
   type BuildSpec,
@@ -31,10 +31,9 @@ import {
   type EngineInfo,
   type EnginePort,
   type PullOptions,
-  type PullProgress,
 } from './port.js';
-import { registryHostOf } from './image-ref.js';
-import { adoptOrRefuseName } from './name-conflict.js';
+import { buildProgressFromLine, pullProgressFromLine } from './progress-lines.js';
+import { followProgress } from './progress-stream.js';
 
 export interface DockerodeEngineOptions {
   /** The Docker-compatible API socket, e.g. /run/podman/podman.sock. */
@@ -51,8 +50,6 @@ const DEFAULT_API_TIMEOUT_MS = 30_000;
 /** What podman and Docker wait for a container without its own StopTimeout. */
 const DEFAULT_STOP_TIMEOUT_SECONDS = 10;
 
-type EngineFacts = EngineInfo & { libpodApiVersion?: string };
-
 /**
  * The engine port over dockerode, for podman's Docker-compatible API (and Docker itself).
  * Podman-only libpod endpoints are used where the compat API falls short: pulls from
@@ -66,7 +63,7 @@ class DockerodeEngine implements EnginePort {
   private readonly docker: Docker;
   private readonly socketPath: string;
   private readonly apiTimeoutMs: number;
-  private facts: Promise<EngineFacts> | undefined;
+  private readonly facts: EngineFactsCache;
 
   constructor(options: DockerodeEngineOptions) {
     this.socketPath = options.socketPath;
@@ -76,19 +73,19 @@ class DockerodeEngine implements EnginePort {
     // with ECONNRESET. Unix socket connections cost next to nothing.
     const agent = new Agent({ keepAlive: false });
     this.docker = new Docker({ socketPath: options.socketPath, agent } as Docker.DockerOptions);
+    this.facts = new EngineFactsCache(() => fetchEngineFacts(this.docker, this.socketPath, this.apiTimeoutMs));
   }
 
   /** Always asks the engine (a health probe must not be answered from memory). */
   async ping(): Promise<EngineInfo> {
-    const facts = await this.fetchFacts();
-    this.facts = Promise.resolve(facts);
+    const facts = await this.facts.refresh();
     return { flavor: facts.flavor, version: facts.version };
   }
 
   async imageExists(ref: string): Promise<boolean> {
     return this.call({ action: `lookup of image ${ref}` }, async (abortSignal) => {
       try {
-        await this.dialJson({
+        await dialJson(this.docker, {
           path: `/images/${ref}/json`,
           method: 'GET',
           options: {},
@@ -106,11 +103,11 @@ class DockerodeEngine implements EnginePort {
   async pull(ref: string, options: PullOptions = {}): Promise<void> {
     const action = `pull of image ${ref}`;
     const insecure = options.insecureRegistries?.includes(registryHostOf(ref)) ?? false;
-    const facts = insecure ? await this.loadFacts() : undefined;
+    const facts = insecure ? await this.facts.load() : undefined;
     const libpodVersion = facts?.flavor === 'podman' ? facts.libpodApiVersion : undefined;
     const stream = await this.openStream({ action }, (abortSignal) =>
       libpodVersion !== undefined
-        ? this.dialStream({
+        ? dialStream(this.docker, {
             path: `/v${libpodVersion}/libpod/images/pull?`,
             method: 'POST',
             options: { _query: { reference: ref, tlsVerify: false }, _body: {} },
@@ -118,7 +115,12 @@ class DockerodeEngine implements EnginePort {
           })
         : (this.docker.pull(ref, { abortSignal }) as Promise<IncomingMessage>),
     );
-    await this.followProgress(stream, { action }, (line) => pullProgressFromLine(ref, line), options);
+    await followProgress(
+      stream,
+      { action, socketPath: this.socketPath },
+      (line) => pullProgressFromLine(ref, line),
+      options,
+    );
     // The stream ending without an error line is the engine's only success signal; a
     // truncated stream looks the same, so the image itself is the proof.
     if (!(await this.imageExists(ref))) {
@@ -131,22 +133,16 @@ class DockerodeEngine implements EnginePort {
 
   async build(spec: BuildSpec, options: PullOptions = {}): Promise<void> {
     const action = `build of image ${spec.tag} from ${spec.context}`;
-    const containerfile = posix.normalize(
-      spec.containerfile ?? (await defaultContainerfile(spec.context, action)),
-    );
-    const files = await contextFiles(spec.context, action);
-    if (!files.includes(containerfile)) {
-      throw new EngineError('not-found', `${action}: ${containerfile} is not in the build context`);
-    }
+    const { containerfile, files } = await buildContextEntries(spec, action);
     const stream = await this.openStream({ action }, (abortSignal) =>
       this.docker.buildImage(
         { context: spec.context, src: files },
         { t: spec.tag, dockerfile: containerfile, abortSignal },
       ) as Promise<IncomingMessage>,
     );
-    await this.followProgress(
+    await followProgress(
       stream,
-      { action },
+      { action, socketPath: this.socketPath },
       (line) => buildProgressFromLine(spec.tag, spec.context, line),
       options,
     );
@@ -167,7 +163,7 @@ class DockerodeEngine implements EnginePort {
       try {
         const created = await this.call({ action }, async (abortSignal) => {
           try {
-            return await this.dialJson({
+            return await dialJson(this.docker, {
               path: '/containers/create?',
               method: 'POST',
               // Name in the query, spec in the body: dockerode's createContainer would also
@@ -282,13 +278,13 @@ class DockerodeEngine implements EnginePort {
    * again here, so "carries all labels" holds whatever the engine does with several filters.
    */
   async list(labels: Record<string, string>): Promise<ContainerObservation[]> {
-    const facts = await this.loadFacts();
+    const facts = await this.facts.load();
     const filters: Record<string, string[]> =
       labelFilters(labels).length > 0 ? { label: labelFilters(labels) } : {};
     const action = `listing of containers labelled ${labelFilters(labels).join(', ') || '(any)'}`;
     const entries = await this.call({ action }, async (abortSignal) => {
       if (facts.flavor === 'podman' && facts.libpodApiVersion !== undefined) {
-        const raw = await this.dialJson({
+        const raw = await dialJson(this.docker, {
           path: `/v${facts.libpodApiVersion}/libpod/containers/json?`,
           method: 'GET',
           options: { all: true, filters },
@@ -304,224 +300,26 @@ class DockerodeEngine implements EnginePort {
   }
 
   events(labels: Record<string, string>): Observable<EngineEvent> {
-    const ctx: CallContext = {
-      socketPath: this.socketPath,
-      action: `event stream for containers labelled ${labelFilters(labels).join(', ') || '(any)'}`,
-    };
-    return new Observable<EngineEvent>((subscriber) => {
-      const controller = new AbortController();
-      let response: IncomingMessage | undefined;
-      let closed = false;
-      const fail = (error: EngineError): void => {
-        if (closed) return;
-        closed = true;
-        subscriber.error(error);
-      };
-      const connectTimer = setTimeout(() => controller.abort(), this.apiTimeoutMs);
-
-      this.docker.getEvents(
-        {
-          filters:
-            labelFilters(labels).length > 0
-              ? { type: ['container'], label: labelFilters(labels) }
-              : { type: ['container'] },
-          abortSignal: controller.signal,
-        },
-        (error, stream) => {
-          clearTimeout(connectTimer);
-          const res = stream as IncomingMessage | undefined;
-          if (closed) {
-            res?.destroy();
-            return;
-          }
-          if (error || !res) {
-            fail(toEngineError(error ?? new Error('no response'), ctx));
-            return;
-          }
-          response = res;
-          subscriber.next({ kind: 'connected' });
-          const splitter = new JsonStreamSplitter();
-          res.on('data', (chunk: Buffer) => {
-            // Non-JSON text on an event stream cannot be acted on; skip it.
-            for (const item of splitter.push(chunk)) {
-              if (closed || !('json' in item)) continue;
-              const event = containerEventFromRaw(item.json);
-              if (event && hasLabels(event.labels, labels)) subscriber.next(event);
-            }
-          });
-          res.on('error', (streamError) => fail(toEngineError(streamError, ctx)));
-          // 'end' and 'close' without an error: the engine hung up (service stopped).
-          const hungUp = (): void =>
-            fail(new EngineError('unreachable', `${ctx.action}: the engine at ${this.socketPath} closed the stream`));
-          res.on('end', hungUp);
-          res.on('close', hungUp);
-        },
-      );
-
-      return () => {
-        closed = true;
-        clearTimeout(connectTimer);
-        controller.abort();
-        response?.destroy();
-      };
-    });
-  }
-
-  // -------------------------------------------------------------------------------------------
-
-  private fetchFacts(): Promise<EngineFacts> {
-    return this.call({ action: 'ping' }, async (abortSignal) =>
-      engineInfoFromVersion(
-        await this.dialJson({
-          path: '/version',
-          method: 'GET',
-          options: {},
-          abortSignal,
-          statusCodes: { 200: true, 500: 'server error' },
-        }),
-      ),
-    );
-  }
-
-  /** Flavour and libpod API version, asked once: they pick the pull and list endpoints. */
-  private loadFacts(): Promise<EngineFacts> {
-    if (!this.facts) {
-      const loading = this.fetchFacts();
-      this.facts = loading;
-      loading.catch(() => {
-        if (this.facts === loading) this.facts = undefined;
-      });
-    }
-    return this.facts;
+    return containerEventStream(this.docker, this.socketPath, this.apiTimeoutMs, labels);
   }
 
   /** Runs one API call with a deadline and turns any failure into an EngineError. */
-  private async call<T>(
+  private call<T>(
     ctx: Omit<CallContext, 'socketPath'>,
     run: (abortSignal: AbortSignal) => Promise<T>,
     timeoutMs = this.apiTimeoutMs,
   ): Promise<T> {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), timeoutMs);
-    try {
-      return await run(controller.signal);
-    } catch (error) {
-      throw toEngineError(error, { ...ctx, socketPath: this.socketPath });
-    } finally {
-      clearTimeout(timer);
-    }
+    return withDeadline({ ...ctx, socketPath: this.socketPath }, timeoutMs, run);
   }
 
   /**
    * Opens a streaming call. The deadline covers only the engine accepting it (podman sends
    * the headers at once, before any registry work); the body may then take its time.
    */
-  private async openStream(
+  private openStream(
     ctx: Omit<CallContext, 'socketPath'>,
     open: (abortSignal: AbortSignal) => Promise<IncomingMessage>,
   ): Promise<IncomingMessage> {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.apiTimeoutMs);
-    try {
-      return await open(controller.signal);
-    } catch (error) {
-      throw toEngineError(error, { ...ctx, socketPath: this.socketPath });
-    } finally {
-      clearTimeout(timer);
-    }
+    return withDeadline({ ...ctx, socketPath: this.socketPath }, this.apiTimeoutMs, open);
   }
-
-  /**
-   * Reads a pull/build progress stream to its end. Engines report failures as lines on an
-   * HTTP 200 stream, so every line is checked; the first error line ends the stream.
-   */
-  private async followProgress(
-    stream: IncomingMessage,
-    ctx: Omit<CallContext, 'socketPath'>,
-    interpret: (line: unknown) => PullProgress | EngineError | null,
-    options: PullOptions,
-  ): Promise<void> {
-    const splitter = new JsonStreamSplitter();
-    const handle = (items: ReturnType<JsonStreamSplitter['push']>): void => {
-      for (const item of items) {
-        if (!('json' in item)) {
-          throw new EngineError('engine', `${ctx.action}: the engine sent a line that is not JSON: ${item.text.slice(0, 200)}`);
-        }
-        const result = interpret(item.json);
-        if (result instanceof EngineError) throw result;
-        if (result) options.onProgress?.(result);
-      }
-    };
-    try {
-      for await (const chunk of stream) handle(splitter.push(chunk as Buffer));
-      handle(splitter.end());
-    } catch (error) {
-      stream.destroy();
-      throw toEngineError(error, { ...ctx, socketPath: this.socketPath });
-    }
-  }
-
-  private dialJson(options: DialOptions): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      this.docker.modem.dial(options, (error: unknown, data: unknown) => (error ? reject(error) : resolve(data)));
-    });
-  }
-
-  private dialStream(options: Omit<DialOptions, 'statusCodes'>): Promise<IncomingMessage> {
-    return new Promise((resolve, reject) => {
-      this.docker.modem.dial(
-        { ...options, isStream: true, statusCodes: { 200: true, 400: 'bad parameter', 500: 'server error' } },
-        (error: unknown, data: unknown) => (error ? reject(error) : resolve(data as IncomingMessage)),
-      );
-    });
-  }
-}
-
-interface DialOptions {
-  path: string;
-  method: 'GET' | 'POST';
-  options: Record<string, unknown>;
-  abortSignal: AbortSignal;
-  statusCodes: Record<number, boolean | string>;
-}
-
-/** Containerfile, then Dockerfile, as podman build picks them. */
-async function defaultContainerfile(context: string, action: string): Promise<string> {
-  for (const candidate of ['Containerfile', 'Dockerfile']) {
-    try {
-      if ((await stat(join(context, candidate))).isFile()) return candidate;
-    } catch {
-      // not there: try the next name
-    }
-  }
-  throw new EngineError('not-found', `${action}: neither Containerfile nor Dockerfile exists in ${context}`);
-}
-
-/**
- * Every file, symlink and empty directory under `context`, relative to it: the entries of the
- * tar sent to the engine (dockerode applies .dockerignore to this list). Files are listed
- * one by one so an ignore rule can drop a single file in a directory that is kept.
- */
-async function contextFiles(context: string, action: string): Promise<string[]> {
-  const files: string[] = [];
-  const walk = async (relative: string): Promise<void> => {
-    const entries = await readdir(join(context, relative), { withFileTypes: true });
-    if (entries.length === 0 && relative !== '') files.push(relative);
-    for (const entry of entries) {
-      const path = relative === '' ? entry.name : `${relative}/${entry.name}`;
-      if (entry.isDirectory()) await walk(path);
-      else files.push(path);
-    }
-  };
-  try {
-    await walk('');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new EngineError(
-      code === 'ENOENT' || code === 'ENOTDIR' ? 'not-found' : 'engine',
-      `${action}: cannot read the build context: ${(error as Error).message}`,
-      error,
-    );
-  }
-  return files;
 }
