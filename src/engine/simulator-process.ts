@@ -1,0 +1,62 @@
+import type { HealthStatus } from './port.js';
+import type { SimContainer } from './simulator-containers.js';
+import { INVALID_SETTING_EXIT_CODE } from './simulator-images.js';
+
+const DEFAULT_HEALTHCHECK_RETRIES = 3;
+const WHOLE_NUMBER = /^[0-9]+$/;
+
+/**
+ * When and how a started container's process ends by itself, if it does. An env override
+ * that the sample entry points reject ends the process at once with their usage exit code.
+ */
+export function exitPlan(container: SimContainer): { afterMs: number; code: number } | undefined {
+  const behaviour = container.behaviour;
+  if (behaviour.kind === 'serve') {
+    if (behaviour.readyAfterSecondsEnv === undefined) return undefined;
+    const raw = container.spec.env[behaviour.readyAfterSecondsEnv];
+    if (raw === undefined || WHOLE_NUMBER.test(raw)) return undefined;
+    return { afterMs: 0, code: INVALID_SETTING_EXIT_CODE };
+  }
+  const afterMs = behaviour.afterMs ?? 0;
+  if (behaviour.exitCodeEnv === undefined) return { afterMs, code: behaviour.code };
+  const raw = container.spec.env[behaviour.exitCodeEnv];
+  if (raw === undefined) return { afterMs, code: behaviour.code };
+  if (!WHOLE_NUMBER.test(raw) || Number(raw) > 255) return { afterMs: 0, code: INVALID_SETTING_EXIT_CODE };
+  return { afterMs, code: Number(raw) };
+}
+
+/** Whether the service in the container would answer a probe now (running, ready, healthy). */
+export function isServing(container: SimContainer): boolean {
+  if (container.status !== 'running' || container.behaviour.kind !== 'serve') return false;
+  if (container.behaviour.healthy === false) return false;
+  const readyAfter = readyAfterMs(container);
+  return container.startedAt !== undefined && Date.now() - container.startedAt >= readyAfter;
+}
+
+/**
+ * One health check of a running container: it passes when the service is serving, and the
+ * health turns 'unhealthy' after the check's retries fail in a row. Returns the health from
+ * before the check, which is what podman 4.3's `health_status` event carries (issue #19237).
+ */
+export function recordHealthcheck(container: SimContainer): HealthStatus {
+  const before = container.health;
+  if (isServing(container)) {
+    container.failingStreak = 0;
+    container.health = 'healthy';
+  } else {
+    container.failingStreak += 1;
+    const retries =
+      container.spec.healthcheck?.retries ?? container.behaviour.healthcheckRetries ?? DEFAULT_HEALTHCHECK_RETRIES;
+    if (container.failingStreak >= retries) container.health = 'unhealthy';
+  }
+  return before;
+}
+
+function readyAfterMs(container: SimContainer): number {
+  const behaviour = container.behaviour;
+  if (behaviour.kind !== 'serve') return 0;
+  const envName = behaviour.readyAfterSecondsEnv;
+  const raw = envName === undefined ? undefined : container.spec.env[envName];
+  if (raw !== undefined && WHOLE_NUMBER.test(raw)) return Number(raw) * 1000;
+  return behaviour.readyAfterMs ?? 0;
+}
