@@ -15,11 +15,11 @@ import { performance } from 'node:perf_hooks';
 import Docker from 'dockerode';
 import { filter, firstValueFrom, tap } from 'rxjs';
 import { stringify } from 'yaml';
-import { createDockerodeEngine } from '../src/engine/dockerode-engine.js';
+import { createDockerodeEngine } from '../src/engine/dockerode/dockerode-engine.js';
 import { ownerSelector } from '../src/engine/labels.js';
 import type { EnginePort } from '../src/engine/port.js';
-import { sampleRegistry } from '../src/engine/simulator-images.js';
-import { createSimulatedEngine } from '../src/engine/simulator.js';
+import { sampleRegistry } from '../src/engine/simulator/simulator-images.js';
+import { createSimulatedEngine } from '../src/engine/simulator/simulator.js';
 import { silentLogger } from '../src/log.js';
 import { createOrchestrator, type Orchestrator } from '../src/orchestrator.js';
 

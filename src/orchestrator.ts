@@ -12,7 +12,7 @@ import { appMachine } from '../machines/app.machine.js';
 import { supervisorMachine, type DeclaredApp, type Snapshot } from '../machines/supervisor.machine.js';
 import { DEFAULT_BACKOFF, type AppSpec, type BackoffPolicy, type PassReport } from '../machines/types.js';
 import { createAppEffects } from './effects/app-effects.js';
-import { createDockerodeEngine } from './engine/dockerode-engine.js';
+import { createDockerodeEngine } from './engine/dockerode/dockerode-engine.js';
 import { NAMING_DEFAULTS, ownerSelector } from './engine/labels.js';
 import type { EnginePort, PullProgress } from './engine/port.js';
 import { createLogger, type Logger } from './log.js';

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { inspectOption, startCliInspector } from '../inspect/inspect-option.js';
-import { createDockerodeEngine } from '../engine/dockerode-engine.js';
+import { createDockerodeEngine } from '../engine/dockerode/dockerode-engine.js';
 import { createLogger } from '../log.js';
 import { parseDuration } from '../manifest/duration.js';
 import { createOrchestrator, type OrchestratorOptions } from '../orchestrator.js';

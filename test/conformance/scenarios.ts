@@ -8,7 +8,7 @@ import {
   type HealthStatus,
   type PortBinding,
 } from '../../src/engine/port.js';
-import { SAMPLE_IMAGE_NAMES, type SampleImageName } from '../../src/engine/simulator-images.js';
+import { SAMPLE_IMAGE_NAMES, type SampleImageName } from '../../src/engine/simulator/simulator-images.js';
 import { openEventLog, type EventLog, type World } from './world.js';
 
 /**

@@ -1,14 +1,14 @@
 import type { Subscription } from 'rxjs';
 import { LABELS } from '../../src/engine/labels.js';
 import type { ContainerEvent, EngineEvent, EnginePort, PullOptions } from '../../src/engine/port.js';
-import { createSimulatedEngine, type SimulatedEngine, type SimulatorOptions } from '../../src/engine/simulator.js';
+import { createSimulatedEngine, type SimulatedEngine, type SimulatorOptions } from '../../src/engine/simulator/simulator.js';
 import {
   SAMPLE_IMAGE_BEHAVIOURS,
   SAMPLE_REGISTRY,
   sampleImageRef,
   sampleRegistry,
   type SampleImageName,
-} from '../../src/engine/simulator-images.js';
+} from '../../src/engine/simulator/simulator-images.js';
 
 /**
  * One engine plus the outside world around it, so the same conformance scenarios run against

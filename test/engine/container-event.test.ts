@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { containerEventFromRaw } from '../../src/engine/container-event.js';
+import { containerEventFromRaw } from '../../src/engine/dockerode/container-event.js';
 import { LABELS } from '../../src/engine/labels.js';
 import type { ContainerEvent } from '../../src/engine/port.js';
 import { fixture, OWNER } from './support/captured.js';

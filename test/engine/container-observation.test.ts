@@ -5,7 +5,7 @@ import {
   observationFromLibpodListEntry,
   observationFromListEntry,
   parseStatusText,
-} from '../../src/engine/container-observation.js';
+} from '../../src/engine/dockerode/container-observation.js';
 import { LABELS } from '../../src/engine/labels.js';
 import { fixture, OWNER } from './support/captured.js';
 

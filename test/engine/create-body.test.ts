@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { containerCreateBody } from '../../src/engine/create-body.js';
+import { containerCreateBody } from '../../src/engine/dockerode/create-body.js';
 import { LABELS } from '../../src/engine/labels.js';
 
 describe('containerCreateBody', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isMissingImage, isNameConflict, toEngineError } from '../../src/engine/engine-errors.js';
+import { isMissingImage, isNameConflict, toEngineError } from '../../src/engine/dockerode/engine-errors.js';
 import { EngineError } from '../../src/engine/port.js';
 import { fixture } from './support/captured.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { engineInfoFromVersion } from '../../src/engine/engine-version.js';
+import { engineInfoFromVersion } from '../../src/engine/dockerode/engine-version.js';
 import { fixture } from './support/captured.js';
 
 describe('engineInfoFromVersion', () => {

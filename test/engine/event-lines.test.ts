@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JsonStreamSplitter, type StreamItem } from '../../src/engine/event-lines.js';
+import { JsonStreamSplitter, type StreamItem } from '../../src/engine/dockerode/event-lines.js';
 import { fixture } from './support/captured.js';
 
 describe('JsonStreamSplitter', () => {

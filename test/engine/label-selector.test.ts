@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasLabels, labelFilters } from '../../src/engine/label-selector.js';
+import { hasLabels, labelFilters } from '../../src/engine/dockerode/label-selector.js';
 import { LABELS } from '../../src/engine/labels.js';
 
 describe('label selectors', () => {

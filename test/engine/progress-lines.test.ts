@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EngineError, type PullProgress } from '../../src/engine/port.js';
-import { buildProgressFromLine, pullProgressFromLine } from '../../src/engine/progress-lines.js';
-import { pullFailureCode } from '../../src/engine/pull-failure.js';
+import { buildProgressFromLine, pullProgressFromLine } from '../../src/engine/dockerode/progress-lines.js';
+import { pullFailureCode } from '../../src/engine/dockerode/pull-failure.js';
 import { fixture } from './support/captured.js';
 
 describe('pull progress', () => {

@@ -2,14 +2,14 @@ import type { Subscription } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LABELS } from '../../src/engine/labels.js';
 import { EngineError, type ContainerSpec, type EngineEvent } from '../../src/engine/port.js';
-import { createSimulatedEngine, type SimulatedEngine } from '../../src/engine/simulator.js';
+import { createSimulatedEngine, type SimulatedEngine } from '../../src/engine/simulator/simulator.js';
 import {
   SAMPLE_IMAGE_BEHAVIOURS,
   SAMPLE_IMAGE_NAMES,
   sampleImageRef,
   sampleRegistry,
   type SampleImageName,
-} from '../../src/engine/simulator-images.js';
+} from '../../src/engine/simulator/simulator-images.js';
 
 // What the simulator does beyond what test/conformance checks against podman: its knobs,
 // fault injection and the outside world. Fake timers drive every delay.

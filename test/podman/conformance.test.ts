@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDockerodeEngine } from '../../src/engine/dockerode-engine.js';
+import { createDockerodeEngine } from '../../src/engine/dockerode/dockerode-engine.js';
 import { LABELS } from '../../src/engine/labels.js';
 import type { EnginePort } from '../../src/engine/port.js';
 import { prepareWorld, runScenario, SCENARIOS } from '../conformance/scenarios.js';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Subscription } from 'rxjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createDockerodeEngine } from '../../src/engine/dockerode-engine.js';
+import { createDockerodeEngine } from '../../src/engine/dockerode/dockerode-engine.js';
 import { LABELS } from '../../src/engine/labels.js';
 import {
   EngineError,

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { createDockerodeEngine } from '../../src/engine/dockerode-engine.js';
+import { createDockerodeEngine } from '../../src/engine/dockerode/dockerode-engine.js';
 import { LABELS } from '../../src/engine/labels.js';
 import { silentLogger } from '../../src/log.js';
 import { createOrchestrator, type Orchestrator, type OrchestratorOptions } from '../../src/orchestrator.js';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SupervisorEvent } from '../../machines/supervisor.machine.js';
-import { sampleRegistry } from '../../src/engine/simulator-images.js';
-import { createSimulatedEngine } from '../../src/engine/simulator.js';
+import { sampleRegistry } from '../../src/engine/simulator/simulator-images.js';
+import { createSimulatedEngine } from '../../src/engine/simulator/simulator.js';
 import { engineEvents$ } from '../../src/streams/engine-events.js';
 
 beforeEach(() => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { filter, firstValueFrom, timeout, type Observable } from 'rxjs';
 import { stringify } from 'yaml';
-import { createDockerodeEngine } from '../../../src/engine/dockerode-engine.js';
+import { createDockerodeEngine } from '../../../src/engine/dockerode/dockerode-engine.js';
 import { LABELS } from '../../../src/engine/labels.js';
 import { silentLogger } from '../../../src/log.js';
 import { createOrchestrator, type Orchestrator, type OrchestratorOptions } from '../../../src/orchestrator.js';

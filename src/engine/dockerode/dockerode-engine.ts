@@ -19,9 +19,9 @@ import {
   type CallContext,
 } from './engine-errors.js';
 import { EngineFactsCache, fetchEngineFacts } from './engine-facts.js';
-import { registryHostOf } from './image-ref.js';
+import { registryHostOf } from '../image-ref.js';
 import { hasLabels, labelFilters } from './label-selector.js';
-import { adoptOrRefuseName } from './name-conflict.js';
+import { adoptOrRefuseName } from '../name-conflict.js';
 import {
   EngineError,
   type BuildSpec,
@@ -31,7 +31,7 @@ import {
   type EngineInfo,
   type EnginePort,
   type PullOptions,
-} from './port.js';
+} from '../port.js';
 import { buildProgressFromLine, pullProgressFromLine } from './progress-lines.js';
 import { followProgress } from './progress-stream.js';
 

@@ -1,6 +1,6 @@
 /** Why a pull or build failed, told from the engine's error text. */
-import { EngineError, type EngineErrorCode } from './port.js';
-import { registryHostOf } from './image-ref.js';
+import { EngineError, type EngineErrorCode } from '../port.js';
+import { registryHostOf } from '../image-ref.js';
 
 /** Also used for API call failures (engine-errors.ts): a full disk reads the same there. */
 export const DISK_FULL = /no space left on device|disk quota exceeded/i;

@@ -3,7 +3,7 @@
  * ContainerObservation. Pure: fed raw JSON captured from a real engine (test/engine/fixtures),
  * so the mapping is tested without one.
  */
-import type { ContainerObservation, ContainerStatus, HealthStatus } from './port.js';
+import type { ContainerObservation, ContainerStatus, HealthStatus } from '../port.js';
 import { num, record, str, stringMap } from './raw-json.js';
 
 /**

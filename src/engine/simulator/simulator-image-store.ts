@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { EngineError, type BuildSpec, type PullOptions } from './port.js';
+import { EngineError, type BuildSpec, type PullOptions } from '../port.js';
 import type { ImageBehaviour } from './simulator-images.js';
-import { normalizeImageRef, registryHostOf } from './image-ref.js';
+import { normalizeImageRef, registryHostOf } from '../image-ref.js';
 
 const PLAIN_HTTP_MESSAGE = 'http: server gave HTTP response to HTTPS client';
 

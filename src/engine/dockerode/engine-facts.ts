@@ -2,7 +2,7 @@ import type Docker from 'dockerode';
 import { withDeadline } from './call-deadline.js';
 import { dialJson } from './dockerode-dial.js';
 import { engineInfoFromVersion } from './engine-version.js';
-import type { EngineInfo } from './port.js';
+import type { EngineInfo } from '../port.js';
 
 export type EngineFacts = EngineInfo & { libpodApiVersion?: string };
 

@@ -1,4 +1,4 @@
-import type { EngineInfo } from './port.js';
+import type { EngineInfo } from '../port.js';
 import { record, str } from './raw-json.js';
 
 /**

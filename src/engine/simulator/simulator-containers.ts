@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { EngineError, type ContainerObservation, type ContainerSpec, type HealthStatus } from './port.js';
+import { EngineError, type ContainerObservation, type ContainerSpec, type HealthStatus } from '../port.js';
 import type { ImageBehaviour } from './simulator-images.js';
 
 export type SimStatus = 'created' | 'running' | 'paused' | 'exited';

@@ -1,4 +1,4 @@
-import { EngineError, type ContainerAction, type ContainerEvent, type HealthStatus } from './port.js';
+import { EngineError, type ContainerAction, type ContainerEvent, type HealthStatus } from '../port.js';
 import type { ContainerTable, SimContainer } from './simulator-containers.js';
 import type { SimulatedEventHub } from './simulator-events.js';
 import type { HostPortTable } from './simulator-ports.js';

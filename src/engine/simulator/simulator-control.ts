@@ -1,4 +1,4 @@
-import { EngineError, type EngineErrorCode, type HealthStatus, type PortBinding } from './port.js';
+import { EngineError, type EngineErrorCode, type HealthStatus, type PortBinding } from '../port.js';
 import type { EngineConditions, EngineMethod } from './simulator-conditions.js';
 import type { ContainerTable, SimContainer } from './simulator-containers.js';
 import type { SimulatedEventHub } from './simulator-events.js';

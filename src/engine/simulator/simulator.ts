@@ -8,7 +8,7 @@ import {
   type EngineInfo,
   type EnginePort,
   type PullOptions,
-} from './port.js';
+} from '../port.js';
 import { EngineConditions, sleep, unreachable, type EngineConditionsOptions } from './simulator-conditions.js';
 import { ContainerTable, observe } from './simulator-containers.js';
 import { createSimulatorControl, type SimulatorControl } from './simulator-control.js';
@@ -16,8 +16,8 @@ import { SimulatedEventHub } from './simulator-events.js';
 import { SimulatedImageStore, type ImageStoreOptions } from './simulator-image-store.js';
 import { ContainerLifecycle } from './simulator-lifecycle.js';
 import { HostPortTable } from './simulator-ports.js';
-import { normalizeImageRef } from './image-ref.js';
-import { adoptOrRefuseName } from './name-conflict.js';
+import { normalizeImageRef } from '../image-ref.js';
+import { adoptOrRefuseName } from '../name-conflict.js';
 
 export interface SimulatorOptions extends ImageStoreOptions, EngineConditionsOptions {
   /** Reported by ping. Default '4.3.1'. */

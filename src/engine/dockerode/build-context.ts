@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import { EngineError, type BuildSpec } from './port.js';
+import { EngineError, type BuildSpec } from '../port.js';
 
 /**
  * The Containerfile to build from (relative to the context) and the entries of the context to
