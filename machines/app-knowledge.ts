@@ -1,6 +1,7 @@
 import type { ContainerEvent, ContainerObservation, EngineErrorCode } from '../src/engine/port.js';
 import { decide, type Decision } from './decide.js';
 import type { AppSpec, BackoffPolicy, Desired, Observed, StepOutcome } from './types.js';
+import { LABELS } from '../src/engine/labels.js';
 
 // What an app machine knows of its container, and how engine events and step answers change
 // that knowledge. Pure functions over the machine's context.
@@ -77,8 +78,6 @@ export function containerId(context: AppContext): string {
  */
 const EVENT_CLOCK_SLACK_MS = 5;
 
-const SPEC_HASH_LABEL = 'io.podwarden.spec-hash';
-
 export function isOwnFreshEvent(context: AppContext, event: ContainerEvent): boolean {
   const container = context.container;
   if (!container || event.containerId !== container.id) return false;
@@ -129,7 +128,7 @@ export function createdContainer(context: AppContext, made: CreateOutcome): Obse
     image: spec.image,
     status: 'created',
     health: 'none',
-    labels: { ...spec.labels, [SPEC_HASH_LABEL]: made.specHash },
+    labels: { ...spec.labels, [LABELS.specHash]: made.specHash },
   };
 }
 

@@ -19,7 +19,7 @@ import { backoffDelay } from './backoff.js';
 import { decide } from './decide.js';
 import type { AppEvent, AppSpec, PassEntry, StepOutcome } from './types.js';
 
-export type { AppContext, AppInput, ContainerInput, CreateOutcome, PullOutcome, StepError } from './app-knowledge.js';
+export type { AppContext, AppInput, ContainerInput, CreateOutcome, PullOutcome } from './app-knowledge.js';
 
 /**
  * One app's container lifecycle. Pure: every engine call is an invoked effect actor, every

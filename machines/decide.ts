@@ -1,4 +1,5 @@
 import type { Desired, Observed } from './types.js';
+import { LABELS } from '../src/engine/labels.js';
 
 export type Action = 'none' | 'wait' | 'start' | 'create' | 'recreate' | 'stop' | 'remove';
 
@@ -9,8 +10,6 @@ export interface Decision {
   /** The container failed by itself (crash, lost process, unhealthy): counts toward backoff. */
   failed: boolean;
 }
-
-const SPEC_HASH_LABEL = 'io.podwarden.spec-hash';
 
 function decision(action: Action, why: string, failed = false): Decision {
   return { action, why, failed };
@@ -40,13 +39,13 @@ export function decide(desired: Desired, container: Observed, specHash: string):
     case 'running':
       if (container.pid === 0) return decision('recreate', 'running but its process is gone', true);
       if (container.health === 'unhealthy') return decision('recreate', 'container is unhealthy', true);
-      if (container.labels[SPEC_HASH_LABEL] !== specHash) {
+      if (container.labels[LABELS.specHash] !== specHash) {
         return decision('recreate', 'container was made from an older manifest');
       }
       return decision('none', 'running');
     case 'exited': {
       const code = container.exitCode === undefined ? '' : ` with code ${container.exitCode}`;
-      if (container.labels[SPEC_HASH_LABEL] !== specHash) {
+      if (container.labels[LABELS.specHash] !== specHash) {
         return decision('recreate', `exited${code}; container was made from an older manifest`);
       }
       return decision('start', `exited${code}${container.oomKilled ? ' (out of memory)' : ''}`, true);

@@ -1,12 +1,11 @@
 import type { ContainerObservation } from '../src/engine/port.js';
 import type { AppSpec } from './types.js';
+import { LABELS } from '../src/engine/labels.js';
 
-const APP_LABEL = 'io.podwarden.app';
-const SPEC_HASH_LABEL = 'io.podwarden.spec-hash';
 
 /** The app a container belongs to, from its labels; undefined for one podwarden cannot attribute. */
 export function appIdOf(labels: Record<string, string>): string | undefined {
-  return labels[APP_LABEL] || undefined;
+  return labels[LABELS.app] || undefined;
 }
 
 /**
@@ -29,6 +28,6 @@ export function orphanSpec(container: ContainerObservation): AppSpec {
       capAdd: [],
     },
     image: { ref: container.image, pullPolicy: 'never' },
-    specHash: container.labels[SPEC_HASH_LABEL] ?? '',
+    specHash: container.labels[LABELS.specHash] ?? '',
   };
 }

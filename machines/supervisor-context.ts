@@ -3,6 +3,7 @@ import type { ContainerEvent, ContainerObservation } from '../src/engine/port.js
 import type { appMachine } from './app.machine.js';
 import { appIdOf } from './orphan.js';
 import type { AppSpec, BackoffPolicy, Desired, PassEntry, PassReport } from './types.js';
+import { LABELS } from '../src/engine/labels.js';
 
 // The supervisor's input, context and events, and the small pure helpers its actions use.
 
@@ -76,7 +77,7 @@ export function byApp(containers: ContainerObservation[]): Map<string, Container
   const found = new Map<string, ContainerObservation>();
   for (const container of containers) {
     const appId = appIdOf(container.labels);
-    if (appId && container.labels['io.podwarden.role'] !== 'companion') found.set(appId, container);
+    if (appId && container.labels[LABELS.role] !== 'companion') found.set(appId, container);
   }
   return found;
 }

@@ -19,6 +19,7 @@ export type {
   SupervisorEvent,
   SupervisorInput,
 } from './supervisor-context.js';
+import { LABELS } from '../src/engine/labels.js';
 
 /**
  * The root: holds the recovery gate, owns one app machine per installed app (plus one per
@@ -113,7 +114,7 @@ export const supervisorMachine = setup({
     routeEngineEvent: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'ENGINE.CONTAINER') return;
       const appId = appIdOf(event.event.labels);
-      if (event.event.labels['io.podwarden.role'] === 'companion') return;
+      if (event.event.labels[LABELS.role] === 'companion') return;
       const ref = appId ? context.refs[appId] : undefined;
       if (ref) enqueue.sendTo(ref, { type: 'CONTAINER_EVENT', event: event.event });
     }),

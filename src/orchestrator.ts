@@ -13,7 +13,7 @@ import { supervisorMachine, type DeclaredApp, type Snapshot } from '../machines/
 import { DEFAULT_BACKOFF, type AppSpec, type BackoffPolicy, type PassReport } from '../machines/types.js';
 import { createAppEffects } from './effects/app-effects.js';
 import { createDockerodeEngine } from './engine/dockerode/dockerode-engine.js';
-import { NAMING_DEFAULTS, ownerSelector } from './engine/labels.js';
+import { LABELS, NAMING_DEFAULTS, ownerSelector } from './engine/labels.js';
 import type { EnginePort, PullProgress } from './engine/port.js';
 import { createLogger, type Logger } from './log.js';
 import { loadCatalog, type Catalog, type CatalogEntry } from './manifest/catalog.js';
@@ -138,7 +138,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         // The schema already made the context absolute (relative to the manifest's folder).
         ...(build ? { build: { context: build.context, containerfile: build.containerfile } } : {}),
       },
-      specHash: container.labels['io.podwarden.spec-hash'] ?? '',
+      specHash: container.labels[LABELS.specHash] ?? '',
       directories: container.mounts
         .filter((mount) => mount.source.startsWith(appDataDir))
         .map((mount) => mount.source),

@@ -11,8 +11,6 @@ export const LABELS = {
   specHash: 'io.podwarden.spec-hash',
 } as const;
 
-export type ContainerRole = 'app' | 'companion';
-
 export function ownerSelector(instance: string): Record<string, string> {
   return { [LABELS.owner]: instance };
 }
