@@ -1,6 +1,6 @@
 import type { ContainerEvent, ContainerObservation, EngineErrorCode } from '../src/engine/port.js';
 import { decide, type Decision } from './decide.js';
-import type { AppSpec, BackoffPolicy, Desired, Observed, StepOutcome } from './types.js';
+import type { AppEvent, AppSpec, BackoffPolicy, Desired, Observed, PassEntry, StepOutcome } from './types.js';
 import { LABELS } from '../src/engine/labels.js';
 
 // What an app machine knows of its container, and how engine events and step answers change
@@ -134,4 +134,26 @@ export function createdContainer(context: AppContext, made: CreateOutcome): Obse
 
 export function decisionAfter(context: AppContext, event: ContainerEvent): Decision {
   return decide(context.desired, applyEvent(context.container, event) ?? null, context.spec.specHash);
+}
+
+/**
+ * The app's answer to a pass observation: what the decision table asks for, or that a step
+ * is under way (`busy`: the observation was only recorded). `state` is where the observation
+ * found the machine.
+ */
+export function passAnswer(context: AppContext, event: AppEvent, state: unknown, busy: boolean) {
+  const entry: PassEntry = busy
+    ? { appId: context.appId, state: stateName(state), action: 'wait', busy: true }
+    : {
+        appId: context.appId,
+        state: stateName(state),
+        action: currentDecision(context).action,
+        busy: false,
+        ...(context.failure ? { failure: context.failure } : {}),
+      };
+  return { type: 'APP.PASS_ENTRY' as const, passId: event.type === 'OBSERVED' ? event.passId : -1, entry };
+}
+
+function stateName(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }

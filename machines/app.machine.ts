@@ -6,6 +6,7 @@ import {
   currentDecision,
   decisionAfter,
   isOwnFreshEvent,
+  passAnswer,
   runAgain,
   stepError,
   type AppContext,
@@ -17,7 +18,7 @@ import {
 import { DURING_STEP, REMOVE_CONTAINER, unprovided } from './app-steps.js';
 import { backoffDelay } from './backoff.js';
 import { decide } from './decide.js';
-import type { AppEvent, AppSpec, PassEntry, StepOutcome } from './types.js';
+import type { AppEvent, AppSpec, StepOutcome } from './types.js';
 
 export type { AppContext, AppInput, ContainerInput, CreateOutcome, PullOutcome } from './app-knowledge.js';
 
@@ -120,36 +121,8 @@ export const appMachine = setup({
     stepDone: assign((_, params: { at: number }) => ({ lastStepAt: params.at })),
     announceFinished: sendParent(({ context }) => ({ type: 'APP.FINISHED', appId: context.appId })),
     /** Every pass observation gets exactly one answer, so the supervisor knows when a pass is over. */
-    reportPass: sendParent(({ context, event, self }) => {
-      const state = self.getSnapshot()?.value;
-      const decision = currentDecision(context);
-      const entry: PassEntry = {
-        appId: context.appId,
-        state: typeof state === 'string' ? state : JSON.stringify(state),
-        action: decision.action,
-        busy: false,
-        ...(context.failure ? { failure: context.failure } : {}),
-      };
-      return {
-        type: 'APP.PASS_ENTRY',
-        passId: event.type === 'OBSERVED' ? event.passId : -1,
-        entry,
-      };
-    }),
-    reportBusy: sendParent(({ context, event, self }) => {
-      const state = self.getSnapshot()?.value;
-      const entry: PassEntry = {
-        appId: context.appId,
-        state: typeof state === 'string' ? state : JSON.stringify(state),
-        action: 'wait',
-        busy: true,
-      };
-      return {
-        type: 'APP.PASS_ENTRY',
-        passId: event.type === 'OBSERVED' ? event.passId : -1,
-        entry,
-      };
-    }),
+    reportPass: sendParent(({ context, event, self }) => passAnswer(context, event, self.getSnapshot()?.value, false)),
+    reportBusy: sendParent(({ context, event, self }) => passAnswer(context, event, self.getSnapshot()?.value, true)),
   },
 }).createMachine({
   id: 'app',

@@ -2,7 +2,8 @@ import path from 'node:path';
 import type { ContainerSpec, Mount } from '../engine/port.js';
 import { LABELS } from '../engine/labels.js';
 import { canonicalJson, sha256Hex } from './canonical-json.js';
-import type { AppManifest, VolumeMount } from './schema.js';
+import type { VolumeMount } from './field-formats.js';
+import type { AppManifest } from './schema.js';
 
 export interface ContainerSpecContext {
   /** The podwarden instance name: the owner label, so instances never touch each other's containers. */

@@ -2,7 +2,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as z from 'zod';
 import { issuesToErrors } from '../manifest/errors.js';
-import { APP_ID_PATTERN } from '../manifest/schema.js';
+import { APP_ID_PATTERN } from '../manifest/field-formats.js';
 import { writeFileAtomic } from './atomic-write.js';
 
 /** What the owner asked for, per installed app. Apps not listed are not installed. */

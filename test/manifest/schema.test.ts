@@ -2,7 +2,7 @@ import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { parseManifest } from '../../src/manifest/catalog.js';
 import type { AppManifest } from '../../src/manifest/schema.js';
-import { isImageReference, parsePortString, parseVolumeString } from '../../src/manifest/schema.js';
+import { isImageReference, parsePortString, parseVolumeString } from '../../src/manifest/field-formats.js';
 
 const FILE = 'catalog/electrs.yml';
 
