@@ -106,7 +106,9 @@ trap cleanup EXIT
 # Starts "$@" detached: setsid -f gives it its own session, so it outlives this script and the
 # caller's process group (CI shells, tool runners that kill their group on exit). It keeps no
 # inherited descriptor beyond stdio: not our lock (fd 9), nor a caller's pipe that someone
-# waits on to close. The pid file holds the daemon's own pid (bash execs into it).
+# waits on to close. It runs in / : a daemon started from a checkout must not keep that folder
+# as its working directory (CI deletes its clone, and podman then misbehaves in odd ways).
+# The pid file holds the daemon's own pid (bash execs into it).
 start_daemon() {
   local pidfile=$1 logfile=$2
   shift 2
@@ -118,6 +120,7 @@ start_daemon() {
     done 2>/dev/null
     echo $$ >"$1"
     shift
+    cd /
     exec nohup "$@"' daemon "$pidfile" "$@" </dev/null >>"$logfile" 2>&1
 }
 
