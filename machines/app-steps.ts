@@ -23,6 +23,36 @@ export const DURING_STEP = {
   OBSERVED: { actions: 'reportBusy' },
 } as const;
 
+type ErrorEvent = { event: { error: unknown } };
+
+/** A step that failed: after a shutdown nothing follows it; otherwise it counts and backs off. */
+export function failedStep(step: string) {
+  return [
+    { guard: 'halting', target: 'halted' },
+    {
+      target: 'backoff',
+      actions: { type: 'countStepFailure', params: ({ event }: ErrorEvent) => ({ step, error: event.error }) },
+    },
+  ] as const;
+}
+
+/**
+ * A step on an existing container that failed: if the container vanished under it (removed
+ * behind podwarden's back) that is no failure, just something to decide about afresh.
+ */
+export function failedContainerStep(step: string) {
+  const [halting, backoff] = failedStep(step);
+  return [
+    halting,
+    {
+      guard: { type: 'vanished', params: ({ event }: ErrorEvent) => ({ error: event.error }) },
+      target: 'deciding',
+      actions: 'forgetContainer',
+    },
+    backoff,
+  ] as const;
+}
+
 /** Removing a container, for a recreate as for an uninstall: afterwards there is none. */
 export const REMOVE_CONTAINER = {
   src: 'removeContainer',
@@ -37,14 +67,5 @@ export const REMOVE_CONTAINER = {
       ],
     },
   ],
-  onError: [
-    { guard: 'halting', target: 'halted' },
-    {
-      target: 'backoff',
-      actions: {
-        type: 'countStepFailure',
-        params: ({ event }: { event: { error: unknown } }) => ({ step: 'remove', error: event.error }),
-      },
-    },
-  ],
+  onError: failedStep('remove'),
 } as const;

@@ -15,7 +15,7 @@ import {
   type CreateOutcome,
   type PullOutcome,
 } from './app-knowledge.js';
-import { DURING_STEP, REMOVE_CONTAINER, unprovided } from './app-steps.js';
+import { DURING_STEP, failedContainerStep, failedStep, REMOVE_CONTAINER, unprovided } from './app-steps.js';
 import { backoffDelay } from './backoff.js';
 import { decide } from './decide.js';
 import type { AppEvent, AppSpec, StepOutcome } from './types.js';
@@ -196,13 +196,7 @@ export const appMachine = setup({
           },
           { target: 'deciding' },
         ],
-        onError: [
-          { guard: 'halting', target: 'halted' },
-          {
-            target: 'backoff',
-            actions: { type: 'countStepFailure', params: ({ event }) => ({ step: 'pull', error: event.error }) },
-          },
-        ],
+        onError: failedStep('pull'),
       },
     },
     /** Creating the container from the manifest (adopts its own container if a retry finds it). */
@@ -235,13 +229,7 @@ export const appMachine = setup({
             })),
           },
         ],
-        onError: [
-          { guard: 'halting', target: 'halted' },
-          {
-            target: 'backoff',
-            actions: { type: 'countStepFailure', params: ({ event }) => ({ step: 'create', error: event.error }) },
-          },
-        ],
+        onError: failedStep('create'),
       },
     },
     /** Starting the container; a die that arrives before the answer counts as a crash. */
@@ -277,18 +265,7 @@ export const appMachine = setup({
             })),
           },
         ],
-        onError: [
-          { guard: 'halting', target: 'halted' },
-          {
-            guard: { type: 'vanished', params: ({ event }) => ({ error: event.error }) },
-            target: 'deciding',
-            actions: 'forgetContainer',
-          },
-          {
-            target: 'backoff',
-            actions: { type: 'countStepFailure', params: ({ event }) => ({ step: 'start', error: event.error }) },
-          },
-        ],
+        onError: failedContainerStep('start'),
       },
     },
     /** The container runs as the manifest says; events and passes are checked against the decision table. */
@@ -356,18 +333,7 @@ export const appMachine = setup({
             })),
           },
         ],
-        onError: [
-          { guard: 'halting', target: 'halted' },
-          {
-            guard: { type: 'vanished', params: ({ event }) => ({ error: event.error }) },
-            target: 'deciding',
-            actions: 'forgetContainer',
-          },
-          {
-            target: 'backoff',
-            actions: { type: 'countStepFailure', params: ({ event }) => ({ step: 'stop', error: event.error }) },
-          },
-        ],
+        onError: failedContainerStep('stop'),
       },
     },
     /** The owner stopped the app: podwarden keeps it stopped, even if someone starts it by hand. */

@@ -12,6 +12,11 @@ import {
 } from './supervisor-context.js';
 import type { PassReport, SupervisorNotice } from './types.js';
 
+/** The engine snapshot an observe/recover step answered with (the event is its done event). */
+function snapshotOf(event: SupervisorEvent): Snapshot {
+  return (event as unknown as { output: Snapshot }).output;
+}
+
 export type {
   DeclaredApp,
   Snapshot,
@@ -120,7 +125,7 @@ export const supervisorMachine = setup({
     }),
     /** Owned containers that no declared app claims get a machine that removes them. */
     spawnOrphans: assign(({ context, event, spawn }) => {
-      const snapshot = (event as unknown as { output: Snapshot }).output;
+      const snapshot = snapshotOf(event);
       const refs = { ...context.refs };
       for (const [appId, container] of byApp(snapshot.containers)) {
         if (context.apps[appId] || context.held[appId] || refs[appId]) continue;
@@ -132,7 +137,7 @@ export const supervisorMachine = setup({
       return { refs };
     }),
     beginPass: assign(({ context, event }) => {
-      const snapshot = (event as unknown as { output: Snapshot }).output;
+      const snapshot = snapshotOf(event);
       const id = context.passSeq + 1;
       return {
         passSeq: id,
@@ -146,7 +151,7 @@ export const supervisorMachine = setup({
       };
     }),
     sendObservations: enqueueActions(({ context, event, enqueue }) => {
-      const snapshot = (event as unknown as { output: Snapshot }).output;
+      const snapshot = snapshotOf(event);
       const seen = byApp(snapshot.containers);
       for (const [appId, ref] of Object.entries(context.refs)) {
         enqueue.sendTo(ref, {

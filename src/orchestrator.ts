@@ -22,7 +22,7 @@ import type { ManifestError } from './manifest/errors.js';
 import { createDesiredStore, type DesiredState } from './state/desired-store.js';
 import { engineEvents$ } from './streams/engine-events.js';
 import { tick$ } from './streams/tick.js';
-import { createTransitionTracker, type Transition } from './streams/transitions.js';
+import { createTransitionTracker, topLevelState, type Transition } from './streams/transitions.js';
 
 export interface OrchestratorOptions {
   /** Folder of app manifests (*.yml). */
@@ -330,10 +330,9 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       for (const [appId, ref] of Object.entries(context.refs)) {
         const snapshot = ref.getSnapshot();
         const app = snapshot.context;
-        const value = snapshot.value;
         rows.push({
           appId,
-          state: typeof value === 'string' ? value : Object.keys(value)[0]!,
+          state: topLevelState(snapshot.value),
           desired: app.desired,
           reason: app.reason,
           failures: app.failures,

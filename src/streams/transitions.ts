@@ -14,7 +14,8 @@ export interface Transition {
   at: number;
 }
 
-function topLevel(value: unknown): string {
+/** An app's state as people see it: `running`, not `{ running: 'settling' }`. */
+export function topLevelState(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value && typeof value === 'object') return Object.keys(value)[0] ?? 'unknown';
   return 'unknown';
@@ -42,7 +43,7 @@ export function createTransitionTracker(): {
       if (!id.startsWith('app:')) return;
       const snapshot = event.snapshot as { value?: unknown; context?: AppContext };
       if (!snapshot.context) return;
-      const to = topLevel(snapshot.value);
+      const to = topLevelState(snapshot.value);
       const key = actor.sessionId;
       const from = last.get(key) ?? null;
       if (from === to) return;

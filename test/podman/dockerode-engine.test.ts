@@ -27,6 +27,7 @@ import {
   removeAllWithLabel,
   removeImage,
 } from './support/podman-cli.js';
+import type { SampleImageName } from '../../src/engine/simulator/simulator-images.js';
 
 // The dockerode adapter against the real podman service and the local registry of
 // scripts/setup-engine.sh. Every container carries a unique owner label and is removed in
@@ -331,7 +332,7 @@ describe('dockerode engine on real podman: containers', () => {
 
   it('lists exactly the containers with the labels, with their state, exit code and health', async () => {
     const listOwner = `${OWNER}-list`;
-    const labelled = (suffix: string, img: string): ContainerSpec =>
+    const labelled = (suffix: string, img: SampleImageName): ContainerSpec =>
       spec(`list-${suffix}`, { image: image(img), labels: { [LABELS.owner]: OWNER, [LABELS.app]: `list-${suffix}` } });
     const created = await engine.create(labelled('created', 'sleeper'));
     const running = await engine.create(labelled('running', 'sleeper'));

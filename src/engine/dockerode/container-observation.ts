@@ -79,19 +79,13 @@ export function observationFromInspect(raw: unknown): ContainerObservation {
     health: normalizeHealth(record(state.Health)?.Status),
     labels: stringMap(config.Labels),
   };
-  const pid = num(state.Pid);
-  if (pid !== undefined) observation.pid = pid;
-  // A container that never ran reports ExitCode 0: that is no exit, so leave it out.
-  const exitCode = num(state.ExitCode);
-  if (exitCode !== undefined && (status === 'exited' || status === 'dead')) {
-    observation.exitCode = exitCode;
-  }
   if (typeof state.OOMKilled === 'boolean') observation.oomKilled = state.OOMKilled;
-  const startedAt = parseEngineTime(state.StartedAt);
-  if (startedAt !== undefined) observation.startedAt = startedAt;
-  const finishedAt = parseEngineTime(state.FinishedAt);
-  if (finishedAt !== undefined) observation.finishedAt = finishedAt;
-  return observation;
+  return withRunFacts(observation, {
+    pid: num(state.Pid),
+    exitCode: num(state.ExitCode),
+    startedAt: parseEngineTime(state.StartedAt),
+    finishedAt: parseEngineTime(state.FinishedAt),
+  });
 }
 
 /**
@@ -157,16 +151,26 @@ export function observationFromLibpodListEntry(raw: unknown): ContainerObservati
     health: normalizeHealth(body.Status),
     labels: stringMap(body.Labels),
   };
-  const pid = num(body.Pid);
-  if (pid !== undefined) observation.pid = pid;
-  const exitCode = num(body.ExitCode);
-  if (exitCode !== undefined && (status === 'exited' || status === 'dead')) {
-    observation.exitCode = exitCode;
+  return withRunFacts(observation, {
+    pid: num(body.Pid),
+    exitCode: num(body.ExitCode),
+    startedAt: unixSecondsToMs(body.StartedAt),
+    finishedAt: unixSecondsToMs(body.ExitedAt),
+  });
+}
+
+/** Adds what the engine knows of the container's process, leaving out what it does not. */
+function withRunFacts(
+  observation: ContainerObservation,
+  facts: { pid?: number; exitCode?: number; startedAt?: number; finishedAt?: number },
+): ContainerObservation {
+  if (facts.pid !== undefined) observation.pid = facts.pid;
+  // A container that never ran reports ExitCode 0: that is no exit, so leave it out.
+  if (facts.exitCode !== undefined && (observation.status === 'exited' || observation.status === 'dead')) {
+    observation.exitCode = facts.exitCode;
   }
-  const startedAt = unixSecondsToMs(body.StartedAt);
-  if (startedAt !== undefined) observation.startedAt = startedAt;
-  const finishedAt = unixSecondsToMs(body.ExitedAt);
-  if (finishedAt !== undefined) observation.finishedAt = finishedAt;
+  if (facts.startedAt !== undefined) observation.startedAt = facts.startedAt;
+  if (facts.finishedAt !== undefined) observation.finishedAt = facts.finishedAt;
   return observation;
 }
 

@@ -2,6 +2,7 @@ import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { REGISTRY, image } from './env.js';
+import type { SampleImageName } from '../../../src/engine/simulator/simulator-images.js';
 
 /**
  * The podman CLI, used by tests as "the outside world": an operator or a crash doing things to
@@ -190,7 +191,7 @@ export async function removeImage(ref: string): Promise<void> {
  * and returns its full reference: pulling it is guaranteed to be a real registry pull.
  * Needs no internet: the content comes from the registry's own podwarden/<name>:1.
  */
-export async function pushUniqueTag(name: string): Promise<string> {
+export async function pushUniqueTag(name: SampleImageName): Promise<string> {
   const source = image(name);
   if (!(await imageExistsLocally(source))) {
     await podman(['pull', '--quiet', '--tls-verify=false', source]);
