@@ -6,7 +6,7 @@ import type { PassReport } from '../../machines/types.js';
 import type { Orchestrator } from '../../src/orchestrator.js';
 import { LABELS } from '../../src/engine/labels.js';
 import { image } from './support/env.js';
-import { createWorld, nextTransition, waitForState, type World } from './support/orchestrator-fixture.js';
+import { createWorld, nextTransition, waitForState, waitForStatus, type World } from './support/orchestrator-fixture.js';
 import {
   containersWithLabel,
   imageExistsLocally,
@@ -103,9 +103,11 @@ describe('app lifecycle on real podman', () => {
     const orchestrator = await world.boot({ intervalMs: NO_TICK });
     await orchestrator.install('web');
     const first = await waitForState(orchestrator, 'web', 'running');
-    const back = nextTransition(orchestrator.transitions$, (t) => t.appId === 'web' && t.to === 'running');
     await removeForce(world.containerName('web'));
-    await back;
+    // `rm -f` kills first: the die may restart the doomed container before its remove event arrives.
+    await waitForStatus(orchestrator, 'web', 'run a new container', (row) => {
+      return row.state === 'running' && row.containerId !== undefined && row.containerId !== first.containerId;
+    });
     const inspected = await inspectJson(world.containerName('web'));
     expect(inspected.Id).not.toBe(first.containerId);
     expect(inspected.State.Status).toBe('running');

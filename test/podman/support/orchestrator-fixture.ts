@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
 import { createDockerodeEngine } from '../../../src/engine/dockerode/dockerode-engine.js';
 import { LABELS } from '../../../src/engine/labels.js';
 import { silentLogger } from '../../../src/log.js';
-import { createOrchestrator, type Orchestrator, type OrchestratorOptions } from '../../../src/orchestrator.js';
+import { createOrchestrator, type AppStatus, type Orchestrator, type OrchestratorOptions } from '../../../src/orchestrator.js';
 import type { Transition } from '../../../src/streams/transitions.js';
 import { REGISTRY, SOCKET_PATH } from './env.js';
 import { removeAllWithLabel } from './podman-cli.js';
@@ -84,13 +84,24 @@ export function nextTransition(
 }
 
 /** Polls `status()` until the app is in `state`; fails after `ms` with the last status seen. */
-export async function waitForState(orchestrator: Orchestrator, appId: string, state: string, ms = 30_000) {
+export function waitForState(orchestrator: Orchestrator, appId: string, state: string, ms = 30_000) {
+  return waitForStatus(orchestrator, appId, `reach ${state}`, (row) => row.state === state, ms);
+}
+
+/** Polls `status()` until the app's row matches; fails after `ms` with the last row seen. */
+export async function waitForStatus(
+  orchestrator: Orchestrator,
+  appId: string,
+  what: string,
+  match: (row: AppStatus) => boolean,
+  ms = 30_000,
+): Promise<AppStatus> {
   const deadline = Date.now() + ms;
   for (;;) {
     const row = orchestrator.status().find((entry) => entry.appId === appId);
-    if (row?.state === state) return row;
+    if (row && match(row)) return row;
     if (Date.now() > deadline) {
-      throw new Error(`${appId} did not reach ${state} in ${ms} ms; last: ${JSON.stringify(row)}`);
+      throw new Error(`${appId} did not ${what} in ${ms} ms; last: ${JSON.stringify(row)}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
