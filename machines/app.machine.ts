@@ -1,4 +1,4 @@
-import { assign, sendParent, setup } from 'xstate';
+import { assign, raise, sendParent, setup } from 'xstate';
 import {
   applyEvent,
   containerId,
@@ -18,15 +18,15 @@ import {
 import { DURING_STEP, failedContainerStep, failedStep, REMOVE_CONTAINER, unprovided } from './app-steps.js';
 import { backoffDelay } from './backoff.js';
 import { decide } from './decide.js';
-import type { AppEvent, AppSpec, StepOutcome } from './types.js';
+import type { AppEvent, AppSpec, RenderOutcome, StepOutcome } from './types.js';
 
 export type { AppContext, AppInput, ContainerInput, CreateOutcome, PullOutcome } from './app-knowledge.js';
 
 /**
  * One app's container lifecycle. Pure: every engine call is an invoked effect actor, every
  * observation arrives as an event. The states a person sees:
- * observing · missing → pulling → creating → starting → running · wedged → recreating ·
- * crashed → backoff · stopping → stopped · removing → removed · halted.
+ * observing · missing → pulling → creating → rendering → starting → running · wedged → recreating ·
+ * crashed → backoff · restarting (a rendered file changed) · stopping → stopped · removing → removed · halted.
  */
 export const appMachine = setup({
   types: {
@@ -40,6 +40,7 @@ export const appMachine = setup({
     startContainer: unprovided<StepOutcome, ContainerInput>('startContainer'),
     stopContainer: unprovided<StepOutcome, ContainerInput>('stopContainer'),
     removeContainer: unprovided<StepOutcome, ContainerInput>('removeContainer'),
+    renderFiles: unprovided<RenderOutcome, { spec: AppSpec }>('renderFiles'),
   },
   delays: {
     backoff: ({ context }) => backoffDelay(context.failures, context.backoff),
@@ -61,6 +62,8 @@ export const appMachine = setup({
     unobserved: ({ context }) => context.container === undefined,
     desiredChanges: ({ context, event }) => event.type === 'SET_DESIRED' && event.desired !== context.desired,
     specChanges: ({ context, event }) => event.type === 'UPDATE_SPEC' && event.spec.specHash !== context.spec.specHash,
+    /** A render that rewrote a file the running container has already read. */
+    filesChanged: (_, params: { output: RenderOutcome }) => params.output.changed,
     diedDuringStart: ({ context }) => context.diedDuringStart,
     /** An event about our container that leaves it crashed, unhealthy or without its process. */
     eventMeansFailure: ({ context, event }) =>
@@ -119,6 +122,17 @@ export const appMachine = setup({
     forgetContainer: assign({ container: null }),
     resetFailures: assign({ failures: 0, failure: undefined }),
     stepDone: assign((_, params: { at: number }) => ({ lastStepAt: params.at })),
+    /** Only the pass's own observation asks for a render, so a busy engine event stream does not. */
+    checkRender: raise({ type: 'RENDER.CHECK' }),
+    /**
+     * Stopped for a restart: the die of that stop is podwarden's own doing, so it is dated as
+     * known (its event, arriving during the start that follows, is no crash).
+     */
+    stoppedForRestart: assign(({ context }, params: { at: number }) => ({
+      container: context.container ? { ...context.container, status: 'exited' as const } : context.container,
+      lastStepAt: params.at,
+      exitSeenAt: Math.max(context.exitSeenAt, params.at),
+    })),
     announceFinished: sendParent(({ context }) => ({ type: 'APP.FINISHED', appId: context.appId })),
     /** Every pass observation gets exactly one answer, so the supervisor knows when a pass is over. */
     reportPass: sendParent(({ context, event, self }) => passAnswer(context, event, self.getSnapshot()?.value, false)),
@@ -148,7 +162,9 @@ export const appMachine = setup({
     // Only a real change re-decides: repeating a command (an install of an installed app) must
     // neither skip a backoff nor restart the stable-period clock.
     SET_DESIRED: { guard: 'desiredChanges', target: '.deciding', actions: 'setDesired' },
-    UPDATE_SPEC: { guard: 'specChanges', target: '.deciding', actions: 'setSpec' },
+    // A manifest change that leaves the container as it is (rendered files, image policy) is
+    // taken as it comes: the next render or pull uses it, nothing is re-decided.
+    UPDATE_SPEC: [{ guard: 'specChanges', target: '.deciding', actions: 'setSpec' }, { actions: 'setSpec' }],
   },
   states: {
     /** Looks at what is known of the container and what the owner wants; never rests here. */
@@ -158,7 +174,7 @@ export const appMachine = setup({
         { guard: 'decidesRemove', target: 'removing', actions: 'explain' },
         { guard: 'decidesStop', target: 'stopping', actions: 'explain' },
         { guard: 'decidesCreate', target: 'missing', actions: 'explain' },
-        { guard: 'decidesStart', target: 'starting', actions: 'explain' },
+        { guard: 'decidesStart', target: 'rendering', actions: 'explain' },
         { guard: 'decidesRecreate', target: 'wedged', actions: 'explain' },
         { guard: 'decidesWait', target: 'observing', actions: 'explain' },
         { guard: 'isRemoved', target: 'removed', actions: 'explain' },
@@ -215,7 +231,7 @@ export const appMachine = setup({
           },
           {
             guard: 'wantsRunning',
-            target: 'starting',
+            target: 'rendering',
             actions: assign(({ context, event }) => ({
               container: createdContainer(context, event.output),
               lastStepAt: event.output.at,
@@ -230,6 +246,24 @@ export const appMachine = setup({
           },
         ],
         onError: failedStep('create'),
+      },
+    },
+    /**
+     * The pre-start hook: the app's files are rendered from their templates and values, so
+     * every start (the first, after a crash, after a restart) runs with the current config.
+     * A render that fails starts nothing: no container runs with a stale or half-written config.
+     */
+    rendering: {
+      on: DURING_STEP,
+      invoke: {
+        src: 'renderFiles',
+        input: ({ context }) => ({ spec: context.spec }),
+        onDone: [
+          { guard: 'halting', target: 'halted' },
+          { guard: 'wantsRunning', target: 'starting' },
+          { target: 'deciding' },
+        ],
+        onError: failedStep('render'),
       },
     },
     /** Starting the container; a die that arrives before the answer counts as a crash. */
@@ -270,14 +304,50 @@ export const appMachine = setup({
     },
     /** The container runs as the manifest says; events and passes are checked against the decision table. */
     running: {
-      initial: 'settling',
+      type: 'parallel',
       states: {
-        /** Up, but not long enough to forget earlier crashes. */
-        settling: {
-          after: { stablePeriod: { target: 'stable', actions: 'resetFailures' } },
+        /** How long the container has been up. */
+        uptime: {
+          initial: 'settling',
+          states: {
+            /** Up, but not long enough to forget earlier crashes. */
+            settling: {
+              after: { stablePeriod: { target: 'stable', actions: 'resetFailures' } },
+            },
+            /** Up long enough: the crash count is back to zero. */
+            stable: {},
+          },
         },
-        /** Up long enough: the crash count is back to zero. */
-        stable: {},
+        /** Whether the rendered files still say what the container was started with. */
+        config: {
+          initial: 'idle',
+          states: {
+            /** Rendered at start (or at the last pass); a quiet pass renders again. */
+            idle: {
+              on: { 'RENDER.CHECK': { target: 'rerendering' } },
+            },
+            /** Rendering again (a rotated secret reaches the config without a human); unchanged files are not written. */
+            rerendering: {
+              invoke: {
+                src: 'renderFiles',
+                input: ({ context }) => ({ spec: context.spec }),
+                onDone: [
+                  {
+                    guard: { type: 'filesChanged', params: ({ event }) => ({ output: event.output }) },
+                    target: '#app.restarting',
+                    actions: assign({ reason: 'a rendered file changed; restarting so the app reads it' }),
+                  },
+                  { target: 'idle' },
+                ],
+                // The old files stay as they were; the container keeps running with them.
+                onError: {
+                  target: '#app.backoff',
+                  actions: { type: 'countStepFailure', params: ({ event }) => ({ step: 'render', error: event.error }) },
+                },
+              },
+            },
+          },
+        },
       },
       on: {
         CONTAINER_EVENT: [
@@ -288,9 +358,30 @@ export const appMachine = setup({
         OBSERVED: [
           { guard: 'observationMeansFailure', target: 'crashed', actions: ['observe', 'reportPass'] },
           { guard: 'observationNeedsAction', target: 'deciding', actions: ['observe', 'reportPass'] },
-          { guard: 'freshObservation', actions: ['observe', 'reportPass'] },
+          { guard: 'freshObservation', actions: ['observe', 'reportPass', 'checkRender'] },
           { actions: 'reportPass' },
         ],
+      },
+    },
+    /**
+     * A rendered file changed while the app ran: stopped here, then rendered and started like
+     * any start. Podwarden's own doing, so it is no crash and costs no backoff.
+     */
+    restarting: {
+      on: DURING_STEP,
+      invoke: {
+        src: 'stopContainer',
+        input: ({ context }) => ({ spec: context.spec, containerId: containerId(context) }),
+        onDone: [
+          { guard: 'halting', target: 'halted' },
+          {
+            guard: 'wantsRunning',
+            target: 'rendering',
+            actions: { type: 'stoppedForRestart', params: ({ event }) => ({ at: event.output.at }) },
+          },
+          { target: 'deciding', actions: { type: 'stoppedForRestart', params: ({ event }) => ({ at: event.output.at }) } },
+        ],
+        onError: failedContainerStep('stop'),
       },
     },
     /** The container failed by itself: count it, then back off before acting. */

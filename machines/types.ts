@@ -9,11 +9,36 @@ export type PullPolicy = 'always' | 'if-not-present' | 'never';
 export interface AppSpec {
   appId: string;
   container: ContainerSpec;
-  image: { ref: string; pullPolicy: PullPolicy; build?: { context: string; containerfile?: string } };
+  image: {
+    ref: string;
+    pullPolicy: PullPolicy;
+    build?: { context: string; containerfile?: string };
+    /** The manifest has both `build` and `image`: when the build fails, pull `ref` instead. */
+    pullFallback?: boolean;
+    /** Free bytes the image store must have (beyond the global reserve) before a pull or build. */
+    diskBytes?: number;
+  };
   /** Equal to `container.labels['io.podwarden.spec-hash']`; a container whose label differs is outdated. */
   specHash: string;
   /** Host directories (the app's own data dir) that must exist before the container is created. */
   directories?: string[];
+  /** Files rendered into the app's data dir before every start and on every pass; opaque to the machine. */
+  render?: RenderSpec;
+}
+
+/** What the `renderFiles` effect needs; see src/effects/render-files.ts. */
+export interface RenderSpec {
+  manifestFile: string;
+  /** Absolute: every rendered file stays inside it. */
+  dataDir: string;
+  files: { path: string; template?: string; templateFile?: string; mode?: number }[];
+  /** Absolute path of the KEY=VALUE values file. */
+  valuesFile?: string;
+}
+
+/** Outcome of rendering an app's files: whether any file was rewritten. */
+export interface RenderOutcome {
+  changed: boolean;
 }
 
 export interface BackoffPolicy {
@@ -50,7 +75,9 @@ export type AppCommand =
 export type AppEvent =
   | AppCommand
   | { type: 'OBSERVED'; passId: number; observedAt: number; container: Observed }
-  | { type: 'CONTAINER_EVENT'; event: ContainerEvent };
+  | { type: 'CONTAINER_EVENT'; event: ContainerEvent }
+  /** Raised by the machine itself on a quiet pass while running: render the files again. */
+  | { type: 'RENDER.CHECK' };
 
 /** What one app said about itself in one reconcile pass. */
 export interface PassEntry {

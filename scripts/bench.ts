@@ -145,6 +145,7 @@ function bindAll(engine: EnginePort): EnginePort {
     imageExists: (ref) => engine.imageExists(ref),
     pull: (ref, options) => engine.pull(ref, options),
     build: (spec, options) => engine.build(spec, options),
+    storageSpace: () => engine.storageSpace(),
     create: (spec) => engine.create(spec),
     start: (id) => engine.start(id),
     stop: (id, options) => engine.stop(id, options),

@@ -29,8 +29,12 @@ export interface OrchestratorOptions {
   catalogDir: string;
   /** Where podwarden keeps what the owner asked for (desired.json). */
   stateDir: string;
-  /** Apps' own data (`./x` volumes); defaults to `<stateDir>/apps`. */
+  /** Apps' own data (`./x` volumes, rendered files); defaults to `<stateDir>/apps`. */
   dataDir?: string;
+  /** Where manifests' `values` files live (secrets podwarden renders into configs); defaults to `<stateDir>/secrets`. */
+  secretsDir?: string;
+  /** Bytes kept free on the engine's image store beyond each app's `requirements.disk`; default 1 GiB. */
+  diskReserveBytes?: number;
   /** The engine; defaults to dockerode on `socketPath`. Tests may pass the simulator. */
   engine?: EnginePort;
   socketPath?: string;
@@ -112,6 +116,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const instance = options.instance ?? DEFAULTS.instance;
   const namePrefix = options.namePrefix ?? DEFAULTS.namePrefix;
   const dataDir = resolve(options.dataDir ?? join(options.stateDir, 'apps'));
+  const secretsDir = resolve(options.secretsDir ?? join(options.stateDir, 'secrets'));
   const engine = options.engine ?? createDockerodeEngine({ socketPath: options.socketPath ?? DEFAULTS.socketPath });
   const store = createDesiredStore(options.stateDir);
   const backoff: BackoffPolicy = { ...DEFAULT_BACKOFF, ...options.backoff };
@@ -128,7 +133,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     const id = entry.manifest.id;
     const appDataDir = join(dataDir, id);
     const container = toContainerSpec(entry.manifest, { instance, namePrefix, appDataDir });
-    const build = entry.manifest.container.build;
+    const { build, pullFallback } = entry.manifest.container;
+    const { files, values, requirements } = entry.manifest;
     return {
       appId: id,
       container,
@@ -137,7 +143,20 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         pullPolicy: entry.manifest.container.pullPolicy,
         // The schema already made the context absolute (relative to the manifest's folder).
         ...(build ? { build: { context: build.context, containerfile: build.containerfile } } : {}),
+        ...(pullFallback ? { pullFallback } : {}),
+        ...(requirements?.diskBytes !== undefined ? { diskBytes: requirements.diskBytes } : {}),
       },
+      ...(files && files.length > 0
+        ? {
+            render: {
+              manifestFile: entry.file,
+              dataDir: appDataDir,
+              files,
+              // Secrets live apart from the catalog, which is shipped and readable by all.
+              ...(values !== undefined ? { valuesFile: join(secretsDir, values) } : {}),
+            },
+          }
+        : {}),
       specHash: container.labels[LABELS.specHash] ?? '',
       directories: container.mounts
         .filter((mount) => mount.source.startsWith(appDataDir))
@@ -205,6 +224,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         logger: log,
         insecureRegistries: options.insecureRegistries ?? [],
         onProgress: options.onPullProgress,
+        ...(options.diskReserveBytes !== undefined ? { diskReserveBytes: options.diskReserveBytes } : {}),
       });
       const machine = supervisorMachine.provide({
         actors: {

@@ -3,6 +3,7 @@ import { inspectOption, startCliInspector } from '../inspect/inspect-option.js';
 import { createDockerodeEngine } from '../engine/dockerode/dockerode-engine.js';
 import { createLogger } from '../log.js';
 import { parseDuration } from '../manifest/duration.js';
+import { parseSize } from '../manifest/size.js';
 import { createOrchestrator, type OrchestratorOptions } from '../orchestrator.js';
 import { createRecorder } from '../replay/recorder.js';
 import { recordingEngine } from '../replay/recording-engine.js';
@@ -23,6 +24,8 @@ export function runCommand(): Command {
     .addOption(new Option('--instance <name>', 'owner label value; podwarden touches only its own containers').env('PODWARDEN_INSTANCE').default('podwarden'))
     .addOption(new Option('--install <apps...>', 'make sure these catalog apps are installed (idempotent)'))
     .addOption(new Option('--insecure-registry <hosts...>', 'registries (host:port) allowed over plain HTTP').env('PODWARDEN_INSECURE_REGISTRIES').argParser((value: string, previous: string[] = []) => [...previous, ...value.split(',').filter(Boolean)]))
+    .addOption(new Option('--secrets-dir <dir>', "where manifests' values files live (default <state-dir>/secrets)").env('PODWARDEN_SECRETS_DIR'))
+    .addOption(new Option('--disk-reserve <size>', 'free space kept on the image store beyond each app\'s requirement (e.g. 1GiB, 500MiB)').env('PODWARDEN_DISK_RESERVE').default(1024 ** 3, '1GiB').argParser((value: string) => parseSize(value)))
     .addOption(new Option('--log-level <level>', 'trace|debug|info|warn|error').env('PODWARDEN_LOG_LEVEL').default('info'))
     .addOption(inspectOption())
     .addOption(new Option('--record <file>', 'record every input (engine answers and events, commands) to this NDJSON file for `podwarden replay`'))
@@ -34,6 +37,8 @@ export function runCommand(): Command {
       instance: string;
       install?: string[];
       insecureRegistry?: string[];
+      secretsDir?: string;
+      diskReserve: number;
       logLevel: string;
       inspect?: number;
       record?: string;
@@ -47,6 +52,8 @@ export function runCommand(): Command {
         intervalMs: options.interval,
         instance: options.instance,
         insecureRegistries: options.insecureRegistry ?? [],
+        ...(options.secretsDir !== undefined ? { secretsDir: options.secretsDir } : {}),
+        diskReserveBytes: options.diskReserve,
         logger,
         inspect: inspector?.inspect,
       };

@@ -1,11 +1,12 @@
 import { mkdir } from 'node:fs/promises';
 import { fromPromise } from 'xstate';
 import type { ContainerInput, CreateOutcome } from '../../machines/app.machine.js';
-import type { AppSpec, StepOutcome } from '../../machines/types.js';
+import type { AppSpec, RenderOutcome, StepOutcome } from '../../machines/types.js';
 import type { EnginePort } from '../engine/port.js';
 import { DEFAULT_STOP_TIMEOUT_SECONDS } from '../manifest/container-spec.js';
 import type { Logger } from '../log.js';
 import { createImageEnsurer, type ImagePolicyOptions } from './pull-image.js';
+import { renderFiles } from './render-files.js';
 
 export interface AppEffectOptions extends ImagePolicyOptions {
   logger: Logger;
@@ -64,6 +65,18 @@ export function createAppEffects(engine: EnginePort, options: AppEffectOptions) 
     removeContainer: step<ContainerInput, object>('remove', async ({ containerId }) => {
       await engine.remove(containerId);
       return {};
+    }),
+    // Not a `step`: it runs on every pass, so only changes (and failures) are worth a log line.
+    renderFiles: fromPromise<RenderOutcome, { spec: AppSpec }>(async ({ input }) => {
+      const { appId, render } = input.spec;
+      if (!render) return { changed: false };
+      try {
+        const { changed } = await renderFiles({ owner: appId, ...render }, log);
+        return { changed };
+      } catch (error) {
+        log.warn({ app: appId, step: 'render', err: error instanceof Error ? error.message : String(error) }, 'render failed');
+        throw error;
+      }
     }),
   };
 }

@@ -1,31 +1,60 @@
 import type { AppSpec } from '../../machines/types.js';
 import { EngineError, type EnginePort, type PullProgress } from '../engine/port.js';
+import type { Logger } from '../log.js';
+import { checkDiskSpace, DEFAULT_DISK_RESERVE_BYTES } from './disk-preflight.js';
 
 export interface ImagePolicyOptions {
   insecureRegistries: readonly string[];
   onProgress?: (appId: string, progress: PullProgress) => void;
+  /** Bytes kept free on the image store beyond each app's own requirement. Default 1 GiB. */
+  diskReserveBytes?: number;
+  logger?: Logger;
 }
 
 /**
- * Makes the app's image present, as its pull policy says: built locally when the manifest
- * has `build`, pulled otherwise. Concurrent requests for one image share one pull, so two
- * apps (or a retried step) never pull the same reference twice at once.
+ * Makes the app's image present, as its manifest says:
+ * - `build` (with or without `image`): built locally first; with `image` too, a failed build
+ *   (or a missing context) falls back to pulling `image`, the tag the build would have made;
+ * - `image` alone: pulled per the pull policy (`always`, `if-not-present`, `never`).
+ * Before any build or pull, the image store must have the app's `requirements.disk` plus the
+ * global reserve free. Concurrent requests for one image share one pull, so two apps (or a
+ * retried step) never pull the same reference twice at once.
  */
 export function createImageEnsurer(engine: EnginePort, options: ImagePolicyOptions) {
   const inFlight = new Map<string, Promise<void>>();
+  const reserveBytes = options.diskReserveBytes ?? DEFAULT_DISK_RESERVE_BYTES;
+  const log = options.logger;
 
   async function obtain(spec: AppSpec): Promise<void> {
-    const { ref, pullPolicy, build } = spec.image;
+    const { ref, pullPolicy, build, pullFallback, diskBytes } = spec.image;
     if (pullPolicy !== 'always' && (await engine.imageExists(ref))) return;
     const onProgress = (progress: PullProgress) => options.onProgress?.(spec.appId, progress);
-    if (build) {
-      await engine.build({ tag: ref, context: build.context, containerfile: build.containerfile }, { onProgress });
-      return;
-    }
-    if (pullPolicy === 'never') {
+    const pull = () => engine.pull(ref, { onProgress, insecureRegistries: options.insecureRegistries });
+    if (!build && pullPolicy === 'never') {
       throw new EngineError('image-not-found', `image ${ref} is not present and the pull policy is "never"`);
     }
-    await engine.pull(ref, { onProgress, insecureRegistries: options.insecureRegistries });
+    await checkDiskSpace(engine, { appId: spec.appId, needBytes: diskBytes ?? 0, reserveBytes }, log);
+    if (!build) return pull();
+    try {
+      await engine.build({ tag: ref, context: build.context, containerfile: build.containerfile }, { onProgress });
+      return;
+    } catch (buildError) {
+      // A full disk stays a full disk whichever way the image comes; "never" means no registry.
+      const code = buildError instanceof EngineError ? buildError.code : 'engine';
+      if (!pullFallback || pullPolicy === 'never' || code === 'disk-full') throw buildError;
+      const why = buildError instanceof Error ? buildError.message : String(buildError);
+      log?.warn({ app: spec.appId, image: ref, err: why }, 'build failed; pulling the image instead');
+      try {
+        await pull();
+      } catch (pullError) {
+        const pullWhy = pullError instanceof Error ? pullError.message : String(pullError);
+        throw new EngineError(
+          pullError instanceof EngineError ? pullError.code : 'engine',
+          `build failed (${why}), and so did the pull it fell back to: ${pullWhy}`,
+          pullError,
+        );
+      }
+    }
   }
 
   return function ensureImage(spec: AppSpec): Promise<void> {

@@ -14,6 +14,8 @@ export interface EnginePort {
   pull(ref: string, options?: PullOptions): Promise<void>;
   /** Builds an image from a local context directory and tags it `tag`. */
   build(spec: BuildSpec, options?: PullOptions): Promise<void>;
+  /** Where the engine keeps its images, and the free space of that file system (checked before a pull or build). */
+  storageSpace(): Promise<StorageSpace>;
   /**
    * Creates the container named `spec.name`. If a container with that name already exists
    * and carries the same owner labels, returns its id instead of failing (a retried create
@@ -42,6 +44,13 @@ export interface EngineInfo {
   /** 'podman' or 'docker': decides which pull endpoint can skip TLS. */
   flavor: 'podman' | 'docker';
   version: string;
+}
+
+export interface StorageSpace {
+  /** The image store: podman's GraphRoot, Docker's DockerRootDir. */
+  root: string;
+  /** Bytes an unprivileged write could still use there; undefined when the path is not on this host. */
+  freeBytes?: number;
 }
 
 export interface PullOptions {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import * as z from 'zod';
 import type { BuildSpec, PortBinding } from '../engine/port.js';
 import { DurationError, parseDuration } from './duration.js';
+import { parseSize, SizeError } from './size.js';
 import {
   APP_ID_PATTERN,
   CAPABILITY_PATTERN,
@@ -201,10 +202,15 @@ export const containerSchema = z
     healthcheck: healthcheckSchema.optional(),
   })
   .superRefine((c, ctx) => {
-    if ((c.image === undefined) === (c.build === undefined)) {
+    if (c.image === undefined && c.build === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'one of "image" or "build" is required, found neither' });
+    }
+    // With both, the build is tagged as `image` (so a pulled fallback is the same image).
+    if (c.image !== undefined && c.build?.tag !== undefined && c.build.tag !== c.image) {
       ctx.addIssue({
         code: 'custom',
-        message: `exactly one of "image" or "build" is required, found ${c.image === undefined ? 'neither' : 'both'}`,
+        path: ['build', 'tag'],
+        message: `with both "image" and "build", the build is tagged as the image; leave build.tag out (or make it ${JSON.stringify(c.image)})`,
       });
     }
     if (c.network === 'host' && c.ports.length > 0) {
@@ -252,6 +258,90 @@ function checkMountClashes(volumes: readonly VolumeMount[], tmpfs: readonly stri
   tmpfs.forEach((t, i) => claim(t, ['tmpfs', i]));
 }
 
+// ---------------------------------------------------------------------------------------------
+// Rendered files, their values, and what the app needs of the host
+
+const FILE_MODE = /^0?[0-7]{3}$/;
+
+/** A path inside the app's data directory: relative, no ".." anywhere, not the directory itself. */
+const dataPathSchema = (what: string) =>
+  z.string().transform((text, ctx) => {
+    const problem = confinedPathProblem(text, what);
+    if (problem === undefined) return path.posix.normalize(text);
+    ctx.addIssue({ code: 'custom', message: problem, input: text });
+    return z.NEVER;
+  });
+
+export function confinedPathProblem(text: string, what: string): string | undefined {
+  if (text.trim() === '') return `${what} must not be empty`;
+  if (text.includes('\0')) return `${what} must not contain a NUL character`;
+  if (path.posix.isAbsolute(text)) {
+    return `${JSON.stringify(text)} is an absolute path; ${what} must be relative to the app's data directory`;
+  }
+  if (text.split('/').includes('..')) {
+    return `${JSON.stringify(text)} contains ".."; ${what} must stay inside the app's data directory`;
+  }
+  const normalised = path.posix.normalize(text);
+  if (normalised === '.' || normalised === './') return `${what} must name a file, not the app's data directory itself`;
+  return undefined;
+}
+
+export const renderedFileSchema = z
+  .strictObject({
+    path: dataPathSchema('path'),
+    template: z.string().optional(),
+    templateFile: nonEmptyString('templateFile').optional(),
+    mode: z
+      .string({ error: 'expected a file mode as a string, e.g. "0600" (a bare YAML number would be read as decimal)' })
+      .regex(FILE_MODE, { error: (iss) => `${JSON.stringify(iss.input)} is not a file mode (expected e.g. "0600" or "0640")` })
+      .transform((mode) => parseInt(mode, 8))
+      .optional(),
+  })
+  .superRefine((file, ctx) => {
+    if ((file.template === undefined) === (file.templateFile === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `exactly one of "template" or "templateFile" is required, found ${file.template === undefined ? 'neither' : 'both'}`,
+      });
+    }
+  });
+
+const renderedFilesSchema = z.array(renderedFileSchema).superRefine((files, ctx) => {
+  files.forEach((file, i) => {
+    const earlier = files.findIndex((other, j) => j < i && other.path === file.path);
+    if (earlier !== -1) {
+      ctx.addIssue({ code: 'custom', path: [i, 'path'], message: `${file.path} is already rendered by files[${earlier}]` });
+    }
+  });
+});
+
+/** The values file: KEY=VALUE lines, relative to podwarden's secrets directory. */
+const valuesFileSchema = z.string().transform((text, ctx) => {
+  const problem = confinedPathProblem(text, 'values');
+  if (problem === undefined) return path.posix.normalize(text);
+  ctx.addIssue({ code: 'custom', message: problem.replace("the app's data directory", "podwarden's secrets directory"), input: text });
+  return z.NEVER;
+});
+
+const sizeSchema = z
+  .union([z.string(), z.number()], { error: 'expected a size like "2GiB", "500MiB" or a number of bytes' })
+  .transform((value, ctx) => {
+    try {
+      return parseSize(value);
+    } catch (err) {
+      if (!(err instanceof SizeError)) throw err;
+      ctx.addIssue({ code: 'custom', message: err.message, input: value });
+      return z.NEVER;
+    }
+  });
+
+export const requirementsSchema = z
+  .strictObject({
+    /** Free space the image store needs before a pull or build of this app's image. */
+    disk: sizeSchema.optional(),
+  })
+  .transform((r) => (r.disk !== undefined ? { diskBytes: r.disk } : {}));
+
 export const appSchema = z.strictObject({
   id: z.string().regex(APP_ID_PATTERN, {
     error: (iss) =>
@@ -267,6 +357,9 @@ export const appSchema = z.strictObject({
     }),
   description: z.string().optional(),
   container: containerSchema,
+  files: renderedFilesSchema.optional(),
+  values: valuesFileSchema.optional(),
+  requirements: requirementsSchema.optional(),
 });
 
 const manifestFileShape = z.strictObject(
@@ -287,22 +380,34 @@ export function manifestFileSchema(baseDir: string) {
     let buildSpec: BuildSpec | undefined;
     let runImage: string;
     if (build !== undefined) {
-      runImage = build.tag ?? defaultBuildTag(app.id, app.version);
+      runImage = image ?? build.tag ?? defaultBuildTag(app.id, app.version);
       buildSpec = {
         tag: runImage,
         context: path.resolve(baseDir, build.context),
         ...(build.containerfile !== undefined ? { containerfile: build.containerfile } : {}),
       };
     } else {
-      // The container schema guarantees exactly one of the two.
+      // The container schema guarantees at least one of the two.
       runImage = image!;
     }
+    const { files, ...rest } = app;
     return {
       app: {
-        ...app,
+        ...rest,
+        ...(files !== undefined
+          ? {
+              files: files.map((file) =>
+                file.templateFile !== undefined
+                  ? { ...file, templateFile: path.resolve(baseDir, file.templateFile) }
+                  : file,
+              ),
+            }
+          : {}),
         container: {
           image: runImage,
           ...(buildSpec !== undefined ? { build: buildSpec } : {}),
+          // A build that fails (or whose context is missing) falls back to pulling `image`.
+          ...(buildSpec !== undefined && image !== undefined ? { pullFallback: true } : {}),
           ...container,
           ...(stopTimeout !== undefined ? { stopTimeoutMs: stopTimeout } : {}),
         },
@@ -328,6 +433,10 @@ export function knownManifestKeys(at: readonly PropertyKey[]): readonly string[]
       return Object.keys(appSchema.shape);
     case 'app.container':
       return Object.keys(containerSchema.shape);
+    case 'app.files.[]':
+      return Object.keys(renderedFileSchema.shape);
+    case 'app.requirements':
+      return Object.keys(requirementsSchema.in.shape);
     case 'app.container.build':
       return Object.keys(buildSchema.shape);
     case 'app.container.healthcheck':
@@ -338,3 +447,5 @@ export function knownManifestKeys(at: readonly PropertyKey[]): readonly string[]
       return [];
   }
 }
+/** A file rendered into the app's data dir before every start; `templateFile` is absolute. */
+export type RenderedFileDecl = NonNullable<AppManifest['files']>[number];

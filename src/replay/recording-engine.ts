@@ -49,6 +49,7 @@ export function recordingEngine(engine: EnginePort, sink: Recorder): EnginePort 
     imageExists: (ref) => call('imageExists', [ref], () => engine.imageExists(ref)),
     pull: (ref, options) => call('pull', [ref, options], () => engine.pull(ref, options)),
     build: (spec, options) => call('build', [spec, options], () => engine.build(spec, options)),
+    storageSpace: () => call('storageSpace', [], () => engine.storageSpace()),
     create: (spec) => {
       sink.learnSpec(spec);
       return call('create', [spec], () => engine.create(spec));

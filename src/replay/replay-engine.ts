@@ -7,6 +7,7 @@ import type {
   EngineInfo,
   EnginePort,
   PullOptions,
+  StorageSpace,
 } from '../engine/port.js';
 import { canonicalJson } from '../manifest/canonical-json.js';
 import { describeCall, firstDifference } from './call-text.js';
@@ -62,6 +63,9 @@ export class ReplayEngine implements EnginePort {
   }
   build(spec: BuildSpec, options?: PullOptions): Promise<void> {
     return this.call('build', [spec, options]);
+  }
+  storageSpace(): Promise<StorageSpace> {
+    return this.call('storageSpace', []);
   }
   create(spec: ContainerSpec): Promise<{ id: string }> {
     this.context.learnSpec(spec);

@@ -275,14 +275,12 @@ describe('registry and pulls', () => {
     expect(error.message).toContain('manifest unknown');
   });
 
-  it('rejects a plain-HTTP registry that is not listed as insecure, like podman', async () => {
+  it('rejects a plain-HTTP registry that is not listed as insecure, like podman, naming the option', async () => {
     const engine = createSimulatedEngine({ registry: sampleRegistry() });
     const error = await rejection(engine.pull(sampleImageRef('httpd')));
     expect(error.code).toBe('registry-unreachable');
     expect(error.message).toContain('http: server gave HTTP response to HTTPS client');
-    const configured = createSimulatedEngine({ registry: sampleRegistry(), engineInsecureRegistries: [REGISTRY] });
-    await configured.pull(sampleImageRef('httpd'));
-    expect(await configured.imageExists(sampleImageRef('httpd'))).toBe(true);
+    expect(error.message).toContain(`--insecure-registry ${REGISTRY}`);
   });
 
   it('an unreachable registry fails pulls with registry-unreachable', async () => {

@@ -1,3 +1,4 @@
+import { statfs } from 'node:fs/promises';
 import { Agent, type IncomingMessage } from 'node:http';
 import Docker from 'dockerode';
 import type { Observable } from 'rxjs';
@@ -31,6 +32,7 @@ import {
   type EngineInfo,
   type EnginePort,
   type PullOptions,
+  type StorageSpace,
 } from '../port.js';
 import { buildProgressFromLine, pullProgressFromLine } from './progress-lines.js';
 import { followProgress } from './progress-stream.js';
@@ -64,6 +66,8 @@ class DockerodeEngine implements EnginePort {
   private readonly socketPath: string;
   private readonly apiTimeoutMs: number;
   private readonly facts: EngineFactsCache;
+  /** Asked once: the engine's storage never moves while it runs. */
+  private storageRoot: Promise<string> | undefined;
 
   constructor(options: DockerodeEngineOptions) {
     this.socketPath = options.socketPath;
@@ -103,14 +107,18 @@ class DockerodeEngine implements EnginePort {
   async pull(ref: string, options: PullOptions = {}): Promise<void> {
     const action = `pull of image ${ref}`;
     const insecure = options.insecureRegistries?.includes(registryHostOf(ref)) ?? false;
-    const facts = insecure ? await this.facts.load() : undefined;
-    const libpodVersion = facts?.flavor === 'podman' ? facts.libpodApiVersion : undefined;
+    const facts = await this.facts.load();
+    const libpodVersion = facts.flavor === 'podman' ? facts.libpodApiVersion : undefined;
+    // On podman the libpod endpoint is used for every pull, with TLS verification said out
+    // loud: an explicit tlsVerify=true overrides `insecure = true` in registries.conf, so only
+    // podwarden's own insecureRegistries list decides which registries may speak plain HTTP.
+    // (Docker decides by its daemon.json alone; the compat endpoint has no say.)
     const stream = await this.openStream({ action }, (abortSignal) =>
       libpodVersion !== undefined
         ? dialStream(this.docker, {
             path: `/v${libpodVersion}/libpod/images/pull?`,
             method: 'POST',
-            options: { _query: { reference: ref, tlsVerify: false }, _body: {} },
+            options: { _query: { reference: ref, tlsVerify: !insecure }, _body: {} },
             abortSignal,
           })
         : (this.docker.pull(ref, { abortSignal }) as Promise<IncomingMessage>),
@@ -151,6 +159,40 @@ class DockerodeEngine implements EnginePort {
         'engine',
         `${action}: the engine reported no error, but image ${spec.tag} does not exist afterwards`,
       );
+    }
+  }
+
+  /**
+   * The image store is `DockerRootDir` of `GET /info` (podman's compat answer puts its
+   * GraphRoot there, e.g. /var/lib/containers/storage). Its free space is read with statfs on
+   * this host: the engine's socket is local, so the path is too. A path that is not here (an
+   * engine reached through a forwarded socket) gives no free-space figure rather than a wrong one.
+   */
+  async storageSpace(): Promise<StorageSpace> {
+    this.storageRoot ??= this.call({ action: 'info' }, async (abortSignal) => {
+      const info = await dialJson(this.docker, {
+        path: '/info',
+        method: 'GET',
+        options: {},
+        abortSignal,
+        statusCodes: { 200: true, 500: 'server error' },
+      });
+      const root = (info as { DockerRootDir?: unknown } | null)?.DockerRootDir;
+      if (typeof root !== 'string' || root === '') {
+        throw new EngineError('engine', 'info: the engine did not say where it stores images (no DockerRootDir)');
+      }
+      return root;
+    });
+    const pending = this.storageRoot;
+    pending.catch(() => {
+      if (this.storageRoot === pending) this.storageRoot = undefined;
+    });
+    const root = await pending;
+    try {
+      const fs = await statfs(root);
+      return { root, freeBytes: fs.bavail * fs.bsize };
+    } catch {
+      return { root };
     }
   }
 

@@ -25,7 +25,8 @@ export function classifyPullFailure(ref: string, message: string): EngineError {
     return new EngineError(
       code,
       `pull of image ${ref} failed: registry ${registryHostOf(ref)} speaks plain HTTP and is not ` +
-        `configured as an insecure registry: ${message}`,
+        `in podwarden's insecureRegistries (add it with --insecure-registry ${registryHostOf(ref)}, ` +
+        `PODWARDEN_INSECURE_REGISTRIES or the insecureRegistries option): ${message}`,
     );
   }
   const what: Record<EngineErrorCode, string> = {

@@ -6,6 +6,7 @@ export type EngineMethod =
   | 'imageExists'
   | 'pull'
   | 'build'
+  | 'storageSpace'
   | 'create'
   | 'start'
   | 'stop'
@@ -19,6 +20,7 @@ export const ENGINE_METHODS: readonly EngineMethod[] = [
   'imageExists',
   'pull',
   'build',
+  'storageSpace',
   'create',
   'start',
   'stop',

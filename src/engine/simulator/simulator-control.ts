@@ -23,6 +23,8 @@ export interface SimulatorControl {
   /** `build` of this context directory succeeds and yields an image that behaves so. */
   defineBuildContext(context: string, behaviour: ImageBehaviour): void;
   setRegistryReachable(reachable: boolean): void;
+  /** Free bytes on the image store's file system, as `storageSpace` reports them. */
+  setFreeSpace(bytes: number): void;
 
   /** false: every call rejects with 'unreachable' and open event streams are cut. */
   setReachable(reachable: boolean): void;
@@ -118,6 +120,9 @@ export function createSimulatorControl(parts: SimulatorParts): SimulatorControl 
     },
     setRegistryReachable(reachable) {
       images.registryReachable = reachable;
+    },
+    setFreeSpace(bytes) {
+      images.freeBytes = bytes;
     },
     setReachable(reachable) {
       conditions.reachable = reachable;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { EngineError, type BuildSpec, type PullOptions } from '../port.js';
 import type { ImageBehaviour } from './simulator-images.js';
 import { normalizeImageRef, registryHostOf } from '../image-ref.js';
+import { classifyPullFailure } from '../dockerode/pull-failure.js';
 
 const PLAIN_HTTP_MESSAGE = 'http: server gave HTTP response to HTTPS client';
 
@@ -12,13 +13,11 @@ export interface ImageStoreOptions {
   localImages?: Readonly<Record<string, ImageBehaviour>>;
   /** Registry hosts that speak plain HTTP only. Default ['127.0.0.1:5000'], as on our hosts. */
   plainHttpRegistries?: readonly string[];
-  /**
-   * Hosts the engine's own configuration marks insecure (podman's registries.conf
-   * `insecure = true`): pulls from them work without `PullOptions.insecureRegistries`.
-   * Default none.
-   */
-  engineInsecureRegistries?: readonly string[];
+  /** Free space of the image store's file system. Default 100 GiB. */
+  freeBytes?: number;
 }
+
+const DEFAULT_FREE_BYTES = 100 * 1024 ** 3;
 
 /**
  * The simulated engine's local image storage and the registry it pulls from, with podman's
@@ -26,16 +25,17 @@ export interface ImageStoreOptions {
  */
 export class SimulatedImageStore {
   registryReachable = true;
+  /** Free bytes on the simulated image store's file system (`control.setFreeSpace`). */
+  freeBytes: number;
 
   private readonly registry = new Map<string, ImageBehaviour>();
   private readonly local = new Map<string, ImageBehaviour>();
   private readonly buildContexts = new Map<string, ImageBehaviour>();
   private readonly plainHttp: ReadonlySet<string>;
-  private readonly engineInsecure: ReadonlySet<string>;
 
   constructor(options: ImageStoreOptions) {
     this.plainHttp = new Set(options.plainHttpRegistries ?? ['127.0.0.1:5000']);
-    this.engineInsecure = new Set(options.engineInsecureRegistries ?? []);
+    this.freeBytes = options.freeBytes ?? DEFAULT_FREE_BYTES;
     for (const [ref, behaviour] of Object.entries(options.registry ?? {})) {
       this.registry.set(normalizeImageRef(ref), behaviour);
     }
@@ -59,11 +59,13 @@ export class SimulatedImageStore {
         `pull of image ${ref} failed: registry ${host} unreachable: dial tcp ${host}: connect: connection refused`,
       );
     }
+    // The adapter says tlsVerify on every podman pull, so the engine's own registries.conf
+    // never lets a plain-HTTP registry through: only the caller's list does.
     const insecure = new Set(options.insecureRegistries ?? []);
-    if (this.plainHttp.has(host) && !insecure.has(host) && !this.engineInsecure.has(host)) {
-      throw new EngineError(
-        'registry-unreachable',
-        `pull of image ${ref} failed: registry ${host} unreachable: pinging container registry ${host}: ` +
+    if (this.plainHttp.has(host) && !insecure.has(host)) {
+      throw classifyPullFailure(
+        ref,
+        `initializing source docker://${normalized}: pinging container registry ${host}: ` +
           `Get "https://${host}/v2/": ${PLAIN_HTTP_MESSAGE}`,
       );
     }

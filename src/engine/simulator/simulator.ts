@@ -8,6 +8,7 @@ import {
   type EngineInfo,
   type EnginePort,
   type PullOptions,
+  type StorageSpace,
 } from '../port.js';
 import { EngineConditions, sleep, unreachable, type EngineConditionsOptions } from './simulator-conditions.js';
 import { ContainerTable, observe } from './simulator-containers.js';
@@ -29,6 +30,9 @@ export interface SimulatedEngine extends EnginePort {
 }
 
 const NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+
+/** podman's rootful GraphRoot, as the simulator reports it. */
+export const SIMULATED_STORAGE_ROOT = '/var/lib/containers/storage';
 
 /**
  * An in-memory podman 4.3 as podwarden sees it through the Docker-compatible API: the same
@@ -91,6 +95,11 @@ class Simulator implements SimulatedEngine {
   async build(spec: BuildSpec, options: PullOptions = {}): Promise<void> {
     await this.conditions.enter('build');
     this.images.build(spec, options);
+  }
+
+  async storageSpace(): Promise<StorageSpace> {
+    await this.conditions.enter('storageSpace');
+    return { root: SIMULATED_STORAGE_ROOT, freeBytes: this.images.freeBytes };
   }
 
   async create(spec: ContainerSpec): Promise<{ id: string }> {

@@ -1,0 +1,138 @@
+import { readFile } from 'node:fs/promises';
+import { writeFileIfChanged } from '../state/atomic-write.js';
+import type { Logger } from '../log.js';
+import { confinedTarget } from '../render/confine.js';
+import { renderTemplate, TemplateError } from '../render/template.js';
+import { parseValuesFile } from '../render/values-file.js';
+
+/** Rendered files are mostly configs that embed secrets: only the owner may read them. */
+export const DEFAULT_RENDERED_FILE_MODE = 0o600;
+
+/** One file to render: the manifest's `app.files[i]`, with its template file made absolute. */
+export interface RenderedFile {
+  /** Relative to the data dir, already checked for absolute paths and "..". */
+  path: string;
+  template?: string;
+  templateFile?: string;
+  mode?: number;
+}
+
+/** Everything one render needs; apps and companions alike. */
+export interface RenderJob {
+  /** For messages and logs: `bitcoind`, or a companion's name. */
+  owner: string;
+  /** The manifest the files come from; errors name it with the field. */
+  manifestFile: string;
+  /** Absolute: the folder every rendered file must stay in. */
+  dataDir: string;
+  files: readonly RenderedFile[];
+  /** Absolute path of the KEY=VALUE values file, when the manifest names one. */
+  valuesFile?: string;
+}
+
+export interface RenderOutcome {
+  /** At least one file was (re)written. */
+  changed: boolean;
+  /** The files that were written, relative to the data dir. */
+  written: string[];
+}
+
+/**
+ * A render that did not happen. Names the manifest file and the field; never carries a value,
+ * so it can go to logs, transitions and `status()` as it is.
+ */
+export class RenderError extends Error {
+  constructor(
+    readonly manifestFile: string,
+    readonly field: string,
+    problem: string,
+  ) {
+    super(`${manifestFile}: ${field}: ${problem}`);
+    this.name = 'RenderError';
+  }
+}
+
+/**
+ * Renders every file of `job` into its data dir. All templates are rendered in memory first,
+ * so one bad template writes nothing; then each file is written atomically, and only when its
+ * content (or mode) changed. Logs name the files that changed, never what they hold.
+ */
+export async function renderFiles(job: RenderJob, log?: Logger): Promise<RenderOutcome> {
+  if (job.files.length === 0) return { changed: false, written: [] };
+  const values = job.valuesFile === undefined ? {} : await readValues(job, job.valuesFile);
+
+  const rendered: { file: RenderedFile; field: string; content: string }[] = [];
+  for (const [index, file] of job.files.entries()) {
+    const field = `app.files[${index}]`;
+    const template = file.template ?? (await readTemplate(job, field, file.templateFile));
+    try {
+      rendered.push({ file, field, content: renderTemplate(template, values) });
+    } catch (error) {
+      if (!(error instanceof TemplateError)) throw error;
+      const problem =
+        error.key !== undefined
+          ? `the template uses {{${error.key}}}, which ${job.valuesFile === undefined ? 'has no value (the manifest names no values file: app.values)' : `${job.valuesFile} does not define`}`
+          : error.message;
+      throw new RenderError(job.manifestFile, `${field}.${file.template !== undefined ? 'template' : 'templateFile'}`, problem);
+    }
+  }
+
+  const written: string[] = [];
+  for (const { file, field, content } of rendered) {
+    let target: string;
+    try {
+      target = await confinedTarget(job.dataDir, file.path);
+    } catch (error) {
+      throw new RenderError(job.manifestFile, `${field}.path`, error instanceof Error ? error.message : String(error));
+    }
+    const mode = file.mode ?? DEFAULT_RENDERED_FILE_MODE;
+    let changed: boolean;
+    try {
+      changed = await writeFileIfChanged(target, content, { mode });
+    } catch (error) {
+      throw new RenderError(job.manifestFile, `${field}.path`, error instanceof Error ? error.message : String(error));
+    }
+    if (changed) {
+      written.push(file.path);
+      log?.info({ app: job.owner, file: target }, 'rendered file changed');
+    }
+  }
+  return { changed: written.length > 0, written };
+}
+
+async function readValues(job: RenderJob, valuesFile: string): Promise<Record<string, string>> {
+  let text: string;
+  try {
+    text = await readFile(valuesFile, 'utf8');
+  } catch (error) {
+    throw new RenderError(job.manifestFile, 'app.values', `cannot read the values file ${valuesFile}: ${fsReason(error)}`);
+  }
+  try {
+    return parseValuesFile(text);
+  } catch (error) {
+    throw new RenderError(job.manifestFile, 'app.values', `${valuesFile}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+async function readTemplate(job: RenderJob, field: string, templateFile: string | undefined): Promise<string> {
+  if (templateFile === undefined) throw new RenderError(job.manifestFile, field, 'has neither template nor templateFile');
+  try {
+    return await readFile(templateFile, 'utf8');
+  } catch (error) {
+    throw new RenderError(job.manifestFile, `${field}.templateFile`, `cannot read ${templateFile}: ${fsReason(error)}`);
+  }
+}
+
+function fsReason(error: unknown): string {
+  switch ((error as NodeJS.ErrnoException | undefined)?.code) {
+    case 'ENOENT':
+      return 'it does not exist';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'it is a directory';
+    default:
+      return error instanceof Error ? error.message : String(error);
+  }
+}
