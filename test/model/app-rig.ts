@@ -1,7 +1,7 @@
 import { setImmediate as nextMacrotask } from 'node:timers/promises';
 import { createActor, fromPromise, setup, SimulatedClock, type ActorRefFrom, type AnyActorRef } from 'xstate';
 import { appMachine, type AppInput, type ContainerInput, type CreateOutcome, type PullOutcome } from '../../machines/app.machine.js';
-import type { AppEvent, AppSpec, PassEntry, StepOutcome } from '../../machines/types.js';
+import type { AppEvent, AppSpec, PassEntry, RenderOutcome, StepOutcome } from '../../machines/types.js';
 import { EngineError, type ContainerEvent } from '../../src/engine/port.js';
 import {
   APP_ID,
@@ -20,13 +20,13 @@ import {
   STALE_CONTAINER_ID,
   START_TIME,
   STEP_EFFECTS,
+  stateValue,
   stepWorld,
   toBox,
   toObservation,
   type AppWorld,
   type EffectName,
   type Expectation,
-  type Phase,
   type WorldEvent,
   initialWorld,
 } from './app-world.js';
@@ -87,6 +87,7 @@ function wire(machine: AppMachine, active: () => AppUnderTest) {
       startContainer: effect<StepOutcome, ContainerInput>('startContainer'),
       stopContainer: effect<StepOutcome, ContainerInput>('stopContainer'),
       removeContainer: effect<StepOutcome, ContainerInput>('removeContainer'),
+      renderFiles: effect<RenderOutcome, { spec: AppSpec }>('renderFiles'),
     },
   });
   return setup({
@@ -147,9 +148,6 @@ function containerEvent(world: AppWorld, event: Extract<WorldEvent, { type: 'CON
   };
 }
 
-function expectedValue(phase: Phase): unknown {
-  return phase.startsWith('running.') ? { running: phase.slice('running.'.length) } : phase;
-}
 
 /** The machine did something the rig could not even deliver the next event to. */
 class Divergence extends Error {}
@@ -197,12 +195,15 @@ export class AppRig {
           );
         } else {
           if (!sut) throw new Error('path does not start with BOOT');
+          // A render under way while running is cancelled when the machine leaves running.
+          const render = world.rerendering ? sut.pending : undefined;
           try {
             await this.deliver(sut, world, next, event);
           } catch (error) {
             if (!(error instanceof Divergence)) throw error;
             return `on ${describeEvent(event)} in ${world.phase}: ${error.message}\n  after: ${formatPath(path, index)}`;
           }
+          if (render && !next.rerendering && sut.pending === render) sut.pending = undefined;
         }
         this.steps += 1;
         const problem = this.check(sut!, world, next, event, expect);
@@ -233,7 +234,9 @@ export class AppRig {
               ? { id: containerIdOf(next), specHash: step.input.spec.specHash, ...outcome }
               : step.effect === 'pullImage'
                 ? { ref: step.input.spec.image.ref, ...outcome }
-                : outcome,
+                : step.effect === 'renderFiles'
+                  ? { changed: false }
+                  : outcome,
           );
         } else {
           step.reject(new EngineError(event.code, `${step.effect} failed (${event.code})`));
@@ -261,6 +264,18 @@ export class AppRig {
       case 'UPDATE_SPEC':
         sut.send({ type: 'UPDATE_SPEC', spec: specFor(next.specVersion) });
         return;
+      case 'UPDATE_FILES':
+        sut.send({ type: 'UPDATE_SPEC', spec: specFor(next.specVersion) });
+        return;
+      case 'RENDER.ANSWER': {
+        const step = sut.pending;
+        if (!step || step.effect !== 'renderFiles') throw new Divergence(`${describeEvent(event)}: no render is waiting`);
+        sut.pending = undefined;
+        if (event.outcome === 'fail') step.reject(new Error('render failed: the template uses {{RPC_PASSWORD}}, which has no value'));
+        else step.resolve({ changed: event.outcome === 'changed' });
+        await nextMacrotask();
+        return;
+      }
       case 'SHUTDOWN':
         sut.send({ type: 'SHUTDOWN' });
         return;
@@ -268,7 +283,7 @@ export class AppRig {
         this.advanceToTimer(sut, backoffDelayOf(world), 'backoff');
         return;
       case 'TIME.STABLE':
-        this.advanceToTimer(sut, world.backoff.resetAfterMs, { running: 'settling' });
+        this.advanceToTimer(sut, world.backoff.resetAfterMs, stateValue(world));
         return;
       case 'TIME.PASSES':
         sut.clock.increment(LONG_WHILE);
@@ -295,7 +310,7 @@ export class AppRig {
     const where = `on ${describeEvent(event)} in ${before.phase}`;
     if (snapshot.status === 'error') return `${where}: the machine failed: ${String(snapshot.error)}`;
     const expectedStatus = isFinalPhase(world.phase) ? 'done' : 'active';
-    if (snapshot.status !== expectedStatus || JSON.stringify(snapshot.value) !== JSON.stringify(expectedValue(world.phase))) {
+    if (snapshot.status !== expectedStatus || JSON.stringify(snapshot.value) !== JSON.stringify(stateValue(world))) {
       return `${where}: expected ${world.phase} (${expectedStatus}), machine is in ${JSON.stringify(snapshot.value)} (${snapshot.status})`;
     }
     const context = snapshot.context;
@@ -320,11 +335,14 @@ export class AppRig {
   }
 
   private checkEffects(sut: AppUnderTest, before: AppWorld, world: AppWorld, event: WorldEvent): string[] {
-    const expected = STEP_EFFECTS[world.phase];
+    const rerenderBegins = world.rerendering && !before.rerendering;
+    const expected = rerenderBegins ? 'renderFiles' : STEP_EFFECTS[world.phase];
     // A step state is only left by its answer, so a new step begins exactly when the machine
-    // enters a step state or a step's answer leads straight into the next one.
+    // enters a step state or a step's answer leads straight into the next one; a running
+    // app's render begins when a quiet pass asks for one.
     const begins =
-      expected !== undefined && (before.phase !== world.phase || event.type === 'ENGINE.OK' || event.type === 'ENGINE.FAIL' || event.type === 'BOOT');
+      rerenderBegins ||
+      (expected !== undefined && (before.phase !== world.phase || event.type === 'ENGINE.OK' || event.type === 'ENGINE.FAIL' || event.type === 'BOOT'));
     const problems: string[] = [];
     const names = sut.invoked.map((step) => step.effect);
     if (begins) {
@@ -333,14 +351,15 @@ export class AppRig {
       if (step) {
         const wantHash = specHash(world.specVersion);
         if (step.input.spec.specHash !== wantHash) problems.push(`${step.effect} got spec ${step.input.spec.specHash}, expected ${wantHash}`);
-        if (step.effect !== 'pullImage' && step.effect !== 'createContainer' && step.input.containerId !== containerIdOf(world)) {
+        const takesContainer = step.effect !== 'pullImage' && step.effect !== 'createContainer' && step.effect !== 'renderFiles';
+        if (takesContainer && step.input.containerId !== containerIdOf(world)) {
           problems.push(`${step.effect} got container ${step.input.containerId}, expected ${containerIdOf(world)}`);
         }
       }
     } else if (names.length > 0) {
       problems.push(`invoked [${names.join(', ')}] though no step begins`);
     }
-    if (!isStepPhase(world.phase) && sut.pending && !isFinalPhase(world.phase)) {
+    if (!isStepPhase(world.phase) && !world.rerendering && sut.pending && !isFinalPhase(world.phase)) {
       problems.push(`${sut.pending.effect} still waits for the engine`);
     }
     return problems;

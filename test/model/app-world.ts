@@ -18,10 +18,12 @@ export type Phase =
   | 'observing'
   | 'pulling'
   | 'creating'
+  | 'rendering'
   | 'starting'
   | 'running.settling'
   | 'running.stable'
   | 'backoff'
+  | 'restarting'
   | 'recreating'
   | 'stopping'
   | 'stopped'
@@ -29,13 +31,15 @@ export type Phase =
   | 'removed'
   | 'halted';
 
-export type EffectName = 'pullImage' | 'createContainer' | 'startContainer' | 'stopContainer' | 'removeContainer';
+export type EffectName = 'pullImage' | 'createContainer' | 'renderFiles' | 'startContainer' | 'stopContainer' | 'removeContainer';
 
 /** Steps run one engine call each; while one runs, the world may answer it. */
 export const STEP_EFFECTS: Partial<Record<Phase, EffectName>> = {
   pulling: 'pullImage',
   creating: 'createContainer',
+  rendering: 'renderFiles',
   starting: 'startContainer',
+  restarting: 'stopContainer',
   recreating: 'removeContainer',
   stopping: 'stopContainer',
   removing: 'removeContainer',
@@ -45,7 +49,10 @@ export const STEP_EFFECTS: Partial<Record<Phase, EffectName>> = {
 export const STEP_FAILURES: Partial<Record<Phase, EngineErrorCode[]>> = {
   pulling: ['image-not-found', 'registry-unreachable'],
   creating: ['image-not-found', 'name-conflict'],
+  // A render fails by itself (a missing value, a bad template); the code is not looked at.
+  rendering: ['engine'],
   starting: ['not-found', 'port-in-use'],
+  restarting: ['not-found', 'engine'],
   recreating: ['engine'],
   stopping: ['not-found', 'engine'],
   removing: ['unreachable'],
@@ -120,6 +127,10 @@ export type WorldEvent =
   | { type: 'OBSERVED'; sighting: Sighting; age: 'fresh' | 'stale' }
   | { type: 'SET_DESIRED'; desired: Desired }
   | { type: 'UPDATE_SPEC' }
+  /** A manifest change that leaves the container spec as it is (rendered files, image policy). */
+  | { type: 'UPDATE_FILES' }
+  /** The answer of a render the running app's pass asked for: files unchanged, rewritten, or the render failed. */
+  | { type: 'RENDER.ANSWER'; outcome: RenderAnswer }
   | { type: 'SHUTDOWN' }
   /** The backoff delay elapses (the rig checks nothing happens 1 ms before). */
   | { type: 'TIME.BACKOFF' }
@@ -128,8 +139,13 @@ export type WorldEvent =
   /** A long time passes where no timer is due: nothing may happen. */
   | { type: 'TIME.PASSES' };
 
+export type RenderAnswer = 'same' | 'changed' | 'fail';
+const RENDER_ANSWERS: RenderAnswer[] = ['same', 'changed', 'fail'];
+
 export interface AppWorld {
   phase: Phase;
+  /** While running: a pass asked for the files to be rendered again and the render is under way. */
+  rerendering: boolean;
   desired: Desired;
   known: Known;
   /** SHUTDOWN arrived during a step. */
@@ -171,6 +187,7 @@ export const LONG_WHILE = MODEL_BACKOFF.maxMs + MODEL_BACKOFF.resetAfterMs + 1;
 export function initialWorld(backoff: BackoffPolicy = MODEL_BACKOFF): AppWorld {
   return {
     phase: 'unborn',
+    rerendering: false,
     desired: 'running',
     known: undefined,
     halting: false,
@@ -196,8 +213,15 @@ export function isFinalPhase(phase: Phase): boolean {
   return phase === 'removed' || phase === 'halted';
 }
 
-export function stateString(phase: Phase): string {
-  return phase.startsWith('running.') ? JSON.stringify({ running: phase.slice('running.'.length) }) : phase;
+/** The machine's state value as the model expects it: running is parallel (uptime, config). */
+export function stateValue(world: Pick<AppWorld, 'phase' | 'rerendering'>): unknown {
+  if (!world.phase.startsWith('running.')) return world.phase;
+  return { running: { uptime: world.phase.slice('running.'.length), config: world.rerendering ? 'rerendering' : 'idle' } };
+}
+
+export function stateString(world: Pick<AppWorld, 'phase' | 'rerendering'>): string {
+  const value = stateValue(world);
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 export const SPEC_HASH_LABEL = LABELS.specHash;
@@ -261,6 +285,7 @@ export function serializeWorld(world: AppWorld): string {
   if (isFinalPhase(world.phase)) return world.phase;
   return [
     world.phase,
+    world.rerendering ? 'rerendering' : '',
     world.desired,
     describeKnown(world.known),
     world.halting ? 'halting' : '',
@@ -303,7 +328,8 @@ export function worldEvents(world: AppWorld): WorldEvent[] {
     for (const sighting of STALE_SIGHTINGS) events.push({ type: 'OBSERVED', sighting, age: 'stale' });
   }
   for (const desired of ['running', 'stopped', 'absent'] as const) events.push({ type: 'SET_DESIRED', desired });
-  events.push({ type: 'UPDATE_SPEC' }, { type: 'SHUTDOWN' });
+  if (world.rerendering) for (const outcome of RENDER_ANSWERS) events.push({ type: 'RENDER.ANSWER', outcome });
+  events.push({ type: 'UPDATE_SPEC' }, { type: 'UPDATE_FILES' }, { type: 'SHUTDOWN' });
   if (world.phase === 'backoff') events.push({ type: 'TIME.BACKOFF' });
   else if (world.phase === 'running.settling') events.push({ type: 'TIME.STABLE' });
   else events.push({ type: 'TIME.PASSES' });
@@ -322,7 +348,7 @@ interface Outcome {
 /** Decide what to do with what is known: the machine's `deciding` and the transient states after it. */
 function settle(world: AppWorld): Outcome {
   const enter = (phase: Phase): Outcome => ({
-    world: { ...world, phase, halting: false, diedDuringStart: false, specMovedDuringStep: false, stepBegunAt: world.now },
+    world: { ...world, phase, rerendering: false, halting: false, diedDuringStart: false, specMovedDuringStep: false, stepBegunAt: world.now },
     expect: { finished: isFinalPhase(phase) },
   });
   if (world.known === undefined) return enter('observing');
@@ -334,7 +360,8 @@ function settle(world: AppWorld): Outcome {
     case 'create':
       return enter('pulling');
     case 'start':
-      return enter('starting');
+      // Every start is preceded by the pre-start render.
+      return enter('rendering');
     case 'recreate':
       return enter('recreating');
     case 'wait':
@@ -349,7 +376,7 @@ function settle(world: AppWorld): Outcome {
 /** The container failed by itself (or a step failed): count it and back off. */
 function backOff(world: AppWorld): Outcome {
   return {
-    world: { ...world, phase: 'backoff', failures: world.failures + 1, failure: true, halting: false, diedDuringStart: false, specMovedDuringStep: false },
+    world: { ...world, phase: 'backoff', rerendering: false, failures: world.failures + 1, failure: true, halting: false, diedDuringStart: false, specMovedDuringStep: false },
     expect: { finished: false },
   };
 }
@@ -359,7 +386,7 @@ function stay(world: AppWorld): Outcome {
 }
 
 function halt(world: AppWorld, extra: Partial<AppWorld> = {}): Outcome {
-  return { world: { ...world, ...extra, phase: 'halted', halting: false, diedDuringStart: false, specMovedDuringStep: false }, expect: { finished: true } };
+  return { world: { ...world, ...extra, phase: 'halted', rerendering: false, halting: false, diedDuringStart: false, specMovedDuringStep: false }, expect: { finished: true } };
 }
 
 function applyContainerAction(known: Box, action: ContainerAction): Known {
@@ -385,12 +412,12 @@ function withPassEntry(outcome: Outcome, before: AppWorld, busy: boolean): Outco
     expect: {
       ...outcome.expect,
       passEntry: busy
-        ? { state: stateString(before.phase), action: 'wait', busy: true, failure: false }
+        ? { state: stateString(before), action: 'wait', busy: true, failure: false }
         : {
             // The entry names the state the observation found the app in, the action the
             // decision table asks for given what the app now knows, and the failure on
             // record before anything this observation causes is counted.
-            state: stateString(before.phase),
+            state: stateString(before),
             action: decisionOf({ ...before, known: after.known }).action,
             busy: false,
             failure: before.failure,
@@ -414,7 +441,8 @@ function onObserved(world: AppWorld, event: Extract<WorldEvent, { type: 'OBSERVE
     case 'running.stable':
       if (decision.failed) return withPassEntry(backOff(informed), world, false);
       if (decision.action !== 'none') return withPassEntry(settle(informed), world, false);
-      return withPassEntry(stay(informed), world, false);
+      // A quiet pass renders the files again (unless a render is still under way).
+      return withPassEntry(stay({ ...informed, rerendering: true }), world, false);
     case 'backoff':
       return withPassEntry(stay(informed), world, false);
     case 'stopped':
@@ -463,7 +491,7 @@ function onAnswer(world: AppWorld, ok: boolean, code: EngineErrorCode | undefine
   const stepped = (extra: Partial<AppWorld> = {}): AppWorld => ({ ...world, lastStepAt: world.now, ...extra });
   if (!ok) {
     if (world.halting) return halt(world);
-    const vanished = code === 'not-found' && (world.phase === 'starting' || world.phase === 'stopping');
+    const vanished = code === 'not-found' && (world.phase === 'starting' || world.phase === 'stopping' || world.phase === 'restarting');
     return vanished ? settle({ ...world, known: null }) : backOff(world);
   }
   switch (world.phase) {
@@ -479,11 +507,27 @@ function onAnswer(world: AppWorld, ok: boolean, code: EngineErrorCode | undefine
       if (world.halting) return halt(next);
       if (world.desired === 'running') {
         return {
-          world: { ...next, phase: 'starting', lastStepAt: world.now, diedDuringStart: false, stepBegunAt: world.now },
+          world: { ...next, phase: 'rendering', lastStepAt: world.now, stepBegunAt: world.now },
           expect: { finished: false },
         };
       }
       return settle({ ...next, lastStepAt: world.now });
+    }
+    case 'rendering':
+      // A render touches no container: it is no step the pass observations are dated against.
+      if (world.halting) return halt(world);
+      if (world.desired === 'running') {
+        return { world: { ...world, phase: 'starting', diedDuringStart: false, stepBegunAt: world.now }, expect: { finished: false } };
+      }
+      return settle(world);
+    case 'restarting': {
+      if (world.halting) return halt(world);
+      // The stop's own exit is known from its answer: its die event is no news.
+      const stopped = stepped({ known: world.known ? { ...world.known, status: 'exited' } : world.known, exitKnown: true });
+      if (world.desired === 'running') {
+        return { world: { ...stopped, phase: 'rendering', stepBegunAt: world.now }, expect: { finished: false } };
+      }
+      return settle(stopped);
     }
     case 'starting': {
       if (world.halting) return halt(world);
@@ -544,6 +588,14 @@ export function stepWorld(world: AppWorld, event: WorldEvent): Outcome {
       };
       return inStep ? stay(updated) : settle(updated);
     }
+    case 'UPDATE_FILES':
+      return stay(world);
+    case 'RENDER.ANSWER':
+      if (!world.rerendering) throw new Error(`no render under way in ${world.phase}`);
+      if (event.outcome === 'same') return stay({ ...world, rerendering: false });
+      if (event.outcome === 'fail') return backOff(world);
+      // Restarted once to read the new file: no crash, nothing counted.
+      return { world: { ...world, phase: 'restarting', rerendering: false, stepBegunAt: world.now }, expect: { finished: false } };
     case 'SHUTDOWN':
       return inStep ? stay({ ...world, halting: true }) : halt(world);
     case 'TIME.BACKOFF':
@@ -569,6 +621,8 @@ export function describeEvent(event: WorldEvent): string {
       return `OBSERVED(${event.sighting}, ${event.age})`;
     case 'SET_DESIRED':
       return `SET_DESIRED(${event.desired})`;
+    case 'RENDER.ANSWER':
+      return `RENDER.ANSWER(${event.outcome})`;
     default:
       return event.type;
   }

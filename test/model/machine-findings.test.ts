@@ -13,6 +13,7 @@ const installAndGetToStart: WorldEvent[] = [
   { type: 'BOOT', desired: 'running', sighting: 'none' },
   { type: 'ENGINE.OK' }, // pull
   { type: 'ENGINE.OK' }, // create
+  { type: 'ENGINE.OK' }, // render (the pre-start hook)
 ];
 
 describe('app machine: what arrives while start is under way decides what follows it', () => {
@@ -38,6 +39,7 @@ describe('app machine: a container made while the manifest changed', () => {
       { type: 'ENGINE.OK' }, // pull
       { type: 'UPDATE_SPEC' }, // while create runs with the previous spec
       { type: 'ENGINE.OK' }, // create: the container carries the previous spec's hash
+      { type: 'ENGINE.OK' }, // render
       { type: 'ENGINE.OK' }, // start
     ];
     expect(modelEnd(path).phase).toBe('recreating');
