@@ -20,6 +20,8 @@ export const image = (name: SampleImageName) => sampleImageRef(name, REGISTRY);
 export interface SimWorld {
   engine: SimulatedEngine;
   orchestrator: Orchestrator;
+  /** The catalog folder, for tests that write manifests of their own and reload. */
+  catalogDir: string;
   transitions: Transition[];
   passes: PassReport[];
   /** Start calls as (fake) timestamps, per container id. */
@@ -74,6 +76,7 @@ export async function createSimWorld(
   const world: SimWorld = {
     engine,
     orchestrator: await boot({}),
+    catalogDir,
     transitions,
     passes,
     starts,
