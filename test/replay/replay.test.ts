@@ -85,13 +85,14 @@ describe('replaying the recorded real-podman sessions', () => {
   it('replays what the fixtures show: a kill answered by a restart from the die event', async () => {
     const transitions = await replay(join(FIXTURES, 'httpd-kill-restart.ndjson'));
     const states = transitions.map((t) => t.to);
-    expect(states).toEqual(['pulling', 'creating', 'starting', 'running', 'backoff', 'starting', 'running', 'halted']);
-    expect(transitions[4]!.reason).toBe('exited with code 137');
+    expect(states).toEqual(['pulling', 'creating', 'rendering', 'starting', 'running', 'backoff', 'rendering', 'starting', 'running', 'halted']);
+    expect(transitions[5]!.reason).toBe('exited with code 137');
   });
 
   it('replays what the fixtures show: the crash loop backs off 0, 1, 2, 4 s', async () => {
     const transitions = await replay(join(FIXTURES, 'crasher-backoff.ndjson'));
-    const restarts = transitions.filter((t) => t.from === 'backoff' && t.to === 'starting');
+    // Every restart passes the pre-start render on its way from backoff.
+    const restarts = transitions.filter((t) => t.from === 'backoff' && t.to === 'rendering');
     const waits = restarts.map((restart) => {
       const crashed = transitions.filter((t) => t.to === 'backoff' && t.offsetMs <= restart.offsetMs).at(-1)!;
       return restart.offsetMs - crashed.offsetMs;
