@@ -163,14 +163,14 @@ describe('dockerode engine on real podman: engine and images', () => {
     expect(error.message).toContain(ref);
   });
 
-  it('fails a pull from a registry nobody listens on with registry-unreachable, on both endpoints', async () => {
+  it('fails a pull from a registry nobody listens on with registry-unreachable, with TLS verification on or off', async () => {
     const ref = '127.0.0.1:1/podwarden/httpd:1';
-    // Listed as insecure → libpod endpoint; not listed → compat endpoint.
-    const viaLibpod = await expectCode(engine.pull(ref, { insecureRegistries: ['127.0.0.1:1'] }), 'registry-unreachable');
-    expect(viaLibpod.message).toContain('127.0.0.1:1');
-    expect(viaLibpod.message).toMatch(/connection refused/);
-    const viaCompat = await expectCode(engine.pull(ref), 'registry-unreachable');
-    expect(viaCompat.message).toMatch(/connection refused/);
+    // Listed as insecure → tlsVerify=false; not listed → tlsVerify=true (both on the libpod endpoint).
+    const plainHttp = await expectCode(engine.pull(ref, { insecureRegistries: ['127.0.0.1:1'] }), 'registry-unreachable');
+    expect(plainHttp.message).toContain('127.0.0.1:1');
+    expect(plainHttp.message).toMatch(/connection refused/);
+    const verified = await expectCode(engine.pull(ref), 'registry-unreachable');
+    expect(verified.message).toMatch(/connection refused/);
   });
 
   it('refuses to pull from the plain-HTTP registry unless it is listed as insecure', async () => {
@@ -180,7 +180,14 @@ describe('dockerode engine on real podman: engine and images', () => {
     expect(error.message).toContain(REGISTRY);
     expect(error.message).toMatch(/plain HTTP/);
     expect(error.message).toMatch(/HTTP response to HTTPS client/);
+    expect(error.message).toContain(`--insecure-registry ${REGISTRY}`);
     expect(await imageExistsLocally(ref)).toBe(false);
+  });
+
+  it('says where it stores images and how much room is left there (statfs on this host)', async () => {
+    const space = await engine.storageSpace();
+    expect(space.root).toBe('/var/lib/containers/storage');
+    expect(space.freeBytes).toBeGreaterThan(0);
   });
 
   it('builds an image from a context directory, honouring .dockerignore', async () => {

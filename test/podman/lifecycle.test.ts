@@ -47,7 +47,7 @@ describe('app lifecycle on real podman', () => {
     orchestrator.transitions$.subscribe((t) => t.appId === 'web' && seen.push(t.to));
     await orchestrator.install('web');
     const status = await waitForState(orchestrator, 'web', 'running');
-    expect(seen).toEqual(['pulling', 'creating', 'starting', 'running']);
+    expect(seen).toEqual(['pulling', 'creating', 'rendering', 'starting', 'running']);
     expect(await imageExistsLocally(ref)).toBe(true);
     const inspected = await inspectJson(world.containerName('web'));
     expect(inspected.State.Status).toBe('running');
