@@ -145,7 +145,9 @@ class DockerodeEngine implements EnginePort {
     const stream = await this.openStream({ action }, (abortSignal) =>
       this.docker.buildImage(
         { context: spec.context, src: files },
-        { t: spec.tag, dockerfile: containerfile, abortSignal },
+        // forcerm: a failed build must not leave its working container behind (a retried
+        // broken build would otherwise pile one up per attempt).
+        { t: spec.tag, dockerfile: containerfile, forcerm: true, abortSignal },
       ) as Promise<IncomingMessage>,
     );
     await followProgress(

@@ -1,0 +1,104 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createDockerodeEngine } from '../../src/engine/dockerode/dockerode-engine.js';
+import type { EnginePort } from '../../src/engine/port.js';
+import { SOCKET_PATH } from './support/env.js';
+import { createWorld, waitForState, waitForStatus, type World } from './support/orchestrator-fixture.js';
+import { imageExistsLocally, inspectJson, pushUniqueTag, removeImage } from './support/podman-cli.js';
+
+// Passes are left to install and the first pass; the failure reasons show in status().
+const NO_TICK = 10 * 60_000;
+
+let world: World;
+let refs: string[];
+beforeEach(async () => {
+  world = await createWorld();
+  refs = [];
+});
+afterEach(async () => {
+  await world.cleanup();
+  for (const ref of refs) await removeImage(ref);
+});
+
+async function uniqueRef(): Promise<string> {
+  const ref = await pushUniqueTag('sleeper');
+  refs.push(ref);
+  expect(await imageExistsLocally(ref)).toBe(false);
+  return ref;
+}
+
+/** Counts the pulls podwarden asks the engine for, and passes everything through. */
+function countingPulls(engine: EnginePort): { engine: EnginePort; pulls: string[] } {
+  const pulls: string[] = [];
+  return {
+    pulls,
+    engine: {
+      ping: () => engine.ping(),
+      imageExists: (ref) => engine.imageExists(ref),
+      pull: (ref, options) => {
+        pulls.push(ref);
+        return engine.pull(ref, options);
+      },
+      build: (spec, options) => engine.build(spec, options),
+      storageSpace: () => engine.storageSpace(),
+      create: (spec) => engine.create(spec),
+      start: (id) => engine.start(id),
+      stop: (id, options) => engine.stop(id, options),
+      remove: (id) => engine.remove(id),
+      inspect: (id) => engine.inspect(id),
+      list: (labels) => engine.list(labels),
+      events: (labels) => engine.events(labels),
+    },
+  };
+}
+
+describe('image policy on real podman', () => {
+  it('build and image: a broken build falls back to a real pull of the image from the registry', async () => {
+    const ref = await uniqueRef();
+    const context = join(world.catalogDir, 'broken');
+    await mkdir(context, { recursive: true });
+    await writeFile(join(context, 'Containerfile'), 'FROM localhost/podwarden/busybox-base:latest\nRUN exit 7\n');
+    await world.writeManifest('app', { image: ref, build: { context: './broken' } });
+    const orchestrator = await world.boot({ intervalMs: NO_TICK });
+    await orchestrator.install('app');
+    await waitForState(orchestrator, 'app', 'running', 60_000);
+    expect(await imageExistsLocally(ref)).toBe(true);
+    expect((await inspectJson(world.containerName('app'))).ImageName).toBe(ref);
+  });
+
+  it('pull policy never with the image absent: the app waits with a clear reason, nothing is pulled', async () => {
+    const ref = await uniqueRef();
+    await world.writeManifest('app', { image: ref, pullPolicy: 'never' });
+    const orchestrator = await world.boot({ intervalMs: NO_TICK });
+    await orchestrator.install('app');
+    const row = await waitForStatus(orchestrator, 'app', 'fail', (r) => r.failure !== undefined);
+    expect(row.failure).toBe(`pull failed: image ${ref} is not present and the pull policy is "never"`);
+    expect(await imageExistsLocally(ref)).toBe(false);
+  });
+
+  it('a plain-HTTP registry not listed as insecure: a clear reason naming the option, nothing is pulled', async () => {
+    const ref = await uniqueRef();
+    await world.writeManifest('app', { image: ref });
+    const orchestrator = await world.boot({ intervalMs: NO_TICK, insecureRegistries: [] });
+    await orchestrator.install('app');
+    const row = await waitForStatus(orchestrator, 'app', 'fail', (r) => r.failure !== undefined);
+    expect(row.failure).toContain("speaks plain HTTP and is not in podwarden's insecureRegistries");
+    expect(row.failure).toContain('--insecure-registry 127.0.0.1:5000');
+    expect(await imageExistsLocally(ref)).toBe(false);
+  });
+
+  it('disk preflight: a requirement above the real free space is refused with the reason, before any pull', async () => {
+    const ref = await uniqueRef();
+    await world.writeManifest('big', { image: ref }, { requirements: { disk: '5000TiB' } });
+    const counted = countingPulls(createDockerodeEngine({ socketPath: SOCKET_PATH }));
+    const orchestrator = await world.boot({ intervalMs: NO_TICK, engine: counted.engine, diskReserveBytes: 1024 ** 3 });
+    await orchestrator.install('big');
+    const row = await waitForStatus(orchestrator, 'big', 'fail', (r) => r.failure !== undefined);
+    expect(row.failure).toMatch(
+      /^pull failed: disk full: [\d.]+ [KMGT]?i?B free on \/var\/lib\/containers\/storage, app big needs 5000 TiB \+ 1 GiB reserve \(free some space, or lower --disk-reserve\)$/,
+    );
+    expect(counted.pulls).toEqual([]);
+    expect(await imageExistsLocally(ref)).toBe(false);
+  });
+});
