@@ -22,3 +22,13 @@ export function registryHostOf(ref: string): string {
   if (first.includes('.') || first.includes(':') || first === 'localhost') return first;
   return 'docker.io';
 }
+
+/**
+ * `nginx:1.27` → `docker.io/library/nginx:1.27`, `me/app` → `docker.io/me/app`: what Docker's
+ * compat pull makes of a short name. The libpod endpoint would instead resolve it through the
+ * host's search registries (and refuse an ambiguous one), so it is given the full name.
+ */
+export function fullyQualifiedRef(ref: string): string {
+  if (registryHostOf(ref) !== 'docker.io' || ref.startsWith('docker.io/')) return ref;
+  return ref.includes('/') ? `docker.io/${ref}` : `docker.io/library/${ref}`;
+}

@@ -20,7 +20,7 @@ import {
   type CallContext,
 } from './engine-errors.js';
 import { EngineFactsCache, fetchEngineFacts } from './engine-facts.js';
-import { registryHostOf } from '../image-ref.js';
+import { fullyQualifiedRef, registryHostOf } from '../image-ref.js';
 import { hasLabels, labelFilters } from './label-selector.js';
 import { adoptOrRefuseName } from '../name-conflict.js';
 import {
@@ -118,7 +118,7 @@ class DockerodeEngine implements EnginePort {
         ? dialStream(this.docker, {
             path: `/v${libpodVersion}/libpod/images/pull?`,
             method: 'POST',
-            options: { _query: { reference: ref, tlsVerify: !insecure }, _body: {} },
+            options: { _query: { reference: fullyQualifiedRef(ref), tlsVerify: !insecure }, _body: {} },
             abortSignal,
           })
         : (this.docker.pull(ref, { abortSignal }) as Promise<IncomingMessage>),
