@@ -283,6 +283,14 @@ describe('registry and pulls', () => {
     expect(error.message).toContain(`--insecure-registry ${REGISTRY}`);
   });
 
+  it("reports podman's image store and a free space the test sets", async () => {
+    const engine = createSimulatedEngine({ freeBytes: 5_000 });
+    expect(await engine.storageSpace()).toEqual({ root: '/var/lib/containers/storage', freeBytes: 5_000 });
+    engine.control.setFreeSpace(12);
+    expect((await engine.storageSpace()).freeBytes).toBe(12);
+    expect(engine.control.calls.storageSpace).toBe(2);
+  });
+
   it('an unreachable registry fails pulls with registry-unreachable', async () => {
     const engine = createSimulatedEngine({ registry: sampleRegistry() });
     engine.control.setRegistryReachable(false);
