@@ -39,9 +39,18 @@ const capturingLogger = () =>
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** What httpd serves; right after a (re)start it may not listen yet, so a refused connection is retried for a while. */
 async function fetchText(port: number): Promise<string> {
-  const response = await fetch(`http://127.0.0.1:${port}/index.html`);
-  return response.text();
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/index.html`);
+      return await response.text();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await sleep(50);
+    }
+  }
 }
 
 describe('rendered files on real podman', () => {
