@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LABELS } from '../../src/engine/labels.js';
+import { createDockerodeEngine } from '../../src/engine/dockerode/dockerode-engine.js';
+import type { EnginePort } from '../../src/engine/port.js';
 import { createLogger } from '../../src/log.js';
-import { image } from './support/env.js';
+import { image, SOCKET_PATH } from './support/env.js';
 import { createWorld, nextTransition, waitForState, type World } from './support/orchestrator-fixture.js';
 import { inspectJson, startEventRecorder } from './support/podman-cli.js';
 
@@ -36,6 +38,31 @@ const capturingLogger = () =>
       },
     }),
   });
+
+/** The real engine, with every start podwarden asks for written down. */
+function countingStarts(engine: EnginePort): { engine: EnginePort; starts: string[] } {
+  const starts: string[] = [];
+  return {
+    starts,
+    engine: {
+      ping: () => engine.ping(),
+      imageExists: (ref) => engine.imageExists(ref),
+      pull: (ref, options) => engine.pull(ref, options),
+      build: (spec, options) => engine.build(spec, options),
+      storageSpace: () => engine.storageSpace(),
+      create: (spec) => engine.create(spec),
+      start: (id) => {
+        starts.push(id);
+        return engine.start(id);
+      },
+      stop: (id, options) => engine.stop(id, options),
+      remove: (id) => engine.remove(id),
+      inspect: (id) => engine.inspect(id),
+      list: (labels) => engine.list(labels),
+      events: (labels) => engine.events(labels),
+    },
+  };
+}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -72,7 +99,8 @@ describe('rendered files on real podman', () => {
       { files: [{ path: 'www/index.html', template: 'password={{PASSWORD}}\n' }], values: 'web.env' },
     );
     const recorder = startEventRecorder(`${LABELS.owner}=${world.instance}`);
-    const orchestrator = await world.boot({ intervalMs: PASS_MS, logger: capturingLogger() });
+    const counted = countingStarts(createDockerodeEngine({ socketPath: SOCKET_PATH }));
+    const orchestrator = await world.boot({ intervalMs: PASS_MS, logger: capturingLogger(), engine: counted.engine });
     const seen: string[] = [];
     orchestrator.transitions$.subscribe((t) => t.appId === 'web' && seen.push(t.to));
     await orchestrator.install('web');
@@ -88,6 +116,8 @@ describe('rendered files on real podman', () => {
     const unchanged = await stat(file);
     expect([unchanged.ino, unchanged.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
     expect(recorder.events.filter((e) => e.status === 'start')).toHaveLength(1);
+    expect(counted.starts).toEqual([containerId]);
+    const firstRun = (await inspectJson(world.containerName('web'))).State.StartedAt;
 
     // Rotate the secret while a reader watches the file: it only ever sees a whole old or new file.
     const reads = new Set<string>();
@@ -117,9 +147,16 @@ describe('rendered files on real podman', () => {
 
     // More passes, same content: still exactly one restart, of the same container, counted as no crash.
     await sleep(3.5 * PASS_MS);
+    expect(counted.starts).toEqual([containerId, containerId]);
+    const secondRun = (await inspectJson(world.containerName('web'))).State.StartedAt;
+    expect(Date.parse(secondRun)).toBeGreaterThan(Date.parse(firstRun));
+    // podman's own record agrees, but `podman events` tails a file it rotates and may drop a
+    // line now and then (see the conformance notes): it may show fewer, never more.
     const events = await recorder.stop();
     const starts = events.filter((e) => e.status === 'start');
-    expect(starts.map((e) => e.id)).toEqual([containerId, containerId]);
+    expect(starts.length).toBeGreaterThanOrEqual(1);
+    expect(starts.length).toBeLessThanOrEqual(2);
+    expect(new Set(starts.map((e) => e.id))).toEqual(new Set([containerId]));
     expect((await stat(file)).ino).toBe(rewritten.ino);
     const row = orchestrator.status().find((r) => r.appId === 'web')!;
     expect(row).toMatchObject({ state: 'running', failures: 0, containerId });
