@@ -261,6 +261,9 @@ export class AppRig {
       case 'UPDATE_SPEC':
         sut.send({ type: 'UPDATE_SPEC', spec: specFor(next.specVersion) });
         return;
+      case 'DEPENDENCIES':
+        sut.send({ type: 'DEPENDENCIES', waitingFor: event.ready ? [] : ['bitcoind (not ready)'] });
+        return;
       case 'SHUTDOWN':
         sut.send({ type: 'SHUTDOWN' });
         return;

@@ -16,6 +16,7 @@ import type { WorldModel } from './paths.js';
 export type Phase =
   | 'unborn'
   | 'observing'
+  | 'waiting'
   | 'pulling'
   | 'creating'
   | 'starting'
@@ -120,6 +121,8 @@ export type WorldEvent =
   | { type: 'OBSERVED'; sighting: Sighting; age: 'fresh' | 'stale' }
   | { type: 'SET_DESIRED'; desired: Desired }
   | { type: 'UPDATE_SPEC' }
+  /** The supervisor says a dependency is not ready (`ready: false`) or all are again. */
+  | { type: 'DEPENDENCIES'; ready: boolean }
   | { type: 'SHUTDOWN' }
   /** The backoff delay elapses (the rig checks nothing happens 1 ms before). */
   | { type: 'TIME.BACKOFF' }
@@ -143,6 +146,8 @@ export interface AppWorld {
    * replayed die dated before it is an echo, not news.
    */
   exitKnown: boolean;
+  /** A dependency is not ready: creating or (re)starting the container must wait. */
+  blocked: boolean;
   // Bookkeeping below never decides which transition is taken, so it is left out of the
   // serialized state: the graph stays finite, and the rig replays paths with exact values.
   failures: number;
@@ -177,6 +182,7 @@ export function initialWorld(backoff: BackoffPolicy = MODEL_BACKOFF): AppWorld {
     diedDuringStart: false,
     specMovedDuringStep: false,
     exitKnown: false,
+    blocked: false,
     failures: 0,
     failure: false,
     now: START_TIME,
@@ -256,6 +262,12 @@ function decisionOf(world: AppWorld, known: Known = world.known) {
   return decide(world.desired, known ? toObservation(world, known) : null, specHash(world.specVersion));
 }
 
+/** Would create or (re)start while a dependency is not ready: it waits instead. */
+function isHeld(world: AppWorld, known: Known = world.known): boolean {
+  const action = decisionOf(world, known).action;
+  return world.blocked && (action === 'create' || action === 'start' || action === 'recreate');
+}
+
 /** The state key the path generator uses: everything that decides what can happen next. */
 export function serializeWorld(world: AppWorld): string {
   if (isFinalPhase(world.phase)) return world.phase;
@@ -267,6 +279,7 @@ export function serializeWorld(world: AppWorld): string {
     world.diedDuringStart ? 'died' : '',
     world.specMovedDuringStep ? 'spec-moved' : '',
     world.exitKnown ? 'exit-known' : '',
+    world.blocked ? 'blocked' : '',
     world.lastStepAt > 0 ? 'stepped' : '',
   ].join('|');
 }
@@ -304,6 +317,9 @@ export function worldEvents(world: AppWorld): WorldEvent[] {
   }
   for (const desired of ['running', 'stopped', 'absent'] as const) events.push({ type: 'SET_DESIRED', desired });
   events.push({ type: 'UPDATE_SPEC' }, { type: 'SHUTDOWN' });
+  // A dependency fails or recovers; while waiting, another one may fail too.
+  if (!world.blocked || world.phase === 'waiting') events.push({ type: 'DEPENDENCIES', ready: false });
+  if (world.blocked) events.push({ type: 'DEPENDENCIES', ready: true });
   if (world.phase === 'backoff') events.push({ type: 'TIME.BACKOFF' });
   else if (world.phase === 'running.settling') events.push({ type: 'TIME.STABLE' });
   else events.push({ type: 'TIME.PASSES' });
@@ -326,7 +342,9 @@ function settle(world: AppWorld): Outcome {
     expect: { finished: isFinalPhase(phase) },
   });
   if (world.known === undefined) return enter('observing');
-  switch (decisionOf(world).action) {
+  const action = decisionOf(world).action;
+  if (action !== 'remove' && action !== 'stop' && isHeld(world)) return enter('waiting');
+  switch (action) {
     case 'remove':
       return enter('removing');
     case 'stop':
@@ -391,7 +409,7 @@ function withPassEntry(outcome: Outcome, before: AppWorld, busy: boolean): Outco
             // decision table asks for given what the app now knows, and the failure on
             // record before anything this observation causes is counted.
             state: stateString(before.phase),
-            action: decisionOf({ ...before, known: after.known }).action,
+            action: isHeld({ ...before, known: after.known }) ? 'wait' : decisionOf({ ...before, known: after.known }).action,
             busy: false,
             failure: before.failure,
           },
@@ -409,6 +427,7 @@ function onObserved(world: AppWorld, event: Extract<WorldEvent, { type: 'OBSERVE
   const decision = decisionOf(informed);
   switch (world.phase) {
     case 'observing':
+    case 'waiting':
       return withPassEntry(settle(informed), world, false);
     case 'running.settling':
     case 'running.stable':
@@ -441,6 +460,7 @@ function onContainerEvent(world: AppWorld, event: Extract<WorldEvent, { type: 'C
   };
   switch (world.phase) {
     case 'observing':
+    case 'waiting':
     case 'stopped':
       return settle(informed);
     case 'starting':
@@ -544,6 +564,10 @@ export function stepWorld(world: AppWorld, event: WorldEvent): Outcome {
       };
       return inStep ? stay(updated) : settle(updated);
     }
+    case 'DEPENDENCIES':
+      // Remembered everywhere; only a waiting app acts on it, and only when all are ready.
+      if (world.phase === 'waiting' && event.ready) return settle({ ...world, blocked: false });
+      return stay({ ...world, blocked: !event.ready });
     case 'SHUTDOWN':
       return inStep ? stay({ ...world, halting: true }) : halt(world);
     case 'TIME.BACKOFF':
@@ -569,6 +593,8 @@ export function describeEvent(event: WorldEvent): string {
       return `OBSERVED(${event.sighting}, ${event.age})`;
     case 'SET_DESIRED':
       return `SET_DESIRED(${event.desired})`;
+    case 'DEPENDENCIES':
+      return `DEPENDENCIES(${event.ready ? 'ready' : 'not ready'})`;
     default:
       return event.type;
   }
