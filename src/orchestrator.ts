@@ -17,7 +17,10 @@ import { LABELS, NAMING_DEFAULTS, ownerSelector } from './engine/labels.js';
 import type { EnginePort, PullProgress } from './engine/port.js';
 import { createLogger, type Logger } from './log.js';
 import { loadCatalog, type Catalog, type CatalogEntry } from './manifest/catalog.js';
-import { toContainerSpec } from './manifest/container-spec.js';
+import { toCompanionContainerSpec, toContainerSpec } from './manifest/container-spec.js';
+import type { AppContainer } from './manifest/schema.js';
+import { companionKey, isCompanionKey, ownerOfKey } from '../machines/binding.js';
+import type { ContainerSpec } from './engine/port.js';
 import type { ManifestError } from './manifest/errors.js';
 import { createDesiredStore, type DesiredState } from './state/desired-store.js';
 import { engineEvents$ } from './streams/engine-events.js';
@@ -57,6 +60,8 @@ export interface OrchestratorOptions {
 
 export interface AppStatus {
   appId: string;
+  /** Set on a companion's row: `appId` is its app. */
+  companion?: string;
   /** Machine state (`running`, `backoff`, `stopped`, …) or `manifest-error` when it cannot be managed. */
   state: string;
   desired: 'running' | 'stopped' | 'absent';
@@ -124,17 +129,15 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   let root: Supervisor | undefined;
   let stopping: Promise<void> | undefined;
 
-  function specFor(entry: CatalogEntry): AppSpec {
-    const id = entry.manifest.id;
-    const appDataDir = join(dataDir, id);
-    const container = toContainerSpec(entry.manifest, { instance, namePrefix, appDataDir });
-    const build = entry.manifest.container.build;
+  /** An app's or a companion's machine spec: a companion is run exactly like an app. */
+  function machineSpec(key: string, manifest: AppContainer, container: ContainerSpec, appDataDir: string): AppSpec {
+    const build = manifest.build;
     return {
-      appId: id,
+      appId: key,
       container,
       image: {
         ref: container.image,
-        pullPolicy: entry.manifest.container.pullPolicy,
+        pullPolicy: manifest.pullPolicy,
         // The schema already made the context absolute (relative to the manifest's folder).
         ...(build ? { build: { context: build.context, containerfile: build.containerfile } } : {}),
       },
@@ -145,11 +148,34 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     };
   }
 
+  function specFor(entry: CatalogEntry): AppSpec {
+    const id = entry.manifest.id;
+    const appDataDir = join(dataDir, id);
+    const container = toContainerSpec(entry.manifest, { instance, namePrefix, appDataDir });
+    return machineSpec(id, entry.manifest.container, container, appDataDir);
+  }
+
+  function companionSpecs(entry: CatalogEntry): Record<string, AppSpec> {
+    const { manifest } = entry;
+    const appDataDir = join(dataDir, manifest.id);
+    const specs: Record<string, AppSpec> = {};
+    for (const companion of manifest.companions) {
+      const container = toCompanionContainerSpec(manifest, companion, { instance, namePrefix, appDataDir });
+      specs[companion.id] = machineSpec(companionKey(manifest.id, companion.id), companion.container, container, appDataDir);
+    }
+    return specs;
+  }
+
   function declared(appId: string): DeclaredApp | undefined {
     const entry = catalog.apps.get(appId);
     const wanted = desired.apps[appId];
     if (!entry || !wanted) return undefined;
-    return { spec: specFor(entry), desired: wanted.desired };
+    return {
+      spec: specFor(entry),
+      desired: wanted.desired,
+      dependsOn: entry.manifest.dependsOn,
+      companions: companionSpecs(entry),
+    };
   }
 
   function manifestProblem(appId: string): string {
@@ -327,11 +353,12 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       if (!root) return [];
       const context = root.getSnapshot().context;
       const rows: AppStatus[] = [];
-      for (const [appId, ref] of Object.entries(context.refs)) {
+      for (const [key, ref] of Object.entries(context.refs)) {
         const snapshot = ref.getSnapshot();
         const app = snapshot.context;
         rows.push({
-          appId,
+          appId: ownerOfKey(key),
+          ...(isCompanionKey(key) ? { companion: key.slice(ownerOfKey(key).length + 1) } : {}),
           state: topLevelState(snapshot.value),
           desired: app.desired,
           reason: app.reason,
@@ -343,7 +370,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       for (const [appId, problem] of Object.entries(context.held)) {
         rows.push({ appId, state: 'manifest-error', desired: desired.apps[appId]?.desired ?? 'running', reason: problem, failures: 0 });
       }
-      return rows.sort((a, b) => a.appId.localeCompare(b.appId));
+      return rows.sort((a, b) => a.appId.localeCompare(b.appId) || (a.companion ?? '').localeCompare(b.companion ?? ''));
     },
 
     catalogErrors: () => catalog.errors,
