@@ -52,9 +52,11 @@ export function isCompanionKey(key: string): boolean {
  * machine has one (readiness probes), else simply being in `running`. The one place that
  * says what "ready" means for dependents and companions.
  */
-export function isAppReady(snapshot: { context: object; matches: (state: 'running') => boolean }): boolean {
+export function isAppReady(snapshot: { context: object; value: unknown }): boolean {
   const ready = (snapshot.context as { ready?: unknown }).ready;
-  return typeof ready === 'boolean' ? ready : snapshot.matches('running');
+  if (typeof ready === 'boolean') return ready;
+  const { value } = snapshot;
+  return value === 'running' || (typeof value === 'object' && value !== null && 'running' in value);
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { ActorRefFrom } from 'xstate';
 import type { ContainerEvent, ContainerObservation } from '../src/engine/port.js';
 import type { appMachine } from './app.machine.js';
+import type { companionUnitMachine } from './companion-unit.machine.js';
 import { companionKey, isCompanionKey, ownerOfKey } from './binding.js';
 import { appIdOf } from './orphan.js';
 import type { AppSpec, BackoffPolicy, Desired, PassEntry, PassReport } from './types.js';
@@ -29,6 +30,11 @@ export interface SupervisorInput {
   recoverRetryMs: number;
   /** A pass whose apps have not all answered by then is closed with what it has. */
   passTimeoutMs: number;
+  /**
+   * Who runs companions: `container` = an app machine per companion (podwarden supervises the
+   * container), `systemd` = a companion-unit machine (systemd supervises a rendered unit).
+   */
+  companionBackend?: 'container' | 'systemd';
 }
 
 /** Everything the engine showed at one moment: the input of boot recovery and of every pass. */
@@ -37,7 +43,8 @@ export interface Snapshot {
   containers: ContainerObservation[];
 }
 
-type AppRef = ActorRefFrom<typeof appMachine>;
+/** An app's machine, or a companion's (an app machine, or a companion-unit machine for systemd). */
+type AppRef = ActorRefFrom<typeof appMachine> | ActorRefFrom<typeof companionUnitMachine>;
 
 export interface PassInProgress {
   id: number;
@@ -56,6 +63,7 @@ export interface SupervisorContext {
   ready: Record<string, boolean>;
   /** What each child was last told holds it (DEPENDENCIES), so only changes are sent. */
   holding: Record<string, string[]>;
+  companionBackend: 'container' | 'systemd';
   backoff: BackoffPolicy;
   holdGateForEmbedder: boolean;
   embedderReleased: boolean;

@@ -1,5 +1,6 @@
 import { assign, emit, enqueueActions, fromEventObservable, fromPromise, raise, setup } from 'xstate';
 import { appMachine } from './app.machine.js';
+import { companionUnitMachine } from './companion-unit.machine.js';
 import { companionDesired, isAppReady, isCompanionKey, ownerOfKey } from './binding.js';
 import { orphanSpec } from './orphan.js';
 import { declaredChildren, declaredCompanion, holdOf, isClaimed, sameHold } from './supervisor-binding.js';
@@ -46,6 +47,7 @@ export const supervisorMachine = setup({
   },
   actors: {
     app: appMachine,
+    companionUnit: companionUnitMachine,
     recover: fromPromise<Snapshot>(async () => {
       throw new Error('effect recover was not provided');
     }),
@@ -101,16 +103,17 @@ export const supervisorMachine = setup({
         if (refs[child.key]) continue;
         const waitingFor = holdOf(context, child.key) ?? [];
         holding[child.key] = waitingFor;
-        refs[child.key] = spawn('app', {
-          id: childId(child.key),
-          input: {
-            spec: child.spec,
-            desired: child.desired,
-            observation: seen ? (seen.get(child.key) ?? null) : undefined,
-            backoff: context.backoff,
-            waitingFor,
-          },
-        });
+        const input = {
+          spec: child.spec,
+          desired: child.desired,
+          observation: seen ? (seen.get(child.key) ?? null) : undefined,
+          backoff: context.backoff,
+          waitingFor,
+        };
+        refs[child.key] =
+          isCompanionKey(child.key) && context.companionBackend === 'systemd'
+            ? spawn('companionUnit', { id: childId(child.key), input })
+            : spawn('app', { id: childId(child.key), input });
       }
       return { refs, holding, adopted: undefined };
     }),
@@ -279,6 +282,7 @@ export const supervisorMachine = setup({
     refs: {},
     ready: {},
     holding: {},
+    companionBackend: input.companionBackend ?? 'container',
     backoff: input.backoff,
     holdGateForEmbedder: input.holdGateForEmbedder,
     embedderReleased: false,

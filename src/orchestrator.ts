@@ -10,6 +10,11 @@ import {
 } from 'xstate';
 import { appMachine } from '../machines/app.machine.js';
 import { supervisorMachine, type DeclaredApp, type Snapshot } from '../machines/supervisor.machine.js';
+import { companionUnitMachine } from '../machines/companion-unit.machine.js';
+import { homedir } from 'node:os';
+import { parsePodmanVersion, usesQuadlet } from './companions/systemd/render-unit.js';
+import { createSystemdUnits, systemdUserAvailable, type SystemdUnits } from './companions/systemd/systemd-units.js';
+import { createUnitEffects } from './companions/systemd/unit-effects.js';
 import { DEFAULT_BACKOFF, type AppSpec, type BackoffPolicy, type PassReport } from '../machines/types.js';
 import { createAppEffects } from './effects/app-effects.js';
 import { createDockerodeEngine } from './engine/dockerode/dockerode-engine.js';
@@ -56,6 +61,14 @@ export interface OrchestratorOptions {
   /** Extra inspection observer, e.g. the Stately inspector. */
   inspect?: (event: InspectionEvent) => void;
   onPullProgress?: (appId: string, progress: PullProgress) => void;
+  /**
+   * Who supervises companions: `container` (podwarden itself, the default where systemd is
+   * not PID 1), `systemd` (a Quadlet or .service unit per companion, which outlives
+   * podwarden), or `auto` (systemd when it is PID 1 and `systemctl --user` answers). Default `auto`.
+   */
+  companionBackend?: 'container' | 'systemd' | 'auto';
+  /** For the systemd backend: the units door; defaults to `systemctl --user` and ~/.config. */
+  systemdUnits?: SystemdUnits;
 }
 
 export interface AppStatus {
@@ -201,6 +214,24 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     supervisor.send({ type: 'SET_DESIRED', appId, desired: state });
   }
 
+  async function chooseCompanionBackend(): Promise<'container' | 'systemd'> {
+    const asked = options.companionBackend ?? 'auto';
+    if (asked !== 'auto') return asked;
+    return (await systemdUserAvailable()) ? 'systemd' : 'container';
+  }
+
+  /** Quadlet or .service follows the engine's podman version, read once at start. */
+  async function systemdEffects() {
+    const info = await engine.ping();
+    if (info.flavor !== 'podman') throw new PodwardenError(`the systemd companion backend needs podman; the engine is ${info.flavor} ${info.version}`);
+    const podman = parsePodmanVersion(info.version);
+    const quadlet = usesQuadlet(podman);
+    const units =
+      options.systemdUnits ??
+      createSystemdUnits({ directory: join(homedir(), quadlet ? '.config/containers/systemd' : '.config/systemd/user'), quadlet });
+    return createUnitEffects(units, { podman, logger: log });
+  }
+
   function observeEngine(): Promise<Snapshot> {
     const observedAt = Date.now();
     return engine.list(owner).then((containers) => ({ observedAt, containers }));
@@ -227,6 +258,10 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         log.error({ app: appId }, `installed app cannot be managed, its container is left alone: ${problem}`);
       }
 
+      const companionBackend = await chooseCompanionBackend();
+      const unitEffects = companionBackend === 'systemd' ? await systemdEffects() : undefined;
+      log.info({ companionBackend }, `companions run as ${companionBackend === 'systemd' ? 'systemd units' : 'containers supervised by podwarden'}`);
+
       const effects = createAppEffects(engine, {
         logger: log,
         insecureRegistries: options.insecureRegistries ?? [],
@@ -235,6 +270,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       const machine = supervisorMachine.provide({
         actors: {
           app: appMachine.provide({ actors: effects }),
+          ...(unitEffects ? { companionUnit: companionUnitMachine.provide({ actors: unitEffects }) } : {}),
           recover: fromPromise(observeEngine),
           observe: fromPromise(observeEngine),
           ticks: fromEventObservable(() => tick$(options.intervalMs ?? DEFAULTS.intervalMs)),
@@ -256,6 +292,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
           gateCapMs: options.gate?.capMs ?? DEFAULTS.gateCapMs,
           recoverRetryMs: DEFAULTS.recoverRetryMs,
           passTimeoutMs: DEFAULTS.passTimeoutMs,
+          companionBackend,
         },
         inspect: (event) => inspectors.forEach((inspect) => inspect(event)),
       });
@@ -364,7 +401,9 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
           reason: app.reason,
           failures: app.failures,
           ...(app.failure ? { failure: app.failure } : {}),
-          ...(app.container ? { containerId: app.container.id, containerStatus: app.container.status, health: app.container.health } : {}),
+          ...('container' in app && app.container
+            ? { containerId: app.container.id, containerStatus: app.container.status, health: app.container.health }
+            : {}),
         });
       }
       for (const [appId, problem] of Object.entries(context.held)) {

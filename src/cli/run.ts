@@ -25,6 +25,12 @@ export function runCommand(): Command {
     .addOption(new Option('--insecure-registry <hosts...>', 'registries (host:port) allowed over plain HTTP').env('PODWARDEN_INSECURE_REGISTRIES').argParser((value: string, previous: string[] = []) => [...previous, ...value.split(',').filter(Boolean)]))
     .addOption(new Option('--log-level <level>', 'trace|debug|info|warn|error').env('PODWARDEN_LOG_LEVEL').default('info'))
     .addOption(inspectOption())
+    .addOption(
+      new Option('--companion-backend <backend>', 'who supervises companions: container (podwarden), systemd (units), auto (systemd when it is PID 1)')
+        .choices(['container', 'systemd', 'auto'])
+        .env('PODWARDEN_COMPANION_BACKEND')
+        .default('auto'),
+    )
     .addOption(new Option('--record <file>', 'record every input (engine answers and events, commands) to this NDJSON file for `podwarden replay`'))
     .action(async (options: {
       socket: string;
@@ -37,6 +43,7 @@ export function runCommand(): Command {
       logLevel: string;
       inspect?: number;
       record?: string;
+      companionBackend: 'container' | 'systemd' | 'auto';
     }) => {
       const logger = createLogger({ level: options.logLevel });
       const inspector = options.inspect === undefined ? undefined : await startCliInspector(options.inspect, logger);
@@ -49,6 +56,7 @@ export function runCommand(): Command {
         insecureRegistries: options.insecureRegistry ?? [],
         logger,
         inspect: inspector?.inspect,
+        companionBackend: options.companionBackend,
       };
       const recorder = options.record === undefined ? undefined : await createRecorder({ file: options.record, options: orchestratorOptions, logger });
       const orchestrator = recorder

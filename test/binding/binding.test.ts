@@ -38,7 +38,7 @@ describe('the binding rules', () => {
   });
 
   it('call an app ready by its own flag when it has one, else when it runs', () => {
-    const snapshot = (context: object, running: boolean) => ({ context, matches: () => running });
+    const snapshot = (context: object, running: boolean) => ({ context, value: running ? { running: 'settling' } : 'backoff' });
     expect(isAppReady(snapshot({}, true))).toBe(true);
     expect(isAppReady(snapshot({}, false))).toBe(false);
     expect(isAppReady(snapshot({ ready: false }, true))).toBe(false);

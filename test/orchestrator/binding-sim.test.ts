@@ -152,3 +152,49 @@ describe('dependencies between apps (simulated engine and clock)', () => {
     expect(world.transitions.filter((t) => t.appId === 'lnd').map((t) => t.to)).not.toContain('waiting');
   });
 });
+
+describe('companions handed to systemd (simulated engine, systemd test double)', () => {
+  it('a unit is installed once its app runs, checked every pass, and disabled and removed before the app’s container', async () => {
+    const { FakeSystemd } = await import('../companions/fake-systemd.js');
+    const systemd = new FakeSystemd();
+    world = await createSimWorld(
+      { node: { image: image('httpd') } },
+      { intervalMs: HOUR, appFields: { node: { companions: [{ id: 'ui', container: { image: image('httpd') } }] } }, companionBackend: 'systemd', systemdUnits: systemd },
+    );
+    const log: string[] = [];
+    const removeContainer = world.engine.remove.bind(world.engine);
+    world.engine.remove = async (id) => {
+      log.push(`engine remove ${id}`);
+      return removeContainer(id);
+    };
+    const startContainer = world.engine.start.bind(world.engine);
+    world.engine.start = async (id) => {
+      log.push('engine start');
+      return startContainer(id);
+    };
+    const unitCall = systemd.restart.bind(systemd);
+    systemd.restart = async (unit) => {
+      log.push(`systemd restart ${unit}`);
+      return unitCall(unit);
+    };
+    await world.orchestrator.install('node');
+    await world.advance(100);
+    expect(rows(world)).toEqual(['node:running', 'node/ui:active']);
+    expect(log).toEqual(['engine start', 'systemd restart podwarden-node-ui.service']);
+    expect(systemd.active.has('podwarden-node-ui.service')).toBe(true);
+
+    systemd.deleteFileBehindBack('podwarden-node-ui.service');
+    const report = await world.orchestrator.reconcileNow();
+    expect(report.entries.find((entry) => entry.companion === 'ui')).toMatchObject({ appId: 'node', action: 'repair' });
+    await world.advance(100);
+    expect(systemd.files.has('podwarden-node-ui.service')).toBe(true);
+
+    const appContainer = world.containerId('node')!;
+    systemd.calls.length = 0;
+    await world.orchestrator.uninstall('node');
+    await world.advance(100);
+    expect(systemd.calls).toEqual(['disable --now podwarden-node-ui.service', 'remove podwarden-node-ui.service', 'daemon-reload']);
+    expect(log.at(-1)).toBe(`engine remove ${appContainer}`);
+    expect(rows(world)).toEqual([]);
+  });
+});
