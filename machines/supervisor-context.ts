@@ -93,15 +93,6 @@ export type SupervisorEvent =
   | { type: 'APP.READINESS'; appId: string }
   | { type: 'APP.FINISHED'; appId: string };
 
-export function byApp(containers: ContainerObservation[]): Map<string, ContainerObservation> {
-  const found = new Map<string, ContainerObservation>();
-  for (const container of containers) {
-    const appId = appIdOf(container.labels);
-    if (appId && container.labels[LABELS.role] !== 'companion') found.set(appId, container);
-  }
-  return found;
-}
-
 /**
  * Each container's child key: its app's id, or `<appId>/<companionId>` for a companion. A
  * companion container without its companion label cannot be attributed and is left alone.
