@@ -12,6 +12,8 @@ export interface AppInput {
   /** What boot recovery or the last pass saw; undefined = not observed yet. */
   observation: Observed | undefined;
   backoff: BackoffPolicy;
+  /** Dependencies (or a companion's app) not ready at spawn; see the DEPENDENCIES event. */
+  waitingFor?: string[];
 }
 
 export interface AppContext {
@@ -34,6 +36,8 @@ export interface AppContext {
   /** Engine time (ms) up to which exits of our container are known: older die events are echoes. */
   exitSeenAt: number;
   backoff: BackoffPolicy;
+  /** What holds the app back from being created or (re)started; empty = nothing. */
+  waitingFor: string[];
 }
 
 /** Outcome of a pull: which image is now present. */
@@ -119,6 +123,22 @@ export function currentDecision(context: AppContext): Decision {
   return decide(context.desired, context.container ?? null, context.spec.specHash);
 }
 
+/** Steps that would bring a container (back) up: a dependency that is not ready holds them. */
+const HELD_ACTIONS: ReadonlySet<Decision['action']> = new Set(['create', 'start', 'recreate']);
+
+/**
+ * The app would be created or (re)started, but something it depends on is not ready. Waiting
+ * is no failure: nothing is counted. A running app is never held: it is not stopped or
+ * restarted because a dependency failed.
+ */
+export function isHeld(context: AppContext): boolean {
+  return context.waitingFor.length > 0 && HELD_ACTIONS.has(currentDecision(context).action);
+}
+
+export function waitingReason(context: AppContext): string {
+  return `waiting for ${context.waitingFor.join(', ')}`;
+}
+
 /** The container create made, labelled with the spec it was made from (the manifest may have changed since). */
 export function createdContainer(context: AppContext, made: CreateOutcome): Observed {
   const spec = context.spec.container;
@@ -147,7 +167,7 @@ export function passAnswer(context: AppContext, event: AppEvent, state: unknown,
     : {
         appId: context.appId,
         state: stateName(state),
-        action: currentDecision(context).action,
+        action: isHeld(context) ? 'wait' : currentDecision(context).action,
         busy: false,
         ...(context.failure ? { failure: context.failure } : {}),
       };

@@ -5,6 +5,7 @@ import {
   createdContainer,
   currentDecision,
   decisionAfter,
+  isHeld,
   isOwnFreshEvent,
   passAnswer,
   runAgain,
@@ -14,6 +15,7 @@ import {
   type ContainerInput,
   type CreateOutcome,
   type PullOutcome,
+  waitingReason,
 } from './app-knowledge.js';
 import { DURING_STEP, failedContainerStep, failedStep, REMOVE_CONTAINER, unprovided } from './app-steps.js';
 import { backoffDelay } from './backoff.js';
@@ -25,7 +27,7 @@ export type { AppContext, AppInput, ContainerInput, CreateOutcome, PullOutcome }
 /**
  * One app's container lifecycle. Pure: every engine call is an invoked effect actor, every
  * observation arrives as an event. The states a person sees:
- * observing · missing → pulling → creating → rendering → starting → running · wedged → recreating ·
+ * observing · waiting · missing → pulling → creating → rendering → starting → running · wedged → recreating ·
  * crashed → backoff · restarting (a rendered file changed) · stopping → stopped · removing → removed · halted.
  */
 export const appMachine = setup({
@@ -56,6 +58,8 @@ export const appMachine = setup({
     decidesRecreate: ({ context }) => currentDecision(context).action === 'recreate',
     decidesStop: ({ context }) => currentDecision(context).action === 'stop',
     decidesRemove: ({ context }) => currentDecision(context).action === 'remove',
+    held: ({ context }) => isHeld(context),
+    dependenciesReady: ({ event }) => event.type === 'DEPENDENCIES' && event.waitingFor.length === 0,
     isStopped: ({ context }) => context.desired === 'stopped',
     isRemoved: ({ context }) => context.desired === 'absent',
     ownEvent: ({ context, event }) => event.type === 'CONTAINER_EVENT' && isOwnFreshEvent(context, event.event),
@@ -110,6 +114,10 @@ export const appMachine = setup({
     setDesired: assign(({ event }) => (event.type === 'SET_DESIRED' ? { desired: event.desired } : {})),
     setSpec: assign(({ event }) => (event.type === 'UPDATE_SPEC' ? { spec: event.spec } : {})),
     markHalting: assign({ halting: true }),
+    setDependencies: assign(({ event }) => (event.type === 'DEPENDENCIES' ? { waitingFor: event.waitingFor } : {})),
+    explainWait: assign(({ context }) => ({ reason: waitingReason(context) })),
+    /** Readiness may have changed: the supervisor re-reads it (binding.ts `isAppReady`) and frees or holds dependents. */
+    announceReadiness: sendParent(({ context }) => ({ type: 'APP.READINESS', appId: context.appId })),
     explain: assign(({ context }) => ({ reason: currentDecision(context).why })),
     countFailure: assign(({ context }) => {
       const why = currentDecision(context).why;
@@ -153,6 +161,7 @@ export const appMachine = setup({
     diedDuringStart: false,
     exitSeenAt: 0,
     backoff: input.backoff,
+    waitingFor: input.waitingFor ?? [],
   }),
   initial: 'deciding',
   // Commands are accepted in every state; where a step is under way they only change
@@ -165,6 +174,9 @@ export const appMachine = setup({
     // A manifest change that leaves the container as it is (rendered files, image policy) is
     // taken as it comes: the next render or pull uses it, nothing is re-decided.
     UPDATE_SPEC: [{ guard: 'specChanges', target: '.deciding', actions: 'setSpec' }, { actions: 'setSpec' }],
+    // Only remembered: a running app is not touched when a dependency fails, and a step under
+    // way finishes; the next decision heeds it.
+    DEPENDENCIES: { actions: 'setDependencies' },
   },
   states: {
     /** Looks at what is known of the container and what the owner wants; never rests here. */
@@ -173,6 +185,7 @@ export const appMachine = setup({
         { guard: 'unobserved', target: 'observing' },
         { guard: 'decidesRemove', target: 'removing', actions: 'explain' },
         { guard: 'decidesStop', target: 'stopping', actions: 'explain' },
+        { guard: 'held', target: 'waiting', actions: 'explainWait' },
         { guard: 'decidesCreate', target: 'missing', actions: 'explain' },
         { guard: 'decidesStart', target: 'rendering', actions: 'explain' },
         { guard: 'decidesRecreate', target: 'wedged', actions: 'explain' },
@@ -185,6 +198,24 @@ export const appMachine = setup({
     /** Nothing to act on yet: no observation, or the engine is mid-way (restarting/removing). */
     observing: {
       on: {
+        OBSERVED: [
+          { guard: 'freshObservation', target: 'deciding', actions: ['observe', 'reportPass'] },
+          { actions: 'reportPass' },
+        ],
+        CONTAINER_EVENT: { guard: 'ownEvent', target: 'deciding', actions: 'applyContainerEvent' },
+      },
+    },
+    /**
+     * Held until its dependencies are ready (for a companion: its app): it would be created or
+     * (re)started, but lnd is not started while bitcoind is not ready. No failure is counted
+     * and no backoff runs; it goes on the moment the supervisor says they are ready.
+     */
+    waiting: {
+      on: {
+        DEPENDENCIES: [
+          { guard: 'dependenciesReady', target: 'deciding', actions: 'setDependencies' },
+          { actions: ['setDependencies', 'explainWait'] },
+        ],
         OBSERVED: [
           { guard: 'freshObservation', target: 'deciding', actions: ['observe', 'reportPass'] },
           { actions: 'reportPass' },
@@ -305,6 +336,8 @@ export const appMachine = setup({
     /** The container runs as the manifest says; events and passes are checked against the decision table. */
     running: {
       type: 'parallel',
+      entry: 'announceReadiness',
+      exit: 'announceReadiness',
       states: {
         /** How long the container has been up. */
         uptime: {

@@ -13,8 +13,8 @@ export function appIdOf(labels: Record<string, string>): string | undefined {
  * down, or left behind by a crash) still needs a machine to remove it. Its spec is rebuilt
  * from what the engine shows; it is only ever used to remove the container.
  */
-export function orphanSpec(container: ContainerObservation): AppSpec {
-  const appId = appIdOf(container.labels) ?? container.name;
+export function orphanSpec(container: ContainerObservation, key?: string): AppSpec {
+  const appId = key ?? appIdOf(container.labels) ?? container.name;
   return {
     appId,
     container: {

@@ -1,6 +1,8 @@
 import type { ActorRefFrom } from 'xstate';
 import type { ContainerEvent, ContainerObservation } from '../src/engine/port.js';
 import type { appMachine } from './app.machine.js';
+import type { companionUnitMachine } from './companion-unit.machine.js';
+import { companionKey, isCompanionKey, ownerOfKey } from './binding.js';
 import { appIdOf } from './orphan.js';
 import type { AppSpec, BackoffPolicy, Desired, PassEntry, PassReport } from './types.js';
 import { LABELS } from '../src/engine/labels.js';
@@ -10,6 +12,10 @@ import { LABELS } from '../src/engine/labels.js';
 export interface DeclaredApp {
   spec: AppSpec;
   desired: Exclude<Desired, 'absent'>;
+  /** Apps that must be ready before this one is created or (re)started. */
+  dependsOn?: string[];
+  /** Companion id → its spec (whose `appId` is the companion's key, `<appId>/<companionId>`). */
+  companions?: Record<string, AppSpec>;
 }
 
 export interface SupervisorInput {
@@ -24,6 +30,11 @@ export interface SupervisorInput {
   recoverRetryMs: number;
   /** A pass whose apps have not all answered by then is closed with what it has. */
   passTimeoutMs: number;
+  /**
+   * Who runs companions: `container` = an app machine per companion (podwarden supervises the
+   * container), `systemd` = a companion-unit machine (systemd supervises a rendered unit).
+   */
+  companionBackend?: 'container' | 'systemd';
 }
 
 /** Everything the engine showed at one moment: the input of boot recovery and of every pass. */
@@ -32,7 +43,8 @@ export interface Snapshot {
   containers: ContainerObservation[];
 }
 
-type AppRef = ActorRefFrom<typeof appMachine>;
+/** An app's machine, or a companion's (an app machine, or a companion-unit machine for systemd). */
+type AppRef = ActorRefFrom<typeof appMachine> | ActorRefFrom<typeof companionUnitMachine>;
 
 export interface PassInProgress {
   id: number;
@@ -45,7 +57,13 @@ export interface PassInProgress {
 export interface SupervisorContext {
   apps: Record<string, DeclaredApp>;
   held: Record<string, string>;
+  /** One machine per key: an app's id, or `<appId>/<companionId>` for a companion. */
   refs: Record<string, AppRef>;
+  /** Readiness of each child, as its machine last announced (binding.ts `isAppReady`). */
+  ready: Record<string, boolean>;
+  /** What each child was last told holds it (DEPENDENCIES), so only changes are sent. */
+  holding: Record<string, string[]>;
+  companionBackend: 'container' | 'systemd';
   backoff: BackoffPolicy;
   holdGateForEmbedder: boolean;
   embedderReleased: boolean;
@@ -71,19 +89,45 @@ export type SupervisorEvent =
   | { type: 'SET_DESIRED'; appId: string; desired: Exclude<Desired, 'absent'> }
   | { type: 'SHUTDOWN' }
   | { type: 'APP.PASS_ENTRY'; passId: number; entry: PassEntry }
+  /** A child's readiness may have changed (it entered or left `running`). */
+  | { type: 'APP.READINESS'; appId: string }
   | { type: 'APP.FINISHED'; appId: string };
 
-export function byApp(containers: ContainerObservation[]): Map<string, ContainerObservation> {
+/**
+ * Each container's child key: its app's id, or `<appId>/<companionId>` for a companion. A
+ * companion container without its companion label cannot be attributed and is left alone.
+ */
+export function byChild(containers: ContainerObservation[]): Map<string, ContainerObservation> {
   const found = new Map<string, ContainerObservation>();
   for (const container of containers) {
-    const appId = appIdOf(container.labels);
-    if (appId && container.labels[LABELS.role] !== 'companion') found.set(appId, container);
+    const key = childKeyOf(container.labels);
+    if (key) found.set(key, container);
   }
   return found;
 }
 
-export function childId(appId: string): string {
-  return `app:${appId}`;
+export function childKeyOf(labels: Record<string, string>): string | undefined {
+  const appId = appIdOf(labels);
+  if (!appId) return undefined;
+  if (labels[LABELS.role] !== 'companion') return appId;
+  const companion = labels[LABELS.companion];
+  return companion ? companionKey(appId, companion) : undefined;
+}
+
+/** Actor ids show the hierarchy in the inspector: `app:lnd`, `companion:lnd/ui`. */
+export function childId(key: string): string {
+  return isCompanionKey(key) ? `companion:${key}` : `app:${key}`;
+}
+
+/** The keys of the companion machines an app has now. */
+export function companionKeysOf(refs: Record<string, unknown>, appId: string): string[] {
+  return Object.keys(refs).filter((key) => isCompanionKey(key) && ownerOfKey(key) === appId);
+}
+
+/** A pass entry as people read it: a companion's entry names its app and itself. */
+export function readableEntry(entry: PassEntry): PassEntry {
+  if (!isCompanionKey(entry.appId)) return entry;
+  return { ...entry, appId: ownerOfKey(entry.appId), companion: entry.appId.slice(ownerOfKey(entry.appId).length + 1) };
 }
 
 export function finishedReport(pass: PassInProgress, finishedAt: number): PassReport {
@@ -92,6 +136,8 @@ export function finishedReport(pass: PassInProgress, finishedAt: number): PassRe
     startedAt: pass.startedAt,
     finishedAt,
     observed: pass.observed,
-    entries: [...pass.entries].sort((a, b) => a.appId.localeCompare(b.appId)),
+    entries: pass.entries
+      .map(readableEntry)
+      .sort((a, b) => a.appId.localeCompare(b.appId) || (a.companion ?? '').localeCompare(b.companion ?? '')),
   };
 }

@@ -1,16 +1,21 @@
 import { assign, emit, enqueueActions, fromEventObservable, fromPromise, raise, setup } from 'xstate';
 import { appMachine } from './app.machine.js';
-import { appIdOf, orphanSpec } from './orphan.js';
+import { companionUnitMachine } from './companion-unit.machine.js';
+import { companionDesired, isAppReady, isCompanionKey, ownerOfKey } from './binding.js';
+import { orphanSpec } from './orphan.js';
+import { declaredChildren, declaredCompanion, holdOf, isClaimed, sameHold } from './supervisor-binding.js';
 import {
-  byApp,
+  byChild,
   childId,
+  childKeyOf,
+  companionKeysOf,
   finishedReport,
   type Snapshot,
   type SupervisorContext,
   type SupervisorEvent,
   type SupervisorInput,
 } from './supervisor-context.js';
-import type { PassReport, SupervisorNotice } from './types.js';
+import type { AppCommand, PassReport, SupervisorNotice } from './types.js';
 
 /** The engine snapshot an observe/recover step answered with (the event is its done event). */
 function snapshotOf(event: SupervisorEvent): Snapshot {
@@ -24,12 +29,14 @@ export type {
   SupervisorEvent,
   SupervisorInput,
 } from './supervisor-context.js';
-import { LABELS } from '../src/engine/labels.js';
 
 /**
- * The root: holds the recovery gate, owns one app machine per installed app (plus one per
- * orphan container to prune), runs reconcile passes on ticks and routes engine events to
- * the app they concern. Pure: observing, ticking and the event stream are invoked actors.
+ * The root: holds the recovery gate, owns one app machine per installed app and one per
+ * companion of it (plus one per orphan container to prune), runs reconcile passes on ticks,
+ * routes engine events to the machine they concern, and binds children to what they need
+ * (binding.ts): dependents and companions wait until their app is ready, and an app's
+ * container is removed only after its companions are gone. Pure: observing, ticking and the
+ * event stream are invoked actors.
  */
 export const supervisorMachine = setup({
   types: {
@@ -40,6 +47,7 @@ export const supervisorMachine = setup({
   },
   actors: {
     app: appMachine,
+    companionUnit: companionUnitMachine,
     recover: fromPromise<Snapshot>(async () => {
       throw new Error('effect recover was not provided');
     }),
@@ -87,51 +95,97 @@ export const supervisorMachine = setup({
      * and wait for the pass their install requests, which sees the engine as it is now.
      */
     spawnDeclared: assign(({ context, spawn }) => {
-      const seen = context.adopted ? byApp(context.adopted.containers) : undefined;
+      const seen = context.adopted ? byChild(context.adopted.containers) : undefined;
       const refs = { ...context.refs };
-      for (const [appId, app] of Object.entries(context.apps)) {
-        if (refs[appId]) continue;
-        refs[appId] = spawn('app', {
-          id: childId(appId),
-          input: {
-            spec: app.spec,
-            desired: app.desired,
-            observation: seen ? (seen.get(appId) ?? null) : undefined,
-            backoff: context.backoff,
-          },
-        });
+      const holding = { ...context.holding };
+      // Apps come before their companions, so an app's machine exists when its companions ask for it.
+      for (const child of declaredChildren(context.apps)) {
+        if (refs[child.key]) continue;
+        const waitingFor = holdOf(context, child.key) ?? [];
+        holding[child.key] = waitingFor;
+        const input = {
+          spec: child.spec,
+          desired: child.desired,
+          observation: seen ? (seen.get(child.key) ?? null) : undefined,
+          backoff: context.backoff,
+          waitingFor,
+        };
+        refs[child.key] =
+          isCompanionKey(child.key) && context.companionBackend === 'systemd'
+            ? spawn('companionUnit', { id: childId(child.key), input })
+            : spawn('app', { id: childId(child.key), input });
       }
-      return { refs, adopted: undefined };
+      return { refs, holding, adopted: undefined };
     }),
     /** An INSTALL, UNINSTALL or SET_DESIRED while supervising reaches the app's machine now. */
     applyToChild: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'INSTALL' && event.type !== 'UNINSTALL' && event.type !== 'SET_DESIRED') return;
-      const ref = context.refs[event.appId];
-      if (!ref) return;
+      const send = (key: string, command: AppCommand) => {
+        const ref = context.refs[key];
+        if (ref) enqueue.sendTo(ref, command);
+      };
+      const companions = companionKeysOf(context.refs, event.appId);
       if (event.type === 'INSTALL') {
-        enqueue.sendTo(ref, { type: 'UPDATE_SPEC', spec: event.app.spec });
-        enqueue.sendTo(ref, { type: 'SET_DESIRED', desired: event.app.desired });
+        send(event.appId, { type: 'UPDATE_SPEC', spec: event.app.spec });
+        send(event.appId, { type: 'SET_DESIRED', desired: event.app.desired });
+        for (const key of companions) {
+          // rememberApp ran first: context.apps holds the new manifest.
+          const spec = declaredCompanion(context.apps, key);
+          if (spec) send(key, { type: 'UPDATE_SPEC', spec });
+          send(key, { type: 'SET_DESIRED', desired: spec ? companionDesired(event.app.desired) : 'absent' });
+        }
+      } else if (event.type === 'SET_DESIRED') {
+        send(event.appId, { type: 'SET_DESIRED', desired: event.desired });
+        for (const key of companions) send(key, { type: 'SET_DESIRED', desired: companionDesired(event.desired) });
+      } else if (companions.length > 0) {
+        // Companions go first; the app's container is removed when the last of them finished
+        // (releaseAppRemoval), or a supervisor such as systemd could respawn them without it.
+        for (const key of companions) send(key, { type: 'SET_DESIRED', desired: 'absent' });
       } else {
-        enqueue.sendTo(ref, { type: 'SET_DESIRED', desired: event.type === 'UNINSTALL' ? 'absent' : event.desired });
+        send(event.appId, { type: 'SET_DESIRED', desired: 'absent' });
       }
+    }),
+    /** An uninstalled app whose companions are all gone now has its own container removed. */
+    releaseAppRemoval: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'APP.FINISHED' || !isCompanionKey(event.appId)) return;
+      const owner = ownerOfKey(event.appId);
+      const ref = context.refs[owner];
+      if (!ref || context.apps[owner] || companionKeysOf(context.refs, owner).length > 0) return;
+      enqueue.sendTo(ref, { type: 'SET_DESIRED', desired: 'absent' });
+    }),
+    noteReadiness: assign(({ context, event }) => {
+      if (event.type !== 'APP.READINESS') return {};
+      const ref = context.refs[event.appId];
+      if (!ref) return {};
+      return { ready: { ...context.ready, [event.appId]: isAppReady(ref.getSnapshot()) } };
+    }),
+    /** Tells every bound child what holds it now, when that changed (binding.ts). */
+    applyBindings: enqueueActions(({ context, enqueue }) => {
+      let holding = context.holding;
+      for (const [key, ref] of Object.entries(context.refs)) {
+        const hold = holdOf(context, key);
+        if (hold === undefined || sameHold(hold, holding[key])) continue;
+        holding = { ...holding, [key]: hold };
+        enqueue.sendTo(ref, { type: 'DEPENDENCIES', waitingFor: hold });
+      }
+      if (holding !== context.holding) enqueue.assign({ holding });
     }),
     /** Engine events reach the one machine they concern, without waiting for a pass. */
     routeEngineEvent: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'ENGINE.CONTAINER') return;
-      const appId = appIdOf(event.event.labels);
-      if (event.event.labels[LABELS.role] === 'companion') return;
-      const ref = appId ? context.refs[appId] : undefined;
+      const key = childKeyOf(event.event.labels);
+      const ref = key ? context.refs[key] : undefined;
       if (ref) enqueue.sendTo(ref, { type: 'CONTAINER_EVENT', event: event.event });
     }),
     /** Owned containers that no declared app claims get a machine that removes them. */
     spawnOrphans: assign(({ context, event, spawn }) => {
       const snapshot = snapshotOf(event);
       const refs = { ...context.refs };
-      for (const [appId, container] of byApp(snapshot.containers)) {
-        if (context.apps[appId] || context.held[appId] || refs[appId]) continue;
-        refs[appId] = spawn('app', {
-          id: childId(appId),
-          input: { spec: orphanSpec(container), desired: 'absent', observation: container, backoff: context.backoff },
+      for (const [key, container] of byChild(snapshot.containers)) {
+        if (refs[key] || isClaimed(context, key)) continue;
+        refs[key] = spawn('app', {
+          id: childId(key),
+          input: { spec: orphanSpec(container, key), desired: 'absent', observation: container, backoff: context.backoff },
         });
       }
       return { refs };
@@ -152,7 +206,7 @@ export const supervisorMachine = setup({
     }),
     sendObservations: enqueueActions(({ context, event, enqueue }) => {
       const snapshot = snapshotOf(event);
-      const seen = byApp(snapshot.containers);
+      const seen = byChild(snapshot.containers);
       for (const [appId, ref] of Object.entries(context.refs)) {
         enqueue.sendTo(ref, {
           type: 'OBSERVED',
@@ -207,12 +261,14 @@ export const supervisorMachine = setup({
       const ref = context.refs[event.appId];
       if (!ref) return;
       const { [event.appId]: _gone, ...refs } = context.refs;
+      const { [event.appId]: _readiness, ...ready } = context.ready;
+      const { [event.appId]: _hold, ...holding } = context.holding;
       const pass = context.pass
         ? { ...context.pass, pending: context.pass.pending.filter((appId) => appId !== event.appId) }
         : undefined;
       enqueue.stopChild(ref);
-      enqueue.assign({ refs, pass });
-      if (!context.apps[event.appId]) enqueue.emit({ type: 'appRemoved', appId: event.appId });
+      enqueue.assign({ refs, ready, holding, pass });
+      if (!context.apps[event.appId] && !isCompanionKey(event.appId)) enqueue.emit({ type: 'appRemoved', appId: event.appId });
     }),
     shutdownChildren: enqueueActions(({ context, enqueue }) => {
       for (const ref of Object.values(context.refs)) enqueue.sendTo(ref, { type: 'SHUTDOWN' });
@@ -224,6 +280,9 @@ export const supervisorMachine = setup({
     apps: input.apps,
     held: input.held,
     refs: {},
+    ready: {},
+    holding: {},
+    companionBackend: input.companionBackend ?? 'container',
     backoff: input.backoff,
     holdGateForEmbedder: input.holdGateForEmbedder,
     embedderReleased: false,
@@ -295,10 +354,11 @@ export const supervisorMachine = setup({
       on: {
         SHUTDOWN: 'draining',
         'ENGINE.CONTAINER': { actions: 'routeEngineEvent' },
-        INSTALL: { actions: ['rememberApp', 'applyToChild', 'spawnDeclared', raise({ type: 'TICK' })] },
-        UNINSTALL: { actions: ['rememberApp', 'applyToChild'] },
+        INSTALL: { actions: ['rememberApp', 'applyToChild', 'spawnDeclared', 'applyBindings', raise({ type: 'TICK' })] },
+        UNINSTALL: { actions: ['rememberApp', 'applyToChild', 'applyBindings'] },
         SET_DESIRED: { actions: ['rememberApp', 'applyToChild'] },
-        'APP.FINISHED': { actions: 'forgetChild' },
+        'APP.FINISHED': { actions: ['forgetChild', 'releaseAppRemoval', 'applyBindings'] },
+        'APP.READINESS': { actions: ['noteReadiness', 'applyBindings'] },
       },
       initial: 'idle',
       states: {

@@ -70,6 +70,11 @@ export interface StepOutcome {
 export type AppCommand =
   | { type: 'SET_DESIRED'; desired: Desired }
   | { type: 'UPDATE_SPEC'; spec: AppSpec }
+  /**
+   * From the supervisor whenever what holds the app changes: one phrase per dependency (or,
+   * for a companion, its app) that is not ready, e.g. "bitcoind (not ready)"; empty = free.
+   */
+  | { type: 'DEPENDENCIES'; waitingFor: string[] }
   | { type: 'SHUTDOWN' };
 
 export type AppEvent =
@@ -90,6 +95,8 @@ export interface PassEntry {
   busy: boolean;
   /** The last failure, while the app is backing off or has failed. */
   failure?: string;
+  /** Set on a companion's entry: `appId` is its app, this its id. */
+  companion?: string;
 }
 
 export interface PassReport {

@@ -12,8 +12,10 @@ set -euo pipefail
 
 readonly SOCKET_PATH="${PODWARDEN_SOCKET:-/run/podman/podman.sock}"
 readonly REGISTRY="127.0.0.1:5000"
+# systemd: only for `systemd-analyze verify` of rendered companion units. Installing it does not
+# make it PID 1 here (checked: PID 1 stays the container's init; podman keeps working).
 readonly PACKAGES=(podman runc conmon netavark aardvark-dns containernetworking-plugins iptables
-  catatonit docker-registry busybox-static curl)
+  catatonit docker-registry busybox-static curl systemd)
 
 readonly SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 readonly RECIPES_DIR="$SCRIPT_DIR/images"

@@ -1,3 +1,4 @@
+import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { filter, firstValueFrom, Subject, type Observable } from 'rxjs';
 import {
@@ -10,14 +11,20 @@ import {
 } from 'xstate';
 import { appMachine } from '../machines/app.machine.js';
 import { supervisorMachine, type DeclaredApp, type Snapshot } from '../machines/supervisor.machine.js';
+import { companionUnitMachine } from '../machines/companion-unit.machine.js';
+import { parsePodmanVersion, usesQuadlet } from './companions/systemd/render-unit.js';
+import { createSystemdUnits, systemdUserAvailable, type SystemdUnits } from './companions/systemd/systemd-units.js';
+import { createUnitEffects } from './companions/systemd/unit-effects.js';
 import { DEFAULT_BACKOFF, type AppSpec, type BackoffPolicy, type PassReport } from '../machines/types.js';
 import { createAppEffects } from './effects/app-effects.js';
 import { createDockerodeEngine } from './engine/dockerode/dockerode-engine.js';
 import { LABELS, NAMING_DEFAULTS, ownerSelector } from './engine/labels.js';
-import type { EnginePort, PullProgress } from './engine/port.js';
+import type { ContainerSpec, EnginePort, PullProgress } from './engine/port.js';
 import { createLogger, type Logger } from './log.js';
 import { loadCatalog, type Catalog, type CatalogEntry } from './manifest/catalog.js';
-import { toContainerSpec } from './manifest/container-spec.js';
+import { toCompanionContainerSpec, toContainerSpec } from './manifest/container-spec.js';
+import type { AppContainer, AppManifest } from './manifest/schema.js';
+import { companionKey, isCompanionKey, ownerOfKey } from '../machines/binding.js';
 import type { ManifestError } from './manifest/errors.js';
 import { createDesiredStore, type DesiredState } from './state/desired-store.js';
 import { engineEvents$ } from './streams/engine-events.js';
@@ -57,10 +64,20 @@ export interface OrchestratorOptions {
   /** Extra inspection observer, e.g. the Stately inspector. */
   inspect?: (event: InspectionEvent) => void;
   onPullProgress?: (appId: string, progress: PullProgress) => void;
+  /**
+   * Who supervises companions: `container` (podwarden itself, the default where systemd is
+   * not PID 1), `systemd` (a Quadlet or .service unit per companion, which outlives
+   * podwarden), or `auto` (systemd when it is PID 1 and `systemctl --user` answers). Default `auto`.
+   */
+  companionBackend?: 'container' | 'systemd' | 'auto';
+  /** For the systemd backend: the units door; defaults to `systemctl --user` and ~/.config. */
+  systemdUnits?: SystemdUnits;
 }
 
 export interface AppStatus {
   appId: string;
+  /** Set on a companion's row: `appId` is its app. */
+  companion?: string;
   /** Machine state (`running`, `backoff`, `stopped`, …) or `manifest-error` when it cannot be managed. */
   state: string;
   desired: 'running' | 'stopped' | 'absent';
@@ -129,27 +146,39 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   let root: Supervisor | undefined;
   let stopping: Promise<void> | undefined;
 
-  function specFor(entry: CatalogEntry): AppSpec {
-    const id = entry.manifest.id;
-    const appDataDir = join(dataDir, id);
-    const container = toContainerSpec(entry.manifest, { instance, namePrefix, appDataDir });
-    const { build, pullFallback } = entry.manifest.container;
-    const { files, values, requirements } = entry.manifest;
+  /** What a machine spec takes from a manifest beyond the container: rendered files, disk needs. */
+  interface SpecExtras {
+    manifestFile: string;
+    files?: AppManifest['files'];
+    values?: string;
+    diskBytes?: number;
+  }
+
+  /** An app's or a companion's machine spec: a companion is run exactly like an app. */
+  function machineSpec(
+    key: string,
+    manifest: AppContainer,
+    container: ContainerSpec,
+    appDataDir: string,
+    extras: SpecExtras,
+  ): AppSpec {
+    const { build, pullFallback } = manifest;
+    const { files, values, diskBytes } = extras;
     return {
-      appId: id,
+      appId: key,
       container,
       image: {
         ref: container.image,
-        pullPolicy: entry.manifest.container.pullPolicy,
+        pullPolicy: manifest.pullPolicy,
         // The schema already made the context absolute (relative to the manifest's folder).
         ...(build ? { build: { context: build.context, containerfile: build.containerfile } } : {}),
         ...(pullFallback ? { pullFallback } : {}),
-        ...(requirements?.diskBytes !== undefined ? { diskBytes: requirements.diskBytes } : {}),
+        ...(diskBytes !== undefined ? { diskBytes } : {}),
       },
       ...(files && files.length > 0
         ? {
             render: {
-              manifestFile: entry.file,
+              manifestFile: extras.manifestFile,
               dataDir: appDataDir,
               files,
               // Secrets live apart from the catalog, which is shipped and readable by all.
@@ -164,11 +193,44 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     };
   }
 
+  function specFor(entry: CatalogEntry): AppSpec {
+    const id = entry.manifest.id;
+    const appDataDir = join(dataDir, id);
+    const container = toContainerSpec(entry.manifest, { instance, namePrefix, appDataDir });
+    const { files, values, requirements } = entry.manifest;
+    return machineSpec(id, entry.manifest.container, container, appDataDir, {
+      manifestFile: entry.file,
+      ...(files !== undefined ? { files } : {}),
+      ...(values !== undefined ? { values } : {}),
+      ...(requirements?.diskBytes !== undefined ? { diskBytes: requirements.diskBytes } : {}),
+    });
+  }
+
+  function companionSpecs(entry: CatalogEntry): Record<string, AppSpec> {
+    const { manifest } = entry;
+    const appDataDir = join(dataDir, manifest.id);
+    const specs: Record<string, AppSpec> = {};
+    for (const companion of manifest.companions) {
+      const container = toCompanionContainerSpec(manifest, companion, { instance, namePrefix, appDataDir });
+      specs[companion.id] = machineSpec(companionKey(manifest.id, companion.id), companion.container, container, appDataDir, {
+        manifestFile: entry.file,
+        ...(companion.files !== undefined ? { files: companion.files } : {}),
+        ...(companion.values !== undefined ? { values: companion.values } : {}),
+      });
+    }
+    return specs;
+  }
+
   function declared(appId: string): DeclaredApp | undefined {
     const entry = catalog.apps.get(appId);
     const wanted = desired.apps[appId];
     if (!entry || !wanted) return undefined;
-    return { spec: specFor(entry), desired: wanted.desired };
+    return {
+      spec: specFor(entry),
+      desired: wanted.desired,
+      dependsOn: entry.manifest.dependsOn,
+      companions: companionSpecs(entry),
+    };
   }
 
   function manifestProblem(appId: string): string {
@@ -192,6 +254,24 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     desired = { ...desired, apps: { ...desired.apps, [appId]: { ...desired.apps[appId]!, desired: state } } };
     await store.save(desired);
     supervisor.send({ type: 'SET_DESIRED', appId, desired: state });
+  }
+
+  async function chooseCompanionBackend(): Promise<'container' | 'systemd'> {
+    const asked = options.companionBackend ?? 'auto';
+    if (asked !== 'auto') return asked;
+    return (await systemdUserAvailable()) ? 'systemd' : 'container';
+  }
+
+  /** Quadlet or .service follows the engine's podman version, read once at start. */
+  async function systemdEffects() {
+    const info = await engine.ping();
+    if (info.flavor !== 'podman') throw new PodwardenError(`the systemd companion backend needs podman; the engine is ${info.flavor} ${info.version}`);
+    const podman = parsePodmanVersion(info.version);
+    const quadlet = usesQuadlet(podman);
+    const units =
+      options.systemdUnits ??
+      createSystemdUnits({ directory: join(homedir(), quadlet ? '.config/containers/systemd' : '.config/systemd/user'), quadlet });
+    return createUnitEffects(units, { podman, logger: log });
   }
 
   function observeEngine(): Promise<Snapshot> {
@@ -220,6 +300,10 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         log.error({ app: appId }, `installed app cannot be managed, its container is left alone: ${problem}`);
       }
 
+      const companionBackend = await chooseCompanionBackend();
+      const unitEffects = companionBackend === 'systemd' ? await systemdEffects() : undefined;
+      log.info({ companionBackend }, `companions run as ${companionBackend === 'systemd' ? 'systemd units' : 'containers supervised by podwarden'}`);
+
       const effects = createAppEffects(engine, {
         logger: log,
         insecureRegistries: options.insecureRegistries ?? [],
@@ -229,6 +313,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       const machine = supervisorMachine.provide({
         actors: {
           app: appMachine.provide({ actors: effects }),
+          ...(unitEffects ? { companionUnit: companionUnitMachine.provide({ actors: unitEffects }) } : {}),
           recover: fromPromise(observeEngine),
           observe: fromPromise(observeEngine),
           ticks: fromEventObservable(() => tick$(options.intervalMs ?? DEFAULTS.intervalMs)),
@@ -250,6 +335,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
           gateCapMs: options.gate?.capMs ?? DEFAULTS.gateCapMs,
           recoverRetryMs: DEFAULTS.recoverRetryMs,
           passTimeoutMs: DEFAULTS.passTimeoutMs,
+          companionBackend,
         },
         inspect: (event) => inspectors.forEach((inspect) => inspect(event)),
       });
@@ -347,23 +433,26 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       if (!root) return [];
       const context = root.getSnapshot().context;
       const rows: AppStatus[] = [];
-      for (const [appId, ref] of Object.entries(context.refs)) {
+      for (const [key, ref] of Object.entries(context.refs)) {
         const snapshot = ref.getSnapshot();
         const app = snapshot.context;
         rows.push({
-          appId,
+          appId: ownerOfKey(key),
+          ...(isCompanionKey(key) ? { companion: key.slice(ownerOfKey(key).length + 1) } : {}),
           state: topLevelState(snapshot.value),
           desired: app.desired,
           reason: app.reason,
           failures: app.failures,
           ...(app.failure ? { failure: app.failure } : {}),
-          ...(app.container ? { containerId: app.container.id, containerStatus: app.container.status, health: app.container.health } : {}),
+          ...('container' in app && app.container
+            ? { containerId: app.container.id, containerStatus: app.container.status, health: app.container.health }
+            : {}),
         });
       }
       for (const [appId, problem] of Object.entries(context.held)) {
         rows.push({ appId, state: 'manifest-error', desired: desired.apps[appId]?.desired ?? 'running', reason: problem, failures: 0 });
       }
-      return rows.sort((a, b) => a.appId.localeCompare(b.appId));
+      return rows.sort((a, b) => a.appId.localeCompare(b.appId) || (a.companion ?? '').localeCompare(b.companion ?? ''));
     },
 
     catalogErrors: () => catalog.errors,

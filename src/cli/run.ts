@@ -28,6 +28,12 @@ export function runCommand(): Command {
     .addOption(new Option('--disk-reserve <size>', 'free space kept on the image store beyond each app\'s requirement (e.g. 1GiB, 500MiB)').env('PODWARDEN_DISK_RESERVE').default(1024 ** 3, '1GiB').argParser((value: string) => parseSize(value)))
     .addOption(new Option('--log-level <level>', 'trace|debug|info|warn|error').env('PODWARDEN_LOG_LEVEL').default('info'))
     .addOption(inspectOption())
+    .addOption(
+      new Option('--companion-backend <backend>', 'who supervises companions: container (podwarden), systemd (units), auto (systemd when it is PID 1)')
+        .choices(['container', 'systemd', 'auto'])
+        .env('PODWARDEN_COMPANION_BACKEND')
+        .default('auto'),
+    )
     .addOption(new Option('--record <file>', 'record every input (engine answers and events, commands) to this NDJSON file for `podwarden replay`'))
     .action(async (options: {
       socket: string;
@@ -42,6 +48,7 @@ export function runCommand(): Command {
       logLevel: string;
       inspect?: number;
       record?: string;
+      companionBackend: 'container' | 'systemd' | 'auto';
     }) => {
       const logger = createLogger({ level: options.logLevel });
       const inspector = options.inspect === undefined ? undefined : await startCliInspector(options.inspect, logger);
@@ -56,6 +63,7 @@ export function runCommand(): Command {
         diskReserveBytes: options.diskReserve,
         logger,
         inspect: inspector?.inspect,
+        companionBackend: options.companionBackend,
       };
       const recorder = options.record === undefined ? undefined : await createRecorder({ file: options.record, options: orchestratorOptions, logger });
       const orchestrator = recorder

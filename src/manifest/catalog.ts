@@ -1,6 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { findCycles } from '../../machines/binding.js';
 import { canonicalJson, sha256Hex } from './canonical-json.js';
 import { describeValue, issuesToErrors, ManifestError, type Locate } from './errors.js';
 import { knownManifestKeys, manifestFileSchema, type AppManifest } from './schema.js';
@@ -84,7 +85,36 @@ export async function loadCatalog(dir: string): Promise<Catalog> {
     }
     catalog.apps.set(manifest.id, { manifest, file: item.file, hash: manifestHash(manifest) });
   }
+  rejectDependencyCycles(catalog);
   return catalog;
+}
+
+/**
+ * Apps that depend on each other in a circle could never start: every app on a cycle is left
+ * out of the catalog, with an error naming the whole cycle and its files. A dependency on an
+ * app the catalog does not have is no error: that app may be added later, and until then the
+ * dependent waits, saying for what.
+ */
+function rejectDependencyCycles(catalog: Catalog): void {
+  const graph = new Map([...catalog.apps].map(([id, entry]) => [id, entry.manifest.dependsOn] as const));
+  const rejected = new Set<string>();
+  for (const cycle of findCycles(graph)) {
+    const files = cycle.slice(0, -1).map((id) => catalog.apps.get(id)!.file);
+    for (const [i, id] of cycle.slice(0, -1).entries()) {
+      if (rejected.has(id)) continue;
+      rejected.add(id);
+      const entry = catalog.apps.get(id)!;
+      const next = cycle[i + 1]!;
+      catalog.errors.push(
+        new ManifestError({
+          file: entry.file,
+          path: `app.dependsOn[${entry.manifest.dependsOn.indexOf(next)}]`,
+          message: `dependency cycle ${cycle.join(' → ')} (${files.join(', ')}): none of these apps could ever start`,
+        }),
+      );
+    }
+  }
+  for (const id of rejected) catalog.apps.delete(id);
 }
 
 export function manifestHash(manifest: AppManifest): string {

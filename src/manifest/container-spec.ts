@@ -3,7 +3,7 @@ import type { ContainerSpec, Mount } from '../engine/port.js';
 import { LABELS } from '../engine/labels.js';
 import { canonicalJson, sha256Hex } from './canonical-json.js';
 import type { VolumeMount } from './field-formats.js';
-import type { AppManifest } from './schema.js';
+import type { AppContainer, AppManifest, CompanionManifest } from './schema.js';
 
 export interface ContainerSpecContext {
   /** The podwarden instance name: the owner label, so instances never touch each other's containers. */
@@ -22,21 +22,45 @@ export interface ContainerSpecContext {
 export const DEFAULT_STOP_TIMEOUT_SECONDS = 10;
 
 export function toContainerSpec(manifest: AppManifest, ctx: ContainerSpecContext): ContainerSpec {
-  const { container } = manifest;
+  return buildContainerSpec(manifest.id, manifest.container, `${ctx.namePrefix}${manifest.id}`, { [LABELS.role]: 'app' }, ctx);
+}
+
+/**
+ * The container of one of the app's companions: the same fields mean the same things (its
+ * `./x` volumes and named volumes are the app's, so a UI can read the app's data), named
+ * `<prefix><appId>-<companionId>` and labelled as the app's companion.
+ */
+export function toCompanionContainerSpec(manifest: AppManifest, companion: CompanionManifest, ctx: ContainerSpecContext): ContainerSpec {
+  return buildContainerSpec(
+    manifest.id,
+    companion.container,
+    `${ctx.namePrefix}${manifest.id}-${companion.id}`,
+    { [LABELS.role]: 'companion', [LABELS.companion]: companion.id },
+    ctx,
+  );
+}
+
+function buildContainerSpec(
+  appId: string,
+  container: AppContainer,
+  name: string,
+  roleLabels: Record<string, string>,
+  ctx: ContainerSpecContext,
+): ContainerSpec {
   const appDataDir = path.resolve(ctx.appDataDir);
   const spec: ContainerSpec = {
-    name: `${ctx.namePrefix}${manifest.id}`,
+    name,
     image: container.image,
     ...(container.command !== undefined ? { command: [...container.command] } : {}),
     ...(container.entrypoint !== undefined ? { entrypoint: [...container.entrypoint] } : {}),
     env: { ...container.env },
     labels: {
       [LABELS.owner]: ctx.instance,
-      [LABELS.app]: manifest.id,
-      [LABELS.role]: 'app',
+      [LABELS.app]: appId,
+      ...roleLabels,
     },
     ports: container.ports.map((port) => ({ ...port })),
-    mounts: container.volumes.map((volume) => toMount(volume, manifest.id, ctx.namePrefix, appDataDir)),
+    mounts: container.volumes.map((volume) => toMount(volume, appId, ctx.namePrefix, appDataDir)),
     tmpfs: [...container.tmpfs],
     ...(container.network !== undefined ? { network: container.network } : {}),
     ...(container.user !== undefined ? { user: container.user } : {}),

@@ -342,25 +342,62 @@ export const requirementsSchema = z
   })
   .transform((r) => (r.disk !== undefined ? { diskBytes: r.disk } : {}));
 
-export const appSchema = z.strictObject({
+
+const appIdSchema = z.string().regex(APP_ID_PATTERN, {
+  error: (iss) =>
+    `${JSON.stringify(iss.input)} is not a valid app id (lower-case letters, digits and "-", starting with a letter, at most 40 characters)`,
+});
+
+/**
+ * A companion: a small container (a web UI, an exporter) that belongs to its app. It is
+ * described with the very same container fields as the app, so it is built by the same code.
+ */
+export const companionSchema = z.strictObject({
   id: z.string().regex(APP_ID_PATTERN, {
     error: (iss) =>
-      `${JSON.stringify(iss.input)} is not a valid app id (lower-case letters, digits and "-", starting with a letter, at most 40 characters)`,
+      `${JSON.stringify(iss.input)} is not a valid companion id (lower-case letters, digits and "-", starting with a letter, at most 40 characters)`,
   }),
-  name: nonEmptyString('name'),
-  version: z
-    .union([z.string(), z.number()], { error: 'expected a version like "1.2.3"' })
-    .transform((v) => String(v))
-    .refine((v) => VERSION_PATTERN.test(v), {
-      error: (iss) =>
-        `${JSON.stringify(iss.input)} is not a valid version (letters, digits, ".", "_", "+" and "-", at most 64 characters)`,
-    }),
-  description: z.string().optional(),
+  name: nonEmptyString('name').optional(),
   container: containerSchema,
   files: renderedFilesSchema.optional(),
   values: valuesFileSchema.optional(),
-  requirements: requirementsSchema.optional(),
 });
+
+export const appSchema = z
+  .strictObject({
+    id: appIdSchema,
+    name: nonEmptyString('name'),
+    version: z
+      .union([z.string(), z.number()], { error: 'expected a version like "1.2.3"' })
+      .transform((v) => String(v))
+      .refine((v) => VERSION_PATTERN.test(v), {
+        error: (iss) =>
+          `${JSON.stringify(iss.input)} is not a valid version (letters, digits, ".", "_", "+" and "-", at most 64 characters)`,
+      }),
+    description: z.string().optional(),
+    container: containerSchema,
+    /** Apps that must be ready before this one is created or (re)started. */
+    dependsOn: z.array(appIdSchema).default([]),
+    companions: z.array(companionSchema).default([]),
+    files: renderedFilesSchema.optional(),
+    values: valuesFileSchema.optional(),
+    requirements: requirementsSchema.optional(),
+  })
+  .superRefine((app, ctx) => {
+    app.dependsOn.forEach((dependency, i) => {
+      if (dependency === app.id) ctx.addIssue({ code: 'custom', path: ['dependsOn', i], message: 'an app cannot depend on itself' });
+      else if (app.dependsOn.indexOf(dependency) < i) {
+        ctx.addIssue({ code: 'custom', path: ['dependsOn', i], message: `"${dependency}" is listed twice` });
+      }
+    });
+    const seen = new Map<string, number>();
+    app.companions.forEach((companion, i) => {
+      const first = seen.get(companion.id);
+      if (first !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['companions', i, 'id'], message: `duplicate companion id "${companion.id}": companions[${first}] already uses it` });
+      } else seen.set(companion.id, i);
+    });
+  });
 
 const manifestFileShape = z.strictObject(
   { app: appSchema },
@@ -375,51 +412,58 @@ const manifestFileShape = z.strictObject(
  * relative to it.
  */
 export function manifestFileSchema(baseDir: string) {
-  return manifestFileShape.transform(({ app }) => {
-    const { image, build, stopTimeout, ...container } = app.container;
-    let buildSpec: BuildSpec | undefined;
-    let runImage: string;
-    if (build !== undefined) {
-      runImage = image ?? build.tag ?? defaultBuildTag(app.id, app.version);
-      buildSpec = {
-        tag: runImage,
-        context: path.resolve(baseDir, build.context),
-        ...(build.containerfile !== undefined ? { containerfile: build.containerfile } : {}),
-      };
-    } else {
-      // The container schema guarantees at least one of the two.
-      runImage = image!;
-    }
-    const { files, ...rest } = app;
-    return {
-      app: {
-        ...rest,
-        ...(files !== undefined
-          ? {
-              files: files.map((file) =>
-                file.templateFile !== undefined
-                  ? { ...file, templateFile: path.resolve(baseDir, file.templateFile) }
-                  : file,
-              ),
-            }
-          : {}),
-        container: {
-          image: runImage,
-          ...(buildSpec !== undefined ? { build: buildSpec } : {}),
-          // A build that fails (or whose context is missing) falls back to pulling `image`.
-          ...(buildSpec !== undefined && image !== undefined ? { pullFallback: true } : {}),
-          ...container,
-          ...(stopTimeout !== undefined ? { stopTimeoutMs: stopTimeout } : {}),
-        },
-      },
+  return manifestFileShape.transform(({ app }) => ({
+    app: {
+      ...app,
+      ...(app.files !== undefined ? { files: resolveTemplateFiles(app.files, baseDir) } : {}),
+      container: normaliseContainer(app.container, baseDir, defaultBuildTag(app.id, app.version)),
+      companions: app.companions.map((companion) => ({
+        ...companion,
+        ...(companion.files !== undefined ? { files: resolveTemplateFiles(companion.files, baseDir) } : {}),
+        container: normaliseContainer(companion.container, baseDir, defaultBuildTag(`${app.id}-${companion.id}`, app.version)),
+      })),
+    },
+  }));
+}
+
+/** Template files are named relative to the manifest's folder. */
+function resolveTemplateFiles(files: z.output<typeof renderedFilesSchema>, baseDir: string) {
+  return files.map((file) =>
+    file.templateFile !== undefined ? { ...file, templateFile: path.resolve(baseDir, file.templateFile) } : file,
+  );
+}
+
+/** The image to run is always known: the build tag for builds; durations in milliseconds. */
+function normaliseContainer(parsed: z.output<typeof containerSchema>, baseDir: string, defaultTag: string) {
+  const { image, build, stopTimeout, ...container } = parsed;
+  let buildSpec: BuildSpec | undefined;
+  let runImage: string;
+  if (build !== undefined) {
+    runImage = image ?? build.tag ?? defaultTag;
+    buildSpec = {
+      tag: runImage,
+      context: path.resolve(baseDir, build.context),
+      ...(build.containerfile !== undefined ? { containerfile: build.containerfile } : {}),
     };
-  });
+  } else {
+    // The container schema guarantees at least one of the two.
+    runImage = image!;
+  }
+  return {
+    image: runImage,
+    ...(buildSpec !== undefined ? { build: buildSpec } : {}),
+    // A build that fails (or whose context is missing) falls back to pulling `image`.
+    ...(buildSpec !== undefined && image !== undefined ? { pullFallback: true } : {}),
+    ...container,
+    ...(stopTimeout !== undefined ? { stopTimeoutMs: stopTimeout } : {}),
+  };
 }
 
 export type ManifestFile = z.output<ReturnType<typeof manifestFileSchema>>;
 /** A parsed, normalised app manifest. `container.image` is what runs; `container.build`, when present, says how to make it. */
 export type AppManifest = ManifestFile['app'];
 export type AppContainer = AppManifest['container'];
+export type CompanionManifest = AppManifest['companions'][number];
 export type Healthcheck = NonNullable<AppContainer['healthcheck']>;
 export type PullPolicy = AppContainer['pullPolicy'];
 
@@ -431,13 +475,17 @@ export function knownManifestKeys(at: readonly PropertyKey[]): readonly string[]
       return Object.keys(manifestFileShape.shape);
     case 'app':
       return Object.keys(appSchema.shape);
+    case 'app.companions.[]':
+      return Object.keys(companionSchema.shape);
     case 'app.container':
+    case 'app.companions.[].container':
       return Object.keys(containerSchema.shape);
     case 'app.files.[]':
       return Object.keys(renderedFileSchema.shape);
     case 'app.requirements':
       return Object.keys(requirementsSchema.in.shape);
     case 'app.container.build':
+    case 'app.companions.[].container.build':
       return Object.keys(buildSchema.shape);
     case 'app.container.healthcheck':
       return Object.keys(healthcheckSchema.in.shape);

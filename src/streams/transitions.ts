@@ -1,10 +1,13 @@
 import { Subject, type Observable } from 'rxjs';
 import type { AnyActorRef, InspectionEvent } from 'xstate';
 import type { AppContext } from '../../machines/app.machine.js';
+import { isCompanionKey, ownerOfKey } from '../../machines/binding.js';
 
 /** One real change of an app's state. A quiet pass produces none. */
 export interface Transition {
   appId: string;
+  /** Set when the machine is one of the app's companions. */
+  companion?: string;
   /** null when the machine was just spawned. */
   from: string | null;
   to: string;
@@ -40,7 +43,7 @@ export function createTransitionTracker(): {
       if (event.type !== '@xstate.snapshot') return;
       const actor = event.actorRef as AnyActorRef;
       const id = actor.id;
-      if (!id.startsWith('app:')) return;
+      if (!id.startsWith('app:') && !id.startsWith('companion:')) return;
       const snapshot = event.snapshot as { value?: unknown; context?: AppContext };
       if (!snapshot.context) return;
       const to = topLevelState(snapshot.value);
@@ -49,8 +52,10 @@ export function createTransitionTracker(): {
       if (from === to) return;
       last.set(key, to);
       if (to === 'removed' || to === 'halted') last.delete(key);
+      const childKey = snapshot.context.appId;
       subject.next({
-        appId: snapshot.context.appId,
+        appId: ownerOfKey(childKey),
+        ...(isCompanionKey(childKey) ? { companion: childKey.slice(ownerOfKey(childKey).length + 1) } : {}),
         from,
         to,
         reason: snapshot.context.reason,

@@ -77,6 +77,8 @@ describe('a valid manifest', () => {
         stopTimeoutMs: 90_000,
         healthcheck: { test: ['CMD-SHELL', 'true'], intervalMs: 30_000, timeoutMs: 5_000, retries: 2, startPeriodMs: 500 },
       },
+      dependsOn: [],
+      companions: [],
     });
   });
 

@@ -46,7 +46,7 @@ beforeAll(async () => {
       `  ${Math.round(performance.now() - began)} ms`,
     ].join('\n'),
   );
-}, 120_000);
+}, 300_000);
 
 describe('the app machine against a model of its world', () => {
   it('follows the model along a shortest path to every state of the model', () => {

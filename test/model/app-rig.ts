@@ -276,6 +276,9 @@ export class AppRig {
         await nextMacrotask();
         return;
       }
+      case 'DEPENDENCIES':
+        sut.send({ type: 'DEPENDENCIES', waitingFor: event.ready ? [] : ['bitcoind (not ready)'] });
+        return;
       case 'SHUTDOWN':
         sut.send({ type: 'SHUTDOWN' });
         return;

@@ -16,6 +16,7 @@ import type { WorldModel } from './paths.js';
 export type Phase =
   | 'unborn'
   | 'observing'
+  | 'waiting'
   | 'pulling'
   | 'creating'
   | 'rendering'
@@ -131,6 +132,8 @@ export type WorldEvent =
   | { type: 'UPDATE_FILES' }
   /** The answer of a render the running app's pass asked for: files unchanged, rewritten, or the render failed. */
   | { type: 'RENDER.ANSWER'; outcome: RenderAnswer }
+  /** The supervisor says a dependency is not ready (`ready: false`) or all are again. */
+  | { type: 'DEPENDENCIES'; ready: boolean }
   | { type: 'SHUTDOWN' }
   /** The backoff delay elapses (the rig checks nothing happens 1 ms before). */
   | { type: 'TIME.BACKOFF' }
@@ -159,6 +162,8 @@ export interface AppWorld {
    * replayed die dated before it is an echo, not news.
    */
   exitKnown: boolean;
+  /** A dependency is not ready: creating or (re)starting the container must wait. */
+  blocked: boolean;
   // Bookkeeping below never decides which transition is taken, so it is left out of the
   // serialized state: the graph stays finite, and the rig replays paths with exact values.
   failures: number;
@@ -194,6 +199,7 @@ export function initialWorld(backoff: BackoffPolicy = MODEL_BACKOFF): AppWorld {
     diedDuringStart: false,
     specMovedDuringStep: false,
     exitKnown: false,
+    blocked: false,
     failures: 0,
     failure: false,
     now: START_TIME,
@@ -280,6 +286,12 @@ function decisionOf(world: AppWorld, known: Known = world.known) {
   return decide(world.desired, known ? toObservation(world, known) : null, specHash(world.specVersion));
 }
 
+/** Would create or (re)start while a dependency is not ready: it waits instead. */
+function isHeld(world: AppWorld, known: Known = world.known): boolean {
+  const action = decisionOf(world, known).action;
+  return world.blocked && (action === 'create' || action === 'start' || action === 'recreate');
+}
+
 /** The state key the path generator uses: everything that decides what can happen next. */
 export function serializeWorld(world: AppWorld): string {
   if (isFinalPhase(world.phase)) return world.phase;
@@ -292,6 +304,7 @@ export function serializeWorld(world: AppWorld): string {
     world.diedDuringStart ? 'died' : '',
     world.specMovedDuringStep ? 'spec-moved' : '',
     world.exitKnown ? 'exit-known' : '',
+    world.blocked ? 'blocked' : '',
     world.lastStepAt > 0 ? 'stepped' : '',
   ].join('|');
 }
@@ -330,6 +343,9 @@ export function worldEvents(world: AppWorld): WorldEvent[] {
   for (const desired of ['running', 'stopped', 'absent'] as const) events.push({ type: 'SET_DESIRED', desired });
   if (world.rerendering) for (const outcome of RENDER_ANSWERS) events.push({ type: 'RENDER.ANSWER', outcome });
   events.push({ type: 'UPDATE_SPEC' }, { type: 'UPDATE_FILES' }, { type: 'SHUTDOWN' });
+  // A dependency fails or recovers; while waiting, another one may fail too.
+  if (!world.blocked || world.phase === 'waiting') events.push({ type: 'DEPENDENCIES', ready: false });
+  if (world.blocked) events.push({ type: 'DEPENDENCIES', ready: true });
   if (world.phase === 'backoff') events.push({ type: 'TIME.BACKOFF' });
   else if (world.phase === 'running.settling') events.push({ type: 'TIME.STABLE' });
   else events.push({ type: 'TIME.PASSES' });
@@ -352,7 +368,9 @@ function settle(world: AppWorld): Outcome {
     expect: { finished: isFinalPhase(phase) },
   });
   if (world.known === undefined) return enter('observing');
-  switch (decisionOf(world).action) {
+  const action = decisionOf(world).action;
+  if (action !== 'remove' && action !== 'stop' && isHeld(world)) return enter('waiting');
+  switch (action) {
     case 'remove':
       return enter('removing');
     case 'stop':
@@ -418,7 +436,7 @@ function withPassEntry(outcome: Outcome, before: AppWorld, busy: boolean): Outco
             // decision table asks for given what the app now knows, and the failure on
             // record before anything this observation causes is counted.
             state: stateString(before),
-            action: decisionOf({ ...before, known: after.known }).action,
+            action: isHeld({ ...before, known: after.known }) ? 'wait' : decisionOf({ ...before, known: after.known }).action,
             busy: false,
             failure: before.failure,
           },
@@ -436,6 +454,7 @@ function onObserved(world: AppWorld, event: Extract<WorldEvent, { type: 'OBSERVE
   const decision = decisionOf(informed);
   switch (world.phase) {
     case 'observing':
+    case 'waiting':
       return withPassEntry(settle(informed), world, false);
     case 'running.settling':
     case 'running.stable':
@@ -469,6 +488,7 @@ function onContainerEvent(world: AppWorld, event: Extract<WorldEvent, { type: 'C
   };
   switch (world.phase) {
     case 'observing':
+    case 'waiting':
     case 'stopped':
       return settle(informed);
     case 'starting':
@@ -596,6 +616,10 @@ export function stepWorld(world: AppWorld, event: WorldEvent): Outcome {
       if (event.outcome === 'fail') return backOff(world);
       // Restarted once to read the new file: no crash, nothing counted.
       return { world: { ...world, phase: 'restarting', rerendering: false, stepBegunAt: world.now }, expect: { finished: false } };
+    case 'DEPENDENCIES':
+      // Remembered everywhere; only a waiting app acts on it, and only when all are ready.
+      if (world.phase === 'waiting' && event.ready) return settle({ ...world, blocked: false });
+      return stay({ ...world, blocked: !event.ready });
     case 'SHUTDOWN':
       return inStep ? stay({ ...world, halting: true }) : halt(world);
     case 'TIME.BACKOFF':
@@ -623,6 +647,8 @@ export function describeEvent(event: WorldEvent): string {
       return `SET_DESIRED(${event.desired})`;
     case 'RENDER.ANSWER':
       return `RENDER.ANSWER(${event.outcome})`;
+    case 'DEPENDENCIES':
+      return `DEPENDENCIES(${event.ready ? 'ready' : 'not ready'})`;
     default:
       return event.type;
   }

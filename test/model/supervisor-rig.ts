@@ -151,6 +151,8 @@ function stubApp(active: () => SupervisorRun) {
         always: [{ guard: ({ context }) => context.desired === 'absent', target: 'uninstalling' }, { target: 'live' }],
       },
       live: {
+        // Like an app machine entering running: the supervisor re-reads its readiness.
+        entry: sendParent(({ context }) => ({ type: 'APP.READINESS', appId: context.appId })),
         on: {
           SET_DESIRED: [
             { guard: ({ context, event }) => toAbsent({ event }) && leavesAtOnce({ context }), target: 'finished', actions: 'record' },

@@ -33,20 +33,29 @@ export interface SimWorld {
   cleanup(): Promise<void>;
 }
 
-export async function writeManifests(dir: string, apps: Record<string, Record<string, unknown>>): Promise<void> {
+/** `appFields` adds app-level fields (dependsOn, companions) to some apps' manifests. */
+export async function writeManifests(
+  dir: string,
+  apps: Record<string, Record<string, unknown>>,
+  appFields: Record<string, Record<string, unknown>> = {},
+): Promise<void> {
   await mkdir(dir, { recursive: true });
   for (const [id, container] of Object.entries(apps)) {
-    await writeFile(join(dir, `${id}.yml`), stringify({ app: { id, name: id, version: '1', container } }));
+    await writeFile(join(dir, `${id}.yml`), stringify({ app: { id, name: id, version: '1', ...appFields[id], container } }));
   }
 }
 
 export async function createSimWorld(
   apps: Record<string, Record<string, unknown>>,
-  options: Partial<OrchestratorOptions> & { simulator?: SimulatorOptions; engine?: SimulatedEngine } = {},
+  options: Partial<OrchestratorOptions> & {
+    simulator?: SimulatorOptions;
+    engine?: SimulatedEngine;
+    appFields?: Record<string, Record<string, unknown>>;
+  } = {},
 ): Promise<SimWorld> {
   const root = await mkdtemp(join(tmpdir(), 'podwarden-sim-'));
   const catalogDir = join(root, 'catalog');
-  await writeManifests(catalogDir, apps);
+  await writeManifests(catalogDir, apps, options.appFields);
   const engine = options.engine ?? createSimulatedEngine({ registry: sampleRegistry(REGISTRY), ...options.simulator });
   const starts: Array<{ id: string; at: number }> = [];
   const start = engine.start.bind(engine);
@@ -80,8 +89,8 @@ export async function createSimWorld(
     transitions,
     passes,
     starts,
-    containerId: (appId) => world.orchestrator.status().find((row) => row.appId === appId)?.containerId,
-    state: (appId) => world.orchestrator.status().find((row) => row.appId === appId)?.state,
+    containerId: (appId) => world.orchestrator.status().find((row) => row.appId === appId && !row.companion)?.containerId,
+    state: (appId) => world.orchestrator.status().find((row) => row.appId === appId && !row.companion)?.state,
     advance: async (ms) => {
       await vi.advanceTimersByTimeAsync(ms);
     },

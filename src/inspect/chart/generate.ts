@@ -8,6 +8,7 @@ import { toDot } from './dot.js';
 import { readMachineSource, type MachineSource } from './machine-source.js';
 import { toMermaid } from './mermaid.js';
 import { toReadme, type ReadmeEntry } from './readme.js';
+import { actorEdges, treeDot, treeMermaid } from './actor-tree.js';
 
 /** A machine exported by a source file. */
 export interface MachineEntry {
@@ -94,6 +95,13 @@ export async function generateVisualizations(
     files.set(svgFile, graphviz.layout(toDot(chart, { rankdir: 'TB' }), 'svg', 'dot'));
     readme.push({ chart, mermaid, mermaidFile, svgFile });
   }
-  files.set('README.md', toReadme(readme));
+  const edges = actorEdges(entries.map((entry) => entry.machine));
+  let tree: { mermaid: string; mermaidFile: string; svgFile: string } | undefined;
+  if (edges.length > 0) {
+    tree = { mermaid: treeMermaid(edges), mermaidFile: 'tree.mmd', svgFile: 'tree.svg' };
+    files.set(tree.mermaidFile, tree.mermaid);
+    files.set(tree.svgFile, graphviz.layout(treeDot(edges), 'svg', 'dot'));
+  }
+  files.set('README.md', toReadme(readme, tree));
   return files;
 }

@@ -32,7 +32,7 @@ function anchor(id: string): string {
 }
 
 /** The index of visualizations/: for each machine its chart, its Mermaid source and what each state means. */
-export function toReadme(entries: ReadmeEntry[]): string {
+export function toReadme(entries: ReadmeEntry[], tree?: { mermaid: string; mermaidFile: string; svgFile: string }): string {
   const out: string[] = [
     '# State charts',
     '',
@@ -46,6 +46,27 @@ export function toReadme(entries: ReadmeEntry[]): string {
     const count = allStates(chart).length - 1;
     out.push(
       `| [${chart.id}](#${anchor(chart.id)}) | [\`${chart.sourceFile}\`](../${chart.sourceFile}) (\`${chart.exportName}\`) | ${count} |`,
+    );
+  }
+  if (tree) {
+    out.push(
+      '',
+      '## Who runs whom',
+      '',
+      'Each arrow is a machine among the actors of another (spawned or invoked), read from the machine',
+      'definitions. The supervisor spawns one app machine per app (actor id `app:<appId>`) and, bound to',
+      "it, one machine per companion (`companion:<appId>/<companionId>`): an `app` machine with the",
+      '`container` backend, a `companionUnit` machine with `systemd`.',
+      '',
+      `![actor hierarchy](${tree.svgFile})`,
+      '',
+      `<details><summary>Mermaid source (<a href="${tree.mermaidFile}">${tree.mermaidFile}</a>)</summary>`,
+      '',
+      '```mermaid',
+      tree.mermaid.trimEnd(),
+      '```',
+      '',
+      '</details>',
     );
   }
   out.push(

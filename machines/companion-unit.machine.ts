@@ -1,0 +1,330 @@
+import { assign, enqueueActions, sendParent, setup } from 'xstate';
+import type { AppInput } from './app-knowledge.js';
+import { unprovided } from './app-steps.js';
+import { backoffDelay } from './backoff.js';
+import type { AppEvent, AppSpec, BackoffPolicy, Desired, PassEntry } from './types.js';
+
+/**
+ * A companion handed to systemd (the `systemd` backend): podwarden renders its unit, and
+ * systemd runs it, restarts it and keeps it running even while podwarden is down. This
+ * machine keeps the unit in the state the owner asked for, with the app machine's
+ * vocabulary: rendering the unit → reloading → (re)starting → active · inactive → backoff ·
+ * stopping → stopped · disabling → removing → unloading → removed · halted. Every pass
+ * checks the unit file is as rendered and the unit is active, and repairs what is not.
+ * Pure: every systemctl call and file write is an invoked effect (src/companions/systemd).
+ */
+
+export interface UnitContext {
+  /** The companion's key, `<appId>/<companionId>`: the supervisor's name for it. */
+  appId: string;
+  spec: AppSpec;
+  desired: Desired;
+  waitingFor: string[];
+  failures: number;
+  failure: string | undefined;
+  reason: string;
+  /** SHUTDOWN arrived during a step: it finishes, nothing follows. */
+  halting: boolean;
+  /** The pass whose check is under way, answered when the check is done. */
+  checkingPass: number | undefined;
+  backoff: BackoffPolicy;
+}
+
+export interface UnitStepInput {
+  spec: AppSpec;
+}
+
+type UnitAction = 'none' | 'repair' | 'restart' | 'wait';
+
+function unitEntry(context: UnitContext, state: string, action: UnitAction, busy: boolean) {
+  const entry: PassEntry = {
+    appId: context.appId,
+    state,
+    action,
+    busy,
+    ...(context.failure && !busy ? { failure: context.failure } : {}),
+  };
+  return { type: 'APP.PASS_ENTRY' as const, entry };
+}
+
+/** While a step runs it is never cut: commands only change what comes after it. */
+const DURING_UNIT_STEP = {
+  SHUTDOWN: { actions: 'markHalting' },
+  SET_DESIRED: { actions: 'setDesired' },
+  UPDATE_SPEC: { actions: 'setSpec' },
+  OBSERVED: { actions: 'reportBusy' },
+} as const;
+
+/** A failed step: after a shutdown nothing follows; otherwise it counts and backs off. */
+function failedUnitStep(step: string) {
+  return [
+    { guard: 'halting', target: 'halted' },
+    {
+      target: 'backoff',
+      actions: [
+        { type: 'countStepFailure', params: ({ event }: { event: { error: unknown } }) => ({ step, error: event.error }) },
+        'answerCheckFailed',
+      ],
+    },
+  ] as const;
+}
+
+export const companionUnitMachine = setup({
+  types: {
+    context: {} as UnitContext,
+    events: {} as AppEvent,
+    input: {} as AppInput,
+  },
+  actors: {
+    writeUnit: unprovided<{ changed: boolean }, UnitStepInput>('writeUnit'),
+    reloadDaemon: unprovided<void, UnitStepInput>('reloadDaemon'),
+    enableUnit: unprovided<void, UnitStepInput>('enableUnit'),
+    restartUnit: unprovided<void, UnitStepInput>('restartUnit'),
+    checkActive: unprovided<{ active: boolean }, UnitStepInput>('checkActive'),
+    disableUnit: unprovided<void, UnitStepInput>('disableUnit'),
+    removeUnit: unprovided<void, UnitStepInput>('removeUnit'),
+  },
+  delays: {
+    backoff: ({ context }) => backoffDelay(context.failures, context.backoff),
+  },
+  guards: {
+    halting: ({ context }) => context.halting,
+    isAbsent: ({ context }) => context.desired === 'absent',
+    isStopped: ({ context }) => context.desired === 'stopped',
+    wantsRunning: ({ context }) => context.desired === 'running',
+    held: ({ context }) => context.waitingFor.length > 0,
+    dependenciesReady: ({ event }) => event.type === 'DEPENDENCIES' && event.waitingFor.length === 0,
+    desiredChanges: ({ context, event }) => event.type === 'SET_DESIRED' && event.desired !== context.desired,
+    specChanges: ({ context, event }) => event.type === 'UPDATE_SPEC' && event.spec.specHash !== context.spec.specHash,
+    fileChanged: ({ event }) => (event as unknown as { output: { changed: boolean } }).output.changed,
+    unitActive: ({ event }) => (event as unknown as { output: { active: boolean } }).output.active,
+  },
+  actions: {
+    setDesired: assign(({ event }) => (event.type === 'SET_DESIRED' ? { desired: event.desired } : {})),
+    setSpec: assign(({ event }) => (event.type === 'UPDATE_SPEC' ? { spec: event.spec } : {})),
+    setDependencies: assign(({ event }) => (event.type === 'DEPENDENCIES' ? { waitingFor: event.waitingFor } : {})),
+    markHalting: assign({ halting: true }),
+    explain: assign((_, params: { reason: string }) => ({ reason: params.reason })),
+    explainWait: assign(({ context }) => ({ reason: `waiting for ${context.waitingFor.join(', ')}` })),
+    rememberPass: assign(({ event }) => ({ checkingPass: event.type === 'OBSERVED' ? event.passId : undefined })),
+    countInactive: assign(({ context }) => ({
+      failures: context.failures + 1,
+      failure: 'the unit was not active',
+      reason: 'the unit was not active',
+    })),
+    countStepFailure: assign(({ context }, params: { step: string; error: unknown }) => {
+      const why = `${params.step} failed: ${params.error instanceof Error ? params.error.message : String(params.error)}`;
+      return { failures: context.failures + 1, failure: why, reason: why };
+    }),
+    resetFailures: assign({ failures: 0, failure: undefined }),
+    /** The check a pass asked for is done: answer it with what it found. */
+    answerCheck: sendParent(({ context }, params: { action: UnitAction }) => ({
+      ...unitEntry(context, 'active', params.action, false),
+      passId: context.checkingPass ?? -1,
+    })),
+    /** A check that failed still owes its pass an answer. */
+    answerCheckFailed: enqueueActions(({ context, enqueue }) => {
+      if (context.checkingPass === undefined) return;
+      enqueue.sendParent({ ...unitEntry(context, 'active', 'wait', false), passId: context.checkingPass });
+    }),
+    forgetPass: assign({ checkingPass: undefined }),
+    reportPass: sendParent(({ context, event, self }, params: { action: UnitAction }) => ({
+      ...unitEntry(context, String(self.getSnapshot()?.value), params.action, false),
+      passId: event.type === 'OBSERVED' ? event.passId : -1,
+    })),
+    reportBusy: sendParent(({ context, event, self }) => ({
+      ...unitEntry(context, String(self.getSnapshot()?.value), 'wait', true),
+      passId: event.type === 'OBSERVED' ? event.passId : -1,
+    })),
+    announceFinished: sendParent(({ context }) => ({ type: 'APP.FINISHED', appId: context.appId })),
+  },
+}).createMachine({
+  id: 'companionUnit',
+  context: ({ input }) => ({
+    appId: input.spec.appId,
+    spec: input.spec,
+    desired: input.desired,
+    waitingFor: input.waitingFor ?? [],
+    failures: 0,
+    failure: undefined,
+    reason: '',
+    halting: false,
+    checkingPass: undefined,
+    backoff: input.backoff,
+  }),
+  initial: 'deciding',
+  on: {
+    SHUTDOWN: { target: '.halted' },
+    SET_DESIRED: { guard: 'desiredChanges', target: '.deciding', actions: 'setDesired' },
+    UPDATE_SPEC: { guard: 'specChanges', target: '.deciding', actions: 'setSpec' },
+    // Remembered; an active unit is not touched when its app fails.
+    DEPENDENCIES: { actions: 'setDependencies' },
+  },
+  states: {
+    /** Looks at what the owner wants; never rests here. */
+    deciding: {
+      always: [
+        { guard: 'isAbsent', target: 'disabling', actions: { type: 'explain', params: { reason: 'uninstalled' } } },
+        { guard: 'isStopped', target: 'stopping', actions: { type: 'explain', params: { reason: 'stopped by the owner' } } },
+        { guard: 'held', target: 'waiting', actions: 'explainWait' },
+        { target: 'rendering', actions: { type: 'explain', params: { reason: 'installing the unit' } } },
+      ],
+    },
+    /** Held until its app is ready; a unit systemd already runs keeps running. */
+    waiting: {
+      on: {
+        DEPENDENCIES: [
+          { guard: 'dependenciesReady', target: 'deciding', actions: 'setDependencies' },
+          { actions: ['setDependencies', 'explainWait'] },
+        ],
+        OBSERVED: { actions: { type: 'reportPass', params: { action: 'wait' } } },
+      },
+    },
+    /** Writing the unit file, only if its content changed. */
+    rendering: {
+      on: DURING_UNIT_STEP,
+      invoke: {
+        src: 'writeUnit',
+        input: ({ context }) => ({ spec: context.spec }),
+        onDone: [
+          { guard: 'halting', target: 'halted' },
+          { guard: 'fileChanged', target: 'reloading' },
+          { guard: 'wantsRunning', target: 'enabling' },
+          { target: 'deciding' },
+        ],
+        onError: failedUnitStep('writing the unit'),
+      },
+    },
+    /** systemd reads the changed unit file (daemon-reload). */
+    reloading: {
+      on: DURING_UNIT_STEP,
+      invoke: {
+        src: 'reloadDaemon',
+        input: ({ context }) => ({ spec: context.spec }),
+        onDone: [
+          { guard: 'halting', target: 'halted' },
+          { guard: 'wantsRunning', target: 'restarting' },
+          { target: 'deciding' },
+        ],
+        onError: failedUnitStep('daemon-reload'),
+      },
+    },
+    /** The definition changed: (re)start the unit so it runs the new one. */
+    restarting: {
+      on: DURING_UNIT_STEP,
+      invoke: {
+        src: 'restartUnit',
+        input: ({ context }) => ({ spec: context.spec }),
+        onDone: [{ guard: 'halting', target: 'halted' }, { target: 'active' }],
+        onError: failedUnitStep('restart'),
+      },
+    },
+    /** The file is as it should be: make sure the unit is enabled and started (enable --now). */
+    enabling: {
+      on: DURING_UNIT_STEP,
+      invoke: {
+        src: 'enableUnit',
+        input: ({ context }) => ({ spec: context.spec }),
+        onDone: [{ guard: 'halting', target: 'halted' }, { target: 'active' }],
+        onError: failedUnitStep('enable --now'),
+      },
+    },
+    /** systemd runs the companion; each pass checks file and unit. */
+    active: {
+      entry: [{ type: 'explain', params: { reason: 'active under systemd' } }, 'resetFailures'],
+      on: {
+        OBSERVED: { target: 'checking', actions: 'rememberPass' },
+      },
+    },
+    /** The safety net, part 1: the unit file is still there and as rendered (rewritten if not). */
+    checking: {
+      on: DURING_UNIT_STEP,
+      invoke: {
+        src: 'writeUnit',
+        input: ({ context }) => ({ spec: context.spec }),
+        onDone: [
+          { guard: 'halting', target: 'halted' },
+          { guard: 'fileChanged', target: 'reloading', actions: [{ type: 'answerCheck', params: { action: 'repair' } }, 'forgetPass'] },
+          { target: 'probing' },
+        ],
+        onError: failedUnitStep('checking the unit file'),
+      },
+    },
+    /** The safety net, part 2: the unit is active. */
+    probing: {
+      on: DURING_UNIT_STEP,
+      invoke: {
+        src: 'checkActive',
+        input: ({ context }) => ({ spec: context.spec }),
+        onDone: [
+          { guard: 'halting', target: 'halted' },
+          { guard: 'unitActive', target: 'active', actions: [{ type: 'answerCheck', params: { action: 'none' } }, 'forgetPass'] },
+          { target: 'inactive', actions: [{ type: 'answerCheck', params: { action: 'restart' } }, 'forgetPass'] },
+        ],
+        onError: failedUnitStep('is-active'),
+      },
+    },
+    /** The unit stopped (someone stopped it, or systemd gave up): count it, back off, repair. */
+    inactive: {
+      always: { target: 'backoff', actions: 'countInactive' },
+    },
+    /** Waiting before the next attempt, longer after each consecutive failure. */
+    backoff: {
+      entry: 'forgetPass',
+      after: { backoff: { target: 'deciding' } },
+      on: {
+        OBSERVED: { actions: { type: 'reportPass', params: { action: 'restart' } } },
+      },
+    },
+    /** The owner stopped the app: stop its companion's unit too (disable --now). */
+    stopping: {
+      on: DURING_UNIT_STEP,
+      invoke: {
+        src: 'disableUnit',
+        input: ({ context }) => ({ spec: context.spec }),
+        onDone: [{ guard: 'halting', target: 'halted' }, { guard: 'isStopped', target: 'stopped' }, { target: 'deciding' }],
+        onError: failedUnitStep('disable --now'),
+      },
+    },
+    /** Stopped with its app. */
+    stopped: {
+      on: {
+        OBSERVED: { actions: { type: 'reportPass', params: { action: 'none' } } },
+      },
+    },
+    /** Uninstall, step 1: systemd must stop supervising it before anything is removed. */
+    disabling: {
+      on: DURING_UNIT_STEP,
+      invoke: {
+        src: 'disableUnit',
+        input: ({ context }) => ({ spec: context.spec }),
+        onDone: [{ guard: 'halting', target: 'halted' }, { guard: 'isAbsent', target: 'removing' }, { target: 'deciding' }],
+        onError: failedUnitStep('disable --now'),
+      },
+    },
+    /** Uninstall, step 2: the unit file goes. */
+    removing: {
+      on: DURING_UNIT_STEP,
+      invoke: {
+        src: 'removeUnit',
+        input: ({ context }) => ({ spec: context.spec }),
+        onDone: [{ guard: 'halting', target: 'halted' }, { guard: 'isAbsent', target: 'unloading' }, { target: 'deciding' }],
+        onError: failedUnitStep('removing the unit file'),
+      },
+    },
+    /** Uninstall, step 3: systemd forgets the unit (daemon-reload). */
+    unloading: {
+      on: DURING_UNIT_STEP,
+      invoke: {
+        src: 'reloadDaemon',
+        input: ({ context }) => ({ spec: context.spec }),
+        onDone: [{ guard: 'halting', target: 'halted' }, { guard: 'isAbsent', target: 'removed' }, { target: 'deciding' }],
+        onError: failedUnitStep('daemon-reload'),
+      },
+    },
+    /** The unit is gone: the supervisor forgets this machine (and may remove the app's container). */
+    removed: { type: 'final', entry: 'announceFinished' },
+    /** podwarden is shutting down; systemd keeps running the unit. */
+    halted: { type: 'final', entry: 'announceFinished' },
+  },
+});

@@ -1,0 +1,148 @@
+import { filter } from 'rxjs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createDockerodeEngine } from '../../src/engine/dockerode/dockerode-engine.js';
+import { LABELS } from '../../src/engine/labels.js';
+import type { EnginePort } from '../../src/engine/port.js';
+import type { AppStatus, Orchestrator } from '../../src/orchestrator.js';
+import { image, SOCKET_PATH } from './support/env.js';
+import { createWorld, waitForStatus, type World } from './support/orchestrator-fixture.js';
+import { containersWithLabel, inspectJson, removeForce, startEventRecorder } from './support/podman-cli.js';
+
+// Long enough that anything that happens within a test was caused by an event or a pass we asked for.
+const NO_TICK = 10 * 60_000;
+
+const COMPANIONS = {
+  companions: [
+    { id: 'ui', container: { image: image('httpd') } },
+    { id: 'sidecar', container: { image: image('sleeper') } },
+  ],
+};
+
+let world: World;
+beforeEach(async () => {
+  world = await createWorld();
+});
+afterEach(async () => {
+  await world.cleanup();
+});
+
+function companionRow(orchestrator: Orchestrator, companion: string): AppStatus | undefined {
+  return orchestrator.status().find((row) => row.appId === 'node' && row.companion === companion);
+}
+
+async function waitForCompanion(orchestrator: Orchestrator, companion: string, match: (row: AppStatus) => boolean, what: string) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const row = companionRow(orchestrator, companion);
+    if (row && match(row)) return row;
+    if (Date.now() > deadline) throw new Error(`companion ${companion} did not ${what}; last: ${JSON.stringify(row)}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+async function allRunning(orchestrator: Orchestrator): Promise<void> {
+  await waitForStatus(orchestrator, 'node', 'run', (row) => !row.companion && row.state === 'running');
+  await waitForCompanion(orchestrator, 'ui', (row) => row.state === 'running', 'run');
+  await waitForCompanion(orchestrator, 'sidecar', (row) => row.state === 'running', 'run');
+}
+
+async function ownContainers(): Promise<string[]> {
+  const list = await containersWithLabel(LABELS.owner, world.instance);
+  return list.map((entry) => entry.names?.[0] ?? '').sort();
+}
+
+describe('companions (container backend) on real podman', () => {
+  it('are created after their app runs, stop and start with it, and are removed before it', async () => {
+    await world.writeManifest('node', { image: image('httpd') }, COMPANIONS);
+    const recorder = startEventRecorder(`${LABELS.owner}=${world.instance}`);
+    const orchestrator = await world.boot({ intervalMs: NO_TICK });
+    await orchestrator.install('node');
+    await allRunning(orchestrator);
+    const app = world.containerName('node');
+    const ui = `${app}-ui`;
+    const sidecar = `${app}-sidecar`;
+    expect((await inspectJson(ui)).Config.Labels).toMatchObject({
+      [LABELS.role]: 'companion',
+      [LABELS.companion]: 'ui',
+      [LABELS.app]: 'node',
+    });
+    const appStarted = recorder.events.findIndex((e) => e.status === 'start' && e.name === app);
+    const companionCreated = recorder.events.findIndex((e) => e.status === 'create' && (e.name === ui || e.name === sidecar));
+    expect(appStarted).toBeGreaterThanOrEqual(0);
+    expect(companionCreated).toBeGreaterThan(appStarted);
+
+    await orchestrator.stopApp('node');
+    await waitForStatus(orchestrator, 'node', 'stop', (row) => !row.companion && row.state === 'stopped');
+    await waitForCompanion(orchestrator, 'ui', (row) => row.state === 'stopped', 'stop');
+    await waitForCompanion(orchestrator, 'sidecar', (row) => row.state === 'stopped', 'stop');
+    expect((await inspectJson(ui)).State.Status).toBe('exited');
+    expect((await inspectJson(app)).State.Status).toBe('exited');
+
+    await orchestrator.startApp('node');
+    await allRunning(orchestrator);
+    expect((await inspectJson(sidecar)).State.Status).toBe('running');
+
+    const appId = (await inspectJson(app)).Id;
+    await orchestrator.uninstall('node');
+    await recorder.waitFor((e) => e.status === 'remove' && e.id === appId, 30_000);
+    const removals = (await recorder.stop()).filter((e) => e.status === 'remove').map((e) => e.name);
+    expect(removals).toHaveLength(3);
+    expect(removals[2]).toBe(app);
+    expect(removals.slice(0, 2).sort()).toEqual([sidecar, ui].sort());
+    expect(await ownContainers()).toEqual([]);
+  }, 90_000);
+
+  it('a companion deleted behind podwarden’s back is back at once from its events; its app is untouched', async () => {
+    await world.writeManifest('node', { image: image('httpd') }, COMPANIONS);
+    const orchestrator = await world.boot({ intervalMs: NO_TICK });
+    await orchestrator.install('node');
+    await allRunning(orchestrator);
+    const appBefore = await inspectJson(world.containerName('node'));
+    const uiBefore = companionRow(orchestrator, 'ui')!.containerId!;
+    await removeForce(`${world.containerName('node')}-ui`);
+    const back = await waitForCompanion(orchestrator, 'ui', (row) => row.state === 'running' && row.containerId !== uiBefore, 'come back');
+    expect((await inspectJson(`${world.containerName('node')}-ui`)).Id).toBe(back.containerId);
+    const appAfter = await inspectJson(world.containerName('node'));
+    expect(appAfter.Id).toBe(appBefore.Id);
+    expect(appAfter.State.StartedAt).toBe(appBefore.State.StartedAt);
+  }, 60_000);
+
+  it('without events, one pass repairs a deleted companion and reports it', async () => {
+    await world.writeManifest('node', { image: image('httpd') }, COMPANIONS);
+    const real = createDockerodeEngine({ socketPath: SOCKET_PATH });
+    // The real engine, with companions' events lost: only a pass can notice.
+    const companionEventsLost: EnginePort['events'] = (labels) =>
+      real.events(labels).pipe(filter((event) => event.kind !== 'container' || event.labels[LABELS.role] !== 'companion'));
+    const deaf = new Proxy(real, {
+      get(target, property) {
+        if (property === 'events') return companionEventsLost;
+        const value = Reflect.get(target, property) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const orchestrator = await world.boot({ intervalMs: NO_TICK, engine: deaf });
+    await orchestrator.install('node');
+    await allRunning(orchestrator);
+    const sidecarBefore = companionRow(orchestrator, 'sidecar')!.containerId!;
+    await removeForce(`${world.containerName('node')}-sidecar`);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(companionRow(orchestrator, 'sidecar')!.containerId).toBe(sidecarBefore);
+    const report = await orchestrator.reconcileNow();
+    expect(report.entries.find((entry) => entry.companion === 'sidecar')).toMatchObject({ appId: 'node', action: 'create' });
+    const back = await waitForCompanion(orchestrator, 'sidecar', (row) => row.state === 'running' && row.containerId !== sidecarBefore, 'come back');
+    expect((await inspectJson(`${world.containerName('node')}-sidecar`)).Id).toBe(back.containerId);
+  }, 60_000);
+
+  it('are adopted, not recreated, when podwarden restarts', async () => {
+    await world.writeManifest('node', { image: image('httpd') }, COMPANIONS);
+    const first = await world.boot({ intervalMs: NO_TICK });
+    await first.install('node');
+    await allRunning(first);
+    const before = first.status().map((row) => row.containerId);
+    await first.stop();
+    const second = await world.boot({ intervalMs: NO_TICK });
+    await allRunning(second);
+    await second.reconcileNow();
+    expect(second.status().map((row) => row.containerId)).toEqual(before);
+  }, 60_000);
+});

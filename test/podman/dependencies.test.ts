@@ -1,0 +1,89 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LABELS } from '../../src/engine/labels.js';
+import { image } from './support/env.js';
+import { createWorld, waitForState, waitForStatus, type World } from './support/orchestrator-fixture.js';
+import { inspectJson, kill, startEventRecorder } from './support/podman-cli.js';
+
+const NO_TICK = 10 * 60_000;
+
+let world: World;
+beforeEach(async () => {
+  world = await createWorld();
+});
+afterEach(async () => {
+  await world.cleanup();
+});
+
+describe('dependencies between apps on real podman', () => {
+  it('start in dependency order: the dependency is started before its dependent', async () => {
+    await world.writeManifest('lnd', { image: image('httpd') }, { dependsOn: ['bitcoind'] });
+    await world.writeManifest('bitcoind', { image: image('sleeper') });
+    const recorder = startEventRecorder(`${LABELS.owner}=${world.instance}`);
+    const orchestrator = await world.boot({ intervalMs: NO_TICK });
+    // The dependent is installed first: the order comes from the graph, not from the commands.
+    await orchestrator.install('lnd');
+    await orchestrator.install('bitcoind');
+    await waitForState(orchestrator, 'lnd', 'running');
+    await recorder.waitFor((e) => e.status === 'start' && e.name === world.containerName('lnd'), 10_000);
+    const events = await recorder.stop();
+    const started = events.filter((e) => e.status === 'start').map((e) => e.name);
+    expect(started).toEqual([world.containerName('bitcoind'), world.containerName('lnd')]);
+    // lnd's container is only created once bitcoind's has started.
+    const lndCreated = events.findIndex((e) => e.status === 'create' && e.name === world.containerName('lnd'));
+    const bitcoindStarted = events.findIndex((e) => e.status === 'start' && e.name === world.containerName('bitcoind'));
+    expect(lndCreated).toBeGreaterThan(bitcoindStarted);
+  }, 60_000);
+
+  it('a killed dependency is restarted alone: its running dependent keeps the same container, no die, no start', async () => {
+    await world.writeManifest('lnd', { image: image('httpd') }, { dependsOn: ['bitcoind'] });
+    await world.writeManifest('bitcoind', { image: image('httpd') });
+    const orchestrator = await world.boot({ intervalMs: NO_TICK });
+    await orchestrator.install('bitcoind');
+    await orchestrator.install('lnd');
+    await waitForState(orchestrator, 'lnd', 'running');
+    const lnd = await inspectJson(world.containerName('lnd'));
+    const recorder = startEventRecorder(`${LABELS.owner}=${world.instance}`);
+    await kill(world.containerName('bitcoind'));
+    await recorder.waitFor((e) => e.status === 'start' && e.name === world.containerName('bitcoind'), 30_000);
+    await waitForState(orchestrator, 'bitcoind', 'running');
+    await orchestrator.reconcileNow();
+    const events = await recorder.stop();
+    expect(events.filter((e) => e.name === world.containerName('lnd'))).toEqual([]);
+    const after = await inspectJson(world.containerName('lnd'));
+    expect(after.Id).toBe(lnd.Id);
+    expect(after.State.StartedAt).toBe(lnd.State.StartedAt);
+    expect(orchestrator.status().find((row) => row.appId === 'lnd')).toMatchObject({ state: 'running', failures: 0 });
+  }, 60_000);
+
+  it('a dependency that cannot start holds its dependent in the visible waiting state, with no start attempts', async () => {
+    await world.writeManifest('lnd', { image: image('httpd') }, { dependsOn: ['bitcoind'] });
+    // Its image is not in the registry: every pull fails, so it never runs. (A crasher runs for
+    // a moment each time, and without a readiness probe a running app counts as ready.)
+    await world.writeManifest('bitcoind', { image: image('httpd').replace('/httpd:', '/not-published:') });
+    const recorder = startEventRecorder(`${LABELS.owner}=${world.instance}`);
+    const orchestrator = await world.boot({ intervalMs: NO_TICK, backoff: { initialMs: 300, maxMs: 600 } });
+    await orchestrator.install('bitcoind');
+    await orchestrator.install('lnd');
+    await waitForStatus(orchestrator, 'bitcoind', 'fail a few times', (row) => row.failures >= 3, 30_000);
+    const lnd = orchestrator.status().find((row) => row.appId === 'lnd')!;
+    const events = await recorder.stop();
+    expect(lnd.state).toBe('waiting');
+    expect(lnd.reason).toBe('waiting for bitcoind (not ready)');
+    expect(lnd.failures).toBe(0);
+    expect(events).toEqual([]);
+  }, 60_000);
+
+  it('a dependency cycle is a clear catalog error; the apps on it cannot be installed, the others can', async () => {
+    await world.writeManifest('lnd', { image: image('httpd') }, { dependsOn: ['bitcoind'] });
+    await world.writeManifest('bitcoind', { image: image('httpd') }, { dependsOn: ['lnd'] });
+    await world.writeManifest('web', { image: image('httpd') });
+    const orchestrator = await world.boot({ intervalMs: NO_TICK });
+    expect(orchestrator.catalogErrors().map((error) => error.message)).toEqual([
+      expect.stringContaining('dependency cycle bitcoind → lnd → bitcoind'),
+      expect.stringContaining('dependency cycle bitcoind → lnd → bitcoind'),
+    ]);
+    await expect(orchestrator.install('lnd')).rejects.toThrow(/dependency cycle bitcoind → lnd → bitcoind/);
+    await orchestrator.install('web');
+    await waitForState(orchestrator, 'web', 'running');
+  }, 60_000);
+});
