@@ -12,7 +12,8 @@ export type EngineMethod =
   | 'remove'
   | 'inspect'
   | 'list'
-  | 'events';
+  | 'events'
+  | 'logs';
 
 export const ENGINE_METHODS: readonly EngineMethod[] = [
   'ping',
@@ -26,6 +27,7 @@ export const ENGINE_METHODS: readonly EngineMethod[] = [
   'inspect',
   'list',
   'events',
+  'logs',
 ];
 
 export interface EngineConditionsOptions {
