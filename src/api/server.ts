@@ -1,3 +1,5 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../log.js';
 import { createMetrics, type PodwardenMetrics } from '../metrics/metrics.js';
@@ -85,6 +87,7 @@ export function createApiServer(orchestrator: Orchestrator, options: ApiServerOp
   return {
     metrics,
     async listen() {
+      await mkdir(dirname(options.socketPath), { recursive: true, mode: 0o700 });
       await clearStaleSocket(options.socketPath);
       await unixApp.listen({ path: options.socketPath });
       await restrictSocket(options.socketPath, options.socketMode ?? 0o600);

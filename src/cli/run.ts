@@ -1,7 +1,9 @@
 import { Command, Option } from 'commander';
 import { inspectOption, startCliInspector } from '../inspect/inspect-option.js';
 import { createDockerodeEngine } from '../engine/dockerode/dockerode-engine.js';
-import { createLogger } from '../log.js';
+import { join } from 'node:path';
+import { createApiServer } from '../api/server.js';
+import { createLogger, defaultLogFormat, type LogFormat } from '../log.js';
 import { parseDuration } from '../manifest/duration.js';
 import { createOrchestrator, type OrchestratorOptions } from '../orchestrator.js';
 import { createRecorder } from '../replay/recorder.js';
@@ -24,6 +26,19 @@ export function runCommand(): Command {
     .addOption(new Option('--install <apps...>', 'make sure these catalog apps are installed (idempotent)'))
     .addOption(new Option('--insecure-registry <hosts...>', 'registries (host:port) allowed over plain HTTP').env('PODWARDEN_INSECURE_REGISTRIES').argParser((value: string, previous: string[] = []) => [...previous, ...value.split(',').filter(Boolean)]))
     .addOption(new Option('--log-level <level>', 'trace|debug|info|warn|error').env('PODWARDEN_LOG_LEVEL').default('info'))
+    .addOption(new Option('--log-format <format>', 'json, or pretty (default: pretty on a terminal, json otherwise)').choices(['json', 'pretty']).env('PODWARDEN_LOG_FORMAT'))
+    .addOption(new Option('--api-socket <path>', 'the local API\'s unix socket (default <state-dir>/podwarden.sock)').env('PODWARDEN_API_SOCKET'))
+    .addOption(new Option('--api-port <port>', 'also serve the API on 127.0.0.1:PORT (needs --api-token)').env('PODWARDEN_API_PORT').argParser((value: string) => {
+      const port = Number(value);
+      if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`--api-port wants a port number, got "${value}"`);
+      return port;
+    }))
+    .addOption(new Option('--api-token <token>', 'bearer token for the TCP API (at least 16 characters)').env('PODWARDEN_API_TOKEN'))
+    .addOption(new Option('--journal-max-bytes <bytes>', 'rotate the intent journal beyond this size').env('PODWARDEN_JOURNAL_MAX_BYTES').default(1024 * 1024, '1 MiB').argParser((value: string) => {
+      const bytes = Number(value);
+      if (!Number.isInteger(bytes) || bytes < 4096) throw new Error(`--journal-max-bytes wants a whole number of at least 4096, got "${value}"`);
+      return bytes;
+    }))
     .addOption(inspectOption())
     .addOption(new Option('--record <file>', 'record every input (engine answers and events, commands) to this NDJSON file for `podwarden replay`'))
     .action(async (options: {
@@ -35,10 +50,18 @@ export function runCommand(): Command {
       install?: string[];
       insecureRegistry?: string[];
       logLevel: string;
+      logFormat?: LogFormat;
+      apiSocket?: string;
+      apiPort?: number;
+      apiToken?: string;
+      journalMaxBytes: number;
       inspect?: number;
       record?: string;
     }) => {
-      const logger = createLogger({ level: options.logLevel });
+      if (options.apiPort !== undefined && !options.apiToken) {
+        throw new Error('--api-port needs --api-token (PODWARDEN_API_TOKEN): the TCP API is never open without one');
+      }
+      const logger = createLogger({ level: options.logLevel, format: options.logFormat ?? defaultLogFormat() });
       const inspector = options.inspect === undefined ? undefined : await startCliInspector(options.inspect, logger);
       const orchestratorOptions: OrchestratorOptions = {
         socketPath: options.socket,
@@ -49,11 +72,20 @@ export function runCommand(): Command {
         insecureRegistries: options.insecureRegistry ?? [],
         logger,
         inspect: inspector?.inspect,
+        journal: { maxBytes: options.journalMaxBytes },
       };
       const recorder = options.record === undefined ? undefined : await createRecorder({ file: options.record, options: orchestratorOptions, logger });
       const orchestrator = recorder
         ? recordCommands(createOrchestrator({ ...orchestratorOptions, engine: recordingEngine(createDockerodeEngine({ socketPath: options.socket }), recorder) }), recorder)
         : createOrchestrator(orchestratorOptions);
+      // Listening before start: /healthz answers 503 (and why) while the recovery gate is closed.
+      const api = createApiServer(orchestrator, {
+        socketPath: options.apiSocket ?? join(options.stateDir, 'podwarden.sock'),
+        logger,
+        ...(options.apiPort !== undefined && options.apiToken ? { tcp: { port: options.apiPort, token: options.apiToken } } : {}),
+      });
+      const listening = await api.listen();
+      logger.info(listening, 'API listening');
       await orchestrator.start();
       for (const appId of options.install ?? []) {
         try {
@@ -76,6 +108,7 @@ export function runCommand(): Command {
           );
         });
       });
+      await api.close();
       await inspector?.stop();
       await recorder?.close();
       logger.info('stopped');

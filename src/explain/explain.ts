@@ -103,8 +103,10 @@ function isRecreate(intent: IntentRecord): boolean {
 }
 
 function because(intent: IntentRecord): string {
-  const reason = intent.cause.reason ? ` because ${intent.cause.reason}` : '';
   const trigger = intent.cause.trigger;
+  // The later steps of one change (create and start after a pull) share its reason.
+  if (trigger === 'previous step done') return intent.cause.reason ? `, continuing (${intent.cause.reason})` : '';
+  const reason = intent.cause.reason ? ` because ${intent.cause.reason}` : '';
   const source = trigger.startsWith('pass ') ? `observed in ${trigger}` : trigger;
   return `${reason}${source && source !== 'unknown' ? ` (${source})` : ''}`;
 }
