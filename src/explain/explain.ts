@@ -107,7 +107,7 @@ function because(intent: IntentRecord): string {
   // The later steps of one change (create and start after a pull) share its reason.
   if (trigger === 'previous step done') return intent.cause.reason ? `, continuing (${intent.cause.reason})` : '';
   const reason = intent.cause.reason ? ` because ${intent.cause.reason}` : '';
-  const source = trigger.startsWith('pass ') ? `observed in ${trigger}` : trigger;
+  const source = trigger.startsWith('pass ') ? `observed in ${trigger}` : trigger === 'backoff elapsed' ? 'after its backoff' : trigger;
   return `${reason}${source && source !== 'unknown' ? ` (${source})` : ''}`;
 }
 
