@@ -21,7 +21,7 @@ export interface ApiWorld {
   cleanup(): Promise<void>;
 }
 
-export async function createApiWorld(options: { tcpToken?: string } = {}): Promise<ApiWorld> {
+export async function createApiWorld(options: { tcpToken?: string; holdGate?: boolean } = {}): Promise<ApiWorld> {
   const root = await mkdtemp(join(tmpdir(), 'podwarden-api-'));
   const catalogDir = join(root, 'catalog');
   const stateDir = join(root, 'state');
@@ -34,6 +34,7 @@ export async function createApiWorld(options: { tcpToken?: string } = {}): Promi
     insecureRegistries: [REGISTRY],
     logger: silentLogger(),
     intervalMs: 60_000,
+    gate: { holdForEmbedder: options.holdGate ?? false },
   });
   await orchestrator.start();
   const socketPath = join(root, 'podwarden.sock');

@@ -140,6 +140,20 @@ describe('the local API (simulated engine, real server on a unix socket)', () =>
     expect((await right.raw('GET', '/v1/status')).status).toBe(200);
   });
 
+  it('/healthz is 503 with the reason while the embedder holds the recovery gate', async () => {
+    world = await createApiWorld({ holdGate: true });
+    const w = world;
+    await until(async () => {
+      const answer = await w.client.raw('GET', '/healthz');
+      return answer.body.includes('held by the embedding daemon') ? answer : undefined;
+    }, 'the gate held');
+    const held = await w.client.raw('GET', '/healthz');
+    expect(held.status).toBe(503);
+    expect(JSON.parse(held.body)).toMatchObject({ ok: false, gate: 'closed', reason: 'recovery gate closed: held by the embedding daemon' });
+    w.orchestrator.releaseGate();
+    await until(async () => (await w.client.raw('GET', '/healthz')).status === 200 || undefined, 'the gate open');
+  });
+
   it('/healthz is 200 when supervising; /metrics parses and has the families', async () => {
     world = await createApiWorld();
     const w = world;
@@ -150,6 +164,15 @@ describe('the local API (simulated engine, real server on a unix socket)', () =>
     w.engine.control.kill('podwarden-web');
     await until(async () => ((await w.client.get<AppStatus>('/v1/apps/web')).restarts >= 1) || undefined, 'a counted restart');
     await until(async () => (await w.client.get<AppStatus>('/v1/apps/web')).state === 'running' || undefined, 'web back');
+
+    w.engine.control.setReachable(false);
+    await w.orchestrator.reconcileNow();
+    const down = await w.client.raw('GET', '/healthz');
+    expect(down.status).toBe(503);
+    expect(JSON.parse(down.body)).toMatchObject({ ok: false, engine: 'unreachable', reason: expect.stringMatching(/^engine unreachable: /) });
+    w.engine.control.setReachable(true);
+    await w.orchestrator.reconcileNow();
+    expect((await w.client.raw('GET', '/healthz')).status).toBe(200);
 
     const response = await w.client.raw('GET', '/metrics');
     expect(response.status).toBe(200);
@@ -171,7 +194,10 @@ describe('the local API (simulated engine, real server on a unix socket)', () =>
     expect(state.map((m) => m.labels?.state)).toEqual(['running']);
     expect(family('podwarden_app_restarts_total')!.metrics).toEqual([expect.objectContaining({ labels: { app: 'web' }, value: '1' })]);
     const calls = family('podwarden_engine_calls_total')!.metrics;
-    expect(calls).toEqual(expect.arrayContaining([expect.objectContaining({ labels: { call: 'start', outcome: 'ok' } })]));
+    expect(calls).toEqual(expect.arrayContaining([
+      expect.objectContaining({ labels: { call: 'start', outcome: 'ok' } }),
+      expect.objectContaining({ labels: { call: 'list', outcome: 'unreachable' }, value: '1' }),
+    ]));
     expect(Number(family('podwarden_engine_event_lag_seconds')!.metrics[0]!.count)).toBeGreaterThan(0);
     expect(Number(family('podwarden_pass_duration_seconds')!.metrics[0]!.count)).toBeGreaterThan(0);
   });
