@@ -168,8 +168,11 @@ function readyOf(context: object): boolean | undefined {
   return typeof ready === 'boolean' ? ready : undefined;
 }
 
-/** App machine states in which a step runs. */
-const RESTART_STOPPED_STATES = new Set(['stopped', 'removed', 'halted']);
+/**
+ * Where a restart's stop ends: stopped, gone, or backing off because the stop failed (the
+ * start that follows is what the owner wants either way).
+ */
+const RESTART_STOPPED_STATES = new Set(['stopped', 'removed', 'halted', 'backoff']);
 const RESTART_TIMEOUT_MS = 5 * 60_000;
 
 const DEFAULTS = {

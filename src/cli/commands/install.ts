@@ -19,9 +19,7 @@ export class LayerProgress {
   update(progress: AppProgress['progress']): void {
     this.status = progress.status;
     if (progress.layer && !this.layers.includes(progress.layer)) this.layers.push(progress.layer);
-    if (/writing manifest|pulled image|download complete|pull complete|already exists|storing signatures/i.test(progress.status)) {
-      if (/writing manifest|pulled image|storing signatures/i.test(progress.status)) this.finished = true;
-    }
+    if (/writing manifest|pulled image|storing signatures|digest: sha256/i.test(progress.status)) this.finished = true;
   }
 
   get total(): number {
@@ -85,28 +83,35 @@ export const installCommand = () =>
             }
           }
         });
-        await stream.ready;
-        await client.post(`/v1/apps/${encodeURIComponent(appId)}/install`);
-        // Installing an installed, running app changes nothing: no transition will come.
-        const poll = setInterval(() => {
-          client.get<AppStatus>(`/v1/apps/${encodeURIComponent(appId)}`).then(
-            (row) => {
-              if (row.state === 'running') settle({ code: EXIT.ok, message: `${appId} is running` });
-            },
-            () => undefined,
+        let poll: ReturnType<typeof setInterval> | undefined;
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        let result: { code: number; message: string } | undefined;
+        try {
+          await stream.ready;
+          await client.post(`/v1/apps/${encodeURIComponent(appId)}/install`);
+          // Installing an installed, running app changes nothing: no transition will come.
+          poll = setInterval(() => {
+            client.get<AppStatus>(`/v1/apps/${encodeURIComponent(appId)}`).then(
+              (row) => {
+                if (row.state === 'running') settle({ code: EXIT.ok, message: `${appId} is running` });
+              },
+              () => undefined,
+            );
+          }, 1_000);
+          timer = setTimeout(
+            () => settle({ code: EXIT.failure, message: `${appId} is not running after ${options.timeout / 1000}s; the daemon keeps trying (podwarden explain ${appId})` }),
+            options.timeout,
           );
-        }, 1_000);
-        const timer = setTimeout(
-          () => settle({ code: EXIT.failure, message: `${appId} is not running after ${options.timeout / 1000}s; the daemon keeps trying (podwarden explain ${appId})` }),
-          options.timeout,
-        );
-        const result = await outcome;
-        clearInterval(poll);
-        clearTimeout(timer);
-        stream.close();
-        if (bar && barStarted) {
-          bar.update(layers.total);
-          bar.stop();
+          result = await outcome;
+        } finally {
+          // An open event stream or timer would keep the CLI alive after a refused install.
+          clearInterval(poll);
+          clearTimeout(timer);
+          stream.close();
+          if (bar && barStarted) {
+            if (result?.code === EXIT.ok) bar.update(layers.total);
+            bar.stop();
+          }
         }
         if (options.json) {
           const row = await client.get<AppStatus>(`/v1/apps/${encodeURIComponent(appId)}`).catch(() => undefined);
