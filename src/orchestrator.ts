@@ -109,8 +109,9 @@ export interface AppStatus {
   /**
    * Failures podwarden answered with a retry since this daemon started: the container crashed,
    * exited, lost its process or turned unhealthy, or a step failed (each entry into `backoff`).
+   * Absent on rows without a machine history (read it as 0).
    */
-  restarts: number;
+  restarts?: number;
   /** ms since epoch of the app's last state change. */
   since?: number;
 }
@@ -562,7 +563,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         });
       }
       for (const [appId, problem] of Object.entries(context.held)) {
-        rows.push({ appId, state: 'manifest-error', desired: desired.apps[appId]?.desired ?? 'running', reason: problem, failures: 0, restarts: 0 });
+        rows.push({ appId, state: 'manifest-error', desired: desired.apps[appId]?.desired ?? 'running', reason: problem, failures: 0 });
       }
       return rows.sort((a, b) => a.appId.localeCompare(b.appId));
     },

@@ -162,7 +162,7 @@ describe('the local API (simulated engine, real server on a unix socket)', () =>
     expect(health).toMatchObject({ ok: true, gate: 'open' });
     await installed(w, 'web');
     w.engine.control.kill('podwarden-web');
-    await until(async () => ((await w.client.get<AppStatus>('/v1/apps/web')).restarts >= 1) || undefined, 'a counted restart');
+    await until(async () => (((await w.client.get<AppStatus>('/v1/apps/web')).restarts ?? 0) >= 1) || undefined, 'a counted restart');
     await until(async () => (await w.client.get<AppStatus>('/v1/apps/web')).state === 'running' || undefined, 'web back');
 
     w.engine.control.setReachable(false);

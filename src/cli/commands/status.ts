@@ -15,7 +15,7 @@ export function statusTable(apps: readonly AppStatus[]): string {
       app.appId,
       app.desired === 'stopped' && app.state !== 'stopped' ? `${app.state} (stopping)` : app.state,
       app.ready === undefined ? '-' : app.ready ? 'yes' : 'no',
-      String(app.restarts),
+      String(app.restarts ?? 0),
       timeOfDay(app.since),
       app.failure && app.failure !== app.reason ? `${app.reason}; last failure: ${app.failure}` : app.reason,
     ]);
