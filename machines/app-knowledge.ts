@@ -1,5 +1,6 @@
 import type { ContainerEvent, ContainerObservation, EngineErrorCode } from '../src/engine/port.js';
 import { decide, type Decision } from './decide.js';
+import type { StepCause } from './step-cause.js';
 import type { AppEvent, AppSpec, BackoffPolicy, Desired, Observed, PassEntry, StepOutcome } from './types.js';
 import { LABELS } from '../src/engine/labels.js';
 
@@ -55,6 +56,8 @@ export interface CreateOutcome extends StepOutcome {
 export interface ContainerInput {
   spec: AppSpec;
   containerId: string;
+  /** Why the step runs, for the intent journal. */
+  cause?: StepCause;
 }
 
 /** Errors reaching the machine from effects: the code drives the next state, the message is the reason. */

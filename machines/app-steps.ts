@@ -1,6 +1,7 @@
 import { fromPromise } from 'xstate';
 import { containerId, type AppContext } from './app-knowledge.js';
-import type { StepOutcome } from './types.js';
+import { stepCause } from './step-cause.js';
+import type { AppEvent, StepOutcome } from './types.js';
 
 /**
  * Placeholders: the machine names the effects it needs; src/effects provides the real
@@ -56,7 +57,11 @@ export function failedContainerStep(step: string) {
 /** Removing a container, for a recreate as for an uninstall: afterwards there is none. */
 export const REMOVE_CONTAINER = {
   src: 'removeContainer',
-  input: ({ context }: { context: AppContext }) => ({ spec: context.spec, containerId: containerId(context) }),
+  input: ({ context, event }: { context: AppContext; event: AppEvent }) => ({
+    spec: context.spec,
+    containerId: containerId(context),
+    cause: stepCause(context, event),
+  }),
   onDone: [
     { guard: 'halting', target: 'halted', actions: 'forgetContainer' },
     {

@@ -20,6 +20,7 @@ import {
 import { DURING_STEP, failedContainerStep, failedStep, REMOVE_CONTAINER, unprovided } from './app-steps.js';
 import { backoffDelay } from './backoff.js';
 import { decide } from './decide.js';
+import { stepCause, type StepCause } from './step-cause.js';
 import type { AppEvent, AppSpec, RenderOutcome, StepOutcome } from './types.js';
 
 export type { AppContext, AppInput, ContainerInput, CreateOutcome, PullOutcome } from './app-knowledge.js';
@@ -37,8 +38,8 @@ export const appMachine = setup({
     input: {} as AppInput,
   },
   actors: {
-    pullImage: unprovided<PullOutcome, { spec: AppSpec }>('pullImage'),
-    createContainer: unprovided<CreateOutcome, { spec: AppSpec }>('createContainer'),
+    pullImage: unprovided<PullOutcome, { spec: AppSpec; cause?: StepCause }>('pullImage'),
+    createContainer: unprovided<CreateOutcome, { spec: AppSpec; cause?: StepCause }>('createContainer'),
     startContainer: unprovided<StepOutcome, ContainerInput>('startContainer'),
     stopContainer: unprovided<StepOutcome, ContainerInput>('stopContainer'),
     removeContainer: unprovided<StepOutcome, ContainerInput>('removeContainer'),
@@ -232,7 +233,7 @@ export const appMachine = setup({
       on: DURING_STEP,
       invoke: {
         src: 'pullImage',
-        input: ({ context }) => ({ spec: context.spec }),
+        input: ({ context, event }) => ({ spec: context.spec, cause: stepCause(context, event) }),
         onDone: [
           { guard: 'halting', target: 'halted' },
           {
@@ -251,7 +252,7 @@ export const appMachine = setup({
       on: DURING_STEP,
       invoke: {
         src: 'createContainer',
-        input: ({ context }) => ({ spec: context.spec }),
+        input: ({ context, event }) => ({ spec: context.spec, cause: stepCause(context, event) }),
         onDone: [
           {
             guard: 'halting',
@@ -310,7 +311,7 @@ export const appMachine = setup({
       },
       invoke: {
         src: 'startContainer',
-        input: ({ context }) => ({ spec: context.spec, containerId: containerId(context) }),
+        input: ({ context, event }) => ({ spec: context.spec, containerId: containerId(context), cause: stepCause(context, event) }),
         onDone: [
           { guard: 'halting', target: 'halted' },
           {
@@ -404,7 +405,7 @@ export const appMachine = setup({
       on: DURING_STEP,
       invoke: {
         src: 'stopContainer',
-        input: ({ context }) => ({ spec: context.spec, containerId: containerId(context) }),
+        input: ({ context, event }) => ({ spec: context.spec, containerId: containerId(context), cause: stepCause(context, event) }),
         onDone: [
           { guard: 'halting', target: 'halted' },
           {
@@ -446,7 +447,7 @@ export const appMachine = setup({
       on: DURING_STEP,
       invoke: {
         src: 'stopContainer',
-        input: ({ context }) => ({ spec: context.spec, containerId: containerId(context) }),
+        input: ({ context, event }) => ({ spec: context.spec, containerId: containerId(context), cause: stepCause(context, event) }),
         onDone: [
           { guard: 'halting', target: 'halted' },
           {

@@ -153,6 +153,7 @@ function bindAll(engine: EnginePort): EnginePort {
     inspect: (id) => engine.inspect(id),
     list: (labels) => engine.list(labels),
     events: (labels) => engine.events(labels),
+    logs: (id, options) => engine.logs(id, options),
   };
 }
 

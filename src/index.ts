@@ -1,5 +1,12 @@
 export { createOrchestrator, PodwardenError } from './orchestrator.js';
-export type { AppStatus, Orchestrator, OrchestratorOptions } from './orchestrator.js';
+export type { AppProgress, AppStatus, CatalogApp, Health, Orchestrator, OrchestratorOptions } from './orchestrator.js';
+export { createApiServer } from './api/server.js';
+export type { ApiServer, ApiServerOptions } from './api/server.js';
+export { createApiClient, ApiError, DaemonUnreachableError } from './api/client.js';
+export { createMetrics } from './metrics/metrics.js';
+export type { Explanation } from './explain/explain.js';
+export type { PlanEntry } from './explain/plan.js';
+export type { JournalRecord, JournalStep } from './journal/records.js';
 export type { Transition } from './streams/transitions.js';
 export type { PassReport, PassEntry, BackoffPolicy } from '../machines/types.js';
 export type { EnginePort, ContainerObservation, EngineEvent } from './engine/port.js';

@@ -1,4 +1,5 @@
 import { pino, type Logger as PinoLogger } from 'pino';
+import PinoPretty from 'pino-pretty';
 
 export type Logger = PinoLogger;
 
@@ -20,14 +21,25 @@ export const REDACTED_PATHS = [
   '*.authorization',
 ];
 
-export function createLogger(options: { level?: string; destination?: NodeJS.WritableStream } = {}): Logger {
+/** `json`: one JSON object per line (for journald, files, log shippers); `pretty`: for a person at a terminal. */
+export type LogFormat = 'json' | 'pretty';
+
+/** Pretty on a terminal, JSON otherwise. */
+export function defaultLogFormat(stream: { isTTY?: boolean } = process.stderr): LogFormat {
+  return stream.isTTY ? 'pretty' : 'json';
+}
+
+export function createLogger(options: { level?: string; destination?: NodeJS.WritableStream; format?: LogFormat } = {}): Logger {
+  const destination = options.destination ?? process.stderr;
+  const format = options.format ?? (options.destination ? 'json' : defaultLogFormat());
   return pino(
     {
       name: 'podwarden',
       level: options.level ?? process.env.PODWARDEN_LOG_LEVEL ?? 'info',
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     },
-    options.destination ?? process.stderr,
+    // Redaction happens before the pretty printer sees the record, so it holds in both formats.
+    format === 'pretty' ? PinoPretty({ destination, colorize: true, sync: true }) : destination,
   );
 }
 

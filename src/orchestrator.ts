@@ -29,6 +29,12 @@ import type { ManifestError } from './manifest/errors.js';
 import { createDesiredStore, type DesiredState } from './state/desired-store.js';
 import { engineEvents$ } from './streams/engine-events.js';
 import { tick$ } from './streams/tick.js';
+import { explainApp, type Explanation } from './explain/explain.js';
+import { planPass, type PlanEntry } from './explain/plan.js';
+import { instrumentEngine, type EngineTelemetry } from './engine/instrumented-engine.js';
+import { createJournal, type Journal } from './journal/journal.js';
+import { recoverOpenIntents } from './journal/recovery.js';
+import type { LogLine, LogOptions } from './engine/port.js';
 import { createTransitionTracker, topLevelState, type Transition } from './streams/transitions.js';
 
 export interface OrchestratorOptions {
@@ -72,6 +78,38 @@ export interface OrchestratorOptions {
   companionBackend?: 'container' | 'systemd' | 'auto';
   /** For the systemd backend: the units door; defaults to `systemctl --user` and ~/.config. */
   systemdUnits?: SystemdUnits;
+  /**
+   * The intent journal (`<stateDir>/journal.ndjson`): every step recorded before it acts and
+   * its outcome after; read at start to close what a crash left open. `false` turns it off.
+   */
+  journal?: { maxBytes?: number } | false;
+}
+
+/** Pull (or build) progress of one app's image, as `progress$` emits it. */
+export interface AppProgress {
+  appId: string;
+  progress: PullProgress;
+  at: number;
+}
+
+/** Whether the daemon is doing its job, for /healthz. */
+export interface Health {
+  ok: boolean;
+  /** `closed` while boot recovery (or the embedder) holds the gate. */
+  gate: 'closed' | 'open' | 'stopped';
+  engine: 'reachable' | 'unreachable' | 'unknown';
+  reason: string;
+}
+
+/** An app of the catalog, installed or not. */
+export interface CatalogApp {
+  appId: string;
+  name: string;
+  version: string;
+  image: string;
+  file: string;
+  installed: boolean;
+  desired?: 'running' | 'stopped';
 }
 
 export interface AppStatus {
@@ -87,6 +125,16 @@ export interface AppStatus {
   containerId?: string;
   containerStatus?: string;
   health?: string;
+  /** Whether its probes say it serves (from the app machine's `ready`); absent where the machine has none. */
+  ready?: boolean;
+  /**
+   * Failures podwarden answered with a retry since this daemon started: the container crashed,
+   * exited, lost its process or turned unhealthy, or a step failed (each entry into `backoff`).
+   * Absent on rows without a machine history (read it as 0).
+   */
+  restarts?: number;
+  /** ms since epoch of the app's last state change. */
+  since?: number;
 }
 
 export interface Orchestrator {
@@ -108,14 +156,46 @@ export interface Orchestrator {
   catalogErrors(): ManifestError[];
   readonly transitions$: Observable<Transition>;
   readonly passes$: Observable<PassReport>;
+  /** Stop, then start again (the owner's intent; desired.json keeps `running` throughout). */
+  restartApp(appId: string): Promise<void>;
+  /** Plain words on why the app is where it is and what podwarden did, from the journal. */
+  explain(appId: string): Promise<Explanation>;
+  /** A dry run of the next pass: one list call, the decision table per app, nothing done. */
+  plan(): Promise<PlanEntry[]>;
+  /** The app's container output (its last `tail` lines; with `follow`, until it stops). */
+  logs(appId: string, options?: LogOptions): Observable<LogLine>;
+  /** The catalog's apps, and whether each is installed. */
+  catalog(): CatalogApp[];
+  health(): Health;
+  /** Pull and build progress per app. */
+  readonly progress$: Observable<AppProgress>;
+  /** Engine calls (method, outcome) and event delays, for metrics. */
+  readonly telemetry$: Observable<EngineTelemetry | { kind: 'journal-write-failed' }>;
 }
 
 export class PodwardenError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** `not-found`: no such app (installed or in the catalog); `not-started`: the daemon is not running. */
+    readonly code: 'not-found' | 'not-started' | 'invalid' = 'invalid',
+  ) {
     super(message);
     this.name = 'PodwardenError';
   }
 }
+
+/** The one place that reads `ready` from an app machine's context: machines without probes have none. */
+function readyOf(context: object): boolean | undefined {
+  const ready = (context as { ready?: unknown }).ready;
+  return typeof ready === 'boolean' ? ready : undefined;
+}
+
+/**
+ * Where a restart's stop ends: stopped, gone, or backing off because the stop failed (the
+ * start that follows is what the owner wants either way).
+ */
+const RESTART_STOPPED_STATES = new Set(['stopped', 'removed', 'halted', 'backoff']);
+const RESTART_TIMEOUT_MS = 5 * 60_000;
 
 const DEFAULTS = {
   socketPath: '/run/podman/podman.sock',
@@ -134,10 +214,43 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const namePrefix = options.namePrefix ?? DEFAULTS.namePrefix;
   const dataDir = resolve(options.dataDir ?? join(options.stateDir, 'apps'));
   const secretsDir = resolve(options.secretsDir ?? join(options.stateDir, 'secrets'));
-  const engine = options.engine ?? createDockerodeEngine({ socketPath: options.socketPath ?? DEFAULTS.socketPath });
+  const telemetry = new Subject<EngineTelemetry | { kind: 'journal-write-failed' }>();
+  const progress = new Subject<AppProgress>();
+  let engineProblem: string | undefined;
+  let engineAnswered = false;
+  const engine = instrumentEngine(
+    options.engine ?? createDockerodeEngine({ socketPath: options.socketPath ?? DEFAULTS.socketPath }),
+    (event) => {
+      if (event.kind === 'call') {
+        if (event.outcome === 'unreachable') engineProblem = event.error ?? 'the engine does not answer';
+        else if (event.outcome === 'ok' && (event.call === 'list' || event.call === 'ping')) {
+          engineProblem = undefined;
+          engineAnswered = true;
+        }
+      }
+      telemetry.next(event);
+    },
+  );
+  const journal: Journal | undefined =
+    options.journal === false
+      ? undefined
+      : createJournal({
+          dir: options.stateDir,
+          maxBytes: options.journal?.maxBytes,
+          logger: log,
+          onWriteFailure: () => telemetry.next({ kind: 'journal-write-failed' }),
+        });
   const store = createDesiredStore(options.stateDir);
   const backoff: BackoffPolicy = { ...DEFAULT_BACKOFF, ...options.backoff };
   const tracker = createTransitionTracker();
+  const restarts = new Map<string, number>();
+  const lastChange = new Map<string, number>();
+  // Keyed like the supervisor's children: an app, or `<appId>/<companionId>`.
+  tracker.transitions$.subscribe((transition) => {
+    const key = transition.companion === undefined ? transition.appId : companionKey(transition.appId, transition.companion);
+    lastChange.set(key, transition.at);
+    if (transition.to === 'backoff') restarts.set(key, (restarts.get(key) ?? 0) + 1);
+  });
   const passes = new Subject<PassReport>();
   const owner = ownerSelector(instance);
 
@@ -245,7 +358,11 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   }
 
   function requireInstalled(appId: string): void {
-    if (!desired.apps[appId]) throw new PodwardenError(`app "${appId}" is not installed`);
+    if (!desired.apps[appId]) throw new PodwardenError(`app "${appId}" is not installed`, 'not-found');
+  }
+
+  function command(appId: string, name: string): Promise<unknown> {
+    return journal?.append({ type: 'command', at: Date.now(), appId, command: name }) ?? Promise.resolve();
   }
 
   async function setDesired(appId: string, state: 'running' | 'stopped'): Promise<void> {
@@ -279,15 +396,23 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     return engine.list(owner).then((containers) => ({ observedAt, containers }));
   }
 
-  return {
+  const api: Orchestrator = {
     transitions$: tracker.transitions$,
     passes$: passes.asObservable(),
+    progress$: progress.asObservable(),
+    telemetry$: telemetry.asObservable(),
 
     async start() {
       if (root) throw new PodwardenError('podwarden is already started');
       catalog = await loadCatalog(options.catalogDir);
       for (const error of catalog.errors) log.error({ file: error.file, field: error.path }, String(error));
       desired = await store.load();
+      if (journal) {
+        // Before the supervisor (and so before its recovery gate): steps a crash cut short are
+        // closed first, so the passes after the gate start from a journal that is whole.
+        const records = await journal.open();
+        await recoverOpenIntents({ journal, records, engine, instance, logger: log });
+      }
 
       const apps: Record<string, DeclaredApp> = {};
       const held: Record<string, string> = {};
@@ -307,7 +432,11 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       const effects = createAppEffects(engine, {
         logger: log,
         insecureRegistries: options.insecureRegistries ?? [],
-        onProgress: options.onPullProgress,
+        onProgress: (appId, report) => {
+          progress.next({ appId, progress: report, at: Date.now() });
+          options.onPullProgress?.(appId, report);
+        },
+        journal,
         ...(options.diskReserveBytes !== undefined ? { diskReserveBytes: options.diskReserveBytes } : {}),
       });
       const machine = supervisorMachine.provide({
@@ -370,8 +499,11 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         const supervisor = root!;
         supervisor.send({ type: 'SHUTDOWN' });
         await waitFor(supervisor, (snapshot) => snapshot.status === 'done', { timeout: Infinity });
+        await journal?.close();
         tracker.complete();
         passes.complete();
+        progress.complete();
+        telemetry.complete();
       })();
       return stopping;
     },
@@ -383,7 +515,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     async install(appId) {
       const supervisor = requireRoot();
       const entry = catalog.apps.get(appId);
-      if (!entry) throw new PodwardenError(`cannot install "${appId}": ${manifestProblem(appId)}`);
+      if (!entry) throw new PodwardenError(`cannot install "${appId}": ${manifestProblem(appId)}`, 'not-found');
+      await command(appId, 'install');
       const current = desired.apps[appId];
       desired = {
         ...desired,
@@ -396,6 +529,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     async uninstall(appId) {
       requireInstalled(appId);
       const supervisor = requireRoot();
+      await command(appId, 'uninstall');
       const { [appId]: _gone, ...apps } = desired.apps;
       desired = { ...desired, apps };
       await store.save(desired);
@@ -412,8 +546,95 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       return report;
     },
 
-    startApp: (appId) => setDesired(appId, 'running'),
-    stopApp: (appId) => setDesired(appId, 'stopped'),
+    async startApp(appId) {
+      requireInstalled(appId);
+      await command(appId, 'start');
+      await setDesired(appId, 'running');
+    },
+    async stopApp(appId) {
+      requireInstalled(appId);
+      await command(appId, 'stop');
+      await setDesired(appId, 'stopped');
+    },
+
+    async restartApp(appId) {
+      requireInstalled(appId);
+      const supervisor = requireRoot();
+      await command(appId, 'restart');
+      const ref = supervisor.getSnapshot().context.refs[appId];
+      if (ref && desired.apps[appId]!.desired === 'running') {
+        // Only the machine hears the stop: desired.json stays `running`, so a crash mid-restart
+        // leaves the app to be started again, never stopped for good.
+        supervisor.send({ type: 'SET_DESIRED', appId, desired: 'stopped' });
+        await waitFor(ref, (snapshot) => RESTART_STOPPED_STATES.has(topLevelState(snapshot.value)), {
+          timeout: RESTART_TIMEOUT_MS,
+        });
+      }
+      await setDesired(appId, 'running');
+    },
+
+    async explain(appId) {
+      const row = api.status().find((entry) => entry.appId === appId);
+      if (!row && !catalog.apps.has(appId)) throw new PodwardenError(`no app "${appId}" is installed or in the catalog`, 'not-found');
+      const records = journal ? await journal.read() : [];
+      return explainApp(row, appId, records);
+    },
+
+    async plan() {
+      const supervisor = requireRoot();
+      const containers = await engine.list(owner);
+      const context = supervisor.getSnapshot().context;
+      const apps = Object.entries(context.apps).map(([appId, app]) => {
+        const ref = context.refs[appId];
+        return {
+          appId,
+          state: ref ? topLevelState(ref.getSnapshot().value) : 'not spawned',
+          desired: app.desired,
+          specHash: app.spec.specHash,
+        };
+      });
+      return planPass(apps, context.held, containers);
+    },
+
+    logs(appId, logOptions = {}) {
+      const row = api.status().find((entry) => entry.appId === appId);
+      if (!row) throw new PodwardenError(`app "${appId}" is not installed`, 'not-found');
+      return engine.logs(row.containerId ?? `${namePrefix}${appId}`, logOptions);
+    },
+
+    catalog() {
+      return [...catalog.apps.values()].map((entry) => {
+        const wanted = desired.apps[entry.manifest.id];
+        return {
+          appId: entry.manifest.id,
+          name: entry.manifest.name,
+          version: entry.manifest.version,
+          image: entry.manifest.container.image,
+          file: entry.file,
+          installed: wanted !== undefined,
+          ...(wanted ? { desired: wanted.desired } : {}),
+        };
+      });
+    },
+
+    health() {
+      if (!root) return { ok: false, gate: 'stopped', engine: 'unknown', reason: 'podwarden is not started' };
+      const snapshot = root.getSnapshot();
+      if (snapshot.status === 'done' || snapshot.matches('draining')) {
+        return { ok: false, gate: 'stopped', engine: 'unknown', reason: 'podwarden is stopping' };
+      }
+      const engineState = engineProblem ? 'unreachable' : engineAnswered ? 'reachable' : 'unknown';
+      if (snapshot.matches('recovering')) {
+        const why = snapshot.context.recoveryError
+          ? `recovery gate closed: the engine cannot be listed (${snapshot.context.recoveryError})`
+          : snapshot.context.holdGateForEmbedder && !snapshot.context.embedderReleased
+            ? 'recovery gate closed: held by the embedding daemon'
+            : 'recovery gate closed: adopting containers';
+        return { ok: false, gate: 'closed', engine: engineState, reason: why };
+      }
+      if (engineProblem) return { ok: false, gate: 'open', engine: 'unreachable', reason: `engine unreachable: ${engineProblem}` };
+      return { ok: true, gate: 'open', engine: engineState, reason: 'supervising' };
+    },
 
     async reloadCatalog() {
       const supervisor = requireRoot();
@@ -443,6 +664,9 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
           desired: app.desired,
           reason: app.reason,
           failures: app.failures,
+          restarts: restarts.get(key) ?? 0,
+          ...(lastChange.has(key) ? { since: lastChange.get(key)! } : {}),
+          ...(readyOf(app) === undefined ? {} : { ready: readyOf(app)! }),
           ...(app.failure ? { failure: app.failure } : {}),
           ...('container' in app && app.container
             ? { containerId: app.container.id, containerStatus: app.container.status, health: app.container.health }
@@ -457,4 +681,5 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
 
     catalogErrors: () => catalog.errors,
   };
+  return api;
 }

@@ -1,7 +1,9 @@
 import { Command, Option } from 'commander';
 import { inspectOption, startCliInspector } from '../inspect/inspect-option.js';
 import { createDockerodeEngine } from '../engine/dockerode/dockerode-engine.js';
-import { createLogger } from '../log.js';
+import { join } from 'node:path';
+import { createApiServer } from '../api/server.js';
+import { createLogger, defaultLogFormat, type LogFormat } from '../log.js';
 import { parseDuration } from '../manifest/duration.js';
 import { parseSize } from '../manifest/size.js';
 import { createOrchestrator, type OrchestratorOptions } from '../orchestrator.js';
@@ -27,6 +29,19 @@ export function runCommand(): Command {
     .addOption(new Option('--secrets-dir <dir>', "where manifests' values files live (default <state-dir>/secrets)").env('PODWARDEN_SECRETS_DIR'))
     .addOption(new Option('--disk-reserve <size>', 'free space kept on the image store beyond each app\'s requirement (e.g. 1GiB, 500MiB)').env('PODWARDEN_DISK_RESERVE').default(1024 ** 3, '1GiB').argParser((value: string) => parseSize(value)))
     .addOption(new Option('--log-level <level>', 'trace|debug|info|warn|error').env('PODWARDEN_LOG_LEVEL').default('info'))
+    .addOption(new Option('--log-format <format>', 'json, or pretty (default: pretty on a terminal, json otherwise)').choices(['json', 'pretty']).env('PODWARDEN_LOG_FORMAT'))
+    .addOption(new Option('--api-socket <path>', 'the local API\'s unix socket (default <state-dir>/podwarden.sock)').env('PODWARDEN_API_SOCKET'))
+    .addOption(new Option('--api-port <port>', 'also serve the API on 127.0.0.1:PORT (needs --api-token)').env('PODWARDEN_API_PORT').argParser((value: string) => {
+      const port = Number(value);
+      if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`--api-port wants a port number, got "${value}"`);
+      return port;
+    }))
+    .addOption(new Option('--api-token <token>', 'bearer token for the TCP API (at least 16 characters)').env('PODWARDEN_API_TOKEN'))
+    .addOption(new Option('--journal-max-bytes <bytes>', 'rotate the intent journal beyond this size').env('PODWARDEN_JOURNAL_MAX_BYTES').default(1024 * 1024, '1 MiB').argParser((value: string) => {
+      const bytes = Number(value);
+      if (!Number.isInteger(bytes) || bytes < 4096) throw new Error(`--journal-max-bytes wants a whole number of at least 4096, got "${value}"`);
+      return bytes;
+    }))
     .addOption(inspectOption())
     .addOption(
       new Option('--companion-backend <backend>', 'who supervises companions: container (podwarden), systemd (units), auto (systemd when it is PID 1)')
@@ -46,11 +61,19 @@ export function runCommand(): Command {
       secretsDir?: string;
       diskReserve: number;
       logLevel: string;
+      logFormat?: LogFormat;
+      apiSocket?: string;
+      apiPort?: number;
+      apiToken?: string;
+      journalMaxBytes: number;
       inspect?: number;
       record?: string;
       companionBackend: 'container' | 'systemd' | 'auto';
     }) => {
-      const logger = createLogger({ level: options.logLevel });
+      if (options.apiPort !== undefined && !options.apiToken) {
+        throw new Error('--api-port needs --api-token (PODWARDEN_API_TOKEN): the TCP API is never open without one');
+      }
+      const logger = createLogger({ level: options.logLevel, format: options.logFormat ?? defaultLogFormat() });
       const inspector = options.inspect === undefined ? undefined : await startCliInspector(options.inspect, logger);
       const orchestratorOptions: OrchestratorOptions = {
         socketPath: options.socket,
@@ -64,11 +87,20 @@ export function runCommand(): Command {
         logger,
         inspect: inspector?.inspect,
         companionBackend: options.companionBackend,
+        journal: { maxBytes: options.journalMaxBytes },
       };
       const recorder = options.record === undefined ? undefined : await createRecorder({ file: options.record, options: orchestratorOptions, logger });
       const orchestrator = recorder
         ? recordCommands(createOrchestrator({ ...orchestratorOptions, engine: recordingEngine(createDockerodeEngine({ socketPath: options.socket }), recorder) }), recorder)
         : createOrchestrator(orchestratorOptions);
+      // Listening before start: /healthz answers 503 (and why) while the recovery gate is closed.
+      const api = createApiServer(orchestrator, {
+        socketPath: options.apiSocket ?? join(options.stateDir, 'podwarden.sock'),
+        logger,
+        ...(options.apiPort !== undefined && options.apiToken ? { tcp: { port: options.apiPort, token: options.apiToken } } : {}),
+      });
+      const listening = await api.listen();
+      logger.info(listening, 'API listening');
       await orchestrator.start();
       for (const appId of options.install ?? []) {
         try {
@@ -91,6 +123,7 @@ export function runCommand(): Command {
           );
         });
       });
+      await api.close();
       await inspector?.stop();
       await recorder?.close();
       logger.info('stopped');

@@ -5,12 +5,20 @@ import type { AppSpec, RenderOutcome, StepOutcome } from '../../machines/types.j
 import type { EnginePort } from '../engine/port.js';
 import { DEFAULT_STOP_TIMEOUT_SECONDS } from '../manifest/container-spec.js';
 import type { Logger } from '../log.js';
+import type { Journal } from '../journal/journal.js';
+import type { IntentRecord, JournalStep } from '../journal/records.js';
+import type { StepCause } from '../../machines/step-cause.js';
 import { createImageEnsurer, type ImagePolicyOptions } from './pull-image.js';
 import { renderFiles } from './render-files.js';
 
 export interface AppEffectOptions extends ImagePolicyOptions {
   logger: Logger;
+  /** Intent journal: each step is recorded before it acts, and its outcome after. */
+  journal?: Pick<Journal, 'append'>;
 }
+
+/** What a step touches, as the journal records it (references only, never env values). */
+type StepTarget = Pick<IntentRecord, 'image' | 'containerName' | 'containerId'>;
 
 /**
  * The effect actors the app machine invokes. Each is one engine step, idempotent, and
@@ -20,49 +28,81 @@ export function createAppEffects(engine: EnginePort, options: AppEffectOptions) 
   const ensureImage = createImageEnsurer(engine, options);
   const log = options.logger;
 
-  function step<TIn extends { spec: AppSpec }, TOut>(
+  const journal = options.journal;
+  const NO_CAUSE: StepCause = { reason: '', trigger: 'unknown' };
+
+  function step<TIn extends { spec: AppSpec; cause?: StepCause }, TOut>(
     name: string,
+    target: (input: TIn) => StepTarget & { step?: JournalStep },
     run: (input: TIn) => Promise<TOut>,
   ) {
     return fromPromise<TOut & StepOutcome, TIn>(async ({ input }) => {
+      const appId = input.spec.appId;
+      const { step: journalStep = name, ...touched } = target(input);
+      const intent = await journal?.append({
+        type: 'intent',
+        at: Date.now(),
+        appId,
+        step: journalStep,
+        ...touched,
+        cause: input.cause ?? NO_CAUSE,
+      });
+      const outcome = (ok: boolean, extra: { containerId?: string; error?: string }) =>
+        intent === undefined
+          ? undefined
+          : journal?.append({ type: 'outcome', at: Date.now(), appId, step: journalStep, intent, ok, ...extra });
       const begun = Date.now();
-      log.debug({ app: input.spec.appId, step: name }, `${name} begins`);
+      log.debug({ app: appId, step: name }, `${name} begins`);
       try {
         const result = await run(input);
-        log.info({ app: input.spec.appId, step: name, ms: Date.now() - begun }, `${name} done`);
+        const id = (result as { id?: unknown }).id;
+        await outcome(true, typeof id === 'string' ? { containerId: id } : touched.containerId ? { containerId: touched.containerId } : {});
+        log.info({ app: appId, step: name, ms: Date.now() - begun }, `${name} done`);
         return { ...result, begunAt: begun, at: Date.now() };
       } catch (error) {
-        log.warn(
-          { app: input.spec.appId, step: name, err: error instanceof Error ? error.message : String(error) },
-          `${name} failed`,
-        );
+        const message = error instanceof Error ? error.message : String(error);
+        await outcome(false, { error: message });
+        log.warn({ app: appId, step: name, err: message }, `${name} failed`);
         throw error;
       }
     });
   }
 
+  const onContainer = ({ spec, containerId }: ContainerInput): StepTarget => ({
+    containerName: spec.container.name,
+    containerId,
+  });
+
   return {
-    pullImage: step<{ spec: AppSpec }, { ref: string }>('pull', async ({ spec }) => {
-      await ensureImage(spec);
-      return { ref: spec.image.ref };
-    }),
-    createContainer: step<{ spec: AppSpec }, Omit<CreateOutcome, keyof StepOutcome>>('create', async ({ spec }) => {
-      // podman refuses a bind mount whose source is missing; the app's data dir is ours to make.
-      for (const dir of spec.directories ?? []) await mkdir(dir, { recursive: true, mode: 0o750 });
-      const { id } = await engine.create(spec.container);
-      return { id, specHash: spec.specHash };
-    }),
-    startContainer: step<ContainerInput, object>('start', async ({ containerId }) => {
+    pullImage: step<{ spec: AppSpec; cause?: StepCause }, { ref: string }>(
+      'pull',
+      ({ spec }) => ({ step: spec.image.build ? 'build' : 'pull', image: spec.image.ref }),
+      async ({ spec }) => {
+        await ensureImage(spec);
+        return { ref: spec.image.ref };
+      },
+    ),
+    createContainer: step<{ spec: AppSpec; cause?: StepCause }, Omit<CreateOutcome, keyof StepOutcome>>(
+      'create',
+      ({ spec }) => ({ image: spec.image.ref, containerName: spec.container.name }),
+      async ({ spec }) => {
+        // podman refuses a bind mount whose source is missing; the app's data dir is ours to make.
+        for (const dir of spec.directories ?? []) await mkdir(dir, { recursive: true, mode: 0o750 });
+        const { id } = await engine.create(spec.container);
+        return { id, specHash: spec.specHash };
+      },
+    ),
+    startContainer: step<ContainerInput, object>('start', onContainer, async ({ containerId }) => {
       await engine.start(containerId);
       return {};
     }),
-    stopContainer: step<ContainerInput, object>('stop', async ({ spec, containerId }) => {
+    stopContainer: step<ContainerInput, object>('stop', onContainer, async ({ spec, containerId }) => {
       await engine.stop(containerId, {
         timeoutSeconds: spec.container.stopTimeoutSeconds ?? DEFAULT_STOP_TIMEOUT_SECONDS,
       });
       return {};
     }),
-    removeContainer: step<ContainerInput, object>('remove', async ({ containerId }) => {
+    removeContainer: step<ContainerInput, object>('remove', onContainer, async ({ containerId }) => {
       await engine.remove(containerId);
       return {};
     }),

@@ -38,6 +38,22 @@ export interface EnginePort {
    * `{ kind: 'connected' }` first, once the engine accepted the stream.
    */
   events(labels: Record<string, string>): Observable<EngineEvent>;
+  /**
+   * The container's output, one item per line, oldest first: the last `tail` lines (all when
+   * unset), then, with `follow`, new lines as they are written until the container stops or
+   * the subscription ends. Errors with EngineError('not-found') for a missing container.
+   */
+  logs(id: string, options?: LogOptions): Observable<LogLine>;
+}
+
+export interface LogOptions {
+  follow?: boolean;
+  tail?: number;
+}
+
+export interface LogLine {
+  stream: 'stdout' | 'stderr';
+  text: string;
 }
 
 export interface EngineInfo {

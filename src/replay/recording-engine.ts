@@ -59,6 +59,8 @@ export function recordingEngine(engine: EnginePort, sink: Recorder): EnginePort 
     remove: (id) => call('remove', [id], () => engine.remove(id)),
     inspect: (idOrName) => call('inspect', [idOrName], () => engine.inspect(idOrName)),
     list: (labels) => call('list', [labels], () => engine.list(labels)),
+    // Container output never reaches the machines, so a replay does not need it: not recorded.
+    logs: (id, options) => engine.logs(id, options),
     events: (labels) =>
       new Observable((subscriber) => {
         streams += 1;

@@ -96,5 +96,16 @@ export function recordCommands(orchestrator: Orchestrator, recorder: Recorder): 
     },
     status: () => orchestrator.status(),
     catalogErrors: () => orchestrator.catalogErrors(),
+    // Read-only views: nothing to record.
+    progress$: orchestrator.progress$,
+    telemetry$: orchestrator.telemetry$,
+    explain: (appId) => orchestrator.explain(appId),
+    plan: () => orchestrator.plan(),
+    logs: (appId, options) => orchestrator.logs(appId, options),
+    catalog: () => orchestrator.catalog(),
+    health: () => orchestrator.health(),
+    // A restart is a stop and a start of the app machine; the replay format has no such
+    // command yet, so a recording that contains one diverges there (the replay says so).
+    restartApp: (appId) => orchestrator.restartApp(appId),
   };
 }

@@ -1,5 +1,7 @@
-import { NEVER, Observable } from 'rxjs';
+import { NEVER, Observable, throwError } from 'rxjs';
+import { EngineError } from '../engine/port.js';
 import type {
+  LogLine,
   BuildSpec,
   ContainerObservation,
   ContainerSpec,
@@ -85,6 +87,11 @@ export class ReplayEngine implements EnginePort {
   }
   list(labels: Record<string, string>): Promise<ContainerObservation[]> {
     return this.call('list', [labels]);
+  }
+
+  /** Recordings hold no container output (it never reaches the machines). */
+  logs(id: string): Observable<LogLine> {
+    return throwError(() => new EngineError('engine', `logs of container ${id}: a replay has no container output (recordings do not hold it)`));
   }
 
   events(labels: Record<string, string>): Observable<EngineEvent> {

@@ -89,6 +89,8 @@ export async function replayRecording(recording: Recording, options: ReplayOptio
         stateDir: dirs.stateDir,
         dataDir: dirs.dataDir,
         logger: silentLogger(),
+        // Virtual time: the journal's real file I/O would not keep step with it, and it adds nothing to a replay.
+        journal: false,
       });
       const transitions: ReplayedTransition[] = [];
       orchestrator.transitions$.subscribe((transition) =>

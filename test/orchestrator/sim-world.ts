@@ -73,6 +73,8 @@ export async function createSimWorld(
       stateDir: join(root, 'state'),
       insecureRegistries: [REGISTRY],
       logger: silentLogger(),
+      // Fake timers drive these worlds; the journal's fsync'd file I/O would not keep step with them.
+      journal: false,
       ...options,
       ...overrides,
     });

@@ -2,8 +2,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDockerodeEngine } from '../../src/engine/dockerode/dockerode-engine.js';
-import type { EnginePort } from '../../src/engine/port.js';
 import { SOCKET_PATH } from './support/env.js';
+import { recordingCalls } from './support/engine-spy.js';
 import { createWorld, waitForState, waitForStatus, type World } from './support/orchestrator-fixture.js';
 import { imageExistsLocally, inspectJson, pushUniqueTag, removeImage } from './support/podman-cli.js';
 
@@ -26,31 +26,6 @@ async function uniqueRef(): Promise<string> {
   refs.push(ref);
   expect(await imageExistsLocally(ref)).toBe(false);
   return ref;
-}
-
-/** Counts the pulls podwarden asks the engine for, and passes everything through. */
-function countingPulls(engine: EnginePort): { engine: EnginePort; pulls: string[] } {
-  const pulls: string[] = [];
-  return {
-    pulls,
-    engine: {
-      ping: () => engine.ping(),
-      imageExists: (ref) => engine.imageExists(ref),
-      pull: (ref, options) => {
-        pulls.push(ref);
-        return engine.pull(ref, options);
-      },
-      build: (spec, options) => engine.build(spec, options),
-      storageSpace: () => engine.storageSpace(),
-      create: (spec) => engine.create(spec),
-      start: (id) => engine.start(id),
-      stop: (id, options) => engine.stop(id, options),
-      remove: (id) => engine.remove(id),
-      inspect: (id) => engine.inspect(id),
-      list: (labels) => engine.list(labels),
-      events: (labels) => engine.events(labels),
-    },
-  };
 }
 
 describe('image policy on real podman', () => {
@@ -91,14 +66,14 @@ describe('image policy on real podman', () => {
   it('disk preflight: a requirement above the real free space is refused with the reason, before any pull', async () => {
     const ref = await uniqueRef();
     await world.writeManifest('big', { image: ref }, { requirements: { disk: '5000TiB' } });
-    const counted = countingPulls(createDockerodeEngine({ socketPath: SOCKET_PATH }));
+    const counted = recordingCalls(createDockerodeEngine({ socketPath: SOCKET_PATH }), 'pull');
     const orchestrator = await world.boot({ intervalMs: NO_TICK, engine: counted.engine, diskReserveBytes: 1024 ** 3 });
     await orchestrator.install('big');
     const row = await waitForStatus(orchestrator, 'big', 'fail', (r) => r.failure !== undefined);
     expect(row.failure).toMatch(
       /^pull failed: disk full: [\d.]+ [KMGT]?i?B free on \/var\/lib\/containers\/storage, app big needs 5000 TiB \+ 1 GiB reserve \(free some space, or lower --disk-reserve\)$/,
     );
-    expect(counted.pulls).toEqual([]);
+    expect(counted.seen).toEqual([]);
     expect(await imageExistsLocally(ref)).toBe(false);
   });
 });

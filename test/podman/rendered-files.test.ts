@@ -5,9 +5,9 @@ import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LABELS } from '../../src/engine/labels.js';
 import { createDockerodeEngine } from '../../src/engine/dockerode/dockerode-engine.js';
-import type { EnginePort } from '../../src/engine/port.js';
 import { createLogger } from '../../src/log.js';
 import { image, SOCKET_PATH } from './support/env.js';
+import { recordingCalls } from './support/engine-spy.js';
 import { createWorld, nextTransition, waitForState, type World } from './support/orchestrator-fixture.js';
 import { inspectJson, startEventRecorder } from './support/podman-cli.js';
 
@@ -38,31 +38,6 @@ const capturingLogger = () =>
       },
     }),
   });
-
-/** The real engine, with every start podwarden asks for written down. */
-function countingStarts(engine: EnginePort): { engine: EnginePort; starts: string[] } {
-  const starts: string[] = [];
-  return {
-    starts,
-    engine: {
-      ping: () => engine.ping(),
-      imageExists: (ref) => engine.imageExists(ref),
-      pull: (ref, options) => engine.pull(ref, options),
-      build: (spec, options) => engine.build(spec, options),
-      storageSpace: () => engine.storageSpace(),
-      create: (spec) => engine.create(spec),
-      start: (id) => {
-        starts.push(id);
-        return engine.start(id);
-      },
-      stop: (id, options) => engine.stop(id, options),
-      remove: (id) => engine.remove(id),
-      inspect: (id) => engine.inspect(id),
-      list: (labels) => engine.list(labels),
-      events: (labels) => engine.events(labels),
-    },
-  };
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -99,7 +74,7 @@ describe('rendered files on real podman', () => {
       { files: [{ path: 'www/index.html', template: 'password={{PASSWORD}}\n' }], values: 'web.env' },
     );
     const recorder = startEventRecorder(`${LABELS.owner}=${world.instance}`);
-    const counted = countingStarts(createDockerodeEngine({ socketPath: SOCKET_PATH }));
+    const counted = recordingCalls(createDockerodeEngine({ socketPath: SOCKET_PATH }), 'start');
     const orchestrator = await world.boot({ intervalMs: PASS_MS, logger: capturingLogger(), engine: counted.engine });
     const seen: string[] = [];
     orchestrator.transitions$.subscribe((t) => t.appId === 'web' && seen.push(t.to));
@@ -116,7 +91,7 @@ describe('rendered files on real podman', () => {
     const unchanged = await stat(file);
     expect([unchanged.ino, unchanged.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
     expect(recorder.events.filter((e) => e.status === 'start')).toHaveLength(1);
-    expect(counted.starts).toEqual([containerId]);
+    expect(counted.seen).toEqual([containerId]);
     const firstRun = (await inspectJson(world.containerName('web'))).State.StartedAt;
 
     // Rotate the secret while a reader watches the file: it only ever sees a whole old or new file.
@@ -147,7 +122,7 @@ describe('rendered files on real podman', () => {
 
     // More passes, same content: still exactly one restart, of the same container, counted as no crash.
     await sleep(3.5 * PASS_MS);
-    expect(counted.starts).toEqual([containerId, containerId]);
+    expect(counted.seen).toEqual([containerId, containerId]);
     const secondRun = (await inspectJson(world.containerName('web'))).State.StartedAt;
     expect(Date.parse(secondRun)).toBeGreaterThan(Date.parse(firstRun));
     // podman's own record agrees, but `podman events` tails a file it rotates and may drop a

@@ -59,6 +59,8 @@ export async function recordSimSession(
         stateDir,
         insecureRegistries: [REGISTRY],
         logger: silentLogger(),
+        // Virtual time: the journal's real file I/O would reorder steps within one virtual instant.
+        journal: false,
         ...options.orchestrator,
       };
       const advance = (ms: number) => clock.advanceTo(clock.offset() + ms);

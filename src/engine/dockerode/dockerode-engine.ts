@@ -1,7 +1,7 @@
 import { statfs } from 'node:fs/promises';
 import { Agent, type IncomingMessage } from 'node:http';
 import Docker from 'dockerode';
-import type { Observable } from 'rxjs';
+import { Observable } from 'rxjs';
 import { buildContextEntries } from './build-context.js';
 import { withDeadline } from './call-deadline.js';
 import {
@@ -31,9 +31,12 @@ import {
   type EngineEvent,
   type EngineInfo,
   type EnginePort,
+  type LogLine,
+  type LogOptions,
   type PullOptions,
   type StorageSpace,
 } from '../port.js';
+import { LogFrameSplitter } from './log-frames.js';
 import { buildProgressFromLine, pullProgressFromLine } from './progress-lines.js';
 import { followProgress } from './progress-stream.js';
 
@@ -341,6 +344,56 @@ class DockerodeEngine implements EnginePort {
       return (Array.isArray(raw) ? raw : []).map(observationFromListEntry);
     });
     return entries.filter((observation) => hasLabels(observation.labels, labels));
+  }
+
+  logs(id: string, options: LogOptions = {}): Observable<LogLine> {
+    const action = `logs of container ${id}`;
+    return new Observable<LogLine>((subscriber) => {
+      let body: IncomingMessage | undefined;
+      let closed = false;
+      this.openStream({ action }, (abortSignal) =>
+        new Promise<IncomingMessage>((resolve, reject) => {
+          this.docker.modem.dial(
+            {
+              path: `/containers/${encodeURIComponent(id)}/logs?`,
+              method: 'GET',
+              options: {
+                stdout: true,
+                stderr: true,
+                follow: options.follow ?? false,
+                ...(options.tail === undefined ? {} : { tail: options.tail }),
+              },
+              abortSignal,
+              isStream: true,
+              statusCodes: { 200: true, 404: 'no such container', 500: 'server error' },
+            },
+            (error: unknown, data: unknown) => (error ? reject(error) : resolve(data as IncomingMessage)),
+          );
+        }),
+      ).then(
+        (stream) => {
+          body = stream;
+          if (closed) {
+            stream.destroy();
+            return;
+          }
+          const splitter = new LogFrameSplitter();
+          stream.on('data', (chunk: Buffer) => splitter.push(chunk).forEach((line) => subscriber.next(line)));
+          stream.on('end', () => {
+            splitter.flush().forEach((line) => subscriber.next(line));
+            subscriber.complete();
+          });
+          stream.on('error', (error) => {
+            if (!closed) subscriber.error(new EngineError('unreachable', `${action}: the stream broke: ${error.message}`, error));
+          });
+        },
+        (error: unknown) => subscriber.error(error),
+      );
+      return () => {
+        closed = true;
+        body?.destroy();
+      };
+    });
   }
 
   events(labels: Record<string, string>): Observable<EngineEvent> {

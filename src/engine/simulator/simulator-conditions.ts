@@ -13,7 +13,8 @@ export type EngineMethod =
   | 'remove'
   | 'inspect'
   | 'list'
-  | 'events';
+  | 'events'
+  | 'logs';
 
 export const ENGINE_METHODS: readonly EngineMethod[] = [
   'ping',
@@ -28,6 +29,7 @@ export const ENGINE_METHODS: readonly EngineMethod[] = [
   'inspect',
   'list',
   'events',
+  'logs',
 ];
 
 export interface EngineConditionsOptions {

@@ -5,6 +5,7 @@ import type { SimulatedEventHub } from './simulator-events.js';
 import type { SimulatedImageStore } from './simulator-image-store.js';
 import type { ImageBehaviour } from './simulator-images.js';
 import type { ContainerLifecycle } from './simulator-lifecycle.js';
+import type { SimulatedOutput } from './simulator-output.js';
 import type { HostPortTable } from './simulator-ports.js';
 import { isServing, recordHealthcheck } from './simulator-process.js';
 
@@ -60,6 +61,8 @@ export interface SimulatorControl {
   removeBehindBack(idOrName: string, graceSeconds?: number): void;
   /** The container's health changes (podman here never runs checks by itself); emits `health`. */
   setHealth(idOrName: string, health: Exclude<HealthStatus, 'none'>): void;
+  /** The container's process writes a line (what `logs` returns; the simulator invents none). */
+  writeOutput(idOrName: string, text: string, stream?: 'stdout' | 'stderr'): void;
   /**
    * `podman healthcheck run` from outside: one check of a running container with a health
    * check, passing when the service is serving (see `isServing`). Returns the new health. Like podman 4.3 (issue #19237), the `health` event carries the health from
@@ -82,10 +85,11 @@ export interface SimulatorParts {
   lifecycle: ContainerLifecycle;
   hub: SimulatedEventHub;
   ports: HostPortTable;
+  output: SimulatedOutput;
 }
 
 export function createSimulatorControl(parts: SimulatorParts): SimulatorControl {
-  const { conditions, images, table, lifecycle, hub, ports } = parts;
+  const { conditions, images, table, lifecycle, hub, ports, output } = parts;
   const outside = (idOrName: string, action: string): SimContainer => {
     const container = table.resolve(idOrName);
     if (!container) throw new EngineError('not-found', `control.${action}: no container "${idOrName}"`);
@@ -184,6 +188,11 @@ export function createSimulatorControl(parts: SimulatorParts): SimulatorControl 
       const container = outside(idOrName, 'setHealth');
       container.health = health;
       lifecycle.emit(container, 'health', { health });
+    },
+    writeOutput(idOrName, text, stream = 'stdout') {
+      const container = outside(idOrName, 'writeOutput');
+      mustRun(container, 'writeOutput');
+      output.write(container.id, { stream, text });
     },
     runHealthcheck(idOrName) {
       const container = outside(idOrName, 'runHealthcheck');

@@ -1,4 +1,4 @@
-import { Observable } from 'rxjs';
+import { filter, Observable } from 'rxjs';
 import {
   EngineError,
   type BuildSpec,
@@ -7,6 +7,8 @@ import {
   type EngineEvent,
   type EngineInfo,
   type EnginePort,
+  type LogLine,
+  type LogOptions,
   type PullOptions,
   type StorageSpace,
 } from '../port.js';
@@ -16,6 +18,7 @@ import { createSimulatorControl, type SimulatorControl } from './simulator-contr
 import { SimulatedEventHub } from './simulator-events.js';
 import { SimulatedImageStore, type ImageStoreOptions } from './simulator-image-store.js';
 import { ContainerLifecycle } from './simulator-lifecycle.js';
+import { SimulatedOutput } from './simulator-output.js';
 import { HostPortTable } from './simulator-ports.js';
 import { normalizeImageRef } from '../image-ref.js';
 import { adoptOrRefuseName } from '../name-conflict.js';
@@ -53,6 +56,7 @@ class Simulator implements SimulatedEngine {
   private readonly table = new ContainerTable();
   private readonly hub: SimulatedEventHub;
   private readonly lifecycle: ContainerLifecycle;
+  private readonly output = new SimulatedOutput();
 
   constructor(options: SimulatorOptions) {
     this.version = options.version ?? '4.3.1';
@@ -72,6 +76,7 @@ class Simulator implements SimulatedEngine {
       lifecycle: this.lifecycle,
       hub: this.hub,
       ports,
+      output: this.output,
     });
   }
 
@@ -153,6 +158,24 @@ class Simulator implements SimulatedEngine {
   async list(labels: Record<string, string>): Promise<ContainerObservation[]> {
     await this.conditions.enter('list');
     return this.table.withLabels(labels).map((container) => observe(container, false));
+  }
+
+  logs(id: string, options: LogOptions = {}): Observable<LogLine> {
+    return new Observable<LogLine>((subscriber) => {
+      let inner: { unsubscribe(): void } | undefined;
+      this.conditions.enter('logs').then(
+        () => {
+          const container = this.table.require(id, 'logs');
+          // A follower stops with the process, as `podman logs -f` does.
+          const ended = this.hub.observe({}).pipe(
+            filter((event) => event.kind === 'container' && event.containerId === container.id && (event.action === 'die' || event.action === 'remove')),
+          );
+          inner = this.output.read(container.id, options, container.status === 'running', ended).subscribe(subscriber);
+        },
+        (error: unknown) => subscriber.error(error),
+      );
+      return () => inner?.unsubscribe();
+    });
   }
 
   events(labels: Record<string, string>): Observable<EngineEvent> {

@@ -1,0 +1,44 @@
+import type { AppContext } from './app-knowledge.js';
+
+/**
+ * Why an app machine is about to run a step, as effects pass it on to the intent journal:
+ * `reason` is the decision table's (or the failure's) words, `trigger` the input that led to
+ * the step (a pass, an engine event, an owner's command, a backoff running out).
+ */
+export interface StepCause {
+  reason: string;
+  trigger: string;
+}
+
+const COMMAND_OF: Record<string, string> = {
+  running: 'owner asked to run it',
+  stopped: 'owner asked to stop it',
+  absent: 'owner uninstalled it',
+};
+
+/** Pure: the event that entered the step's state (XState hands it through eventless transitions). */
+export function stepCause(context: Pick<AppContext, 'reason'>, event: { type: string } & Record<string, unknown>): StepCause {
+  return { reason: context.reason, trigger: triggerOf(event) };
+}
+
+function triggerOf(event: { type: string } & Record<string, unknown>): string {
+  switch (event.type) {
+    case 'OBSERVED':
+      return `pass ${String(event.passId)}`;
+    case 'CONTAINER_EVENT': {
+      const engineEvent = event.event as { action: string; time: number; exitCode?: number };
+      const code = engineEvent.exitCode === undefined ? '' : ` (exit code ${engineEvent.exitCode})`;
+      return `engine event ${engineEvent.action}${code} at ${new Date(engineEvent.time).toISOString()}`;
+    }
+    case 'SET_DESIRED':
+      return COMMAND_OF[String(event.desired)] ?? `owner set ${String(event.desired)}`;
+    case 'UPDATE_SPEC':
+      return 'manifest changed';
+    case 'xstate.init':
+      return 'boot recovery';
+    default:
+      if (event.type.startsWith('xstate.after.')) return 'backoff elapsed';
+      if (event.type.startsWith('xstate.done.actor.')) return 'previous step done';
+      return event.type;
+  }
+}

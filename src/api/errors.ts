@@ -1,0 +1,34 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { PodwardenError } from '../orchestrator.js';
+
+/** Every error the API answers with: `{ "error": { "code", "message" } }`. */
+export interface ApiErrorBody {
+  error: { code: string; message: string };
+}
+
+export function errorBody(code: string, message: string): ApiErrorBody {
+  return { error: { code, message } };
+}
+
+const PODWARDEN_STATUS: Record<PodwardenError['code'], number> = {
+  'not-found': 404,
+  'not-started': 503,
+  invalid: 409,
+};
+
+/** Maps what a route threw to a status and a JSON body; never lets a bad request crash the daemon. */
+export function handleApiError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void {
+  if (error instanceof PodwardenError) {
+    void reply.code(PODWARDEN_STATUS[error.code]).send(errorBody(error.code, error.message));
+    return;
+  }
+  const fastifyError = error as FastifyError;
+  if (fastifyError.validation) {
+    void reply.code(400).send(errorBody('bad-request', error.message));
+    return;
+  }
+  const status = fastifyError.statusCode ?? 500;
+  if (status >= 500) request.log.error({ err: error.message }, 'API request failed');
+  const code = status === 413 ? 'body-too-large' : status === 415 ? 'unsupported-media-type' : status >= 500 ? 'internal' : 'bad-request';
+  void reply.code(status).send(errorBody(code, error.message));
+}

@@ -1,0 +1,43 @@
+import type { FastifyInstance } from 'fastify';
+import { filter, map, merge } from 'rxjs';
+import { streamSse, type SseMessage } from '../sse.js';
+import type { Transition } from '../../streams/transitions.js';
+import type { RouteContext } from './context.js';
+
+const RECENT_TRANSITIONS = 200;
+
+/**
+ * GET /v1/transitions[?app=ID]: the last 200 transitions.
+ * GET /v1/events[?app=ID]: Server-Sent Events, `transition` (every app state change) and
+ * `progress` (pull/build progress lines), as they happen.
+ */
+export function eventRoutes(app: FastifyInstance, { orchestrator }: RouteContext): void {
+  // The last transitions, for `podwarden events` without -f (and to start a -f with context).
+  const recent: Transition[] = [];
+  const keep = orchestrator.transitions$.subscribe((transition) => {
+    recent.push(transition);
+    if (recent.length > RECENT_TRANSITIONS) recent.shift();
+  });
+  app.addHook('onClose', async () => keep.unsubscribe());
+
+  app.get<{ Querystring: { app?: string } }>(
+    '/v1/transitions',
+    { schema: { querystring: { type: 'object', additionalProperties: false, properties: { app: { type: 'string', maxLength: 63 } } } } },
+    async (request) => ({
+      transitions: recent.filter((transition) => request.query.app === undefined || transition.appId === request.query.app),
+    }),
+  );
+
+  app.get<{ Querystring: { app?: string } }>(
+    '/v1/events',
+    { schema: { querystring: { type: 'object', additionalProperties: false, properties: { app: { type: 'string', maxLength: 63 } } } } },
+    (request, reply) => {
+      const only = request.query.app;
+      const messages = merge(
+        orchestrator.transitions$.pipe(map((data): SseMessage => ({ event: 'transition', data }))),
+        orchestrator.progress$.pipe(map((data): SseMessage => ({ event: 'progress', data }))),
+      ).pipe(filter((message) => only === undefined || (message.data as { appId: string }).appId === only));
+      streamSse(request, reply, messages);
+    },
+  );
+}

@@ -1,0 +1,31 @@
+import type { FastifyInstance } from 'fastify';
+import { map } from 'rxjs';
+import { streamSse } from '../sse.js';
+import { APP_PARAMS, type AppParams, type RouteContext } from './context.js';
+
+/**
+ * GET /v1/apps/:id/logs?tail=N&follow=true: the container's output as Server-Sent Events
+ * (`line` events with `{stream, text}`, then `end`). An unknown app is a 404 before the stream.
+ */
+export function logRoutes(app: FastifyInstance, { orchestrator }: RouteContext): void {
+  app.get<{ Params: AppParams; Querystring: { tail?: number; follow?: boolean } }>(
+    '/v1/apps/:id/logs',
+    {
+      schema: {
+        params: APP_PARAMS,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { tail: { type: 'integer', minimum: 0, maximum: 100_000 }, follow: { type: 'boolean' } },
+        },
+      },
+    },
+    (request, reply) => {
+      const lines = orchestrator.logs(request.params.id, {
+        follow: request.query.follow ?? false,
+        ...(request.query.tail === undefined ? {} : { tail: request.query.tail }),
+      });
+      streamSse(request, reply, lines.pipe(map((data) => ({ event: 'line', data }))));
+    },
+  );
+}

@@ -1,0 +1,35 @@
+import Table from 'cli-table3';
+import type { AppStatus } from '../../orchestrator.js';
+import { clientAction, clientCommand, clientFor, printJson, timeOfDay } from '../client-command.js';
+
+/** The status table's rows: what `podwarden status` prints. */
+export function statusTable(apps: readonly AppStatus[]): string {
+  const table = new Table({
+    head: ['app', 'state', 'ready', 'restarts', 'since', 'reason'],
+    style: { head: [], border: [] },
+    wordWrap: true,
+    colWidths: [null, null, null, null, null, 60],
+  });
+  for (const app of apps) {
+    table.push([
+      app.appId,
+      app.desired === 'stopped' && app.state !== 'stopped' ? `${app.state} (stopping)` : app.state,
+      app.ready === undefined ? '-' : app.ready ? 'yes' : 'no',
+      String(app.restarts ?? 0),
+      timeOfDay(app.since),
+      app.failure && app.failure !== app.reason ? `${app.reason}; last failure: ${app.failure}` : app.reason,
+    ]);
+  }
+  return table.toString();
+}
+
+/** `podwarden status`: one row per installed app. Exit 1 when an app is not where its owner wants it. */
+export const statusCommand = () =>
+  clientCommand('status', 'show every installed app: state, ready, restarts, since when, and why')
+    .action(
+      clientAction<[]>(async (options) => {
+        const { apps } = await clientFor(options).get<{ apps: AppStatus[] }>('/v1/status');
+        if (options.json) printJson(apps);
+        else process.stdout.write(apps.length === 0 ? 'no apps installed\n' : `${statusTable(apps)}\n`);
+      }),
+    );

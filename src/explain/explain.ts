@@ -1,0 +1,127 @@
+import type { IntentRecord, JournalRecord, OutcomeRecord } from '../journal/records.js';
+
+/** What `explain` knows of an app right now (the status row's fields it uses). */
+export interface ExplainedApp {
+  appId: string;
+  state: string;
+  desired: string;
+  reason: string;
+  failures: number;
+  failure?: string;
+  /** ms since epoch of its last state change, when known. */
+  since?: number;
+}
+
+export interface Explanation {
+  appId: string;
+  /** One sentence: where the app is and why. */
+  summary: string;
+  /** What podwarden did about it, newest first, one sentence each. */
+  history: string[];
+  /** summary and history as one answer. */
+  text: string;
+}
+
+const MAX_HISTORY = 12;
+
+/** `12:03:04` in UTC, as every time in an explanation. */
+export function clock(ms: number): string {
+  return new Date(ms).toISOString().slice(11, 19);
+}
+
+/**
+ * Pure: a plain-words answer to "why is this app in this state and what did podwarden do
+ * about it", from its status and its journal records (oldest first). Reasons (decision table
+ * words, failed steps, probe failures) are quoted as the machine wrote them.
+ */
+export function explainApp(app: ExplainedApp | undefined, appId: string, records: readonly JournalRecord[]): Explanation {
+  const own = records.filter((record) => record.appId === appId);
+  const summary = summaryOf(app, appId);
+  const outcomes = new Map<number, OutcomeRecord>();
+  for (const record of own) if (record.type === 'outcome') outcomes.set(record.intent, record);
+  const history: string[] = [];
+  for (const record of [...own].reverse()) {
+    if (history.length >= MAX_HISTORY) break;
+    if (record.type === 'command') history.push(commandSentence(record.at, record.command, record.note));
+    else if (record.type === 'intent') history.push(intentSentence(record, outcomes.get(record.seq)));
+  }
+  const text = history.length === 0
+    ? `${summary} The journal has nothing on it yet.`
+    : `${summary} ${history[0]}${history.length > 1 ? ` Before that: ${history.slice(1).map(lowerFirst).join('; ')}` : ''}`;
+  return { appId, summary, history, text };
+}
+
+function summaryOf(app: ExplainedApp | undefined, appId: string): string {
+  if (!app) return `${appId} is not installed.`;
+  const since = app.since === undefined ? '' : ` since ${clock(app.since)} UTC`;
+  const why = app.reason && app.reason !== app.state ? ` (${app.reason})` : '';
+  let summary = `${appId} is ${app.state}${since}${why}.`;
+  if (app.desired === 'stopped') summary += ' The owner stopped it.';
+  if (app.failures > 0) {
+    summary += ` It failed ${app.failures} time${app.failures === 1 ? '' : 's'} in a row${app.failure ? `; last: ${app.failure}` : ''}.`;
+  }
+  return summary;
+}
+
+const COMMAND_WORDS: Record<string, string> = {
+  install: 'the owner installed it',
+  uninstall: 'the owner uninstalled it',
+  start: 'the owner started it',
+  stop: 'the owner stopped it',
+  restart: 'the owner restarted it',
+};
+
+function commandSentence(at: number, command: string, note: string | undefined): string {
+  const words = COMMAND_WORDS[command] ?? `the owner asked to ${command} it`;
+  return `At ${clock(at)} ${words}${note ? ` ("${note}")` : ''}.`;
+}
+
+function stepWords(intent: IntentRecord): { done: string; doing: string } {
+  switch (intent.step) {
+    case 'pull':
+      return { done: `Pulled image ${intent.image ?? ''}`, doing: `pull image ${intent.image ?? ''}` };
+    case 'build':
+      return { done: `Built image ${intent.image ?? ''}`, doing: `build image ${intent.image ?? ''}` };
+    case 'create':
+      return { done: `Created container ${intent.containerName ?? ''}`, doing: `create container ${intent.containerName ?? ''}` };
+    case 'start':
+      return { done: 'Started the container', doing: 'start the container' };
+    case 'stop':
+      return { done: 'Stopped the container', doing: 'stop the container' };
+    case 'remove':
+      return isRecreate(intent)
+        ? { done: 'Removed the container to recreate it', doing: 'remove the container to recreate it' }
+        : { done: 'Removed the container', doing: 'remove the container' };
+    default:
+      return { done: `Did ${intent.step}`, doing: intent.step };
+  }
+}
+
+/** A remove for anything but an uninstall is the first half of a recreate. */
+function isRecreate(intent: IntentRecord): boolean {
+  return intent.cause.reason !== 'app is not installed';
+}
+
+function because(intent: IntentRecord): string {
+  const trigger = intent.cause.trigger;
+  // The later steps of one change (create and start after a pull) share its reason.
+  if (trigger === 'previous step done') return intent.cause.reason ? `, continuing (${intent.cause.reason})` : '';
+  const reason = intent.cause.reason ? ` because ${intent.cause.reason}` : '';
+  const source = trigger.startsWith('pass ') ? `observed in ${trigger}` : trigger === 'backoff elapsed' ? 'after its backoff' : trigger;
+  return `${reason}${source && source !== 'unknown' ? ` (${source})` : ''}`;
+}
+
+function intentSentence(intent: IntentRecord, outcome: OutcomeRecord | undefined): string {
+  const words = stepWords(intent);
+  const at = clock(intent.at);
+  if (!outcome) return `Since ${at} it is trying to ${words.doing}${because(intent)}.`;
+  const recovered = outcome.recovered ? ` (podwarden was stopped during it; afterwards: ${outcome.recovered})` : '';
+  if (outcome.ok) return `${words.done} at ${at}${because(intent)}${recovered}.`;
+  const failed = outcome.error ? `; it failed: ${outcome.error}` : '; it did not complete';
+  return `Tried to ${words.doing} at ${at}${because(intent)}${outcome.recovered ? recovered : failed}.`;
+}
+
+function lowerFirst(sentence: string): string {
+  const trimmed = sentence.endsWith('.') ? sentence.slice(0, -1) : sentence;
+  return trimmed.charAt(0).toLowerCase() + trimmed.slice(1);
+}

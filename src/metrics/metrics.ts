@@ -1,0 +1,115 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { appMachine } from '../../machines/app.machine.js';
+import type { Orchestrator } from '../orchestrator.js';
+
+/** The app states a person can see, straight from the machine (new states appear by themselves). */
+const APP_STATES = [...Object.keys(appMachine.config.states ?? {}), 'manifest-error'];
+
+/**
+ * Whether a transition's reason is a failed probe. The reasons are the machine's words; health
+ * checks and podwarden's own probes both say so in them. One function, so typed reasons can
+ * replace the text match in one place.
+ */
+export function isProbeFailure(reason: string): boolean {
+  return /\b(probe|unhealthy|health check)\b/i.test(reason);
+}
+
+export interface PodwardenMetrics {
+  registry: Registry;
+  /** Stops feeding the registry (the orchestrator's streams complete on stop anyway). */
+  close(): void;
+}
+
+/** A prom-client registry fed by the orchestrator's streams and read from its status on scrape. */
+export function createMetrics(orchestrator: Orchestrator): PodwardenMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'podwarden_process_' });
+
+  new Gauge({
+    name: 'podwarden_app_state',
+    help: 'The state each app machine is in: 1 for the current state, 0 for the others',
+    labelNames: ['app', 'state'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const row of orchestrator.status()) {
+        const states = APP_STATES.includes(row.state) ? APP_STATES : [...APP_STATES, row.state];
+        for (const state of states) this.set({ app: row.appId, state }, state === row.state ? 1 : 0);
+      }
+    },
+  });
+  new Gauge({
+    name: 'podwarden_app_ready',
+    help: 'Whether the app serves, per its probes (only apps whose machine reports readiness)',
+    labelNames: ['app'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const row of orchestrator.status()) if (row.ready !== undefined) this.set({ app: row.appId }, row.ready ? 1 : 0);
+    },
+  });
+  const restarts = new Counter({
+    name: 'podwarden_app_restarts_total',
+    help: 'Failures podwarden answered with a retry (crash, exit, lost process, unhealthy, failed step): entries into backoff',
+    labelNames: ['app'],
+    registers: [registry],
+  });
+  const probeFailures = new Counter({
+    name: 'podwarden_app_probe_failures_total',
+    help: 'State changes caused by a failed probe or health check',
+    labelNames: ['app'],
+    registers: [registry],
+  });
+  const transitions = new Counter({
+    name: 'podwarden_app_transitions_total',
+    help: 'State changes of app machines, by the state entered',
+    labelNames: ['app', 'to'],
+    registers: [registry],
+  });
+  const passDuration = new Histogram({
+    name: 'podwarden_pass_duration_seconds',
+    help: 'Reconcile pass duration: list call to the last app answer',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const passErrors = new Counter({
+    name: 'podwarden_pass_errors_total',
+    help: 'Passes that could not observe the engine or missed app answers',
+    registers: [registry],
+  });
+  const engineCalls = new Counter({
+    name: 'podwarden_engine_calls_total',
+    help: 'Engine API calls by method and outcome (ok, or the error code)',
+    labelNames: ['call', 'outcome'],
+    registers: [registry],
+  });
+  const eventLag = new Histogram({
+    name: 'podwarden_engine_event_lag_seconds',
+    help: 'From the engine stamping a container event to podwarden routing it to the app machine',
+    buckets: [0.01, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5],
+    registers: [registry],
+  });
+  const journalFailures = new Counter({
+    name: 'podwarden_journal_write_failures_total',
+    help: 'Intent journal records that could not be written (podwarden kept acting without them)',
+    registers: [registry],
+  });
+
+  const subscriptions = [
+    orchestrator.transitions$.subscribe((transition) => {
+      transitions.inc({ app: transition.appId, to: transition.to });
+      if (transition.to === 'backoff') restarts.inc({ app: transition.appId });
+      if (isProbeFailure(transition.reason) && transition.to !== 'running') probeFailures.inc({ app: transition.appId });
+    }),
+    orchestrator.passes$.subscribe((pass) => {
+      passDuration.observe(Math.max(0, pass.finishedAt - pass.startedAt) / 1000);
+      if (pass.error) passErrors.inc();
+    }),
+    orchestrator.telemetry$.subscribe((event) => {
+      if (event.kind === 'call') engineCalls.inc({ call: event.call, outcome: event.outcome });
+      else if (event.kind === 'event-lag') eventLag.observe(event.lagMs / 1000);
+      else journalFailures.inc();
+    }),
+  ];
+  return { registry, close: () => subscriptions.forEach((subscription) => subscription.unsubscribe()) };
+}

@@ -1,0 +1,71 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApiClient, type ApiClient } from '../../src/api/client.js';
+import { createApiServer, type ApiServer } from '../../src/api/server.js';
+import { sampleRegistry } from '../../src/engine/simulator/simulator-images.js';
+import { createSimulatedEngine, type SimulatedEngine } from '../../src/engine/simulator/simulator.js';
+import { silentLogger } from '../../src/log.js';
+import { createOrchestrator, type Orchestrator } from '../../src/orchestrator.js';
+import { image, REGISTRY, writeManifests } from '../orchestrator/sim-world.js';
+
+/** podwarden on the simulated engine (real clock, real journal) behind its real API server. */
+export interface ApiWorld {
+  engine: SimulatedEngine;
+  orchestrator: Orchestrator;
+  server: ApiServer;
+  client: ApiClient;
+  socketPath: string;
+  stateDir: string;
+  tcp?: { port: number; token: string };
+  cleanup(): Promise<void>;
+}
+
+export async function createApiWorld(options: { tcpToken?: string; holdGate?: boolean } = {}): Promise<ApiWorld> {
+  const root = await mkdtemp(join(tmpdir(), 'podwarden-api-'));
+  const catalogDir = join(root, 'catalog');
+  const stateDir = join(root, 'state');
+  await writeManifests(catalogDir, { web: { image: image('httpd') }, crashy: { image: image('crasher') } });
+  const engine = createSimulatedEngine({ registry: sampleRegistry(REGISTRY) });
+  const orchestrator = createOrchestrator({
+    engine,
+    catalogDir,
+    stateDir,
+    insecureRegistries: [REGISTRY],
+    logger: silentLogger(),
+    intervalMs: 60_000,
+    gate: { holdForEmbedder: options.holdGate ?? false },
+  });
+  await orchestrator.start();
+  const socketPath = join(root, 'podwarden.sock');
+  const server = createApiServer(orchestrator, {
+    socketPath,
+    logger: silentLogger(),
+    ...(options.tcpToken ? { tcp: { port: 0, token: options.tcpToken } } : {}),
+  });
+  const address = await server.listen();
+  return {
+    engine,
+    orchestrator,
+    server,
+    client: createApiClient({ socketPath }),
+    socketPath,
+    stateDir,
+    ...(options.tcpToken && address.tcpPort ? { tcp: { port: address.tcpPort, token: options.tcpToken } } : {}),
+    async cleanup() {
+      await server.close();
+      await orchestrator.stop();
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function until<T>(check: () => T | undefined | Promise<T | undefined>, what: string, ms = 5_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

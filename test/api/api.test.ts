@@ -1,0 +1,204 @@
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createApiClient } from '../../src/api/client.js';
+import type { AppStatus } from '../../src/orchestrator.js';
+import type { Transition } from '../../src/streams/transitions.js';
+import { createApiWorld, until, type ApiWorld } from './api-world.js';
+
+let world: ApiWorld | undefined;
+afterEach(async () => {
+  await world?.cleanup();
+  world = undefined;
+});
+
+async function installed(w: ApiWorld, appId: string): Promise<AppStatus> {
+  await w.client.post(`/v1/apps/${appId}/install`);
+  return until(async () => {
+    const row = (await w.client.get<AppStatus>(`/v1/apps/${appId}`).catch(() => undefined));
+    return row?.state === 'running' ? row : undefined;
+  }, `${appId} running`);
+}
+
+function errorOf(body: string): { code: string; message: string } {
+  return (JSON.parse(body) as { error: { code: string; message: string } }).error;
+}
+
+describe('the local API (simulated engine, real server on a unix socket)', () => {
+  it('status, app detail, install/stop/start/restart/uninstall, explain, plan, catalog', async () => {
+    world = await createApiWorld();
+    const w = world;
+    const row = await installed(w, 'web');
+    expect(row).toMatchObject({ appId: 'web', state: 'running', desired: 'running', restarts: 0 });
+    expect(typeof row.since).toBe('number');
+
+    const status = await w.client.get<{ apps: AppStatus[] }>('/v1/status');
+    expect(status.apps.map((app) => app.appId)).toEqual(['web']);
+
+    await w.client.post('/v1/apps/web/stop');
+    await until(async () => (await w.client.get<AppStatus>('/v1/apps/web')).state === 'stopped' || undefined, 'web stopped');
+    await w.client.post('/v1/apps/web/start');
+    await until(async () => (await w.client.get<AppStatus>('/v1/apps/web')).state === 'running' || undefined, 'web running again');
+    await w.client.post('/v1/apps/web/restart');
+    await until(async () => (await w.client.get<AppStatus>('/v1/apps/web')).state === 'running' || undefined, 'web restarted');
+
+    const explained = await w.client.get<{ text: string; history: string[] }>('/v1/apps/web/explain');
+    expect(explained.text).toMatch(/^web is running since \d\d:\d\d:\d\d UTC/);
+    expect(explained.history.some((line) => /the owner restarted it/.test(line))).toBe(true);
+    expect(explained.history.some((line) => /^Started the container at/.test(line))).toBe(true);
+
+    w.engine.control.removeBehindBack('podwarden-web');
+    const { plan } = await w.client.get<{ plan: Array<{ appId: string; action: string; why: string }> }>('/v1/plan');
+    // The remove event may already have reached the machine; the plan is what a pass would do now.
+    expect(plan.find((entry) => entry.appId === 'web')).toMatchObject({ action: 'create', why: 'no container' });
+
+    const catalog = await w.client.get<{ apps: Array<{ appId: string; installed: boolean }>; errors: unknown[] }>('/v1/catalog');
+    expect(catalog.apps).toEqual(expect.arrayContaining([
+      expect.objectContaining({ appId: 'web', installed: true }),
+      expect.objectContaining({ appId: 'crashy', installed: false }),
+    ]));
+
+    await w.client.post('/v1/apps/web/uninstall');
+    await until(async () => ((await w.client.get<{ apps: AppStatus[] }>('/v1/status')).apps.length === 0) || undefined, 'web gone');
+  });
+
+  it('streams transitions as Server-Sent Events', async () => {
+    world = await createApiWorld();
+    const w = world;
+    const seen: Transition[] = [];
+    const stream = w.client.stream('/v1/events?app=web', (event, data) => {
+      if (event === 'transition') seen.push(data as Transition);
+    });
+    await stream.ready;
+    await w.client.post('/v1/apps/web/install');
+    await until(() => seen.some((t) => t.to === 'running') || undefined, 'a running transition over SSE');
+    expect(seen.every((t) => t.appId === 'web')).toBe(true);
+    stream.close();
+  });
+
+  it('streams container output, and 404s logs of an unknown app', async () => {
+    world = await createApiWorld();
+    const w = world;
+    await installed(w, 'web');
+    w.engine.control.writeOutput('podwarden-web', 'httpd: serving on :8080');
+    w.engine.control.writeOutput('podwarden-web', 'oops', 'stderr');
+    const lines: unknown[] = [];
+    const stream = w.client.stream('/v1/apps/web/logs?tail=10', (event, data) => {
+      if (event === 'line') lines.push(data);
+    });
+    await stream.done;
+    expect(lines).toEqual([
+      { stream: 'stdout', text: 'httpd: serving on :8080' },
+      { stream: 'stderr', text: 'oops' },
+    ]);
+    const missing = await w.client.raw('GET', '/v1/apps/nope/logs');
+    expect(missing.status).toBe(404);
+  });
+
+  it('answers bad requests with 4xx JSON errors and keeps serving', async () => {
+    world = await createApiWorld();
+    const w = world;
+    const unknown = await w.client.raw('POST', '/v1/apps/nope/install');
+    expect(unknown.status).toBe(404);
+    expect(errorOf(unknown.body).message).toMatch(/nope/);
+    expect((await w.client.raw('GET', '/v1/apps/nope')).status).toBe(404);
+    expect((await w.client.raw('GET', '/v1/apps/nope/explain')).status).toBe(404);
+    expect((await w.client.raw('POST', '/v1/apps/nope/stop')).status).toBe(404);
+
+    const malformed = await w.client.raw('POST', '/v1/apps/web/install', { body: '{"oops', headers: { 'content-type': 'application/json' } });
+    expect(malformed.status).toBe(400);
+    expect(errorOf(malformed.body).code).toBe('bad-request');
+
+    const unknownField = await w.client.raw('POST', '/v1/apps/web/install', { body: '{"force":true}', headers: { 'content-type': 'application/json' } });
+    expect(unknownField.status).toBe(400);
+
+    const badId = await w.client.raw('GET', '/v1/apps/..%2Fetc');
+    expect(badId.status).toBe(400);
+
+    const huge = await w.client.raw('POST', '/v1/apps/web/install', {
+      body: JSON.stringify({ padding: 'x'.repeat(64 * 1024) }),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(huge.status).toBe(413);
+    expect(errorOf(huge.body).code).toBe('body-too-large');
+
+    expect((await w.client.raw('GET', '/v1/nothing-here')).status).toBe(404);
+    expect((await w.client.raw('GET', '/v1/apps/web/logs?tail=-1')).status).toBe(400);
+    // Still serving after all that.
+    expect((await w.client.raw('GET', '/v1/status')).status).toBe(200);
+  });
+
+  it('TCP on loopback needs the bearer token: missing or wrong → 401', async () => {
+    world = await createApiWorld({ tcpToken: 'a-long-enough-test-token' });
+    const tcp = world.tcp!;
+    const noToken = createApiClient({ host: '127.0.0.1', port: tcp.port, token: '' });
+    const missing = await noToken.raw('GET', '/v1/status', { headers: { authorization: '' } });
+    expect(missing.status).toBe(401);
+    expect(errorOf(missing.body).code).toBe('unauthorized');
+    const wrong = createApiClient({ host: '127.0.0.1', port: tcp.port, token: 'a-long-enough-wrong-token' });
+    expect((await wrong.raw('GET', '/metrics')).status).toBe(401);
+    const right = createApiClient({ host: '127.0.0.1', port: tcp.port, token: tcp.token });
+    expect((await right.raw('GET', '/v1/status')).status).toBe(200);
+  });
+
+  it('/healthz is 503 with the reason while the embedder holds the recovery gate', async () => {
+    world = await createApiWorld({ holdGate: true });
+    const w = world;
+    await until(async () => {
+      const answer = await w.client.raw('GET', '/healthz');
+      return answer.body.includes('held by the embedding daemon') ? answer : undefined;
+    }, 'the gate held');
+    const held = await w.client.raw('GET', '/healthz');
+    expect(held.status).toBe(503);
+    expect(JSON.parse(held.body)).toMatchObject({ ok: false, gate: 'closed', reason: 'recovery gate closed: held by the embedding daemon' });
+    w.orchestrator.releaseGate();
+    await until(async () => (await w.client.raw('GET', '/healthz')).status === 200 || undefined, 'the gate open');
+  });
+
+  it('/healthz is 200 when supervising; /metrics parses and has the families', async () => {
+    world = await createApiWorld();
+    const w = world;
+    await until(async () => (await w.client.raw('GET', '/healthz')).status === 200 || undefined, 'healthy');
+    const health = JSON.parse((await w.client.raw('GET', '/healthz')).body) as { ok: boolean; gate: string };
+    expect(health).toMatchObject({ ok: true, gate: 'open' });
+    await installed(w, 'web');
+    w.engine.control.kill('podwarden-web');
+    await until(async () => (((await w.client.get<AppStatus>('/v1/apps/web')).restarts ?? 0) >= 1) || undefined, 'a counted restart');
+    await until(async () => (await w.client.get<AppStatus>('/v1/apps/web')).state === 'running' || undefined, 'web back');
+
+    w.engine.control.setReachable(false);
+    await w.orchestrator.reconcileNow();
+    const down = await w.client.raw('GET', '/healthz');
+    expect(down.status).toBe(503);
+    expect(JSON.parse(down.body)).toMatchObject({ ok: false, engine: 'unreachable', reason: expect.stringMatching(/^engine unreachable: /) });
+    w.engine.control.setReachable(true);
+    await w.orchestrator.reconcileNow();
+    expect((await w.client.raw('GET', '/healthz')).status).toBe(200);
+
+    const response = await w.client.raw('GET', '/metrics');
+    expect(response.status).toBe(200);
+    expect(response.headers['content-type']).toMatch(/text\/plain/);
+    const families = parsePrometheusTextFormat(response.body);
+    const family = (name: string) => families.find((f) => f.name === name);
+    for (const name of [
+      'podwarden_app_state',
+      'podwarden_app_restarts_total',
+      'podwarden_app_probe_failures_total',
+      'podwarden_pass_duration_seconds',
+      'podwarden_engine_calls_total',
+      'podwarden_engine_event_lag_seconds',
+      'podwarden_journal_write_failures_total',
+    ]) {
+      expect(family(name), name).toBeDefined();
+    }
+    const state = family('podwarden_app_state')!.metrics.filter((m) => m.labels?.app === 'web' && m.value === '1');
+    expect(state.map((m) => m.labels?.state)).toEqual(['running']);
+    expect(family('podwarden_app_restarts_total')!.metrics).toEqual([expect.objectContaining({ labels: { app: 'web' }, value: '1' })]);
+    const calls = family('podwarden_engine_calls_total')!.metrics;
+    expect(calls).toEqual(expect.arrayContaining([
+      expect.objectContaining({ labels: { call: 'start', outcome: 'ok' } }),
+      expect.objectContaining({ labels: { call: 'list', outcome: 'unreachable' }, value: '1' }),
+    ]));
+    expect(Number(family('podwarden_engine_event_lag_seconds')!.metrics[0]!.count)).toBeGreaterThan(0);
+    expect(Number(family('podwarden_pass_duration_seconds')!.metrics[0]!.count)).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,157 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { createApiClient } from '../../src/api/client.js';
+import { LABELS } from '../../src/engine/labels.js';
+import type { AppStatus } from '../../src/orchestrator.js';
+import { REGISTRY, SOCKET_PATH } from './support/env.js';
+import { runCli, spawnCli, startDaemon, until, type Daemon } from './support/daemon.js';
+import { containersWithLabel, inspectJson, kill, pushUniqueTag, removeAllWithLabel, removeForce } from './support/podman-cli.js';
+
+const tag = randomBytes(3).toString('hex');
+const instance = `opstest-${tag}`;
+const appId = `ops${tag}`;
+const container = `podwarden-${appId}`;
+let root: string;
+let socket: string;
+let daemon: Daemon;
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'pw-ops-'));
+  await mkdir(join(root, 'catalog'));
+  // A tag no engine has yet: the install is a real pull from the registry.
+  const ref = await pushUniqueTag('httpd');
+  await writeFile(
+    join(root, 'catalog', `${appId}.yml`),
+    stringify({ app: { id: appId, name: 'Ops test', version: '1', container: { image: ref, stopTimeout: '2s' } } }),
+  );
+  socket = join(root, 'state', 'podwarden.sock');
+  daemon = startDaemon([
+    '--socket', SOCKET_PATH,
+    '--catalog', join(root, 'catalog'),
+    '--state-dir', join(root, 'state'),
+    '--instance', instance,
+    '--interval', '10m',
+    '--insecure-registry', REGISTRY,
+  ]);
+  await until(() => daemon.output().includes('recovery done'), 30_000, () => `the daemon to open its gate: ${daemon.output()}`);
+});
+
+afterAll(async () => {
+  daemon?.process.kill('SIGTERM');
+  await daemon?.exited;
+  await removeAllWithLabel(LABELS.owner, instance);
+  await rm(root, { recursive: true, force: true });
+});
+
+const cli = (...args: string[]) => runCli([...args, '--socket', socket]);
+
+describe('the CLI against a running daemon on real podman', () => {
+  it('install shows pull progress and completion (plain lines without a TTY), exits 0', async () => {
+    const result = await cli('install', appId);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(new RegExp(`${appId}: pull 127\\.0\\.0\\.1:5000/podwarden/httpd:t[0-9a-f]+: .*\\(\\d+/\\d+ layers\\)`));
+    expect(result.stdout).toContain(`${appId}: observing → pulling (no container)`);
+    expect(result.stdout).toContain(`${appId}: starting → running (running)`);
+    expect(result.stdout.trim().split('\n').at(-1)).toBe(`${appId} is running`);
+  });
+
+  it('status prints the table, and --json the rows', async () => {
+    const table = await cli('status');
+    expect(table.code).toBe(0);
+    const lines = table.stdout.split('\n');
+    expect(lines.find((line) => line.includes('│ app'))).toMatch(/│ app\s+│ state\s+│ ready\s+│ restarts\s+│ since\s+│ reason/);
+    expect(lines.find((line) => line.includes(appId))).toMatch(new RegExp(`│ ${appId}\\s+│ running\\s+│ -\\s+│ 0\\s+│ \\d\\d:\\d\\d:\\d\\d\\s+│ running`));
+    const json = await cli('status', '--json');
+    expect(JSON.parse(json.stdout)).toEqual([expect.objectContaining({ appId, state: 'running', desired: 'running', restarts: 0 })]);
+  });
+
+  it('logs shows the container output', async () => {
+    const result = await cli('logs', appId, '--tail', '5');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('httpd: serving "podwarden sample" on :8080');
+  });
+
+  it('stop and start: the container follows, the status says so', async () => {
+    expect((await cli('stop', appId)).code).toBe(0);
+    await until(async () => (await inspectJson(container)).State.Status === 'exited', 30_000, () => `${container} stopped`);
+    await until(async () => JSON.parse((await cli('status', '--json')).stdout)[0].state === 'stopped', 30_000, () => 'status stopped');
+    expect((await cli('start', appId)).code).toBe(0);
+    await until(async () => (await inspectJson(container)).State.Status === 'running', 30_000, () => `${container} running`);
+  });
+
+  it('events -f receives a transition as it happens', async () => {
+    const events = spawnCli(['events', '-f', '--app', appId, '--socket', socket]);
+    await until(() => events.output().includes('following transitions'), 30_000, () => `events -f to subscribe: ${events.output()}`);
+    await kill(container);
+    await until(() => /running → backoff \(exited with code 137\)/.test(events.output()), 30_000, () => `a transition line: ${events.output()}`);
+    await until(() => /→ running/.test(events.output()), 30_000, () => `the restart: ${events.output()}`);
+    expect(await events.stop()).toBe(0);
+  });
+
+  it('explain after a podman kill names the restart and its cause', async () => {
+    await until(async () => (await cli('status', '--json')).stdout.includes('"state": "running"'), 30_000, () => 'running again');
+    const result = await cli('explain', appId);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(new RegExp(`^${appId} is running since \\d\\d:\\d\\d:\\d\\d UTC\\. It failed 1 time in a row; last: exited with code 137\\.`));
+    expect(result.stdout).toMatch(/- Started the container at \d\d:\d\d:\d\d because exited with code 137/);
+    expect(result.stdout).toContain('the owner installed it');
+    const json = JSON.parse((await cli('explain', appId, '--json')).stdout) as { history: string[] };
+    expect(json.history.length).toBeGreaterThan(3);
+  });
+
+  it('plan after a podman rm -f shows the create, without doing it', async () => {
+    await removeForce(container);
+    // The die of the removal counts as a second crash: the machine backs off 10 s before it acts.
+    const result = await cli('plan');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(new RegExp(`│ ${appId}\\s+│ \\w+ \\(no container\\)\\s+│ create \\(pull the image if needed, create, start\\)\\s+│ no container`));
+    expect(result.stdout).toContain('1 app(s) would change');
+    expect(await containersWithLabel(LABELS.owner, instance)).toEqual([]);
+    await until(async () => (await containersWithLabel(LABELS.owner, instance)).some((c) => c.state === 'running'), 60_000, () => 'the recreate');
+  });
+
+  it('catalog lists the app; /metrics parses; usage errors exit 2, an unreachable daemon 3', async () => {
+    const catalog = await cli('catalog', '--json');
+    expect(JSON.parse(catalog.stdout).apps).toEqual([expect.objectContaining({ appId, installed: true })]);
+    const metrics = await createApiClient({ socketPath: socket }).raw('GET', '/metrics');
+    const names = parsePrometheusTextFormat(metrics.body).map((family) => family.name);
+    expect(names).toEqual(expect.arrayContaining(['podwarden_app_state', 'podwarden_app_restarts_total', 'podwarden_engine_event_lag_seconds']));
+    expect((await runCli(['status', '--no-such-flag'])).code).toBe(2);
+    expect((await runCli(['status', '--socket', join(root, 'nothing.sock')])).code).toBe(3);
+    const unknown = await cli('explain', 'nope');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('no app "nope"');
+  });
+
+  it('validate checks a manifest locally and names file and field', async () => {
+    const bad = join(root, 'bad.yml');
+    await writeFile(bad, stringify({ app: { id: 'x', name: 'X', version: '1', container: { image: 'a', ports: ['80'] } } }));
+    const result = await runCli(['validate', bad]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${bad}: app.container.ports[0]:`);
+    const good = await runCli(['validate', join(root, 'catalog', `${appId}.yml`)]);
+    expect(good.code).toBe(0);
+    expect(await readFile(join(root, 'state', 'journal.ndjson'), 'utf8')).not.toMatch(/"env"/);
+  });
+});
+
+describe('status latency', () => {
+  it('measures GET /v1/status over the socket (printed, not asserted)', async () => {
+    const client = createApiClient({ socketPath: socket });
+    const samples: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const begun = performance.now();
+      await client.get<{ apps: AppStatus[] }>('/v1/status');
+      samples.push(performance.now() - begun);
+    }
+    samples.sort((a, b) => a - b);
+    const pick = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]!.toFixed(2);
+    console.log(`API GET /v1/status: p50 ${pick(0.5)} ms, p99 ${pick(0.99)} ms (n=${samples.length})`);
+  });
+});
