@@ -10,6 +10,7 @@ import {
 } from 'xstate';
 import { appMachine } from '../machines/app.machine.js';
 import { supervisorMachine, type DeclaredApp, type Snapshot } from '../machines/supervisor.machine.js';
+import { describeFailure, type FailureReason } from '../machines/failure.js';
 import { DEFAULT_BACKOFF, type AppSpec, type BackoffPolicy, type PassReport } from '../machines/types.js';
 import { createAppEffects } from './effects/app-effects.js';
 import { createDockerodeEngine } from './engine/dockerode/dockerode-engine.js';
@@ -62,7 +63,12 @@ export interface AppStatus {
   desired: 'running' | 'stopped' | 'absent';
   reason: string;
   failures: number;
+  /** The last failure as a person reads it (see `describeFailure`). */
   failure?: string;
+  /** The same failure as data: `kind` and its fields (exit code, probe output, …). */
+  failureReason?: FailureReason;
+  /** Running and passing its startup and readiness probes (running, when it declares none). */
+  ready: boolean;
   containerId?: string;
   containerStatus?: string;
   health?: string;
@@ -173,6 +179,12 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     desired = { ...desired, apps: { ...desired.apps, [appId]: { ...desired.apps[appId]!, desired: state } } };
     await store.save(desired);
     supervisor.send({ type: 'SET_DESIRED', appId, desired: state });
+    if (state === 'running') retry(appId);
+  }
+
+  /** The owner asked for the app again: one that gave up (`failed`) tries afresh. */
+  function retry(appId: string): void {
+    requireRoot().getSnapshot().context.refs[appId]?.send({ type: 'RETRY' });
   }
 
   function observeEngine(): Promise<Snapshot> {
@@ -285,6 +297,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       };
       await store.save(desired);
       supervisor.send({ type: 'INSTALL', appId, app: declared(appId)! });
+      retry(appId);
     },
 
     async uninstall(appId) {
@@ -336,12 +349,13 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
           desired: app.desired,
           reason: app.reason,
           failures: app.failures,
-          ...(app.failure ? { failure: app.failure } : {}),
+          ready: app.ready,
+          ...(app.failure ? { failure: describeFailure(app.failure), failureReason: app.failure } : {}),
           ...(app.container ? { containerId: app.container.id, containerStatus: app.container.status, health: app.container.health } : {}),
         });
       }
       for (const [appId, problem] of Object.entries(context.held)) {
-        rows.push({ appId, state: 'manifest-error', desired: desired.apps[appId]?.desired ?? 'running', reason: problem, failures: 0 });
+        rows.push({ appId, state: 'manifest-error', desired: desired.apps[appId]?.desired ?? 'running', reason: problem, failures: 0, ready: false });
       }
       return rows.sort((a, b) => a.appId.localeCompare(b.appId));
     },

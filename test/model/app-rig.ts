@@ -1,7 +1,7 @@
 import { setImmediate as nextMacrotask } from 'node:timers/promises';
-import { createActor, fromPromise, setup, SimulatedClock, type ActorRefFrom, type AnyActorRef } from 'xstate';
+import { createActor, fromCallback, fromPromise, setup, SimulatedClock, type ActorRefFrom, type AnyActorRef } from 'xstate';
 import { appMachine, type AppInput, type ContainerInput, type CreateOutcome, type PullOutcome } from '../../machines/app.machine.js';
-import type { AppEvent, AppSpec, PassEntry, StepOutcome } from '../../machines/types.js';
+import type { AppEvent, AppProbes, AppSpec, PassEntry, ProbeSpec, StepOutcome } from '../../machines/types.js';
 import { EngineError, type ContainerEvent } from '../../src/engine/port.js';
 import {
   APP_ID,
@@ -11,7 +11,12 @@ import {
   describeEvent,
   describeKnown,
   isFinalPhase,
+  isRunningPhase,
   isStepPhase,
+  MODEL_FAILURE_THRESHOLD,
+  declaredRoles,
+  restartsInPlace,
+  stateValue,
   LONG_WHILE,
   REPLAY_AGE_MS,
   SIGHTINGS,
@@ -26,7 +31,6 @@ import {
   type AppWorld,
   type EffectName,
   type Expectation,
-  type Phase,
   type WorldEvent,
   initialWorld,
 } from './app-world.js';
@@ -35,10 +39,30 @@ import type { CoverageRecorder } from './coverage.js';
 /** The app machine the rig drives: the real one, or (to try a fix) a variant of it. */
 export type AppMachine = typeof appMachine;
 
-export function specFor(version: number): AppSpec {
+function modelProbe(role: keyof typeof MODEL_FAILURE_THRESHOLD): ProbeSpec {
+  return {
+    check: { kind: 'exec', command: ['true'] },
+    intervalMs: 1_000,
+    timeoutMs: 500,
+    failureThreshold: MODEL_FAILURE_THRESHOLD[role],
+    successThreshold: 1,
+    startPeriodMs: 0,
+  };
+}
+
+function probesFor(world: Pick<AppWorld, 'heal' | 'specVersion'>): AppProbes | undefined {
+  if (!world.heal) return undefined;
+  const probes: AppProbes = { onLivenessFailure: restartsInPlace(world) ? 'restart' : 'recreate' };
+  for (const role of declaredRoles(world)) probes[role] = modelProbe(role);
+  return probes;
+}
+
+export function specFor(version: number, heal = false): AppSpec {
   const hash = specHash(version);
+  const probes = probesFor({ heal, specVersion: version });
   return {
     appId: APP_ID,
+    ...(probes ? { probes } : {}),
     specHash: hash,
     image: { ref: `registry.local/demo:${version}`, pullPolicy: 'if-not-present' },
     container: {
@@ -87,6 +111,8 @@ function wire(machine: AppMachine, active: () => AppUnderTest) {
       startContainer: effect<StepOutcome, ContainerInput>('startContainer'),
       stopContainer: effect<StepOutcome, ContainerInput>('stopContainer'),
       removeContainer: effect<StepOutcome, ContainerInput>('removeContainer'),
+      // The world reports probe verdicts itself (PROBE events): the actor only has to exist.
+      runProbe: fromCallback(() => undefined),
     },
   });
   return setup({
@@ -147,9 +173,6 @@ function containerEvent(world: AppWorld, event: Extract<WorldEvent, { type: 'CON
   };
 }
 
-function expectedValue(phase: Phase): unknown {
-  return phase.startsWith('running.') ? { running: phase.slice('running.'.length) } : phase;
-}
 
 /** The machine did something the rig could not even deliver the next event to. */
 class Divergence extends Error {}
@@ -167,6 +190,8 @@ export class AppRig {
   constructor(
     machine: AppMachine = appMachine,
     private readonly recorder?: CoverageRecorder,
+    /** Replay paths of the self-healing world (probes, restart budget). */
+    private readonly heal = false,
   ) {
     this.parentMachine = wire(machine, () => {
       if (!this.active) throw new Error('no run is active');
@@ -176,7 +201,7 @@ export class AppRig {
 
   /** Runs one path; resolves with undefined when the machine followed it, else what differed and where. */
   async replay(path: WorldEvent[]): Promise<string | undefined> {
-    let world = initialWorld();
+    let world = initialWorld(this.heal);
     let sut: AppUnderTest | undefined;
     try {
       for (const [index, event] of path.entries()) {
@@ -188,7 +213,7 @@ export class AppRig {
           sut.start(
             this.parentMachine,
             {
-              spec: specFor(world.specVersion),
+              spec: specFor(world.specVersion, world.heal),
               desired: event.desired,
               observation: observation === undefined ? undefined : observation === null ? null : toObservation(world, observation),
               backoff: world.backoff,
@@ -259,16 +284,29 @@ export class AppRig {
         sut.send({ type: 'SET_DESIRED', desired: event.desired });
         return;
       case 'UPDATE_SPEC':
-        sut.send({ type: 'UPDATE_SPEC', spec: specFor(next.specVersion) });
+        sut.send({ type: 'UPDATE_SPEC', spec: specFor(next.specVersion, next.heal) });
         return;
       case 'SHUTDOWN':
         sut.send({ type: 'SHUTDOWN' });
+        return;
+      case 'RETRY':
+        sut.send({ type: 'RETRY' });
+        return;
+      case 'PROBE':
+        sut.send({
+          type: 'PROBE_RESULT',
+          role: event.role,
+          ok: event.ok,
+          output: event.ok ? 'ok' : 'exit 1',
+          target: 'exec true',
+          at: sut.clock.now(),
+        });
         return;
       case 'TIME.BACKOFF':
         this.advanceToTimer(sut, backoffDelayOf(world), 'backoff');
         return;
       case 'TIME.STABLE':
-        this.advanceToTimer(sut, world.backoff.resetAfterMs, { running: 'settling' });
+        this.advanceToTimer(sut, world.backoff.resetAfterMs, stateValue(world));
         return;
       case 'TIME.PASSES':
         sut.clock.increment(LONG_WHILE);
@@ -295,7 +333,7 @@ export class AppRig {
     const where = `on ${describeEvent(event)} in ${before.phase}`;
     if (snapshot.status === 'error') return `${where}: the machine failed: ${String(snapshot.error)}`;
     const expectedStatus = isFinalPhase(world.phase) ? 'done' : 'active';
-    if (snapshot.status !== expectedStatus || JSON.stringify(snapshot.value) !== JSON.stringify(expectedValue(world.phase))) {
+    if (snapshot.status !== expectedStatus || JSON.stringify(snapshot.value) !== JSON.stringify(stateValue(world))) {
       return `${where}: expected ${world.phase} (${expectedStatus}), machine is in ${JSON.stringify(snapshot.value)} (${snapshot.status})`;
     }
     const context = snapshot.context;
@@ -304,6 +342,11 @@ export class AppRig {
     if (context.desired !== world.desired) mismatches.push(`desired ${context.desired}, expected ${world.desired}`);
     if (context.spec.specHash !== hash) mismatches.push(`spec ${context.spec.specHash}, expected ${hash}`);
     if (context.failures !== world.failures) mismatches.push(`failures ${context.failures}, expected ${world.failures}`);
+    const ready = isRunningPhase(world.phase) && world.health === 'ready';
+    if (!isFinalPhase(world.phase) && context.ready !== ready) mismatches.push(`ready ${context.ready}, expected ${ready}`);
+    if (!isFinalPhase(world.phase) && context.restartsInWindow !== world.spends.length) {
+      mismatches.push(`${context.restartsInWindow} restarts in the budget's window, expected ${world.spends.length}`);
+    }
     if (!isFinalPhase(world.phase)) {
       const known = describeKnown(toBox(context.container, hash));
       if (known !== describeKnown(world.known)) mismatches.push(`knows its container as ${known}, expected ${describeKnown(world.known)}`);
@@ -380,6 +423,6 @@ export function formatPath(path: WorldEvent[], upTo = path.length - 1): string {
 }
 
 /** Replays `path` through the model alone and returns where it ends. */
-export function modelEnd(path: WorldEvent[]): AppWorld {
-  return path.reduce((world, event) => stepWorld(world, event).world, initialWorld());
+export function modelEnd(path: WorldEvent[], heal = false): AppWorld {
+  return path.reduce((world, event) => stepWorld(world, event).world, initialWorld(heal));
 }

@@ -27,7 +27,13 @@ export type Phase =
   | 'stopped'
   | 'removing'
   | 'removed'
-  | 'halted';
+  | 'halted'
+  | 'restarting'
+  | 'failed';
+
+/** Where a running app's probes are: the startup probe has not passed, or not ready, or ready. */
+export type Health = 'startingUp' | 'unready' | 'ready';
+export type ProbeRole = 'startup' | 'liveness' | 'readiness';
 
 export type EffectName = 'pullImage' | 'createContainer' | 'startContainer' | 'stopContainer' | 'removeContainer';
 
@@ -37,6 +43,7 @@ export const STEP_EFFECTS: Partial<Record<Phase, EffectName>> = {
   creating: 'createContainer',
   starting: 'startContainer',
   recreating: 'removeContainer',
+  restarting: 'stopContainer',
   stopping: 'stopContainer',
   removing: 'removeContainer',
 };
@@ -47,6 +54,7 @@ export const STEP_FAILURES: Partial<Record<Phase, EngineErrorCode[]>> = {
   creating: ['image-not-found', 'name-conflict'],
   starting: ['not-found', 'port-in-use'],
   recreating: ['engine'],
+  restarting: ['not-found', 'engine'],
   stopping: ['not-found', 'engine'],
   removing: ['unreachable'],
 };
@@ -121,6 +129,10 @@ export type WorldEvent =
   | { type: 'SET_DESIRED'; desired: Desired }
   | { type: 'UPDATE_SPEC' }
   | { type: 'SHUTDOWN' }
+  /** A probe of the running container reports a verdict. */
+  | { type: 'PROBE'; role: ProbeRole; ok: boolean }
+  /** The owner asks for the app again (install, start). */
+  | { type: 'RETRY' }
   /** The backoff delay elapses (the rig checks nothing happens 1 ms before). */
   | { type: 'TIME.BACKOFF' }
   /** The container stays up for the stable period. */
@@ -143,6 +155,20 @@ export interface AppWorld {
    * replayed die dated before it is an echo, not news.
    */
   exitKnown: boolean;
+  /** Where the probes are, while running. */
+  health: Health;
+  /** Counted probe failures in a row, per role. */
+  probeFails: Record<ProbeRole, number>;
+  /** A probe gave up on the running container: the next decision replaces or restarts it. */
+  condemned: boolean;
+  /** When each restart still inside the budget's window was spent. */
+  spends: number[];
+  /**
+   * The self-healing world: the spec declares probes and the policy a restart budget. Its own,
+   * smaller world (fewer sightings and engine events) keeps the graph small; the main world
+   * has neither, so its graph stays what it was.
+   */
+  heal: boolean;
   // Bookkeeping below never decides which transition is taken, so it is left out of the
   // serialized state: the graph stays finite, and the rig replays paths with exact values.
   failures: number;
@@ -165,11 +191,52 @@ export interface Expectation {
   finished: boolean;
 }
 
-export const MODEL_BACKOFF: BackoffPolicy = { initialMs: 1_000, factor: 2, maxMs: 4_000, resetAfterMs: 60_000 };
+/**
+ * The budget's window and the stable period are longer than all backoffs of the longest walk
+ * together (300 × 4 s), so restarts leave the window only when a long while passes: the model
+ * can count them without tracking time exactly.
+ */
+export const MODEL_BACKOFF: BackoffPolicy = {
+  initialMs: 1_000,
+  factor: 2,
+  maxMs: 4_000,
+  resetAfterMs: 2_000_000,
+  jitter: 0,
+  budget: { restarts: 1, windowMs: 2_000_000 },
+};
+
+/**
+ * Spec versions alternate between two ways of declaring probes, so UPDATE_SPEC walks through
+ * both: odd ones declare all three roles and recreate the container on a liveness failure;
+ * even ones declare liveness alone and restart the container in place.
+ */
+export function declaredRoles(world: Pick<AppWorld, 'heal' | 'specVersion'>): ProbeRole[] {
+  if (!world.heal) return [];
+  return world.specVersion % 2 === 1 ? ['startup', 'liveness', 'readiness'] : ['liveness'];
+}
+export function restartsInPlace(world: Pick<AppWorld, 'heal' | 'specVersion'>): boolean {
+  return world.heal && world.specVersion % 2 === 0;
+}
+
+/** Where the probes begin when the app enters running. */
+function healthOnEntry(world: AppWorld): Health {
+  const roles = declaredRoles(world);
+  if (roles.includes('startup')) return 'startingUp';
+  return roles.includes('readiness') ? 'unready' : 'ready';
+}
+/**
+ * Probe thresholds in the model: startup and liveness act on their second failure in a row
+ * (hysteresis); readiness on its first, which keeps the model small. One success is enough.
+ */
+export const MODEL_FAILURE_THRESHOLD: Record<ProbeRole, number> = { startup: 2, liveness: 2, readiness: 1 };
+const NO_FAILS: Record<ProbeRole, number> = { startup: 0, liveness: 0, readiness: 0 };
 /** Longer than any timer the machine could have, so a spurious one would fire. */
 export const LONG_WHILE = MODEL_BACKOFF.maxMs + MODEL_BACKOFF.resetAfterMs + 1;
-export function initialWorld(backoff: BackoffPolicy = MODEL_BACKOFF): AppWorld {
+export function initialWorld(heal = false): AppWorld {
+  const { budget, ...unbudgeted } = MODEL_BACKOFF;
+  const backoff: BackoffPolicy = heal ? MODEL_BACKOFF : unbudgeted;
   return {
+    heal,
     phase: 'unborn',
     desired: 'running',
     known: undefined,
@@ -177,6 +244,10 @@ export function initialWorld(backoff: BackoffPolicy = MODEL_BACKOFF): AppWorld {
     diedDuringStart: false,
     specMovedDuringStep: false,
     exitKnown: false,
+    health: 'startingUp',
+    probeFails: NO_FAILS,
+    condemned: false,
+    spends: [],
     failures: 0,
     failure: false,
     now: START_TIME,
@@ -196,8 +267,20 @@ export function isFinalPhase(phase: Phase): boolean {
   return phase === 'removed' || phase === 'halted';
 }
 
-export function stateString(phase: Phase): string {
-  return phase.startsWith('running.') ? JSON.stringify({ running: phase.slice('running.'.length) }) : phase;
+/** The machine's state value for a world: running shows its uptime and its probes. */
+export function stateValue(world: Pick<AppWorld, 'phase' | 'health'>): unknown {
+  if (!world.phase.startsWith('running.')) return world.phase;
+  const probes = world.health === 'startingUp' ? 'startingUp' : { watching: { liveness: {}, readiness: world.health } };
+  return { running: { uptime: world.phase.slice('running.'.length), probes } };
+}
+
+export function stateString(world: Pick<AppWorld, 'phase' | 'health'>): string {
+  const value = stateValue(world);
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+export function isRunningPhase(phase: Phase): boolean {
+  return phase.startsWith('running.');
 }
 
 export const SPEC_HASH_LABEL = LABELS.specHash;
@@ -268,7 +351,20 @@ export function serializeWorld(world: AppWorld): string {
     world.specMovedDuringStep ? 'spec-moved' : '',
     world.exitKnown ? 'exit-known' : '',
     world.lastStepAt > 0 ? 'stepped' : '',
+    // Probe streaks matter only while running, and only those a guard looks at: the startup
+    // probe's while starting up, the liveness probe's after, the readiness probe's once ready.
+    isRunningPhase(world.phase) ? runningKey(world) : '',
+    world.condemned ? 'condemned' : '',
+    // At the budget every further crash gives up alike: more spent restarts change nothing.
+    world.heal ? `spent:${Math.min(world.spends.length, world.backoff.budget?.restarts ?? 0)}` : '',
+    world.heal ? `v${world.specVersion % 2}` : '',
   ].join('|');
+}
+
+function runningKey(world: AppWorld): string {
+  const fails = world.probeFails;
+  if (world.health === 'startingUp') return `startingUp:${fails.startup}`;
+  return `${world.health}:${fails.liveness}`;
 }
 
 /** What the world can do next in this state: a small, representative, finite set. */
@@ -304,6 +400,13 @@ export function worldEvents(world: AppWorld): WorldEvent[] {
   }
   for (const desired of ['running', 'stopped', 'absent'] as const) events.push({ type: 'SET_DESIRED', desired });
   events.push({ type: 'UPDATE_SPEC' }, { type: 'SHUTDOWN' });
+  if (isRunningPhase(world.phase)) {
+    const declared = declaredRoles(world);
+    const roles = world.health === 'startingUp' ? ['startup' as const] : declared.filter((role) => role !== 'startup');
+    for (const role of roles) events.push({ type: 'PROBE', role, ok: true }, { type: 'PROBE', role, ok: false });
+  }
+  // A repeated command must not skip a backoff; only a failed app is re-armed by it.
+  if (world.phase === 'failed' || world.phase === 'backoff') events.push({ type: 'RETRY' });
   if (world.phase === 'backoff') events.push({ type: 'TIME.BACKOFF' });
   else if (world.phase === 'running.settling') events.push({ type: 'TIME.STABLE' });
   else events.push({ type: 'TIME.PASSES' });
@@ -312,6 +415,18 @@ export function worldEvents(world: AppWorld): WorldEvent[] {
 
 export function backoffDelayOf(world: AppWorld): number {
   return backoffDelay(world.failures, world.backoff);
+}
+
+/** Time passes: restarts older than the budget's window leave it. */
+function later(world: AppWorld, ms: number): AppWorld {
+  const now = world.now + ms;
+  const windowMs = world.backoff.budget?.windowMs ?? Infinity;
+  return { ...world, now, spends: world.spends.filter((at) => at + windowMs > now) };
+}
+
+/** The owner acted: a fresh budget and crash count. */
+function rearm(world: AppWorld): AppWorld {
+  return { ...world, failures: 0, failure: false, spends: [] };
 }
 
 interface Outcome {
@@ -326,6 +441,9 @@ function settle(world: AppWorld): Outcome {
     expect: { finished: isFinalPhase(phase) },
   });
   if (world.known === undefined) return enter('observing');
+  if (world.condemned && world.desired === 'running' && world.known?.status === 'running') {
+    return enterWith({ ...world, condemned: false }, restartsInPlace(world) ? 'restarting' : 'recreating');
+  }
   switch (decisionOf(world).action) {
     case 'remove':
       return enter('removing');
@@ -334,15 +452,50 @@ function settle(world: AppWorld): Outcome {
     case 'create':
       return enter('pulling');
     case 'start':
-      return enter('starting');
+      return enterWith({ ...world, condemned: false }, 'starting');
     case 'recreate':
-      return enter('recreating');
+      return enterWith({ ...world, condemned: false }, 'recreating');
     case 'wait':
       return enter('observing');
     case 'none':
       if (world.desired === 'absent') return enter('removed');
       if (world.desired === 'stopped') return enter('stopped');
-      return enter('running.settling');
+      return enterWith(
+        { ...world, health: healthOnEntry(world), probeFails: NO_FAILS },
+        'running.settling',
+      );
+  }
+}
+
+function enterWith(world: AppWorld, phase: Phase): Outcome {
+  return {
+    world: { ...world, phase, halting: false, diedDuringStart: false, specMovedDuringStep: false, stepBegunAt: world.now },
+    expect: { finished: isFinalPhase(phase) },
+  };
+}
+
+/** The container failed by itself: count it, spend a restart, then back off, or give up when the budget is spent. */
+function crash(world: AppWorld, extra: Partial<AppWorld> = {}): Outcome {
+  const budget = world.backoff.budget;
+  const spends = budget ? [...world.spends, world.now] : world.spends;
+  const spent = budget !== undefined && spends.length > budget.restarts;
+  const backedOff = backOff({ ...world, ...extra, spends });
+  return spent ? { ...backedOff, world: { ...backedOff.world, phase: 'failed' } } : backedOff;
+}
+
+function onProbe(world: AppWorld, event: Extract<WorldEvent, { type: 'PROBE' }>): Outcome {
+  const fails = event.ok ? 0 : world.probeFails[event.role] + 1;
+  const counted: AppWorld = { ...world, probeFails: { ...world.probeFails, [event.role]: fails } };
+  switch (event.role) {
+    case 'startup':
+      if (event.ok) return stay({ ...counted, health: declaredRoles(world).includes('readiness') ? 'unready' : 'ready' });
+      return fails >= MODEL_FAILURE_THRESHOLD.startup ? crash(counted, { condemned: true }) : stay(counted);
+    case 'liveness':
+      return fails >= MODEL_FAILURE_THRESHOLD.liveness ? crash(counted, { condemned: true }) : stay(counted);
+    case 'readiness':
+      if (event.ok) return stay({ ...counted, health: 'ready' });
+      if (world.health === 'ready' && fails >= MODEL_FAILURE_THRESHOLD.readiness) return stay({ ...counted, health: 'unready' });
+      return stay(counted);
   }
 }
 
@@ -385,12 +538,12 @@ function withPassEntry(outcome: Outcome, before: AppWorld, busy: boolean): Outco
     expect: {
       ...outcome.expect,
       passEntry: busy
-        ? { state: stateString(before.phase), action: 'wait', busy: true, failure: false }
+        ? { state: stateString(before), action: 'wait', busy: true, failure: false }
         : {
             // The entry names the state the observation found the app in, the action the
             // decision table asks for given what the app now knows, and the failure on
             // record before anything this observation causes is counted.
-            state: stateString(before.phase),
+            state: stateString(before),
             action: decisionOf({ ...before, known: after.known }).action,
             busy: false,
             failure: before.failure,
@@ -412,10 +565,11 @@ function onObserved(world: AppWorld, event: Extract<WorldEvent, { type: 'OBSERVE
       return withPassEntry(settle(informed), world, false);
     case 'running.settling':
     case 'running.stable':
-      if (decision.failed) return withPassEntry(backOff(informed), world, false);
+      if (decision.failed) return withPassEntry(crash(informed), world, false);
       if (decision.action !== 'none') return withPassEntry(settle(informed), world, false);
       return withPassEntry(stay(informed), world, false);
     case 'backoff':
+    case 'failed':
       return withPassEntry(stay(informed), world, false);
     case 'stopped':
       if (decision.action !== 'none') return withPassEntry(settle(informed), world, false);
@@ -448,11 +602,12 @@ function onContainerEvent(world: AppWorld, event: Extract<WorldEvent, { type: 'C
     case 'running.settling':
     case 'running.stable': {
       const decision = decisionOf(informed);
-      if (decision.failed) return backOff(informed);
+      if (decision.failed) return crash(informed);
       if (decision.action !== 'none') return settle(informed);
       return stay(informed);
     }
     case 'backoff':
+    case 'failed':
       return stay(informed);
     default:
       return stay(world);
@@ -463,7 +618,7 @@ function onAnswer(world: AppWorld, ok: boolean, code: EngineErrorCode | undefine
   const stepped = (extra: Partial<AppWorld> = {}): AppWorld => ({ ...world, lastStepAt: world.now, ...extra });
   if (!ok) {
     if (world.halting) return halt(world);
-    const vanished = code === 'not-found' && (world.phase === 'starting' || world.phase === 'stopping');
+    const vanished = code === 'not-found' && (world.phase === 'starting' || world.phase === 'stopping' || world.phase === 'restarting');
     return vanished ? settle({ ...world, known: null }) : backOff(world);
   }
   switch (world.phase) {
@@ -475,7 +630,7 @@ function onAnswer(world: AppWorld, ok: boolean, code: EngineErrorCode | undefine
       return settle(world);
     case 'creating': {
       const made: Box = box('created', { outdated: world.specMovedDuringStep });
-      const next = { ...world, known: made, containerSerial: world.containerSerial + 1, specMovedDuringStep: false };
+      const next = { ...world, known: made, containerSerial: world.containerSerial + 1, specMovedDuringStep: false, condemned: false };
       if (world.halting) return halt(next);
       if (world.desired === 'running') {
         return {
@@ -487,7 +642,7 @@ function onAnswer(world: AppWorld, ok: boolean, code: EngineErrorCode | undefine
     }
     case 'starting': {
       if (world.halting) return halt(world);
-      if (world.diedDuringStart) return backOff(stepped());
+      if (world.diedDuringStart) return crash(stepped());
       // The run began when the start step did: events older than that are about an earlier run.
       const known = world.known
         ? { ...world.known, status: 'running' as const, pidGone: false, unhealthy: false, startedAt: world.stepBegunAt }
@@ -501,6 +656,7 @@ function onAnswer(world: AppWorld, ok: boolean, code: EngineErrorCode | undefine
       if (world.halting) return halt(world, { known: null });
       return settle(stepped({ known: null }));
     case 'stopping':
+    case 'restarting':
       if (world.halting) return halt(world);
       return settle(stepped({ known: world.known ? { ...world.known, status: 'exited' } : world.known }));
     default:
@@ -542,18 +698,24 @@ export function stepWorld(world: AppWorld, event: WorldEvent): Outcome {
         known: world.known ? { ...world.known, outdated: true } : world.known,
         specMovedDuringStep: world.specMovedDuringStep || world.phase === 'creating' || world.phase === 'pulling',
       };
+      if (world.phase === 'failed') return settle(rearm(updated));
       return inStep ? stay(updated) : settle(updated);
     }
+    case 'PROBE':
+      if (!isRunningPhase(world.phase)) throw new Error(`probe result in ${world.phase}`);
+      return onProbe(world, event);
+    case 'RETRY':
+      return world.phase === 'failed' ? settle(rearm(world)) : stay(world);
     case 'SHUTDOWN':
       return inStep ? stay({ ...world, halting: true }) : halt(world);
     case 'TIME.BACKOFF':
       if (world.phase !== 'backoff') throw new Error(`no backoff timer in ${world.phase}`);
-      return settle({ ...world, now: world.now + backoffDelayOf(world) });
+      return settle(later(world, backoffDelayOf(world)));
     case 'TIME.STABLE':
       if (world.phase !== 'running.settling') throw new Error(`no stable timer in ${world.phase}`);
-      return stay({ ...world, phase: 'running.stable', failures: 0, failure: false, now: world.now + world.backoff.resetAfterMs });
+      return stay({ ...later(world, world.backoff.resetAfterMs), phase: 'running.stable', failures: 0, failure: false });
     case 'TIME.PASSES':
-      return stay({ ...world, now: world.now + LONG_WHILE });
+      return stay(later(world, LONG_WHILE));
   }
 }
 
@@ -569,6 +731,8 @@ export function describeEvent(event: WorldEvent): string {
       return `OBSERVED(${event.sighting}, ${event.age})`;
     case 'SET_DESIRED':
       return `SET_DESIRED(${event.desired})`;
+    case 'PROBE':
+      return `PROBE(${event.role}, ${event.ok ? 'ok' : 'fail'})`;
     default:
       return event.type;
   }
@@ -576,7 +740,7 @@ export function describeEvent(event: WorldEvent): string {
 
 /** The app world as the path generators see it. */
 export const appWorldModel: WorldModel<AppWorld, WorldEvent> = {
-  initial: initialWorld(),
+  initial: initialWorld(false),
   events: worldEvents,
   next: (world, event) => stepWorld(world, event).world,
   serialize: serializeWorld,
@@ -608,3 +772,33 @@ export function inCoreLifecycle(world: AppWorld, event: WorldEvent): boolean {
       return false;
   }
 }
+
+/**
+ * The self-healing world: probes and a restart budget, with the rest of the world cut down to
+ * one representative of each kind (a few sightings, a die, one engine failure per step), so
+ * its graph stays small.
+ */
+const HEAL_SIGHTINGS: ReadonlySet<string> = new Set(['none', 'running', 'exited']);
+export const healWorldModel: WorldModel<AppWorld, WorldEvent> = {
+  initial: initialWorld(true),
+  events: (world) =>
+    worldEvents(world).filter((event) => {
+      switch (event.type) {
+        case 'BOOT':
+          return event.desired === 'running' && (event.sighting === 'unobserved' || event.sighting === 'running');
+        case 'ENGINE.FAIL':
+          // restarting exists only in this world: all its failures.
+          return world.phase === 'restarting' || event.code === STEP_FAILURES[world.phase]?.[0];
+        case 'CONTAINER':
+          return event.target === 'current' && event.action === 'die';
+        case 'OBSERVED':
+          return HEAL_SIGHTINGS.has(event.sighting);
+        case 'SET_DESIRED':
+          return event.desired !== 'absent';
+        default:
+          return true;
+      }
+    }),
+  next: (world, event) => stepWorld(world, event).world,
+  serialize: serializeWorld,
+};

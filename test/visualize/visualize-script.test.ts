@@ -45,7 +45,8 @@ describe('generated visualizations', () => {
       ...Object.values(node.states).flatMap((child) => keys(child as typeof node)),
     ];
     for (const key of keys(appMachine.root).slice(1)) {
-      expect(svg, key).toContain(`>${key}</text>`);
+      // Parallel states are labelled as such: `running (parallel)`.
+      expect(svg, key).toMatch(new RegExp(`>${key}( \\(parallel\\))?</text>`));
       expect(readme, key).toMatch(new RegExp(`^\\| \`([a-z.]+\\.)?${key}\` \\|`, 'm'));
     }
     expect(readme).toContain('![app state chart](app.svg)');
