@@ -18,6 +18,7 @@ import { LABELS, NAMING_DEFAULTS, ownerSelector } from './engine/labels.js';
 import type { EnginePort, PullProgress } from './engine/port.js';
 import { createLogger, type Logger } from './log.js';
 import { loadCatalog, type Catalog, type CatalogEntry } from './manifest/catalog.js';
+import { appProbes } from './manifest/app-probes.js';
 import { toContainerSpec } from './manifest/container-spec.js';
 import type { ManifestError } from './manifest/errors.js';
 import { createDesiredStore, type DesiredState } from './state/desired-store.js';
@@ -135,6 +136,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     const appDataDir = join(dataDir, id);
     const container = toContainerSpec(entry.manifest, { instance, namePrefix, appDataDir });
     const build = entry.manifest.container.build;
+    const probes = appProbes(entry.manifest);
     return {
       appId: id,
       container,
@@ -145,6 +147,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         ...(build ? { build: { context: build.context, containerfile: build.containerfile } } : {}),
       },
       specHash: container.labels[LABELS.specHash] ?? '',
+      ...(probes ? { probes } : {}),
       directories: container.mounts
         .filter((mount) => mount.source.startsWith(appDataDir))
         .map((mount) => mount.source),

@@ -6,6 +6,7 @@ import type { EnginePort } from '../engine/port.js';
 import { DEFAULT_STOP_TIMEOUT_SECONDS } from '../manifest/container-spec.js';
 import type { Logger } from '../log.js';
 import { createImageEnsurer, type ImagePolicyOptions } from './pull-image.js';
+import { createProbeActor } from './probes/probe-actor.js';
 
 export interface AppEffectOptions extends ImagePolicyOptions {
   logger: Logger;
@@ -65,5 +66,6 @@ export function createAppEffects(engine: EnginePort, options: AppEffectOptions) 
       await engine.remove(containerId);
       return {};
     }),
+    runProbe: createProbeActor(engine, log),
   };
 }

@@ -2,6 +2,7 @@ import { NEVER, Observable } from 'rxjs';
 import type {
   BuildSpec,
   ContainerObservation,
+  ExecResult,
   ContainerSpec,
   EngineEvent,
   EngineInfo,
@@ -78,6 +79,9 @@ export class ReplayEngine implements EnginePort {
   }
   inspect(idOrName: string): Promise<ContainerObservation | null> {
     return this.call('inspect', [idOrName]);
+  }
+  exec(id: string, command: string[], options: { timeoutMs: number }): Promise<ExecResult> {
+    return this.call('exec', [id, command, options]);
   }
   list(labels: Record<string, string>): Promise<ContainerObservation[]> {
     return this.call('list', [labels]);

@@ -3,6 +3,7 @@ import Docker from 'dockerode';
 import type { Observable } from 'rxjs';
 import { buildContextEntries } from './build-context.js';
 import { withDeadline } from './call-deadline.js';
+import { runExec } from './exec-run.js';
 import {
   observationFromInspect,
   observationFromLibpodListEntry,
@@ -29,6 +30,7 @@ import {
   type ContainerSpec,
   type EngineEvent,
   type EngineInfo,
+  type ExecResult,
   type EnginePort,
   type PullOptions,
 } from '../port.js';
@@ -268,6 +270,14 @@ class DockerodeEngine implements EnginePort {
         throw error;
       }
     });
+  }
+
+  async exec(id: string, command: string[], options: { timeoutMs: number }): Promise<ExecResult> {
+    return this.call(
+      { action: `exec of ${JSON.stringify(command.join(' '))} in container ${id}` },
+      (abortSignal) => runExec(this.docker.getContainer(id), command, options.timeoutMs, abortSignal),
+      options.timeoutMs + this.apiTimeoutMs,
+    );
   }
 
   /**

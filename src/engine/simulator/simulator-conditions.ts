@@ -12,6 +12,7 @@ export type EngineMethod =
   | 'remove'
   | 'inspect'
   | 'list'
+  | 'exec'
   | 'events';
 
 export const ENGINE_METHODS: readonly EngineMethod[] = [
@@ -25,6 +26,7 @@ export const ENGINE_METHODS: readonly EngineMethod[] = [
   'remove',
   'inspect',
   'list',
+  'exec',
   'events',
 ];
 

@@ -7,11 +7,12 @@ import {
   type EngineEvent,
   type EngineInfo,
   type EnginePort,
+  type ExecResult,
   type PullOptions,
 } from '../port.js';
 import { EngineConditions, sleep, unreachable, type EngineConditionsOptions } from './simulator-conditions.js';
 import { ContainerTable, observe } from './simulator-containers.js';
-import { createSimulatorControl, type SimulatorControl } from './simulator-control.js';
+import { createSimulatorControl, defaultExecAnswer, type ExecAnswer, type SimulatorControl } from './simulator-control.js';
 import { SimulatedEventHub } from './simulator-events.js';
 import { SimulatedImageStore, type ImageStoreOptions } from './simulator-image-store.js';
 import { ContainerLifecycle } from './simulator-lifecycle.js';
@@ -49,6 +50,7 @@ class Simulator implements SimulatedEngine {
   private readonly table = new ContainerTable();
   private readonly hub: SimulatedEventHub;
   private readonly lifecycle: ContainerLifecycle;
+  private readonly execAnswers = new Map<string, ExecAnswer>();
 
   constructor(options: SimulatorOptions) {
     this.version = options.version ?? '4.3.1';
@@ -68,6 +70,7 @@ class Simulator implements SimulatedEngine {
       lifecycle: this.lifecycle,
       hub: this.hub,
       ports,
+      execAnswers: this.execAnswers,
     });
   }
 
@@ -139,6 +142,21 @@ class Simulator implements SimulatedEngine {
     await this.conditions.enter('inspect');
     const container = this.table.resolve(idOrName);
     return container ? observe(container, true) : null;
+  }
+
+  async exec(id: string, command: string[], options: { timeoutMs: number }): Promise<ExecResult> {
+    await this.conditions.enter('exec');
+    const container = this.table.require(id, 'exec');
+    if (container.status !== 'running') {
+      throw new EngineError('engine', `exec in container ${id}: container state improper: can only exec in running containers`);
+    }
+    const answer = this.execAnswers.get(container.id);
+    const result = answer ? answer(command) : defaultExecAnswer(container);
+    if (result === 'hang') {
+      await sleep(options.timeoutMs);
+      throw new EngineError('engine', `${JSON.stringify(command.join(' '))} did not finish within ${options.timeoutMs} ms`);
+    }
+    return result;
   }
 
   async list(labels: Record<string, string>): Promise<ContainerObservation[]> {
