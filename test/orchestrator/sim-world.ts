@@ -31,20 +31,30 @@ export interface SimWorld {
   cleanup(): Promise<void>;
 }
 
-export async function writeManifests(dir: string, apps: Record<string, Record<string, unknown>>): Promise<void> {
+/** `extras[appId]` adds fields beside `container` (e.g. `probes`). */
+export async function writeManifests(
+  dir: string,
+  apps: Record<string, Record<string, unknown>>,
+  extras: Record<string, Record<string, unknown>> = {},
+): Promise<void> {
   await mkdir(dir, { recursive: true });
   for (const [id, container] of Object.entries(apps)) {
-    await writeFile(join(dir, `${id}.yml`), stringify({ app: { id, name: id, version: '1', container } }));
+    await writeFile(join(dir, `${id}.yml`), stringify({ app: { id, name: id, version: '1', container, ...extras[id] } }));
   }
 }
 
 export async function createSimWorld(
   apps: Record<string, Record<string, unknown>>,
-  options: Partial<OrchestratorOptions> & { simulator?: SimulatorOptions; engine?: SimulatedEngine } = {},
+  options: Partial<OrchestratorOptions> & {
+    simulator?: SimulatorOptions;
+    engine?: SimulatedEngine;
+    /** Manifest fields beside `container`, per app (e.g. `probes`). */
+    manifestExtras?: Record<string, Record<string, unknown>>;
+  } = {},
 ): Promise<SimWorld> {
   const root = await mkdtemp(join(tmpdir(), 'podwarden-sim-'));
   const catalogDir = join(root, 'catalog');
-  await writeManifests(catalogDir, apps);
+  await writeManifests(catalogDir, apps, options.manifestExtras);
   const engine = options.engine ?? createSimulatedEngine({ registry: sampleRegistry(REGISTRY), ...options.simulator });
   const starts: Array<{ id: string; at: number }> = [];
   const start = engine.start.bind(engine);
