@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LABELS } from '../../src/engine/labels.js';
 import type { Orchestrator } from '../../src/orchestrator.js';
 import type { Transition } from '../../src/streams/transitions.js';
-import { image, REGISTRY } from './support/env.js';
+import { createDockerodeEngine } from '../../src/engine/dockerode/dockerode-engine.js';
+import { image, REGISTRY, SOCKET_PATH } from './support/env.js';
 import { createWorld, waitForState, waitForStatus, type World } from './support/orchestrator-fixture.js';
 import { podman, startEventRecorder } from './support/podman-cli.js';
 
@@ -163,5 +164,21 @@ describe('failure reasons on podman', () => {
     const clash = await reason('second');
     expect(clash.failureReason).toMatchObject({ kind: 'port-in-use' });
     expect(clash.failure).toMatch(/^port already in use: free the host port or change it in the manifest/);
+  });
+});
+
+describe('exec through the dockerode adapter', () => {
+  it('returns the exit code and the output of a command in the container, and times out a slow one', async () => {
+    await world.writeManifest('web', { image: image('httpd') });
+    const orchestrator = await world.boot({ intervalMs: NO_TICK });
+    await orchestrator.install('web');
+    const row = await waitForState(orchestrator, 'web', 'running');
+    const engine = createDockerodeEngine({ socketPath: SOCKET_PATH });
+    const began = Date.now();
+    expect(await engine.exec(row.containerId!, ['cat', '/www/health'], { timeoutMs: 2_000 })).toEqual({ exitCode: 0, output: 'ok\n' });
+    console.log(`exec round trip: ${Date.now() - began} ms`);
+    const failed = await engine.exec(row.containerId!, ['sh', '-c', 'echo broken >&2; exit 7'], { timeoutMs: 2_000 });
+    expect(failed).toEqual({ exitCode: 7, output: 'broken\n' });
+    await expect(engine.exec(row.containerId!, ['sleep', '5'], { timeoutMs: 300 })).rejects.toThrow(/did not finish within 300 ms/);
   });
 });
