@@ -1,8 +1,10 @@
 export { createOrchestrator, PodwardenError } from './orchestrator.js';
 export type { AppStatus, Orchestrator, OrchestratorOptions } from './orchestrator.js';
 export type { Transition } from './streams/transitions.js';
-export type { PassReport, PassEntry, BackoffPolicy } from '../machines/types.js';
-export type { EnginePort, ContainerObservation, EngineEvent } from './engine/port.js';
+export type { PassReport, PassEntry, BackoffPolicy, RestartBudget, AppProbes, ProbeSpec, ProbeCheck } from '../machines/types.js';
+export { describeFailure } from '../machines/failure.js';
+export type { FailureReason, FailureKind, ProbeRole } from '../machines/failure.js';
+export type { EnginePort, ContainerObservation, EngineEvent, ExecResult } from './engine/port.js';
 export { EngineError } from './engine/port.js';
 export { createDockerodeEngine } from './engine/dockerode/dockerode-engine.js';
 export { createSimulatedEngine } from './engine/simulator/simulator.js';
