@@ -124,7 +124,6 @@ export const appMachine = setup({
       if (event.type !== 'OBSERVED') return {};
       const exited = event.container?.status === 'exited' || event.container?.status === 'dead';
       return {
-        // A pass may not know when our own start began; keep what podwarden knows of the run.
         container: event.container,
         exitSeenAt: exited ? Math.max(context.exitSeenAt, event.observedAt) : context.exitSeenAt,
       };
