@@ -1,7 +1,8 @@
 import type { ContainerEvent, ContainerObservation, EngineErrorCode } from '../src/engine/port.js';
 import { decide, type Decision } from './decide.js';
 import type { StepCause } from './step-cause.js';
-import type { AppEvent, AppSpec, BackoffPolicy, Desired, Observed, PassEntry, StepOutcome } from './types.js';
+import { classifyExit, describeFailure, type FailureReason, type ProbeRole } from './failure.js';
+import type { AppEvent, AppSpec, BackoffPolicy, Desired, Observed, PassEntry, ProbeResult, ProbeSpec, StepOutcome } from './types.js';
 import { LABELS } from '../src/engine/labels.js';
 
 // What an app machine knows of its container, and how engine events and step answers change
@@ -15,7 +16,19 @@ export interface AppInput {
   backoff: BackoffPolicy;
   /** Dependencies (or a companion's app) not ready at spawn; see the DEPENDENCIES event. */
   waitingFor?: string[];
+  /** Spreads this app's backoff jitter; the orchestrator draws it at random, tests fix it. */
+  seed?: number;
 }
+
+/** A probe's run of equal verdicts, and what it saw last. */
+export interface ProbeStreak {
+  failures: number;
+  successes: number;
+  lastOutput: string;
+  target: string;
+}
+
+export const NO_STREAK: ProbeStreak = { failures: 0, successes: 0, lastOutput: '', target: '' };
 
 export interface AppContext {
   appId: string;
@@ -26,8 +39,23 @@ export interface AppContext {
   failures: number;
   /** Why the app is where it is, for people: the last decision or failure. */
   reason: string;
-  /** The last failure, kept while backing off. */
-  failure: string | undefined;
+  /** The last failure, kept while backing off or failed; `describeFailure` gives its text. */
+  failure: FailureReason | undefined;
+  /**
+   * Running, its startup probe passed and its readiness probe's verdict is success (without
+   * those probes: running). Dependents and companions wait for this.
+   */
+  ready: boolean;
+  /** Consecutive exits within QUICK_EXIT_MS of their start: enough of them make a bad config. */
+  quickExits: number;
+  probes: Record<ProbeRole, ProbeStreak>;
+  /** A probe condemned the running container: the next decision replaces (or restarts) it. */
+  condemned: boolean;
+  /** Restarts within the budget's window. */
+  restartsInWindow: number;
+  /** Bumped when the owner re-arms the budget, so expiries scheduled before are ignored. */
+  budgetEpoch: number;
+  seed: number;
   /** ms since epoch when podwarden's last step finished; older pass observations are stale. */
   lastStepAt: number;
   /** Set by SHUTDOWN during a step: the step finishes, nothing follows it. */
@@ -39,6 +67,8 @@ export interface AppContext {
   backoff: BackoffPolicy;
   /** What holds the app back from being created or (re)started; empty = nothing. */
   waitingFor: string[];
+  /** Why the start under way was decided: set when its pre-start render begins. */
+  startCause?: StepCause;
 }
 
 /** Outcome of a pull: which image is now present. */
@@ -172,11 +202,62 @@ export function passAnswer(context: AppContext, event: AppEvent, state: unknown,
         state: stateName(state),
         action: isHeld(context) ? 'wait' : currentDecision(context).action,
         busy: false,
-        ...(context.failure ? { failure: context.failure } : {}),
+        ...(context.failure ? { failure: describeFailure(context.failure), failureReason: context.failure } : {}),
       };
   return { type: 'APP.PASS_ENTRY' as const, passId: event.type === 'OBSERVED' ? event.passId : -1, entry };
 }
 
 function stateName(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** Why the container failed by itself, from what is known of it now. */
+export function containerFailure(context: AppContext): FailureReason {
+  const container = context.container;
+  if (container?.status === 'exited') {
+    return classifyExit(container, context.quickExits);
+  }
+  return { kind: 'container-broken', detail: currentDecision(context).why };
+}
+
+export function probeOf(context: AppContext, role: ProbeRole): ProbeSpec | undefined {
+  return context.spec.probes?.[role];
+}
+
+/** A failed result within the probe's start period says nothing yet. */
+export function failureCounts(context: AppContext, result: ProbeResult): boolean {
+  const probe = probeOf(context, result.role);
+  if (!probe || result.ok) return false;
+  return result.at >= (context.container?.startedAt ?? 0) + probe.startPeriodMs;
+}
+
+export function nextStreak(context: AppContext, result: ProbeResult): ProbeStreak {
+  const streak = context.probes[result.role];
+  const seen = { lastOutput: result.output, target: result.target };
+  if (result.ok) return { failures: 0, successes: streak.successes + 1, ...seen };
+  if (!failureCounts(context, result)) return { ...streak, ...seen };
+  return { failures: streak.failures + 1, successes: 0, ...seen };
+}
+
+/** This result makes the probe's verdict `failing`: its failureThreshold-th counted failure in a row. */
+export function probeGivesUp(context: AppContext, event: AppEvent, role: ProbeRole): boolean {
+  if (event.type !== 'PROBE_RESULT' || event.role !== role) return false;
+  const probe = probeOf(context, role);
+  return probe !== undefined && failureCounts(context, event) && context.probes[role].failures + 1 >= probe.failureThreshold;
+}
+
+/** This result makes the probe's verdict `passing`: its successThreshold-th success in a row. */
+export function probePasses(context: AppContext, event: AppEvent, role: ProbeRole): boolean {
+  if (event.type !== 'PROBE_RESULT' || event.role !== role || !event.ok) return false;
+  const probe = probeOf(context, role);
+  return probe !== undefined && context.probes[role].successes + 1 >= probe.successThreshold;
+}
+
+export function probeFailure(context: AppContext, role: ProbeRole): FailureReason {
+  const streak = context.probes[role];
+  return { kind: 'probe-failing', role, target: streak.target, output: streak.lastOutput, failures: streak.failures };
+}
+
+export function freshProbeStreaks(): Record<ProbeRole, ProbeStreak> {
+  return { startup: NO_STREAK, liveness: NO_STREAK, readiness: NO_STREAK };
 }

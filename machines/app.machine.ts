@@ -1,7 +1,14 @@
-import { assign, raise, sendParent, setup } from 'xstate';
+import { assign, enqueueActions, sendParent, setup } from 'xstate';
 import {
   applyEvent,
+  containerFailure,
   containerId,
+  freshProbeStreaks,
+  nextStreak,
+  probeFailure,
+  probeGivesUp,
+  probeOf,
+  probePasses,
   createdContainer,
   currentDecision,
   decisionAfter,
@@ -21,6 +28,8 @@ import { DURING_STEP, failedContainerStep, failedStep, REMOVE_CONTAINER, unprovi
 import { backoffDelay } from './backoff.js';
 import { decide } from './decide.js';
 import { stepCause, type StepCause } from './step-cause.js';
+import { classifyStepError, describeFailure, nextQuickExits, type FailureReason, type ProbeRole } from './failure.js';
+import { probeRunner, seedOf, type ProbeInput } from './app-probes.js';
 import type { AppEvent, AppSpec, RenderOutcome, StepOutcome } from './types.js';
 
 export type { AppContext, AppInput, ContainerInput, CreateOutcome, PullOutcome } from './app-knowledge.js';
@@ -28,8 +37,12 @@ export type { AppContext, AppInput, ContainerInput, CreateOutcome, PullOutcome }
 /**
  * One app's container lifecycle. Pure: every engine call is an invoked effect actor, every
  * observation arrives as an event. The states a person sees:
- * observing · waiting · missing → pulling → creating → rendering → starting → running · wedged → recreating ·
- * crashed → backoff · restarting (a rendered file changed) · stopping → stopped · removing → removed · halted.
+ * observing · waiting · missing → pulling → creating → rendering → starting → running ·
+ * wedged → recreating | restarting · crashed → backoff | failed · stopping → stopped ·
+ * removing → removed · halted. While running, podwarden's own probes (startup, then liveness
+ * and readiness) are invoked actors whose verdicts arrive as PROBE_RESULT events; the machine
+ * counts them. A rendered file that changed, or a liveness failure the manifest answers with
+ * a restart, goes through `restarting`.
  */
 export const appMachine = setup({
   types: {
@@ -44,9 +57,10 @@ export const appMachine = setup({
     stopContainer: unprovided<StepOutcome, ContainerInput>('stopContainer'),
     removeContainer: unprovided<StepOutcome, ContainerInput>('removeContainer'),
     renderFiles: unprovided<RenderOutcome, { spec: AppSpec }>('renderFiles'),
+    runProbe: probeRunner,
   },
   delays: {
-    backoff: ({ context }) => backoffDelay(context.failures, context.backoff),
+    backoff: ({ context }) => backoffDelay(context.failures, context.backoff, context.seed),
     stablePeriod: ({ context }) => context.backoff.resetAfterMs,
   },
   guards: {
@@ -66,7 +80,9 @@ export const appMachine = setup({
     ownEvent: ({ context, event }) => event.type === 'CONTAINER_EVENT' && isOwnFreshEvent(context, event.event),
     unobserved: ({ context }) => context.container === undefined,
     desiredChanges: ({ context, event }) => event.type === 'SET_DESIRED' && event.desired !== context.desired,
-    specChanges: ({ context, event }) => event.type === 'UPDATE_SPEC' && event.spec.specHash !== context.spec.specHash,
+    specChanges: ({ context, event }) =>
+      event.type === 'UPDATE_SPEC' &&
+      (event.spec.specHash !== context.spec.specHash || JSON.stringify(event.spec.probes) !== JSON.stringify(context.spec.probes)),
     /** A render that rewrote a file the running container has already read. */
     filesChanged: (_, params: { output: RenderOutcome }) => params.output.changed,
     diedDuringStart: ({ context }) => context.diedDuringStart,
@@ -94,6 +110,24 @@ export const appMachine = setup({
     needsAction: ({ context }) => currentDecision(context).action !== 'none',
     containerFailed: ({ context }) => currentDecision(context).failed,
     vanished: (_, params: { error: unknown }) => stepError(params.error).code === 'not-found',
+    /** One more restart would exceed the restart budget. */
+    budgetSpent: ({ context }) => {
+      const budget = context.backoff.budget;
+      return budget !== undefined && context.restartsInWindow > budget.restarts;
+    },
+    /** A probe condemned the container and it still runs: replace it before anything else. */
+    condemned: ({ context }) => context.condemned && context.desired === 'running' && context.container?.status === 'running',
+    /** A probe condemned the container and the manifest asks for a restart in place rather than a new container. */
+    restartsInPlace: ({ context }) => context.condemned && context.spec.probes?.onLivenessFailure === 'restart',
+    ownExpiry: ({ context, event }) => event.type === 'BUDGET.EXPIRED' && event.epoch === context.budgetEpoch,
+    noStartupProbe: ({ context }) => probeOf(context, 'startup') === undefined,
+    noReadinessProbe: ({ context }) => probeOf(context, 'readiness') === undefined,
+    startupPasses: ({ context, event }) => probePasses(context, event, 'startup'),
+    startupGivesUp: ({ context, event }) => probeGivesUp(context, event, 'startup'),
+    livenessGivesUp: ({ context, event }) => probeGivesUp(context, event, 'liveness'),
+    readinessPasses: ({ context, event }) => probePasses(context, event, 'readiness'),
+    readinessGivesUp: ({ context, event }) => probeGivesUp(context, event, 'readiness'),
+    resultOf: ({ event }, params: { role: ProbeRole }) => event.type === 'PROBE_RESULT' && event.role === params.role,
   },
   actions: {
     observe: assign(({ context, event }) => {
@@ -120,19 +154,72 @@ export const appMachine = setup({
     /** Readiness may have changed: the supervisor re-reads it (binding.ts `isAppReady`) and frees or holds dependents. */
     announceReadiness: sendParent(({ context }) => ({ type: 'APP.READINESS', appId: context.appId })),
     explain: assign(({ context }) => ({ reason: currentDecision(context).why })),
+    explainFailure: assign(({ context }) => ({ reason: context.failure ? describeFailure(context.failure) : 'a probe failed' })),
+    /** The container failed by itself: classify it (an exit soon after its start feeds the bad-config streak). */
     countFailure: assign(({ context }) => {
-      const why = currentDecision(context).why;
-      return { failures: context.failures + 1, failure: why, reason: why };
+      const container = context.container;
+      const exited = container?.status === 'exited';
+      const quickExits = exited
+        ? nextQuickExits(context.quickExits, container.startedAt, container.finishedAt ?? context.exitSeenAt)
+        : context.quickExits;
+      const failure = containerFailure({ ...context, quickExits });
+      return { failures: context.failures + 1, quickExits, failure, reason: currentDecision(context).why };
     }),
     countStepFailure: assign(({ context }, params: { step: string; error: unknown }) => {
-      const why = `${params.step} failed: ${stepError(params.error).message}`;
-      return { failures: context.failures + 1, failure: why, reason: why };
+      const error = stepError(params.error);
+      const failure = classifyStepError(params.step, error, context.spec.image.ref);
+      return { failures: context.failures + 1, failure, reason: `${params.step} failed: ${error.message}` };
     }),
+    /** A probe gave up on the container: it is replaced (or restarted) after the backoff. */
+    countProbeFailure: assign(({ context, event }) => {
+      if (event.type !== 'PROBE_RESULT') return {};
+      const probes = { ...context.probes, [event.role]: nextStreak(context, event) };
+      const failure = probeFailure({ ...context, probes }, event.role);
+      return { probes, failures: context.failures + 1, failure, condemned: true, reason: describeFailure(failure) };
+    }),
+    recordProbe: assign(({ context, event }) =>
+      event.type === 'PROBE_RESULT' ? { probes: { ...context.probes, [event.role]: nextStreak(context, event) } } : {},
+    ),
+    /** Each restart after a failure spends one unit of the budget for one window. */
+    spendRestart: enqueueActions(({ context, enqueue }) => {
+      const budget = context.backoff.budget;
+      if (!budget) return;
+      enqueue.assign({ restartsInWindow: context.restartsInWindow + 1 });
+      enqueue.raise({ type: 'BUDGET.EXPIRED', epoch: context.budgetEpoch }, { delay: budget.windowMs });
+    }),
+    giveUp: assign(({ context }) => {
+      const budget = context.backoff.budget;
+      const last: FailureReason = context.failure ?? { kind: 'step-failed', step: 'run', message: 'unknown' };
+      const failure: FailureReason = {
+        kind: 'restart-budget-spent',
+        restarts: budget?.restarts ?? 0,
+        windowMs: budget?.windowMs ?? 0,
+        last: last.kind === 'restart-budget-spent' ? last.last : last,
+      };
+      return { failure, reason: describeFailure(failure) };
+    }),
+    expireRestart: assign(({ context }) => ({ restartsInWindow: Math.max(0, context.restartsInWindow - 1) })),
+    /** The owner acted: a fresh budget and crash count; expiries of the old budget are ignored. */
+    rearm: assign(({ context }) => ({
+      failures: 0,
+      failure: undefined,
+      quickExits: 0,
+      restartsInWindow: 0,
+      budgetEpoch: context.budgetEpoch + 1,
+    })),
+    /** A new stay in running: probe verdicts start over. */
+    freshRun: assign({ probes: freshProbeStreaks() }),
+    absolve: assign({ condemned: false }),
+    markReady: assign({ ready: true }),
+    markUnready: assign({ ready: false }),
     forgetContainer: assign({ container: null }),
-    resetFailures: assign({ failures: 0, failure: undefined }),
+    resetFailures: assign({ failures: 0, failure: undefined, quickExits: 0 }),
     stepDone: assign((_, params: { at: number }) => ({ lastStepAt: params.at })),
     /** Only the pass's own observation asks for a render, so a busy engine event stream does not. */
-    checkRender: raise({ type: 'RENDER.CHECK' }),
+    /** Only an app with rendered files renders on a pass: a quiet pass costs the others nothing. */
+    checkRender: enqueueActions(({ context, enqueue }) => {
+      if (context.spec.render) enqueue.raise({ type: 'RENDER.CHECK' });
+    }),
     /**
      * Stopped for a restart: the die of that stop is podwarden's own doing, so it is dated as
      * known (its event, arriving during the start that follows, is no crash).
@@ -157,6 +244,13 @@ export const appMachine = setup({
     failures: 0,
     reason: input.observation === undefined ? 'waiting for the first observation' : '',
     failure: undefined,
+    ready: false,
+    quickExits: 0,
+    probes: freshProbeStreaks(),
+    condemned: false,
+    restartsInWindow: 0,
+    budgetEpoch: 0,
+    seed: input.seed ?? seedOf(input.spec.appId),
     lastStepAt: 0,
     halting: false,
     diedDuringStart: false,
@@ -178,18 +272,21 @@ export const appMachine = setup({
     // Only remembered: a running app is not touched when a dependency fails, and a step under
     // way finishes; the next decision heeds it.
     DEPENDENCIES: { actions: 'setDependencies' },
+    'BUDGET.EXPIRED': { guard: 'ownExpiry', actions: 'expireRestart' },
   },
   states: {
     /** Looks at what is known of the container and what the owner wants; never rests here. */
     deciding: {
       always: [
         { guard: 'unobserved', target: 'observing' },
+        { guard: 'condemned', target: 'wedged', actions: 'explainFailure' },
         { guard: 'decidesRemove', target: 'removing', actions: 'explain' },
         { guard: 'decidesStop', target: 'stopping', actions: 'explain' },
         { guard: 'held', target: 'waiting', actions: 'explainWait' },
         { guard: 'decidesCreate', target: 'missing', actions: 'explain' },
         { guard: 'decidesStart', target: 'rendering', actions: 'explain' },
-        { guard: 'decidesRecreate', target: 'wedged', actions: 'explain' },
+        // Replaced for what the decision table sees, not for a probe's verdict: made anew.
+        { guard: 'decidesRecreate', target: 'wedged', actions: ['explain', 'absolve'] },
         { guard: 'decidesWait', target: 'observing', actions: 'explain' },
         { guard: 'isRemoved', target: 'removed', actions: 'explain' },
         { guard: 'isStopped', target: 'stopped', actions: 'explain' },
@@ -286,6 +383,8 @@ export const appMachine = setup({
      * A render that fails starts nothing: no container runs with a stale or half-written config.
      */
     rendering: {
+      // The render is the start's pre-start hook: the start it leads to has the cause that led here.
+      entry: assign({ startCause: ({ context, event }) => stepCause(context, event) }),
       on: DURING_STEP,
       invoke: {
         src: 'renderFiles',
@@ -300,7 +399,7 @@ export const appMachine = setup({
     },
     /** Starting the container; a die that arrives before the answer counts as a crash. */
     starting: {
-      entry: assign({ diedDuringStart: false }),
+      entry: assign({ diedDuringStart: false, condemned: false }),
       on: {
         ...DURING_STEP,
         // A die that overtakes start's answer must not be lost.
@@ -311,13 +410,17 @@ export const appMachine = setup({
       },
       invoke: {
         src: 'startContainer',
-        input: ({ context, event }) => ({ spec: context.spec, containerId: containerId(context), cause: stepCause(context, event) }),
+        input: ({ context, event }) => ({
+          spec: context.spec,
+          containerId: containerId(context),
+          cause: context.startCause ?? stepCause(context, event),
+        }),
         onDone: [
           { guard: 'halting', target: 'halted' },
           {
             guard: 'diedDuringStart',
             target: 'crashed',
-            actions: { type: 'stepDone', params: ({ event }) => ({ at: event.output.at }) },
+            actions: [{ type: 'stepDone', params: ({ event }) => ({ at: event.output.at }) }, 'countFailure'],
           },
           // Through deciding: a stop, an uninstall, a new manifest or a removal that arrived
           // while start ran decides what follows it.
@@ -334,13 +437,16 @@ export const appMachine = setup({
         onError: failedContainerStep('start'),
       },
     },
-    /** The container runs as the manifest says; events and passes are checked against the decision table. */
+    /**
+     * The container runs as the manifest says; events and passes are checked against the
+     * decision table, and podwarden's probes against the container.
+     */
     running: {
       type: 'parallel',
-      entry: 'announceReadiness',
+      entry: ['freshRun', 'announceReadiness'],
       exit: 'announceReadiness',
       states: {
-        /** How long the container has been up. */
+        /** How long the container has been up, for the crash count. */
         uptime: {
           initial: 'settling',
           states: {
@@ -382,15 +488,77 @@ export const appMachine = setup({
             },
           },
         },
+        /** podwarden's own checks of the service inside: startup first, then liveness and readiness. */
+        probes: {
+          initial: 'startingUp',
+          states: {
+            /** The startup probe has not passed yet: liveness and readiness wait; failures within its start period do not count. */
+            startingUp: {
+              always: { guard: 'noStartupProbe', target: 'watching' },
+              invoke: { src: 'runProbe', input: probeInput('startup') },
+              on: {
+                PROBE_RESULT: [
+                  { guard: 'startupPasses', target: 'watching', actions: 'recordProbe' },
+                  { guard: 'startupGivesUp', target: '#app.crashed', actions: 'countProbeFailure' },
+                  { guard: { type: 'resultOf', params: { role: 'startup' } }, actions: 'recordProbe' },
+                ],
+              },
+            },
+            /** Started up: liveness and readiness probes run side by side. */
+            watching: {
+              type: 'parallel',
+              states: {
+                /** Failing failureThreshold times in a row condemns the container (one slow probe never does). */
+                liveness: {
+                  invoke: { src: 'runProbe', input: probeInput('liveness') },
+                  on: {
+                    PROBE_RESULT: [
+                      { guard: 'livenessGivesUp', target: '#app.crashed', actions: 'countProbeFailure' },
+                      { guard: { type: 'resultOf', params: { role: 'liveness' } }, actions: 'recordProbe' },
+                    ],
+                  },
+                },
+                /** Whether the app serves: failing only makes it not ready; nothing is restarted. */
+                readiness: {
+                  initial: 'unready',
+                  invoke: { src: 'runProbe', input: probeInput('readiness') },
+                  states: {
+                    /** Not serving yet, or stopped serving: dependents wait. */
+                    unready: {
+                      always: { guard: 'noReadinessProbe', target: 'ready' },
+                      on: {
+                        PROBE_RESULT: [
+                          { guard: 'readinessPasses', target: 'ready', actions: 'recordProbe' },
+                          { guard: { type: 'resultOf', params: { role: 'readiness' } }, actions: 'recordProbe' },
+                        ],
+                      },
+                    },
+                    /** Serving: `ready` is true, and dependents and companions may go on. */
+                    ready: {
+                      entry: ['markReady', 'announceReadiness'],
+                      exit: ['markUnready', 'announceReadiness'],
+                      on: {
+                        PROBE_RESULT: [
+                          { guard: 'readinessGivesUp', target: 'unready', actions: 'recordProbe' },
+                          { guard: { type: 'resultOf', params: { role: 'readiness' } }, actions: 'recordProbe' },
+                        ],
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
       },
       on: {
         CONTAINER_EVENT: [
-          { guard: 'eventMeansFailure', target: 'crashed', actions: 'applyContainerEvent' },
+          { guard: 'eventMeansFailure', target: 'crashed', actions: ['applyContainerEvent', 'countFailure'] },
           { guard: 'eventNeedsAction', target: 'deciding', actions: 'applyContainerEvent' },
           { guard: 'ownEvent', actions: 'applyContainerEvent' },
         ],
         OBSERVED: [
-          { guard: 'observationMeansFailure', target: 'crashed', actions: ['observe', 'reportPass'] },
+          { guard: 'observationMeansFailure', target: 'crashed', actions: ['observe', 'reportPass', 'countFailure'] },
           { guard: 'observationNeedsAction', target: 'deciding', actions: ['observe', 'reportPass'] },
           { guard: 'freshObservation', actions: ['observe', 'reportPass', 'checkRender'] },
           { actions: 'reportPass' },
@@ -398,8 +566,9 @@ export const appMachine = setup({
       },
     },
     /**
-     * A rendered file changed while the app ran: stopped here, then rendered and started like
-     * any start. Podwarden's own doing, so it is no crash and costs no backoff.
+     * Stopped here, then rendered and started like any start: a rendered file changed while
+     * the app ran (podwarden's own doing: no crash, no backoff), or a failing liveness probe
+     * asked for a restart in place (counted as a failure on the way in).
      */
     restarting: {
       on: DURING_STEP,
@@ -418,9 +587,25 @@ export const appMachine = setup({
         onError: failedContainerStep('stop'),
       },
     },
-    /** The container failed by itself: count it, then back off before acting. */
+    /** The container failed by itself (counted on the way in): spend a restart, then back off, or give up. */
     crashed: {
-      always: { target: 'backoff', actions: 'countFailure' },
+      entry: 'spendRestart',
+      always: [{ guard: 'budgetSpent', target: 'failed', actions: 'giveUp' }, { target: 'backoff' }],
+    },
+    /**
+     * The restart budget is spent: podwarden stops trying and keeps the reason until the owner
+     * acts (install, start) or the manifest changes.
+     */
+    failed: {
+      on: {
+        RETRY: { target: 'deciding', actions: 'rearm' },
+        UPDATE_SPEC: { guard: 'specChanges', target: 'deciding', actions: ['setSpec', 'rearm'] },
+        OBSERVED: [
+          { guard: 'freshObservation', actions: ['observe', 'reportPass'] },
+          { actions: 'reportPass' },
+        ],
+        CONTAINER_EVENT: { guard: 'ownEvent', actions: 'applyContainerEvent' },
+      },
     },
     /** Waiting before the next attempt, longer after each consecutive failure. */
     backoff: {
@@ -435,7 +620,10 @@ export const appMachine = setup({
     },
     /** The container exists but cannot become a healthy running one as it is. */
     wedged: {
-      always: { target: 'recreating' },
+      always: [
+        { guard: 'restartsInPlace', target: 'restarting', actions: 'absolve' },
+        { target: 'recreating', actions: 'absolve' },
+      ],
     },
     /** Removing the wedged container so a fresh one can be made. */
     recreating: {
@@ -483,3 +671,12 @@ export const appMachine = setup({
     halted: { type: 'final', entry: 'announceFinished' },
   },
 });
+
+function probeInput(role: ProbeRole) {
+  return ({ context }: { context: AppContext }): ProbeInput => ({
+    role,
+    probe: probeOf(context, role),
+    spec: context.spec,
+    containerId: containerId(context),
+  });
+}

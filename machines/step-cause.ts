@@ -17,8 +17,8 @@ const COMMAND_OF: Record<string, string> = {
 };
 
 /** Pure: the event that entered the step's state (XState hands it through eventless transitions). */
-export function stepCause(context: Pick<AppContext, 'reason'>, event: { type: string } & Record<string, unknown>): StepCause {
-  return { reason: context.reason, trigger: triggerOf(event) };
+export function stepCause(context: Pick<AppContext, 'reason'>, event: { type: string }): StepCause {
+  return { reason: context.reason, trigger: triggerOf(event as { type: string } & Record<string, unknown>) };
 }
 
 function triggerOf(event: { type: string } & Record<string, unknown>): string {

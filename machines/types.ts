@@ -1,4 +1,5 @@
 import type { ContainerEvent, ContainerObservation, ContainerSpec } from '../src/engine/port.js';
+import type { FailureReason, ProbeRole } from './failure.js';
 
 /** What the owner asked for. `absent` = uninstalled (or an orphan podwarden must prune). */
 export type Desired = 'running' | 'stopped' | 'absent';
@@ -24,6 +25,8 @@ export interface AppSpec {
   directories?: string[];
   /** Files rendered into the app's data dir before every start and on every pass; opaque to the machine. */
   render?: RenderSpec;
+  /** Probes podwarden runs against the container; none declared = running means ready. */
+  probes?: AppProbes;
 }
 
 /** What the `renderFiles` effect needs; see src/effects/render-files.ts. */
@@ -41,6 +44,32 @@ export interface RenderOutcome {
   changed: boolean;
 }
 
+/** How podwarden checks a running container from outside (kubelet's probe model). */
+export interface AppProbes {
+  startup?: ProbeSpec;
+  liveness?: ProbeSpec;
+  readiness?: ProbeSpec;
+  /** What a failing liveness probe leads to: remove and create anew, or stop and start the same container. */
+  onLivenessFailure: 'recreate' | 'restart';
+}
+
+export type ProbeCheck =
+  | { kind: 'http'; path: string; port: number; expectStatus?: number }
+  | { kind: 'tcp'; port: number }
+  | { kind: 'exec'; command: string[] };
+
+export interface ProbeSpec {
+  check: ProbeCheck;
+  intervalMs: number;
+  timeoutMs: number;
+  /** Consecutive failures before the probe's verdict turns to failing. */
+  failureThreshold: number;
+  /** Consecutive successes before a failing probe's verdict turns to passing. */
+  successThreshold: number;
+  /** Failures this soon after the container started do not count. */
+  startPeriodMs: number;
+}
+
 export interface BackoffPolicy {
   /** Delay before the second consecutive restart; the first one after a stable run is immediate. */
   initialMs: number;
@@ -48,13 +77,33 @@ export interface BackoffPolicy {
   maxMs: number;
   /** A container that stayed up this long resets the crash count. */
   resetAfterMs: number;
+  /**
+   * Each delay is spread by ± this fraction (0.1 = ±10 %), so apps that failed together do not
+   * retry together. The spread comes from the machine's seed, never from Math.random.
+   */
+  jitter?: number;
+  /** At most this many restarts within the window; one more and the app goes to `failed`. */
+  budget?: RestartBudget;
 }
 
+export interface RestartBudget {
+  restarts: number;
+  windowMs: number;
+}
+
+/**
+ * kubelet's schedule (10 s doubling to 5 min, reset after 10 min), ±10 % jitter, and a budget
+ * of 10 restarts in 30 min: with this schedule a container that never stays up spends it in
+ * about 25 min, so an app that cannot run stops churning within half an hour, while one that
+ * crashes now and then never comes near it.
+ */
 export const DEFAULT_BACKOFF: BackoffPolicy = {
   initialMs: 10_000,
   factor: 2,
   maxMs: 300_000,
   resetAfterMs: 600_000,
+  jitter: 0.1,
+  budget: { restarts: 10, windowMs: 30 * 60_000 },
 };
 
 /** An observation of the app's container, or null when there is none. */
@@ -75,14 +124,32 @@ export type AppCommand =
    * for a companion, its app) that is not ready, e.g. "bitcoind (not ready)"; empty = free.
    */
   | { type: 'DEPENDENCIES'; waitingFor: string[] }
+  /** The owner asked again (install, start, restart): a `failed` app tries afresh with a new budget. */
+  | { type: 'RETRY' }
   | { type: 'SHUTDOWN' };
+
+/** One probe run's verdict, sent by the probe actor; the machine does the counting. */
+export interface ProbeResult {
+  type: 'PROBE_RESULT';
+  role: ProbeRole;
+  ok: boolean;
+  /** What the probe saw (status line, exec output, connection error), for the failure reason. */
+  output: string;
+  /** What was probed, e.g. `GET http://10.88.0.5:8080/health`. */
+  target: string;
+  /** ms since epoch when the probe ran. */
+  at: number;
+}
 
 export type AppEvent =
   | AppCommand
   | { type: 'OBSERVED'; passId: number; observedAt: number; container: Observed }
   | { type: 'CONTAINER_EVENT'; event: ContainerEvent }
   /** Raised by the machine itself on a quiet pass while running: render the files again. */
-  | { type: 'RENDER.CHECK' };
+  | { type: 'RENDER.CHECK' }
+  | ProbeResult
+  /** A restart left the budget's window (scheduled by the machine itself when it restarted). */
+  | { type: 'BUDGET.EXPIRED'; epoch: number };
 
 /** What one app said about itself in one reconcile pass. */
 export interface PassEntry {
@@ -97,6 +164,8 @@ export interface PassEntry {
   failure?: string;
   /** Set on a companion's entry: `appId` is its app, this its id. */
   companion?: string;
+  /** The same failure as data. */
+  failureReason?: FailureReason;
 }
 
 export interface PassReport {

@@ -151,6 +151,7 @@ function bindAll(engine: EnginePort): EnginePort {
     stop: (id, options) => engine.stop(id, options),
     remove: (id) => engine.remove(id),
     inspect: (id) => engine.inspect(id),
+    exec: (id, command, options) => engine.exec(id, command, options),
     list: (labels) => engine.list(labels),
     events: (labels) => engine.events(labels),
     logs: (id, options) => engine.logs(id, options),

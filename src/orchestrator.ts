@@ -15,7 +15,8 @@ import { companionUnitMachine } from '../machines/companion-unit.machine.js';
 import { parsePodmanVersion, usesQuadlet } from './companions/systemd/render-unit.js';
 import { createSystemdUnits, systemdUserAvailable, type SystemdUnits } from './companions/systemd/systemd-units.js';
 import { createUnitEffects } from './companions/systemd/unit-effects.js';
-import { DEFAULT_BACKOFF, type AppSpec, type BackoffPolicy, type PassReport } from '../machines/types.js';
+import { describeFailure, type FailureReason } from '../machines/failure.js';
+import { DEFAULT_BACKOFF, type AppProbes, type AppSpec, type BackoffPolicy, type PassReport } from '../machines/types.js';
 import { createAppEffects } from './effects/app-effects.js';
 import { createDockerodeEngine } from './engine/dockerode/dockerode-engine.js';
 import { LABELS, NAMING_DEFAULTS, ownerSelector } from './engine/labels.js';
@@ -25,6 +26,7 @@ import { loadCatalog, type Catalog, type CatalogEntry } from './manifest/catalog
 import { toCompanionContainerSpec, toContainerSpec } from './manifest/container-spec.js';
 import type { AppContainer, AppManifest } from './manifest/schema.js';
 import { companionKey, isCompanionKey, ownerOfKey } from '../machines/binding.js';
+import { appProbes } from './manifest/app-probes.js';
 import type { ManifestError } from './manifest/errors.js';
 import { createDesiredStore, type DesiredState } from './state/desired-store.js';
 import { engineEvents$ } from './streams/engine-events.js';
@@ -121,12 +123,18 @@ export interface AppStatus {
   desired: 'running' | 'stopped' | 'absent';
   reason: string;
   failures: number;
+  /** The last failure as a person reads it (see `describeFailure`). */
   failure?: string;
+  /** The same failure as data: `kind` and its fields (exit code, probe output, …). */
+  failureReason?: FailureReason;
+  /**
+   * Running and passing its startup and readiness probes (running, when it declares none);
+   * absent where the machine has no such notion (a systemd companion unit).
+   */
+  ready?: boolean;
   containerId?: string;
   containerStatus?: string;
   health?: string;
-  /** Whether its probes say it serves (from the app machine's `ready`); absent where the machine has none. */
-  ready?: boolean;
   /**
    * Failures podwarden answered with a retry since this daemon started: the container crashed,
    * exited, lost its process or turned unhealthy, or a step failed (each entry into `backoff`).
@@ -184,7 +192,13 @@ export class PodwardenError extends Error {
   }
 }
 
-/** The one place that reads `ready` from an app machine's context: machines without probes have none. */
+/** An app machine's failure is typed; a companion unit's is its text. */
+function failureColumns(failure: FailureReason | string | undefined): Pick<AppStatus, 'failure' | 'failureReason'> {
+  if (failure === undefined) return {};
+  return typeof failure === 'string' ? { failure } : { failure: describeFailure(failure), failureReason: failure };
+}
+
+/** The one place that reads `ready` from a machine's context: a companion unit has none. */
 function readyOf(context: object): boolean | undefined {
   const ready = (context as { ready?: unknown }).ready;
   return typeof ready === 'boolean' ? ready : undefined;
@@ -265,6 +279,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     files?: AppManifest['files'];
     values?: string;
     diskBytes?: number;
+    probes?: AppProbes;
   }
 
   /** An app's or a companion's machine spec: a companion is run exactly like an app. */
@@ -276,7 +291,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     extras: SpecExtras,
   ): AppSpec {
     const { build, pullFallback } = manifest;
-    const { files, values, diskBytes } = extras;
+    const { files, values, diskBytes, probes } = extras;
     return {
       appId: key,
       container,
@@ -300,6 +315,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
           }
         : {}),
       specHash: container.labels[LABELS.specHash] ?? '',
+      ...(probes ? { probes } : {}),
       directories: container.mounts
         .filter((mount) => mount.source.startsWith(appDataDir))
         .map((mount) => mount.source),
@@ -311,8 +327,10 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     const appDataDir = join(dataDir, id);
     const container = toContainerSpec(entry.manifest, { instance, namePrefix, appDataDir });
     const { files, values, requirements } = entry.manifest;
+    const probes = appProbes(entry.manifest);
     return machineSpec(id, entry.manifest.container, container, appDataDir, {
       manifestFile: entry.file,
+      ...(probes ? { probes } : {}),
       ...(files !== undefined ? { files } : {}),
       ...(values !== undefined ? { values } : {}),
       ...(requirements?.diskBytes !== undefined ? { diskBytes: requirements.diskBytes } : {}),
@@ -371,6 +389,12 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     desired = { ...desired, apps: { ...desired.apps, [appId]: { ...desired.apps[appId]!, desired: state } } };
     await store.save(desired);
     supervisor.send({ type: 'SET_DESIRED', appId, desired: state });
+    if (state === 'running') retry(appId);
+  }
+
+  /** The owner asked for the app again: one that gave up (`failed`) tries afresh. */
+  function retry(appId: string): void {
+    requireRoot().getSnapshot().context.refs[appId]?.send({ type: 'RETRY' });
   }
 
   async function chooseCompanionBackend(): Promise<'container' | 'systemd'> {
@@ -524,6 +548,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       };
       await store.save(desired);
       supervisor.send({ type: 'INSTALL', appId, app: declared(appId)! });
+      retry(appId);
     },
 
     async uninstall(appId) {
@@ -667,14 +692,14 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
           restarts: restarts.get(key) ?? 0,
           ...(lastChange.has(key) ? { since: lastChange.get(key)! } : {}),
           ...(readyOf(app) === undefined ? {} : { ready: readyOf(app)! }),
-          ...(app.failure ? { failure: app.failure } : {}),
+          ...failureColumns(app.failure),
           ...('container' in app && app.container
             ? { containerId: app.container.id, containerStatus: app.container.status, health: app.container.health }
             : {}),
         });
       }
       for (const [appId, problem] of Object.entries(context.held)) {
-        rows.push({ appId, state: 'manifest-error', desired: desired.apps[appId]?.desired ?? 'running', reason: problem, failures: 0 });
+        rows.push({ appId, state: 'manifest-error', desired: desired.apps[appId]?.desired ?? 'running', reason: problem, failures: 0, ready: false });
       }
       return rows.sort((a, b) => a.appId.localeCompare(b.appId) || (a.companion ?? '').localeCompare(b.companion ?? ''));
     },

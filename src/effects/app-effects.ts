@@ -10,6 +10,7 @@ import type { IntentRecord, JournalStep } from '../journal/records.js';
 import type { StepCause } from '../../machines/step-cause.js';
 import { createImageEnsurer, type ImagePolicyOptions } from './pull-image.js';
 import { renderFiles } from './render-files.js';
+import { createProbeActor } from './probes/probe-actor.js';
 
 export interface AppEffectOptions extends ImagePolicyOptions {
   logger: Logger;
@@ -118,5 +119,6 @@ export function createAppEffects(engine: EnginePort, options: AppEffectOptions) 
         throw error;
       }
     }),
+    runProbe: createProbeActor(engine, log),
   };
 }

@@ -36,6 +36,7 @@ export function instrumentEngine(engine: EnginePort, report: (telemetry: EngineT
     remove: (id) => timed('remove', () => engine.remove(id)),
     inspect: (idOrName) => timed('inspect', () => engine.inspect(idOrName)),
     list: (labels) => timed('list', () => engine.list(labels)),
+    exec: (id, command, options) => timed('exec', () => engine.exec(id, command, options)),
     logs: (id, options) => engine.logs(id, options),
     events: (labels) =>
       new Observable((subscriber) => {

@@ -30,6 +30,12 @@ export interface EnginePort {
   remove(id: string): Promise<void>;
   /** null when no such container exists. */
   inspect(idOrName: string): Promise<ContainerObservation | null>;
+  /**
+   * Runs `command` inside a running container (docker exec) and resolves with its exit code
+   * and output (stdout and stderr, at most EXEC_OUTPUT_LIMIT characters). A command still
+   * running after `timeoutMs` rejects with EngineError('engine'); the engine lets it finish.
+   */
+  exec(id: string, command: string[], options: { timeoutMs: number }): Promise<ExecResult>;
   /** Every container (any state) that carries all `labels`. One engine call. */
   list(labels: Record<string, string>): Promise<ContainerObservation[]>;
   /**
@@ -55,6 +61,14 @@ export interface LogLine {
   stream: 'stdout' | 'stderr';
   text: string;
 }
+
+export interface ExecResult {
+  exitCode: number;
+  output: string;
+}
+
+/** Probes keep only the start of what a command printed. */
+export const EXEC_OUTPUT_LIMIT = 4096;
 
 export interface EngineInfo {
   /** 'podman' or 'docker': decides which pull endpoint can skip TLS. */
@@ -151,6 +165,8 @@ export interface ContainerObservation {
   pid?: number;
   exitCode?: number;
   oomKilled?: boolean;
+  /** From inspect only: the container's address on its (first) network, for http/tcp probes. */
+  ipAddress?: string;
   /** ms since epoch, when the engine knows it. */
   startedAt?: number;
   finishedAt?: number;

@@ -38,6 +38,8 @@ const headerSchema = z.object({
         factor: z.number().optional(),
         maxMs: z.number().optional(),
         resetAfterMs: z.number().optional(),
+        jitter: z.number().optional(),
+        budget: z.object({ restarts: z.number(), windowMs: z.number() }).optional(),
       })
       .optional(),
     instance: z.string().optional(),

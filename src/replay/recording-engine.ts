@@ -58,6 +58,7 @@ export function recordingEngine(engine: EnginePort, sink: Recorder): EnginePort 
     stop: (id, options) => call('stop', [id, options], () => engine.stop(id, options)),
     remove: (id) => call('remove', [id], () => engine.remove(id)),
     inspect: (idOrName) => call('inspect', [idOrName], () => engine.inspect(idOrName)),
+    exec: (id, command, options) => call('exec', [id, command, options], () => engine.exec(id, command, options)),
     list: (labels) => call('list', [labels], () => engine.list(labels)),
     // Container output never reaches the machines, so a replay does not need it: not recorded.
     logs: (id, options) => engine.logs(id, options),

@@ -4,6 +4,7 @@ import type {
   LogLine,
   BuildSpec,
   ContainerObservation,
+  ExecResult,
   ContainerSpec,
   EngineEvent,
   EngineInfo,
@@ -84,6 +85,9 @@ export class ReplayEngine implements EnginePort {
   }
   inspect(idOrName: string): Promise<ContainerObservation | null> {
     return this.call('inspect', [idOrName]);
+  }
+  exec(id: string, command: string[], options: { timeoutMs: number }): Promise<ExecResult> {
+    return this.call('exec', [id, command, options]);
   }
   list(labels: Record<string, string>): Promise<ContainerObservation[]> {
     return this.call('list', [labels]);

@@ -2,6 +2,7 @@ import { Subject, type Observable } from 'rxjs';
 import type { AnyActorRef, InspectionEvent } from 'xstate';
 import type { AppContext } from '../../machines/app.machine.js';
 import { isCompanionKey, ownerOfKey } from '../../machines/binding.js';
+import { describeFailure, type FailureReason } from '../../machines/failure.js';
 
 /** One real change of an app's state. A quiet pass produces none. */
 export interface Transition {
@@ -14,6 +15,12 @@ export interface Transition {
   reason: string;
   /** Consecutive failures at the time of the change. */
   failures: number;
+  /** The last failure as a person reads it, while one is on record. */
+  failure?: string;
+  /** The same failure as data. */
+  failureReason?: FailureReason;
+  /** The app's `ready` flag after the change. */
+  ready: boolean;
   at: number;
 }
 
@@ -60,6 +67,10 @@ export function createTransitionTracker(): {
         to,
         reason: snapshot.context.reason,
         failures: snapshot.context.failures,
+        ...(snapshot.context.failure
+          ? { failure: describeFailure(snapshot.context.failure), failureReason: snapshot.context.failure }
+          : {}),
+        ready: snapshot.context.ready,
         at: Date.now(),
       });
     },

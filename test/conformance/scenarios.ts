@@ -235,6 +235,37 @@ export const SCENARIOS: readonly Scenario[] = [
     ],
   },
   {
+    key: 'exec',
+    title: "exec answers with the command's exit code; a stopped container refuses it",
+    steps: (() => {
+      const health = ['sh', '-c', 'timeout 2 wget -q -O /dev/null http://127.0.0.1:8080/health'];
+      const run = (ctx: ScenarioContext, id: string) =>
+        ctx.world.engine.exec(id, health, { timeoutMs: 5_000 }).then((result) => `exit ${result.exitCode}`);
+      return [
+        createSubject('httpd'),
+        startSubject,
+        step('wait until it serves', async () => new Promise((resolve) => setTimeout(resolve, 1_000))),
+        step('exec its health check', async (ctx) => run(ctx, ctx.id(ctx.subject))),
+        step('exec in a starter that does not serve yet', async (ctx) => {
+          await ctx.create(ctx.spec(ctx.other('slow'), 'slowstart', { env: { SLOW_SECONDS: '60' } }));
+          await ctx.world.engine.start(ctx.id(ctx.other('slow')));
+          return run(ctx, ctx.id(ctx.other('slow')));
+        }),
+        stopSubject,
+        step('exec in the stopped container', async (ctx) => run(ctx, ctx.id(ctx.subject))),
+      ];
+    })(),
+    expected: [
+      entry('create', 'ok', both(CREATED), ['create']),
+      entry('start', 'ok', both(RUNNING_HC), ['start']),
+      entry('wait until it serves', 'ok', both(RUNNING_HC), []),
+      entry('exec its health check', 'exit 0', both(RUNNING_HC), []),
+      entry('exec in a starter that does not serve yet', 'exit 1', both(RUNNING_HC), []),
+      entry('stop', 'ok', both(state('exited', 'starting', 137)), ['die:137']),
+      entry('exec in the stopped container', 'error:engine', both(state('exited', 'starting', 137)), []),
+    ],
+  },
+  {
     key: 'kill',
     title: 'a kill from outside: kill, then die 137',
     steps: [

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   normalizeStatus,
+  networkAddress,
   observationFromInspect,
   observationFromLibpodListEntry,
   observationFromListEntry,
@@ -34,6 +35,12 @@ describe('observationFromInspect (podman compat inspect)', () => {
     expect(healthy.startedAt).toBeGreaterThan(Date.parse('2020-01-01T00:00:00Z'));
     expect(healthy.finishedAt).toBeUndefined();
     expect(observationFromInspect(fixture('inspect-unhealthy.json')).health).toBe('unhealthy');
+  });
+
+  it("reads the container's bridge address, for http and tcp probes", () => {
+    expect(observationFromInspect(fixture('inspect-healthy.json')).ipAddress).toBe('10.88.0.54');
+    expect(networkAddress({ IPAddress: '', Networks: { app: { IPAddress: '10.89.0.7' } } })).toBe('10.89.0.7');
+    expect(networkAddress({ IPAddress: '', Networks: {} })).toBeUndefined();
   });
 
   it('maps an exited container with its exit code and times', () => {

@@ -4,7 +4,7 @@ import { DEFAULT_BACKOFF } from '../../machines/types.js';
 
 describe('crash-loop backoff', () => {
   it('restarts at once after the first failure, then doubles from the initial delay up to the cap', () => {
-    const delays = Array.from({ length: 9 }, (_, i) => backoffDelay(i + 1, DEFAULT_BACKOFF));
+    const delays = Array.from({ length: 9 }, (_, i) => backoffDelay(i + 1, { ...DEFAULT_BACKOFF, jitter: 0 }));
     expect(delays).toEqual([0, 10_000, 20_000, 40_000, 80_000, 160_000, 300_000, 300_000, 300_000]);
   });
 

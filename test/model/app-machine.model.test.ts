@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { appMachine } from '../../machines/app.machine.js';
 import { AppRig } from './app-rig.js';
-import { appWorldModel, describeEvent, inCoreLifecycle, type WorldEvent } from './app-world.js';
+import { appWorldModel, describeEvent, healWorldModel, inCoreLifecycle, type WorldEvent } from './app-world.js';
 import { CoverageRecorder, formatCoverage, type CoverageReport } from './coverage.js';
 import { explainDivergences, replayFamily, type FamilyResult } from './model-run.js';
 import { edgeCoveringPaths, modelGraph, shortestPaths, simplePaths, withoutPrefixes, type ModelGraph } from './paths.js';
@@ -16,7 +16,8 @@ const MAX_SIMPLE_PATH = 16;
 const MAX_WALK = 300;
 
 let graph: ModelGraph<WorldEvent>;
-const results: Record<'shortest' | 'simple' | 'walks', FamilyResult> = {} as never;
+let healGraph: ModelGraph<WorldEvent>;
+const results: Record<'shortest' | 'simple' | 'walks' | 'healShortest' | 'healWalks', FamilyResult> = {} as never;
 let coverage: CoverageReport;
 
 beforeAll(async () => {
@@ -27,17 +28,27 @@ beforeAll(async () => {
     simple: withoutPrefixes(simplePaths(appWorldModel, inCoreLifecycle, MAX_SIMPLE_PATH), describeEvent),
     walks: edgeCoveringPaths(graph, MAX_WALK),
   };
+  healGraph = modelGraph(healWorldModel);
+  const healFamilies = {
+    shortest: withoutPrefixes(shortestPaths(healWorldModel), describeEvent),
+    walks: edgeCoveringPaths(healGraph, MAX_WALK),
+  };
   const recorder = new CoverageRecorder(appMachine);
   const rig = new AppRig(appMachine, recorder);
+  const healRig = new AppRig(appMachine, recorder, true);
   const replay = (path: WorldEvent[]) => rig.replay(path);
+  const healReplay = (path: WorldEvent[]) => healRig.replay(path);
   results.shortest = await replayFamily('shortest paths to every model state', families.shortest, replay);
   results.simple = await replayFamily(`simple paths of the core lifecycle (≤ ${MAX_SIMPLE_PATH} events)`, families.simple, replay);
   results.walks = await replayFamily(`walks taking every model transition (≤ ${MAX_WALK} events)`, families.walks, replay);
+  results.healShortest = await replayFamily('self-healing world: shortest paths to every state', healFamilies.shortest, healReplay);
+  results.healWalks = await replayFamily(`self-healing world: walks taking every transition (≤ ${MAX_WALK} events)`, healFamilies.walks, healReplay);
   coverage = recorder.report();
   const all = Object.values(results);
   console.log(
     [
       `app model: ${graph.vertices.length} states, ${graph.edges} transitions (${graph.selfLoops} leave the state unchanged)`,
+      `self-healing model: ${healGraph.vertices.length} states, ${healGraph.edges} transitions`,
       ...all.map((r) => `  ${r.name}: ${r.paths} paths, ${r.steps} events, ${r.divergences.length} diverge`),
       formatCoverage('app machine', coverage, {
         paths: all.reduce((sum, r) => sum + r.paths, 0),
@@ -61,6 +72,12 @@ describe('the app machine against a model of its world', () => {
   it('follows the model along walks that take every transition of the model', () => {
     expect(results.walks.steps).toBeGreaterThanOrEqual(graph.edges);
     expect(results.walks.divergences.length, explainDivergences(results.walks)).toBe(0);
+  });
+
+  it('follows the self-healing model (probes, restart budget) along shortest paths and covering walks', () => {
+    expect(results.healShortest.divergences.length, explainDivergences(results.healShortest)).toBe(0);
+    expect(results.healWalks.steps).toBeGreaterThanOrEqual(healGraph.edges);
+    expect(results.healWalks.divergences.length, explainDivergences(results.healWalks)).toBe(0);
   });
 
   it('reaches every state and takes every transition of the machine on those paths', () => {

@@ -1,7 +1,7 @@
 import { setImmediate as nextMacrotask } from 'node:timers/promises';
-import { createActor, fromPromise, setup, SimulatedClock, type ActorRefFrom, type AnyActorRef } from 'xstate';
+import { createActor, fromCallback, fromPromise, setup, SimulatedClock, type ActorRefFrom, type AnyActorRef } from 'xstate';
 import { appMachine, type AppInput, type ContainerInput, type CreateOutcome, type PullOutcome } from '../../machines/app.machine.js';
-import type { AppEvent, AppSpec, PassEntry, RenderOutcome, StepOutcome } from '../../machines/types.js';
+import type { AppEvent, AppProbes, AppSpec, PassEntry, ProbeSpec, RenderOutcome, StepOutcome } from '../../machines/types.js';
 import { EngineError, type ContainerEvent } from '../../src/engine/port.js';
 import {
   APP_ID,
@@ -11,7 +11,11 @@ import {
   describeEvent,
   describeKnown,
   isFinalPhase,
+  isRunningPhase,
   isStepPhase,
+  MODEL_FAILURE_THRESHOLD,
+  declaredRoles,
+  restartsInPlace,
   LONG_WHILE,
   REPLAY_AGE_MS,
   SIGHTINGS,
@@ -35,10 +39,32 @@ import type { CoverageRecorder } from './coverage.js';
 /** The app machine the rig drives: the real one, or (to try a fix) a variant of it. */
 export type AppMachine = typeof appMachine;
 
-export function specFor(version: number): AppSpec {
+function modelProbe(role: keyof typeof MODEL_FAILURE_THRESHOLD): ProbeSpec {
+  return {
+    check: { kind: 'exec', command: ['true'] },
+    intervalMs: 1_000,
+    timeoutMs: 500,
+    failureThreshold: MODEL_FAILURE_THRESHOLD[role],
+    successThreshold: 1,
+    startPeriodMs: 0,
+  };
+}
+
+function probesFor(world: Pick<AppWorld, 'heal' | 'specVersion'>): AppProbes | undefined {
+  if (!world.heal) return undefined;
+  const probes: AppProbes = { onLivenessFailure: restartsInPlace(world) ? 'restart' : 'recreate' };
+  for (const role of declaredRoles(world)) probes[role] = modelProbe(role);
+  return probes;
+}
+
+export function specFor(version: number, heal = false): AppSpec {
   const hash = specHash(version);
+  const probes = probesFor({ heal, specVersion: version });
   return {
     appId: APP_ID,
+    ...(probes ? { probes } : {}),
+    // The main world renders files on every pass; the self-healing world's spec has none.
+    ...(heal ? {} : { render: { manifestFile: 'catalog/demo.yml', dataDir: '/srv/demo', files: [{ path: 'demo.conf', template: 'x' }] } }),
     specHash: hash,
     image: { ref: `registry.local/demo:${version}`, pullPolicy: 'if-not-present' },
     container: {
@@ -88,6 +114,8 @@ function wire(machine: AppMachine, active: () => AppUnderTest) {
       stopContainer: effect<StepOutcome, ContainerInput>('stopContainer'),
       removeContainer: effect<StepOutcome, ContainerInput>('removeContainer'),
       renderFiles: effect<RenderOutcome, { spec: AppSpec }>('renderFiles'),
+      // The world reports probe verdicts itself (PROBE events): the actor only has to exist.
+      runProbe: fromCallback(() => undefined),
     },
   });
   return setup({
@@ -165,6 +193,8 @@ export class AppRig {
   constructor(
     machine: AppMachine = appMachine,
     private readonly recorder?: CoverageRecorder,
+    /** Replay paths of the self-healing world (probes, restart budget). */
+    private readonly heal = false,
   ) {
     this.parentMachine = wire(machine, () => {
       if (!this.active) throw new Error('no run is active');
@@ -174,7 +204,7 @@ export class AppRig {
 
   /** Runs one path; resolves with undefined when the machine followed it, else what differed and where. */
   async replay(path: WorldEvent[]): Promise<string | undefined> {
-    let world = initialWorld();
+    let world = initialWorld(this.heal);
     let sut: AppUnderTest | undefined;
     try {
       for (const [index, event] of path.entries()) {
@@ -186,7 +216,7 @@ export class AppRig {
           sut.start(
             this.parentMachine,
             {
-              spec: specFor(world.specVersion),
+              spec: specFor(world.specVersion, world.heal),
               desired: event.desired,
               observation: observation === undefined ? undefined : observation === null ? null : toObservation(world, observation),
               backoff: world.backoff,
@@ -262,7 +292,7 @@ export class AppRig {
         sut.send({ type: 'SET_DESIRED', desired: event.desired });
         return;
       case 'UPDATE_SPEC':
-        sut.send({ type: 'UPDATE_SPEC', spec: specFor(next.specVersion) });
+        sut.send({ type: 'UPDATE_SPEC', spec: specFor(next.specVersion, next.heal) });
         return;
       case 'UPDATE_FILES':
         sut.send({ type: 'UPDATE_SPEC', spec: specFor(next.specVersion) });
@@ -281,6 +311,19 @@ export class AppRig {
         return;
       case 'SHUTDOWN':
         sut.send({ type: 'SHUTDOWN' });
+        return;
+      case 'RETRY':
+        sut.send({ type: 'RETRY' });
+        return;
+      case 'PROBE':
+        sut.send({
+          type: 'PROBE_RESULT',
+          role: event.role,
+          ok: event.ok,
+          output: event.ok ? 'ok' : 'exit 1',
+          target: 'exec true',
+          at: sut.clock.now(),
+        });
         return;
       case 'TIME.BACKOFF':
         this.advanceToTimer(sut, backoffDelayOf(world), 'backoff');
@@ -322,6 +365,11 @@ export class AppRig {
     if (context.desired !== world.desired) mismatches.push(`desired ${context.desired}, expected ${world.desired}`);
     if (context.spec.specHash !== hash) mismatches.push(`spec ${context.spec.specHash}, expected ${hash}`);
     if (context.failures !== world.failures) mismatches.push(`failures ${context.failures}, expected ${world.failures}`);
+    const ready = isRunningPhase(world.phase) && world.health === 'ready';
+    if (!isFinalPhase(world.phase) && context.ready !== ready) mismatches.push(`ready ${context.ready}, expected ${ready}`);
+    if (!isFinalPhase(world.phase) && context.restartsInWindow !== world.spends.length) {
+      mismatches.push(`${context.restartsInWindow} restarts in the budget's window, expected ${world.spends.length}`);
+    }
     if (!isFinalPhase(world.phase)) {
       const known = describeKnown(toBox(context.container, hash));
       if (known !== describeKnown(world.known)) mismatches.push(`knows its container as ${known}, expected ${describeKnown(world.known)}`);
@@ -402,6 +450,6 @@ export function formatPath(path: WorldEvent[], upTo = path.length - 1): string {
 }
 
 /** Replays `path` through the model alone and returns where it ends. */
-export function modelEnd(path: WorldEvent[]): AppWorld {
-  return path.reduce((world, event) => stepWorld(world, event).world, initialWorld());
+export function modelEnd(path: WorldEvent[], heal = false): AppWorld {
+  return path.reduce((world, event) => stepWorld(world, event).world, initialWorld(heal));
 }

@@ -30,7 +30,12 @@ export type Phase =
   | 'stopped'
   | 'removing'
   | 'removed'
-  | 'halted';
+  | 'halted'
+  | 'failed';
+
+/** Where a running app's probes are: the startup probe has not passed, or not ready, or ready. */
+export type Health = 'startingUp' | 'unready' | 'ready';
+export type ProbeRole = 'startup' | 'liveness' | 'readiness';
 
 export type EffectName = 'pullImage' | 'createContainer' | 'renderFiles' | 'startContainer' | 'stopContainer' | 'removeContainer';
 
@@ -135,6 +140,10 @@ export type WorldEvent =
   /** The supervisor says a dependency is not ready (`ready: false`) or all are again. */
   | { type: 'DEPENDENCIES'; ready: boolean }
   | { type: 'SHUTDOWN' }
+  /** A probe of the running container reports a verdict. */
+  | { type: 'PROBE'; role: ProbeRole; ok: boolean }
+  /** The owner asks for the app again (install, start). */
+  | { type: 'RETRY' }
   /** The backoff delay elapses (the rig checks nothing happens 1 ms before). */
   | { type: 'TIME.BACKOFF' }
   /** The container stays up for the stable period. */
@@ -164,6 +173,20 @@ export interface AppWorld {
   exitKnown: boolean;
   /** A dependency is not ready: creating or (re)starting the container must wait. */
   blocked: boolean;
+  /** Where the probes are, while running. */
+  health: Health;
+  /** Counted probe failures in a row, per role. */
+  probeFails: Record<ProbeRole, number>;
+  /** A probe gave up on the running container: the next decision replaces or restarts it. */
+  condemned: boolean;
+  /** When each restart still inside the budget's window was spent. */
+  spends: number[];
+  /**
+   * The self-healing world: the spec declares probes and the policy a restart budget. Its own,
+   * smaller world (fewer sightings and engine events) keeps the graph small; the main world
+   * has neither, so its graph stays what it was.
+   */
+  heal: boolean;
   // Bookkeeping below never decides which transition is taken, so it is left out of the
   // serialized state: the graph stays finite, and the rig replays paths with exact values.
   failures: number;
@@ -186,11 +209,52 @@ export interface Expectation {
   finished: boolean;
 }
 
-export const MODEL_BACKOFF: BackoffPolicy = { initialMs: 1_000, factor: 2, maxMs: 4_000, resetAfterMs: 60_000 };
+/**
+ * The budget's window and the stable period are longer than all backoffs of the longest walk
+ * together (300 × 4 s), so restarts leave the window only when a long while passes: the model
+ * can count them without tracking time exactly.
+ */
+export const MODEL_BACKOFF: BackoffPolicy = {
+  initialMs: 1_000,
+  factor: 2,
+  maxMs: 4_000,
+  resetAfterMs: 2_000_000,
+  jitter: 0,
+  budget: { restarts: 1, windowMs: 2_000_000 },
+};
+
+/**
+ * Spec versions alternate between two ways of declaring probes, so UPDATE_SPEC walks through
+ * both: odd ones declare all three roles and recreate the container on a liveness failure;
+ * even ones declare liveness alone and restart the container in place.
+ */
+export function declaredRoles(world: Pick<AppWorld, 'heal' | 'specVersion'>): ProbeRole[] {
+  if (!world.heal) return [];
+  return world.specVersion % 2 === 1 ? ['startup', 'liveness', 'readiness'] : ['liveness'];
+}
+export function restartsInPlace(world: Pick<AppWorld, 'heal' | 'specVersion'>): boolean {
+  return world.heal && world.specVersion % 2 === 0;
+}
+
+/** Where the probes begin when the app enters running. */
+function healthOnEntry(world: AppWorld): Health {
+  const roles = declaredRoles(world);
+  if (roles.includes('startup')) return 'startingUp';
+  return roles.includes('readiness') ? 'unready' : 'ready';
+}
+/**
+ * Probe thresholds in the model: startup and liveness act on their second failure in a row
+ * (hysteresis); readiness on its first, which keeps the model small. One success is enough.
+ */
+export const MODEL_FAILURE_THRESHOLD: Record<ProbeRole, number> = { startup: 2, liveness: 2, readiness: 1 };
+const NO_FAILS: Record<ProbeRole, number> = { startup: 0, liveness: 0, readiness: 0 };
 /** Longer than any timer the machine could have, so a spurious one would fire. */
 export const LONG_WHILE = MODEL_BACKOFF.maxMs + MODEL_BACKOFF.resetAfterMs + 1;
-export function initialWorld(backoff: BackoffPolicy = MODEL_BACKOFF): AppWorld {
+export function initialWorld(heal = false): AppWorld {
+  const { budget, ...unbudgeted } = MODEL_BACKOFF;
+  const backoff: BackoffPolicy = heal ? MODEL_BACKOFF : unbudgeted;
   return {
+    heal,
     phase: 'unborn',
     rerendering: false,
     desired: 'running',
@@ -200,6 +264,10 @@ export function initialWorld(backoff: BackoffPolicy = MODEL_BACKOFF): AppWorld {
     specMovedDuringStep: false,
     exitKnown: false,
     blocked: false,
+    health: 'startingUp',
+    probeFails: NO_FAILS,
+    condemned: false,
+    spends: [],
     failures: 0,
     failure: false,
     now: START_TIME,
@@ -219,15 +287,22 @@ export function isFinalPhase(phase: Phase): boolean {
   return phase === 'removed' || phase === 'halted';
 }
 
-/** The machine's state value as the model expects it: running is parallel (uptime, config). */
-export function stateValue(world: Pick<AppWorld, 'phase' | 'rerendering'>): unknown {
+/** The machine's state value for a world: running shows its uptime, its config render and its probes. */
+export function stateValue(world: Pick<AppWorld, 'phase' | 'rerendering' | 'health'>): unknown {
   if (!world.phase.startsWith('running.')) return world.phase;
-  return { running: { uptime: world.phase.slice('running.'.length), config: world.rerendering ? 'rerendering' : 'idle' } };
+  const probes = world.health === 'startingUp' ? 'startingUp' : { watching: { liveness: {}, readiness: world.health } };
+  return {
+    running: { uptime: world.phase.slice('running.'.length), config: world.rerendering ? 'rerendering' : 'idle', probes },
+  };
 }
 
-export function stateString(world: Pick<AppWorld, 'phase' | 'rerendering'>): string {
+export function stateString(world: Pick<AppWorld, 'phase' | 'rerendering' | 'health'>): string {
   const value = stateValue(world);
   return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+export function isRunningPhase(phase: Phase): boolean {
+  return phase.startsWith('running.');
 }
 
 export const SPEC_HASH_LABEL = LABELS.specHash;
@@ -306,7 +381,20 @@ export function serializeWorld(world: AppWorld): string {
     world.exitKnown ? 'exit-known' : '',
     world.blocked ? 'blocked' : '',
     world.lastStepAt > 0 ? 'stepped' : '',
+    // Probe streaks matter only while running, and only those a guard looks at: the startup
+    // probe's while starting up, the liveness probe's after, the readiness probe's once ready.
+    isRunningPhase(world.phase) ? runningKey(world) : '',
+    world.condemned ? 'condemned' : '',
+    // At the budget every further crash gives up alike: more spent restarts change nothing.
+    world.heal ? `spent:${Math.min(world.spends.length, world.backoff.budget?.restarts ?? 0)}` : '',
+    world.heal ? `v${world.specVersion % 2}` : '',
   ].join('|');
+}
+
+function runningKey(world: AppWorld): string {
+  const fails = world.probeFails;
+  if (world.health === 'startingUp') return `startingUp:${fails.startup}`;
+  return `${world.health}:${fails.liveness}`;
 }
 
 /** What the world can do next in this state: a small, representative, finite set. */
@@ -341,11 +429,23 @@ export function worldEvents(world: AppWorld): WorldEvent[] {
     for (const sighting of STALE_SIGHTINGS) events.push({ type: 'OBSERVED', sighting, age: 'stale' });
   }
   for (const desired of ['running', 'stopped', 'absent'] as const) events.push({ type: 'SET_DESIRED', desired });
-  if (world.rerendering) for (const outcome of RENDER_ANSWERS) events.push({ type: 'RENDER.ANSWER', outcome });
-  events.push({ type: 'UPDATE_SPEC' }, { type: 'UPDATE_FILES' }, { type: 'SHUTDOWN' });
-  // A dependency fails or recovers; while waiting, another one may fail too.
-  if (!world.blocked || world.phase === 'waiting') events.push({ type: 'DEPENDENCIES', ready: false });
-  if (world.blocked) events.push({ type: 'DEPENDENCIES', ready: true });
+  // Rendered files and dependencies belong to the main world; probes and the budget to the
+  // self-healing one (each world stays small enough to walk).
+  if (!world.heal) {
+    if (world.rerendering) for (const outcome of RENDER_ANSWERS) events.push({ type: 'RENDER.ANSWER', outcome });
+    events.push({ type: 'UPDATE_FILES' });
+    // A dependency fails or recovers; while waiting, another one may fail too.
+    if (!world.blocked || world.phase === 'waiting') events.push({ type: 'DEPENDENCIES', ready: false });
+    if (world.blocked) events.push({ type: 'DEPENDENCIES', ready: true });
+  }
+  events.push({ type: 'UPDATE_SPEC' }, { type: 'SHUTDOWN' });
+  if (isRunningPhase(world.phase)) {
+    const declared = declaredRoles(world);
+    const roles = world.health === 'startingUp' ? ['startup' as const] : declared.filter((role) => role !== 'startup');
+    for (const role of roles) events.push({ type: 'PROBE', role, ok: true }, { type: 'PROBE', role, ok: false });
+  }
+  // A repeated command must not skip a backoff; only a failed app is re-armed by it.
+  if (world.phase === 'failed' || world.phase === 'backoff') events.push({ type: 'RETRY' });
   if (world.phase === 'backoff') events.push({ type: 'TIME.BACKOFF' });
   else if (world.phase === 'running.settling') events.push({ type: 'TIME.STABLE' });
   else events.push({ type: 'TIME.PASSES' });
@@ -356,6 +456,18 @@ export function backoffDelayOf(world: AppWorld): number {
   return backoffDelay(world.failures, world.backoff);
 }
 
+/** Time passes: restarts older than the budget's window leave it. */
+function later(world: AppWorld, ms: number): AppWorld {
+  const now = world.now + ms;
+  const windowMs = world.backoff.budget?.windowMs ?? Infinity;
+  return { ...world, now, spends: world.spends.filter((at) => at + windowMs > now) };
+}
+
+/** The owner acted: a fresh budget and crash count. */
+function rearm(world: AppWorld): AppWorld {
+  return { ...world, failures: 0, failure: false, spends: [] };
+}
+
 interface Outcome {
   world: AppWorld;
   expect: Expectation;
@@ -363,11 +475,11 @@ interface Outcome {
 
 /** Decide what to do with what is known: the machine's `deciding` and the transient states after it. */
 function settle(world: AppWorld): Outcome {
-  const enter = (phase: Phase): Outcome => ({
-    world: { ...world, phase, rerendering: false, halting: false, diedDuringStart: false, specMovedDuringStep: false, stepBegunAt: world.now },
-    expect: { finished: isFinalPhase(phase) },
-  });
+  const enter = (phase: Phase): Outcome => enterWith(world, phase);
   if (world.known === undefined) return enter('observing');
+  if (world.condemned && world.desired === 'running' && world.known?.status === 'running') {
+    return enterWith({ ...world, condemned: false }, restartsInPlace(world) ? 'restarting' : 'recreating');
+  }
   const action = decisionOf(world).action;
   if (action !== 'remove' && action !== 'stop' && isHeld(world)) return enter('waiting');
   switch (action) {
@@ -379,15 +491,50 @@ function settle(world: AppWorld): Outcome {
       return enter('pulling');
     case 'start':
       // Every start is preceded by the pre-start render.
-      return enter('rendering');
+      return enterWith({ ...world, condemned: false }, 'rendering');
     case 'recreate':
-      return enter('recreating');
+      return enterWith({ ...world, condemned: false }, 'recreating');
     case 'wait':
       return enter('observing');
     case 'none':
       if (world.desired === 'absent') return enter('removed');
       if (world.desired === 'stopped') return enter('stopped');
-      return enter('running.settling');
+      return enterWith(
+        { ...world, health: healthOnEntry(world), probeFails: NO_FAILS },
+        'running.settling',
+      );
+  }
+}
+
+function enterWith(world: AppWorld, phase: Phase): Outcome {
+  return {
+    world: { ...world, phase, rerendering: false, halting: false, diedDuringStart: false, specMovedDuringStep: false, stepBegunAt: world.now },
+    expect: { finished: isFinalPhase(phase) },
+  };
+}
+
+/** The container failed by itself: count it, spend a restart, then back off, or give up when the budget is spent. */
+function crash(world: AppWorld, extra: Partial<AppWorld> = {}): Outcome {
+  const budget = world.backoff.budget;
+  const spends = budget ? [...world.spends, world.now] : world.spends;
+  const spent = budget !== undefined && spends.length > budget.restarts;
+  const backedOff = backOff({ ...world, ...extra, spends });
+  return spent ? { ...backedOff, world: { ...backedOff.world, phase: 'failed' } } : backedOff;
+}
+
+function onProbe(world: AppWorld, event: Extract<WorldEvent, { type: 'PROBE' }>): Outcome {
+  const fails = event.ok ? 0 : world.probeFails[event.role] + 1;
+  const counted: AppWorld = { ...world, probeFails: { ...world.probeFails, [event.role]: fails } };
+  switch (event.role) {
+    case 'startup':
+      if (event.ok) return stay({ ...counted, health: declaredRoles(world).includes('readiness') ? 'unready' : 'ready' });
+      return fails >= MODEL_FAILURE_THRESHOLD.startup ? crash(counted, { condemned: true }) : stay(counted);
+    case 'liveness':
+      return fails >= MODEL_FAILURE_THRESHOLD.liveness ? crash(counted, { condemned: true }) : stay(counted);
+    case 'readiness':
+      if (event.ok) return stay({ ...counted, health: 'ready' });
+      if (world.health === 'ready' && fails >= MODEL_FAILURE_THRESHOLD.readiness) return stay({ ...counted, health: 'unready' });
+      return stay(counted);
   }
 }
 
@@ -458,11 +605,13 @@ function onObserved(world: AppWorld, event: Extract<WorldEvent, { type: 'OBSERVE
       return withPassEntry(settle(informed), world, false);
     case 'running.settling':
     case 'running.stable':
-      if (decision.failed) return withPassEntry(backOff(informed), world, false);
+      if (decision.failed) return withPassEntry(crash(informed), world, false);
       if (decision.action !== 'none') return withPassEntry(settle(informed), world, false);
       // A quiet pass renders the files again (unless a render is still under way).
-      return withPassEntry(stay({ ...informed, rerendering: true }), world, false);
+      // A quiet pass renders the files again, when the spec has any (the self-healing world's has none).
+      return withPassEntry(stay({ ...informed, rerendering: !world.heal }), world, false);
     case 'backoff':
+    case 'failed':
       return withPassEntry(stay(informed), world, false);
     case 'stopped':
       if (decision.action !== 'none') return withPassEntry(settle(informed), world, false);
@@ -496,11 +645,12 @@ function onContainerEvent(world: AppWorld, event: Extract<WorldEvent, { type: 'C
     case 'running.settling':
     case 'running.stable': {
       const decision = decisionOf(informed);
-      if (decision.failed) return backOff(informed);
+      if (decision.failed) return crash(informed);
       if (decision.action !== 'none') return settle(informed);
       return stay(informed);
     }
     case 'backoff':
+    case 'failed':
       return stay(informed);
     default:
       return stay(world);
@@ -523,7 +673,7 @@ function onAnswer(world: AppWorld, ok: boolean, code: EngineErrorCode | undefine
       return settle(world);
     case 'creating': {
       const made: Box = box('created', { outdated: world.specMovedDuringStep });
-      const next = { ...world, known: made, containerSerial: world.containerSerial + 1, specMovedDuringStep: false };
+      const next = { ...world, known: made, containerSerial: world.containerSerial + 1, specMovedDuringStep: false, condemned: false };
       if (world.halting) return halt(next);
       if (world.desired === 'running') {
         return {
@@ -551,7 +701,7 @@ function onAnswer(world: AppWorld, ok: boolean, code: EngineErrorCode | undefine
     }
     case 'starting': {
       if (world.halting) return halt(world);
-      if (world.diedDuringStart) return backOff(stepped());
+      if (world.diedDuringStart) return crash(stepped());
       // The run began when the start step did: events older than that are about an earlier run.
       const known = world.known
         ? { ...world.known, status: 'running' as const, pidGone: false, unhealthy: false, startedAt: world.stepBegunAt }
@@ -606,6 +756,7 @@ export function stepWorld(world: AppWorld, event: WorldEvent): Outcome {
         known: world.known ? { ...world.known, outdated: true } : world.known,
         specMovedDuringStep: world.specMovedDuringStep || world.phase === 'creating' || world.phase === 'pulling',
       };
+      if (world.phase === 'failed') return settle(rearm(updated));
       return inStep ? stay(updated) : settle(updated);
     }
     case 'UPDATE_FILES':
@@ -620,16 +771,21 @@ export function stepWorld(world: AppWorld, event: WorldEvent): Outcome {
       // Remembered everywhere; only a waiting app acts on it, and only when all are ready.
       if (world.phase === 'waiting' && event.ready) return settle({ ...world, blocked: false });
       return stay({ ...world, blocked: !event.ready });
+    case 'PROBE':
+      if (!isRunningPhase(world.phase)) throw new Error(`probe result in ${world.phase}`);
+      return onProbe(world, event);
+    case 'RETRY':
+      return world.phase === 'failed' ? settle(rearm(world)) : stay(world);
     case 'SHUTDOWN':
       return inStep ? stay({ ...world, halting: true }) : halt(world);
     case 'TIME.BACKOFF':
       if (world.phase !== 'backoff') throw new Error(`no backoff timer in ${world.phase}`);
-      return settle({ ...world, now: world.now + backoffDelayOf(world) });
+      return settle(later(world, backoffDelayOf(world)));
     case 'TIME.STABLE':
       if (world.phase !== 'running.settling') throw new Error(`no stable timer in ${world.phase}`);
-      return stay({ ...world, phase: 'running.stable', failures: 0, failure: false, now: world.now + world.backoff.resetAfterMs });
+      return stay({ ...later(world, world.backoff.resetAfterMs), phase: 'running.stable', failures: 0, failure: false });
     case 'TIME.PASSES':
-      return stay({ ...world, now: world.now + LONG_WHILE });
+      return stay(later(world, LONG_WHILE));
   }
 }
 
@@ -649,6 +805,8 @@ export function describeEvent(event: WorldEvent): string {
       return `RENDER.ANSWER(${event.outcome})`;
     case 'DEPENDENCIES':
       return `DEPENDENCIES(${event.ready ? 'ready' : 'not ready'})`;
+    case 'PROBE':
+      return `PROBE(${event.role}, ${event.ok ? 'ok' : 'fail'})`;
     default:
       return event.type;
   }
@@ -656,7 +814,7 @@ export function describeEvent(event: WorldEvent): string {
 
 /** The app world as the path generators see it. */
 export const appWorldModel: WorldModel<AppWorld, WorldEvent> = {
-  initial: initialWorld(),
+  initial: initialWorld(false),
   events: worldEvents,
   next: (world, event) => stepWorld(world, event).world,
   serialize: serializeWorld,
@@ -688,3 +846,33 @@ export function inCoreLifecycle(world: AppWorld, event: WorldEvent): boolean {
       return false;
   }
 }
+
+/**
+ * The self-healing world: probes and a restart budget, with the rest of the world cut down to
+ * one representative of each kind (a few sightings, a die, one engine failure per step), so
+ * its graph stays small.
+ */
+const HEAL_SIGHTINGS: ReadonlySet<string> = new Set(['none', 'running', 'exited']);
+export const healWorldModel: WorldModel<AppWorld, WorldEvent> = {
+  initial: initialWorld(true),
+  events: (world) =>
+    worldEvents(world).filter((event) => {
+      switch (event.type) {
+        case 'BOOT':
+          return event.desired === 'running' && (event.sighting === 'unobserved' || event.sighting === 'running');
+        case 'ENGINE.FAIL':
+          // restarting exists only in this world: all its failures.
+          return world.phase === 'restarting' || event.code === STEP_FAILURES[world.phase]?.[0];
+        case 'CONTAINER':
+          return event.target === 'current' && event.action === 'die';
+        case 'OBSERVED':
+          return HEAL_SIGHTINGS.has(event.sighting);
+        case 'SET_DESIRED':
+          return event.desired !== 'absent';
+        default:
+          return true;
+      }
+    }),
+  next: (world, event) => stepWorld(world, event).world,
+  serialize: serializeWorld,
+};

@@ -44,7 +44,7 @@ describe('app machines under the supervisor (simulated engine and clock)', () =>
   it('follows the backoff schedule for a crash loop and resets it after a stable run', async () => {
     world = await createSimWorld(
       { crashy: { image: image('crasher') } },
-      { intervalMs: HOUR, backoff: { initialMs: 1_000, factor: 2, maxMs: 8_000, resetAfterMs: 60_000 } },
+      { intervalMs: HOUR, backoff: { initialMs: 1_000, factor: 2, maxMs: 8_000, resetAfterMs: 60_000, jitter: 0 } },
     );
     await world.orchestrator.install('crashy');
     await world.advance(40_000);
@@ -59,13 +59,16 @@ describe('app machines under the supervisor (simulated engine and clock)', () =>
     });
     const row = world.orchestrator.status().find((r) => r.appId === 'crashy')!;
     expect(row.state).toBe('backoff');
-    expect(row.failure).toBe('exited with code 3');
+    // The crasher exits at once on every start: after three such exits it is called a bad config.
+    expect(row.failureReason).toEqual({ kind: 'bad-config', exitCode: 3, quickExits: expect.any(Number) });
+    expect(row.failure).toMatch(/^bad config: exits at once on every start/);
+    expect(row.reason).toBe('exited with code 3');
   });
 
   it('forgets earlier crashes once the container stayed up for the stable period', async () => {
     world = await createSimWorld(
       { web: { image: image('httpd') } },
-      { intervalMs: HOUR, backoff: { initialMs: 5_000, factor: 2, maxMs: 60_000, resetAfterMs: 10_000 } },
+      { intervalMs: HOUR, backoff: { initialMs: 5_000, factor: 2, maxMs: 60_000, resetAfterMs: 10_000, jitter: 0 } },
     );
     await world.orchestrator.install('web');
     await world.advance(100);
@@ -160,7 +163,9 @@ describe('app machines under the supervisor (simulated engine and clock)', () =>
     expect(world.state('web')).toBe('running');
     const broken = world.orchestrator.status().find((r) => r.appId === 'broken')!;
     expect(broken.state).toBe('backoff');
-    expect(broken.failure).toMatch(/pull failed/);
+    expect(broken.reason).toMatch(/pull failed/);
+    expect(broken.failureReason?.kind).toBe('image-not-found');
+    expect(broken.failure).toMatch(/^image 127\.0\.0\.1:5000\/podwarden\/nope:1 not found: check the image name/);
     world.engine.control.kill(world.containerId('web')!);
     await world.advance(100);
     expect(world.state('web')).toBe('running');

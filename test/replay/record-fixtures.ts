@@ -60,7 +60,7 @@ const SCENARIOS: Record<string, Scenario> = {
   /** A container that exits at once, restarted on the backoff schedule (1 s, 2 s, 4 s, …) for about 10 s. */
   'crasher-backoff': {
     manifests: { crashy: { image: image('crasher') } },
-    options: { intervalMs: 2_000, backoff: { initialMs: 1_000, factor: 2, maxMs: 8_000, resetAfterMs: 60_000 } },
+    options: { intervalMs: 2_000, backoff: { initialMs: 1_000, factor: 2, maxMs: 8_000, resetAfterMs: 60_000, jitter: 0 } },
     async run(orchestrator) {
       const crashed = reached(orchestrator, 'crashy', 'backoff');
       await orchestrator.install('crashy');

@@ -70,7 +70,7 @@ describe('a session recorded on the simulator replays exactly', () => {
       },
       {
         simulator: { eventLatencyMs: 250 },
-        orchestrator: { intervalMs: 30_000, backoff: { initialMs: 1_000, factor: 2, maxMs: 8_000, resetAfterMs: 60_000 } },
+        orchestrator: { intervalMs: 30_000, backoff: { initialMs: 1_000, factor: 2, maxMs: 8_000, resetAfterMs: 60_000, jitter: 0 } },
       },
     );
 
@@ -223,7 +223,7 @@ describe('a session recorded on the simulator replays exactly', () => {
         await session.orchestrator.install('crashy');
         await session.advance(10_000);
       },
-      { orchestrator: { intervalMs: 3_000, backoff: { initialMs: 500, factor: 2, maxMs: 4_000, resetAfterMs: 60_000 } } },
+      { orchestrator: { intervalMs: 3_000, backoff: { initialMs: 500, factor: 2, maxMs: 4_000, resetAfterMs: 60_000, jitter: 0 } } },
     );
     const [a, b, c] = await Promise.all([replay(file), replay(file), replay(file)]);
     expect(b).toEqual(a);

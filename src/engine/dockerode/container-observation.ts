@@ -57,6 +57,19 @@ export function parseEngineTime(raw: unknown): number | undefined {
   return ms;
 }
 
+/** `NetworkSettings.IPAddress` (the default bridge), else the first network's address; "" is none. */
+export function networkAddress(raw: unknown): string | undefined {
+  const settings = record(raw);
+  const direct = str(settings?.IPAddress);
+  if (direct) return direct;
+  const networks = record(settings?.Networks) ?? {};
+  for (const network of Object.values(networks)) {
+    const address = str(record(network)?.IPAddress);
+    if (address) return address;
+  }
+  return undefined;
+}
+
 function stripSlash(name: string): string {
   return name.startsWith('/') ? name.slice(1) : name;
 }
@@ -80,6 +93,8 @@ export function observationFromInspect(raw: unknown): ContainerObservation {
     labels: stringMap(config.Labels),
   };
   if (typeof state.OOMKilled === 'boolean') observation.oomKilled = state.OOMKilled;
+  const ipAddress = networkAddress(body.NetworkSettings);
+  if (ipAddress !== undefined) observation.ipAddress = ipAddress;
   return withRunFacts(observation, {
     pid: num(state.Pid),
     exitCode: num(state.ExitCode),

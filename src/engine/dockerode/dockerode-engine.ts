@@ -4,6 +4,7 @@ import Docker from 'dockerode';
 import { Observable } from 'rxjs';
 import { buildContextEntries } from './build-context.js';
 import { withDeadline } from './call-deadline.js';
+import { runExec } from './exec-run.js';
 import {
   observationFromInspect,
   observationFromLibpodListEntry,
@@ -30,6 +31,7 @@ import {
   type ContainerSpec,
   type EngineEvent,
   type EngineInfo,
+  type ExecResult,
   type EnginePort,
   type LogLine,
   type LogOptions,
@@ -315,6 +317,14 @@ class DockerodeEngine implements EnginePort {
         throw error;
       }
     });
+  }
+
+  async exec(id: string, command: string[], options: { timeoutMs: number }): Promise<ExecResult> {
+    return this.call(
+      { action: `exec of ${JSON.stringify(command.join(' '))} in container ${id}` },
+      (abortSignal) => runExec(this.docker.getContainer(id), command, options.timeoutMs, abortSignal),
+      options.timeoutMs + this.apiTimeoutMs,
+    );
   }
 
   /**

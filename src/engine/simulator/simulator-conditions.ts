@@ -13,6 +13,7 @@ export type EngineMethod =
   | 'remove'
   | 'inspect'
   | 'list'
+  | 'exec'
   | 'events'
   | 'logs';
 
@@ -28,6 +29,7 @@ export const ENGINE_METHODS: readonly EngineMethod[] = [
   'remove',
   'inspect',
   'list',
+  'exec',
   'events',
   'logs',
 ];

@@ -1,4 +1,4 @@
-import { EngineError, type EngineErrorCode, type HealthStatus, type PortBinding } from '../port.js';
+import { EngineError, type EngineErrorCode, type ExecResult, type HealthStatus, type PortBinding } from '../port.js';
 import type { EngineConditions, EngineMethod } from './simulator-conditions.js';
 import type { ContainerTable, SimContainer } from './simulator-containers.js';
 import type { SimulatedEventHub } from './simulator-events.js';
@@ -75,6 +75,19 @@ export interface SimulatorControl {
   holdHostPort(hostPort: number, protocol?: 'tcp' | 'udp', hostIp?: string): void;
   releaseHostPort(hostPort: number, protocol?: 'tcp' | 'udp'): void;
   readonly containerCount: number;
+  /**
+   * What `exec` in this container answers from now on (a probe's command, say): a result,
+   * or 'hang' for a command that outlives its timeout. Without one, a command succeeds
+   * while the service is serving (see `isServing`) and fails with exit 1 otherwise.
+   */
+  answerExec(idOrName: string, answer: ExecAnswer): void;
+}
+
+export type ExecAnswer = (command: string[]) => ExecResult | 'hang';
+
+/** What exec answers when no test said otherwise: the service's own state. */
+export function defaultExecAnswer(container: SimContainer): ExecResult {
+  return isServing(container) ? { exitCode: 0, output: '' } : { exitCode: 1, output: 'service is not serving' };
 }
 
 /** The parts of the simulated engine that the outside world and the fault injection reach. */
@@ -86,10 +99,12 @@ export interface SimulatorParts {
   hub: SimulatedEventHub;
   ports: HostPortTable;
   output: SimulatedOutput;
+  /** Per container id: what exec answers (see `answerExec`). */
+  execAnswers: Map<string, ExecAnswer>;
 }
 
 export function createSimulatorControl(parts: SimulatorParts): SimulatorControl {
-  const { conditions, images, table, lifecycle, hub, ports, output } = parts;
+  const { conditions, images, table, lifecycle, hub, ports, output, execAnswers } = parts;
   const outside = (idOrName: string, action: string): SimContainer => {
     const container = table.resolve(idOrName);
     if (!container) throw new EngineError('not-found', `control.${action}: no container "${idOrName}"`);
@@ -109,6 +124,9 @@ export function createSimulatorControl(parts: SimulatorParts): SimulatorControl 
     },
     resetCalls() {
       conditions.resetCalls();
+    },
+    answerExec(idOrName, answer) {
+      execAnswers.set(outside(idOrName, 'answerExec').id, answer);
     },
     publishImage(ref, behaviour) {
       images.publish(ref, behaviour);

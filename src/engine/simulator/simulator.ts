@@ -9,12 +9,13 @@ import {
   type EnginePort,
   type LogLine,
   type LogOptions,
+  type ExecResult,
   type PullOptions,
   type StorageSpace,
 } from '../port.js';
 import { EngineConditions, sleep, unreachable, type EngineConditionsOptions } from './simulator-conditions.js';
 import { ContainerTable, observe } from './simulator-containers.js';
-import { createSimulatorControl, type SimulatorControl } from './simulator-control.js';
+import { createSimulatorControl, defaultExecAnswer, type ExecAnswer, type SimulatorControl } from './simulator-control.js';
 import { SimulatedEventHub } from './simulator-events.js';
 import { SimulatedImageStore, type ImageStoreOptions } from './simulator-image-store.js';
 import { ContainerLifecycle } from './simulator-lifecycle.js';
@@ -57,6 +58,7 @@ class Simulator implements SimulatedEngine {
   private readonly hub: SimulatedEventHub;
   private readonly lifecycle: ContainerLifecycle;
   private readonly output = new SimulatedOutput();
+  private readonly execAnswers = new Map<string, ExecAnswer>();
 
   constructor(options: SimulatorOptions) {
     this.version = options.version ?? '4.3.1';
@@ -77,6 +79,7 @@ class Simulator implements SimulatedEngine {
       hub: this.hub,
       ports,
       output: this.output,
+      execAnswers: this.execAnswers,
     });
   }
 
@@ -153,6 +156,21 @@ class Simulator implements SimulatedEngine {
     await this.conditions.enter('inspect');
     const container = this.table.resolve(idOrName);
     return container ? observe(container, true) : null;
+  }
+
+  async exec(id: string, command: string[], options: { timeoutMs: number }): Promise<ExecResult> {
+    await this.conditions.enter('exec');
+    const container = this.table.require(id, 'exec');
+    if (container.status !== 'running') {
+      throw new EngineError('engine', `exec in container ${id}: container state improper: can only exec in running containers`);
+    }
+    const answer = this.execAnswers.get(container.id);
+    const result = answer ? answer(command) : defaultExecAnswer(container);
+    if (result === 'hang') {
+      await sleep(options.timeoutMs);
+      throw new EngineError('engine', `${JSON.stringify(command.join(' '))} did not finish within ${options.timeoutMs} ms`);
+    }
+    return result;
   }
 
   async list(labels: Record<string, string>): Promise<ContainerObservation[]> {

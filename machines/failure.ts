@@ -1,0 +1,120 @@
+import type { ContainerObservation, EngineErrorCode } from '../src/engine/port.js';
+
+/**
+ * Why an app failed, as data: the machine keeps it, `status()` and `transitions$` carry it, and
+ * `describeFailure` turns it into the sentence a person reads, with the remedy it implies.
+ * Pure: no I/O, so the machines and every report share one classification.
+ */
+export type ProbeRole = 'startup' | 'liveness' | 'readiness';
+
+export type FailureReason =
+  /** The kernel killed the process for exceeding its memory limit (podman: exit 137 + OOMKilled). */
+  | { kind: 'oom-killed'; exitCode?: number }
+  /** The process ended by itself. */
+  | { kind: 'exited'; exitCode?: number }
+  /** The process ends at once after every start: the configuration, not bad luck. */
+  | { kind: 'bad-config'; exitCode?: number; quickExits: number }
+  /** The container is in a state it cannot run from (its process lost, dead, unhealthy by its own check). */
+  | { kind: 'container-broken'; detail: string }
+  | { kind: 'image-not-found'; image: string; message: string }
+  | { kind: 'registry-unreachable'; image: string; message: string }
+  | { kind: 'port-in-use'; message: string }
+  | { kind: 'disk-full'; step: string; message: string }
+  /** A podwarden-run probe failed `failures` times in a row. */
+  | { kind: 'probe-failing'; role: ProbeRole; target: string; output: string; failures: number }
+  /** Apps this one needs are not ready (added for dependencies between apps). */
+  | { kind: 'dependency-down'; dependencies: string[] }
+  /** A step failed for a reason none of the kinds above names. */
+  | { kind: 'step-failed'; step: string; message: string }
+  /** Too many restarts in the budget's window: podwarden stopped trying until the owner acts. */
+  | { kind: 'restart-budget-spent'; restarts: number; windowMs: number; last: FailureReason };
+
+export type FailureKind = FailureReason['kind'];
+
+/**
+ * A run shorter than this counts as "exited at once". Long enough for a process that reads a
+ * bad config and quits (busybox, Go and Node binaries do so in well under a second on these
+ * hosts), short enough that a service that served for a while is not called misconfigured.
+ */
+export const QUICK_EXIT_MS = 3_000;
+/** This many quick exits in a row, and the failure is called a bad config. */
+export const BAD_CONFIG_QUICK_EXITS = 3;
+
+const OOM_EXIT_CODE = 137;
+
+/**
+ * An exit of the container, classified. `quickExits` counts the consecutive quick exits up to
+ * and including this one (see `nextQuickExits`).
+ */
+export function classifyExit(container: Pick<ContainerObservation, 'exitCode' | 'oomKilled'>, quickExits: number): FailureReason {
+  const exitCode = container.exitCode;
+  const code = exitCode === undefined ? {} : { exitCode };
+  if (container.oomKilled) return { kind: 'oom-killed', ...code };
+  if (quickExits >= BAD_CONFIG_QUICK_EXITS) return { kind: 'bad-config', ...code, quickExits };
+  return { kind: 'exited', ...code };
+}
+
+/** The quick-exit streak after an exit: one more when the run was short, otherwise it starts over. */
+export function nextQuickExits(streak: number, startedAt: number | undefined, exitedAt: number | undefined): number {
+  if (startedAt === undefined || exitedAt === undefined || startedAt <= 0) return 0;
+  return exitedAt - startedAt < QUICK_EXIT_MS ? streak + 1 : 0;
+}
+
+/** A step's engine error, classified by the adapter's EngineError code. */
+export function classifyStepError(step: string, error: { code: EngineErrorCode | 'unknown'; message: string }, image: string): FailureReason {
+  switch (error.code) {
+    case 'image-not-found':
+      return { kind: 'image-not-found', image, message: error.message };
+    case 'registry-unreachable':
+      return { kind: 'registry-unreachable', image, message: error.message };
+    case 'port-in-use':
+      return { kind: 'port-in-use', message: error.message };
+    case 'disk-full':
+      return { kind: 'disk-full', step, message: error.message };
+    default:
+      return { kind: 'step-failed', step, message: error.message };
+  }
+}
+
+/** The sentence a person reads: what happened, then what to do about it. */
+export function describeFailure(reason: FailureReason): string {
+  switch (reason.kind) {
+    case 'oom-killed':
+      return `OOM-killed (exit ${reason.exitCode ?? OOM_EXIT_CODE}): raise the app's memory limit or lower its memory use`;
+    case 'exited':
+      return reason.exitCode === undefined
+        ? 'exited: see the container log'
+        : `exited with code ${reason.exitCode}: see the container log`;
+    case 'bad-config':
+      return `bad config: exits at once on every start (${reason.quickExits} in a row${reason.exitCode === undefined ? '' : `, code ${reason.exitCode}`}): check its settings and the container log`;
+    case 'container-broken':
+      return `${reason.detail}: podwarden recreates it`;
+    case 'image-not-found':
+      return `image ${reason.image} not found: check the image name and tag in the manifest (${reason.message})`;
+    case 'registry-unreachable':
+      return `registry unreachable for ${reason.image}: check the network and the registry address (${reason.message})`;
+    case 'port-in-use':
+      return `port already in use: free the host port or change it in the manifest (${reason.message})`;
+    case 'disk-full':
+      return `disk full during ${reason.step}: free space on the host (${reason.message})`;
+    case 'probe-failing': {
+      const output = reason.output.trim() === '' ? '' : `; last output: ${truncate(reason.output.trim(), 200)}`;
+      return `${reason.role} probe failing (${reason.target}, ${reason.failures} in a row)${output}`;
+    }
+    case 'dependency-down':
+      return `waiting for ${reason.dependencies.join(', ')} to be ready`;
+    case 'step-failed':
+      return `${reason.step} failed: ${reason.message}`;
+    case 'restart-budget-spent':
+      return `gave up after ${reason.restarts} restarts in ${formatWindow(reason.windowMs)} (last: ${describeFailure(reason.last)}); fix the cause, then start the app again`;
+  }
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+function formatWindow(ms: number): string {
+  if (ms % 60_000 === 0) return `${ms / 60_000} min`;
+  return `${Math.round(ms / 100) / 10} s`;
+}

@@ -1,0 +1,184 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LABELS } from '../../src/engine/labels.js';
+import type { Orchestrator } from '../../src/orchestrator.js';
+import type { Transition } from '../../src/streams/transitions.js';
+import { createDockerodeEngine } from '../../src/engine/dockerode/dockerode-engine.js';
+import { image, REGISTRY, SOCKET_PATH } from './support/env.js';
+import { createWorld, waitForState, waitForStatus, type World } from './support/orchestrator-fixture.js';
+import { podman, startEventRecorder } from './support/podman-cli.js';
+
+/**
+ * Probes, the crash-loop budget and failure reasons on real podman. The httpd sample serves
+ * /www; a test breaks or mends its /health page with `podman exec`, so the process keeps
+ * running while its HTTP endpoint fails.
+ */
+const NO_TICK = 60 * 60_000;
+let world: World;
+
+beforeEach(async () => {
+  world = await createWorld();
+});
+afterEach(async () => {
+  await world.cleanup();
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const httpProbe = (path: string, extra: Record<string, unknown> = {}) => ({
+  http: { path, port: 8080 },
+  interval: '1s',
+  timeout: '500ms',
+  ...extra,
+});
+
+function record(orchestrator: Orchestrator, appId: string): Transition[] {
+  const seen: Transition[] = [];
+  orchestrator.transitions$.subscribe((t) => {
+    if (t.appId === appId) seen.push(t);
+  });
+  return seen;
+}
+
+describe('liveness probe on podman', () => {
+  it('ignores one failed check, and recreates after exactly failureThreshold failures', async () => {
+    await world.writeManifest('web', { image: image('httpd') }, {
+      probes: { liveness: httpProbe('/health', { failureThreshold: 3 }), onLivenessFailure: 'recreate' },
+    });
+    const orchestrator = await world.boot({ intervalMs: NO_TICK });
+    const transitions = record(orchestrator, 'web');
+    await orchestrator.install('web');
+    const first = await waitForStatus(orchestrator, 'web', 'be running and ready', (row) => row.state === 'running' && row.ready === true);
+    const name = world.containerName('web');
+
+    // One failing check (the page is gone for ~1 s), then it serves again: nothing happens.
+    await podman(['exec', name, 'rm', '-f', '/www/health']);
+    await sleep(1_200);
+    await podman(['exec', name, 'sh', '-c', 'echo ok > /www/health']);
+    await sleep(3_000);
+    expect(orchestrator.status()[0]!.containerId).toBe(first.containerId);
+    expect(transitions.map((t) => t.to)).not.toContain('recreating');
+
+    // Gone for good: recreated after three failed checks in a row.
+    const brokeAt = Date.now();
+    await podman(['exec', name, 'rm', '-f', '/www/health']);
+    const recreated = await waitForStatus(orchestrator, 'web', 'run a new container', (row) => row.state === 'running' && row.containerId !== first.containerId, 20_000);
+    const recreating = transitions.find((t) => t.to === 'recreating')!;
+    expect(recreating.failureReason).toMatchObject({ kind: 'probe-failing', role: 'liveness', failures: 3 });
+    // The probe reached the container on its own bridge address.
+    expect(recreating.failureReason).toMatchObject({ target: expect.stringMatching(/^GET http:\/\/10\.\d+\.\d+\.\d+:8080\/health$/) });
+    expect(recreating.failure).toMatch(/liveness probe failing .*3 in a row\); last output: HTTP 404/);
+    console.log(`liveness: page removed → recreating after ${recreating.at - brokeAt} ms (interval 1 s, threshold 3)`);
+    expect(recreated.containerId).not.toBe(first.containerId);
+  });
+});
+
+describe('startup and readiness probes on podman', () => {
+  it('never restarts a slow starter during start-up', async () => {
+    await world.writeManifest('slow', { image: image('slowstart'), env: { SLOW_SECONDS: '5' } }, {
+      probes: {
+        startup: httpProbe('/health', { failureThreshold: 15 }),
+        liveness: httpProbe('/health', { failureThreshold: 1 }),
+      },
+    });
+    const recorder = startEventRecorder(`${LABELS.owner}=${world.instance}`);
+    const orchestrator = await world.boot({ intervalMs: NO_TICK });
+    const began = Date.now();
+    await orchestrator.install('slow');
+    await waitForStatus(orchestrator, 'slow', 'become ready', (row) => row.ready === true, 20_000);
+    console.log(`slowstart (5 s): ready ${Date.now() - began} ms after install`);
+    await sleep(2_000);
+    const events = await recorder.stop();
+    expect(events.filter((e) => e.status === 'start')).toHaveLength(1);
+    expect(events.filter((e) => e.status === 'died')).toHaveLength(0);
+  });
+
+  it('a failing readiness probe makes the app not ready and restarts nothing', async () => {
+    await world.writeManifest('web', { image: image('httpd') }, { probes: { readiness: httpProbe('/ready', { failureThreshold: 1 }) } });
+    const recorder = startEventRecorder(`${LABELS.owner}=${world.instance}`);
+    const orchestrator = await world.boot({ intervalMs: NO_TICK });
+    await orchestrator.install('web');
+    await waitForState(orchestrator, 'web', 'running');
+    await sleep(4_000);
+    const row = orchestrator.status()[0]!;
+    expect(row.state).toBe('running');
+    expect(row.ready).toBe(false);
+    await podman(['exec', world.containerName('web'), 'sh', '-c', 'echo ok > /www/ready']);
+    await waitForStatus(orchestrator, 'web', 'become ready', (r) => r.ready === true, 5_000);
+    const events = await recorder.stop();
+    expect(events.filter((e) => e.status === 'start')).toHaveLength(1);
+    expect(events.filter((e) => e.status === 'died')).toHaveLength(0);
+  });
+});
+
+describe('crash-loop budget on podman', () => {
+  it('stops after the budget of restarts and says why', async () => {
+    await world.writeManifest('crashy', { image: image('crasher') });
+    const recorder = startEventRecorder(`${LABELS.owner}=${world.instance}`);
+    const orchestrator = await world.boot({
+      intervalMs: NO_TICK,
+      backoff: { initialMs: 1_000, factor: 2, maxMs: 4_000, resetAfterMs: 60_000, jitter: 0, budget: { restarts: 3, windowMs: 60_000 } },
+    });
+    const began = Date.now();
+    await orchestrator.install('crashy');
+    const failed = await waitForState(orchestrator, 'crashy', 'failed', 30_000);
+    const failedAfter = Date.now() - began;
+    await sleep(6_000);
+    const events = await recorder.stop();
+    const starts = events.filter((e) => e.status === 'start');
+    console.log(`crash loop: ${starts.length} starts, failed after ${failedAfter} ms; start offsets ${starts.map((s) => s.time - starts[0]!.time).join(', ')} ms`);
+    expect(starts).toHaveLength(4); // the first start and the 3 restarts of the budget
+    expect(failed.failureReason).toMatchObject({ kind: 'restart-budget-spent', restarts: 3, last: { kind: 'bad-config', exitCode: 3 } });
+    expect(failed.failure).toMatch(/^gave up after 3 restarts in 1 min/);
+  });
+});
+
+describe('failure reasons on podman', () => {
+  it('names an exit code, a missing image, an unreachable registry and a port clash', async () => {
+    await world.writeManifest('exits', { image: image('crasher'), env: { EXIT_CODE: '5' } });
+    await world.writeManifest('missing', { image: `${REGISTRY}/podwarden/no-such-image:1` });
+    await world.writeManifest('offline', { image: '127.0.0.1:5999/podwarden/httpd:1' });
+    await world.writeManifest('first', { image: image('httpd'), ports: ['127.0.0.1:18931:8080'] });
+    await world.writeManifest('second', { image: image('httpd'), ports: ['127.0.0.1:18931:8080'] });
+    const orchestrator = await world.boot({ intervalMs: NO_TICK, insecureRegistries: [REGISTRY, '127.0.0.1:5999'] });
+    const transitions: Transition[] = [];
+    orchestrator.transitions$.subscribe((t) => transitions.push(t));
+    await orchestrator.install('exits');
+    await orchestrator.install('missing');
+    await orchestrator.install('offline');
+    await orchestrator.install('first');
+    await waitForState(orchestrator, 'first', 'running');
+    await orchestrator.install('second');
+
+    const reason = (appId: string) => waitForStatus(orchestrator, appId, 'fail', (row) => row.failureReason !== undefined, 30_000);
+    const exited = transitions.find((t) => t.appId === 'exits' && t.failureReason !== undefined) ?? (await reason('exits'));
+    expect(exited.failureReason).toEqual({ kind: 'exited', exitCode: 5 });
+    expect(exited.failure).toBe('exited with code 5: see the container log');
+
+    const missing = await reason('missing');
+    expect(missing.failureReason).toMatchObject({ kind: 'image-not-found', image: `${REGISTRY}/podwarden/no-such-image:1` });
+    expect(missing.failure).toMatch(/^image .*no-such-image:1 not found: check the image name and tag/);
+
+    const offline = await reason('offline');
+    expect(offline.failureReason).toMatchObject({ kind: 'registry-unreachable' });
+    expect(offline.failure).toMatch(/^registry unreachable for 127\.0\.0\.1:5999\/podwarden\/httpd:1/);
+
+    const clash = await reason('second');
+    expect(clash.failureReason).toMatchObject({ kind: 'port-in-use' });
+    expect(clash.failure).toMatch(/^port already in use: free the host port or change it in the manifest/);
+  });
+});
+
+describe('exec through the dockerode adapter', () => {
+  it('returns the exit code and the output of a command in the container, and times out a slow one', async () => {
+    await world.writeManifest('web', { image: image('httpd') });
+    const orchestrator = await world.boot({ intervalMs: NO_TICK });
+    await orchestrator.install('web');
+    const row = await waitForState(orchestrator, 'web', 'running');
+    const engine = createDockerodeEngine({ socketPath: SOCKET_PATH });
+    const began = Date.now();
+    expect(await engine.exec(row.containerId!, ['cat', '/www/health'], { timeoutMs: 2_000 })).toEqual({ exitCode: 0, output: 'ok\n' });
+    console.log(`exec round trip: ${Date.now() - began} ms`);
+    const failed = await engine.exec(row.containerId!, ['sh', '-c', 'echo broken >&2; exit 7'], { timeoutMs: 2_000 });
+    expect(failed).toEqual({ exitCode: 7, output: 'broken\n' });
+    await expect(engine.exec(row.containerId!, ['sleep', '5'], { timeoutMs: 300 })).rejects.toThrow(/did not finish within 300 ms/);
+  });
+});
