@@ -384,7 +384,8 @@ export const appMachine = setup({
      */
     rendering: {
       // The render is the start's pre-start hook: the start it leads to has the cause that led here.
-      entry: assign({ startCause: ({ context, event }) => stepCause(context, event) }),
+      // A start is decided: an earlier probe's verdict was about the run before it.
+      entry: assign({ startCause: ({ context, event }) => stepCause(context, event), condemned: false }),
       on: DURING_STEP,
       invoke: {
         src: 'renderFiles',
@@ -399,7 +400,7 @@ export const appMachine = setup({
     },
     /** Starting the container; a die that arrives before the answer counts as a crash. */
     starting: {
-      entry: assign({ diedDuringStart: false, condemned: false }),
+      entry: assign({ diedDuringStart: false }),
       on: {
         ...DURING_STEP,
         // A die that overtakes start's answer must not be lost.

@@ -96,7 +96,10 @@ export function describeFailure(reason: FailureReason): string {
     case 'port-in-use':
       return `port already in use: free the host port or change it in the manifest (${reason.message})`;
     case 'disk-full':
-      return `disk full during ${reason.step}: free space on the host (${reason.message})`;
+      // The preflight's own message already says how much is free and what is needed.
+      return reason.message.startsWith('disk full')
+        ? `${reason.message.replace(/^disk full/, `disk full before ${reason.step}`)}`
+        : `disk full during ${reason.step}: free space on the host (${reason.message})`;
     case 'probe-failing': {
       const output = reason.output.trim() === '' ? '' : `; last output: ${truncate(reason.output.trim(), 200)}`;
       return `${reason.role} probe failing (${reason.target}, ${reason.failures} in a row)${output}`;

@@ -48,7 +48,7 @@ describe('image policy on real podman', () => {
     const orchestrator = await world.boot({ intervalMs: NO_TICK });
     await orchestrator.install('app');
     const row = await waitForStatus(orchestrator, 'app', 'fail', (r) => r.failure !== undefined);
-    expect(row.failure).toBe(`pull failed: image ${ref} is not present and the pull policy is "never"`);
+    expect(row.reason).toBe(`pull failed: image ${ref} is not present and the pull policy is "never"`);
     expect(await imageExistsLocally(ref)).toBe(false);
   });
 
@@ -70,7 +70,7 @@ describe('image policy on real podman', () => {
     const orchestrator = await world.boot({ intervalMs: NO_TICK, engine: counted.engine, diskReserveBytes: 1024 ** 3 });
     await orchestrator.install('big');
     const row = await waitForStatus(orchestrator, 'big', 'fail', (r) => r.failure !== undefined);
-    expect(row.failure).toMatch(
+    expect(row.reason).toMatch(
       /^pull failed: disk full: [\d.]+ [KMGT]?i?B free on \/var\/lib\/containers\/storage, app big needs 5000 TiB \+ 1 GiB reserve \(free some space, or lower --disk-reserve\)$/,
     );
     expect(counted.seen).toEqual([]);

@@ -19,6 +19,8 @@ export interface SimContainer {
   pid: number;
   exitCode: number;
   oomKilled: boolean;
+  /** Its bridge address, which podman's inspect shows only while the process runs. */
+  ipAddress: string | undefined;
   startedAt: number | undefined;
   finishedAt: number | undefined;
   exitTimer: ReturnType<typeof setTimeout> | undefined;
@@ -74,6 +76,8 @@ export class ContainerTable {
       pid: 0,
       exitCode: 0,
       oomKilled: false,
+      // podman's default network hands out 10.88.0.0/16; host networking has no own address.
+      ipAddress: spec.network === 'host' ? undefined : `10.88.${Math.floor(this.sequence / 250) % 250}.${(this.sequence % 250) + 2}`,
       startedAt: undefined,
       finishedAt: undefined,
       exitTimer: undefined,
@@ -176,6 +180,8 @@ export function observe(container: SimContainer, fromInspect: boolean): Containe
   if (startedAt !== undefined) observation.startedAt = startedAt;
   if (finishedAt !== undefined) observation.finishedAt = finishedAt;
   if (fromInspect) observation.oomKilled = container.oomKilled;
+  const live = container.status === 'running' || container.status === 'paused';
+  if (fromInspect && live && container.ipAddress !== undefined) observation.ipAddress = container.ipAddress;
   return observation;
 }
 
