@@ -121,7 +121,7 @@ const KILLED = state('exited', 'none', 137);
 // The fields podman's answers fill through the adapter (podman 4.3.1, libpod list).
 const CREATED_FIELDS = 'health,id,image,labels,name,oomKilled,pid,status';
 const CREATED_LIST_FIELDS = 'health,id,image,labels,name,pid,status';
-const RUNNING_FIELDS = 'health,id,image,labels,name,oomKilled,pid,startedAt,status';
+const RUNNING_FIELDS = 'health,id,image,ipAddress,labels,name,oomKilled,pid,startedAt,status';
 const RUNNING_LIST_FIELDS = 'health,id,image,labels,name,pid,startedAt,status';
 const EXITED_FIELDS = 'exitCode,finishedAt,health,id,image,labels,name,oomKilled,pid,startedAt,status';
 const EXITED_LIST_FIELDS = 'exitCode,finishedAt,health,id,image,labels,name,pid,startedAt,status';

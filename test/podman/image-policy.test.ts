@@ -48,7 +48,8 @@ describe('image policy on real podman', () => {
     const orchestrator = await world.boot({ intervalMs: NO_TICK });
     await orchestrator.install('app');
     const row = await waitForStatus(orchestrator, 'app', 'fail', (r) => r.failure !== undefined);
-    expect(row.reason).toBe(`pull failed: image ${ref} is not present and the pull policy is "never"`);
+    expect(row.failureReason?.kind).toBe('image-not-found');
+    expect(row.failure).toContain(`image ${ref} is not present and the pull policy is "never"`);
     expect(await imageExistsLocally(ref)).toBe(false);
   });
 
@@ -70,8 +71,9 @@ describe('image policy on real podman', () => {
     const orchestrator = await world.boot({ intervalMs: NO_TICK, engine: counted.engine, diskReserveBytes: 1024 ** 3 });
     await orchestrator.install('big');
     const row = await waitForStatus(orchestrator, 'big', 'fail', (r) => r.failure !== undefined);
-    expect(row.reason).toMatch(
-      /^pull failed: disk full: [\d.]+ [KMGT]?i?B free on \/var\/lib\/containers\/storage, app big needs 5000 TiB \+ 1 GiB reserve \(free some space, or lower --disk-reserve\)$/,
+    expect(row.failureReason?.kind).toBe('disk-full');
+    expect(row.failure).toMatch(
+      /^disk full before pull: [\d.]+ [KMGT]?i?B free on \/var\/lib\/containers\/storage, app big needs 5000 TiB \+ 1 GiB reserve \(free some space, or lower --disk-reserve\)$/,
     );
     expect(counted.seen).toEqual([]);
     expect(await imageExistsLocally(ref)).toBe(false);
