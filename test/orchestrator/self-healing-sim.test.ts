@@ -216,3 +216,44 @@ describe('crash-loop policy', () => {
     expect(first.slice(2)).not.toEqual([1_000, 3_000, 7_000, 15_000].slice(0, first.length - 2));
   });
 });
+
+describe('readiness holds dependents', () => {
+  it('a dependency that turns unready leaves its running dependent alone, holds its restart, and frees it when ready again', async () => {
+    world = await createSimWorld(
+      { db: { image: image('httpd') }, api: { image: image('httpd') } },
+      {
+        intervalMs: HOUR,
+        appFields: { db: { probes: { readiness: exec('ready', { failureThreshold: 2 }) } }, api: { dependsOn: ['db'] } },
+      },
+    );
+    await world.orchestrator.install('db');
+    await world.advance(100);
+    let ready = true;
+    scriptExec(world, 'db', { ready: () => ready }, []);
+    await world.orchestrator.install('api');
+    await world.advance(1_100);
+    const api = world.containerId('api')!;
+    expect(world.orchestrator.status().map((row) => `${row.appId}:${row.state}:${row.ready}`)).toEqual(['api:running:true', 'db:running:true']);
+
+    ready = false;
+    await world.advance(2_100);
+    const held = () => world!.orchestrator.status().find((row) => row.appId === 'api')!;
+    expect(world.orchestrator.status().find((row) => row.appId === 'db')!.ready).toBe(false);
+    // Running, the dependent is not touched because its dependency stopped serving.
+    expect(held().state).toBe('running');
+    expect(world.containerId('api')).toBe(api);
+
+    // Its container dies: after its backoff it waits for db instead of starting.
+    const startsBefore = world.starts.filter((start) => start.id === api).length;
+    world.engine.control.kill(api);
+    await world.advance(5_000);
+    expect(held().state).toBe('waiting');
+    expect(held().reason).toBe('waiting for db (not ready)');
+    expect(world.starts.filter((start) => start.id === api)).toHaveLength(startsBefore);
+
+    ready = true;
+    await world.advance(1_100);
+    expect(held().state).toBe('running');
+    expect(world.starts.filter((start) => start.id === api)).toHaveLength(startsBefore + 1);
+  });
+});
