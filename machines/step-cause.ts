@@ -36,6 +36,12 @@ function triggerOf(event: { type: string } & Record<string, unknown>): string {
       return 'manifest changed';
     case 'xstate.init':
       return 'boot recovery';
+    case 'DEPENDENCIES':
+      return 'its dependencies are ready';
+    case 'RETRY':
+      return 'owner asked for it again';
+    case 'PROBE_RESULT':
+      return `${String(event.role)} probe verdict`;
     default:
       if (event.type.startsWith('xstate.after.')) return 'backoff elapsed';
       if (event.type.startsWith('xstate.done.actor.')) return 'previous step done';

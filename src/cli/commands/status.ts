@@ -12,7 +12,7 @@ export function statusTable(apps: readonly AppStatus[]): string {
   });
   for (const app of apps) {
     table.push([
-      app.appId,
+      app.companion === undefined ? app.appId : `${app.appId}/${app.companion}`,
       app.desired === 'stopped' && app.state !== 'stopped' ? `${app.state} (stopping)` : app.state,
       app.ready === undefined ? '-' : app.ready ? 'yes' : 'no',
       String(app.restarts ?? 0),
