@@ -93,8 +93,9 @@ async function killToRestart(): Promise<void> {
     namePrefix: `bench${tag}-`,
     insecureRegistries: [REGISTRY],
     intervalMs: 10 * 60_000,
-    // Reset the crash count quickly so every kill gets the immediate first restart.
-    backoff: { resetAfterMs: 300 },
+    // Reset the crash count quickly so every kill gets the immediate first restart, and give
+    // the restart budget room for every kill of the run.
+    backoff: { resetAfterMs: 300, budget: { restarts: 10 * KILLS, windowMs: 30 * 60_000 } },
     logger: silentLogger(),
   });
   await orchestrator.start();
