@@ -40,13 +40,17 @@ export function startUnit(units: SystemdUnits, input: Partial<AppInput> = {}) {
     received,
     send: (event: AppEvent) => unit.send(event),
     state: () => unit.getSnapshot().value,
-    /** Waits until the machine rests in `state` (effects are promises: let them settle). */
-    async settle(state: string): Promise<void> {
-      for (let i = 0; i < 200; i += 1) {
+    /**
+     * Waits until the machine rests in `state`: effects are promises, and an immediate backoff
+     * is a 0 ms timer, which a busy machine may run only after many turns of the event loop.
+     */
+    async settle(state: string, ms = 5_000): Promise<void> {
+      const deadline = Date.now() + ms;
+      while (Date.now() <= deadline) {
         if (unit.getSnapshot().value === state) return;
         await new Promise((resolve) => setImmediate(resolve));
       }
-      throw new Error(`companion unit did not reach ${state}; it is in ${JSON.stringify(unit.getSnapshot().value)}`);
+      throw new Error(`companion unit did not reach ${state} in ${ms} ms; it is in ${JSON.stringify(unit.getSnapshot().value)}`);
     },
     stop: () => (actor as AnyActorRef).stop(),
   };
