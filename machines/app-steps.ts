@@ -54,14 +54,15 @@ export function failedContainerStep(step: string) {
   ] as const;
 }
 
+/** What a step on the app's container (stop, remove) is given: the container and why. */
+export function containerStepInput({ context, event }: { context: AppContext; event: AppEvent }) {
+  return { spec: context.spec, containerId: containerId(context), cause: stepCause(context, event) };
+}
+
 /** Removing a container, for a recreate as for an uninstall: afterwards there is none. */
 export const REMOVE_CONTAINER = {
   src: 'removeContainer',
-  input: ({ context, event }: { context: AppContext; event: AppEvent }) => ({
-    spec: context.spec,
-    containerId: containerId(context),
-    cause: stepCause(context, event),
-  }),
+  input: containerStepInput,
   onDone: [
     { guard: 'halting', target: 'halted', actions: 'forgetContainer' },
     {

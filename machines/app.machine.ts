@@ -24,7 +24,7 @@ import {
   type PullOutcome,
   waitingReason,
 } from './app-knowledge.js';
-import { DURING_STEP, failedContainerStep, failedStep, REMOVE_CONTAINER, unprovided } from './app-steps.js';
+import { containerStepInput, DURING_STEP, failedContainerStep, failedStep, REMOVE_CONTAINER, unprovided } from './app-steps.js';
 import { backoffDelay } from './backoff.js';
 import { decide } from './decide.js';
 import { stepCause, type StepCause } from './step-cause.js';
@@ -575,7 +575,7 @@ export const appMachine = setup({
       on: DURING_STEP,
       invoke: {
         src: 'stopContainer',
-        input: ({ context, event }) => ({ spec: context.spec, containerId: containerId(context), cause: stepCause(context, event) }),
+        input: containerStepInput,
         onDone: [
           { guard: 'halting', target: 'halted' },
           {
@@ -636,7 +636,7 @@ export const appMachine = setup({
       on: DURING_STEP,
       invoke: {
         src: 'stopContainer',
-        input: ({ context, event }) => ({ spec: context.spec, containerId: containerId(context), cause: stepCause(context, event) }),
+        input: containerStepInput,
         onDone: [
           { guard: 'halting', target: 'halted' },
           {

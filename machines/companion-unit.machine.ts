@@ -55,6 +55,22 @@ const DURING_UNIT_STEP = {
   OBSERVED: { actions: 'reportBusy' },
 } as const;
 
+/** Every unit step works from the companion's spec alone. */
+const specInput = ({ context }: { context: UnitContext }) => ({ spec: context.spec });
+
+/** One step of an uninstall: on to `next` while the owner still wants the companion gone. */
+function uninstallStep(src: 'disableUnit' | 'removeUnit' | 'reloadDaemon', next: 'removing' | 'unloading' | 'removed', step: string) {
+  return {
+    on: DURING_UNIT_STEP,
+    invoke: {
+      src,
+      input: specInput,
+      onDone: [{ guard: 'halting', target: 'halted' }, { guard: 'isAbsent', target: next }, { target: 'deciding' }],
+      onError: failedUnitStep(step),
+    },
+  } as const;
+}
+
 /** A failed step: after a shutdown nothing follows; otherwise it counts and backs off. */
 function failedUnitStep(step: string) {
   return [
@@ -185,7 +201,7 @@ export const companionUnitMachine = setup({
       on: DURING_UNIT_STEP,
       invoke: {
         src: 'writeUnit',
-        input: ({ context }) => ({ spec: context.spec }),
+        input: specInput,
         onDone: [
           { guard: 'halting', target: 'halted' },
           { guard: 'fileChanged', target: 'reloading' },
@@ -200,7 +216,7 @@ export const companionUnitMachine = setup({
       on: DURING_UNIT_STEP,
       invoke: {
         src: 'reloadDaemon',
-        input: ({ context }) => ({ spec: context.spec }),
+        input: specInput,
         onDone: [
           { guard: 'halting', target: 'halted' },
           { guard: 'wantsRunning', target: 'restarting' },
@@ -214,7 +230,7 @@ export const companionUnitMachine = setup({
       on: DURING_UNIT_STEP,
       invoke: {
         src: 'restartUnit',
-        input: ({ context }) => ({ spec: context.spec }),
+        input: specInput,
         onDone: [{ guard: 'halting', target: 'halted' }, { target: 'active' }],
         onError: failedUnitStep('restart'),
       },
@@ -224,7 +240,7 @@ export const companionUnitMachine = setup({
       on: DURING_UNIT_STEP,
       invoke: {
         src: 'enableUnit',
-        input: ({ context }) => ({ spec: context.spec }),
+        input: specInput,
         onDone: [{ guard: 'halting', target: 'halted' }, { target: 'active' }],
         onError: failedUnitStep('enable --now'),
       },
@@ -241,7 +257,7 @@ export const companionUnitMachine = setup({
       on: DURING_UNIT_STEP,
       invoke: {
         src: 'writeUnit',
-        input: ({ context }) => ({ spec: context.spec }),
+        input: specInput,
         onDone: [
           { guard: 'halting', target: 'halted' },
           { guard: 'fileChanged', target: 'reloading', actions: [{ type: 'answerCheck', params: { action: 'repair' } }, 'forgetPass'] },
@@ -255,7 +271,7 @@ export const companionUnitMachine = setup({
       on: DURING_UNIT_STEP,
       invoke: {
         src: 'checkActive',
-        input: ({ context }) => ({ spec: context.spec }),
+        input: specInput,
         onDone: [
           { guard: 'halting', target: 'halted' },
           { guard: 'unitActive', target: 'active', actions: [{ type: 'answerCheck', params: { action: 'none' } }, 'forgetPass'] },
@@ -281,7 +297,7 @@ export const companionUnitMachine = setup({
       on: DURING_UNIT_STEP,
       invoke: {
         src: 'disableUnit',
-        input: ({ context }) => ({ spec: context.spec }),
+        input: specInput,
         onDone: [{ guard: 'halting', target: 'halted' }, { guard: 'isStopped', target: 'stopped' }, { target: 'deciding' }],
         onError: failedUnitStep('disable --now'),
       },
@@ -293,35 +309,11 @@ export const companionUnitMachine = setup({
       },
     },
     /** Uninstall, step 1: systemd must stop supervising it before anything is removed. */
-    disabling: {
-      on: DURING_UNIT_STEP,
-      invoke: {
-        src: 'disableUnit',
-        input: ({ context }) => ({ spec: context.spec }),
-        onDone: [{ guard: 'halting', target: 'halted' }, { guard: 'isAbsent', target: 'removing' }, { target: 'deciding' }],
-        onError: failedUnitStep('disable --now'),
-      },
-    },
+    disabling: uninstallStep('disableUnit', 'removing', 'disable --now'),
     /** Uninstall, step 2: the unit file goes. */
-    removing: {
-      on: DURING_UNIT_STEP,
-      invoke: {
-        src: 'removeUnit',
-        input: ({ context }) => ({ spec: context.spec }),
-        onDone: [{ guard: 'halting', target: 'halted' }, { guard: 'isAbsent', target: 'unloading' }, { target: 'deciding' }],
-        onError: failedUnitStep('removing the unit file'),
-      },
-    },
+    removing: uninstallStep('removeUnit', 'unloading', 'removing the unit file'),
     /** Uninstall, step 3: systemd forgets the unit (daemon-reload). */
-    unloading: {
-      on: DURING_UNIT_STEP,
-      invoke: {
-        src: 'reloadDaemon',
-        input: ({ context }) => ({ spec: context.spec }),
-        onDone: [{ guard: 'halting', target: 'halted' }, { guard: 'isAbsent', target: 'removed' }, { target: 'deciding' }],
-        onError: failedUnitStep('daemon-reload'),
-      },
-    },
+    unloading: uninstallStep('reloadDaemon', 'removed', 'daemon-reload'),
     /** The unit is gone: the supervisor forgets this machine (and may remove the app's container). */
     removed: { type: 'final', entry: 'announceFinished' },
     /** podwarden is shutting down; systemd keeps running the unit. */

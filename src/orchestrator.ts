@@ -16,17 +16,15 @@ import { parsePodmanVersion, usesQuadlet } from './companions/systemd/render-uni
 import { createSystemdUnits, systemdUserAvailable, type SystemdUnits } from './companions/systemd/systemd-units.js';
 import { createUnitEffects } from './companions/systemd/unit-effects.js';
 import { describeFailure, type FailureReason } from '../machines/failure.js';
-import { DEFAULT_BACKOFF, type AppProbes, type AppSpec, type BackoffPolicy, type PassReport } from '../machines/types.js';
+import { DEFAULT_BACKOFF, type BackoffPolicy, type PassReport } from '../machines/types.js';
 import { createAppEffects } from './effects/app-effects.js';
 import { createDockerodeEngine } from './engine/dockerode/dockerode-engine.js';
-import { LABELS, NAMING_DEFAULTS, ownerSelector } from './engine/labels.js';
-import type { ContainerSpec, EnginePort, PullProgress } from './engine/port.js';
+import { NAMING_DEFAULTS, ownerSelector } from './engine/labels.js';
+import type { EnginePort, PullProgress } from './engine/port.js';
 import { createLogger, type Logger } from './log.js';
-import { loadCatalog, type Catalog, type CatalogEntry } from './manifest/catalog.js';
-import { toCompanionContainerSpec, toContainerSpec } from './manifest/container-spec.js';
-import type { AppContainer, AppManifest } from './manifest/schema.js';
+import { loadCatalog, type Catalog } from './manifest/catalog.js';
+import { createSpecBuilder } from './manifest/machine-spec.js';
 import { companionKey, isCompanionKey, ownerOfKey } from '../machines/binding.js';
-import { appProbes } from './manifest/app-probes.js';
 import type { ManifestError } from './manifest/errors.js';
 import { createDesiredStore, type DesiredState } from './state/desired-store.js';
 import { engineEvents$ } from './streams/engine-events.js';
@@ -227,7 +225,12 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const instance = options.instance ?? DEFAULTS.instance;
   const namePrefix = options.namePrefix ?? DEFAULTS.namePrefix;
   const dataDir = resolve(options.dataDir ?? join(options.stateDir, 'apps'));
-  const secretsDir = resolve(options.secretsDir ?? join(options.stateDir, 'secrets'));
+  const specs = createSpecBuilder({
+    instance,
+    namePrefix,
+    dataDir,
+    secretsDir: resolve(options.secretsDir ?? join(options.stateDir, 'secrets')),
+  });
   const telemetry = new Subject<EngineTelemetry | { kind: 'journal-write-failed' }>();
   const progress = new Subject<AppProgress>();
   let engineProblem: string | undefined;
@@ -273,94 +276,15 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   let root: Supervisor | undefined;
   let stopping: Promise<void> | undefined;
 
-  /** What a machine spec takes from a manifest beyond the container: rendered files, disk needs. */
-  interface SpecExtras {
-    manifestFile: string;
-    files?: AppManifest['files'];
-    values?: string;
-    diskBytes?: number;
-    probes?: AppProbes;
-  }
-
-  /** An app's or a companion's machine spec: a companion is run exactly like an app. */
-  function machineSpec(
-    key: string,
-    manifest: AppContainer,
-    container: ContainerSpec,
-    appDataDir: string,
-    extras: SpecExtras,
-  ): AppSpec {
-    const { build, pullFallback } = manifest;
-    const { files, values, diskBytes, probes } = extras;
-    return {
-      appId: key,
-      container,
-      image: {
-        ref: container.image,
-        pullPolicy: manifest.pullPolicy,
-        // The schema already made the context absolute (relative to the manifest's folder).
-        ...(build ? { build: { context: build.context, containerfile: build.containerfile } } : {}),
-        ...(pullFallback ? { pullFallback } : {}),
-        ...(diskBytes !== undefined ? { diskBytes } : {}),
-      },
-      ...(files && files.length > 0
-        ? {
-            render: {
-              manifestFile: extras.manifestFile,
-              dataDir: appDataDir,
-              files,
-              // Secrets live apart from the catalog, which is shipped and readable by all.
-              ...(values !== undefined ? { valuesFile: join(secretsDir, values) } : {}),
-            },
-          }
-        : {}),
-      specHash: container.labels[LABELS.specHash] ?? '',
-      ...(probes ? { probes } : {}),
-      directories: container.mounts
-        .filter((mount) => mount.source.startsWith(appDataDir))
-        .map((mount) => mount.source),
-    };
-  }
-
-  function specFor(entry: CatalogEntry): AppSpec {
-    const id = entry.manifest.id;
-    const appDataDir = join(dataDir, id);
-    const container = toContainerSpec(entry.manifest, { instance, namePrefix, appDataDir });
-    const { files, values, requirements } = entry.manifest;
-    const probes = appProbes(entry.manifest);
-    return machineSpec(id, entry.manifest.container, container, appDataDir, {
-      manifestFile: entry.file,
-      ...(probes ? { probes } : {}),
-      ...(files !== undefined ? { files } : {}),
-      ...(values !== undefined ? { values } : {}),
-      ...(requirements?.diskBytes !== undefined ? { diskBytes: requirements.diskBytes } : {}),
-    });
-  }
-
-  function companionSpecs(entry: CatalogEntry): Record<string, AppSpec> {
-    const { manifest } = entry;
-    const appDataDir = join(dataDir, manifest.id);
-    const specs: Record<string, AppSpec> = {};
-    for (const companion of manifest.companions) {
-      const container = toCompanionContainerSpec(manifest, companion, { instance, namePrefix, appDataDir });
-      specs[companion.id] = machineSpec(companionKey(manifest.id, companion.id), companion.container, container, appDataDir, {
-        manifestFile: entry.file,
-        ...(companion.files !== undefined ? { files: companion.files } : {}),
-        ...(companion.values !== undefined ? { values: companion.values } : {}),
-      });
-    }
-    return specs;
-  }
-
   function declared(appId: string): DeclaredApp | undefined {
     const entry = catalog.apps.get(appId);
     const wanted = desired.apps[appId];
     if (!entry || !wanted) return undefined;
     return {
-      spec: specFor(entry),
+      spec: specs.app(entry),
       desired: wanted.desired,
       dependsOn: entry.manifest.dependsOn,
-      companions: companionSpecs(entry),
+      companions: specs.companions(entry),
     };
   }
 

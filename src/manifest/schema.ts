@@ -1,10 +1,10 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import * as z from 'zod';
-import type { ProbeSpec } from '../../machines/types.js';
 import type { BuildSpec, PortBinding } from '../engine/port.js';
-import { DurationError, parseDuration } from './duration.js';
-import { parseSize, SizeError } from './size.js';
+import { durationSchema, nonEmptyString, portNumber, positiveDuration, stringList } from './schema-fields.js';
+import { renderedFileSchema, renderedFilesSchema, requirementsSchema, valuesFileSchema } from './schema-files.js';
+import { probesSchema } from './schema-probes.js';
 import {
   APP_ID_PATTERN,
   CAPABILITY_PATTERN,
@@ -30,37 +30,6 @@ import {
 
 // ---------------------------------------------------------------------------------------------
 // Field schemas
-
-const nonEmptyString = (what: string) =>
-  z.string().refine((s) => s.trim() !== '', { error: `${what} must not be empty` });
-
-const durationSchema = z
-  .union([z.string(), z.number()], { error: 'expected a duration like "10s", "500ms", "1m30s" or a number of seconds' })
-  .transform((value, ctx) => {
-    try {
-      return parseDuration(value);
-    } catch (err) {
-      if (!(err instanceof DurationError)) throw err;
-      ctx.addIssue({ code: 'custom', message: err.message, input: value });
-      return z.NEVER;
-    }
-  });
-
-const stringList = (field: string, example: string) =>
-  z
-    .array(z.string(), {
-      error: (iss) =>
-        typeof iss.input === 'string'
-          ? `expected a list of strings, got a single string; write it as a list, e.g. ${field}: ${example}`
-          : undefined,
-    })
-    .min(1, { error: `${field} must not be an empty list` });
-
-const portNumber = z
-  .number()
-  .int({ error: 'a port must be a whole number' })
-  .min(1, { error: 'a port must be between 1 and 65535' })
-  .max(65535, { error: 'a port must be between 1 and 65535' });
 
 const portObjectSchema = z
   .strictObject({
@@ -142,9 +111,6 @@ const healthcheckTestSchema = stringList('test', '[CMD-SHELL, "wget -q -O /dev/n
     });
   },
 );
-
-const positiveDuration = (field: string) =>
-  durationSchema.refine((ms) => ms > 0, { error: `${field} must be longer than 0` });
 
 export const healthcheckSchema = z
   .strictObject({
@@ -258,149 +224,6 @@ function checkMountClashes(volumes: readonly VolumeMount[], tmpfs: readonly stri
   volumes.forEach((v, i) => claim(v.target, ['volumes', i]));
   tmpfs.forEach((t, i) => claim(t, ['tmpfs', i]));
 }
-
-const wholeAtLeastOne = (field: string) =>
-  z.number().int({ error: `${field} must be a whole number` }).min(1, { error: `${field} must be at least 1` });
-
-const probeCheckFields = {
-  http: z
-    .strictObject({
-      path: z.string().startsWith('/', { error: 'path must start with "/"' }),
-      port: portNumber,
-      expectStatus: z.number().int().min(100, { error: 'expectStatus must be an HTTP status (100-599)' }).max(599, { error: 'expectStatus must be an HTTP status (100-599)' }).optional(),
-    })
-    .optional(),
-  tcp: z.strictObject({ port: portNumber }).optional(),
-  exec: z.strictObject({ command: stringList('command', '[cat, /tmp/healthy]') }).optional(),
-};
-
-/** One probe: exactly one of http/tcp/exec, with kubelet's timing defaults. */
-export const probeSchema = z
-  .strictObject({
-    ...probeCheckFields,
-    interval: positiveDuration('interval').default(10_000),
-    timeout: positiveDuration('timeout').default(1_000),
-    failureThreshold: wholeAtLeastOne('failureThreshold').default(3),
-    successThreshold: wholeAtLeastOne('successThreshold').default(1),
-    startPeriod: durationSchema.default(0),
-  })
-  .superRefine((probe, ctx) => {
-    const kinds = (['http', 'tcp', 'exec'] as const).filter((kind) => probe[kind] !== undefined);
-    if (kinds.length !== 1) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `a probe needs exactly one of "http", "tcp" or "exec", found ${kinds.length === 0 ? 'none' : kinds.join(' and ')}`,
-      });
-    }
-  })
-  .transform(
-    (probe): ProbeSpec => ({
-      check: probe.http
-        ? { kind: 'http', path: probe.http.path, port: probe.http.port, ...(probe.http.expectStatus !== undefined ? { expectStatus: probe.http.expectStatus } : {}) }
-        : probe.tcp
-          ? { kind: 'tcp', port: probe.tcp.port }
-          : { kind: 'exec', command: probe.exec!.command },
-      intervalMs: probe.interval,
-      timeoutMs: probe.timeout,
-      failureThreshold: probe.failureThreshold,
-      successThreshold: probe.successThreshold,
-      startPeriodMs: probe.startPeriod,
-    }),
-  );
-
-export const probesSchema = z.strictObject({
-  startup: probeSchema.optional(),
-  liveness: probeSchema.optional(),
-  readiness: probeSchema.optional(),
-  onLivenessFailure: z
-    .enum(['restart', 'recreate'], { error: (iss) => `expected "restart" or "recreate", got ${JSON.stringify(iss.input)}` })
-    .default('restart'),
-});
-
-// ---------------------------------------------------------------------------------------------
-// Rendered files, their values, and what the app needs of the host
-
-const FILE_MODE = /^0?[0-7]{3}$/;
-
-/** A path inside the app's data directory: relative, no ".." anywhere, not the directory itself. */
-const dataPathSchema = (what: string) =>
-  z.string().transform((text, ctx) => {
-    const problem = confinedPathProblem(text, what);
-    if (problem === undefined) return path.posix.normalize(text);
-    ctx.addIssue({ code: 'custom', message: problem, input: text });
-    return z.NEVER;
-  });
-
-export function confinedPathProblem(text: string, what: string): string | undefined {
-  if (text.trim() === '') return `${what} must not be empty`;
-  if (text.includes('\0')) return `${what} must not contain a NUL character`;
-  if (path.posix.isAbsolute(text)) {
-    return `${JSON.stringify(text)} is an absolute path; ${what} must be relative to the app's data directory`;
-  }
-  if (text.split('/').includes('..')) {
-    return `${JSON.stringify(text)} contains ".."; ${what} must stay inside the app's data directory`;
-  }
-  const normalised = path.posix.normalize(text);
-  if (normalised === '.' || normalised === './') return `${what} must name a file, not the app's data directory itself`;
-  return undefined;
-}
-
-export const renderedFileSchema = z
-  .strictObject({
-    path: dataPathSchema('path'),
-    template: z.string().optional(),
-    templateFile: nonEmptyString('templateFile').optional(),
-    mode: z
-      .string({ error: 'expected a file mode as a string, e.g. "0600" (a bare YAML number would be read as decimal)' })
-      .regex(FILE_MODE, { error: (iss) => `${JSON.stringify(iss.input)} is not a file mode (expected e.g. "0600" or "0640")` })
-      .transform((mode) => parseInt(mode, 8))
-      .optional(),
-  })
-  .superRefine((file, ctx) => {
-    if ((file.template === undefined) === (file.templateFile === undefined)) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `exactly one of "template" or "templateFile" is required, found ${file.template === undefined ? 'neither' : 'both'}`,
-      });
-    }
-  });
-
-const renderedFilesSchema = z.array(renderedFileSchema).superRefine((files, ctx) => {
-  files.forEach((file, i) => {
-    const earlier = files.findIndex((other, j) => j < i && other.path === file.path);
-    if (earlier !== -1) {
-      ctx.addIssue({ code: 'custom', path: [i, 'path'], message: `${file.path} is already rendered by files[${earlier}]` });
-    }
-  });
-});
-
-/** The values file: KEY=VALUE lines, relative to podwarden's secrets directory. */
-const valuesFileSchema = z.string().transform((text, ctx) => {
-  const problem = confinedPathProblem(text, 'values');
-  if (problem === undefined) return path.posix.normalize(text);
-  ctx.addIssue({ code: 'custom', message: problem.replace("the app's data directory", "podwarden's secrets directory"), input: text });
-  return z.NEVER;
-});
-
-const sizeSchema = z
-  .union([z.string(), z.number()], { error: 'expected a size like "2GiB", "500MiB" or a number of bytes' })
-  .transform((value, ctx) => {
-    try {
-      return parseSize(value);
-    } catch (err) {
-      if (!(err instanceof SizeError)) throw err;
-      ctx.addIssue({ code: 'custom', message: err.message, input: value });
-      return z.NEVER;
-    }
-  });
-
-export const requirementsSchema = z
-  .strictObject({
-    /** Free space the image store needs before a pull or build of this app's image. */
-    disk: sizeSchema.optional(),
-  })
-  .transform((r) => (r.disk !== undefined ? { diskBytes: r.disk } : {}));
-
 
 const appIdSchema = z.string().regex(APP_ID_PATTERN, {
   error: (iss) =>

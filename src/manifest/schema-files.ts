@@ -1,0 +1,87 @@
+import path from 'node:path';
+import * as z from 'zod';
+import { parseSize, SizeError } from './size.js';
+import { nonEmptyString } from './schema-fields.js';
+
+// Rendered files, their values file, and what the app needs of the host (disk).
+
+const FILE_MODE = /^0?[0-7]{3}$/;
+
+/** A path inside the app's data directory: relative, no ".." anywhere, not the directory itself. */
+const dataPathSchema = (what: string) =>
+  z.string().transform((text, ctx) => {
+    const problem = confinedPathProblem(text, what);
+    if (problem === undefined) return path.posix.normalize(text);
+    ctx.addIssue({ code: 'custom', message: problem, input: text });
+    return z.NEVER;
+  });
+
+function confinedPathProblem(text: string, what: string): string | undefined {
+  if (text.trim() === '') return `${what} must not be empty`;
+  if (text.includes('\0')) return `${what} must not contain a NUL character`;
+  if (path.posix.isAbsolute(text)) {
+    return `${JSON.stringify(text)} is an absolute path; ${what} must be relative to the app's data directory`;
+  }
+  if (text.split('/').includes('..')) {
+    return `${JSON.stringify(text)} contains ".."; ${what} must stay inside the app's data directory`;
+  }
+  const normalised = path.posix.normalize(text);
+  if (normalised === '.' || normalised === './') return `${what} must name a file, not the app's data directory itself`;
+  return undefined;
+}
+
+export const renderedFileSchema = z
+  .strictObject({
+    path: dataPathSchema('path'),
+    template: z.string().optional(),
+    templateFile: nonEmptyString('templateFile').optional(),
+    mode: z
+      .string({ error: 'expected a file mode as a string, e.g. "0600" (a bare YAML number would be read as decimal)' })
+      .regex(FILE_MODE, { error: (iss) => `${JSON.stringify(iss.input)} is not a file mode (expected e.g. "0600" or "0640")` })
+      .transform((mode) => parseInt(mode, 8))
+      .optional(),
+  })
+  .superRefine((file, ctx) => {
+    if ((file.template === undefined) === (file.templateFile === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `exactly one of "template" or "templateFile" is required, found ${file.template === undefined ? 'neither' : 'both'}`,
+      });
+    }
+  });
+
+export const renderedFilesSchema = z.array(renderedFileSchema).superRefine((files, ctx) => {
+  files.forEach((file, i) => {
+    const earlier = files.findIndex((other, j) => j < i && other.path === file.path);
+    if (earlier !== -1) {
+      ctx.addIssue({ code: 'custom', path: [i, 'path'], message: `${file.path} is already rendered by files[${earlier}]` });
+    }
+  });
+});
+
+/** The values file: KEY=VALUE lines, relative to podwarden's secrets directory. */
+export const valuesFileSchema = z.string().transform((text, ctx) => {
+  const problem = confinedPathProblem(text, 'values');
+  if (problem === undefined) return path.posix.normalize(text);
+  ctx.addIssue({ code: 'custom', message: problem.replace("the app's data directory", "podwarden's secrets directory"), input: text });
+  return z.NEVER;
+});
+
+const sizeSchema = z
+  .union([z.string(), z.number()], { error: 'expected a size like "2GiB", "500MiB" or a number of bytes' })
+  .transform((value, ctx) => {
+    try {
+      return parseSize(value);
+    } catch (err) {
+      if (!(err instanceof SizeError)) throw err;
+      ctx.addIssue({ code: 'custom', message: err.message, input: value });
+      return z.NEVER;
+    }
+  });
+
+export const requirementsSchema = z
+  .strictObject({
+    /** Free space the image store needs before a pull or build of this app's image. */
+    disk: sizeSchema.optional(),
+  })
+  .transform((r) => (r.disk !== undefined ? { diskBytes: r.disk } : {}));
