@@ -5,8 +5,10 @@ import { LABELS } from '../../src/engine/labels.js';
 import type { EnginePort } from '../../src/engine/port.js';
 import type { AppStatus, Orchestrator } from '../../src/orchestrator.js';
 import { image, SOCKET_PATH } from './support/env.js';
+import { until } from './support/daemon.js';
+import { recordingCalls } from './support/engine-spy.js';
 import { createWorld, waitForStatus, type World } from './support/orchestrator-fixture.js';
-import { containersWithLabel, inspectJson, removeForce, startEventRecorder } from './support/podman-cli.js';
+import { containersWithLabel, inspectJson, removeForce } from './support/podman-cli.js';
 
 // Long enough that anything that happens within a test was caused by an event or a pass we asked for.
 const NO_TICK = 10 * 60_000;
@@ -54,8 +56,8 @@ async function ownContainers(): Promise<string[]> {
 describe('companions (container backend) on real podman', () => {
   it('are created after their app runs, stop and start with it, and are removed before it', async () => {
     await world.writeManifest('node', { image: image('httpd') }, COMPANIONS);
-    const recorder = startEventRecorder(`${LABELS.owner}=${world.instance}`);
-    const orchestrator = await world.boot({ intervalMs: NO_TICK });
+    const counted = recordingCalls(createDockerodeEngine({ socketPath: SOCKET_PATH }), 'create', 'start', 'remove');
+    const orchestrator = await world.boot({ intervalMs: NO_TICK, engine: counted.engine });
     await orchestrator.install('node');
     await allRunning(orchestrator);
     const app = world.containerName('node');
@@ -66,8 +68,10 @@ describe('companions (container backend) on real podman', () => {
       [LABELS.companion]: 'ui',
       [LABELS.app]: 'node',
     });
-    const appStarted = recorder.events.findIndex((e) => e.status === 'start' && e.name === app);
-    const companionCreated = recorder.events.findIndex((e) => e.status === 'create' && (e.name === ui || e.name === sidecar));
+    const nameOf = new Map<string, string>();
+    for (const name of [app, ui, sidecar]) nameOf.set((await inspectJson(name)).Id, name);
+    const appStarted = counted.log.findIndex((c) => c.call === 'start' && nameOf.get(c.subject) === app);
+    const companionCreated = counted.log.findIndex((c) => c.call === 'create' && (c.subject === ui || c.subject === sidecar));
     expect(appStarted).toBeGreaterThanOrEqual(0);
     expect(companionCreated).toBeGreaterThan(appStarted);
 
@@ -82,10 +86,10 @@ describe('companions (container backend) on real podman', () => {
     await allRunning(orchestrator);
     expect((await inspectJson(sidecar)).State.Status).toBe('running');
 
-    const appId = (await inspectJson(app)).Id;
+    for (const name of [app, ui, sidecar]) nameOf.set((await inspectJson(name)).Id, name);
     await orchestrator.uninstall('node');
-    await recorder.waitFor((e) => e.status === 'remove' && e.id === appId, 30_000);
-    const removals = (await recorder.stop()).filter((e) => e.status === 'remove').map((e) => e.name);
+    await until(() => counted.log.some((c) => c.call === 'remove' && nameOf.get(c.subject) === app), 30_000, () => `the app's removal; calls: ${JSON.stringify(counted.log)}`);
+    const removals = counted.log.filter((c) => c.call === 'remove').map((c) => nameOf.get(c.subject) ?? c.subject);
     expect(removals).toHaveLength(3);
     expect(removals[2]).toBe(app);
     expect(removals.slice(0, 2).sort()).toEqual([sidecar, ui].sort());

@@ -1,10 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LABELS } from '../../src/engine/labels.js';
-import { image } from './support/env.js';
+import { createDockerodeEngine } from '../../src/engine/dockerode/dockerode-engine.js';
+import { image, SOCKET_PATH } from './support/env.js';
+import { until } from './support/daemon.js';
+import { recordingCalls } from './support/engine-spy.js';
 import { createWorld, waitForState, waitForStatus, type World } from './support/orchestrator-fixture.js';
 import { inspectJson, kill, startEventRecorder } from './support/podman-cli.js';
 
 const NO_TICK = 10 * 60_000;
+
+/** podwarden's own engine calls, in order; `podman events` may miss a line, so it only bounds what happened. */
+const spying = () => recordingCalls(createDockerodeEngine({ socketPath: SOCKET_PATH }), 'create', 'start');
 
 let world: World;
 beforeEach(async () => {
@@ -18,36 +24,36 @@ describe('dependencies between apps on real podman', () => {
   it('start in dependency order: the dependency is started before its dependent', async () => {
     await world.writeManifest('lnd', { image: image('httpd') }, { dependsOn: ['bitcoind'] });
     await world.writeManifest('bitcoind', { image: image('sleeper') });
-    const recorder = startEventRecorder(`${LABELS.owner}=${world.instance}`);
-    const orchestrator = await world.boot({ intervalMs: NO_TICK });
+    const counted = spying();
+    const orchestrator = await world.boot({ intervalMs: NO_TICK, engine: counted.engine });
     // The dependent is installed first: the order comes from the graph, not from the commands.
     await orchestrator.install('lnd');
     await orchestrator.install('bitcoind');
-    await waitForState(orchestrator, 'lnd', 'running');
-    await recorder.waitFor((e) => e.status === 'start' && e.name === world.containerName('lnd'), 10_000);
-    const events = await recorder.stop();
-    const started = events.filter((e) => e.status === 'start').map((e) => e.name);
-    expect(started).toEqual([world.containerName('bitcoind'), world.containerName('lnd')]);
+    const lnd = await waitForState(orchestrator, 'lnd', 'running');
+    const bitcoind = orchestrator.status().find((row) => row.appId === 'bitcoind')!;
+    const calls = counted.log.map((c) => `${c.call} ${c.subject === lnd.containerId ? 'lnd' : c.subject === bitcoind.containerId ? 'bitcoind' : c.subject}`);
     // lnd's container is only created once bitcoind's has started.
-    const lndCreated = events.findIndex((e) => e.status === 'create' && e.name === world.containerName('lnd'));
-    const bitcoindStarted = events.findIndex((e) => e.status === 'start' && e.name === world.containerName('bitcoind'));
-    expect(lndCreated).toBeGreaterThan(bitcoindStarted);
+    expect(calls).toEqual([`create ${world.containerName('bitcoind')}`, 'start bitcoind', `create ${world.containerName('lnd')}`, 'start lnd']);
   }, 60_000);
 
   it('a killed dependency is restarted alone: its running dependent keeps the same container, no die, no start', async () => {
     await world.writeManifest('lnd', { image: image('httpd') }, { dependsOn: ['bitcoind'] });
     await world.writeManifest('bitcoind', { image: image('httpd') });
-    const orchestrator = await world.boot({ intervalMs: NO_TICK });
+    const counted = spying();
+    const orchestrator = await world.boot({ intervalMs: NO_TICK, engine: counted.engine });
     await orchestrator.install('bitcoind');
     await orchestrator.install('lnd');
     await waitForState(orchestrator, 'lnd', 'running');
     const lnd = await inspectJson(world.containerName('lnd'));
+    const bitcoindId = (await inspectJson(world.containerName('bitcoind'))).Id;
+    const callsBefore = counted.log.length;
     const recorder = startEventRecorder(`${LABELS.owner}=${world.instance}`);
     await kill(world.containerName('bitcoind'));
-    await recorder.waitFor((e) => e.status === 'start' && e.name === world.containerName('bitcoind'), 30_000);
+    await until(() => counted.log.slice(callsBefore).some((c) => c.call === 'start' && c.subject === bitcoindId), 30_000, () => 'the restart of bitcoind');
     await waitForState(orchestrator, 'bitcoind', 'running');
     await orchestrator.reconcileNow();
     const events = await recorder.stop();
+    expect(counted.log.slice(callsBefore)).toEqual([{ call: 'start', subject: bitcoindId }]);
     expect(events.filter((e) => e.name === world.containerName('lnd'))).toEqual([]);
     const after = await inspectJson(world.containerName('lnd'));
     expect(after.Id).toBe(lnd.Id);
@@ -60,8 +66,9 @@ describe('dependencies between apps on real podman', () => {
     // Its image is not in the registry: every pull fails, so it never runs. (A crasher runs for
     // a moment each time, and without a readiness probe a running app counts as ready.)
     await world.writeManifest('bitcoind', { image: image('httpd').replace('/httpd:', '/not-published:') });
+    const counted = spying();
     const recorder = startEventRecorder(`${LABELS.owner}=${world.instance}`);
-    const orchestrator = await world.boot({ intervalMs: NO_TICK, backoff: { initialMs: 300, maxMs: 600 } });
+    const orchestrator = await world.boot({ intervalMs: NO_TICK, engine: counted.engine, backoff: { initialMs: 300, maxMs: 600 } });
     await orchestrator.install('bitcoind');
     await orchestrator.install('lnd');
     await waitForStatus(orchestrator, 'bitcoind', 'fail a few times', (row) => row.failures >= 3, 30_000);
@@ -70,6 +77,7 @@ describe('dependencies between apps on real podman', () => {
     expect(lnd.state).toBe('waiting');
     expect(lnd.reason).toBe('waiting for bitcoind (not ready)');
     expect(lnd.failures).toBe(0);
+    expect(counted.log).toEqual([]);
     expect(events).toEqual([]);
   }, 60_000);
 

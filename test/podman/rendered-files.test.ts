@@ -90,8 +90,8 @@ describe('rendered files on real podman', () => {
     await sleep(3.5 * PASS_MS);
     const unchanged = await stat(file);
     expect([unchanged.ino, unchanged.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
-    expect(recorder.events.filter((e) => e.status === 'start')).toHaveLength(1);
     expect(counted.seen).toEqual([containerId]);
+    expect(recorder.events.filter((e) => e.status === 'start').length).toBeLessThanOrEqual(1);
     const firstRun = (await inspectJson(world.containerName('web'))).State.StartedAt;
 
     // Rotate the secret while a reader watches the file: it only ever sees a whole old or new file.
@@ -125,11 +125,10 @@ describe('rendered files on real podman', () => {
     expect(counted.seen).toEqual([containerId, containerId]);
     const secondRun = (await inspectJson(world.containerName('web'))).State.StartedAt;
     expect(Date.parse(secondRun)).toBeGreaterThan(Date.parse(firstRun));
-    // podman's own record agrees, but `podman events` tails a file it rotates and may drop a
-    // line now and then (see the conformance notes): it may show fewer, never more.
+    // podman's own record agrees, but `podman events` tails a file it rotates and may miss a
+    // line now and then (see support/engine-spy.ts): it may show fewer, never more.
     const events = await recorder.stop();
     const starts = events.filter((e) => e.status === 'start');
-    expect(starts.length).toBeGreaterThanOrEqual(1);
     expect(starts.length).toBeLessThanOrEqual(2);
     expect(new Set(starts.map((e) => e.id))).toEqual(new Set([containerId]));
     expect((await stat(file)).ino).toBe(rewritten.ino);

@@ -1,22 +1,33 @@
 import type { EnginePort } from '../../../src/engine/port.js';
 
+type RecordedCall = 'pull' | 'create' | 'start' | 'stop' | 'remove';
+
 /**
- * The real engine with the first argument of every `call` written down (the image ref of a
- * pull, the container id of a start); everything else passes through untouched, whatever
- * the port grows.
+ * The real engine with every chosen call written down, in order, with its subject (the image
+ * ref of a pull, the container name of a create, the container id of a start); everything
+ * else passes through untouched, whatever the port grows.
+ *
+ * This, not `podman events`, is what tests count: `podman events` tails a file podman rotates
+ * and now and then misses a line, so it can only bound a count from above.
  */
-export function recordingCalls(engine: EnginePort, call: 'pull' | 'start'): { engine: EnginePort; seen: string[] } {
+export function recordingCalls(
+  engine: EnginePort,
+  ...calls: RecordedCall[]
+): { engine: EnginePort; seen: string[]; log: Array<{ call: RecordedCall; subject: string }> } {
+  const log: Array<{ call: RecordedCall; subject: string }> = [];
   const seen: string[] = [];
   const spy = new Proxy(engine, {
     get(target, property, receiver) {
       const value: unknown = Reflect.get(target, property, receiver);
       if (typeof value !== 'function') return value;
-      if (property !== call) return value.bind(target);
-      return (first: string, ...rest: unknown[]) => {
-        seen.push(first);
+      if (!calls.includes(property as RecordedCall)) return value.bind(target);
+      return (first: unknown, ...rest: unknown[]) => {
+        const subject = typeof first === 'string' ? first : String((first as { name?: string }).name);
+        log.push({ call: property as RecordedCall, subject });
+        seen.push(subject);
         return value.call(target, first, ...rest);
       };
     },
   });
-  return { engine: spy, seen };
+  return { engine: spy, seen, log };
 }
