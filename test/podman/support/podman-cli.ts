@@ -271,6 +271,10 @@ export function startEventRecorder(filterLabel: string): EventRecorder {
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const events: RecordedEvent[] = [];
+  // When podman rotates its events file it may deliver a batch of past lines again (identical,
+  // to the nanosecond) and may lose one: a line seen before is dropped here, and tests use
+  // this record only to bound what podwarden's own engine calls (test/podman/support/engine-spy.ts) show.
+  const seenLines = new Set<string>();
   const waiters = new Set<Waiter>();
   let stderr = '';
   let failure: Error | undefined;
@@ -309,9 +313,10 @@ export function startEventRecorder(filterLabel: string): EventRecorder {
 
   const lines = createInterface({ input: child.stdout });
   lines.on('line', (line) => {
-    if (line.trim() === '') {
+    if (line.trim() === '' || seenLines.has(line)) {
       return;
     }
+    seenLines.add(line);
     let raw: RawEvent;
     try {
       raw = JSON.parse(line) as RawEvent;
