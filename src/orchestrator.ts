@@ -15,7 +15,7 @@ import { companionUnitMachine } from '../machines/companion-unit.machine.js';
 import { parsePodmanVersion, usesQuadlet } from './companions/systemd/render-unit.js';
 import { createSystemdUnits, systemdUserAvailable, type SystemdUnits } from './companions/systemd/systemd-units.js';
 import { createUnitEffects } from './companions/systemd/unit-effects.js';
-import { describeFailure, type FailureReason } from '../machines/failure.js';
+import { failureFields, type FailureReason } from '../machines/failure.js';
 import { DEFAULT_BACKOFF, type BackoffPolicy, type PassReport } from '../machines/types.js';
 import { createAppEffects } from './effects/app-effects.js';
 import { createDockerodeEngine } from './engine/dockerode/dockerode-engine.js';
@@ -188,12 +188,6 @@ export class PodwardenError extends Error {
     super(message);
     this.name = 'PodwardenError';
   }
-}
-
-/** An app machine's failure is typed; a companion unit's is its text. */
-function failureColumns(failure: FailureReason | string | undefined): Pick<AppStatus, 'failure' | 'failureReason'> {
-  if (failure === undefined) return {};
-  return typeof failure === 'string' ? { failure } : { failure: describeFailure(failure), failureReason: failure };
 }
 
 /** The one place that reads `ready` from a machine's context: a companion unit has none. */
@@ -616,7 +610,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
           restarts: restarts.get(key) ?? 0,
           ...(lastChange.has(key) ? { since: lastChange.get(key)! } : {}),
           ...(readyOf(app) === undefined ? {} : { ready: readyOf(app)! }),
-          ...failureColumns(app.failure),
+          ...failureFields(app.failure),
           ...('container' in app && app.container
             ? { containerId: app.container.id, containerStatus: app.container.status, health: app.container.health }
             : {}),
