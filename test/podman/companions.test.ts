@@ -5,7 +5,7 @@ import { LABELS } from '../../src/engine/labels.js';
 import type { EnginePort } from '../../src/engine/port.js';
 import type { AppStatus, Orchestrator } from '../../src/orchestrator.js';
 import { image, SOCKET_PATH } from './support/env.js';
-import { until } from './support/daemon.js';
+import { until } from '../support/until.js';
 import { recordingCalls } from './support/engine-spy.js';
 import { createWorld, waitForStatus, type World } from './support/orchestrator-fixture.js';
 import { containersWithLabel, inspectJson, removeForce } from './support/podman-cli.js';
@@ -32,14 +32,16 @@ function companionRow(orchestrator: Orchestrator, companion: string): AppStatus 
   return orchestrator.status().find((row) => row.appId === 'node' && row.companion === companion);
 }
 
-async function waitForCompanion(orchestrator: Orchestrator, companion: string, match: (row: AppStatus) => boolean, what: string) {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const row = companionRow(orchestrator, companion);
-    if (row && match(row)) return row;
-    if (Date.now() > deadline) throw new Error(`companion ${companion} did not ${what}; last: ${JSON.stringify(row)}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+function waitForCompanion(orchestrator: Orchestrator, companion: string, match: (row: AppStatus) => boolean, what: string) {
+  let last: AppStatus | undefined;
+  return until(
+    () => `companion ${companion} to ${what}; last: ${JSON.stringify(last)}`,
+    () => {
+      last = companionRow(orchestrator, companion);
+      return last && match(last) ? last : undefined;
+    },
+    30_000,
+  );
 }
 
 async function allRunning(orchestrator: Orchestrator): Promise<void> {
@@ -88,7 +90,11 @@ describe('companions (container backend) on real podman', () => {
 
     for (const name of [app, ui, sidecar]) nameOf.set((await inspectJson(name)).Id, name);
     await orchestrator.uninstall('node');
-    await until(() => counted.log.some((c) => c.call === 'remove' && nameOf.get(c.subject) === app), 30_000, () => `the app's removal; calls: ${JSON.stringify(counted.log)}`);
+    await until(
+      () => `the app's removal; calls: ${JSON.stringify(counted.log)}`,
+      () => counted.log.some((c) => c.call === 'remove' && nameOf.get(c.subject) === app),
+      30_000,
+    );
     const removals = counted.log.filter((c) => c.call === 'remove').map((c) => nameOf.get(c.subject) ?? c.subject);
     expect(removals).toHaveLength(3);
     expect(removals[2]).toBe(app);

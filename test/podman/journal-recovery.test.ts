@@ -7,7 +7,8 @@ import { stringify } from 'yaml';
 import { LABELS } from '../../src/engine/labels.js';
 import { parseRecord, type JournalRecord } from '../../src/journal/records.js';
 import { REGISTRY, SOCKET_PATH } from './support/env.js';
-import { startDaemon, until } from './support/daemon.js';
+import { until } from '../support/until.js';
+import { startDaemon } from './support/daemon.js';
 import { containersWithLabel, pushUniqueTag, removeAllWithLabel } from './support/podman-cli.js';
 
 const tag = randomBytes(3).toString('hex');
@@ -49,7 +50,7 @@ describe('intent journal: kill -9 in the middle of an install, then start again'
       const intentOf = (records: JournalRecord[]) =>
         records.find((record) => record.type === 'intent' && record.appId === appId && record.step === step);
       // Polled as fast as the file can be read: the kill lands while the step is under way or just after.
-      await until(async () => intentOf(await journal()) !== undefined, 60_000, () => `the ${step} intent: ${first.output()}`);
+      await until(() => `the ${step} intent: ${first.output()}`, async () => intentOf(await journal()) !== undefined, 60_000);
       first.process.kill('SIGKILL');
       await first.exited;
       const intent = intentOf(await journal())!;
@@ -57,9 +58,9 @@ describe('intent journal: kill -9 in the middle of an install, then start again'
       const second = startDaemon(daemonArgs(appId));
       try {
         await until(
+          () => `${appId} running after the restart: ${second.output()}`,
           async () => (await containersWithLabel(LABELS.app, appId)).some((container) => container.state === 'running'),
           60_000,
-          () => `${appId} running after the restart: ${second.output()}`,
         );
         const containers = await containersWithLabel(LABELS.app, appId);
         expect(containers).toHaveLength(1);

@@ -10,7 +10,7 @@ export async function until<T>(
   what: string | (() => string),
   check: () => T | undefined | false | Promise<T | undefined | false>,
   ms = 5_000,
-  everyMs = 10,
+  everyMs = 25,
 ): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {

@@ -58,11 +58,3 @@ export function spawnCli(args: string[]): { output: () => string; stop: () => Pr
     },
   };
 }
-
-export async function until(check: () => Promise<boolean> | boolean, ms: number, what: () => string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
