@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { createApiClient } from '../../src/api/client.js';
 import { LABELS } from '../../src/engine/labels.js';
-import type { AppStatus } from '../../src/orchestrator.js';
 import { REGISTRY, SOCKET_PATH } from './support/env.js';
 import { until } from '../support/until.js';
 import { runCli, spawnCli, startDaemon, type Daemon } from './support/daemon.js';
@@ -139,20 +138,5 @@ describe('the CLI against a running daemon on real podman', () => {
     const good = await runCli(['validate', join(root, 'catalog', `${appId}.yml`)]);
     expect(good.code).toBe(0);
     expect(await readFile(join(root, 'state', 'journal.ndjson'), 'utf8')).not.toMatch(/"env"/);
-  });
-});
-
-describe('status latency', () => {
-  it('measures GET /v1/status over the socket (printed, not asserted)', async () => {
-    const client = createApiClient({ socketPath: socket });
-    const samples: number[] = [];
-    for (let i = 0; i < 200; i++) {
-      const begun = performance.now();
-      await client.get<{ apps: AppStatus[] }>('/v1/status');
-      samples.push(performance.now() - begun);
-    }
-    samples.sort((a, b) => a - b);
-    const pick = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]!.toFixed(2);
-    console.log(`API GET /v1/status: p50 ${pick(0.5)} ms, p99 ${pick(0.99)} ms (n=${samples.length})`);
   });
 });
