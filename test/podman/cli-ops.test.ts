@@ -7,9 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { createApiClient } from '../../src/api/client.js';
 import { LABELS } from '../../src/engine/labels.js';
-import { REGISTRY, SOCKET_PATH } from './support/env.js';
 import { until } from '../support/until.js';
-import { runCli, spawnCli, startDaemon, type Daemon } from './support/daemon.js';
+import { daemonArgs, runCli, spawnCli, startDaemon, type Daemon } from './support/daemon.js';
 import { containersWithLabel, inspectJson, kill, pushUniqueTag, removeAllWithLabel, removeForce } from './support/podman-cli.js';
 
 const tag = randomBytes(3).toString('hex');
@@ -30,14 +29,7 @@ beforeAll(async () => {
     stringify({ app: { id: appId, name: 'Ops test', version: '1', container: { image: ref, stopTimeout: '2s' } } }),
   );
   socket = join(root, 'state', 'podwarden.sock');
-  daemon = startDaemon([
-    '--socket', SOCKET_PATH,
-    '--catalog', join(root, 'catalog'),
-    '--state-dir', join(root, 'state'),
-    '--instance', instance,
-    '--interval', '10m',
-    '--insecure-registry', REGISTRY,
-  ]);
+  daemon = startDaemon(daemonArgs(root, instance));
   await until(() => `the daemon to open its gate: ${daemon.output()}`, () => daemon.output().includes('recovery done'), 30_000);
 });
 

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { LABELS } from '../../src/engine/labels.js';
-import { image, REGISTRY, SOCKET_PATH } from './support/env.js';
+import { image } from './support/env.js';
 import { until } from '../support/until.js';
-import { startDaemon } from './support/daemon.js';
+import { daemonArgs, startDaemon } from './support/daemon.js';
 import { inspectJson, removeAllWithLabel, startEventRecorder } from './support/podman-cli.js';
 
 const tag = randomBytes(3).toString('hex');
@@ -15,7 +15,6 @@ const instance = `clitest-${tag}`;
 const appId = `web${tag}`;
 const container = `podwarden-${appId}`;
 let root: string;
-let baseArgs: string[];
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'podwarden-cli-'));
@@ -24,13 +23,6 @@ beforeAll(async () => {
     join(root, 'catalog', `${appId}.yml`),
     stringify({ app: { id: appId, name: 'CLI test', version: '1', container: { image: image('httpd') } } }),
   );
-  baseArgs = [
-    '--catalog', join(root, 'catalog'),
-    '--state-dir', join(root, 'state'),
-    '--instance', instance,
-    '--interval', '10m',
-    '--insecure-registry', REGISTRY,
-  ];
 });
 
 afterAll(async () => {
@@ -40,7 +32,7 @@ afterAll(async () => {
 
 describe('podwarden run (the daemon)', () => {
   it('installs, exits 0 on SIGTERM leaving the container running, and adopts it on the next start', async () => {
-    const first = startDaemon([...baseArgs, '--socket', SOCKET_PATH, '--install', appId]);
+    const first = startDaemon([...daemonArgs(root, instance), '--install', appId]);
     await until(
       () => `${container} running (daemon output: ${first.output()})`,
       async () => (await inspectJson(container).catch(() => undefined))?.State.Status === 'running',
@@ -53,7 +45,7 @@ describe('podwarden run (the daemon)', () => {
     expect((await inspectJson(container)).State.Status).toBe('running');
 
     const recorder = startEventRecorder(`${LABELS.owner}=${instance}`);
-    const second = startDaemon([...baseArgs, '--socket', SOCKET_PATH]);
+    const second = startDaemon(daemonArgs(root, instance));
     await until('recovery in the second daemon', () => second.output().includes('recovery done'), 30_000);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     second.process.kill('SIGTERM');
@@ -64,7 +56,7 @@ describe('podwarden run (the daemon)', () => {
   });
 
   it('keeps running with a clear error when the engine socket is unreachable, and stops cleanly', async () => {
-    const daemon = startDaemon([...baseArgs, '--socket', join(root, 'no-such.sock')]);
+    const daemon = startDaemon(daemonArgs(root, instance, join(root, 'no-such.sock')));
     await until('an error naming the socket', () => daemon.output().includes('no-such.sock'), 30_000);
     expect(daemon.process.exitCode).toBeNull();
     daemon.process.kill('SIGTERM');
