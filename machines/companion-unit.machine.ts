@@ -49,6 +49,7 @@ function unitEntry(context: UnitContext, state: string, action: UnitAction, busy
   return { type: 'APP.PASS_ENTRY' as const, entry };
 }
 
+/** A failure counts towards the backoff, and its sentence becomes the reason shown, as for apps. */
 function countFailure(context: UnitContext, failure: FailureReason) {
   return { failures: context.failures + 1, failure, reason: describeFailure(failure) };
 }
