@@ -90,9 +90,11 @@ describe('companions (container backend) on real podman', () => {
 
     for (const name of [app, ui, sidecar]) nameOf.set((await inspectJson(name)).Id, name);
     await orchestrator.uninstall('node');
+    // The spy logs a call as it begins; the app's machine finishes (and its rows go) only once
+    // the remove call has returned, so after that no container of this world may be left.
     await until(
-      () => `the app's removal; calls: ${JSON.stringify(counted.log)}`,
-      () => counted.log.some((c) => c.call === 'remove' && nameOf.get(c.subject) === app),
+      () => `the app's removal to finish; calls: ${JSON.stringify(counted.log)}; rows: ${JSON.stringify(orchestrator.status())}`,
+      () => counted.log.some((c) => c.call === 'remove' && nameOf.get(c.subject) === app) && orchestrator.status().length === 0,
       30_000,
     );
     const removals = counted.log.filter((c) => c.call === 'remove').map((c) => nameOf.get(c.subject) ?? c.subject);
