@@ -1,7 +1,7 @@
 import type { ContainerEvent, ContainerObservation, EngineErrorCode } from '../src/engine/port.js';
 import { decide, type Decision } from './decide.js';
 import type { StepCause } from './step-cause.js';
-import { classifyExit, describeFailure, type FailureReason, type ProbeRole } from './failure.js';
+import { classifyExit, failureFields, type FailureReason, type ProbeRole } from './failure.js';
 import type { AppEvent, AppSpec, BackoffPolicy, Desired, Observed, PassEntry, ProbeResult, ProbeSpec, StepOutcome } from './types.js';
 import { LABELS } from '../src/engine/labels.js';
 
@@ -202,7 +202,7 @@ export function passAnswer(context: AppContext, event: AppEvent, state: unknown,
         state: stateName(state),
         action: isHeld(context) ? 'wait' : currentDecision(context).action,
         busy: false,
-        ...(context.failure ? { failure: describeFailure(context.failure), failureReason: context.failure } : {}),
+        ...failureFields(context.failure),
       };
   return { type: 'APP.PASS_ENTRY' as const, passId: event.type === 'OBSERVED' ? event.passId : -1, entry };
 }

@@ -2,6 +2,7 @@ import { assign, enqueueActions, sendParent, setup } from 'xstate';
 import type { AppInput } from './app-knowledge.js';
 import { unprovided } from './app-steps.js';
 import { backoffDelay } from './backoff.js';
+import { describeFailure, failureFields, type FailureReason } from './failure.js';
 import type { AppEvent, AppSpec, BackoffPolicy, Desired, PassEntry } from './types.js';
 
 /**
@@ -21,7 +22,8 @@ export interface UnitContext {
   desired: Desired;
   waitingFor: string[];
   failures: number;
-  failure: string | undefined;
+  /** The last failure, kept while backing off; `describeFailure` gives its text. */
+  failure: FailureReason | undefined;
   reason: string;
   /** SHUTDOWN arrived during a step: it finishes, nothing follows. */
   halting: boolean;
@@ -42,9 +44,14 @@ function unitEntry(context: UnitContext, state: string, action: UnitAction, busy
     state,
     action,
     busy,
-    ...(context.failure && !busy ? { failure: context.failure } : {}),
+    ...(busy ? {} : failureFields(context.failure)),
   };
   return { type: 'APP.PASS_ENTRY' as const, entry };
+}
+
+/** A failure counts towards the backoff, and its sentence becomes the reason shown, as for apps. */
+function countFailure(context: UnitContext, failure: FailureReason) {
+  return { failures: context.failures + 1, failure, reason: describeFailure(failure) };
 }
 
 /** While a step runs it is never cut: commands only change what comes after it. */
@@ -123,15 +130,14 @@ export const companionUnitMachine = setup({
     explain: assign((_, params: { reason: string }) => ({ reason: params.reason })),
     explainWait: assign(({ context }) => ({ reason: `waiting for ${context.waitingFor.join(', ')}` })),
     rememberPass: assign(({ event }) => ({ checkingPass: event.type === 'OBSERVED' ? event.passId : undefined })),
-    countInactive: assign(({ context }) => ({
-      failures: context.failures + 1,
-      failure: 'the unit was not active',
-      reason: 'the unit was not active',
-    })),
-    countStepFailure: assign(({ context }, params: { step: string; error: unknown }) => {
-      const why = `${params.step} failed: ${params.error instanceof Error ? params.error.message : String(params.error)}`;
-      return { failures: context.failures + 1, failure: why, reason: why };
-    }),
+    countInactive: assign(({ context }) => countFailure(context, { kind: 'unit-inactive' })),
+    countStepFailure: assign(({ context }, params: { step: string; error: unknown }) =>
+      countFailure(context, {
+        kind: 'step-failed',
+        step: params.step,
+        message: params.error instanceof Error ? params.error.message : String(params.error),
+      }),
+    ),
     resetFailures: assign({ failures: 0, failure: undefined }),
     /** The check a pass asked for is done: answer it with what it found. */
     answerCheck: sendParent(({ context }, params: { action: UnitAction }) => ({

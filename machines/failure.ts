@@ -26,6 +26,8 @@ export type FailureReason =
   | { kind: 'dependency-down'; dependencies: string[] }
   /** A step failed for a reason none of the kinds above names. */
   | { kind: 'step-failed'; step: string; message: string }
+  /** A companion's systemd unit was found not active: stopped outside podwarden, or systemd gave up on it. */
+  | { kind: 'unit-inactive' }
   /** Too many restarts in the budget's window: podwarden stopped trying until the owner acts. */
   | { kind: 'restart-budget-spent'; restarts: number; windowMs: number; last: FailureReason };
 
@@ -108,9 +110,16 @@ export function describeFailure(reason: FailureReason): string {
       return `waiting for ${reason.dependencies.join(', ')} to be ready`;
     case 'step-failed':
       return `${reason.step} failed: ${reason.message}`;
+    case 'unit-inactive':
+      return 'the unit was not active (stopped outside podwarden, or systemd gave up restarting it): podwarden starts it again; systemctl --user status shows why it stopped';
     case 'restart-budget-spent':
       return `gave up after ${reason.restarts} restarts in ${formatWindow(reason.windowMs)} (last: ${describeFailure(reason.last)}); fix the cause, then start the app again`;
   }
+}
+
+/** A failure as status rows, pass entries and transitions carry it: the sentence and the data. */
+export function failureFields(reason: FailureReason | undefined): { failure?: string; failureReason?: FailureReason } {
+  return reason ? { failure: describeFailure(reason), failureReason: reason } : {};
 }
 
 function truncate(text: string, max: number): string {

@@ -1,8 +1,9 @@
 /**
  * Numbers for the operations side (printed, never asserted): the intent journal's append cost
- * with fsync, and how long a transition takes to reach an SSE client of the local API.
+ * with fsync, how long a transition takes to reach an SSE client of the local API, and what
+ * `GET /v1/status` costs next to its baselines.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApiClient } from '../src/api/client.js';
@@ -11,9 +12,8 @@ import { sampleRegistry, sampleImageRef } from '../src/engine/simulator/simulato
 import { createSimulatedEngine } from '../src/engine/simulator/simulator.js';
 import { createJournal } from '../src/journal/journal.js';
 import { silentLogger } from '../src/log.js';
-import { createOrchestrator } from '../src/orchestrator.js';
+import { createOrchestrator, type AppStatus } from '../src/orchestrator.js';
 import type { Transition } from '../src/streams/transitions.js';
-import { writeFile, mkdir } from 'node:fs/promises';
 import { stringify } from 'yaml';
 
 function percentiles(samples: number[]): string {
@@ -45,45 +45,123 @@ async function journalAppends(dirBase: string): Promise<void> {
   console.log(`journal append + fdatasync (${dirBase}): ${percentiles(samples)}`);
 }
 
-async function sseLatency(): Promise<void> {
-  const root = await mkdtemp(join(tmpdir(), 'podwarden-bench-sse-'));
+const REGISTRY = '127.0.0.1:5000';
+
+/** podwarden on the simulated engine behind its real API server, with `appIds` installed and running. */
+async function simulatedDaemon(appIds: string[]) {
+  const root = await mkdtemp(join(tmpdir(), 'podwarden-bench-ops-'));
   await mkdir(join(root, 'catalog'));
-  await writeFile(join(root, 'catalog', 'web.yml'), stringify({ app: { id: 'web', name: 'web', version: '1', container: { image: sampleImageRef('httpd', '127.0.0.1:5000') } } }));
-  const engine = createSimulatedEngine({ registry: sampleRegistry('127.0.0.1:5000') });
+  for (const id of appIds) {
+    const manifest = { app: { id, name: id, version: '1', container: { image: sampleImageRef('httpd', REGISTRY) } } };
+    await writeFile(join(root, 'catalog', `${id}.yml`), stringify(manifest));
+  }
+  const engine = createSimulatedEngine({ registry: sampleRegistry(REGISTRY) });
   const orchestrator = createOrchestrator({
-    engine, catalogDir: join(root, 'catalog'), stateDir: join(root, 'state'), logger: silentLogger(), intervalMs: 600_000,
-    insecureRegistries: ['127.0.0.1:5000'],
-    backoff: { initialMs: 0, maxMs: 0 },
+    engine,
+    catalogDir: join(root, 'catalog'),
+    stateDir: join(root, 'state'),
+    logger: silentLogger(),
+    intervalMs: 600_000,
+    insecureRegistries: [REGISTRY],
+    // Every kill is restarted at once, and the budget outlasts the 100 kills of sseLatency (the
+    // default one sends the app to `failed` after 10, and the bench would wait forever).
+    backoff: { initialMs: 0, maxMs: 0, budget: { restarts: 1_000, windowMs: 60 * 60_000 } },
   });
   const socketPath = join(root, 'api.sock');
   const server = createApiServer(orchestrator, { socketPath, logger: silentLogger() });
   await server.listen();
   await orchestrator.start();
+  return {
+    engine,
+    orchestrator,
+    socketPath,
+    /** Installs every app and resolves once all of them run. */
+    async installAll(): Promise<void> {
+      const running = new Set<string>();
+      const allRunning = new Promise<void>((resolve) => {
+        const subscription = orchestrator.transitions$.subscribe((transition) => {
+          if (transition.to === 'running') running.add(transition.appId);
+          if (running.size === appIds.length) {
+            subscription.unsubscribe();
+            resolve();
+          }
+        });
+      });
+      for (const id of appIds) await orchestrator.install(id);
+      await allRunning;
+    },
+    async stop(): Promise<void> {
+      await server.close();
+      await orchestrator.stop();
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
+
+async function sseLatency(): Promise<void> {
+  const daemon = await simulatedDaemon(['web']);
   const samples: number[] = [];
   let runningSeen: () => void = () => undefined;
-  const stream = createApiClient({ socketPath }).stream('/v1/events', (event, data) => {
+  let failed: (error: Error) => void = () => undefined;
+  const stream = createApiClient({ socketPath: daemon.socketPath }).stream('/v1/events', (event, data) => {
     if (event !== 'transition') return;
     const transition = data as Transition;
     samples.push(Date.now() - transition.at);
-    if (transition.to === "running") runningSeen();
+    if (transition.to === 'running') runningSeen();
+    if (transition.to === 'failed') failed(new Error(`web failed, the bench cannot go on: ${transition.failure}`));
   });
   await stream.ready;
-  const running = () => new Promise<void>((resolve) => (runningSeen = resolve));
+  const running = () =>
+    new Promise<void>((resolve, reject) => {
+      runningSeen = resolve;
+      failed = reject;
+    });
   let next = running();
-  await orchestrator.install('web');
+  await daemon.orchestrator.install('web');
   await next;
   for (let i = 0; i < 100; i++) {
     next = running();
-    engine.control.kill('podwarden-web');
+    daemon.engine.control.kill('podwarden-web');
     await next;
   }
   stream.close();
-  await server.close();
-  await orchestrator.stop();
-  await rm(root, { recursive: true, force: true });
+  await daemon.stop();
   console.log(`transition → SSE client over the unix socket (Date.now resolution): ${percentiles(samples)}`);
 }
 
+/**
+ * `GET /v1/status` against its baselines in the same run, taken in turn so that they share
+ * the machine's load: `status()` called in the process (the rows alone) and `GET /healthz` over
+ * the same socket (the HTTP round trip alone, with the smallest answer the API has).
+ */
+async function statusLatency(apps: number): Promise<void> {
+  const daemon = await simulatedDaemon(Array.from({ length: apps }, (_, i) => `app${i}`));
+  await daemon.installAll();
+  const client = createApiClient({ socketPath: daemon.socketPath });
+  const timed = async (samples: number[], call: () => unknown) => {
+    const begun = performance.now();
+    await call();
+    samples.push(performance.now() - begun);
+  };
+  const rows: number[] = [];
+  const healthz: number[] = [];
+  const status: number[] = [];
+  const WARM_UP = 20;
+  for (let i = 0; i < WARM_UP + 500; i++) {
+    const counted = i >= WARM_UP;
+    await timed(counted ? rows : [], () => daemon.orchestrator.status());
+    await timed(counted ? healthz : [], () => client.raw('GET', '/healthz'));
+    await timed(counted ? status : [], () => client.get<{ apps: AppStatus[] }>('/v1/status'));
+  }
+  await daemon.stop();
+  const appCount = `${apps} app${apps === 1 ? '' : 's'}`;
+  console.log(`status() in the process, ${appCount} (baseline): ${percentiles(rows)}`);
+  console.log(`GET /healthz over the unix socket (baseline): ${percentiles(healthz)}`);
+  console.log(`GET /v1/status over the unix socket, ${appCount}: ${percentiles(status)}`);
+}
+
 await journalAppends(tmpdir());
-await journalAppends("/var/tmp");
+await journalAppends('/var/tmp');
 await sseLatency();
+await statusLatency(1);
+await statusLatency(20);

@@ -15,7 +15,6 @@ import { companionUnitMachine } from '../machines/companion-unit.machine.js';
 import { parsePodmanVersion, usesQuadlet } from './companions/systemd/render-unit.js';
 import { createSystemdUnits, systemdUserAvailable, type SystemdUnits } from './companions/systemd/systemd-units.js';
 import { createUnitEffects } from './companions/systemd/unit-effects.js';
-import { describeFailure, type FailureReason } from '../machines/failure.js';
 import { DEFAULT_BACKOFF, type BackoffPolicy, type PassReport } from '../machines/types.js';
 import { createAppEffects } from './effects/app-effects.js';
 import { createDockerodeEngine } from './engine/dockerode/dockerode-engine.js';
@@ -24,7 +23,6 @@ import type { EnginePort, PullProgress } from './engine/port.js';
 import { createLogger, type Logger } from './log.js';
 import { loadCatalog, type Catalog } from './manifest/catalog.js';
 import { createSpecBuilder } from './manifest/machine-spec.js';
-import { companionKey, isCompanionKey, ownerOfKey } from '../machines/binding.js';
 import type { ManifestError } from './manifest/errors.js';
 import { createDesiredStore, type DesiredState } from './state/desired-store.js';
 import { engineEvents$ } from './streams/engine-events.js';
@@ -36,6 +34,7 @@ import { createJournal, type Journal } from './journal/journal.js';
 import { recoverOpenIntents } from './journal/recovery.js';
 import type { LogLine, LogOptions } from './engine/port.js';
 import { createTransitionTracker, topLevelState, type Transition } from './streams/transitions.js';
+import { createStatusRows, type AppStatus } from './status-rows.js';
 
 export interface OrchestratorOptions {
   /** Folder of app manifests (*.yml). */
@@ -112,36 +111,7 @@ export interface CatalogApp {
   desired?: 'running' | 'stopped';
 }
 
-export interface AppStatus {
-  appId: string;
-  /** Set on a companion's row: `appId` is its app. */
-  companion?: string;
-  /** Machine state (`running`, `backoff`, `stopped`, …) or `manifest-error` when it cannot be managed. */
-  state: string;
-  desired: 'running' | 'stopped' | 'absent';
-  reason: string;
-  failures: number;
-  /** The last failure as a person reads it (see `describeFailure`). */
-  failure?: string;
-  /** The same failure as data: `kind` and its fields (exit code, probe output, …). */
-  failureReason?: FailureReason;
-  /**
-   * Running and passing its startup and readiness probes (running, when it declares none);
-   * absent where the machine has no such notion (a systemd companion unit).
-   */
-  ready?: boolean;
-  containerId?: string;
-  containerStatus?: string;
-  health?: string;
-  /**
-   * Failures podwarden answered with a retry since this daemon started: the container crashed,
-   * exited, lost its process or turned unhealthy, or a step failed (each entry into `backoff`).
-   * Absent on rows without a machine history (read it as 0).
-   */
-  restarts?: number;
-  /** ms since epoch of the app's last state change. */
-  since?: number;
-}
+export type { AppStatus } from './status-rows.js';
 
 export interface Orchestrator {
   /** Loads the catalog and desired state, then boots the supervisor behind its recovery gate. */
@@ -188,18 +158,6 @@ export class PodwardenError extends Error {
     super(message);
     this.name = 'PodwardenError';
   }
-}
-
-/** An app machine's failure is typed; a companion unit's is its text. */
-function failureColumns(failure: FailureReason | string | undefined): Pick<AppStatus, 'failure' | 'failureReason'> {
-  if (failure === undefined) return {};
-  return typeof failure === 'string' ? { failure } : { failure: describeFailure(failure), failureReason: failure };
-}
-
-/** The one place that reads `ready` from a machine's context: a companion unit has none. */
-function readyOf(context: object): boolean | undefined {
-  const ready = (context as { ready?: unknown }).ready;
-  return typeof ready === 'boolean' ? ready : undefined;
 }
 
 /**
@@ -260,14 +218,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const store = createDesiredStore(options.stateDir);
   const backoff: BackoffPolicy = { ...DEFAULT_BACKOFF, ...options.backoff };
   const tracker = createTransitionTracker();
-  const restarts = new Map<string, number>();
-  const lastChange = new Map<string, number>();
-  // Keyed like the supervisor's children: an app, or `<appId>/<companionId>`.
-  tracker.transitions$.subscribe((transition) => {
-    const key = transition.companion === undefined ? transition.appId : companionKey(transition.appId, transition.companion);
-    lastChange.set(key, transition.at);
-    if (transition.to === 'backoff') restarts.set(key, (restarts.get(key) ?? 0) + 1);
-  });
+  const statusRows = createStatusRows(tracker.transitions$);
   const passes = new Subject<PassReport>();
   const owner = ownerSelector(instance);
 
@@ -601,31 +552,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
 
     status() {
       if (!root) return [];
-      const context = root.getSnapshot().context;
-      const rows: AppStatus[] = [];
-      for (const [key, ref] of Object.entries(context.refs)) {
-        const snapshot = ref.getSnapshot();
-        const app = snapshot.context;
-        rows.push({
-          appId: ownerOfKey(key),
-          ...(isCompanionKey(key) ? { companion: key.slice(ownerOfKey(key).length + 1) } : {}),
-          state: topLevelState(snapshot.value),
-          desired: app.desired,
-          reason: app.reason,
-          failures: app.failures,
-          restarts: restarts.get(key) ?? 0,
-          ...(lastChange.has(key) ? { since: lastChange.get(key)! } : {}),
-          ...(readyOf(app) === undefined ? {} : { ready: readyOf(app)! }),
-          ...failureColumns(app.failure),
-          ...('container' in app && app.container
-            ? { containerId: app.container.id, containerStatus: app.container.status, health: app.container.health }
-            : {}),
-        });
-      }
-      for (const [appId, problem] of Object.entries(context.held)) {
-        rows.push({ appId, state: 'manifest-error', desired: desired.apps[appId]?.desired ?? 'running', reason: problem, failures: 0, ready: false });
-      }
-      return rows.sort((a, b) => a.appId.localeCompare(b.appId) || (a.companion ?? '').localeCompare(b.companion ?? ''));
+      return statusRows.rows(root.getSnapshot().context, (appId) => desired.apps[appId]?.desired);
     },
 
     catalogErrors: () => catalog.errors,

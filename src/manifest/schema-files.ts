@@ -1,7 +1,6 @@
 import path from 'node:path';
 import * as z from 'zod';
-import { parseSize, SizeError } from './size.js';
-import { nonEmptyString } from './schema-fields.js';
+import { nonEmptyString, sizeSchema } from './schema-fields.js';
 
 // Rendered files, their values file, and what the app needs of the host (disk).
 
@@ -66,18 +65,6 @@ export const valuesFileSchema = z.string().transform((text, ctx) => {
   ctx.addIssue({ code: 'custom', message: problem.replace("the app's data directory", "podwarden's secrets directory"), input: text });
   return z.NEVER;
 });
-
-const sizeSchema = z
-  .union([z.string(), z.number()], { error: 'expected a size like "2GiB", "500MiB" or a number of bytes' })
-  .transform((value, ctx) => {
-    try {
-      return parseSize(value);
-    } catch (err) {
-      if (!(err instanceof SizeError)) throw err;
-      ctx.addIssue({ code: 'custom', message: err.message, input: value });
-      return z.NEVER;
-    }
-  });
 
 export const requirementsSchema = z
   .strictObject({

@@ -2,7 +2,7 @@ import { Subject, type Observable } from 'rxjs';
 import type { AnyActorRef, InspectionEvent } from 'xstate';
 import type { AppContext } from '../../machines/app.machine.js';
 import { isCompanionKey, ownerOfKey } from '../../machines/binding.js';
-import { describeFailure, type FailureReason } from '../../machines/failure.js';
+import { failureFields, type FailureReason } from '../../machines/failure.js';
 
 /** One real change of an app's state. A quiet pass produces none. */
 export interface Transition {
@@ -67,9 +67,7 @@ export function createTransitionTracker(): {
         to,
         reason: snapshot.context.reason,
         failures: snapshot.context.failures,
-        ...(snapshot.context.failure
-          ? { failure: describeFailure(snapshot.context.failure), failureReason: snapshot.context.failure }
-          : {}),
+        ...failureFields(snapshot.context.failure),
         ready: snapshot.context.ready,
         at: Date.now(),
       });

@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createApiClient } from '../../src/api/client.js';
 import type { AppStatus } from '../../src/orchestrator.js';
 import type { Transition } from '../../src/streams/transitions.js';
-import { createApiWorld, until, type ApiWorld } from './api-world.js';
+import { until } from '../support/until.js';
+import { createApiWorld, type ApiWorld } from './api-world.js';
 
 let world: ApiWorld | undefined;
 afterEach(async () => {
@@ -13,10 +14,10 @@ afterEach(async () => {
 
 async function installed(w: ApiWorld, appId: string): Promise<AppStatus> {
   await w.client.post(`/v1/apps/${appId}/install`);
-  return until(async () => {
+  return until(`${appId} running`, async () => {
     const row = (await w.client.get<AppStatus>(`/v1/apps/${appId}`).catch(() => undefined));
     return row?.state === 'running' ? row : undefined;
-  }, `${appId} running`);
+  });
 }
 
 function errorOf(body: string): { code: string; message: string } {
@@ -35,11 +36,11 @@ describe('the local API (simulated engine, real server on a unix socket)', () =>
     expect(status.apps.map((app) => app.appId)).toEqual(['web']);
 
     await w.client.post('/v1/apps/web/stop');
-    await until(async () => (await w.client.get<AppStatus>('/v1/apps/web')).state === 'stopped' || undefined, 'web stopped');
+    await until('web stopped', async () => (await w.client.get<AppStatus>('/v1/apps/web')).state === 'stopped');
     await w.client.post('/v1/apps/web/start');
-    await until(async () => (await w.client.get<AppStatus>('/v1/apps/web')).state === 'running' || undefined, 'web running again');
+    await until('web running again', async () => (await w.client.get<AppStatus>('/v1/apps/web')).state === 'running');
     await w.client.post('/v1/apps/web/restart');
-    await until(async () => (await w.client.get<AppStatus>('/v1/apps/web')).state === 'running' || undefined, 'web restarted');
+    await until('web restarted', async () => (await w.client.get<AppStatus>('/v1/apps/web')).state === 'running');
 
     const explained = await w.client.get<{ text: string; history: string[] }>('/v1/apps/web/explain');
     expect(explained.text).toMatch(/^web is running since \d\d:\d\d:\d\d UTC/);
@@ -58,7 +59,7 @@ describe('the local API (simulated engine, real server on a unix socket)', () =>
     ]));
 
     await w.client.post('/v1/apps/web/uninstall');
-    await until(async () => ((await w.client.get<{ apps: AppStatus[] }>('/v1/status')).apps.length === 0) || undefined, 'web gone');
+    await until('web gone', async () => (await w.client.get<{ apps: AppStatus[] }>('/v1/status')).apps.length === 0);
   });
 
   it('streams transitions as Server-Sent Events', async () => {
@@ -70,7 +71,7 @@ describe('the local API (simulated engine, real server on a unix socket)', () =>
     });
     await stream.ready;
     await w.client.post('/v1/apps/web/install');
-    await until(() => seen.some((t) => t.to === 'running') || undefined, 'a running transition over SSE');
+    await until('a running transition over SSE', () => seen.some((t) => t.to === 'running'));
     expect(seen.every((t) => t.appId === 'web')).toBe(true);
     stream.close();
   });
@@ -143,27 +144,27 @@ describe('the local API (simulated engine, real server on a unix socket)', () =>
   it('/healthz is 503 with the reason while the embedder holds the recovery gate', async () => {
     world = await createApiWorld({ holdGate: true });
     const w = world;
-    await until(async () => {
+    await until('the gate held', async () => {
       const answer = await w.client.raw('GET', '/healthz');
       return answer.body.includes('held by the embedding daemon') ? answer : undefined;
-    }, 'the gate held');
+    });
     const held = await w.client.raw('GET', '/healthz');
     expect(held.status).toBe(503);
     expect(JSON.parse(held.body)).toMatchObject({ ok: false, gate: 'closed', reason: 'recovery gate closed: held by the embedding daemon' });
     w.orchestrator.releaseGate();
-    await until(async () => (await w.client.raw('GET', '/healthz')).status === 200 || undefined, 'the gate open');
+    await until('the gate open', async () => (await w.client.raw('GET', '/healthz')).status === 200);
   });
 
   it('/healthz is 200 when supervising; /metrics parses and has the families', async () => {
     world = await createApiWorld();
     const w = world;
-    await until(async () => (await w.client.raw('GET', '/healthz')).status === 200 || undefined, 'healthy');
+    await until('healthy', async () => (await w.client.raw('GET', '/healthz')).status === 200);
     const health = JSON.parse((await w.client.raw('GET', '/healthz')).body) as { ok: boolean; gate: string };
     expect(health).toMatchObject({ ok: true, gate: 'open' });
     await installed(w, 'web');
     w.engine.control.kill('podwarden-web');
-    await until(async () => (((await w.client.get<AppStatus>('/v1/apps/web')).restarts ?? 0) >= 1) || undefined, 'a counted restart');
-    await until(async () => (await w.client.get<AppStatus>('/v1/apps/web')).state === 'running' || undefined, 'web back');
+    await until('a counted restart', async () => ((await w.client.get<AppStatus>('/v1/apps/web')).restarts ?? 0) >= 1);
+    await until('web back', async () => (await w.client.get<AppStatus>('/v1/apps/web')).state === 'running');
 
     w.engine.control.setReachable(false);
     await w.orchestrator.reconcileNow();

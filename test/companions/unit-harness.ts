@@ -4,6 +4,7 @@ import type { AppInput } from '../../machines/app-knowledge.js';
 import { DEFAULT_BACKOFF, type AppEvent, type AppSpec, type PassEntry } from '../../machines/types.js';
 import { createUnitEffects } from '../../src/companions/systemd/unit-effects.js';
 import type { SystemdUnits } from '../../src/companions/systemd/systemd-units.js';
+import { until } from '../support/until.js';
 import { UNIT_CASES } from './unit-fixtures.js';
 
 export type ParentMessage = { type: 'APP.PASS_ENTRY'; passId: number; entry: PassEntry } | { type: 'APP.FINISHED'; appId: string };
@@ -45,12 +46,12 @@ export function startUnit(units: SystemdUnits, input: Partial<AppInput> = {}) {
      * is a 0 ms timer, which a busy machine may run only after many turns of the event loop.
      */
     async settle(state: string, ms = 5_000): Promise<void> {
-      const deadline = Date.now() + ms;
-      while (Date.now() <= deadline) {
-        if (unit.getSnapshot().value === state) return;
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-      throw new Error(`companion unit did not reach ${state} in ${ms} ms; it is in ${JSON.stringify(unit.getSnapshot().value)}`);
+      await until(
+        () => `companion unit to reach ${state}; it is in ${JSON.stringify(unit.getSnapshot().value)}`,
+        () => unit.getSnapshot().value === state,
+        ms,
+        0,
+      );
     },
     stop: () => (actor as AnyActorRef).stop(),
   };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeSystemd } from './fake-systemd.js';
+import { until } from '../support/until.js';
 import { companionSpec, startUnit } from './unit-harness.js';
 
 const FILE = 'podwarden-lnd-bridge.service';
@@ -55,6 +56,37 @@ describe('a companion handed to systemd: the order of systemctl calls', () => {
     expect(systemd.calls).toEqual([`write ${FILE} (unchanged)`, `is-active ${UNIT}`, `write ${FILE} (unchanged)`, `enable --now ${UNIT}`]);
     expect(run.received).toMatchObject([{ entry: { action: 'restart' } }]);
     expect(systemd.active.has(UNIT)).toBe(true);
+    run.stop();
+  });
+
+  it('a failed systemctl step is kept as a typed failure, which the passes while backing off carry with its text', async () => {
+    const systemd = new FakeSystemd();
+    const run = startUnit(systemd);
+    await run.settle('active');
+    systemd.stopBehindBack(UNIT);
+    systemd.failNext = 'enableNow';
+    run.send(observed());
+    // Inactive (first failure: repaired at once), then enable --now fails: the second backs off.
+    await until('the second failure', () => run.unit.getSnapshot().context.failures === 2);
+    expect(run.state()).toBe('backoff');
+    const failureReason = { kind: 'step-failed', step: 'enable --now', message: 'enableNow failed (injected)' };
+    expect(run.unit.getSnapshot().context).toMatchObject({ failures: 2, failure: failureReason, reason: 'enable --now failed: enableNow failed (injected)' });
+    run.received.length = 0;
+    run.send(observed());
+    expect(run.received).toEqual([
+      {
+        type: 'APP.PASS_ENTRY',
+        passId,
+        entry: {
+          appId: 'lnd/ui',
+          state: 'backoff',
+          action: 'restart',
+          busy: false,
+          failure: 'enable --now failed: enableNow failed (injected)',
+          failureReason,
+        },
+      },
+    ]);
     run.stop();
   });
 

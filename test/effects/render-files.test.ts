@@ -1,27 +1,16 @@
 import { mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RenderError, renderFiles, type RenderJob } from '../../src/effects/render-files.js';
-import { createLogger } from '../../src/log.js';
+import { capturedLog } from '../support/captured-log.js';
 
 const SECRET = 'hunter2-rotated';
 let root: string;
 let dataDir: string;
 let valuesFile: string;
-let logged: string;
+let log: ReturnType<typeof capturedLog>;
 
-const log = () =>
-  createLogger({
-    level: 'debug',
-    destination: new Writable({
-      write(chunk, _encoding, done) {
-        logged += String(chunk);
-        done();
-      },
-    }),
-  });
 
 function job(overrides: Partial<RenderJob> = {}): RenderJob {
   return {
@@ -50,7 +39,7 @@ beforeEach(async () => {
   valuesFile = join(root, 'secrets', 'bitcoind.env');
   await mkdir(join(root, 'secrets'));
   await writeFile(valuesFile, `RPC_USER=node\nRPC_PASSWORD=${SECRET}\n`);
-  logged = '';
+  log = capturedLog();
 });
 afterEach(async () => {
   await rm(root, { recursive: true, force: true });
@@ -58,24 +47,24 @@ afterEach(async () => {
 
 describe('renderFiles', () => {
   it('writes the rendered file (mode 0600, folders made) and says it changed; logs the path, never the content', async () => {
-    const outcome = await renderFiles(job(), log());
+    const outcome = await renderFiles(job(), log.logger);
     expect(outcome).toEqual({ changed: true, written: ['conf/bitcoin.conf'] });
     const target = join(dataDir, 'conf/bitcoin.conf');
     expect(await readFile(target, 'utf8')).toBe(`rpcuser=node\nrpcpassword=${SECRET}\n`);
     expect((await stat(target)).mode & 0o777).toBe(0o600);
-    expect(logged).toContain('rendered file changed');
-    expect(logged).toContain(target);
-    expect(logged).not.toContain(SECRET);
+    expect(log.text()).toContain('rendered file changed');
+    expect(log.text()).toContain(target);
+    expect(log.text()).not.toContain(SECRET);
   });
 
   it('writes nothing when the content is the same (same inode, same mtime)', async () => {
     await renderFiles(job());
     const target = join(dataDir, 'conf/bitcoin.conf');
     const before = await stat(target);
-    expect(await renderFiles(job(), log())).toEqual({ changed: false, written: [] });
+    expect(await renderFiles(job(), log.logger)).toEqual({ changed: false, written: [] });
     const after = await stat(target);
     expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
-    expect(logged).toBe('');
+    expect(log.text()).toBe('');
   });
 
   it('replaces a changed file atomically: a new inode, never a partial file', async () => {

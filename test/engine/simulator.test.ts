@@ -1,5 +1,6 @@
 import type { Subscription } from 'rxjs';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { useFakeClock } from '../support/fake-clock.js';
 import { LABELS } from '../../src/engine/labels.js';
 import { EngineError, type ContainerSpec, type EngineEvent } from '../../src/engine/port.js';
 import { createSimulatedEngine, type SimulatedEngine } from '../../src/engine/simulator/simulator.js';
@@ -66,12 +67,7 @@ async function rejection(promise: Promise<unknown>): Promise<EngineError> {
   throw new Error('expected the call to reject');
 }
 
-beforeEach(() => {
-  vi.useFakeTimers();
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
+useFakeClock();
 
 describe('event streams', () => {
   it('emits connected first and loses what happened before the stream was accepted', async () => {

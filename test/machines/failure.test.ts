@@ -55,6 +55,7 @@ describe('describing failures for people', () => {
     [{ kind: 'probe-failing', role: 'liveness', target: 'GET http://10.88.0.5:8080/health', output: 'HTTP 500: oops', failures: 3 }, /^liveness probe failing \(GET http:\/\/10\.88\.0\.5:8080\/health, 3 in a row\); last output: HTTP 500: oops$/],
     [{ kind: 'dependency-down', dependencies: ['bitcoind'] }, /^waiting for bitcoind to be ready$/],
     [{ kind: 'step-failed', step: 'create', message: 'boom' }, /^create failed: boom$/],
+    [{ kind: 'unit-inactive' }, /^the unit was not active \(stopped outside podwarden, or systemd gave up restarting it\): podwarden starts it again/],
     [
       { kind: 'restart-budget-spent', restarts: 3, windowMs: 60_000, last: { kind: 'exited', exitCode: 3 } },
       /^gave up after 3 restarts in 1 min \(last: exited with code 3: see the container log\); fix the cause, then start the app again$/,

@@ -1,14 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { useFakeClock } from '../support/fake-clock.js';
 import { startSupervisor } from './supervisor-harness.js';
 
 const INTERVAL = 30_000;
 
-beforeEach(() => {
-  vi.useFakeTimers();
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
+useFakeClock();
 
 describe('the reconcile loop behind the recovery gate (simulated clock)', () => {
   it('runs the first pass at once when the gate opens and the second after exactly one interval', async () => {

@@ -1,17 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createSimWorld, image, type SimWorld } from './sim-world.js';
+import { describe, expect, it } from 'vitest';
+import { createSimWorld, image, useSimWorlds, type SimWorld } from './sim-world.js';
 
 const HOUR = 60 * 60_000;
-let world: SimWorld | undefined;
-
-beforeEach(() => {
-  vi.useFakeTimers();
-});
-afterEach(async () => {
-  await world?.cleanup();
-  world = undefined;
-  vi.useRealTimers();
-});
+useSimWorlds();
 
 const TWO_COMPANIONS = {
   companions: [
@@ -39,7 +30,7 @@ function callOrder(world: SimWorld, ...methods: Array<'create' | 'start' | 'remo
 
 describe('companions under the supervisor (simulated engine and clock)', () => {
   it('are created once their app runs, stop and start with it, and go before it on uninstall', async () => {
-    world = await createSimWorld({ node: { image: image('httpd') } }, { intervalMs: HOUR, appFields: { node: TWO_COMPANIONS } });
+    const world = await createSimWorld({ node: { image: image('httpd') } }, { intervalMs: HOUR, appFields: { node: TWO_COMPANIONS } });
     const calls = callOrder(world, 'create', 'start');
     await world.orchestrator.install('node');
     await world.advance(100);
@@ -67,7 +58,7 @@ describe('companions under the supervisor (simulated engine and clock)', () => {
   });
 
   it('a companion removed behind podwarden’s back comes back; its app is not touched; passes report it', async () => {
-    world = await createSimWorld({ node: { image: image('httpd') } }, { intervalMs: HOUR, appFields: { node: TWO_COMPANIONS } });
+    const world = await createSimWorld({ node: { image: image('httpd') } }, { intervalMs: HOUR, appFields: { node: TWO_COMPANIONS } });
     await world.orchestrator.install('node');
     await world.advance(100);
     const appId = world.containerId('node')!;
@@ -88,7 +79,7 @@ describe('companions under the supervisor (simulated engine and clock)', () => {
   });
 
   it('are adopted across a podwarden restart, not recreated', async () => {
-    world = await createSimWorld({ node: { image: image('httpd') } }, { intervalMs: HOUR, appFields: { node: TWO_COMPANIONS } });
+    const world = await createSimWorld({ node: { image: image('httpd') } }, { intervalMs: HOUR, appFields: { node: TWO_COMPANIONS } });
     await world.orchestrator.install('node');
     await world.advance(100);
     const before = world.orchestrator.status().map((row) => row.containerId);
@@ -102,7 +93,7 @@ describe('companions under the supervisor (simulated engine and clock)', () => {
 
 describe('dependencies between apps (simulated engine and clock)', () => {
   it('start in dependency order; a dependent waits, visibly and without failures, for a dependency that cannot start', async () => {
-    world = await createSimWorld(
+    const world = await createSimWorld(
       { lnd: { image: image('httpd') }, bitcoind: { image: '127.0.0.1:5000/podwarden/not-published:1' } },
       { intervalMs: HOUR, appFields: { lnd: { dependsOn: ['bitcoind'] } }, backoff: { initialMs: 1_000, maxMs: 2_000 } },
     );
@@ -120,7 +111,7 @@ describe('dependencies between apps (simulated engine and clock)', () => {
   });
 
   it('a dependent waits for an app that is not installed, and goes on once it is ready', async () => {
-    world = await createSimWorld({ lnd: { image: image('httpd') }, bitcoind: { image: image('httpd') } }, {
+    const world = await createSimWorld({ lnd: { image: image('httpd') }, bitcoind: { image: image('httpd') } }, {
       intervalMs: HOUR,
       appFields: { lnd: { dependsOn: ['bitcoind'] } },
     });
@@ -135,7 +126,7 @@ describe('dependencies between apps (simulated engine and clock)', () => {
   });
 
   it('a dependency that crashes is restarted alone; its running dependent is not touched', async () => {
-    world = await createSimWorld({ lnd: { image: image('httpd') }, bitcoind: { image: image('httpd') } }, {
+    const world = await createSimWorld({ lnd: { image: image('httpd') }, bitcoind: { image: image('httpd') } }, {
       intervalMs: HOUR,
       appFields: { lnd: { dependsOn: ['bitcoind'] } },
     });
@@ -157,7 +148,7 @@ describe('companions handed to systemd (simulated engine, systemd test double)',
   it('a unit is installed once its app runs, checked every pass, and disabled and removed before the app’s container', async () => {
     const { FakeSystemd } = await import('../companions/fake-systemd.js');
     const systemd = new FakeSystemd();
-    world = await createSimWorld(
+    const world = await createSimWorld(
       { node: { image: image('httpd') } },
       { intervalMs: HOUR, appFields: { node: { companions: [{ id: 'ui', container: { image: image('httpd') } }] } }, companionBackend: 'systemd', systemdUnits: systemd },
     );

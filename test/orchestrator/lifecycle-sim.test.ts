@@ -1,17 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createSimWorld, image, type SimWorld } from './sim-world.js';
+import { describe, expect, it } from 'vitest';
+import { createSimWorld, image, useSimWorlds, type SimWorld } from './sim-world.js';
 
 const HOUR = 60 * 60_000;
-let world: SimWorld | undefined;
-
-beforeEach(() => {
-  vi.useFakeTimers();
-});
-afterEach(async () => {
-  await world?.cleanup();
-  world = undefined;
-  vi.useRealTimers();
-});
+useSimWorlds();
 
 function toStates(world: SimWorld, appId: string): string[] {
   return world.transitions.filter((t) => t.appId === appId).map((t) => t.to);
@@ -19,7 +10,7 @@ function toStates(world: SimWorld, appId: string): string[] {
 
 describe('app machines under the supervisor (simulated engine and clock)', () => {
   it('installs: pull → create → start → running, in one pass and without waiting for a tick', async () => {
-    world = await createSimWorld({ web: { image: image('httpd') } }, { intervalMs: HOUR });
+    const world = await createSimWorld({ web: { image: image('httpd') } }, { intervalMs: HOUR });
     await world.advance(0);
     await world.orchestrator.install('web');
     await world.advance(10);
@@ -29,7 +20,7 @@ describe('app machines under the supervisor (simulated engine and clock)', () =>
   });
 
   it('restarts a killed container from its die event, long before the next tick', async () => {
-    world = await createSimWorld({ web: { image: image('httpd') } }, { intervalMs: HOUR, simulator: { eventLatencyMs: 250 } });
+    const world = await createSimWorld({ web: { image: image('httpd') } }, { intervalMs: HOUR, simulator: { eventLatencyMs: 250 } });
     await world.orchestrator.install('web');
     await world.advance(1_000);
     const id = world.containerId('web')!;
@@ -42,7 +33,7 @@ describe('app machines under the supervisor (simulated engine and clock)', () =>
   });
 
   it('follows the backoff schedule for a crash loop and resets it after a stable run', async () => {
-    world = await createSimWorld(
+    const world = await createSimWorld(
       { crashy: { image: image('crasher') } },
       { intervalMs: HOUR, backoff: { initialMs: 1_000, factor: 2, maxMs: 8_000, resetAfterMs: 60_000, jitter: 0 } },
     );
@@ -66,7 +57,7 @@ describe('app machines under the supervisor (simulated engine and clock)', () =>
   });
 
   it('forgets earlier crashes once the container stayed up for the stable period', async () => {
-    world = await createSimWorld(
+    const world = await createSimWorld(
       { web: { image: image('httpd') } },
       { intervalMs: HOUR, backoff: { initialMs: 5_000, factor: 2, maxMs: 60_000, resetAfterMs: 10_000, jitter: 0 } },
     );
@@ -88,7 +79,7 @@ describe('app machines under the supervisor (simulated engine and clock)', () =>
   });
 
   it('adopts what recovery finds: running → nothing, exited → start, created/paused → recreate, missing → create', async () => {
-    world = await createSimWorld(
+    const world = await createSimWorld(
       {
         fine: { image: image('httpd') },
         exited: { image: image('sleeper') },
@@ -100,7 +91,7 @@ describe('app machines under the supervisor (simulated engine and clock)', () =>
     );
     for (const app of ['fine', 'exited', 'created', 'paused', 'missing']) await world.orchestrator.install(app);
     await world.advance(100);
-    const ids = Object.fromEntries(['fine', 'exited', 'created', 'paused', 'missing'].map((app) => [app, world!.containerId(app)!]));
+    const ids = Object.fromEntries(['fine', 'exited', 'created', 'paused', 'missing'].map((app) => [app, world.containerId(app)!]));
     await world.orchestrator.stop();
     const { control } = world.engine;
     await world.engine.stop(ids.exited!);
@@ -138,7 +129,7 @@ describe('app machines under the supervisor (simulated engine and clock)', () =>
 
   it('a quiet pass publishes nothing and makes one list call for all apps', async () => {
     const apps = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`app${i}`, { image: image('sleeper') }]));
-    world = await createSimWorld(apps, { intervalMs: 30_000 });
+    const world = await createSimWorld(apps, { intervalMs: 30_000 });
     for (const app of Object.keys(apps)) await world.orchestrator.install(app);
     await world.advance(1_000);
     const transitions = world.transitions.length;
@@ -153,7 +144,7 @@ describe('app machines under the supervisor (simulated engine and clock)', () =>
   });
 
   it('keeps supervising the others when one app fails', async () => {
-    world = await createSimWorld(
+    const world = await createSimWorld(
       { broken: { image: `${'127.0.0.1:5000'}/podwarden/nope:1` }, web: { image: image('httpd') } },
       { intervalMs: 30_000 },
     );
@@ -172,7 +163,7 @@ describe('app machines under the supervisor (simulated engine and clock)', () =>
   });
 
   it('recovers from an engine outage: passes fail and are reported, then a resync pass after reconnecting', async () => {
-    world = await createSimWorld({ web: { image: image('httpd') } }, { intervalMs: 30_000 });
+    const world = await createSimWorld({ web: { image: image('httpd') } }, { intervalMs: 30_000 });
     await world.orchestrator.install('web');
     await world.advance(1_000);
     const id = world.containerId('web')!;
@@ -188,7 +179,7 @@ describe('app machines under the supervisor (simulated engine and clock)', () =>
   });
 
   it('stop() waits for an in-flight pull and starts nothing after it', async () => {
-    world = await createSimWorld({ web: { image: image('httpd') } }, { intervalMs: HOUR, simulator: { pullLatencyMs: 5_000 } });
+    const world = await createSimWorld({ web: { image: image('httpd') } }, { intervalMs: HOUR, simulator: { pullLatencyMs: 5_000 } });
     await world.orchestrator.install('web');
     await world.advance(100);
     expect(world.state('web')).toBe('pulling');

@@ -1,26 +1,23 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { createSimWorld, image, type SimWorld } from './sim-world.js';
+import { createSimWorld, image, useSimWorlds, type SimWorld } from './sim-world.js';
 
 const HOUR = 60 * 60_000;
 const INTERVAL = 30_000;
-let world: SimWorld | undefined;
 let dirs: string;
 
 beforeEach(async () => {
-  vi.useFakeTimers();
   dirs = await mkdtemp(join(tmpdir(), 'podwarden-render-sim-'));
   await mkdir(join(dirs, 'secrets'));
 });
 afterEach(async () => {
-  await world?.cleanup();
-  world = undefined;
-  vi.useRealTimers();
   await rm(dirs, { recursive: true, force: true });
 });
+// Registered last, so its cleanup runs first (after-hooks run in reverse): the worlds stop before their dirs go.
+useSimWorlds();
 
 /**
  * Rendering reads and writes real files, which fake timers do not drive: let the file system
@@ -64,7 +61,7 @@ const startsOf = (w: SimWorld, id: string) => w.starts.filter((s) => s.id === id
 
 describe('rendered files (simulated engine and clock)', () => {
   it('renders before the first start; a rotated secret restarts the app exactly once, at the next pass, counting no crash', async () => {
-    world = await bootWith([{ path: 'www/index.html', template: 'pw={{PASSWORD}}' }]);
+    const world = await bootWith([{ path: 'www/index.html', template: 'pw={{PASSWORD}}' }]);
     expect(states(world)).toEqual(['observing', 'pulling', 'creating', 'rendering', 'starting', 'running']);
     expect(await readFile(join(dirs, 'apps/web/www/index.html'), 'utf8')).toBe('pw=one');
     const id = world.containerId('web')!;
@@ -86,7 +83,7 @@ describe('rendered files (simulated engine and clock)', () => {
   });
 
   it('a template that cannot be rendered starts nothing and says why', async () => {
-    world = await bootWith([{ path: 'a.conf', template: 'pw={{PASSWORD}} port={{PORT}}' }]);
+    const world = await bootWith([{ path: 'a.conf', template: 'pw={{PASSWORD}} port={{PORT}}' }]);
     const row = world.orchestrator.status()[0]!;
     expect(row.state).toBe('backoff');
     expect(row.failure).toMatch(/^render failed: .*web\.yml: app\.files\[0\]\.template: the template uses \{\{PORT\}\}, which .*web\.env does not define$/);
@@ -94,7 +91,7 @@ describe('rendered files (simulated engine and clock)', () => {
   });
 
   it('a render that starts failing while running keeps the container and its old file, counts, and backs off with the reason', async () => {
-    world = await bootWith([{ path: 'a.conf', template: 'pw={{PASSWORD}}' }]);
+    const world = await bootWith([{ path: 'a.conf', template: 'pw={{PASSWORD}}' }]);
     const id = world.containerId('web')!;
     await writeFile(join(dirs, 'secrets', 'web.env'), 'OTHER=x\n');
     await passes(world, 1);
@@ -111,7 +108,7 @@ describe('rendered files (simulated engine and clock)', () => {
   });
 
   it('an app without files goes through rendering with nothing to write', async () => {
-    world = await createSimWorld({ plain: { image: image('sleeper') } }, { intervalMs: HOUR });
+    const world = await createSimWorld({ plain: { image: image('sleeper') } }, { intervalMs: HOUR });
     await world.orchestrator.install('plain');
     await world.advance(10);
     expect(world.orchestrator.status()[0]?.state).toBe('running');

@@ -1,21 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createSimWorld, image, type SimWorld } from './sim-world.js';
+import { describe, expect, it } from 'vitest';
+import { createSimWorld, image, useSimWorlds, type SimWorld } from './sim-world.js';
 
 /**
  * Probes, hysteresis and the restart budget, wired as in production on the simulated engine
  * and vitest's fake clock. The simulator answers each exec as the test scripts it.
  */
 const HOUR = 60 * 60_000;
-let world: SimWorld | undefined;
-
-beforeEach(() => {
-  vi.useFakeTimers();
-});
-afterEach(async () => {
-  await world?.cleanup();
-  world = undefined;
-  vi.useRealTimers();
-});
+useSimWorlds();
 
 const exec = (command: string, extra: Record<string, unknown> = {}) => ({
   exec: { command: ['sh', '-c', command] },
@@ -36,7 +27,7 @@ function scriptExec(world: SimWorld, appId: string, verdicts: Record<string, () 
 
 describe('liveness probe: hysteresis', () => {
   it('ignores one failure, and recreates after exactly failureThreshold failures in a row', async () => {
-    world = await createSimWorld(
+    const world = await createSimWorld(
       { web: { image: image('httpd') } },
       { intervalMs: HOUR, appFields: { web: { probes: { liveness: exec('live', { failureThreshold: 3 }), onLivenessFailure: 'recreate' } } } },
     );
@@ -72,7 +63,7 @@ describe('liveness probe: hysteresis', () => {
   });
 
   it('restarts the same container in place when the manifest says restart', async () => {
-    world = await createSimWorld(
+    const world = await createSimWorld(
       { web: { image: image('httpd') } },
       { intervalMs: HOUR, appFields: { web: { probes: { liveness: exec('live', { failureThreshold: 2 }) } } } },
     );
@@ -92,7 +83,7 @@ describe('liveness probe: hysteresis', () => {
 
 describe('startup probe', () => {
   it('holds liveness and readiness until it passes, and never restarts a slow starter within its budget', async () => {
-    world = await createSimWorld(
+    const world = await createSimWorld(
       { slow: { image: image('slowstart'), env: { SLOW_SECONDS: '8' } } },
       {
         intervalMs: HOUR,
@@ -112,7 +103,7 @@ describe('startup probe', () => {
     const id = world.containerId('slow')!;
     const runs: Array<{ cmd: string; at: number; ok: boolean }> = [];
     // Every command passes once the service serves (after 8 s), as a real check would.
-    const serving = () => world!.engine.control.isServing(id);
+    const serving = () => world.engine.control.isServing(id);
     scriptExec(world, 'slow', { started: serving, live: serving, ready: serving }, runs);
     await world.advance(7_000);
     expect(world.orchestrator.status()[0]!.ready).toBe(false);
@@ -126,7 +117,7 @@ describe('startup probe', () => {
   });
 
   it('gives up only after startPeriod + failureThreshold × interval, and then restarts', async () => {
-    world = await createSimWorld(
+    const world = await createSimWorld(
       // Serves only after a minute: the simulator's exec answers fail until then.
       { stuck: { image: image('slowstart'), env: { SLOW_SECONDS: '60' } } },
       { intervalMs: HOUR, backoff: { jitter: 0 }, appFields: { stuck: { probes: { startup: exec('started', { failureThreshold: 3, startPeriod: '4s' }) } } } },
@@ -142,7 +133,7 @@ describe('startup probe', () => {
 
 describe('readiness probe', () => {
   it('makes the app not ready and restarts nothing', async () => {
-    world = await createSimWorld(
+    const world = await createSimWorld(
       { web: { image: image('httpd') } },
       { intervalMs: HOUR, appFields: { web: { probes: { readiness: exec('ready', { failureThreshold: 2 }) } } } },
     );
@@ -169,7 +160,7 @@ describe('readiness probe', () => {
 
 describe('crash-loop policy', () => {
   it('restarts on the backoff schedule until the budget is spent, then stays failed until the owner starts it again', async () => {
-    world = await createSimWorld(
+    const world = await createSimWorld(
       { crashy: { image: image('crasher') } },
       { intervalMs: HOUR, backoff: { initialMs: 1_000, factor: 2, maxMs: 8_000, resetAfterMs: 60_000, jitter: 0, budget: { restarts: 3, windowMs: 60_000 } } },
     );
@@ -219,7 +210,7 @@ describe('crash-loop policy', () => {
 
 describe('readiness holds dependents', () => {
   it('a dependency that turns unready leaves its running dependent alone, holds its restart, and frees it when ready again', async () => {
-    world = await createSimWorld(
+    const world = await createSimWorld(
       { db: { image: image('httpd') }, api: { image: image('httpd') } },
       {
         intervalMs: HOUR,
@@ -237,7 +228,7 @@ describe('readiness holds dependents', () => {
 
     ready = false;
     await world.advance(2_100);
-    const held = () => world!.orchestrator.status().find((row) => row.appId === 'api')!;
+    const held = () => world.orchestrator.status().find((row) => row.appId === 'api')!;
     expect(world.orchestrator.status().find((row) => row.appId === 'db')!.ready).toBe(false);
     // Running, the dependent is not touched because its dependency stopped serving.
     expect(held().state).toBe('running');

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { vi } from 'vitest';
+import { useFakeClock } from '../support/fake-clock.js';
 import { stringify } from 'yaml';
 import type { PassReport } from '../../machines/types.js';
 import { sampleImageRef, sampleRegistry, type SampleImageName } from '../../src/engine/simulator/simulator-images.js';
@@ -31,6 +32,19 @@ export interface SimWorld {
   advance(ms: number): Promise<void>;
   restart(overrides?: Partial<OrchestratorOptions>): Promise<Orchestrator>;
   cleanup(): Promise<void>;
+}
+
+/** Worlds not cleaned up yet: `useSimWorlds` cleans up after each test whatever it made. */
+const openWorlds = new Set<SimWorld>();
+
+/**
+ * For a file of simulated-world tests: each test runs on the fake clock, and every world it
+ * made with `createSimWorld` is cleaned up after it.
+ */
+export function useSimWorlds(): void {
+  useFakeClock(async () => {
+    await Promise.all([...openWorlds].map((world) => world.cleanup()));
+  });
 }
 
 /** `appFields` adds app-level fields (dependsOn, companions) to some apps' manifests. */
@@ -102,9 +116,11 @@ export async function createSimWorld(
       return world.orchestrator;
     },
     async cleanup() {
+      openWorlds.delete(world);
       await world.orchestrator.stop();
       await rm(root, { recursive: true, force: true });
     },
   };
+  openWorlds.add(world);
   return world;
 }

@@ -7,9 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { createApiClient } from '../../src/api/client.js';
 import { LABELS } from '../../src/engine/labels.js';
-import type { AppStatus } from '../../src/orchestrator.js';
-import { REGISTRY, SOCKET_PATH } from './support/env.js';
-import { runCli, spawnCli, startDaemon, until, type Daemon } from './support/daemon.js';
+import { until } from '../support/until.js';
+import { daemonArgs, runCli, spawnCli, startDaemon, type Daemon } from './support/daemon.js';
 import { containersWithLabel, inspectJson, kill, pushUniqueTag, removeAllWithLabel, removeForce } from './support/podman-cli.js';
 
 const tag = randomBytes(3).toString('hex');
@@ -30,15 +29,8 @@ beforeAll(async () => {
     stringify({ app: { id: appId, name: 'Ops test', version: '1', container: { image: ref, stopTimeout: '2s' } } }),
   );
   socket = join(root, 'state', 'podwarden.sock');
-  daemon = startDaemon([
-    '--socket', SOCKET_PATH,
-    '--catalog', join(root, 'catalog'),
-    '--state-dir', join(root, 'state'),
-    '--instance', instance,
-    '--interval', '10m',
-    '--insecure-registry', REGISTRY,
-  ]);
-  await until(() => daemon.output().includes('recovery done'), 30_000, () => `the daemon to open its gate: ${daemon.output()}`);
+  daemon = startDaemon(daemonArgs(root, instance));
+  await until(() => `the daemon to open its gate: ${daemon.output()}`, () => daemon.output().includes('recovery done'), 30_000);
 });
 
 afterAll(async () => {
@@ -79,23 +71,23 @@ describe('the CLI against a running daemon on real podman', () => {
 
   it('stop and start: the container follows, the status says so', async () => {
     expect((await cli('stop', appId)).code).toBe(0);
-    await until(async () => (await inspectJson(container)).State.Status === 'exited', 30_000, () => `${container} stopped`);
-    await until(async () => JSON.parse((await cli('status', '--json')).stdout)[0].state === 'stopped', 30_000, () => 'status stopped');
+    await until(`${container} stopped`, async () => (await inspectJson(container)).State.Status === 'exited', 30_000);
+    await until('status stopped', async () => JSON.parse((await cli('status', '--json')).stdout)[0].state === 'stopped', 30_000);
     expect((await cli('start', appId)).code).toBe(0);
-    await until(async () => (await inspectJson(container)).State.Status === 'running', 30_000, () => `${container} running`);
+    await until(`${container} running`, async () => (await inspectJson(container)).State.Status === 'running', 30_000);
   });
 
   it('events -f receives a transition as it happens', async () => {
     const events = spawnCli(['events', '-f', '--app', appId, '--socket', socket]);
-    await until(() => events.output().includes('following transitions'), 30_000, () => `events -f to subscribe: ${events.output()}`);
+    await until(() => `events -f to subscribe: ${events.output()}`, () => events.output().includes('following transitions'), 30_000);
     await kill(container);
-    await until(() => /running → backoff \(exited with code 137\)/.test(events.output()), 30_000, () => `a transition line: ${events.output()}`);
-    await until(() => /→ running/.test(events.output()), 30_000, () => `the restart: ${events.output()}`);
+    await until(() => `a transition line: ${events.output()}`, () => /running → backoff \(exited with code 137\)/.test(events.output()), 30_000);
+    await until(() => `the restart: ${events.output()}`, () => /→ running/.test(events.output()), 30_000);
     expect(await events.stop()).toBe(0);
   });
 
   it('explain after a podman kill names the restart and its cause', async () => {
-    await until(async () => (await cli('status', '--json')).stdout.includes('"state": "running"'), 30_000, () => 'running again');
+    await until('running again', async () => (await cli('status', '--json')).stdout.includes('"state": "running"'), 30_000);
     const result = await cli('explain', appId);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(new RegExp(`^${appId} is running since \\d\\d:\\d\\d:\\d\\d UTC\\. It failed 1 time in a row; last: exited with code 137`));
@@ -113,7 +105,7 @@ describe('the CLI against a running daemon on real podman', () => {
     expect(result.stdout).toMatch(new RegExp(`│ ${appId}\\s+│ \\w+ \\(no container\\)\\s+│ create \\(pull the image if needed, create, start\\)\\s+│ no container`));
     expect(result.stdout).toContain('1 app(s) would change');
     expect(await containersWithLabel(LABELS.owner, instance)).toEqual([]);
-    await until(async () => (await containersWithLabel(LABELS.owner, instance)).some((c) => c.state === 'running'), 60_000, () => 'the recreate');
+    await until('the recreate', async () => (await containersWithLabel(LABELS.owner, instance)).some((c) => c.state === 'running'), 60_000);
   });
 
   it('catalog lists the app; /metrics parses; usage errors exit 2, an unreachable daemon 3', async () => {
@@ -138,20 +130,5 @@ describe('the CLI against a running daemon on real podman', () => {
     const good = await runCli(['validate', join(root, 'catalog', `${appId}.yml`)]);
     expect(good.code).toBe(0);
     expect(await readFile(join(root, 'state', 'journal.ndjson'), 'utf8')).not.toMatch(/"env"/);
-  });
-});
-
-describe('status latency', () => {
-  it('measures GET /v1/status over the socket (printed, not asserted)', async () => {
-    const client = createApiClient({ socketPath: socket });
-    const samples: number[] = [];
-    for (let i = 0; i < 200; i++) {
-      const begun = performance.now();
-      await client.get<{ apps: AppStatus[] }>('/v1/status');
-      samples.push(performance.now() - begun);
-    }
-    samples.sort((a, b) => a - b);
-    const pick = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]!.toFixed(2);
-    console.log(`API GET /v1/status: p50 ${pick(0.5)} ms, p99 ${pick(0.99)} ms (n=${samples.length})`);
   });
 });

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -6,40 +5,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { LABELS } from '../../src/engine/labels.js';
-import { image, REGISTRY, SOCKET_PATH } from './support/env.js';
+import { image } from './support/env.js';
+import { until } from '../support/until.js';
+import { daemonArgs, startDaemon } from './support/daemon.js';
 import { inspectJson, removeAllWithLabel, startEventRecorder } from './support/podman-cli.js';
-
-interface Daemon {
-  process: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function startDaemon(args: string[]): Daemon {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { process: child, output: () => output, exited };
-}
-
-async function until(check: () => Promise<boolean> | boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 const tag = randomBytes(3).toString('hex');
 const instance = `clitest-${tag}`;
 const appId = `web${tag}`;
 const container = `podwarden-${appId}`;
 let root: string;
-let baseArgs: string[];
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'podwarden-cli-'));
@@ -48,13 +23,6 @@ beforeAll(async () => {
     join(root, 'catalog', `${appId}.yml`),
     stringify({ app: { id: appId, name: 'CLI test', version: '1', container: { image: image('httpd') } } }),
   );
-  baseArgs = [
-    '--catalog', join(root, 'catalog'),
-    '--state-dir', join(root, 'state'),
-    '--instance', instance,
-    '--interval', '10m',
-    '--insecure-registry', REGISTRY,
-  ];
 });
 
 afterAll(async () => {
@@ -64,11 +32,11 @@ afterAll(async () => {
 
 describe('podwarden run (the daemon)', () => {
   it('installs, exits 0 on SIGTERM leaving the container running, and adopts it on the next start', async () => {
-    const first = startDaemon([...baseArgs, '--socket', SOCKET_PATH, '--install', appId]);
+    const first = startDaemon([...daemonArgs(root, instance), '--install', appId]);
     await until(
+      () => `${container} running (daemon output: ${first.output()})`,
       async () => (await inspectJson(container).catch(() => undefined))?.State.Status === 'running',
       60_000,
-      `${container} running (daemon output: ${first.output()})`,
     );
     const { Id } = await inspectJson(container);
     first.process.kill('SIGTERM');
@@ -77,8 +45,8 @@ describe('podwarden run (the daemon)', () => {
     expect((await inspectJson(container)).State.Status).toBe('running');
 
     const recorder = startEventRecorder(`${LABELS.owner}=${instance}`);
-    const second = startDaemon([...baseArgs, '--socket', SOCKET_PATH]);
-    await until(() => second.output().includes('recovery done'), 30_000, 'recovery in the second daemon');
+    const second = startDaemon(daemonArgs(root, instance));
+    await until('recovery in the second daemon', () => second.output().includes('recovery done'), 30_000);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     second.process.kill('SIGTERM');
     expect(await second.exited).toBe(0);
@@ -88,8 +56,8 @@ describe('podwarden run (the daemon)', () => {
   });
 
   it('keeps running with a clear error when the engine socket is unreachable, and stops cleanly', async () => {
-    const daemon = startDaemon([...baseArgs, '--socket', join(root, 'no-such.sock')]);
-    await until(() => daemon.output().includes('no-such.sock'), 30_000, 'an error naming the socket');
+    const daemon = startDaemon(daemonArgs(root, instance, join(root, 'no-such.sock')));
+    await until('an error naming the socket', () => daemon.output().includes('no-such.sock'), 30_000);
     expect(daemon.process.exitCode).toBeNull();
     daemon.process.kill('SIGTERM');
     expect(await daemon.exited).toBe(0);

@@ -5,7 +5,7 @@ import { LABELS } from '../../src/engine/labels.js';
 import type { EnginePort } from '../../src/engine/port.js';
 import type { AppStatus, Orchestrator } from '../../src/orchestrator.js';
 import { image, SOCKET_PATH } from './support/env.js';
-import { until } from './support/daemon.js';
+import { until } from '../support/until.js';
 import { recordingCalls } from './support/engine-spy.js';
 import { createWorld, waitForStatus, type World } from './support/orchestrator-fixture.js';
 import { containersWithLabel, inspectJson, removeForce } from './support/podman-cli.js';
@@ -32,14 +32,16 @@ function companionRow(orchestrator: Orchestrator, companion: string): AppStatus 
   return orchestrator.status().find((row) => row.appId === 'node' && row.companion === companion);
 }
 
-async function waitForCompanion(orchestrator: Orchestrator, companion: string, match: (row: AppStatus) => boolean, what: string) {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const row = companionRow(orchestrator, companion);
-    if (row && match(row)) return row;
-    if (Date.now() > deadline) throw new Error(`companion ${companion} did not ${what}; last: ${JSON.stringify(row)}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+function waitForCompanion(orchestrator: Orchestrator, companion: string, match: (row: AppStatus) => boolean, what: string) {
+  let last: AppStatus | undefined;
+  return until(
+    () => `companion ${companion} to ${what}; last: ${JSON.stringify(last)}`,
+    () => {
+      last = companionRow(orchestrator, companion);
+      return last && match(last) ? last : undefined;
+    },
+    30_000,
+  );
 }
 
 async function allRunning(orchestrator: Orchestrator): Promise<void> {
@@ -88,7 +90,13 @@ describe('companions (container backend) on real podman', () => {
 
     for (const name of [app, ui, sidecar]) nameOf.set((await inspectJson(name)).Id, name);
     await orchestrator.uninstall('node');
-    await until(() => counted.log.some((c) => c.call === 'remove' && nameOf.get(c.subject) === app), 30_000, () => `the app's removal; calls: ${JSON.stringify(counted.log)}`);
+    // The spy logs a call as it begins; the app's machine finishes (and its rows go) only once
+    // the remove call has returned, so after that no container of this world may be left.
+    await until(
+      () => `the app's removal to finish; calls: ${JSON.stringify(counted.log)}; rows: ${JSON.stringify(orchestrator.status())}`,
+      () => counted.log.some((c) => c.call === 'remove' && nameOf.get(c.subject) === app) && orchestrator.status().length === 0,
+      30_000,
+    );
     const removals = counted.log.filter((c) => c.call === 'remove').map((c) => nameOf.get(c.subject) ?? c.subject);
     expect(removals).toHaveLength(3);
     expect(removals[2]).toBe(app);

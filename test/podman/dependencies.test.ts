@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LABELS } from '../../src/engine/labels.js';
 import { createDockerodeEngine } from '../../src/engine/dockerode/dockerode-engine.js';
 import { image, SOCKET_PATH } from './support/env.js';
-import { until } from './support/daemon.js';
+import { until } from '../support/until.js';
 import { recordingCalls } from './support/engine-spy.js';
 import { createWorld, waitForState, waitForStatus, type World } from './support/orchestrator-fixture.js';
 import { inspectJson, kill, startEventRecorder } from './support/podman-cli.js';
@@ -49,7 +49,7 @@ describe('dependencies between apps on real podman', () => {
     const callsBefore = counted.log.length;
     const recorder = startEventRecorder(`${LABELS.owner}=${world.instance}`);
     await kill(world.containerName('bitcoind'));
-    await until(() => counted.log.slice(callsBefore).some((c) => c.call === 'start' && c.subject === bitcoindId), 30_000, () => 'the restart of bitcoind');
+    await until('the restart of bitcoind', () => counted.log.slice(callsBefore).some((c) => c.call === 'start' && c.subject === bitcoindId), 30_000);
     await waitForState(orchestrator, 'bitcoind', 'running');
     await orchestrator.reconcileNow();
     const events = await recorder.stop();

@@ -16,6 +16,7 @@ import {
   type EngineEvent,
   type PullProgress,
 } from '../../src/engine/port.js';
+import { until } from '../support/until.js';
 import { REGISTRY, SOCKET_PATH, image } from './support/env.js';
 import {
   imageExistsLocally,
@@ -97,16 +98,6 @@ function freePort(): Promise<number> {
       );
     });
   });
-}
-
-async function until<T>(what: string, probe: () => T | undefined, withinMs = 20_000): Promise<T> {
-  const deadline = Date.now() + withinMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** The socket count once it held still for 300 ms: earlier calls' sockets close asynchronously. */
@@ -349,11 +340,7 @@ describe('dockerode engine on real podman: containers', () => {
     await engine.create(spec('list-foreign', { labels: { [LABELS.owner]: OTHER_OWNER, [LABELS.app]: 'list-x' } }));
     for (const c of [running, crashed, paused]) await engine.start(c.id);
     await pause(paused.id);
-    const deadline = Date.now() + 20_000;
-    while ((await engine.inspect(crashed.id))?.status !== 'exited') {
-      if (Date.now() > deadline) throw new Error('the crasher did not exit');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await until('the crasher to exit', async () => (await engine.inspect(crashed.id))?.status === 'exited', 20_000, 100);
 
     const mine = (await engine.list({ [LABELS.owner]: OWNER })).filter((c) => c.name.includes('-list-'));
     expect(mine.map((c) => c.name).sort()).toEqual(
@@ -407,19 +394,17 @@ describe('dockerode engine on real podman: events', () => {
       error: (error) => errors.push(error),
     });
     try {
-      await until('connected', () => (events.length > 0 ? true : undefined));
+      await until('connected', () => events.length > 0, 20_000);
       expect(events[0]).toEqual({ kind: 'connected' });
 
       const foreign = await engine.create(spec('ev-foreign', { labels: { [LABELS.owner]: OTHER_OWNER } }));
       const { id } = await engine.create(spec('ev'));
       await engine.start(id);
       await kill(id);
-      await until('die', () => events.find((e) => e.kind === 'container' && e.containerId === id && e.action === 'die'));
+      await until('die', () => events.find((e) => e.kind === 'container' && e.containerId === id && e.action === 'die'), 20_000);
       await engine.remove(id);
       await engine.remove(foreign.id);
-      await until('remove', () =>
-        events.find((e) => e.kind === 'container' && e.containerId === id && e.action === 'remove'),
-      );
+      await until('remove', () => events.find((e) => e.kind === 'container' && e.containerId === id && e.action === 'remove'), 20_000);
 
       expect(errors).toEqual([]);
       const ours = events.filter((e) => e.kind === 'container');
@@ -451,7 +436,7 @@ describe('dockerode engine on real podman: events', () => {
     await connected;
     expect(openSocketCount()).toBe(before + 1);
     subscription?.unsubscribe();
-    await until('the event socket to close', () => (openSocketCount() === before ? true : undefined), 5_000);
+    await until('the event socket to close', () => openSocketCount() === before);
   });
 });
 
@@ -534,7 +519,7 @@ describe('dockerode engine: transport failures', () => {
       const failure = new Promise<unknown>((resolve) => {
         fake.events({ [LABELS.owner]: 'split' }).subscribe({ next: (e) => events.push(e), error: resolve });
       });
-      await until('three events', () => (events.length >= 3 ? true : undefined), 5_000);
+      await until('three events', () => events.length >= 3);
       expect(events).toEqual([
         { kind: 'connected' },
         expect.objectContaining({ kind: 'container', action: 'start', containerId: 'c0ffee', time: 1_700_000_000_123 }),

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { LABELS } from '../../src/engine/labels.js';
 import { parseRecord, type JournalRecord } from '../../src/journal/records.js';
-import { REGISTRY, SOCKET_PATH } from './support/env.js';
-import { startDaemon, until } from './support/daemon.js';
+import { until } from '../support/until.js';
+import { daemonArgs, startDaemon } from './support/daemon.js';
 import { containersWithLabel, pushUniqueTag, removeAllWithLabel } from './support/podman-cli.js';
 
 const tag = randomBytes(3).toString('hex');
@@ -29,15 +29,6 @@ async function journal(): Promise<JournalRecord[]> {
   return text.split('\n').map(parseRecord).filter((record): record is JournalRecord => record !== undefined);
 }
 
-const daemonArgs = (appId: string) => [
-  '--socket', SOCKET_PATH,
-  '--catalog', join(root, 'catalog'),
-  '--state-dir', join(root, 'state'),
-  '--instance', instance,
-  '--interval', '10m',
-  '--insecure-registry', REGISTRY,
-  '--install', appId,
-];
 
 describe('intent journal: kill -9 in the middle of an install, then start again', () => {
   for (const step of ['pull', 'create'] as const) {
@@ -45,21 +36,21 @@ describe('intent journal: kill -9 in the middle of an install, then start again'
       const appId = `j${step}${tag}`;
       const ref = await pushUniqueTag('httpd');
       await writeFile(join(root, 'catalog', `${appId}.yml`), stringify({ app: { id: appId, name: 'J', version: '1', container: { image: ref } } }));
-      const first = startDaemon(daemonArgs(appId));
+      const first = startDaemon([...daemonArgs(root, instance), '--install', appId]);
       const intentOf = (records: JournalRecord[]) =>
         records.find((record) => record.type === 'intent' && record.appId === appId && record.step === step);
       // Polled as fast as the file can be read: the kill lands while the step is under way or just after.
-      await until(async () => intentOf(await journal()) !== undefined, 60_000, () => `the ${step} intent: ${first.output()}`);
+      await until(() => `the ${step} intent: ${first.output()}`, async () => intentOf(await journal()) !== undefined, 60_000);
       first.process.kill('SIGKILL');
       await first.exited;
       const intent = intentOf(await journal())!;
 
-      const second = startDaemon(daemonArgs(appId));
+      const second = startDaemon([...daemonArgs(root, instance), '--install', appId]);
       try {
         await until(
+          () => `${appId} running after the restart: ${second.output()}`,
           async () => (await containersWithLabel(LABELS.app, appId)).some((container) => container.state === 'running'),
           60_000,
-          () => `${appId} running after the restart: ${second.output()}`,
         );
         const containers = await containersWithLabel(LABELS.app, appId);
         expect(containers).toHaveLength(1);

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LABELS } from '../../src/engine/labels.js';
 import { createDockerodeEngine } from '../../src/engine/dockerode/dockerode-engine.js';
-import { createLogger } from '../../src/log.js';
+import { capturedLog } from '../support/captured-log.js';
 import { image, SOCKET_PATH } from './support/env.js';
 import { recordingCalls } from './support/engine-spy.js';
 import { createWorld, nextTransition, waitForState, type World } from './support/orchestrator-fixture.js';
@@ -18,26 +17,16 @@ import { inspectJson, startEventRecorder } from './support/podman-cli.js';
 
 const PASS_MS = 1_000;
 let world: World;
-let logged: string;
+let log: ReturnType<typeof capturedLog>;
 
 beforeEach(async () => {
   world = await createWorld();
-  logged = '';
+  log = capturedLog();
 });
 afterEach(async () => {
   await world.cleanup();
 });
 
-const capturingLogger = () =>
-  createLogger({
-    level: 'debug',
-    destination: new Writable({
-      write(chunk, _encoding, done) {
-        logged += String(chunk);
-        done();
-      },
-    }),
-  });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -75,7 +64,7 @@ describe('rendered files on real podman', () => {
     );
     const recorder = startEventRecorder(`${LABELS.owner}=${world.instance}`);
     const counted = recordingCalls(createDockerodeEngine({ socketPath: SOCKET_PATH }), 'start');
-    const orchestrator = await world.boot({ intervalMs: PASS_MS, logger: capturingLogger(), engine: counted.engine });
+    const orchestrator = await world.boot({ intervalMs: PASS_MS, logger: log.logger, engine: counted.engine });
     const seen: string[] = [];
     orchestrator.transitions$.subscribe((t) => t.appId === 'web' && seen.push(t.to));
     await orchestrator.install('web');
@@ -137,9 +126,9 @@ describe('rendered files on real podman', () => {
     expect((await inspectJson(world.containerName('web'))).State.Status).toBe('running');
     expect(seen).toEqual(['pulling', 'creating', 'rendering', 'starting', 'running', 'restarting', 'rendering', 'starting', 'running']);
 
-    expect(logged).toContain('rendered file changed');
-    expect(logged).not.toContain(first);
-    expect(logged).not.toContain(second);
+    expect(log.text()).toContain('rendered file changed');
+    expect(log.text()).not.toContain(first);
+    expect(log.text()).not.toContain(second);
   });
 
   it('refuses a "../" path and an absolute path, naming the manifest file and the field', async () => {

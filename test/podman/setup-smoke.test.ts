@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../support/until.js';
 import { REGISTRY, SAMPLE_IMAGES, image } from './support/env.js';
 import {
   imageExistsLocally,
@@ -188,15 +189,15 @@ describe('scripts/setup-engine.sh', () => {
 
   it('sleeper logs the names of its environment variables, never their values', async () => {
     await runDetached('sleeper', image('sleeper'), ['--env', 'RPC_PASSWORD=s3cret-value']);
-    let output = '';
-    const deadline = Date.now() + 10_000;
-    while (!output.includes('environment variables') && Date.now() < deadline) {
-      const { stdout, stderr } = await logs(`${RUN}-sleeper`);
-      output = stdout + stderr;
-      if (!output.includes('environment variables')) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    }
+    const output = await until(
+      'the sleeper to log its environment variables',
+      async () => {
+        const { stdout, stderr } = await logs(`${RUN}-sleeper`);
+        return (stdout + stderr).includes('environment variables') ? stdout + stderr : undefined;
+      },
+      10_000,
+      100,
+    );
     expect(output).toContain('RPC_PASSWORD');
     expect(output).not.toContain('s3cret-value');
     await podman(['stop', '--time', '5', `${RUN}-sleeper`]);

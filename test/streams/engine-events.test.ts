@@ -1,15 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { useFakeClock } from '../support/fake-clock.js';
 import type { SupervisorEvent } from '../../machines/supervisor.machine.js';
 import { sampleRegistry } from '../../src/engine/simulator/simulator-images.js';
 import { createSimulatedEngine } from '../../src/engine/simulator/simulator.js';
 import { engineEvents$ } from '../../src/streams/engine-events.js';
 
-beforeEach(() => {
-  vi.useFakeTimers();
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
+useFakeClock();
 
 describe('engineEvents$ (on the simulated engine)', () => {
   it('reconnects after the engine drops the stream, flags the reconnect, and backs off while it is down', async () => {

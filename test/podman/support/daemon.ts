@@ -1,10 +1,27 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { REGISTRY, SOCKET_PATH } from './env.js';
 
 /** `podwarden run` as a child process (via tsx), with its output collected. */
 export interface Daemon {
   process: ChildProcess;
   output: () => string;
   exited: Promise<number | null>;
+}
+
+/**
+ * `podwarden run`'s flags for a test daemon: its catalog and state under `root`, its own owner
+ * label, the local registry, and passes only when asked (the tests drive them).
+ */
+export function daemonArgs(root: string, instance: string, engineSocket = SOCKET_PATH): string[] {
+  return [
+    '--socket', engineSocket,
+    '--catalog', join(root, 'catalog'),
+    '--state-dir', join(root, 'state'),
+    '--instance', instance,
+    '--interval', '10m',
+    '--insecure-registry', REGISTRY,
+  ];
 }
 
 export function startDaemon(args: string[]): Daemon {
@@ -57,12 +74,4 @@ export function spawnCli(args: string[]): { output: () => string; stop: () => Pr
       return exited;
     },
   };
-}
-
-export async function until(check: () => Promise<boolean> | boolean, ms: number, what: () => string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }

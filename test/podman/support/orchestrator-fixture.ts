@@ -9,6 +9,7 @@ import { LABELS } from '../../../src/engine/labels.js';
 import { silentLogger } from '../../../src/log.js';
 import { createOrchestrator, type AppStatus, type Orchestrator, type OrchestratorOptions } from '../../../src/orchestrator.js';
 import type { Transition } from '../../../src/streams/transitions.js';
+import { until } from '../../support/until.js';
 import { REGISTRY, SOCKET_PATH } from './env.js';
 import { removeAllWithLabel } from './podman-cli.js';
 
@@ -89,20 +90,20 @@ export function waitForState(orchestrator: Orchestrator, appId: string, state: s
 }
 
 /** Polls `status()` until the app's row matches; fails after `ms` with the last row seen. */
-export async function waitForStatus(
+export function waitForStatus(
   orchestrator: Orchestrator,
   appId: string,
   what: string,
   match: (row: AppStatus) => boolean,
   ms = 30_000,
 ): Promise<AppStatus> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const row = orchestrator.status().find((entry) => entry.appId === appId);
-    if (row && match(row)) return row;
-    if (Date.now() > deadline) {
-      throw new Error(`${appId} did not ${what} in ${ms} ms; last: ${JSON.stringify(row)}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  let last: AppStatus | undefined;
+  return until(
+    () => `${appId} to ${what}; last: ${JSON.stringify(last)}`,
+    () => {
+      last = orchestrator.status().find((entry) => entry.appId === appId);
+      return last && match(last) ? last : undefined;
+    },
+    ms,
+  );
 }

@@ -1,0 +1,91 @@
+import type { Observable } from 'rxjs';
+import { companionKey, isCompanionKey, ownerOfKey } from '../machines/binding.js';
+import { failureFields, type FailureReason } from '../machines/failure.js';
+import type { SupervisorContext } from '../machines/supervisor-context.js';
+import type { Desired } from '../machines/types.js';
+import { topLevelState, type Transition } from './streams/transitions.js';
+
+export interface AppStatus {
+  appId: string;
+  /** Set on a companion's row: `appId` is its app. */
+  companion?: string;
+  /** Machine state (`running`, `backoff`, `stopped`, …) or `manifest-error` when it cannot be managed. */
+  state: string;
+  desired: Desired;
+  reason: string;
+  failures: number;
+  /** The last failure as a person reads it (see `describeFailure`). */
+  failure?: string;
+  /** The same failure as data: `kind` and its fields (exit code, probe output, …). */
+  failureReason?: FailureReason;
+  /**
+   * Running and passing its startup and readiness probes (running, when it declares none);
+   * absent where the machine has no such notion (a systemd companion unit).
+   */
+  ready?: boolean;
+  containerId?: string;
+  containerStatus?: string;
+  health?: string;
+  /**
+   * Failures podwarden answered with a retry since this daemon started: the container crashed,
+   * exited, lost its process or turned unhealthy, or a step failed (each entry into `backoff`).
+   * Absent on rows without a machine history (read it as 0).
+   */
+  restarts?: number;
+  /** ms since epoch of the app's last state change. */
+  since?: number;
+}
+
+/** The one place that reads `ready` from a machine's context: a companion unit has none. */
+function readyOf(context: object): boolean | undefined {
+  const ready = (context as { ready?: unknown }).ready;
+  return typeof ready === 'boolean' ? ready : undefined;
+}
+
+/**
+ * `status()`'s rows: one per machine (app or companion) and one per installed app whose manifest
+ * cannot be managed. What a machine's snapshot does not hold (restarts since this daemon
+ * started, the time of the last change) is counted here from `transitions$`.
+ */
+export function createStatusRows(transitions$: Observable<Transition>) {
+  // Keyed like the supervisor's children: an app, or `<appId>/<companionId>`.
+  const restarts = new Map<string, number>();
+  const lastChange = new Map<string, number>();
+  transitions$.subscribe((transition) => {
+    const key = transition.companion === undefined ? transition.appId : companionKey(transition.appId, transition.companion);
+    lastChange.set(key, transition.at);
+    if (transition.to === 'backoff') restarts.set(key, (restarts.get(key) ?? 0) + 1);
+  });
+
+  function machineRow(key: string, ref: SupervisorContext['refs'][string]): AppStatus {
+    const snapshot = ref.getSnapshot();
+    const app = snapshot.context;
+    const ready = readyOf(app);
+    return {
+      appId: ownerOfKey(key),
+      ...(isCompanionKey(key) ? { companion: key.slice(ownerOfKey(key).length + 1) } : {}),
+      state: topLevelState(snapshot.value),
+      desired: app.desired,
+      reason: app.reason,
+      failures: app.failures,
+      restarts: restarts.get(key) ?? 0,
+      ...(lastChange.has(key) ? { since: lastChange.get(key)! } : {}),
+      ...(ready === undefined ? {} : { ready }),
+      ...failureFields(app.failure),
+      ...('container' in app && app.container
+        ? { containerId: app.container.id, containerStatus: app.container.status, health: app.container.health }
+        : {}),
+    };
+  }
+
+  return {
+    /** Sorted by app, each app's companions after it. `desiredOf` answers for held apps, which have no machine. */
+    rows(context: Pick<SupervisorContext, 'refs' | 'held'>, desiredOf: (appId: string) => Desired | undefined): AppStatus[] {
+      const rows = Object.entries(context.refs).map(([key, ref]) => machineRow(key, ref));
+      for (const [appId, problem] of Object.entries(context.held)) {
+        rows.push({ appId, state: 'manifest-error', desired: desiredOf(appId) ?? 'running', reason: problem, failures: 0, ready: false });
+      }
+      return rows.sort((a, b) => a.appId.localeCompare(b.appId) || (a.companion ?? '').localeCompare(b.companion ?? ''));
+    },
+  };
+}
