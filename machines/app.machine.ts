@@ -44,7 +44,8 @@ export type { AppContext, AppInput, ContainerInput, CreateOutcome, PullOutcome }
  * wedged → recreating | restarting · crashed → backoff | failed · stopping → stopped ·
  * removing → removed · halted. While running, podwarden's own probes (startup, then liveness
  * and readiness) are invoked actors whose verdicts arrive as PROBE_RESULT events; the machine
- * counts them. A rendered file that changed, or a liveness failure the manifest answers with
+ * counts them. Only declared probes get an actor; without a declared liveness probe the
+ * container's own health check (its image's HEALTHCHECK, read once by inspect) is one. A rendered file that changed, or a liveness failure the manifest answers with
  * a restart, goes through `restarting`.
  */
 export const appMachine = setup({
