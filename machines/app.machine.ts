@@ -225,6 +225,8 @@ export const appMachine = setup({
     forgetContainer: assign({ container: null }),
     resetFailures: assign({ failures: 0, failure: undefined, quickExits: 0 }),
     stepDone: assign((_, params: { at: number }) => ({ lastStepAt: params.at })),
+    /** What the container's own health check says, kept for this container only. */
+    learnImageProbe: assign((_, params: { outcome: ImageHealthcheckOutcome }) => ({ imageProbe: learnedImageProbe(params.outcome) })),
     /** Only the pass's own observation asks for a render, so a busy engine event stream does not. */
     /** Only an app with rendered files renders on a pass: a quiet pass costs the others nothing. */
     checkRender: enqueueActions(({ context, enqueue }) => {
@@ -542,7 +544,7 @@ export const appMachine = setup({
                       invoke: {
                         src: 'readImageHealthcheck',
                         input: containerStepInput,
-                        onDone: { target: 'entering', actions: assign({ imageProbe: ({ event }) => learnedImageProbe(event.output) }) },
+                        onDone: { target: 'entering', actions: { type: 'learnImageProbe', params: ({ event }) => ({ outcome: event.output }) } },
                         // Unread, so the next run of the container tries again; this one goes unprobed.
                         onError: { target: 'unprobed' },
                       },
