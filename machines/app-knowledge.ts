@@ -1,9 +1,10 @@
-import type { ContainerEvent, ContainerObservation, EngineErrorCode } from '../src/engine/port.js';
+import type { ContainerEvent, ContainerObservation, EngineErrorCode, EngineHealthcheck } from '../src/engine/port.js';
 import { decide, type Decision } from './decide.js';
 import type { StepCause } from './step-cause.js';
 import { classifyExit, failureFields, type FailureReason, type ProbeRole } from './failure.js';
 import type { AppEvent, AppSpec, BackoffPolicy, Desired, Observed, PassEntry, ProbeResult, ProbeSpec, StepOutcome } from './types.js';
 import { LABELS } from '../src/engine/labels.js';
+import { probeFromImageHealthcheck } from './image-healthcheck.js';
 
 // What an app machine knows of its container, and how engine events and step answers change
 // that knowledge. Pure functions over the machine's context.
@@ -69,6 +70,21 @@ export interface AppContext {
   waitingFor: string[];
   /** Why the start under way was decided: set when its pre-start render begins. */
   startCause?: StepCause;
+  /** What the health check of a container (its image's HEALTHCHECK) said, once read; see `imageLiveness`. */
+  imageProbe?: ImageProbe;
+}
+
+/** The liveness probe a container's own health check gives (undefined: it has none), for that container only. */
+export interface ImageProbe {
+  containerId: string;
+  probe: ProbeSpec | undefined;
+}
+
+/** Outcome of reading the container's health check. */
+export interface ImageHealthcheckOutcome {
+  containerId: string;
+  /** Absent: the container has none (or is gone). */
+  healthcheck?: EngineHealthcheck;
 }
 
 /** Outcome of a pull: which image is now present. */
@@ -215,13 +231,38 @@ function stateName(value: unknown): string {
 export function containerFailure(context: AppContext): FailureReason {
   const container = context.container;
   if (container?.status === 'exited') {
-    return classifyExit(container, context.quickExits);
+    return classifyExit(container, context.quickExits, container.resources?.memoryBytes ?? context.spec.container.resources?.memoryBytes);
   }
   return { kind: 'container-broken', detail: currentDecision(context).why };
 }
 
+/** The probe podwarden runs for `role`: the declared one, else (liveness only) the image's health check once read. */
 export function probeOf(context: AppContext, role: ProbeRole): ProbeSpec | undefined {
-  return context.spec.probes?.[role];
+  const declared = context.spec.probes?.[role];
+  if (declared !== undefined || role !== 'liveness') return declared;
+  return imageLiveness(context);
+}
+
+function usesImageHealthcheck(context: AppContext): boolean {
+  return context.spec.imageHealthcheck === true && context.spec.probes?.liveness === undefined;
+}
+
+/** The current container's own health check as the liveness probe, when the app uses it and it was read. */
+export function imageLiveness(context: AppContext): ProbeSpec | undefined {
+  const known = context.imageProbe;
+  return usesImageHealthcheck(context) && known?.containerId === containerId(context) ? known.probe : undefined;
+}
+
+/** The app would use the container's own health check, but this container's has not been read yet. */
+export function imageHealthcheckUnread(context: AppContext): boolean {
+  return usesImageHealthcheck(context) && context.imageProbe?.containerId !== containerId(context);
+}
+
+export function learnedImageProbe(outcome: ImageHealthcheckOutcome): ImageProbe {
+  return {
+    containerId: outcome.containerId,
+    probe: outcome.healthcheck === undefined ? undefined : probeFromImageHealthcheck(outcome.healthcheck),
+  };
 }
 
 /** A failed result within the probe's start period says nothing yet. */

@@ -2,7 +2,7 @@ import { fromCallback, type EventObject } from 'xstate';
 import type { AppSpec, ProbeSpec } from './types.js';
 import type { ProbeRole } from './failure.js';
 
-/** What a probe actor gets: the probe to run (none declared = the actor stays idle) and the container. */
+/** What a probe actor gets: the probe to run and the container. Only declared probes (or the image's check) get an actor. */
 export interface ProbeInput {
   role: ProbeRole;
   probe: ProbeSpec | undefined;
@@ -15,8 +15,8 @@ export interface ProbeInput {
  * placeholder like the step effects: src/effects/probes provides the real one, which runs the
  * probe every interval and sends PROBE_RESULT events back.
  */
-export const probeRunner = fromCallback<EventObject, ProbeInput>(({ input }) => {
-  if (input.probe !== undefined) throw new Error('effect runProbe was not provided');
+export const probeRunner = fromCallback<EventObject, ProbeInput>(() => {
+  throw new Error('effect runProbe was not provided');
 });
 
 /** A stable number from a string (FNV-1a): the default jitter seed of an app, so apps spread apart. */

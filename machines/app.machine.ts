@@ -4,6 +4,9 @@ import {
   containerFailure,
   containerId,
   freshProbeStreaks,
+  imageHealthcheckUnread,
+  learnedImageProbe,
+  type ImageHealthcheckOutcome,
   nextStreak,
   probeFailure,
   probeGivesUp,
@@ -41,7 +44,8 @@ export type { AppContext, AppInput, ContainerInput, CreateOutcome, PullOutcome }
  * wedged → recreating | restarting · crashed → backoff | failed · stopping → stopped ·
  * removing → removed · halted. While running, podwarden's own probes (startup, then liveness
  * and readiness) are invoked actors whose verdicts arrive as PROBE_RESULT events; the machine
- * counts them. A rendered file that changed, or a liveness failure the manifest answers with
+ * counts them. Only declared probes get an actor; without a declared liveness probe the
+ * container's own health check (its image's HEALTHCHECK, read once by inspect) is one. A rendered file that changed, or a liveness failure the manifest answers with
  * a restart, goes through `restarting`.
  */
 export const appMachine = setup({
@@ -58,6 +62,7 @@ export const appMachine = setup({
     removeContainer: unprovided<StepOutcome, ContainerInput>('removeContainer'),
     renderFiles: unprovided<RenderOutcome, { spec: AppSpec }>('renderFiles'),
     runProbe: probeRunner,
+    readImageHealthcheck: unprovided<ImageHealthcheckOutcome, ContainerInput>('readImageHealthcheck'),
   },
   delays: {
     backoff: ({ context }) => backoffDelay(context.failures, context.backoff, context.seed),
@@ -82,7 +87,9 @@ export const appMachine = setup({
     desiredChanges: ({ context, event }) => event.type === 'SET_DESIRED' && event.desired !== context.desired,
     specChanges: ({ context, event }) =>
       event.type === 'UPDATE_SPEC' &&
-      (event.spec.specHash !== context.spec.specHash || JSON.stringify(event.spec.probes) !== JSON.stringify(context.spec.probes)),
+      (event.spec.specHash !== context.spec.specHash ||
+        JSON.stringify(event.spec.probes) !== JSON.stringify(context.spec.probes) ||
+        event.spec.imageHealthcheck !== context.spec.imageHealthcheck),
     /** A render that rewrote a file the running container has already read. */
     filesChanged: (_, params: { output: RenderOutcome }) => params.output.changed,
     diedDuringStart: ({ context }) => context.diedDuringStart,
@@ -117,11 +124,14 @@ export const appMachine = setup({
     },
     /** A probe condemned the container and it still runs: replace it before anything else. */
     condemned: ({ context }) => context.condemned && context.desired === 'running' && context.container?.status === 'running',
-    /** A probe condemned the container and the manifest asks for a restart in place rather than a new container. */
-    restartsInPlace: ({ context }) => context.condemned && context.spec.probes?.onLivenessFailure === 'restart',
+    /**
+     * A probe condemned the container and the manifest asks for a restart in place rather than a
+     * new container (the default, also for an image's HEALTHCHECK when no probes are declared).
+     */
+    restartsInPlace: ({ context }) => context.condemned && (context.spec.probes?.onLivenessFailure ?? 'restart') === 'restart',
     ownExpiry: ({ context, event }) => event.type === 'BUDGET.EXPIRED' && event.epoch === context.budgetEpoch,
-    noStartupProbe: ({ context }) => probeOf(context, 'startup') === undefined,
-    noReadinessProbe: ({ context }) => probeOf(context, 'readiness') === undefined,
+    declares: ({ context }, params: { role: ProbeRole }) => probeOf(context, params.role) !== undefined,
+    imageHealthcheckUnread: ({ context }) => imageHealthcheckUnread(context),
     startupPasses: ({ context, event }) => probePasses(context, event, 'startup'),
     startupGivesUp: ({ context, event }) => probeGivesUp(context, event, 'startup'),
     livenessGivesUp: ({ context, event }) => probeGivesUp(context, event, 'liveness'),
@@ -215,6 +225,8 @@ export const appMachine = setup({
     forgetContainer: assign({ container: null }),
     resetFailures: assign({ failures: 0, failure: undefined, quickExits: 0 }),
     stepDone: assign((_, params: { at: number }) => ({ lastStepAt: params.at })),
+    /** What the container's own health check says, kept for this container only. */
+    learnImageProbe: assign((_, params: { outcome: ImageHealthcheckOutcome }) => ({ imageProbe: learnedImageProbe(params.outcome) })),
     /** Only the pass's own observation asks for a render, so a busy engine event stream does not. */
     /** Only an app with rendered files renders on a pass: a quiet pass costs the others nothing. */
     checkRender: enqueueActions(({ context, enqueue }) => {
@@ -489,13 +501,19 @@ export const appMachine = setup({
             },
           },
         },
-        /** podwarden's own checks of the service inside: startup first, then liveness and readiness. */
+        /**
+         * podwarden's own checks of the service inside: startup first, then liveness and
+         * readiness. Only declared probes get an actor; an undeclared one passes at once.
+         */
         probes: {
-          initial: 'startingUp',
+          initial: 'entering',
           states: {
+            /** Where the checks begin: with the startup probe when there is one. */
+            entering: {
+              always: [{ guard: { type: 'declares', params: { role: 'startup' } }, target: 'startingUp' }, { target: 'watching' }],
+            },
             /** The startup probe has not passed yet: liveness and readiness wait; failures within its start period do not count. */
             startingUp: {
-              always: { guard: 'noStartupProbe', target: 'watching' },
               invoke: { src: 'runProbe', input: probeInput('startup') },
               on: {
                 PROBE_RESULT: [
@@ -511,39 +529,76 @@ export const appMachine = setup({
               states: {
                 /** Failing failureThreshold times in a row condemns the container (one slow probe never does). */
                 liveness: {
-                  invoke: { src: 'runProbe', input: probeInput('liveness') },
-                  on: {
-                    PROBE_RESULT: [
-                      { guard: 'livenessGivesUp', target: '#app.crashed', actions: 'countProbeFailure' },
-                      { guard: { type: 'resultOf', params: { role: 'liveness' } }, actions: 'recordProbe' },
-                    ],
+                  initial: 'entering',
+                  states: {
+                    /** The declared probe, else the container's own health check (read once per container). */
+                    entering: {
+                      always: [
+                        { guard: { type: 'declares', params: { role: 'liveness' } }, target: 'probing' },
+                        { guard: 'imageHealthcheckUnread', target: 'readingImageCheck' },
+                        { target: 'unprobed' },
+                      ],
+                    },
+                    /** Reading the container's health check (its image's HEALTHCHECK), which podman itself never runs here. */
+                    readingImageCheck: {
+                      invoke: {
+                        src: 'readImageHealthcheck',
+                        input: containerStepInput,
+                        onDone: { target: 'entering', actions: { type: 'learnImageProbe', params: ({ event }) => ({ outcome: event.output }) } },
+                        // Unread, so the next run of the container tries again; this one goes unprobed.
+                        onError: { target: 'unprobed' },
+                      },
+                    },
+                    probing: {
+                      invoke: { src: 'runProbe', input: probeInput('liveness') },
+                      on: {
+                        PROBE_RESULT: [
+                          { guard: 'livenessGivesUp', target: '#app.crashed', actions: 'countProbeFailure' },
+                          { guard: { type: 'resultOf', params: { role: 'liveness' } }, actions: 'recordProbe' },
+                        ],
+                      },
+                    },
+                    /** No liveness probe: a running container counts as alive. */
+                    unprobed: {},
                   },
                 },
                 /** Whether the app serves: failing only makes it not ready; nothing is restarted. */
                 readiness: {
-                  initial: 'unready',
-                  invoke: { src: 'runProbe', input: probeInput('readiness') },
+                  initial: 'entering',
                   states: {
-                    /** Not serving yet, or stopped serving: dependents wait. */
-                    unready: {
-                      always: { guard: 'noReadinessProbe', target: 'ready' },
-                      on: {
-                        PROBE_RESULT: [
-                          { guard: 'readinessPasses', target: 'ready', actions: 'recordProbe' },
-                          { guard: { type: 'resultOf', params: { role: 'readiness' } }, actions: 'recordProbe' },
-                        ],
+                    entering: {
+                      always: [{ guard: { type: 'declares', params: { role: 'readiness' } }, target: 'probing' }, { target: 'unprobed' }],
+                    },
+                    probing: {
+                      initial: 'unready',
+                      invoke: { src: 'runProbe', input: probeInput('readiness') },
+                      states: {
+                        /** Not serving yet, or stopped serving: dependents wait. */
+                        unready: {
+                          on: {
+                            PROBE_RESULT: [
+                              { guard: 'readinessPasses', target: 'ready', actions: 'recordProbe' },
+                              { guard: { type: 'resultOf', params: { role: 'readiness' } }, actions: 'recordProbe' },
+                            ],
+                          },
+                        },
+                        /** Serving: `ready` is true, and dependents and companions may go on. */
+                        ready: {
+                          entry: ['markReady', 'announceReadiness'],
+                          exit: ['markUnready', 'announceReadiness'],
+                          on: {
+                            PROBE_RESULT: [
+                              { guard: 'readinessGivesUp', target: 'unready', actions: 'recordProbe' },
+                              { guard: { type: 'resultOf', params: { role: 'readiness' } }, actions: 'recordProbe' },
+                            ],
+                          },
+                        },
                       },
                     },
-                    /** Serving: `ready` is true, and dependents and companions may go on. */
-                    ready: {
+                    /** No readiness probe: running means ready. */
+                    unprobed: {
                       entry: ['markReady', 'announceReadiness'],
                       exit: ['markUnready', 'announceReadiness'],
-                      on: {
-                        PROBE_RESULT: [
-                          { guard: 'readinessGivesUp', target: 'unready', actions: 'recordProbe' },
-                          { guard: { type: 'resultOf', params: { role: 'readiness' } }, actions: 'recordProbe' },
-                        ],
-                      },
                     },
                   },
                 },

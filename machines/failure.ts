@@ -10,6 +10,12 @@ export type ProbeRole = 'startup' | 'liveness' | 'readiness';
 export type FailureReason =
   /** The kernel killed the process for exceeding its memory limit (podman: exit 137 + OOMKilled). */
   | { kind: 'oom-killed'; exitCode?: number }
+  /**
+   * SIGKILLed (exit 137) while running under a memory limit, without the engine saying OOM:
+   * podman 4.3 on cgroup v1 leaves `State.OOMKilled` false even when the kernel's OOM killer
+   * did it, so this is the likely cause, not a certainty (a `podman kill` looks the same).
+   */
+  | { kind: 'likely-oom-killed'; exitCode: number; memoryLimitBytes: number }
   /** The process ended by itself. */
   | { kind: 'exited'; exitCode?: number }
   /** The process ends at once after every start: the configuration, not bad luck. */
@@ -42,16 +48,24 @@ export const QUICK_EXIT_MS = 3_000;
 /** This many quick exits in a row, and the failure is called a bad config. */
 export const BAD_CONFIG_QUICK_EXITS = 3;
 
+/** 128 + SIGKILL: what the kernel's OOM killer (and any other SIGKILL) leaves as exit code. */
 const OOM_EXIT_CODE = 137;
 
 /**
  * An exit of the container, classified. `quickExits` counts the consecutive quick exits up to
- * and including this one (see `nextQuickExits`).
+ * and including this one (see `nextQuickExits`); `memoryLimitBytes` is the limit the container
+ * ran under, if any.
  */
-export function classifyExit(container: Pick<ContainerObservation, 'exitCode' | 'oomKilled'>, quickExits: number): FailureReason {
+export function classifyExit(
+  container: Pick<ContainerObservation, 'exitCode' | 'oomKilled'>,
+  quickExits: number,
+  memoryLimitBytes?: number,
+): FailureReason {
   const exitCode = container.exitCode;
   const code = exitCode === undefined ? {} : { exitCode };
   if (container.oomKilled) return { kind: 'oom-killed', ...code };
+  // Before the quick-exit streak: an app that runs out of memory at once on every start needs memory, not a config fix.
+  if (exitCode === OOM_EXIT_CODE && memoryLimitBytes !== undefined) return { kind: 'likely-oom-killed', exitCode, memoryLimitBytes };
   if (quickExits >= BAD_CONFIG_QUICK_EXITS) return { kind: 'bad-config', ...code, quickExits };
   return { kind: 'exited', ...code };
 }
@@ -83,6 +97,8 @@ export function describeFailure(reason: FailureReason): string {
   switch (reason.kind) {
     case 'oom-killed':
       return `OOM-killed (exit ${reason.exitCode ?? OOM_EXIT_CODE}): raise the app's memory limit or lower its memory use`;
+    case 'likely-oom-killed':
+      return `killed by SIGKILL (exit ${reason.exitCode}) with a ${formatMiB(reason.memoryLimitBytes)} memory limit: most likely out of memory; raise \`resources.memory\``;
     case 'exited':
       return reason.exitCode === undefined
         ? 'exited: see the container log'
@@ -120,6 +136,13 @@ export function describeFailure(reason: FailureReason): string {
 /** A failure as status rows, pass entries and transitions carry it: the sentence and the data. */
 export function failureFields(reason: FailureReason | undefined): { failure?: string; failureReason?: FailureReason } {
   return reason ? { failure: describeFailure(reason), failureReason: reason } : {};
+}
+
+/** "64 MiB", "1.5 GiB": limits are set in whole MiB or GiB as a rule. */
+function formatMiB(bytes: number): string {
+  const mib = bytes / (1024 * 1024);
+  if (mib >= 1024) return `${Number((mib / 1024).toFixed(2))} GiB`;
+  return `${Number(mib.toFixed(1))} MiB`;
 }
 
 function truncate(text: string, max: number): string {

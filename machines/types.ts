@@ -27,6 +27,12 @@ export interface AppSpec {
   render?: RenderSpec;
   /** Probes podwarden runs against the container; none declared = running means ready. */
   probes?: AppProbes;
+  /**
+   * Without a declared liveness probe, read the container's own health check (its image's
+   * HEALTHCHECK) when it runs, and run it as the liveness probe. The manifest turns it on
+   * unless `probes.imageHealthcheck: false`; absent = off.
+   */
+  imageHealthcheck?: boolean;
 }
 
 /** What the `renderFiles` effect needs; see src/effects/render-files.ts. */
@@ -68,6 +74,8 @@ export interface ProbeSpec {
   successThreshold: number;
   /** Failures this soon after the container started do not count. */
   startPeriodMs: number;
+  /** Where the probe comes from when the manifest did not declare it: the image's HEALTHCHECK. */
+  origin?: 'image';
 }
 
 export interface BackoffPolicy {

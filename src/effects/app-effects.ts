@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { fromPromise } from 'xstate';
 import type { ContainerInput, CreateOutcome } from '../../machines/app.machine.js';
+import type { ImageHealthcheckOutcome } from '../../machines/app-knowledge.js';
 import type { AppSpec, RenderOutcome, StepOutcome } from '../../machines/types.js';
 import type { EnginePort } from '../engine/port.js';
 import { DEFAULT_STOP_TIMEOUT_SECONDS } from '../manifest/container-spec.js';
@@ -120,5 +121,11 @@ export function createAppEffects(engine: EnginePort, options: AppEffectOptions) 
       }
     }),
     runProbe: createProbeActor(engine, log),
+    // Not a `step`: a read, journalled by nobody. The pass list does not carry health checks,
+    // so a container's own is read once by inspect when it runs.
+    readImageHealthcheck: fromPromise<ImageHealthcheckOutcome, ContainerInput>(async ({ input }) => {
+      const seen = await engine.inspect(input.containerId);
+      return { containerId: input.containerId, ...(seen?.healthcheck ? { healthcheck: seen.healthcheck } : {}) };
+    }),
   };
 }

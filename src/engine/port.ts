@@ -139,6 +139,28 @@ export interface ContainerSpec {
     retries: number;
     startPeriodSeconds: number;
   };
+  /** Limits the engine enforces (HostConfig Memory / NanoCpus); absent = unlimited. */
+  resources?: ContainerResources;
+}
+
+export interface ContainerResources {
+  /** Hard memory limit: the kernel kills the process (exit 137) when it needs more. */
+  memoryBytes?: number;
+  /** CPU share in cores, e.g. 0.5 = half a core. */
+  cpus?: number;
+}
+
+/**
+ * A health check as the engine stores it on a container (`Config.Healthcheck`): the image's
+ * HEALTHCHECK, or the one given at create. Durations absent when the image left them unset.
+ */
+export interface EngineHealthcheck {
+  /** `["CMD-SHELL", command]`, `["CMD", program, ...args]`, or `["NONE"]` (checks switched off). */
+  test: string[];
+  intervalMs?: number;
+  timeoutMs?: number;
+  retries?: number;
+  startPeriodMs?: number;
 }
 
 /** podman/Docker states, normalised. `unknown` covers anything the engine invents later. */
@@ -170,6 +192,10 @@ export interface ContainerObservation {
   /** ms since epoch, when the engine knows it. */
   startedAt?: number;
   finishedAt?: number;
+  /** From inspect only: the container's health check (image HEALTHCHECK or create's); absent = none. */
+  healthcheck?: EngineHealthcheck;
+  /** From inspect only: the limits the container runs under; absent = unlimited. */
+  resources?: ContainerResources;
 }
 
 export type EngineEvent =

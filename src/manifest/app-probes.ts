@@ -11,7 +11,8 @@ export function appProbes(manifest: AppManifest): AppProbes | undefined {
   const declared = manifest.probes;
   const healthcheck = manifest.container.healthcheck;
   const liveness = declared?.liveness ?? (healthcheck ? healthcheckProbe(healthcheck) : undefined);
-  if (!declared?.startup && !liveness && !declared?.readiness) return undefined;
+  // A probes section without probes still says what an image HEALTHCHECK's failure leads to.
+  if (!declared && !liveness) return undefined;
   return {
     ...(declared?.startup ? { startup: declared.startup } : {}),
     ...(liveness ? { liveness } : {}),

@@ -80,6 +80,8 @@ function buildContainerSpec(
           },
         }
       : {}),
+    // Only when declared, so the spec hash of a manifest without limits stays what it was.
+    ...(container.resources !== undefined ? { resources: { ...container.resources } } : {}),
   };
   spec.labels[LABELS.specHash] = specHash(spec);
   return spec;

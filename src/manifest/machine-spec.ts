@@ -29,6 +29,7 @@ export function createSpecBuilder({ instance, namePrefix, dataDir, secretsDir }:
     values?: string;
     diskBytes?: number;
     probes?: AppProbes;
+    imageHealthcheck?: boolean;
   }
 
   /** An app's or a companion's machine spec: a companion is run exactly like an app. */
@@ -40,7 +41,7 @@ export function createSpecBuilder({ instance, namePrefix, dataDir, secretsDir }:
     extras: SpecExtras,
   ): AppSpec {
     const { build, pullFallback } = manifest;
-    const { files, values, diskBytes, probes } = extras;
+    const { files, values, diskBytes, probes, imageHealthcheck } = extras;
     return {
       appId: key,
       container,
@@ -65,6 +66,7 @@ export function createSpecBuilder({ instance, namePrefix, dataDir, secretsDir }:
         : {}),
       specHash: container.labels[LABELS.specHash] ?? '',
       ...(probes ? { probes } : {}),
+      ...(imageHealthcheck ? { imageHealthcheck } : {}),
       directories: container.mounts
         .filter((mount) => mount.source.startsWith(appDataDir))
         .map((mount) => mount.source),
@@ -80,6 +82,8 @@ export function createSpecBuilder({ instance, namePrefix, dataDir, secretsDir }:
     return machineSpec(id, entry.manifest.container, container, appDataDir, {
       manifestFile: entry.file,
       ...(probes ? { probes } : {}),
+      // Apps only: a companion has no probes section to turn it off with.
+      imageHealthcheck: entry.manifest.probes?.imageHealthcheck ?? true,
       ...(files !== undefined ? { files } : {}),
       ...(values !== undefined ? { values } : {}),
       ...(requirements?.diskBytes !== undefined ? { diskBytes: requirements.diskBytes } : {}),

@@ -60,4 +60,6 @@ export const probesSchema = z.strictObject({
   onLivenessFailure: z
     .enum(['restart', 'recreate'], { error: (iss) => `expected "restart" or "recreate", got ${JSON.stringify(iss.input)}` })
     .default('restart'),
+  /** Without a declared liveness probe, run the container's own health check (its image's HEALTHCHECK) as one. */
+  imageHealthcheck: z.boolean({ error: 'imageHealthcheck must be true or false' }).default(true),
 });

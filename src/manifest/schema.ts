@@ -5,6 +5,7 @@ import type { BuildSpec, PortBinding } from '../engine/port.js';
 import { durationSchema, nonEmptyString, portNumber, positiveDuration, stringList } from './schema-fields.js';
 import { renderedFileSchema, renderedFilesSchema, requirementsSchema, valuesFileSchema } from './schema-files.js';
 import { probesSchema } from './schema-probes.js';
+import { resourcesSchema } from './schema-resources.js';
 import {
   APP_ID_PATTERN,
   CAPABILITY_PATTERN,
@@ -167,6 +168,7 @@ export const containerSchema = z
       .default([]),
     stopTimeout: durationSchema.optional(),
     healthcheck: healthcheckSchema.optional(),
+    resources: resourcesSchema.optional(),
   })
   .superRefine((c, ctx) => {
     if (c.image === undefined && c.build === undefined) {
@@ -372,6 +374,9 @@ export function knownManifestKeys(at: readonly PropertyKey[]): readonly string[]
       return Object.keys(buildSchema.shape);
     case 'app.container.healthcheck':
       return Object.keys(healthcheckSchema.in.shape);
+    case 'app.container.resources':
+    case 'app.companions.[].container.resources':
+      return Object.keys(resourcesSchema.in.shape);
     case 'app.container.ports.[]':
       return Object.keys(portObjectSchema.in.shape);
     case 'app.probes':

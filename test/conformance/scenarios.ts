@@ -118,12 +118,13 @@ const RUNNING_HC = state('running', 'starting');
 /** A stop without a grace period: see the 'graceful' scenario. */
 const KILLED = state('exited', 'none', 137);
 
-// The fields podman's answers fill through the adapter (podman 4.3.1, libpod list).
-const CREATED_FIELDS = 'health,id,image,labels,name,oomKilled,pid,status';
+// The fields podman's answers fill through the adapter (podman 4.3.1, libpod list). The
+// scenario's image (httpd) has a HEALTHCHECK, which only inspect shows.
+const CREATED_FIELDS = 'health,healthcheck,id,image,labels,name,oomKilled,pid,status';
 const CREATED_LIST_FIELDS = 'health,id,image,labels,name,pid,status';
-const RUNNING_FIELDS = 'health,id,image,ipAddress,labels,name,oomKilled,pid,startedAt,status';
+const RUNNING_FIELDS = 'health,healthcheck,id,image,ipAddress,labels,name,oomKilled,pid,startedAt,status';
 const RUNNING_LIST_FIELDS = 'health,id,image,labels,name,pid,startedAt,status';
-const EXITED_FIELDS = 'exitCode,finishedAt,health,id,image,labels,name,oomKilled,pid,startedAt,status';
+const EXITED_FIELDS = 'exitCode,finishedAt,health,healthcheck,id,image,labels,name,oomKilled,pid,startedAt,status';
 const EXITED_LIST_FIELDS = 'exitCode,finishedAt,health,id,image,labels,name,pid,startedAt,status';
 /** `podman build` adds io.buildah.version to every sample image; containers inherit it. */
 const SAMPLE_LABELS = `io.buildah.version,${LABELS.app},${LABELS.owner}`;

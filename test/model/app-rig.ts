@@ -12,6 +12,7 @@ import {
   describeKnown,
   isFinalPhase,
   isRunningPhase,
+  isReadingImageCheck,
   isStepPhase,
   MODEL_FAILURE_THRESHOLD,
   declaredRoles,
@@ -35,6 +36,7 @@ import {
   initialWorld,
 } from './app-world.js';
 import type { CoverageRecorder } from './coverage.js';
+import type { ImageHealthcheckOutcome } from '../../machines/app-knowledge.js';
 
 /** The app machine the rig drives: the real one, or (to try a fix) a variant of it. */
 export type AppMachine = typeof appMachine;
@@ -50,6 +52,9 @@ function modelProbe(role: keyof typeof MODEL_FAILURE_THRESHOLD): ProbeSpec {
   };
 }
 
+/** The container's own health check as the rig's engine reports it: fails act on the second in a row, as the model's liveness does. */
+const MODEL_IMAGE_HEALTHCHECK = { test: ['CMD-SHELL', 'true'], intervalMs: 1_000, timeoutMs: 500, retries: MODEL_FAILURE_THRESHOLD.liveness };
+
 function probesFor(world: Pick<AppWorld, 'heal' | 'specVersion'>): AppProbes | undefined {
   if (!world.heal) return undefined;
   const probes: AppProbes = { onLivenessFailure: restartsInPlace(world) ? 'restart' : 'recreate' };
@@ -63,6 +68,8 @@ export function specFor(version: number, heal = false): AppSpec {
   return {
     appId: APP_ID,
     ...(probes ? { probes } : {}),
+    // The self-healing world uses the container's own health check where it declares no liveness probe.
+    ...(heal ? { imageHealthcheck: true } : {}),
     // The main world renders files on every pass; the self-healing world's spec has none.
     ...(heal ? {} : { render: { manifestFile: 'catalog/demo.yml', dataDir: '/srv/demo', files: [{ path: 'demo.conf', template: 'x' }] } }),
     specHash: hash,
@@ -114,6 +121,7 @@ function wire(machine: AppMachine, active: () => AppUnderTest) {
       stopContainer: effect<StepOutcome, ContainerInput>('stopContainer'),
       removeContainer: effect<StepOutcome, ContainerInput>('removeContainer'),
       renderFiles: effect<RenderOutcome, { spec: AppSpec }>('renderFiles'),
+      readImageHealthcheck: effect<ImageHealthcheckOutcome, ContainerInput>('readImageHealthcheck'),
       // The world reports probe verdicts itself (PROBE events): the actor only has to exist.
       runProbe: fromCallback(() => undefined),
     },
@@ -225,15 +233,16 @@ export class AppRig {
           );
         } else {
           if (!sut) throw new Error('path does not start with BOOT');
-          // A render under way while running is cancelled when the machine leaves running.
-          const render = world.rerendering ? sut.pending : undefined;
+          // A render (or a read of the container's health check) under way while running is
+          // cancelled when the machine leaves running.
+          const render = world.rerendering || isReadingImageCheck(world) ? sut.pending : undefined;
           try {
             await this.deliver(sut, world, next, event);
           } catch (error) {
             if (!(error instanceof Divergence)) throw error;
             return `on ${describeEvent(event)} in ${world.phase}: ${error.message}\n  after: ${formatPath(path, index)}`;
           }
-          if (render && !next.rerendering && sut.pending === render) sut.pending = undefined;
+          if (render && !next.rerendering && !isReadingImageCheck(next) && sut.pending === render) sut.pending = undefined;
         }
         this.steps += 1;
         const problem = this.check(sut!, world, next, event, expect);
@@ -303,6 +312,15 @@ export class AppRig {
         sut.pending = undefined;
         if (event.outcome === 'fail') step.reject(new Error('render failed: the template uses {{RPC_PASSWORD}}, which has no value'));
         else step.resolve({ changed: event.outcome === 'changed' });
+        await nextMacrotask();
+        return;
+      }
+      case 'IMAGE_CHECK': {
+        const step = sut.pending;
+        if (!step || step.effect !== 'readImageHealthcheck') throw new Divergence(`${describeEvent(event)}: no health check read is waiting`);
+        sut.pending = undefined;
+        if (event.found) step.resolve({ containerId: step.input.containerId, healthcheck: MODEL_IMAGE_HEALTHCHECK });
+        else step.reject(new EngineError('unreachable', 'inspect failed (unreachable)'));
         await nextMacrotask();
         return;
       }
@@ -387,12 +405,14 @@ export class AppRig {
 
   private checkEffects(sut: AppUnderTest, before: AppWorld, world: AppWorld, event: WorldEvent): string[] {
     const rerenderBegins = world.rerendering && !before.rerendering;
-    const expected = rerenderBegins ? 'renderFiles' : STEP_EFFECTS[world.phase];
+    const readBegins = isReadingImageCheck(world) && !isReadingImageCheck(before);
+    const expected = rerenderBegins ? 'renderFiles' : readBegins ? 'readImageHealthcheck' : STEP_EFFECTS[world.phase];
     // A step state is only left by its answer, so a new step begins exactly when the machine
     // enters a step state or a step's answer leads straight into the next one; a running
     // app's render begins when a quiet pass asks for one.
     const begins =
       rerenderBegins ||
+      readBegins ||
       (expected !== undefined && (before.phase !== world.phase || event.type === 'ENGINE.OK' || event.type === 'ENGINE.FAIL' || event.type === 'BOOT'));
     const problems: string[] = [];
     const names = sut.invoked.map((step) => step.effect);
@@ -410,7 +430,7 @@ export class AppRig {
     } else if (names.length > 0) {
       problems.push(`invoked [${names.join(', ')}] though no step begins`);
     }
-    if (!isStepPhase(world.phase) && !world.rerendering && sut.pending && !isFinalPhase(world.phase)) {
+    if (!isStepPhase(world.phase) && !world.rerendering && !isReadingImageCheck(world) && sut.pending && !isFinalPhase(world.phase)) {
       problems.push(`${sut.pending.effect} still waits for the engine`);
     }
     return problems;

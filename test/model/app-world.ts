@@ -37,7 +37,17 @@ export type Phase =
 export type Health = 'startingUp' | 'unready' | 'ready';
 export type ProbeRole = 'startup' | 'liveness' | 'readiness';
 
-export type EffectName = 'pullImage' | 'createContainer' | 'renderFiles' | 'startContainer' | 'stopContainer' | 'removeContainer';
+export type EffectName =
+  | 'pullImage'
+  | 'createContainer'
+  | 'renderFiles'
+  | 'startContainer'
+  | 'stopContainer'
+  | 'removeContainer'
+  | 'readImageHealthcheck';
+
+/** Where a running app's liveness check is: reading the container's own health check, probing, or none. */
+export type Liveness = 'reading' | 'probing' | 'unprobed';
 
 /** Steps run one engine call each; while one runs, the world may answer it. */
 export const STEP_EFFECTS: Partial<Record<Phase, EffectName>> = {
@@ -142,6 +152,8 @@ export type WorldEvent =
   | { type: 'SHUTDOWN' }
   /** A probe of the running container reports a verdict. */
   | { type: 'PROBE'; role: ProbeRole; ok: boolean }
+  /** The read of the container's own health check answers: it has one, or the engine failed. */
+  | { type: 'IMAGE_CHECK'; found: boolean }
   /** The owner asks for the app again (install, start). */
   | { type: 'RETRY' }
   /** The backoff delay elapses (the rig checks nothing happens 1 ms before). */
@@ -175,6 +187,10 @@ export interface AppWorld {
   blocked: boolean;
   /** Where the probes are, while running. */
   health: Health;
+  /** Where the liveness check is, while running past the startup probe. */
+  liveness: Liveness;
+  /** The container (serial) whose own health check has been read; -1 = none. */
+  imageRead: number;
   /** Counted probe failures in a row, per role. */
   probeFails: Record<ProbeRole, number>;
   /** A probe gave up on the running container: the next decision replaces or restarts it. */
@@ -226,21 +242,43 @@ export const MODEL_BACKOFF: BackoffPolicy = {
 /**
  * Spec versions alternate between two ways of declaring probes, so UPDATE_SPEC walks through
  * both: odd ones declare all three roles and recreate the container on a liveness failure;
- * even ones declare liveness alone and restart the container in place.
+ * even ones declare none, so the container's own health check (its image's HEALTHCHECK) is
+ * the liveness probe, and restart the container in place.
  */
 export function declaredRoles(world: Pick<AppWorld, 'heal' | 'specVersion'>): ProbeRole[] {
   if (!world.heal) return [];
-  return world.specVersion % 2 === 1 ? ['startup', 'liveness', 'readiness'] : ['liveness'];
+  return world.specVersion % 2 === 1 ? ['startup', 'liveness', 'readiness'] : [];
+}
+/** The liveness probe comes from the container's own health check. */
+export function usesImageCheck(world: Pick<AppWorld, 'heal' | 'specVersion'>): boolean {
+  return world.heal && world.specVersion % 2 === 0;
 }
 export function restartsInPlace(world: Pick<AppWorld, 'heal' | 'specVersion'>): boolean {
   return world.heal && world.specVersion % 2 === 0;
 }
 
-/** Where the probes begin when the app enters running. */
-function healthOnEntry(world: AppWorld): Health {
+/** Where liveness and readiness begin once the startup probe passed (or there is none). */
+function enterWatching(world: AppWorld): Pick<AppWorld, 'health' | 'liveness'> {
   const roles = declaredRoles(world);
-  if (roles.includes('startup')) return 'startingUp';
-  return roles.includes('readiness') ? 'unready' : 'ready';
+  const liveness: Liveness = roles.includes('liveness')
+    ? 'probing'
+    : usesImageCheck(world)
+      ? world.imageRead === world.containerSerial
+        ? 'probing'
+        : 'reading'
+      : 'unprobed';
+  return { health: roles.includes('readiness') ? 'unready' : 'ready', liveness };
+}
+
+/** Where the probes begin when the app enters running. */
+function probesOnEntry(world: AppWorld): Pick<AppWorld, 'health' | 'liveness'> {
+  if (declaredRoles(world).includes('startup')) return { health: 'startingUp', liveness: 'unprobed' };
+  return enterWatching(world);
+}
+
+/** The container's own health check is being read (an effect runs while the app runs). */
+export function isReadingImageCheck(world: AppWorld): boolean {
+  return isRunningPhase(world.phase) && world.health !== 'startingUp' && world.liveness === 'reading';
 }
 /**
  * Probe thresholds in the model: startup and liveness act on their second failure in a row
@@ -265,6 +303,8 @@ export function initialWorld(heal = false): AppWorld {
     exitKnown: false,
     blocked: false,
     health: 'startingUp',
+    liveness: 'unprobed',
+    imageRead: -1,
     probeFails: NO_FAILS,
     condemned: false,
     spends: [],
@@ -288,15 +328,19 @@ export function isFinalPhase(phase: Phase): boolean {
 }
 
 /** The machine's state value for a world: running shows its uptime, its config render and its probes. */
-export function stateValue(world: Pick<AppWorld, 'phase' | 'rerendering' | 'health'>): unknown {
+type StateFields = Pick<AppWorld, 'phase' | 'rerendering' | 'health' | 'liveness' | 'heal' | 'specVersion'>;
+
+export function stateValue(world: StateFields): unknown {
   if (!world.phase.startsWith('running.')) return world.phase;
-  const probes = world.health === 'startingUp' ? 'startingUp' : { watching: { liveness: {}, readiness: world.health } };
+  const readiness = declaredRoles(world).includes('readiness') ? { probing: world.health } : 'unprobed';
+  const liveness = world.liveness === 'reading' ? 'readingImageCheck' : world.liveness;
+  const probes = world.health === 'startingUp' ? 'startingUp' : { watching: { liveness, readiness } };
   return {
     running: { uptime: world.phase.slice('running.'.length), config: world.rerendering ? 'rerendering' : 'idle', probes },
   };
 }
 
-export function stateString(world: Pick<AppWorld, 'phase' | 'rerendering' | 'health'>): string {
+export function stateString(world: StateFields): string {
   const value = stateValue(world);
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
@@ -388,13 +432,14 @@ export function serializeWorld(world: AppWorld): string {
     // At the budget every further crash gives up alike: more spent restarts change nothing.
     world.heal ? `spent:${Math.min(world.spends.length, world.backoff.budget?.restarts ?? 0)}` : '',
     world.heal ? `v${world.specVersion % 2}` : '',
+    world.heal && world.imageRead === world.containerSerial ? 'image-check-read' : '',
   ].join('|');
 }
 
 function runningKey(world: AppWorld): string {
   const fails = world.probeFails;
   if (world.health === 'startingUp') return `startingUp:${fails.startup}`;
-  return `${world.health}:${fails.liveness}`;
+  return `${world.health}:${world.liveness}:${fails.liveness}`;
 }
 
 /** What the world can do next in this state: a small, representative, finite set. */
@@ -441,8 +486,12 @@ export function worldEvents(world: AppWorld): WorldEvent[] {
   events.push({ type: 'UPDATE_SPEC' }, { type: 'SHUTDOWN' });
   if (isRunningPhase(world.phase)) {
     const declared = declaredRoles(world);
-    const roles = world.health === 'startingUp' ? ['startup' as const] : declared.filter((role) => role !== 'startup');
+    const roles: ProbeRole[] =
+      world.health === 'startingUp'
+        ? ['startup']
+        : [...(world.liveness === 'probing' ? (['liveness'] as const) : []), ...declared.filter((role) => role === 'readiness')];
     for (const role of roles) events.push({ type: 'PROBE', role, ok: true }, { type: 'PROBE', role, ok: false });
+    if (isReadingImageCheck(world)) events.push({ type: 'IMAGE_CHECK', found: true }, { type: 'IMAGE_CHECK', found: false });
   }
   // A repeated command must not skip a backoff; only a failed app is re-armed by it.
   if (world.phase === 'failed' || world.phase === 'backoff') events.push({ type: 'RETRY' });
@@ -500,7 +549,7 @@ function settle(world: AppWorld): Outcome {
       if (world.desired === 'absent') return enter('removed');
       if (world.desired === 'stopped') return enter('stopped');
       return enterWith(
-        { ...world, health: healthOnEntry(world), probeFails: NO_FAILS },
+        { ...world, ...probesOnEntry(world), probeFails: NO_FAILS },
         'running.settling',
       );
   }
@@ -527,7 +576,7 @@ function onProbe(world: AppWorld, event: Extract<WorldEvent, { type: 'PROBE' }>)
   const counted: AppWorld = { ...world, probeFails: { ...world.probeFails, [event.role]: fails } };
   switch (event.role) {
     case 'startup':
-      if (event.ok) return stay({ ...counted, health: declaredRoles(world).includes('readiness') ? 'unready' : 'ready' });
+      if (event.ok) return stay({ ...counted, ...enterWatching(world) });
       return fails >= MODEL_FAILURE_THRESHOLD.startup ? crash(counted, { condemned: true }) : stay(counted);
     case 'liveness':
       return fails >= MODEL_FAILURE_THRESHOLD.liveness ? crash(counted, { condemned: true }) : stay(counted);
@@ -774,6 +823,10 @@ export function stepWorld(world: AppWorld, event: WorldEvent): Outcome {
     case 'PROBE':
       if (!isRunningPhase(world.phase)) throw new Error(`probe result in ${world.phase}`);
       return onProbe(world, event);
+    case 'IMAGE_CHECK':
+      if (!isReadingImageCheck(world)) throw new Error(`no health check read under way in ${world.phase}`);
+      // A failed read leaves this run unprobed; the container's next run reads again.
+      return event.found ? stay({ ...world, liveness: 'probing', imageRead: world.containerSerial }) : stay({ ...world, liveness: 'unprobed' });
     case 'RETRY':
       return world.phase === 'failed' ? settle(rearm(world)) : stay(world);
     case 'SHUTDOWN':
@@ -807,6 +860,8 @@ export function describeEvent(event: WorldEvent): string {
       return `DEPENDENCIES(${event.ready ? 'ready' : 'not ready'})`;
     case 'PROBE':
       return `PROBE(${event.role}, ${event.ok ? 'ok' : 'fail'})`;
+    case 'IMAGE_CHECK':
+      return `IMAGE_CHECK(${event.found ? 'found' : 'fail'})`;
     default:
       return event.type;
   }

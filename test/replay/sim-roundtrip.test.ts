@@ -178,9 +178,10 @@ describe('a session recorded on the simulator replays exactly', () => {
 
   it('matches pass calls that drift as live ticks do, and still catches a missing pass answer', async () => {
     const file = join(dir, 'quiet.ndjson');
+    // sleeper has no HEALTHCHECK: nothing but the passes calls the engine once it runs.
     await recordSimSession(
       file,
-      { web: { image: image('httpd') } },
+      { web: { image: image('sleeper') } },
       async (session) => {
         await session.orchestrator.install('web');
         await session.advance(60_000);

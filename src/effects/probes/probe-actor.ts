@@ -6,10 +6,11 @@ import type { Logger } from '../../log.js';
 import { httpCheck, type CheckOutcome } from './http-check.js';
 import { networkTarget, type NetworkTarget } from './probe-target.js';
 import { tcpCheck } from './tcp-check.js';
+import { describeExecTarget } from '../../../machines/image-healthcheck.js';
 
 /**
- * The probe actor the app machine invokes while its container runs: it checks at once, then
- * every interval (measured from the start of one check to the next, never overlapping), and
+ * The probe actor the app machine invokes while its container runs: it checks at once (an
+ * image's HEALTHCHECK after one interval), then every interval (measured from the start of one check to the next, never overlapping), and
  * sends each verdict as PROBE_RESULT. It counts nothing: hysteresis is the machine's.
  */
 export function createProbeActor(engine: EnginePort, logger: Logger) {
@@ -23,7 +24,7 @@ export function createProbeActor(engine: EnginePort, logger: Logger) {
     const check = async (): Promise<CheckOutcome & { target: string }> => {
       const kind = probe.check;
       if (kind.kind === 'exec') {
-        const described = `exec ${kind.command.join(' ')}`;
+        const described = describeExecTarget(probe, kind.command);
         try {
           const result = await engine.exec(input.containerId, kind.command, { timeoutMs: probe.timeoutMs });
           return { ok: result.exitCode === 0, output: `exit ${result.exitCode}${result.output.trim() ? `: ${result.output.trim()}` : ''}`, target: described };
@@ -52,7 +53,9 @@ export function createProbeActor(engine: EnginePort, logger: Logger) {
       sendBack(result);
       timer = setTimeout(() => void run(), Math.max(0, probe.intervalMs - (Date.now() - began)));
     };
-    void run();
+    // An image's HEALTHCHECK first runs one interval after the start, as Docker and podman run it.
+    if (probe.origin === 'image') timer = setTimeout(() => void run(), probe.intervalMs);
+    else void run();
     return () => {
       stopped = true;
       if (timer !== undefined) clearTimeout(timer);

@@ -3,7 +3,7 @@
  * ContainerObservation. Pure: fed raw JSON captured from a real engine (test/engine/fixtures),
  * so the mapping is tested without one.
  */
-import type { ContainerObservation, ContainerStatus, HealthStatus } from '../port.js';
+import type { ContainerObservation, ContainerResources, ContainerStatus, EngineHealthcheck, HealthStatus } from '../port.js';
 import { num, record, str, stringMap } from './raw-json.js';
 
 /**
@@ -95,12 +95,55 @@ export function observationFromInspect(raw: unknown): ContainerObservation {
   if (typeof state.OOMKilled === 'boolean') observation.oomKilled = state.OOMKilled;
   const ipAddress = networkAddress(body.NetworkSettings);
   if (ipAddress !== undefined) observation.ipAddress = ipAddress;
+  const healthcheck = healthcheckFromConfig(config.Healthcheck);
+  if (healthcheck !== undefined) observation.healthcheck = healthcheck;
+  const resources = resourcesFromHostConfig(body.HostConfig);
+  if (resources !== undefined) observation.resources = resources;
   return withRunFacts(observation, {
     pid: num(state.Pid),
     exitCode: num(state.ExitCode),
     startedAt: parseEngineTime(state.StartedAt),
     finishedAt: parseEngineTime(state.FinishedAt),
   });
+}
+
+const NANOS_PER_MS = 1_000_000;
+const NANO_CPUS_PER_CPU = 1_000_000_000;
+
+/**
+ * `Config.Healthcheck` of an inspect: `{Test, Interval, Timeout, Retries, StartPeriod}`, the
+ * durations in nanoseconds. Podman 4.3 leaves out the fields the image did not set (the
+ * `unhealthy` sample image has no StartPeriod) and the whole object when there is no check.
+ */
+export function healthcheckFromConfig(raw: unknown): EngineHealthcheck | undefined {
+  const body = record(raw);
+  const test = Array.isArray(body?.Test) ? body.Test.filter((part): part is string => typeof part === 'string') : [];
+  if (!body || test.length === 0) return undefined;
+  const healthcheck: EngineHealthcheck = { test };
+  const ms = (value: unknown) => {
+    const nanos = num(value);
+    return nanos !== undefined && nanos > 0 ? Math.round(nanos / NANOS_PER_MS) : undefined;
+  };
+  const intervalMs = ms(body.Interval);
+  const timeoutMs = ms(body.Timeout);
+  const startPeriodMs = ms(body.StartPeriod);
+  const retries = num(body.Retries);
+  if (intervalMs !== undefined) healthcheck.intervalMs = intervalMs;
+  if (timeoutMs !== undefined) healthcheck.timeoutMs = timeoutMs;
+  if (retries !== undefined && retries > 0) healthcheck.retries = retries;
+  if (startPeriodMs !== undefined) healthcheck.startPeriodMs = startPeriodMs;
+  return healthcheck;
+}
+
+/** `HostConfig.Memory` (bytes) and `NanoCpus`; 0 is the engine's word for unlimited. */
+export function resourcesFromHostConfig(raw: unknown): ContainerResources | undefined {
+  const hostConfig = record(raw);
+  const memory = num(hostConfig?.Memory);
+  const nanoCpus = num(hostConfig?.NanoCpus);
+  const resources: ContainerResources = {};
+  if (memory !== undefined && memory > 0) resources.memoryBytes = memory;
+  if (nanoCpus !== undefined && nanoCpus > 0) resources.cpus = nanoCpus / NANO_CPUS_PER_CPU;
+  return Object.keys(resources).length === 0 ? undefined : resources;
 }
 
 /**

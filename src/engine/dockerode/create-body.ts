@@ -2,6 +2,8 @@ import type { ContainerSpec } from '../port.js';
 import type { Json } from './raw-json.js';
 
 const NANOS_PER_SECOND = 1_000_000_000;
+/** `HostConfig.NanoCpus` counts billionths of a CPU. */
+const NANO_CPUS_PER_CPU = 1_000_000_000;
 
 function isAbsolutePath(source: string): boolean {
   return source.startsWith('/');
@@ -38,6 +40,8 @@ export function containerCreateBody(spec: ContainerSpec): Json {
     CapAdd: [...spec.capAdd],
   };
   if (spec.network !== undefined && spec.network !== '') hostConfig.NetworkMode = spec.network;
+  if (spec.resources?.memoryBytes !== undefined) hostConfig.Memory = spec.resources.memoryBytes;
+  if (spec.resources?.cpus !== undefined) hostConfig.NanoCpus = Math.round(spec.resources.cpus * NANO_CPUS_PER_CPU);
 
   const body: Json = {
     Image: spec.image,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { EngineError, type ContainerObservation, type ContainerSpec, type HealthStatus } from '../port.js';
+import { EngineError, type ContainerObservation, type ContainerSpec, type EngineHealthcheck, type HealthStatus } from '../port.js';
 import type { ImageBehaviour } from './simulator-images.js';
 
 export type SimStatus = 'created' | 'running' | 'paused' | 'exited';
@@ -69,7 +69,7 @@ export class ContainerTable {
       labels: { ...behaviour.labels, ...spec.labels },
       spec: structuredClone(spec),
       behaviour,
-      hasHealthcheck: spec.healthcheck !== undefined || behaviour.healthcheck === true,
+      hasHealthcheck: spec.healthcheck !== undefined || behaviour.healthcheck !== undefined,
       status: 'created',
       health: 'none',
       failingStreak: 0,
@@ -180,9 +180,30 @@ export function observe(container: SimContainer, fromInspect: boolean): Containe
   if (startedAt !== undefined) observation.startedAt = startedAt;
   if (finishedAt !== undefined) observation.finishedAt = finishedAt;
   if (fromInspect) observation.oomKilled = container.oomKilled;
+  const healthcheck = fromInspect ? configuredHealthcheck(container) : undefined;
+  if (healthcheck !== undefined) observation.healthcheck = healthcheck;
+  if (fromInspect && container.spec.resources !== undefined) observation.resources = { ...container.spec.resources };
   const live = container.status === 'running' || container.status === 'paused';
   if (fromInspect && live && container.ipAddress !== undefined) observation.ipAddress = container.ipAddress;
   return observation;
+}
+
+/** What inspect's `Config.Healthcheck` shows: the check given at create overrides the image's. */
+function configuredHealthcheck(container: SimContainer): EngineHealthcheck | undefined {
+  const given = container.spec.healthcheck;
+  if (given === undefined) return container.behaviour.healthcheck === undefined ? undefined : structuredClone(container.behaviour.healthcheck);
+  const first = given.test[0];
+  const test = first === 'CMD' || first === 'CMD-SHELL' || first === 'NONE' ? [...given.test] : ['CMD', ...given.test];
+  const ms = (seconds: number) => (seconds > 0 ? { ms: seconds * 1000 } : undefined);
+  const healthcheck: EngineHealthcheck = { test };
+  const interval = ms(given.intervalSeconds);
+  const timeout = ms(given.timeoutSeconds);
+  const startPeriod = ms(given.startPeriodSeconds);
+  if (interval) healthcheck.intervalMs = interval.ms;
+  if (timeout) healthcheck.timeoutMs = timeout.ms;
+  if (given.retries > 0) healthcheck.retries = given.retries;
+  if (startPeriod) healthcheck.startPeriodMs = startPeriod.ms;
+  return healthcheck;
 }
 
 function wholeSeconds(ms: number | undefined): number | undefined {

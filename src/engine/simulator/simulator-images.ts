@@ -1,3 +1,5 @@
+import type { EngineHealthcheck } from '../port.js';
+
 /**
  * What a container of a simulated image does once started. The simulator has no processes:
  * an image's behaviour is the whole truth about its containers.
@@ -5,16 +7,17 @@
 export type ImageBehaviour = ServeBehaviour | ExitBehaviour;
 
 interface CommonBehaviour {
-  /** The image declares a HEALTHCHECK: a started container reports health 'starting'. */
-  healthcheck?: boolean;
+  /**
+   * The image's HEALTHCHECK, as inspect shows it in `Config.Healthcheck`: a started container
+   * reports health 'starting'.
+   */
+  healthcheck?: EngineHealthcheck;
   /**
    * Whether the service inside would pass its health check once ready. Podman never runs
    * checks by itself on these hosts, so this only answers `control.isServing` and decides
    * what `control.runHealthcheck` (a `podman healthcheck run` from outside) finds.
    */
   healthy?: boolean;
-  /** Failed checks in a row before the health turns 'unhealthy' (HEALTHCHECK --retries; default 3). */
-  healthcheckRetries?: number;
   /** The image's own labels; podman shows them among every container's labels. */
   labels?: Readonly<Record<string, string>>;
   /** Container port the service listens on, for probe simulations. */
@@ -24,6 +27,13 @@ interface CommonBehaviour {
    * stop timeout and kills, so the container exits 137.
    */
   ignoresTerm?: boolean;
+  /**
+   * The process takes this many MiB at once after start: under a smaller memory limit the
+   * kernel OOM-kills it, and podman 4.3 here reports exit 137 with OOMKilled false.
+   */
+  takesMiB?: number;
+  /** An env variable of the container that overrides `takesMiB` (the memhog's HOG_MIB). */
+  takesMiBEnv?: string;
 }
 
 export interface ServeBehaviour extends CommonBehaviour {
@@ -57,7 +67,7 @@ export interface ExitBehaviour extends CommonBehaviour {
 /** The exit code of the sample images' entry points when their env settings are invalid. */
 export const INVALID_SETTING_EXIT_CODE = 2;
 
-export type SampleImageName = 'httpd' | 'crasher' | 'unhealthy' | 'sleeper' | 'slowstart';
+export type SampleImageName = 'httpd' | 'crasher' | 'unhealthy' | 'sleeper' | 'slowstart' | 'memhog';
 
 export const SAMPLE_IMAGE_NAMES: readonly SampleImageName[] = [
   'httpd',
@@ -65,6 +75,7 @@ export const SAMPLE_IMAGE_NAMES: readonly SampleImageName[] = [
   'unhealthy',
   'sleeper',
   'slowstart',
+  'memhog',
 ];
 
 /** The local registry the engine setup script runs (plain HTTP). */
@@ -76,8 +87,18 @@ export const SLOWSTART_DEFAULT_SECONDS = 5;
 /** `podman build` stamps every image it builds with its buildah version. */
 const BUILT_BY = { 'io.buildah.version': '1.28.2' } as const;
 
-/** The sample images' HEALTHCHECK: --interval=5s --timeout=3s --retries=2. */
-const CHECKED = { healthcheck: true, healthcheckRetries: 2 } as const;
+/**
+ * The sample images' HEALTHCHECK (--interval=5s --timeout=3s --retries=2, all on /health), as podman 4.3's
+ * inspect reports it: no StartPeriod, since the images leave it unset.
+ */
+const CHECKED: { healthcheck: EngineHealthcheck } = {
+  healthcheck: {
+    test: ['CMD-SHELL', 'timeout 2 wget -q -O /dev/null http://127.0.0.1:8080/health || exit 1'],
+    intervalMs: 5_000,
+    timeoutMs: 3_000,
+    retries: 2,
+  },
+};
 
 /**
  * The sample images the engine setup script pushes to the local registry, as the simulator
@@ -102,6 +123,8 @@ export const SAMPLE_IMAGE_BEHAVIOURS: Readonly<Record<SampleImageName, ImageBeha
     readyAfterSecondsEnv: 'SLOW_SECONDS',
     labels: BUILT_BY,
   },
+  // Takes HOG_MIB MiB (default 256), then idles; OOM-killed under a smaller memory limit.
+  memhog: { kind: 'serve', takesMiB: 256, takesMiBEnv: 'HOG_MIB', labels: BUILT_BY },
 };
 
 /** `127.0.0.1:5000/podwarden/httpd:1` and friends. */
