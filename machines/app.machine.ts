@@ -56,7 +56,7 @@ export const appMachine = setup({
     startContainer: unprovided<StepOutcome, ContainerInput>('startContainer'),
     stopContainer: unprovided<StepOutcome, ContainerInput>('stopContainer'),
     removeContainer: unprovided<StepOutcome, ContainerInput>('removeContainer'),
-    renderFiles: unprovided<RenderOutcome, { spec: AppSpec }>('renderFiles'),
+    renderFiles: unprovided<RenderOutcome, { spec: AppSpec; cause?: StepCause }>('renderFiles'),
     runProbe: probeRunner,
   },
   delays: {
@@ -389,7 +389,7 @@ export const appMachine = setup({
       on: DURING_STEP,
       invoke: {
         src: 'renderFiles',
-        input: ({ context }) => ({ spec: context.spec }),
+        input: ({ context }) => ({ spec: context.spec, ...(context.startCause ? { cause: context.startCause } : {}) }),
         onDone: [
           { guard: 'halting', target: 'halted' },
           { guard: 'wantsRunning', target: 'starting' },
@@ -471,7 +471,7 @@ export const appMachine = setup({
             rerendering: {
               invoke: {
                 src: 'renderFiles',
-                input: ({ context }) => ({ spec: context.spec }),
+                input: ({ context, event }) => ({ spec: context.spec, cause: stepCause(context, event) }),
                 onDone: [
                   {
                     guard: { type: 'filesChanged', params: ({ event }) => ({ output: event.output }) },

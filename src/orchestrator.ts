@@ -33,7 +33,8 @@ import { explainApp, type Explanation } from './explain/explain.js';
 import { planPass, type PlanEntry } from './explain/plan.js';
 import { instrumentEngine, type EngineTelemetry } from './engine/instrumented-engine.js';
 import { createJournal, type Journal } from './journal/journal.js';
-import { recoverOpenIntents } from './journal/recovery.js';
+import { recoverOpenIntents, rendersCutShort } from './journal/recovery.js';
+import type { JournaledFile } from './journal/records.js';
 import type { LogLine, LogOptions } from './engine/port.js';
 import { createTransitionTracker, topLevelState, type Transition } from './streams/transitions.js';
 
@@ -355,10 +356,12 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       catalog = await loadCatalog(options.catalogDir);
       for (const error of catalog.errors) log.error({ file: error.file, field: error.path }, String(error));
       desired = await store.load();
+      let cutShort = new Map<string, JournaledFile[]>();
       if (journal) {
         // Before the supervisor (and so before its recovery gate): steps a crash cut short are
         // closed first, so the passes after the gate start from a journal that is whole.
         const records = await journal.open();
+        cutShort = rendersCutShort(records);
         await recoverOpenIntents({ journal, records, engine, instance, logger: log });
       }
 
@@ -385,6 +388,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
           options.onPullProgress?.(appId, report);
         },
         journal,
+        rendersCutShort: cutShort,
         ...(options.diskReserveBytes !== undefined ? { diskReserveBytes: options.diskReserveBytes } : {}),
       });
       const machine = supervisorMachine.provide({
