@@ -163,8 +163,14 @@ export interface Orchestrator {
   catalogErrors(): ManifestError[];
   readonly transitions$: Observable<Transition>;
   readonly passes$: Observable<PassReport>;
-  /** Stop, then start again (the owner's intent; desired.json keeps `running` throughout). */
+  /**
+   * Stop, then start again (the owner's intent; desired.json keeps `running` throughout). When
+   * `restartStopsFirst(appId)`, the machine hears the stop at the call and the start as soon as
+   * the stop is done; otherwise the restart is a start.
+   */
   restartApp(appId: string): Promise<void>;
+  /** Whether a `restartApp(appId)` now would stop the app first (for recordings: when it takes effect). */
+  restartStopsFirst(appId: string): boolean;
   /** Plain words on why the app is where it is and what podwarden did, from the journal. */
   explain(appId: string): Promise<Explanation>;
   /** A dry run of the next pass: one list call, the decision table per app, nothing done. */
@@ -320,6 +326,11 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   /** The owner asked for the app again: one that gave up (`failed`) tries afresh. */
   function retry(appId: string): void {
     requireRoot().getSnapshot().context.refs[appId]?.send({ type: 'RETRY' });
+  }
+
+  /** Whether `restartApp` stops the app first (it runs, or should): otherwise a restart is a start. */
+  function restartStopsFirst(appId: string): boolean {
+    return root?.getSnapshot().context.refs[appId] !== undefined && desired.apps[appId]?.desired === 'running';
   }
 
   async function chooseCompanionBackend(): Promise<'container' | 'systemd'> {
@@ -513,18 +524,33 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     async restartApp(appId) {
       requireInstalled(appId);
       const supervisor = requireRoot();
-      await command(appId, 'restart');
       const ref = supervisor.getSnapshot().context.refs[appId];
-      if (ref && desired.apps[appId]!.desired === 'running') {
-        // Only the machine hears the stop: desired.json stays `running`, so a crash mid-restart
-        // leaves the app to be started again, never stopped for good.
-        supervisor.send({ type: 'SET_DESIRED', appId, desired: 'stopped' });
-        await waitFor(ref, (snapshot) => RESTART_STOPPED_STATES.has(topLevelState(snapshot.value)), {
-          timeout: RESTART_TIMEOUT_MS,
-        });
+      if (!restartStopsFirst(appId)) {
+        // Not running as the owner wants it: a restart is a start.
+        await command(appId, 'restart');
+        await setDesired(appId, 'running');
+        return;
+      }
+      // The machine hears the stop at the call (where a recording replays it); the journal
+      // queues its appends in order, so the command is still written before the stop's intent.
+      // Only the machine hears it: desired.json stays `running`, so a crash mid-restart leaves
+      // the app to be started again, never stopped for good.
+      const noted = command(appId, 'restart');
+      supervisor.send({ type: 'SET_DESIRED', appId, desired: 'stopped' });
+      await noted;
+      await waitFor(ref!, (snapshot) => RESTART_STOPPED_STATES.has(topLevelState(snapshot.value)), {
+        timeout: RESTART_TIMEOUT_MS,
+      });
+      if (desired.apps[appId]?.desired === 'running') {
+        // desired.json said `running` throughout: the start follows the stop at once, with nothing to write.
+        supervisor.send({ type: 'SET_DESIRED', appId, desired: 'running' });
+        retry(appId);
+        return;
       }
       await setDesired(appId, 'running');
     },
+
+    restartStopsFirst,
 
     async explain(appId) {
       const row = api.status().find((entry) => entry.appId === appId);
