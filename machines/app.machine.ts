@@ -406,7 +406,14 @@ export const appMachine = setup({
         // A die that overtakes start's answer must not be lost.
         CONTAINER_EVENT: {
           guard: 'ownEvent',
-          actions: ['applyContainerEvent', assign(({ event }) => ({ diedDuringStart: event.event.action === 'die' }))],
+          // A die from before the last step's answer is the echo of podwarden's own stop (podman
+          // delivers it ~250 ms late, when an owner's restart is already starting the container).
+          actions: [
+            'applyContainerEvent',
+            assign(({ context, event }) => ({
+              diedDuringStart: event.event.action === 'die' && event.event.time >= context.lastStepAt,
+            })),
+          ],
         },
       },
       invoke: {
