@@ -1,3 +1,10 @@
+/** A line the image's entry point prints `afterMs` after its start (a pause holds it back). */
+export interface PrintedLine {
+  afterMs: number;
+  stream: 'stdout' | 'stderr';
+  text: string;
+}
+
 /**
  * What a container of a simulated image does once started. The simulator has no processes:
  * an image's behaviour is the whole truth about its containers.
@@ -24,6 +31,8 @@ interface CommonBehaviour {
    * stop timeout and kills, so the container exits 137.
    */
   ignoresTerm?: boolean;
+  /** What the entry point prints on each start, in order; what `logs` returns (nothing is invented). */
+  output?: readonly PrintedLine[];
 }
 
 export interface ServeBehaviour extends CommonBehaviour {
@@ -57,7 +66,7 @@ export interface ExitBehaviour extends CommonBehaviour {
 /** The exit code of the sample images' entry points when their env settings are invalid. */
 export const INVALID_SETTING_EXIT_CODE = 2;
 
-export type SampleImageName = 'httpd' | 'crasher' | 'unhealthy' | 'sleeper' | 'slowstart';
+export type SampleImageName = 'httpd' | 'crasher' | 'unhealthy' | 'sleeper' | 'slowstart' | 'chatter';
 
 export const SAMPLE_IMAGE_NAMES: readonly SampleImageName[] = [
   'httpd',
@@ -65,6 +74,7 @@ export const SAMPLE_IMAGE_NAMES: readonly SampleImageName[] = [
   'unhealthy',
   'sleeper',
   'slowstart',
+  'chatter',
 ];
 
 /** The local registry the engine setup script runs (plain HTTP). */
@@ -101,6 +111,18 @@ export const SAMPLE_IMAGE_BEHAVIOURS: Readonly<Record<SampleImageName, ImageBeha
     readyAfterMs: SLOWSTART_DEFAULT_SECONDS * 1000,
     readyAfterSecondsEnv: 'SLOW_SECONDS',
     labels: BUILT_BY,
+  },
+  // Prints on both streams a second apart (so their order is certain), then exits 0.
+  chatter: {
+    kind: 'exit',
+    code: 0,
+    afterMs: 2_000,
+    labels: BUILT_BY,
+    output: [
+      { afterMs: 0, stream: 'stdout', text: 'chatter: started' },
+      { afterMs: 1_000, stream: 'stderr', text: 'chatter: a warning' },
+      { afterMs: 2_000, stream: 'stdout', text: 'chatter: done' },
+    ],
   },
 };
 
