@@ -60,7 +60,7 @@ export const appMachine = setup({
     startContainer: unprovided<StepOutcome, ContainerInput>('startContainer'),
     stopContainer: unprovided<StepOutcome, ContainerInput>('stopContainer'),
     removeContainer: unprovided<StepOutcome, ContainerInput>('removeContainer'),
-    renderFiles: unprovided<RenderOutcome, { spec: AppSpec }>('renderFiles'),
+    renderFiles: unprovided<RenderOutcome, { spec: AppSpec; cause?: StepCause }>('renderFiles'),
     runProbe: probeRunner,
     readImageHealthcheck: unprovided<ImageHealthcheckOutcome, ContainerInput>('readImageHealthcheck'),
   },
@@ -401,7 +401,7 @@ export const appMachine = setup({
       on: DURING_STEP,
       invoke: {
         src: 'renderFiles',
-        input: ({ context }) => ({ spec: context.spec }),
+        input: ({ context }) => ({ spec: context.spec, ...(context.startCause ? { cause: context.startCause } : {}) }),
         onDone: [
           { guard: 'halting', target: 'halted' },
           { guard: 'wantsRunning', target: 'starting' },
@@ -418,7 +418,14 @@ export const appMachine = setup({
         // A die that overtakes start's answer must not be lost.
         CONTAINER_EVENT: {
           guard: 'ownEvent',
-          actions: ['applyContainerEvent', assign(({ event }) => ({ diedDuringStart: event.event.action === 'die' }))],
+          // A die from before the last step's answer is the echo of podwarden's own stop (podman
+          // delivers it ~250 ms late, when an owner's restart is already starting the container).
+          actions: [
+            'applyContainerEvent',
+            assign(({ context, event }) => ({
+              diedDuringStart: event.event.action === 'die' && event.event.time >= context.lastStepAt,
+            })),
+          ],
         },
       },
       invoke: {
@@ -483,7 +490,7 @@ export const appMachine = setup({
             rerendering: {
               invoke: {
                 src: 'renderFiles',
-                input: ({ context }) => ({ spec: context.spec }),
+                input: ({ context, event }) => ({ spec: context.spec, cause: stepCause(context, event) }),
                 onDone: [
                   {
                     guard: { type: 'filesChanged', params: ({ event }) => ({ output: event.output }) },

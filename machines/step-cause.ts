@@ -10,6 +10,9 @@ export interface StepCause {
   trigger: string;
 }
 
+/** The trigger of a render a pass asked for while the container runs: a change restarts the app. */
+export const RERENDER_TRIGGER = 'a pass renders the files again';
+
 const COMMAND_OF: Record<string, string> = {
   running: 'owner asked to run it',
   stopped: 'owner asked to stop it',
@@ -40,6 +43,8 @@ function triggerOf(event: { type: string } & Record<string, unknown>): string {
       return 'its dependencies are ready';
     case 'RETRY':
       return 'owner asked for it again';
+    case 'RENDER.CHECK':
+      return RERENDER_TRIGGER;
     case 'PROBE_RESULT':
       return `${String(event.role)} probe verdict`;
     default:

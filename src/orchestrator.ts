@@ -31,7 +31,8 @@ import { explainApp, type Explanation } from './explain/explain.js';
 import { planPass, type PlanEntry } from './explain/plan.js';
 import { instrumentEngine, type EngineTelemetry } from './engine/instrumented-engine.js';
 import { createJournal, type Journal } from './journal/journal.js';
-import { recoverOpenIntents } from './journal/recovery.js';
+import { recoverOpenIntents, rendersCutShort } from './journal/recovery.js';
+import type { JournaledFile } from './journal/records.js';
 import type { LogLine, LogOptions } from './engine/port.js';
 import { createTransitionTracker, topLevelState, type Transition } from './streams/transitions.js';
 import { createStatusRows, type AppStatus } from './status-rows.js';
@@ -132,8 +133,14 @@ export interface Orchestrator {
   catalogErrors(): ManifestError[];
   readonly transitions$: Observable<Transition>;
   readonly passes$: Observable<PassReport>;
-  /** Stop, then start again (the owner's intent; desired.json keeps `running` throughout). */
+  /**
+   * Stop, then start again (the owner's intent; desired.json keeps `running` throughout). When
+   * `restartStopsFirst(appId)`, the machine hears the stop at the call and the start as soon as
+   * the stop is done; otherwise the restart is a start.
+   */
   restartApp(appId: string): Promise<void>;
+  /** Whether a `restartApp(appId)` now would stop the app first (for recordings: when it takes effect). */
+  restartStopsFirst(appId: string): boolean;
   /** Plain words on why the app is where it is and what podwarden did, from the journal. */
   explain(appId: string): Promise<Explanation>;
   /** A dry run of the next pass: one list call, the decision table per app, nothing done. */
@@ -272,6 +279,11 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     requireRoot().getSnapshot().context.refs[appId]?.send({ type: 'RETRY' });
   }
 
+  /** Whether `restartApp` stops the app first (it runs, or should): otherwise a restart is a start. */
+  function restartStopsFirst(appId: string): boolean {
+    return root?.getSnapshot().context.refs[appId] !== undefined && desired.apps[appId]?.desired === 'running';
+  }
+
   async function chooseCompanionBackend(): Promise<'container' | 'systemd'> {
     const asked = options.companionBackend ?? 'auto';
     if (asked !== 'auto') return asked;
@@ -306,10 +318,12 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       catalog = await loadCatalog(options.catalogDir);
       for (const error of catalog.errors) log.error({ file: error.file, field: error.path }, String(error));
       desired = await store.load();
+      let cutShort = new Map<string, JournaledFile[]>();
       if (journal) {
         // Before the supervisor (and so before its recovery gate): steps a crash cut short are
         // closed first, so the passes after the gate start from a journal that is whole.
         const records = await journal.open();
+        cutShort = rendersCutShort(records);
         await recoverOpenIntents({ journal, records, engine, instance, logger: log });
       }
 
@@ -336,6 +350,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
           options.onPullProgress?.(appId, report);
         },
         journal,
+        rendersCutShort: cutShort,
         ...(options.diskReserveBytes !== undefined ? { diskReserveBytes: options.diskReserveBytes } : {}),
       });
       const machine = supervisorMachine.provide({
@@ -460,18 +475,33 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     async restartApp(appId) {
       requireInstalled(appId);
       const supervisor = requireRoot();
-      await command(appId, 'restart');
       const ref = supervisor.getSnapshot().context.refs[appId];
-      if (ref && desired.apps[appId]!.desired === 'running') {
-        // Only the machine hears the stop: desired.json stays `running`, so a crash mid-restart
-        // leaves the app to be started again, never stopped for good.
-        supervisor.send({ type: 'SET_DESIRED', appId, desired: 'stopped' });
-        await waitFor(ref, (snapshot) => RESTART_STOPPED_STATES.has(topLevelState(snapshot.value)), {
-          timeout: RESTART_TIMEOUT_MS,
-        });
+      if (!restartStopsFirst(appId)) {
+        // Not running as the owner wants it: a restart is a start.
+        await command(appId, 'restart');
+        await setDesired(appId, 'running');
+        return;
+      }
+      // The machine hears the stop at the call (where a recording replays it); the journal
+      // queues its appends in order, so the command is still written before the stop's intent.
+      // Only the machine hears it: desired.json stays `running`, so a crash mid-restart leaves
+      // the app to be started again, never stopped for good.
+      const noted = command(appId, 'restart');
+      supervisor.send({ type: 'SET_DESIRED', appId, desired: 'stopped' });
+      await noted;
+      await waitFor(ref!, (snapshot) => RESTART_STOPPED_STATES.has(topLevelState(snapshot.value)), {
+        timeout: RESTART_TIMEOUT_MS,
+      });
+      if (desired.apps[appId]?.desired === 'running') {
+        // desired.json said `running` throughout: the start follows the stop at once, with nothing to write.
+        supervisor.send({ type: 'SET_DESIRED', appId, desired: 'running' });
+        retry(appId);
+        return;
       }
       await setDesired(appId, 'running');
     },
+
+    restartStopsFirst,
 
     async explain(appId) {
       const row = api.status().find((entry) => entry.appId === appId);

@@ -7,17 +7,26 @@ import type { EnginePort } from '../engine/port.js';
 import { DEFAULT_STOP_TIMEOUT_SECONDS } from '../manifest/container-spec.js';
 import type { Logger } from '../log.js';
 import type { Journal } from '../journal/journal.js';
-import type { IntentRecord, JournalStep } from '../journal/records.js';
+import type { IntentRecord, JournaledFile, JournalStep } from '../journal/records.js';
 import type { StepCause } from '../../machines/step-cause.js';
 import { createImageEnsurer, type ImagePolicyOptions } from './pull-image.js';
-import { renderFiles } from './render-files.js';
+import { renderFiles, type RenderMemory } from './render-files.js';
 import { createProbeActor } from './probes/probe-actor.js';
 
 export interface AppEffectOptions extends ImagePolicyOptions {
   logger: Logger;
   /** Intent journal: each step is recorded before it acts, and its outcome after. */
   journal?: Pick<Journal, 'append'>;
+  /**
+   * Apps whose render a crash cut short (from the journal at boot), with the files it was
+   * writing: those may hold content the running container never read, so the app's first
+   * render reports a change even when it writes nothing, and a running app restarts once.
+   */
+  rendersCutShort?: Map<string, JournaledFile[]>;
 }
+
+/** The cause journaled with the re-render of files a crash may have left unread. */
+export const CUT_SHORT_RENDER_REASON = 'a render was cut short when podwarden stopped; the app may not have read the files it wrote';
 
 /** What a step touches, as the journal records it (references only, never env values). */
 type StepTarget = Pick<IntentRecord, 'image' | 'containerName' | 'containerId'>;
@@ -31,6 +40,7 @@ export function createAppEffects(engine: EnginePort, options: AppEffectOptions) 
   const log = options.logger;
 
   const journal = options.journal;
+  const renderMemory: RenderMemory = new Map();
   const NO_CAUSE: StepCause = { reason: '', trigger: 'unknown' };
 
   function step<TIn extends { spec: AppSpec; cause?: StepCause }, TOut>(
@@ -108,15 +118,42 @@ export function createAppEffects(engine: EnginePort, options: AppEffectOptions) 
       await engine.remove(containerId);
       return {};
     }),
-    // Not a `step`: it runs on every pass, so only changes (and failures) are worth a log line.
-    renderFiles: fromPromise<RenderOutcome, { spec: AppSpec }>(async ({ input }) => {
+    // Not a `step`: it runs on every pass, and only a render that changes a file is journaled
+    // (its intent names the files and why they change, never what they hold), so quiet passes
+    // neither log nor grow the journal.
+    renderFiles: fromPromise<RenderOutcome, { spec: AppSpec; cause?: StepCause }>(async ({ input }) => {
       const { appId, render } = input.spec;
       if (!render) return { changed: false };
+      const cause = input.cause ?? NO_CAUSE;
+      const cutShort = options.rendersCutShort?.get(appId);
+      let intent: number | undefined;
+      const note = async (files: JournaledFile[], why: StepCause) => {
+        intent = await journal?.append({ type: 'intent', at: Date.now(), appId, step: 'render', files, cause: why });
+      };
+      const finish = (ok: boolean, error?: string) =>
+        intent === undefined
+          ? undefined
+          : journal?.append({ type: 'outcome', at: Date.now(), appId, step: 'render', intent, ok, ...(error === undefined ? {} : { error }) });
       try {
-        const { changed } = await renderFiles({ owner: appId, ...render }, log);
-        return { changed };
+        const { changed } = await renderFiles(
+          { owner: appId, ...render },
+          { log, memory: renderMemory, ...(journal ? { beforeWrite: (files: JournaledFile[]) => note(files, cause) } : {}) },
+        );
+        if (!changed && cutShort) {
+          // Written before the crash, or never: either way the container may run with older files.
+          await note(
+            cutShort.map(({ path }) => ({ path, change: 'unread' })),
+            { reason: CUT_SHORT_RENDER_REASON, trigger: cause.trigger },
+          );
+          log.info({ app: appId, files: cutShort.map(({ path }) => path) }, 'a render was cut short by a crash; the app reads its files again');
+        }
+        await finish(true);
+        options.rendersCutShort?.delete(appId);
+        return { changed: changed || cutShort !== undefined };
       } catch (error) {
-        log.warn({ app: appId, step: 'render', err: error instanceof Error ? error.message : String(error) }, 'render failed');
+        const message = error instanceof Error ? error.message : String(error);
+        await finish(false, message);
+        log.warn({ app: appId, step: 'render', err: message }, 'render failed');
         throw error;
       }
     }),

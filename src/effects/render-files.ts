@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
 import { writeFileIfChanged } from '../state/atomic-write.js';
 import type { Logger } from '../log.js';
 import { confinedTarget } from '../render/confine.js';
@@ -38,6 +39,38 @@ export interface RenderOutcome {
 }
 
 /**
+ * Why a file is about to be rewritten, as far as podwarden can tell without keeping values:
+ * `created` it did not exist; `values` same template as the last render, so a value changed;
+ * `template` its template changed; `content` it differs and podwarden has not rendered it
+ * since it started (its template or values changed while podwarden was not running, or it was
+ * edited by hand); `mode` only its permissions differ.
+ */
+export type FileChange = 'created' | 'values' | 'template' | 'content' | 'mode';
+
+export interface PlannedWrite {
+  /** Relative to the data dir, as the manifest names it. */
+  path: string;
+  change: FileChange;
+}
+
+/**
+ * What the last render in this process used per file: the template's digest, so the next one
+ * can tell a changed value from a changed template. Holds no values and no content.
+ */
+export type RenderMemory = Map<string, string>;
+
+export interface RenderHooks {
+  log?: Logger;
+  /** Kept across renders (one per daemon) to name why a file changed. */
+  memory?: RenderMemory;
+  /**
+   * Told the files about to be written, after every template rendered and before the first
+   * write; never called when nothing changes (a quiet pass). The intent journal hooks in here.
+   */
+  beforeWrite?: (writes: PlannedWrite[]) => Promise<void>;
+}
+
+/**
  * A render that did not happen. Names the manifest file and the field; never carries a value,
  * so it can go to logs, transitions and `status()` as it is.
  */
@@ -57,16 +90,17 @@ export class RenderError extends Error {
  * so one bad template writes nothing; then each file is written atomically, and only when its
  * content (or mode) changed. Logs name the files that changed, never what they hold.
  */
-export async function renderFiles(job: RenderJob, log?: Logger): Promise<RenderOutcome> {
+export async function renderFiles(job: RenderJob, hooks: RenderHooks | Logger = {}): Promise<RenderOutcome> {
+  const { log, memory, beforeWrite } = isLogger(hooks) ? { log: hooks, memory: undefined, beforeWrite: undefined } : hooks;
   if (job.files.length === 0) return { changed: false, written: [] };
   const values = job.valuesFile === undefined ? {} : await readValues(job, job.valuesFile);
 
-  const rendered: { file: RenderedFile; field: string; content: string }[] = [];
+  const rendered: { file: RenderedFile; field: string; template: string; content: string }[] = [];
   for (const [index, file] of job.files.entries()) {
     const field = `app.files[${index}]`;
     const template = file.template ?? (await readTemplate(job, field, file.templateFile));
     try {
-      rendered.push({ file, field, content: renderTemplate(template, values) });
+      rendered.push({ file, field, template, content: renderTemplate(template, values) });
     } catch (error) {
       if (!(error instanceof TemplateError)) throw error;
       const problem =
@@ -77,27 +111,78 @@ export async function renderFiles(job: RenderJob, log?: Logger): Promise<RenderO
     }
   }
 
-  const written: string[] = [];
-  for (const { file, field, content } of rendered) {
+  const targets: { file: RenderedFile; field: string; content: string; target: string; mode: number; digest: string }[] = [];
+  for (const { file, field, template, content } of rendered) {
     let target: string;
     try {
       target = await confinedTarget(job.dataDir, file.path);
     } catch (error) {
       throw new RenderError(job.manifestFile, `${field}.path`, error instanceof Error ? error.message : String(error));
     }
-    const mode = file.mode ?? DEFAULT_RENDERED_FILE_MODE;
+    targets.push({ file, field, content, target, mode: file.mode ?? DEFAULT_RENDERED_FILE_MODE, digest: digestOf(template) });
+  }
+
+  if (beforeWrite) {
+    const planned: PlannedWrite[] = [];
+    for (const { file, content, target, mode, digest } of targets) {
+      const change = await changeOf(target, content, mode, memory?.get(memoryKey(job, file.path)), digest);
+      if (change) planned.push({ path: file.path, change });
+    }
+    if (planned.length > 0) await beforeWrite(planned);
+  }
+
+  const written: string[] = [];
+  for (const { file, field, content, target, mode, digest } of targets) {
     let changed: boolean;
     try {
       changed = await writeFileIfChanged(target, content, { mode });
     } catch (error) {
       throw new RenderError(job.manifestFile, `${field}.path`, error instanceof Error ? error.message : String(error));
     }
+    memory?.set(memoryKey(job, file.path), digest);
     if (changed) {
       written.push(file.path);
       log?.info({ app: job.owner, file: target }, 'rendered file changed');
     }
   }
   return { changed: written.length > 0, written };
+}
+
+function isLogger(hooks: RenderHooks | Logger): hooks is Logger {
+  return typeof (hooks as Logger).info === 'function';
+}
+
+function memoryKey(job: RenderJob, path: string): string {
+  return `${job.owner}\u0000${job.dataDir}\u0000${path}`;
+}
+
+/** Of the template, which holds no values: a digest only tells "same template" from "another one". */
+function digestOf(template: string): string {
+  return createHash('sha256').update(template).digest('hex');
+}
+
+/** Whether (and why) writing `content` with `mode` would change `target`; undefined when it would not. */
+async function changeOf(
+  target: string,
+  content: string,
+  mode: number,
+  lastDigest: string | undefined,
+  digest: string,
+): Promise<FileChange | undefined> {
+  let current: Buffer;
+  try {
+    current = await readFile(target);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'created';
+    // writeFileIfChanged reads it again and reports the problem with the file's field.
+    return 'content';
+  }
+  if (current.equals(Buffer.from(content, 'utf8'))) {
+    const existing = (await stat(target).catch(() => undefined))?.mode;
+    return existing === undefined || (existing & 0o7777) === mode ? undefined : 'mode';
+  }
+  if (lastDigest === undefined) return 'content';
+  return lastDigest === digest ? 'values' : 'template';
 }
 
 async function readValues(job: RenderJob, valuesFile: string): Promise<Record<string, string>> {

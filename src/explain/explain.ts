@@ -1,4 +1,5 @@
-import type { IntentRecord, JournalRecord, OutcomeRecord } from '../journal/records.js';
+import { RERENDER_TRIGGER } from '../../machines/step-cause.js';
+import type { IntentRecord, JournaledFile, JournalRecord, OutcomeRecord } from '../journal/records.js';
 
 /** What `explain` knows of an app right now (the status row's fields it uses). */
 export interface ExplainedApp {
@@ -111,7 +112,51 @@ function because(intent: IntentRecord): string {
   return `${reason}${source && source !== 'unknown' ? ` (${source})` : ''}`;
 }
 
+const CHANGE_WORDS: Record<string, string> = {
+  created: 'it did not exist yet',
+  values: 'a value changed',
+  template: 'its template changed',
+  content: 'it no longer matched its template and values',
+  mode: 'its permissions changed',
+};
+
+/** `a`, `a and b`, `a, b and c` */
+function listed(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)!}`;
+}
+
+/**
+ * A render is journaled only when it changes a file: which files, why, and (for the render a
+ * pass runs while the container runs) that the app was restarted to read them.
+ */
+function renderSentence(intent: IntentRecord, outcome: OutcomeRecord | undefined): string {
+  const files: readonly JournaledFile[] = intent.files ?? [];
+  const paths = files.length === 0 ? 'its files' : listed(files.map((file) => file.path));
+  const them = files.length === 1 ? 'it' : 'them';
+  const at = clock(intent.at);
+  const running = intent.cause.trigger === RERENDER_TRIGGER;
+  const after = running
+    ? `; restarted the app so it reads ${them}`
+    : `, before starting the container${intent.cause.reason ? ` (${intent.cause.reason})` : ''}`;
+  if (files.some((file) => file.change === 'unread')) {
+    const words = `${paths} may have been written just before podwarden stopped, unread by the app`;
+    if (!outcome) return `Since ${at} it is checking ${paths}: ${words}.`;
+    return `At ${at} ${words}${running ? '; restarted the app so it reads them' : ''}.`;
+  }
+  const why = listed([...new Set(files.map((file) => CHANGE_WORDS[file.change] ?? file.change))]);
+  const reason = why ? ` because ${why}` : '';
+  const verb = files.length > 0 && files.every((file) => file.change === 'created') ? 'wrote' : 'rewrote';
+  if (!outcome) return `Since ${at} it is writing ${paths}${reason}.`;
+  if (outcome.recovered) return `Began to write ${paths} at ${at}${reason} (podwarden was stopped during it; afterwards: ${outcome.recovered}).`;
+  if (!outcome.ok) {
+    const kept = running ? '; the app keeps running with the files it has' : '; the container was not started';
+    return `Tried to write ${paths} at ${at}${reason}; it failed: ${outcome.error ?? 'it did not complete'}${kept}.`;
+  }
+  return `${verb.charAt(0).toUpperCase()}${verb.slice(1)} ${paths} at ${at}${reason}${after}.`;
+}
+
 function intentSentence(intent: IntentRecord, outcome: OutcomeRecord | undefined): string {
+  if (intent.step === 'render') return renderSentence(intent, outcome);
   const words = stepWords(intent);
   const at = clock(intent.at);
   if (!outcome) return `Since ${at} it is trying to ${words.doing}${because(intent)}.`;

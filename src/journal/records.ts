@@ -1,11 +1,18 @@
 import { z } from 'zod';
 import type { StepCause } from '../../machines/step-cause.js';
 
+/** The steps the journal knows. Open: a new effect adds its name without touching this file. */
+export type JournalStep = 'pull' | 'build' | 'create' | 'start' | 'stop' | 'remove' | 'render' | (string & {});
+
 /**
- * The steps the journal knows. Open: a new effect (`render` from the config-file work) adds
- * its name without touching this file.
+ * A rendered file a `render` intent is about to write, by its path in the app's data dir and
+ * why it changes (see FileChange in src/effects/render-files.ts; `unread` marks files a render
+ * cut short by a crash may have written before the app read them). Never its content.
  */
-export type JournalStep = 'pull' | 'build' | 'create' | 'start' | 'stop' | 'remove' | (string & {});
+export interface JournaledFile {
+  path: string;
+  change: string;
+}
 
 /** Appended before podwarden acts. Never holds env values or other secrets: only references. */
 export interface IntentRecord {
@@ -18,6 +25,8 @@ export interface IntentRecord {
   image?: string;
   containerName?: string;
   containerId?: string;
+  /** `render` intents: the files it writes. */
+  files?: JournaledFile[];
   cause: StepCause;
 }
 
@@ -62,6 +71,7 @@ const recordSchema = z.discriminatedUnion('type', [
     image: z.string().optional(),
     containerName: z.string().optional(),
     containerId: z.string().optional(),
+    files: z.array(z.object({ path: z.string(), change: z.string() })).optional(),
     cause,
   }),
   z.object({

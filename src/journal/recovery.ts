@@ -2,7 +2,7 @@ import { LABELS } from '../engine/labels.js';
 import type { ContainerObservation, EnginePort } from '../engine/port.js';
 import type { Logger } from '../log.js';
 import type { Journal } from './journal.js';
-import type { IntentRecord, JournalRecord } from './records.js';
+import type { IntentRecord, JournaledFile, JournalRecord } from './records.js';
 
 /** Intents whose step never reported back: podwarden died (or was killed) while it ran. */
 export function unfinishedIntents(records: readonly JournalRecord[]): IntentRecord[] {
@@ -57,9 +57,33 @@ export function recoveryVerdict(intent: IntentRecord, facts: RecoveryFacts, inst
       return container === null
         ? { ok: true, recovered: 'the container is gone' }
         : { ok: false, recovered: `the container is still there (${container.status}); the next pass decides` };
+    case 'render':
+      return { ok: false, recovered: renderRecovery(intent) };
     default:
       return { ok: false, recovered: `step ${intent.step} was cut short; the next pass does it again` };
   }
+}
+
+/** A render is recovered by rendering again: each file was replaced atomically, so none is half-written. */
+function renderRecovery(intent: IntentRecord): string {
+  const paths = (intent.files ?? []).map((file) => file.path);
+  const which = paths.length === 0 ? 'its files' : paths.join(', ');
+  return (
+    `re-render: ${which} ${paths.length === 1 ? 'was' : 'were'} written atomically, so each holds its old or its new content, never a mix; ` +
+    'the next render writes what is still old, and a running app restarts once so it reads them'
+  );
+}
+
+/**
+ * Apps whose render a crash cut short, with the files it was writing (the newest such render
+ * per app): their next render makes a running app read its files again.
+ */
+export function rendersCutShort(records: readonly JournalRecord[]): Map<string, JournaledFile[]> {
+  const cut = new Map<string, JournaledFile[]>();
+  for (const intent of unfinishedIntents(records)) {
+    if (intent.step === 'render') cut.set(intent.appId, intent.files ?? []);
+  }
+  return cut;
 }
 
 /**

@@ -8,7 +8,9 @@ import type { CatalogSnapshot, CommandName } from './records.js';
  * is when they resolve. Live, engine answers that arrive during that file I/O are handled
  * before the command takes effect; recording the command at its effect keeps that order.
  */
-const EFFECT: Record<CommandName, 'call' | 'settle'> = {
+type Effect = 'call' | 'settle';
+
+const EFFECT: Record<CommandName, Effect | ((orchestrator: Orchestrator, appId: string) => Effect)> = {
   start: 'settle',
   stop: 'call',
   install: 'settle',
@@ -18,6 +20,10 @@ const EFFECT: Record<CommandName, 'call' | 'settle'> = {
   releaseGate: 'call',
   reloadCatalog: 'settle',
   reconcileNow: 'call',
+  // A restart of an app that runs tells its machine to stop at the call (and to start once the
+  // stop is done, with nothing to read or write in between); a restart of an app that does not
+  // run is a start, which writes desired.json first.
+  restartApp: (orchestrator, appId) => (orchestrator.restartStopsFirst(appId) ? 'call' : 'settle'),
 };
 
 /**
@@ -45,26 +51,28 @@ export function recordCommands(orchestrator: Orchestrator, recorder: Recorder): 
   }
 
   function recorded<T>(name: CommandName, appId: string | undefined, run: () => T, catalog?: CatalogSnapshot): T {
+    const rule = EFFECT[name];
+    const effect = typeof rule === 'function' ? rule(orchestrator, appId ?? '') : rule;
     seq += 1;
     const id = seq;
     const calledAt = recorder.now();
-    if (EFFECT[name] === 'call') record(id, name, appId, calledAt, catalog);
+    if (effect === 'call') record(id, name, appId, calledAt, catalog);
     let result: T;
     try {
       result = run();
     } catch (error) {
-      if (EFFECT[name] === 'settle') record(id, name, appId, calledAt, catalog);
+      if (effect === 'settle') record(id, name, appId, calledAt, catalog);
       failed(id, error);
       throw error;
     }
     if (!(result instanceof Promise)) return result;
     return result.then(
       (value: unknown) => {
-        if (EFFECT[name] === 'settle') record(id, name, appId, calledAt, catalog);
+        if (effect === 'settle') record(id, name, appId, calledAt, catalog);
         return value;
       },
       (error: unknown) => {
-        if (EFFECT[name] === 'settle') record(id, name, appId, calledAt, catalog);
+        if (effect === 'settle') record(id, name, appId, calledAt, catalog);
         failed(id, error);
         throw error;
       },
@@ -104,8 +112,8 @@ export function recordCommands(orchestrator: Orchestrator, recorder: Recorder): 
     logs: (appId, options) => orchestrator.logs(appId, options),
     catalog: () => orchestrator.catalog(),
     health: () => orchestrator.health(),
-    // A restart is a stop and a start of the app machine; the replay format has no such
-    // command yet, so a recording that contains one diverges there (the replay says so).
-    restartApp: (appId) => orchestrator.restartApp(appId),
+    restartApp: (appId) =>
+      recorded('restartApp', appId, () => orchestrator.restartApp(appId)),
+    restartStopsFirst: (appId) => orchestrator.restartStopsFirst(appId),
   };
 }

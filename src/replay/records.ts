@@ -99,6 +99,7 @@ export const COMMAND_NAMES = [
   'uninstall',
   'startApp',
   'stopApp',
+  'restartApp',
   'releaseGate',
   'reloadCatalog',
   'reconcileNow',

@@ -162,6 +162,8 @@ async function drive({ recording, clock, engine, orchestrator, alias, catalogDir
             return orchestrator.startApp(appId);
           case 'stopApp':
             return orchestrator.stopApp(appId);
+          case 'restartApp':
+            return orchestrator.restartApp(appId);
           case 'releaseGate':
             return orchestrator.releaseGate();
           case 'reloadCatalog':

@@ -9,6 +9,8 @@ import {
   type PortBinding,
 } from '../../src/engine/port.js';
 import { SAMPLE_IMAGE_NAMES, type SampleImageName } from '../../src/engine/simulator/simulator-images.js';
+import { lastValueFrom, timeout, toArray } from 'rxjs';
+import type { LogLine, LogOptions } from '../../src/engine/port.js';
 import { openEventLog, type EventLog, type World } from './world.js';
 
 /**
@@ -316,6 +318,36 @@ export const SCENARIOS: readonly Scenario[] = [
     ],
   },
   {
+    key: 'logs',
+    title: 'logs: stdout and stderr of a container that prints and exits, followed and after the fact',
+    steps: [
+      createSubject('chatter'),
+      // Followed from right after the start: every line, then the end of the stream with the process.
+      step('start and follow its logs', async (ctx) => {
+        await ctx.world.engine.start(ctx.id(ctx.subject));
+        return logsOf(ctx, { follow: true });
+      }),
+      step('logs after it exited', async (ctx) => logsOf(ctx)),
+      step('last line (tail 1)', async (ctx) => logsOf(ctx, { tail: 1 })),
+      step('follow an exited container', async (ctx) => logsOf(ctx, { follow: true })),
+      removeSubject,
+      step('logs of a removed container', async (ctx) => logsOf(ctx)),
+    ],
+    expected: (() => {
+      const all = 'stdout:chatter: started | stderr:chatter: a warning | stdout:chatter: done';
+      const exited = both(state('exited', 'none', 0));
+      return [
+        entry('create', 'ok', both(CREATED), ['create']),
+        entry('start and follow its logs', all, exited, ['start', 'die:0']),
+        entry('logs after it exited', all, exited, []),
+        entry('last line (tail 1)', 'stdout:chatter: done', exited, []),
+        entry('follow an exited container', all, exited, []),
+        entry('remove', 'ok', none, ['remove']),
+        entry('logs of a removed container', 'error:not-found', none, []),
+      ];
+    })(),
+  },
+  {
     key: 'pause',
     title: 'pause and unpause from outside',
     steps: [
@@ -558,6 +590,17 @@ export const SCENARIOS: readonly Scenario[] = [
     ],
   },
 ];
+
+/**
+ * The subject's log as one line of text: `stream:text` per line, in log order. The chatter
+ * image prints its lines a second apart, so their order across the two streams is certain.
+ */
+async function logsOf(ctx: ScenarioContext, options: LogOptions = {}): Promise<string> {
+  const lines: LogLine[] = await lastValueFrom(
+    ctx.world.engine.logs(ctx.id(ctx.subject), options).pipe(toArray(), timeout({ first: 15_000 })),
+  );
+  return lines.map((line) => `${line.stream}:${line.text}`).join(' | ');
+}
 
 /** Which fields inspect and list fill for the subject, and what its pid and times look like. */
 async function shapeOf(ctx: ScenarioContext): Promise<string> {

@@ -542,3 +542,43 @@ describe('sample images', () => {
     expect(SAMPLE_IMAGE_BEHAVIOURS.crasher).toMatchObject({ kind: 'exit', code: 3 });
   });
 });
+
+describe('what sample images print', () => {
+  const logged = async (engine: SimulatedEngine, id: string) => {
+    const lines: string[] = [];
+    engine.logs(id).subscribe((line) => lines.push(`${line.stream}:${line.text}`));
+    await vi.advanceTimersByTimeAsync(0);
+    return lines;
+  };
+
+  it('prints the image\'s lines on their schedule; a pause holds them back; an ended process prints no more', async () => {
+    const engine = engineWithImages();
+    const { id } = await engine.create(spec('talk', 'chatter'));
+    await engine.start(id);
+    expect(await logged(engine, id)).toEqual(['stdout:chatter: started']);
+    await vi.advanceTimersByTimeAsync(500);
+    engine.control.pause(id);
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(await logged(engine, id)).toEqual(['stdout:chatter: started']);
+    engine.control.unpause(id);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(await logged(engine, id)).toEqual(['stdout:chatter: started', 'stderr:chatter: a warning']);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(await logged(engine, id)).toEqual(['stdout:chatter: started', 'stderr:chatter: a warning', 'stdout:chatter: done']);
+    expect((await engine.inspect(id))?.status).toBe('exited');
+
+    // Started again and stopped after its first line: the rest is never printed.
+    await engine.start(id);
+    await engine.stop(id, { timeoutSeconds: 10 });
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect((await logged(engine, id)).filter((line) => line === 'stdout:chatter: started')).toHaveLength(2);
+    expect(await logged(engine, id)).toHaveLength(4);
+  });
+
+  it('logs of an unknown container fail the stream with not-found', async () => {
+    const engine = engineWithImages();
+    const failure = new Promise<unknown>((resolve) => engine.logs('nope').subscribe({ error: resolve }));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(await failure).toMatchObject({ code: 'not-found' });
+  });
+});

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { RERENDER_TRIGGER } from '../../machines/step-cause.js';
 import { explainApp } from '../../src/explain/explain.js';
 import type { JournalRecord } from '../../src/journal/records.js';
 
@@ -43,5 +44,30 @@ describe('explain wording', () => {
     expect(answer.summary).toBe('web is not installed.');
     expect(answer.history[0]).toBe('Since 09:00:10 it is trying to pull image reg/big:1 because no container (engine event remove at 2026-11-24T09:00:10.000Z).');
     expect(answer.history[1]).toContain('(podwarden was stopped during it; afterwards: the container podwarden-web was made; adopted as it is)');
+  });
+
+  it('names rendered files, why they changed, and the restart that made the app read them; never a value', () => {
+    const pass = { reason: 'running', trigger: RERENDER_TRIGGER };
+    const records: JournalRecord[] = [
+      { type: 'intent', seq: 1, at: at('12:00:01'), appId: 'web', step: 'render', files: [{ path: 'www/index.html', change: 'created' }], cause: { reason: 'no container', trigger: 'previous step done' } },
+      { type: 'outcome', seq: 2, at: at('12:00:01'), appId: 'web', step: 'render', intent: 1, ok: true },
+      { type: 'intent', seq: 3, at: at('12:03:04'), appId: 'web', step: 'render', files: [{ path: 'www/index.html', change: 'values' }], cause: pass },
+      { type: 'outcome', seq: 4, at: at('12:03:04'), appId: 'web', step: 'render', intent: 3, ok: true },
+      { type: 'intent', seq: 5, at: at('12:05:00'), appId: 'web', step: 'render', files: [{ path: 'a.conf', change: 'template' }, { path: 'b.conf', change: 'values' }], cause: pass },
+      { type: 'outcome', seq: 6, at: at('12:05:00'), appId: 'web', step: 'render', intent: 5, ok: false, error: 'cannot write a.conf: the disk is full (no space left on device)' },
+      { type: 'intent', seq: 7, at: at('12:06:00'), appId: 'web', step: 'render', files: [{ path: 'www/index.html', change: 'values' }], cause: pass },
+      { type: 'outcome', seq: 8, at: at('12:07:00'), appId: 'web', step: 'render', intent: 7, ok: false, recovered: 're-render: www/index.html was written atomically' },
+      { type: 'intent', seq: 9, at: at('12:07:01'), appId: 'web', step: 'render', files: [{ path: 'www/index.html', change: 'unread' }], cause: pass },
+      { type: 'outcome', seq: 10, at: at('12:07:01'), appId: 'web', step: 'render', intent: 9, ok: true },
+      { type: 'intent', seq: 11, at: at('12:08:00'), appId: 'web', step: 'render', files: [{ path: 'www/index.html', change: 'content' }], cause: pass },
+    ];
+    expect(explainApp(undefined, 'web', records).history).toEqual([
+      'Since 12:08:00 it is writing www/index.html because it no longer matched its template and values.',
+      'At 12:07:01 www/index.html may have been written just before podwarden stopped, unread by the app; restarted the app so it reads them.',
+      'Began to write www/index.html at 12:06:00 because a value changed (podwarden was stopped during it; afterwards: re-render: www/index.html was written atomically).',
+      'Tried to write a.conf and b.conf at 12:05:00 because its template changed and a value changed; it failed: cannot write a.conf: the disk is full (no space left on device); the app keeps running with the files it has.',
+      'Rewrote www/index.html at 12:03:04 because a value changed; restarted the app so it reads it.',
+      'Wrote www/index.html at 12:00:01 because it did not exist yet, before starting the container (no container).',
+    ]);
   });
 });

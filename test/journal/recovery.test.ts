@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LABELS } from '../../src/engine/labels.js';
 import type { ContainerObservation } from '../../src/engine/port.js';
-import { recoveryVerdict, unfinishedIntents } from '../../src/journal/recovery.js';
+import { recoveryVerdict, rendersCutShort, unfinishedIntents } from '../../src/journal/recovery.js';
 import type { IntentRecord, JournalRecord } from '../../src/journal/records.js';
 
 const cause = { reason: 'no container', trigger: 'pass 1' };
@@ -46,9 +46,26 @@ describe('journal recovery', () => {
     expect(recoveryVerdict(intent(1, 'start'), { container: container('running'), imagePresent: false }, 'podwarden').ok).toBe(true);
     expect(recoveryVerdict(intent(1, 'start'), { container: container('exited'), imagePresent: false }, 'podwarden').ok).toBe(false);
     expect(recoveryVerdict(intent(1, 'remove'), { container: null, imagePresent: false }, 'podwarden').ok).toBe(true);
-    expect(recoveryVerdict(intent(1, 'render'), { container: null, imagePresent: false }, 'podwarden')).toMatchObject({
+    expect(recoveryVerdict(intent(1, 'restart'), { container: null, imagePresent: false }, 'podwarden')).toMatchObject({
       ok: false,
-      recovered: 'step render was cut short; the next pass does it again',
+      recovered: 'step restart was cut short; the next pass does it again',
     });
+  });
+
+  it('a render cut short is re-rendered: the files were replaced atomically, and a running app reads them once', () => {
+    const render = intent(1, 'render', { files: [{ path: 'www/index.html', change: 'values' }] });
+    expect(recoveryVerdict(render, { container: null, imagePresent: false }, 'podwarden')).toEqual({
+      ok: false,
+      recovered:
+        're-render: www/index.html was written atomically, so each holds its old or its new content, never a mix; ' +
+        'the next render writes what is still old, and a running app restarts once so it reads them',
+    });
+    const records: JournalRecord[] = [
+      intent(1, 'render', { files: [{ path: 'a.conf', change: 'created' }] }),
+      { type: 'outcome', seq: 2, at: 2, appId: 'web', step: 'render', intent: 1, ok: true },
+      { ...render, seq: 3 },
+      intent(4, 'start'),
+    ];
+    expect([...rendersCutShort(records)]).toEqual([['web', [{ path: 'www/index.html', change: 'values' }]]]);
   });
 });

@@ -690,7 +690,9 @@ function onContainerEvent(world: AppWorld, event: Extract<WorldEvent, { type: 'C
     case 'stopped':
       return settle(informed);
     case 'starting':
-      return stay({ ...informed, diedDuringStart: event.action === 'die' });
+      // A die dated before the last step's answer (a replayed one, once a step was taken) is the
+      // echo of podwarden's own stop, not a death of this start.
+      return stay({ ...informed, diedDuringStart: event.action === 'die' && (event.target === 'current' || world.lastStepAt === 0) });
     case 'running.settling':
     case 'running.stable': {
       const decision = decisionOf(informed);

@@ -68,6 +68,20 @@ const SCENARIOS: Record<string, Scenario> = {
       await sleep(10_000);
     },
   },
+  /** httpd installed, then restarted by its owner (`podwarden restart web`): stopped, started again, the same container. */
+  'httpd-restart': {
+    manifests: { web: { image: image('httpd') } },
+    options: { intervalMs: 2_000 },
+    async run(orchestrator) {
+      const running = reached(orchestrator, 'web', 'running');
+      await orchestrator.install('web');
+      await running;
+      await sleep(1_000);
+      await orchestrator.restartApp('web');
+      await reached(orchestrator, 'web', 'running');
+      await sleep(2_000);
+    },
+  },
   /** httpd installed, then uninstalled: stopped and removed, its machine gone. */
   'install-uninstall': {
     manifests: { web: { image: image('httpd'), env: { GREETING: 'not a secret, but never recorded' } } },

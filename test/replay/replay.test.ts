@@ -45,7 +45,7 @@ async function callLines(file: string, method: string): Promise<number[]> {
 
 describe('replaying the recorded real-podman sessions', () => {
   it('has the fixtures the issue asks for', () => {
-    expect(fixtures).toEqual(['crasher-backoff.ndjson', 'httpd-kill-restart.ndjson', 'install-uninstall.ndjson']);
+    expect(fixtures).toEqual(['crasher-backoff.ndjson', 'httpd-kill-restart.ndjson', 'httpd-restart.ndjson', 'install-uninstall.ndjson']);
   });
 
   describe.each(fixtures)('%s', (name) => {
@@ -71,6 +71,20 @@ describe('replaying the recorded real-podman sessions', () => {
         expect(Math.abs(transition.offsetMs - observed[index]!.t)).toBeLessThanOrEqual(50);
       });
     });
+  });
+
+  it('replays an owner\'s restart: the stop at the command, the start right after it, the same container, no crash', async () => {
+    const recording = await readRecording(join(FIXTURES, 'httpd-restart.ndjson'));
+    expect(recording.records.filter(({ record }) => record.kind === 'command' && record.name === 'restartApp')).toHaveLength(1);
+    const web = (await replay(join(FIXTURES, 'httpd-restart.ndjson'))).map(formatTransition).map((line) => line.replace(/^.* web: /, ''));
+    expect(web.slice(5)).toEqual([
+      'running → stopping (stopped by the owner but the container is running)',
+      'stopping → stopped (stopped by the owner)',
+      'stopped → rendering (exited)',
+      'rendering → starting (exited)',
+      'starting → running (running)',
+      'running → halted (running)',
+    ]);
   });
 
   it('keeps env values out: the manifest and the create call carry placeholders only', async () => {

@@ -99,6 +99,50 @@ describe('a session recorded on the simulator replays exactly', () => {
     expect(lines.at(-1)).toMatch(/web: running → halted/);
   });
 
+  it('restarts (of a running app, of a stopped one, of an unknown one) are recorded and replay identically, twice', async () => {
+    const file = join(dir, 'restart.ndjson');
+    await recordSimSession(
+      file,
+      { web: { image: image('httpd') }, side: { image: image('sleeper') } },
+      async (session) => {
+        const { orchestrator, engine } = session;
+        await orchestrator.install('web');
+        await orchestrator.install('side');
+        await session.advance(2_000);
+        const web = session.containerId('web');
+        // A running app: stopped at the call, started again once the stop is done.
+        const restarting = orchestrator.restartApp('web');
+        await session.advance(1_000);
+        await restarting;
+        expect(session.containerId('web')).toBe(web);
+        // Again, with a kill from outside arriving while the stop is under way.
+        const again = orchestrator.restartApp('web');
+        engine.control.kill(web);
+        await session.advance(2_000);
+        await again;
+        // A stopped app: the restart is a start.
+        await orchestrator.stopApp('side');
+        await session.advance(1_000);
+        await orchestrator.restartApp('side');
+        await session.advance(2_000);
+        await expect(orchestrator.restartApp('nope')).rejects.toThrow(/app "nope" is not installed/);
+        await session.advance(1_000);
+      },
+      { simulator: { eventLatencyMs: 250 }, orchestrator: { intervalMs: 30_000 } },
+    );
+
+    const recorded = await records(file);
+    const restarts = recorded.filter((record) => record.kind === 'command' && record.name === 'restartApp');
+    expect(restarts.map((record) => (record.kind === 'command' ? record.appId : ''))).toEqual(['web', 'web', 'side', 'nope']);
+    expect(recorded.some((record) => record.kind === 'command-error' && /nope/.test(record.message))).toBe(true);
+
+    const lines = await replayMatchesSession(file);
+    const web = lines.filter((line) => line.includes(' web: ')).map((line) => line.replace(/^.* web: /, ''));
+    expect(web.filter((line) => line.startsWith('running → stopping'))).toHaveLength(2);
+    expect(web.filter((line) => line.startsWith('stopped → rendering'))).toHaveLength(2);
+    expect(lines).toContainEqual(expect.stringMatching(/ side: stopped → rendering/));
+  });
+
   it('adopts what an earlier run left: its own container as it is, an unknown one removed, neither hash leaked', async () => {
     const file = join(dir, 'adopt.ndjson');
     const web = { image: image('httpd'), env: { SECRET }, volumes: ['./data:/data'] };

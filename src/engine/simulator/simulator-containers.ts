@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { EngineError, type ContainerObservation, type ContainerSpec, type EngineHealthcheck, type HealthStatus } from '../port.js';
+import { EngineError, type ContainerObservation, type ContainerSpec, type EngineHealthcheck, type HealthStatus, type LogLine } from '../port.js';
 import type { ImageBehaviour } from './simulator-images.js';
 
 export type SimStatus = 'created' | 'running' | 'paused' | 'exited';
@@ -29,6 +29,8 @@ export interface SimContainer {
   exitRemainingMs: number | undefined;
   /** The code the armed exit timer will exit with. */
   exitPlanCode: number;
+  /** Lines the process has yet to print (image `output`), with their timers while it runs unpaused. */
+  pendingOutput: { dueAt: number; remainingMs?: number; line: LogLine; timer?: ReturnType<typeof setTimeout> }[];
   /** Callers of `stop` waiting for the process to end (it ignored SIGTERM). */
   exitWaiters: Array<() => void>;
   killTimer: ReturnType<typeof setTimeout> | undefined;
@@ -84,6 +86,7 @@ export class ContainerTable {
       exitDueAt: undefined,
       exitRemainingMs: undefined,
       exitPlanCode: 0,
+      pendingOutput: [],
       exitWaiters: [],
       killTimer: undefined,
     };

@@ -1,5 +1,12 @@
 import type { EngineHealthcheck } from '../port.js';
 
+/** A line the image's entry point prints `afterMs` after its start (a pause holds it back). */
+export interface PrintedLine {
+  afterMs: number;
+  stream: 'stdout' | 'stderr';
+  text: string;
+}
+
 /**
  * What a container of a simulated image does once started. The simulator has no processes:
  * an image's behaviour is the whole truth about its containers.
@@ -34,6 +41,8 @@ interface CommonBehaviour {
   takesMiB?: number;
   /** An env variable of the container that overrides `takesMiB` (the memhog's HOG_MIB). */
   takesMiBEnv?: string;
+  /** What the entry point prints on each start, in order; what `logs` returns (nothing is invented). */
+  output?: readonly PrintedLine[];
 }
 
 export interface ServeBehaviour extends CommonBehaviour {
@@ -67,7 +76,7 @@ export interface ExitBehaviour extends CommonBehaviour {
 /** The exit code of the sample images' entry points when their env settings are invalid. */
 export const INVALID_SETTING_EXIT_CODE = 2;
 
-export type SampleImageName = 'httpd' | 'crasher' | 'unhealthy' | 'sleeper' | 'slowstart' | 'memhog';
+export type SampleImageName = 'httpd' | 'crasher' | 'unhealthy' | 'sleeper' | 'slowstart' | 'memhog' | 'chatter';
 
 export const SAMPLE_IMAGE_NAMES: readonly SampleImageName[] = [
   'httpd',
@@ -76,6 +85,7 @@ export const SAMPLE_IMAGE_NAMES: readonly SampleImageName[] = [
   'sleeper',
   'slowstart',
   'memhog',
+  'chatter',
 ];
 
 /** The local registry the engine setup script runs (plain HTTP). */
@@ -125,6 +135,18 @@ export const SAMPLE_IMAGE_BEHAVIOURS: Readonly<Record<SampleImageName, ImageBeha
   },
   // Takes HOG_MIB MiB (default 256), then idles; OOM-killed under a smaller memory limit.
   memhog: { kind: 'serve', takesMiB: 256, takesMiBEnv: 'HOG_MIB', labels: BUILT_BY },
+  // Prints on both streams a second apart (so their order is certain), then exits 0.
+  chatter: {
+    kind: 'exit',
+    code: 0,
+    afterMs: 2_000,
+    labels: BUILT_BY,
+    output: [
+      { afterMs: 0, stream: 'stdout', text: 'chatter: started' },
+      { afterMs: 1_000, stream: 'stderr', text: 'chatter: a warning' },
+      { afterMs: 2_000, stream: 'stdout', text: 'chatter: done' },
+    ],
+  },
 };
 
 /** `127.0.0.1:5000/podwarden/httpd:1` and friends. */

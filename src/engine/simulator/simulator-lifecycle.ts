@@ -1,6 +1,7 @@
 import { EngineError, type ContainerAction, type ContainerEvent, type HealthStatus } from '../port.js';
 import type { ContainerTable, SimContainer } from './simulator-containers.js';
 import type { SimulatedEventHub } from './simulator-events.js';
+import type { SimulatedOutput } from './simulator-output.js';
 import type { HostPortTable } from './simulator-ports.js';
 import { exitPlan } from './simulator-process.js';
 
@@ -22,6 +23,7 @@ export class ContainerLifecycle {
     private readonly table: ContainerTable,
     private readonly ports: HostPortTable,
     private readonly hub: SimulatedEventHub,
+    private readonly output: SimulatedOutput,
   ) {}
 
   start(container: SimContainer): void {
@@ -51,6 +53,7 @@ export class ContainerLifecycle {
     container.health = container.hasHealthcheck ? 'starting' : 'none';
     container.failingStreak = 0;
     this.emit(container, 'start');
+    this.print(container);
     const plan = exitPlan(container);
     if (!plan) return;
     // A process that exits at once is gone before podman answers the start (9 of 10 crasher
@@ -176,6 +179,26 @@ export class ContainerLifecycle {
     });
   }
 
+  /** The entry point's lines: those due at once before start answers, the others on their timers. */
+  private print(container: SimContainer): void {
+    const now = Date.now();
+    for (const line of container.behaviour.output ?? []) {
+      const { afterMs, ...printed } = line;
+      if (afterMs <= 0) this.output.write(container.id, printed);
+      else container.pendingOutput.push({ dueAt: now + afterMs, line: printed });
+    }
+    for (const pending of container.pendingOutput) this.armLine(container, pending, pending.dueAt - now);
+  }
+
+  private armLine(container: SimContainer, pending: SimContainer['pendingOutput'][number], afterMs: number): void {
+    pending.dueAt = Date.now() + afterMs;
+    pending.remainingMs = undefined;
+    pending.timer = setTimeout(() => {
+      container.pendingOutput = container.pendingOutput.filter((other) => other !== pending);
+      if (container.status === 'running') this.output.write(container.id, pending.line);
+    }, afterMs);
+  }
+
   private armExit(container: SimContainer, afterMs: number, code: number): void {
     container.exitDueAt = Date.now() + afterMs;
     container.exitPlanCode = code;
@@ -186,6 +209,8 @@ export class ContainerLifecycle {
   }
 
   private disarm(container: SimContainer): void {
+    // A process that is gone prints nothing more.
+    for (const pending of container.pendingOutput.splice(0)) if (pending.timer !== undefined) clearTimeout(pending.timer);
     if (container.exitTimer !== undefined) clearTimeout(container.exitTimer);
     if (container.killTimer !== undefined) clearTimeout(container.killTimer);
     container.exitTimer = undefined;
@@ -196,6 +221,11 @@ export class ContainerLifecycle {
 
   private freeze(container: SimContainer): void {
     container.status = 'paused';
+    for (const pending of container.pendingOutput) {
+      if (pending.timer !== undefined) clearTimeout(pending.timer);
+      pending.timer = undefined;
+      pending.remainingMs = Math.max(0, pending.dueAt - Date.now());
+    }
     if (container.exitTimer !== undefined && container.exitDueAt !== undefined) {
       clearTimeout(container.exitTimer);
       container.exitTimer = undefined;
@@ -206,6 +236,7 @@ export class ContainerLifecycle {
 
   private thaw(container: SimContainer): void {
     container.status = 'running';
+    for (const pending of container.pendingOutput) this.armLine(container, pending, pending.remainingMs ?? 0);
     const remaining = container.exitRemainingMs;
     container.exitRemainingMs = undefined;
     if (remaining !== undefined) this.armExit(container, remaining, container.exitPlanCode);

@@ -14,7 +14,7 @@ import {
   type StorageSpace,
 } from '../port.js';
 import { EngineConditions, sleep, unreachable, type EngineConditionsOptions } from './simulator-conditions.js';
-import { ContainerTable, observe } from './simulator-containers.js';
+import { ContainerTable, observe, type SimContainer } from './simulator-containers.js';
 import { createSimulatorControl, defaultExecAnswer, type ExecAnswer, type SimulatorControl } from './simulator-control.js';
 import { SimulatedEventHub } from './simulator-events.js';
 import { SimulatedImageStore, type ImageStoreOptions } from './simulator-image-store.js';
@@ -70,7 +70,7 @@ class Simulator implements SimulatedEngine {
       () => conditions.reachable,
     );
     const ports = new HostPortTable();
-    this.lifecycle = new ContainerLifecycle(this.table, ports, this.hub);
+    this.lifecycle = new ContainerLifecycle(this.table, ports, this.hub, this.output);
     this.control = createSimulatorControl({
       conditions,
       images: this.images,
@@ -183,7 +183,14 @@ class Simulator implements SimulatedEngine {
       let inner: { unsubscribe(): void } | undefined;
       this.conditions.enter('logs').then(
         () => {
-          const container = this.table.require(id, 'logs');
+          let container: SimContainer;
+          try {
+            container = this.table.require(id, 'logs');
+          } catch (error) {
+            // An unknown container is the stream's error, as podman's 404 is the adapter's.
+            subscriber.error(error);
+            return;
+          }
           // A follower stops with the process, as `podman logs -f` does.
           const ended = this.hub.observe({}).pipe(
             filter((event) => event.kind === 'container' && event.containerId === container.id && (event.action === 'die' || event.action === 'remove')),
