@@ -29,6 +29,8 @@ import { image, REGISTRY, SOCKET_PATH } from '../podman/support/env.js';
 import { nextTransition } from '../podman/support/orchestrator-fixture.js';
 import { kill, removeAllWithLabel } from '../podman/support/podman-cli.js';
 
+/** test/replay/replay.test.ts bounds how much later than the replay live podwarden reacted by this. */
+const MAX_LIVE_LAG_MS = 50;
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 
 interface Scenario {
@@ -146,6 +148,11 @@ async function check(name: string, file: string): Promise<string> {
   if (lines.join('\n') !== second.map(formatTransition).join('\n')) throw new Error(`${name}: two replays of the recording differ`);
   const problems = compareTransitions(first, observedTransitions(recording));
   if (problems.length > 0) throw new Error(`${name}: the replay differs from the live session:\n${problems.join('\n')}`);
+  // A take recorded while the machine was busy (live podwarden slow to react) would fail the
+  // replay test's lag bound; such a take is not kept.
+  const observed = observedTransitions(recording);
+  const lag = Math.max(...first.map((transition, index) => Math.abs(transition.offsetMs - observed[index]!.t)));
+  if (lag > MAX_LIVE_LAG_MS) throw new Error(`${name}: live podwarden lagged the replay by ${lag} ms (> ${MAX_LIVE_LAG_MS}); record it on a quieter machine`);
   await mkdir(FIXTURES, { recursive: true });
   const target = join(FIXTURES, `${name}.ndjson`);
   await copyFile(file, target);
