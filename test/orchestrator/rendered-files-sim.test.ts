@@ -36,12 +36,20 @@ async function settle(w: SimWorld, atLeast = 3): Promise<void> {
   }
 }
 
-async function passes(w: SimWorld, count: number): Promise<void> {
+/**
+ * `count` passes; when the last one should change something, `until` says what, and the file
+ * system gets real time (up to 10 s on a loaded machine) to answer before the test looks.
+ */
+async function passes(w: SimWorld, count: number, until?: () => boolean | Promise<boolean>): Promise<void> {
   for (let i = 0; i < count; i++) {
     await w.advance(INTERVAL);
     await settle(w, 60);
   }
+  const deadline = Date.now() + 10_000;
+  while (until && !(await until()) && Date.now() < deadline) await settle(w, 1);
 }
+
+const resting = (w: SimWorld) => RESTING.has(w.orchestrator.status()[0]?.state ?? '');
 
 async function bootWith(files: unknown[], values = 'PASSWORD=one\n'): Promise<SimWorld> {
   await writeFile(join(dirs, 'secrets', 'web.env'), values);
@@ -69,7 +77,7 @@ describe('rendered files (simulated engine and clock)', () => {
     expect(startsOf(world, id)).toBe(1);
 
     await writeFile(join(dirs, 'secrets', 'web.env'), 'PASSWORD=two\n');
-    await passes(world, 1);
+    await passes(world, 1, () => resting(world) && states(world).length >= 10);
     expect(await readFile(join(dirs, 'apps/web/www/index.html'), 'utf8')).toBe('pw=two');
     expect(states(world).slice(6)).toEqual(['restarting', 'rendering', 'starting', 'running']);
     const restart = world.transitions.find((t) => t.to === 'restarting')!;
@@ -94,13 +102,13 @@ describe('rendered files (simulated engine and clock)', () => {
     const world = await bootWith([{ path: 'a.conf', template: 'pw={{PASSWORD}}' }]);
     const id = world.containerId('web')!;
     await writeFile(join(dirs, 'secrets', 'web.env'), 'OTHER=x\n');
-    await passes(world, 1);
+    await passes(world, 1, () => resting(world) && world.orchestrator.status()[0]!.failures >= 1);
     // The first failure after a good run costs no wait: the app is back in running at once.
     const first = world.orchestrator.status()[0]!;
     expect(first).toMatchObject({ state: 'running', failures: 1, containerStatus: 'running' });
     expect(first.failure).toContain('{{PASSWORD}}');
     expect(first.failure).not.toContain('one');
-    await passes(world, 1);
+    await passes(world, 1, () => resting(world) && world.orchestrator.status()[0]!.failures >= 2);
     const second = world.orchestrator.status()[0]!;
     expect(second).toMatchObject({ state: 'backoff', failures: 2, containerStatus: 'running' });
     expect(await readFile(join(dirs, 'apps/web/a.conf'), 'utf8')).toBe('pw=one');
