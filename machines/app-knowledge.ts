@@ -59,6 +59,11 @@ export interface AppContext {
   seed: number;
   /** ms since epoch when podwarden's last step finished; older pass observations are stale. */
   lastStepAt: number;
+  /**
+   * Engine time (ms) of the newest event that changed what is known of the container: a pass
+   * that looked before it is stale too (its list may still show a container that has died since).
+   */
+  lastEventAt: number;
   /** Set by SHUTDOWN during a step: the step finishes, nothing follows it. */
   halting: boolean;
   /** A die event for our container arrived before start answered. */
@@ -137,6 +142,23 @@ export function isOwnFreshEvent(context: AppContext, event: ContainerEvent): boo
   // A die podwarden already knows of (a pass saw the exit before its event arrived) is not a new crash.
   if (event.action === 'die' && event.time < context.exitSeenAt) return false;
   return event.time + EVENT_CLOCK_SLACK_MS >= (container.startedAt ?? 0);
+}
+
+/**
+ * A pass observation tells something new only if the engine looked at or after everything the
+ * machine already knows: its last step's answer and the newest event it applied. `observedAt`
+ * is stamped when the list call goes out, so it is never later than the engine's look.
+ */
+export function isFreshObservation(context: AppContext, observedAt: number): boolean {
+  return observedAt >= Math.max(context.lastStepAt, context.lastEventAt);
+}
+
+/** Event actions that change what is known of the container (see `applyEvent`); the others date nothing. */
+const KNOWLEDGE_ACTIONS: ReadonlySet<ContainerEvent['action']> = new Set(['die', 'start', 'restart', 'unpause', 'pause', 'remove', 'health', 'oom']);
+
+/** The newest engine time of the events that changed what is known of the container, this one included. */
+export function lastEventAfter(context: AppContext, event: ContainerEvent): number {
+  return KNOWLEDGE_ACTIONS.has(event.action) ? Math.max(context.lastEventAt, event.time) : context.lastEventAt;
 }
 
 /** A (re)started container's earlier health verdict no longer holds: a check starts over. */

@@ -16,7 +16,9 @@ import {
   currentDecision,
   decisionAfter,
   isHeld,
+  isFreshObservation,
   isOwnFreshEvent,
+  lastEventAfter,
   passAnswer,
   runAgain,
   stepError,
@@ -105,14 +107,13 @@ export const appMachine = setup({
       decisionAfter(context, event.event).action !== 'none',
     observationMeansFailure: ({ context, event }) =>
       event.type === 'OBSERVED' &&
-      event.observedAt >= context.lastStepAt &&
+      isFreshObservation(context, event.observedAt) &&
       decide(context.desired, event.container, context.spec.specHash).failed,
     observationNeedsAction: ({ context, event }) =>
       event.type === 'OBSERVED' &&
-      event.observedAt >= context.lastStepAt &&
+      isFreshObservation(context, event.observedAt) &&
       decide(context.desired, event.container, context.spec.specHash).action !== 'none',
-    freshObservation: ({ context, event }) =>
-      event.type === 'OBSERVED' && event.observedAt >= context.lastStepAt,
+    freshObservation: ({ context, event }) => event.type === 'OBSERVED' && isFreshObservation(context, event.observedAt),
     /** A running app's container changed in a way the decision table must look at. */
     needsAction: ({ context }) => currentDecision(context).action !== 'none',
     containerFailed: ({ context }) => currentDecision(context).failed,
@@ -154,6 +155,7 @@ export const appMachine = setup({
       return {
         container: applyEvent(context.container, event.event),
         exitSeenAt: died ? Math.max(context.exitSeenAt, event.event.time) : context.exitSeenAt,
+        lastEventAt: lastEventAfter(context, event.event),
       };
     }),
     setDesired: assign(({ event }) => (event.type === 'SET_DESIRED' ? { desired: event.desired } : {})),
@@ -264,6 +266,7 @@ export const appMachine = setup({
     budgetEpoch: 0,
     seed: input.seed ?? seedOf(input.spec.appId),
     lastStepAt: 0,
+    lastEventAt: 0,
     halting: false,
     diedDuringStart: false,
     exitSeenAt: 0,

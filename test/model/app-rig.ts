@@ -10,6 +10,8 @@ import {
   containerIdOf,
   describeEvent,
   describeKnown,
+  eventTime,
+  staleObservedAt,
   isFinalPhase,
   isRunningPhase,
   isReadingImageCheck,
@@ -18,12 +20,10 @@ import {
   declaredRoles,
   restartsInPlace,
   LONG_WHILE,
-  REPLAY_AGE_MS,
   SIGHTINGS,
   SPEC_HASH_LABEL,
   specHash,
   STALE_CONTAINER_ID,
-  START_TIME,
   STEP_EFFECTS,
   stateValue,
   stepWorld,
@@ -172,13 +172,12 @@ class AppUnderTest {
 
 function containerEvent(world: AppWorld, event: Extract<WorldEvent, { type: 'CONTAINER' }>): ContainerEvent {
   const hash = specHash(world.specVersion);
-  const runBegan = (world.known ? world.known.startedAt : undefined) ?? START_TIME;
   return {
     kind: 'container',
     action: event.action === 'unhealthy' ? 'health' : event.action,
     containerId: event.target === 'stale' ? STALE_CONTAINER_ID : containerIdOf(world),
     labels: { [APP_LABEL]: APP_ID, [SPEC_HASH_LABEL]: hash },
-    time: event.target === 'earlier-run' ? runBegan - REPLAY_AGE_MS : world.now,
+    time: eventTime(world, event),
     ...(event.action === 'die' ? { exitCode: 137 } : {}),
     ...(event.action === 'unhealthy' ? { health: 'unhealthy' as const } : {}),
   };
@@ -292,7 +291,7 @@ export class AppRig {
         sut.send({
           type: 'OBSERVED',
           passId: sut.nextPassId(),
-          observedAt: event.age === 'fresh' ? world.now : world.lastStepAt - 1,
+          observedAt: event.age === 'fresh' ? world.now : staleObservedAt(world),
           container: seen ? toObservation(world, seen) : null,
         });
         return;

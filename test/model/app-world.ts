@@ -211,6 +211,11 @@ export interface AppWorld {
   now: number;
   /** When podwarden's last recorded step finished; 0 = none yet. */
   lastStepAt: number;
+  /**
+   * Engine time of the newest container event the machine applied; 0 = none yet. A pass that
+   * looked before it is as stale as one that looked before the last step.
+   */
+  lastEventAt: number;
   /** When the step under way began. */
   stepBegunAt: number;
   specVersion: number;
@@ -312,6 +317,7 @@ export function initialWorld(heal = false): AppWorld {
     failure: false,
     now: START_TIME,
     lastStepAt: 0,
+    lastEventAt: 0,
     stepBegunAt: 0,
     specVersion: 1,
     containerSerial: 0,
@@ -424,7 +430,9 @@ export function serializeWorld(world: AppWorld): string {
     world.specMovedDuringStep ? 'spec-moved' : '',
     world.exitKnown ? 'exit-known' : '',
     world.blocked ? 'blocked' : '',
-    world.lastStepAt > 0 ? 'stepped' : '',
+    // Whether a step finished (a replayed die during start is told apart by it), else whether
+    // an event dated what is known: either way a pass can be older than that.
+    world.lastStepAt > 0 ? 'stepped' : world.lastEventAt > 0 ? 'evented' : '',
     // Probe streaks matter only while running, and only those a guard looks at: the startup
     // probe's while starting up, the liveness probe's after, the readiness probe's once ready.
     isRunningPhase(world.phase) ? runningKey(world) : '',
@@ -468,9 +476,10 @@ export function worldEvents(world: AppWorld): WorldEvent[] {
   }
   for (const action of IGNORABLE_ACTIONS) events.push({ type: 'CONTAINER', action, target: 'stale' });
   for (const sighting of SIGHTING_NAMES) events.push({ type: 'OBSERVED', sighting, age: 'fresh' });
-  // A pass can only be older than a step once a step has finished. A stale pass is only
-  // answered, whatever it saw: a few sightings, one of them alarming, stand for all.
-  if (world.lastStepAt > 0) {
+  // A pass can only be older than what the machine knows once it knows something dated (a
+  // step's answer, an engine event). A stale pass is only answered, whatever it saw: a few
+  // sightings, one of them alarming, stand for all.
+  if (knownAt(world) > 0) {
     for (const sighting of STALE_SIGHTINGS) events.push({ type: 'OBSERVED', sighting, age: 'stale' });
   }
   for (const desired of ['running', 'stopped', 'absent'] as const) events.push({ type: 'SET_DESIRED', desired });
@@ -499,6 +508,25 @@ export function worldEvents(world: AppWorld): WorldEvent[] {
   else if (world.phase === 'running.settling') events.push({ type: 'TIME.STABLE' });
   else events.push({ type: 'TIME.PASSES' });
   return events;
+}
+
+/**
+ * The engine time up to which the machine knows its container: its last step's answer or the
+ * newest event it applied. A pass observation is fresh only if the engine looked at or after it.
+ */
+export function knownAt(world: Pick<AppWorld, 'lastStepAt' | 'lastEventAt'>): number {
+  return Math.max(world.lastStepAt, world.lastEventAt);
+}
+
+/** When a stale pass looked: just before what the machine knows (after the last step, when an event is newer). */
+export function staleObservedAt(world: AppWorld): number {
+  return knownAt(world) - 1;
+}
+
+/** The engine time an event carries: now, or (replayed from before the current run) long before that run began. */
+export function eventTime(world: AppWorld, event: Extract<WorldEvent, { type: 'CONTAINER' }>): number {
+  const runBegan = (world.known ? world.known.startedAt : undefined) ?? START_TIME;
+  return event.target === 'earlier-run' ? runBegan - REPLAY_AGE_MS : world.now;
 }
 
 export function backoffDelayOf(world: AppWorld): number {
@@ -683,6 +711,7 @@ function onContainerEvent(world: AppWorld, event: Extract<WorldEvent, { type: 'C
     ...world,
     known,
     exitKnown: world.exitKnown || (event.action === 'die' && event.target === 'current'),
+    lastEventAt: Math.max(world.lastEventAt, eventTime(world, event)),
   };
   switch (world.phase) {
     case 'observing':

@@ -48,6 +48,40 @@ describe('app machine: a container made while the manifest changed', () => {
   });
 });
 
+describe('app machine: a pass that looked before the last engine event it applied', () => {
+  // Up long enough that the last step (the start) is far behind; then the container dies.
+  const runningThenDies: WorldEvent[] = [
+    ...installAndGetToStart,
+    { type: 'ENGINE.OK' }, // start
+    { type: 'TIME.STABLE' },
+    { type: 'CONTAINER', action: 'die', target: 'current' },
+  ];
+
+  it('does not undo the die: after the backoff the container is started again, not believed running', async () => {
+    // The pass listed the engine after the start but before the die, and its answer arrives
+    // during the backoff: it still shows the container running.
+    const path: WorldEvent[] = [...runningThenDies, { type: 'OBSERVED', sighting: 'running', age: 'stale' }, { type: 'TIME.BACKOFF' }];
+    expect(modelEnd(path).phase).toBe('rendering');
+    const divergence = await new AppRig().replay(path);
+    expect(divergence, divergence).toBeUndefined();
+  });
+
+  it('does not make a stopped app stop a container it knows has exited', async () => {
+    const path: WorldEvent[] = [
+      ...installAndGetToStart,
+      { type: 'ENGINE.OK' }, // start
+      { type: 'SET_DESIRED', desired: 'stopped' },
+      { type: 'ENGINE.OK' }, // stop
+      { type: 'TIME.PASSES' },
+      { type: 'CONTAINER', action: 'die', target: 'current' },
+      { type: 'OBSERVED', sighting: 'running', age: 'stale' },
+    ];
+    expect(modelEnd(path).phase).toBe('stopped');
+    const divergence = await new AppRig().replay(path);
+    expect(divergence, divergence).toBeUndefined();
+  });
+});
+
 describe('supervisor: a pass requested while a pass lists the engine', () => {
   const cases: Array<[string, SupervisorWorldEvent]> = [
     ['a tick', { type: 'TICK' }],
