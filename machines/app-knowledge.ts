@@ -5,6 +5,7 @@ import { classifyExit, failureFields, type FailureReason, type ProbeRole } from 
 import type { AppEvent, AppSpec, BackoffPolicy, Desired, Observed, PassEntry, ProbeResult, ProbeSpec, StepOutcome } from './types.js';
 import { LABELS } from '../src/engine/labels.js';
 import { probeFromImageHealthcheck } from './image-healthcheck.js';
+import { seedOf } from './backoff.js';
 
 // What an app machine knows of its container, and how engine events and step answers change
 // that knowledge. Pure functions over the machine's context.
@@ -77,6 +78,33 @@ export interface AppContext {
   startCause?: StepCause;
   /** What the health check of a container (its image's HEALTHCHECK) said, once read; see `imageLiveness`. */
   imageProbe?: ImageProbe;
+}
+
+/** What a new app machine knows: what boot recovery or the last pass saw, and no failures yet. */
+export function initialContext(input: AppInput): AppContext {
+  return {
+    appId: input.spec.appId,
+    spec: input.spec,
+    desired: input.desired,
+    container: input.observation,
+    failures: 0,
+    reason: input.observation === undefined ? 'waiting for the first observation' : '',
+    failure: undefined,
+    ready: false,
+    quickExits: 0,
+    probes: freshProbeStreaks(),
+    condemned: false,
+    restartsInWindow: 0,
+    budgetEpoch: 0,
+    seed: input.seed ?? seedOf(input.spec.appId),
+    lastStepAt: 0,
+    lastEventAt: 0,
+    halting: false,
+    diedDuringStart: false,
+    exitSeenAt: 0,
+    backoff: input.backoff,
+    waitingFor: input.waitingFor ?? [],
+  };
 }
 
 /** The liveness probe a container's own health check gives (undefined: it has none), for that container only. */

@@ -1,4 +1,5 @@
 import { fromCallback, type EventObject } from 'xstate';
+import { containerId, probeOf, type AppContext } from './app-knowledge.js';
 import type { AppSpec, ProbeSpec } from './types.js';
 import type { ProbeRole } from './failure.js';
 
@@ -19,12 +20,12 @@ export const probeRunner = fromCallback<EventObject, ProbeInput>(() => {
   throw new Error('effect runProbe was not provided');
 });
 
-/** A stable number from a string (FNV-1a): the default jitter seed of an app, so apps spread apart. */
-export function seedOf(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i += 1) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
+/** The input of the `role` probe's actor: the probe podwarden runs for it now, and the container. */
+export function probeInput(role: ProbeRole) {
+  return ({ context }: { context: AppContext }): ProbeInput => ({
+    role,
+    probe: probeOf(context, role),
+    spec: context.spec,
+    containerId: containerId(context),
+  });
 }

@@ -29,3 +29,13 @@ export function unitInterval(seed: number, n: number): number {
   h ^= h >>> 16;
   return (h >>> 0) / 0x1_0000_0000;
 }
+
+/** A stable number from a string (FNV-1a): the default jitter seed of an app, so apps spread apart. */
+export function seedOf(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}

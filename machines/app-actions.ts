@@ -1,0 +1,135 @@
+import { assign, enqueueActions, sendParent } from 'xstate';
+import {
+  applyEvent,
+  containerFailure,
+  currentDecision,
+  freshProbeStreaks,
+  lastEventAfter,
+  learnedImageProbe,
+  nextStreak,
+  passAnswer,
+  probeFailure,
+  stepError,
+  waitingReason,
+  type ImageHealthcheckOutcome,
+} from './app-knowledge.js';
+import { appGuarded } from './app-guards.js';
+import { classifyStepError, describeFailure, nextQuickExits, type FailureReason } from './failure.js';
+
+/**
+ * The app machine's actions: how what it learns (observations, engine events, step answers,
+ * probe verdicts) changes what it knows, how failures are counted against the backoff and the
+ * restart budget, and what it tells its parent (pass answers, readiness, its end).
+ */
+export const appBehaviour = appGuarded.extend({
+  actions: {
+    observe: assign(({ context, event }) => {
+      if (event.type !== 'OBSERVED') return {};
+      const exited = event.container?.status === 'exited' || event.container?.status === 'dead';
+      return {
+        container: event.container,
+        exitSeenAt: exited ? Math.max(context.exitSeenAt, event.observedAt) : context.exitSeenAt,
+      };
+    }),
+    applyContainerEvent: assign(({ context, event }) => {
+      if (event.type !== 'CONTAINER_EVENT') return {};
+      const died = event.event.action === 'die';
+      return {
+        container: applyEvent(context.container, event.event),
+        exitSeenAt: died ? Math.max(context.exitSeenAt, event.event.time) : context.exitSeenAt,
+        lastEventAt: lastEventAfter(context, event.event),
+      };
+    }),
+    setDesired: assign(({ event }) => (event.type === 'SET_DESIRED' ? { desired: event.desired } : {})),
+    setSpec: assign(({ event }) => (event.type === 'UPDATE_SPEC' ? { spec: event.spec } : {})),
+    markHalting: assign({ halting: true }),
+    setDependencies: assign(({ event }) => (event.type === 'DEPENDENCIES' ? { waitingFor: event.waitingFor } : {})),
+    explainWait: assign(({ context }) => ({ reason: waitingReason(context) })),
+    /** Readiness may have changed: the supervisor re-reads it (binding.ts `isAppReady`) and frees or holds dependents. */
+    announceReadiness: sendParent(({ context }) => ({ type: 'APP.READINESS', appId: context.appId })),
+    explain: assign(({ context }) => ({ reason: currentDecision(context).why })),
+    explainFailure: assign(({ context }) => ({ reason: context.failure ? describeFailure(context.failure) : 'a probe failed' })),
+    /** The container failed by itself: classify it (an exit soon after its start feeds the bad-config streak). */
+    countFailure: assign(({ context }) => {
+      const container = context.container;
+      const exited = container?.status === 'exited';
+      const quickExits = exited
+        ? nextQuickExits(context.quickExits, container.startedAt, container.finishedAt ?? context.exitSeenAt)
+        : context.quickExits;
+      const failure = containerFailure({ ...context, quickExits });
+      return { failures: context.failures + 1, quickExits, failure, reason: currentDecision(context).why };
+    }),
+    countStepFailure: assign(({ context }, params: { step: string; error: unknown }) => {
+      const error = stepError(params.error);
+      const failure = classifyStepError(params.step, error, context.spec.image.ref);
+      return { failures: context.failures + 1, failure, reason: `${params.step} failed: ${error.message}` };
+    }),
+    /** A probe gave up on the container: it is replaced (or restarted) after the backoff. */
+    countProbeFailure: assign(({ context, event }) => {
+      if (event.type !== 'PROBE_RESULT') return {};
+      const probes = { ...context.probes, [event.role]: nextStreak(context, event) };
+      const failure = probeFailure({ ...context, probes }, event.role);
+      return { probes, failures: context.failures + 1, failure, condemned: true, reason: describeFailure(failure) };
+    }),
+    recordProbe: assign(({ context, event }) =>
+      event.type === 'PROBE_RESULT' ? { probes: { ...context.probes, [event.role]: nextStreak(context, event) } } : {},
+    ),
+    /** Each restart after a failure spends one unit of the budget for one window. */
+    spendRestart: enqueueActions(({ context, enqueue }) => {
+      const budget = context.backoff.budget;
+      if (!budget) return;
+      enqueue.assign({ restartsInWindow: context.restartsInWindow + 1 });
+      enqueue.raise({ type: 'BUDGET.EXPIRED', epoch: context.budgetEpoch }, { delay: budget.windowMs });
+    }),
+    giveUp: assign(({ context }) => {
+      const budget = context.backoff.budget;
+      const last: FailureReason = context.failure ?? { kind: 'step-failed', step: 'run', message: 'unknown' };
+      const failure: FailureReason = {
+        kind: 'restart-budget-spent',
+        restarts: budget?.restarts ?? 0,
+        windowMs: budget?.windowMs ?? 0,
+        last: last.kind === 'restart-budget-spent' ? last.last : last,
+      };
+      return { failure, reason: describeFailure(failure) };
+    }),
+    expireRestart: assign(({ context }) => ({ restartsInWindow: Math.max(0, context.restartsInWindow - 1) })),
+    /** The owner acted: a fresh budget and crash count; expiries of the old budget are ignored. */
+    rearm: assign(({ context }) => ({
+      failures: 0,
+      failure: undefined,
+      quickExits: 0,
+      restartsInWindow: 0,
+      budgetEpoch: context.budgetEpoch + 1,
+    })),
+    /** A new stay in running: probe verdicts start over. */
+    freshRun: assign({ probes: freshProbeStreaks() }),
+    absolve: assign({ condemned: false }),
+    markReady: assign({ ready: true }),
+    markUnready: assign({ ready: false }),
+    forgetContainer: assign({ container: null }),
+    resetFailures: assign({ failures: 0, failure: undefined, quickExits: 0 }),
+    stepDone: assign((_, params: { at: number }) => ({ lastStepAt: params.at })),
+    /** What the container's own health check says, kept for this container only. */
+    learnImageProbe: assign((_, params: { outcome: ImageHealthcheckOutcome }) => ({ imageProbe: learnedImageProbe(params.outcome) })),
+    /**
+     * Only the pass's own observation asks for a render, so a busy engine event stream does not;
+     * and only an app with rendered files renders on a pass: a quiet pass costs the others nothing.
+     */
+    checkRender: enqueueActions(({ context, enqueue }) => {
+      if (context.spec.render) enqueue.raise({ type: 'RENDER.CHECK' });
+    }),
+    /**
+     * Stopped for a restart: the die of that stop is podwarden's own doing, so it is dated as
+     * known (its event, arriving during the start that follows, is no crash).
+     */
+    stoppedForRestart: assign(({ context }, params: { at: number }) => ({
+      container: context.container ? { ...context.container, status: 'exited' as const } : context.container,
+      lastStepAt: params.at,
+      exitSeenAt: Math.max(context.exitSeenAt, params.at),
+    })),
+    announceFinished: sendParent(({ context }) => ({ type: 'APP.FINISHED', appId: context.appId })),
+    /** Every pass observation gets exactly one answer, so the supervisor knows when a pass is over. */
+    reportPass: sendParent(({ context, event, self }) => passAnswer(context, event, self.getSnapshot()?.value, false)),
+    reportBusy: sendParent(({ context, event, self }) => passAnswer(context, event, self.getSnapshot()?.value, true)),
+  },
+});

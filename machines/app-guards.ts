@@ -1,0 +1,94 @@
+import {
+  currentDecision,
+  decisionAfter,
+  imageHealthcheckUnread,
+  isFreshObservation,
+  isHeld,
+  isOwnFreshEvent,
+  probeGivesUp,
+  probeOf,
+  probePasses,
+  stepError,
+} from './app-knowledge.js';
+import { appSetup } from './app-setup.js';
+import { decide } from './decide.js';
+import type { ProbeRole } from './failure.js';
+import type { RenderOutcome } from './types.js';
+
+/**
+ * The app machine's guards: every question its chart asks, answered from what the machine
+ * knows (app-knowledge.ts) and the decision table (decide.ts).
+ */
+export const appGuarded = appSetup.extend({
+  guards: {
+    halting: ({ context }) => context.halting,
+    wantsRunning: ({ context }) => context.desired === 'running',
+    decidesNone: ({ context }) => currentDecision(context).action === 'none',
+    decidesWait: ({ context }) => currentDecision(context).action === 'wait',
+    decidesCreate: ({ context }) => currentDecision(context).action === 'create',
+    decidesStart: ({ context }) => currentDecision(context).action === 'start',
+    decidesRecreate: ({ context }) => currentDecision(context).action === 'recreate',
+    decidesStop: ({ context }) => currentDecision(context).action === 'stop',
+    decidesRemove: ({ context }) => currentDecision(context).action === 'remove',
+    held: ({ context }) => isHeld(context),
+    dependenciesReady: ({ event }) => event.type === 'DEPENDENCIES' && event.waitingFor.length === 0,
+    isStopped: ({ context }) => context.desired === 'stopped',
+    isRemoved: ({ context }) => context.desired === 'absent',
+    ownEvent: ({ context, event }) => event.type === 'CONTAINER_EVENT' && isOwnFreshEvent(context, event.event),
+    unobserved: ({ context }) => context.container === undefined,
+    desiredChanges: ({ context, event }) => event.type === 'SET_DESIRED' && event.desired !== context.desired,
+    specChanges: ({ context, event }) =>
+      event.type === 'UPDATE_SPEC' &&
+      (event.spec.specHash !== context.spec.specHash ||
+        JSON.stringify(event.spec.probes) !== JSON.stringify(context.spec.probes) ||
+        event.spec.imageHealthcheck !== context.spec.imageHealthcheck),
+    /** A render that rewrote a file the running container has already read. */
+    filesChanged: (_, params: { output: RenderOutcome }) => params.output.changed,
+    diedDuringStart: ({ context }) => context.diedDuringStart,
+    /** An event about our container that leaves it crashed, unhealthy or without its process. */
+    eventMeansFailure: ({ context, event }) =>
+      event.type === 'CONTAINER_EVENT' && isOwnFreshEvent(context, event.event) && decisionAfter(context, event.event).failed,
+    /** An event about our container after which the decision table asks for something. */
+    eventNeedsAction: ({ context, event }) =>
+      event.type === 'CONTAINER_EVENT' &&
+      isOwnFreshEvent(context, event.event) &&
+      decisionAfter(context, event.event).action !== 'none',
+    /** A pass that looked after everything the machine knows, and saw the container crashed or broken. */
+    observationMeansFailure: ({ context, event }) =>
+      event.type === 'OBSERVED' &&
+      isFreshObservation(context, event.observedAt) &&
+      decide(context.desired, event.container, context.spec.specHash).failed,
+    /** A pass that looked after everything the machine knows, after which the decision table asks for something. */
+    observationNeedsAction: ({ context, event }) =>
+      event.type === 'OBSERVED' &&
+      isFreshObservation(context, event.observedAt) &&
+      decide(context.desired, event.container, context.spec.specHash).action !== 'none',
+    /** A pass that looked after the last step's answer and the newest event applied: older ones are only answered. */
+    freshObservation: ({ context, event }) => event.type === 'OBSERVED' && isFreshObservation(context, event.observedAt),
+    /** A running app's container changed in a way the decision table must look at. */
+    needsAction: ({ context }) => currentDecision(context).action !== 'none',
+    containerFailed: ({ context }) => currentDecision(context).failed,
+    vanished: (_, params: { error: unknown }) => stepError(params.error).code === 'not-found',
+    /** One more restart would exceed the restart budget. */
+    budgetSpent: ({ context }) => {
+      const budget = context.backoff.budget;
+      return budget !== undefined && context.restartsInWindow > budget.restarts;
+    },
+    /** A probe condemned the container and it still runs: replace it before anything else. */
+    condemned: ({ context }) => context.condemned && context.desired === 'running' && context.container?.status === 'running',
+    /**
+     * A probe condemned the container and the manifest asks for a restart in place rather than a
+     * new container (the default, also for an image's HEALTHCHECK when no probes are declared).
+     */
+    restartsInPlace: ({ context }) => context.condemned && (context.spec.probes?.onLivenessFailure ?? 'restart') === 'restart',
+    ownExpiry: ({ context, event }) => event.type === 'BUDGET.EXPIRED' && event.epoch === context.budgetEpoch,
+    declares: ({ context }, params: { role: ProbeRole }) => probeOf(context, params.role) !== undefined,
+    imageHealthcheckUnread: ({ context }) => imageHealthcheckUnread(context),
+    startupPasses: ({ context, event }) => probePasses(context, event, 'startup'),
+    startupGivesUp: ({ context, event }) => probeGivesUp(context, event, 'startup'),
+    livenessGivesUp: ({ context, event }) => probeGivesUp(context, event, 'liveness'),
+    readinessPasses: ({ context, event }) => probePasses(context, event, 'readiness'),
+    readinessGivesUp: ({ context, event }) => probeGivesUp(context, event, 'readiness'),
+    resultOf: ({ event }, params: { role: ProbeRole }) => event.type === 'PROBE_RESULT' && event.role === params.role,
+  },
+});
