@@ -29,6 +29,7 @@ export const appBehaviour = appGuarded.extend({
       return {
         container: event.container,
         exitSeenAt: exited ? Math.max(context.exitSeenAt, event.observedAt) : context.exitSeenAt,
+        lastObservedAt: Math.max(context.lastObservedAt, event.observedAt),
       };
     }),
     applyContainerEvent: assign(({ context, event }) => {
@@ -108,7 +109,7 @@ export const appBehaviour = appGuarded.extend({
     markUnready: assign({ ready: false }),
     forgetContainer: assign({ container: null }),
     resetFailures: assign({ failures: 0, failure: undefined, quickExits: 0 }),
-    stepDone: assign((_, params: { at: number }) => ({ lastStepAt: params.at })),
+    stepDone: assign((_, params: { at: number }) => ({ lastStepAt: params.at, stepSettledAt: params.at })),
     /** What the container's own health check says, kept for this container only. */
     learnImageProbe: assign((_, params: { outcome: ImageHealthcheckOutcome }) => ({ imageProbe: learnedImageProbe(params.outcome) })),
     /**
@@ -125,6 +126,7 @@ export const appBehaviour = appGuarded.extend({
     stoppedForRestart: assign(({ context }, params: { at: number }) => ({
       container: context.container ? { ...context.container, status: 'exited' as const } : context.container,
       lastStepAt: params.at,
+      stepSettledAt: params.at,
       exitSeenAt: Math.max(context.exitSeenAt, params.at),
     })),
     announceFinished: sendParent(({ context }) => ({ type: 'APP.FINISHED', appId: context.appId })),

@@ -61,10 +61,21 @@ export interface AppContext {
   /** ms since epoch when podwarden's last step finished; older pass observations are stale. */
   lastStepAt: number;
   /**
+   * Engine time up to which podwarden's own last step says what became of the container: its
+   * answer, except a start's, which only says the run began when the start began (the container
+   * may die before start answers, and that die is news). Older events are stale.
+   */
+  stepSettledAt: number;
+  /**
    * Engine time (ms) of the newest event that changed what is known of the container: a pass
    * that looked before it is stale too (its list may still show a container that has died since).
    */
   lastEventAt: number;
+  /**
+   * When podwarden asked the engine for the last pass observation it accepted (the engine looked
+   * at or after it): an event from before it is already part of what that pass saw.
+   */
+  lastObservedAt: number;
   /** Set by SHUTDOWN during a step: the step finishes, nothing follows it. */
   halting: boolean;
   /** A die event for our container arrived before start answered. */
@@ -98,7 +109,9 @@ export function initialContext(input: AppInput): AppContext {
     budgetEpoch: 0,
     seed: input.seed ?? seedOf(input.spec.appId),
     lastStepAt: 0,
+    stepSettledAt: 0,
     lastEventAt: 0,
+    lastObservedAt: 0,
     halting: false,
     diedDuringStart: false,
     exitSeenAt: 0,
@@ -159,17 +172,40 @@ export function containerId(context: AppContext): string {
 
 /**
  * Podman re-sends a batch of old events when it rotates its events file; an event from
- * before the container's current run says nothing about it now. Event times have nanosecond
- * precision; the slack only absorbs rounding to milliseconds.
+ * before the container's current run says nothing about it now (at boot, before anything is
+ * dated, this is the only check). Event times have nanosecond precision; the slack only
+ * absorbs rounding to milliseconds.
  */
 const EVENT_CLOCK_SLACK_MS = 5;
 
 export function isOwnFreshEvent(context: AppContext, event: ContainerEvent): boolean {
   const container = context.container;
   if (!container || event.containerId !== container.id) return false;
-  // A die podwarden already knows of (a pass saw the exit before its event arrived) is not a new crash.
-  if (event.action === 'die' && event.time < context.exitSeenAt) return false;
+  if (isStaleEvent(context, event)) return false;
   return event.time + EVENT_CLOCK_SLACK_MS >= (container.startedAt ?? 0);
+}
+
+/**
+ * The engine time up to which the machine knows its container: its last step's answer (a
+ * start's: when it began), the newest event it applied, and when the engine was asked for the
+ * last pass it accepted.
+ */
+export function knownUpTo(context: AppContext): number {
+  return Math.max(context.stepSettledAt, context.lastEventAt, context.lastObservedAt);
+}
+
+/**
+ * An event older than what the machine already knows tells nothing new: podman delivers events
+ * 100-300 ms late, so a pass or a step answer has often seen their effect (and whatever came
+ * after) already; applying them would turn a dead container back to running. Event times are
+ * `timeNano` rounded down to ms, so `time < knownUpTo` means the event surely happened before
+ * that instant. A tie is applied: it may have happened after the look (the safe side, since a
+ * wrong "exited" is corrected by the next step or pass, while a wrong "running" is believed
+ * until the next pass), and same-millisecond events (die, restart, start) must all count.
+ * This also covers the die podwarden already knows of (`exitSeenAt` is never later than it).
+ */
+export function isStaleEvent(context: AppContext, event: ContainerEvent): boolean {
+  return event.time < knownUpTo(context);
 }
 
 /**

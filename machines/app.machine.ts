@@ -119,6 +119,8 @@ export const appMachine = appBehaviour.createMachine({
             target: 'halted',
             actions: assign(({ context, event }) => ({
               container: createdContainer(context, event.output),
+              // A probe's verdict was about the container it judged, not this new one.
+              condemned: false,
             })),
           },
           {
@@ -126,14 +128,20 @@ export const appMachine = appBehaviour.createMachine({
             target: 'rendering',
             actions: assign(({ context, event }) => ({
               container: createdContainer(context, event.output),
+              // A probe's verdict was about the container it judged, not this new one.
+              condemned: false,
               lastStepAt: event.output.at,
+              stepSettledAt: event.output.at,
             })),
           },
           {
             target: 'deciding',
             actions: assign(({ context, event }) => ({
               container: createdContainer(context, event.output),
+              // A probe's verdict was about the container it judged, not this new one.
+              condemned: false,
               lastStepAt: event.output.at,
+              stepSettledAt: event.output.at,
             })),
           },
         ],
@@ -167,16 +175,12 @@ export const appMachine = appBehaviour.createMachine({
       on: {
         ...DURING_STEP,
         // A die that overtakes start's answer must not be lost.
+        // A die from before the last step's answer is the echo of podwarden's own stop (podman
+        // delivers it ~250 ms late, when an owner's restart is already starting the container):
+        // like every event older than what is known, `ownEvent` drops it.
         CONTAINER_EVENT: {
           guard: 'ownEvent',
-          // A die from before the last step's answer is the echo of podwarden's own stop (podman
-          // delivers it ~250 ms late, when an owner's restart is already starting the container).
-          actions: [
-            'applyContainerEvent',
-            assign(({ context, event }) => ({
-              diedDuringStart: event.event.action === 'die' && event.event.time >= context.lastStepAt,
-            })),
-          ],
+          actions: ['applyContainerEvent', assign(({ event }) => ({ diedDuringStart: event.event.action === 'die' }))],
         },
       },
       invoke: {
@@ -202,6 +206,8 @@ export const appMachine = appBehaviour.createMachine({
                 ? { ...runAgain(context.container), startedAt: event.output.begunAt }
                 : context.container,
               lastStepAt: event.output.at,
+              // Started says the run began then, not that it still runs at the answer.
+              stepSettledAt: event.output.begunAt,
             })),
           },
         ],
@@ -457,6 +463,7 @@ export const appMachine = appBehaviour.createMachine({
             actions: assign(({ context, event }) => ({
               container: context.container ? { ...context.container, status: 'exited' as const } : context.container,
               lastStepAt: event.output.at,
+              stepSettledAt: event.output.at,
             })),
           },
         ],

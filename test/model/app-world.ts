@@ -127,10 +127,18 @@ const CONTAINER_ACTIONS: ContainerAction[] = ['die', 'remove', 'pause', 'unhealt
 const IGNORABLE_ACTIONS: ContainerAction[] = ['die', 'remove'];
 
 /**
- * Whose event it is: the container podwarden knows (`current`), the same container but from
- * before its current run (`earlier-run`, a replayed event), or another container (`stale`).
+ * Events of the current container that arrive after the machine learned something newer
+ * (podman delivers events 100-300 ms late, a pass answers in a few ms): the ones that would do
+ * harm if heeded, a start that would revive a dead container among them.
  */
-export type EventTarget = 'current' | 'earlier-run' | 'stale';
+const LATE_ACTIONS: ContainerAction[] = ['start', 'die', 'remove'];
+
+/**
+ * Whose event it is: the container podwarden knows (`current`), the same container but from
+ * before its current run (`earlier-run`, a replayed event), the current container but dated
+ * just before what the machine already knows (`late`), or another container (`stale`).
+ */
+export type EventTarget = 'current' | 'earlier-run' | 'late' | 'stale';
 /** How far before the current run a replayed event is dated. */
 export const REPLAY_AGE_MS = 60_000;
 
@@ -216,6 +224,8 @@ export interface AppWorld {
    * looked before it is as stale as one that looked before the last step.
    */
   lastEventAt: number;
+  /** When the engine was asked for the last pass observation the machine accepted; 0 = none yet. */
+  lastObservedAt: number;
   /** When the step under way began. */
   stepBegunAt: number;
   specVersion: number;
@@ -318,6 +328,7 @@ export function initialWorld(heal = false): AppWorld {
     now: START_TIME,
     lastStepAt: 0,
     lastEventAt: 0,
+    lastObservedAt: 0,
     stepBegunAt: 0,
     specVersion: 1,
     containerSerial: 0,
@@ -432,7 +443,8 @@ export function serializeWorld(world: AppWorld): string {
     world.blocked ? 'blocked' : '',
     // Whether a step finished (a replayed die during start is told apart by it), else whether
     // an event dated what is known: either way a pass can be older than that.
-    world.lastStepAt > 0 ? 'stepped' : world.lastEventAt > 0 ? 'evented' : '',
+    // (or whether a pass was accepted: an event can be older than that).
+    world.lastStepAt > 0 ? 'stepped' : world.lastEventAt > 0 ? 'evented' : world.lastObservedAt > 0 ? 'observed' : '',
     // Probe streaks matter only while running, and only those a guard looks at: the startup
     // probe's while starting up, the liveness probe's after, the readiness probe's once ready.
     isRunningPhase(world.phase) ? runningKey(world) : '',
@@ -473,6 +485,7 @@ export function worldEvents(world: AppWorld): WorldEvent[] {
   if (world.known) {
     for (const action of CONTAINER_ACTIONS) events.push({ type: 'CONTAINER', action, target: 'current' });
     for (const action of IGNORABLE_ACTIONS) events.push({ type: 'CONTAINER', action, target: 'earlier-run' });
+    if (eventsKnownAt(world) > 0) for (const action of LATE_ACTIONS) events.push({ type: 'CONTAINER', action, target: 'late' });
   }
   for (const action of IGNORABLE_ACTIONS) events.push({ type: 'CONTAINER', action, target: 'stale' });
   for (const sighting of SIGHTING_NAMES) events.push({ type: 'OBSERVED', sighting, age: 'fresh' });
@@ -518,15 +531,28 @@ export function knownAt(world: Pick<AppWorld, 'lastStepAt' | 'lastEventAt'>): nu
   return Math.max(world.lastStepAt, world.lastEventAt);
 }
 
+/**
+ * The engine time up to which an event tells the machine nothing new: what `knownAt` says, or
+ * when the engine was asked for the last pass observation it accepted, whichever is newer.
+ */
+export function eventsKnownAt(world: Pick<AppWorld, 'lastStepAt' | 'lastEventAt' | 'lastObservedAt'>): number {
+  return Math.max(knownAt(world), world.lastObservedAt);
+}
+
 /** When a stale pass looked: just before what the machine knows (after the last step, when an event is newer). */
 export function staleObservedAt(world: AppWorld): number {
   return knownAt(world) - 1;
 }
 
-/** The engine time an event carries: now, or (replayed from before the current run) long before that run began. */
+/**
+ * The engine time an event carries: now, (replayed from before the current run) long before
+ * that run began, or (late) just before what the machine already knows.
+ */
 export function eventTime(world: AppWorld, event: Extract<WorldEvent, { type: 'CONTAINER' }>): number {
   const runBegan = (world.known ? world.known.startedAt : undefined) ?? START_TIME;
-  return event.target === 'earlier-run' ? runBegan - REPLAY_AGE_MS : world.now;
+  if (event.target === 'earlier-run') return runBegan - REPLAY_AGE_MS;
+  if (event.target === 'late') return eventsKnownAt(world) - 1;
+  return world.now;
 }
 
 export function backoffDelayOf(world: AppWorld): number {
@@ -674,7 +700,7 @@ function onObserved(world: AppWorld, event: Extract<WorldEvent, { type: 'OBSERVE
   const seen: Known = SIGHTINGS[event.sighting];
   if (!fresh) return withPassEntry(stay(world), world, false);
   const exited = seen !== null && (seen.status === 'exited' || seen.status === 'dead');
-  const informed: AppWorld = { ...world, known: seen, exitKnown: world.exitKnown || exited };
+  const informed: AppWorld = { ...world, known: seen, exitKnown: world.exitKnown || exited, lastObservedAt: world.now };
   const decision = decisionOf(informed);
   switch (world.phase) {
     case 'observing':
@@ -703,6 +729,10 @@ function onContainerEvent(world: AppWorld, event: Extract<WorldEvent, { type: 'C
   // are events from before the current run when podwarden knows when that run began; so are
   // events during steps other than start: the step's own answer says what became of it.
   if (event.target === 'stale' || !world.known) return stay(world);
+  // An event older than what the machine already knows (its last step's answer, the newest
+  // event it applied, the pass it accepted last) tells nothing new: that pass or step has seen
+  // its effect, and whatever came after. A tie is applied.
+  if (eventTime(world, event) < eventsKnownAt(world)) return stay(world);
   if (event.target === 'earlier-run' && world.known.startedAt !== undefined) return stay(world);
   if (event.target === 'earlier-run' && event.action === 'die' && world.exitKnown) return stay(world);
   const known = applyContainerAction(world.known, event.action);
@@ -719,9 +749,9 @@ function onContainerEvent(world: AppWorld, event: Extract<WorldEvent, { type: 'C
     case 'stopped':
       return settle(informed);
     case 'starting':
-      // A die dated before the last step's answer (a replayed one, once a step was taken) is the
-      // echo of podwarden's own stop, not a death of this start.
-      return stay({ ...informed, diedDuringStart: event.action === 'die' && (event.target === 'current' || world.lastStepAt === 0) });
+      // A die dated before the last step's answer (the echo of podwarden's own stop) was dropped
+      // above as older than what is known: a die that gets here is a death of this start.
+      return stay({ ...informed, diedDuringStart: event.action === 'die' });
     case 'running.settling':
     case 'running.stable': {
       const decision = decisionOf(informed);

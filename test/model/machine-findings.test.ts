@@ -82,6 +82,36 @@ describe('app machine: a pass that looked before the last engine event it applie
   });
 });
 
+describe('app machine: an engine event older than a pass it accepted', () => {
+  it('does not revive a container the pass saw exited: after the backoff it is started again', async () => {
+    // A pass sees the container exited (a crash: backoff); then the start and die events of
+    // that ended run arrive, late as podman delivers them, dated before the pass looked.
+    const path: WorldEvent[] = [
+      ...installAndGetToStart,
+      { type: 'ENGINE.OK' }, // start
+      { type: 'OBSERVED', sighting: 'exited', age: 'fresh' },
+      { type: 'CONTAINER', action: 'start', target: 'late' },
+      { type: 'CONTAINER', action: 'die', target: 'late' },
+      { type: 'TIME.BACKOFF' },
+    ];
+    expect(modelEnd(path).phase).toBe('rendering');
+    const divergence = await new AppRig().replay(path);
+    expect(divergence, divergence).toBeUndefined();
+  });
+
+  it('does not forget a container a pass saw after its late remove event was dated', async () => {
+    const path: WorldEvent[] = [
+      ...installAndGetToStart,
+      { type: 'ENGINE.OK' }, // start
+      { type: 'OBSERVED', sighting: 'running', age: 'fresh' },
+      { type: 'CONTAINER', action: 'remove', target: 'late' },
+    ];
+    expect(modelEnd(path).phase).toBe('running.settling');
+    const divergence = await new AppRig().replay(path);
+    expect(divergence, divergence).toBeUndefined();
+  });
+});
+
 describe('supervisor: a pass requested while a pass lists the engine', () => {
   const cases: Array<[string, SupervisorWorldEvent]> = [
     ['a tick', { type: 'TICK' }],
