@@ -80,7 +80,7 @@ export interface AppContext {
   halting: boolean;
   /** A die event for our container arrived before start answered. */
   diedDuringStart: boolean;
-  /** Engine time (ms) up to which exits of our container are known: older die events are echoes. */
+  /** Engine time (ms) up to which exits of our container are known: when the last exit happened at the latest. */
   exitSeenAt: number;
   backoff: BackoffPolicy;
   /** What holds the app back from being created or (re)started; empty = nothing. */

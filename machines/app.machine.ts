@@ -128,7 +128,6 @@ export const appMachine = appBehaviour.createMachine({
             target: 'rendering',
             actions: assign(({ context, event }) => ({
               container: createdContainer(context, event.output),
-              // A probe's verdict was about the container it judged, not this new one.
               condemned: false,
               lastStepAt: event.output.at,
               stepSettledAt: event.output.at,
@@ -138,7 +137,6 @@ export const appMachine = appBehaviour.createMachine({
             target: 'deciding',
             actions: assign(({ context, event }) => ({
               container: createdContainer(context, event.output),
-              // A probe's verdict was about the container it judged, not this new one.
               condemned: false,
               lastStepAt: event.output.at,
               stepSettledAt: event.output.at,

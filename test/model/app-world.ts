@@ -186,11 +186,6 @@ export interface AppWorld {
   diedDuringStart: boolean;
   /** UPDATE_SPEC arrived while the image was pulled or the container made for the previous spec. */
   specMovedDuringStep: boolean;
-  /**
-   * An exit of the container is on record (a die event, or a pass that saw it exited): a
-   * replayed die dated before it is an echo, not news.
-   */
-  exitKnown: boolean;
   /** A dependency is not ready: creating or (re)starting the container must wait. */
   blocked: boolean;
   /** Where the probes are, while running. */
@@ -315,7 +310,6 @@ export function initialWorld(heal = false): AppWorld {
     halting: false,
     diedDuringStart: false,
     specMovedDuringStep: false,
-    exitKnown: false,
     blocked: false,
     health: 'startingUp',
     liveness: 'unprobed',
@@ -439,7 +433,6 @@ export function serializeWorld(world: AppWorld): string {
     world.halting ? 'halting' : '',
     world.diedDuringStart ? 'died' : '',
     world.specMovedDuringStep ? 'spec-moved' : '',
-    world.exitKnown ? 'exit-known' : '',
     world.blocked ? 'blocked' : '',
     // Whether a step finished (a replayed die during start is told apart by it), else whether
     // an event dated what is known: either way a pass can be older than that.
@@ -699,8 +692,7 @@ function onObserved(world: AppWorld, event: Extract<WorldEvent, { type: 'OBSERVE
   const fresh = event.age === 'fresh';
   const seen: Known = SIGHTINGS[event.sighting];
   if (!fresh) return withPassEntry(stay(world), world, false);
-  const exited = seen !== null && (seen.status === 'exited' || seen.status === 'dead');
-  const informed: AppWorld = { ...world, known: seen, exitKnown: world.exitKnown || exited, lastObservedAt: world.now };
+  const informed: AppWorld = { ...world, known: seen, lastObservedAt: world.now };
   const decision = decisionOf(informed);
   switch (world.phase) {
     case 'observing':
@@ -734,13 +726,10 @@ function onContainerEvent(world: AppWorld, event: Extract<WorldEvent, { type: 'C
   // its effect, and whatever came after. A tie is applied.
   if (eventTime(world, event) < eventsKnownAt(world)) return stay(world);
   if (event.target === 'earlier-run' && world.known.startedAt !== undefined) return stay(world);
-  if (event.target === 'earlier-run' && event.action === 'die' && world.exitKnown) return stay(world);
   const known = applyContainerAction(world.known, event.action);
-  // Only a die of the current run dates a known exit after the replayed ones (they share one date).
   const informed: AppWorld = {
     ...world,
     known,
-    exitKnown: world.exitKnown || (event.action === 'die' && event.target === 'current'),
     lastEventAt: Math.max(world.lastEventAt, eventTime(world, event)),
   };
   switch (world.phase) {
@@ -802,8 +791,8 @@ function onAnswer(world: AppWorld, ok: boolean, code: EngineErrorCode | undefine
       return settle(world);
     case 'restarting': {
       if (world.halting) return halt(world);
-      // The stop's own exit is known from its answer: its die event is no news.
-      const stopped = stepped({ known: world.known ? { ...world.known, status: 'exited' } : world.known, exitKnown: true });
+      // The stop's own exit is known from its answer: its die event, dated before it, is no news.
+      const stopped = stepped({ known: world.known ? { ...world.known, status: 'exited' } : world.known });
       if (world.desired === 'running') {
         return { world: { ...stopped, phase: 'rendering', stepBegunAt: world.now }, expect: { finished: false } };
       }
