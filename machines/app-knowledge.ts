@@ -199,10 +199,11 @@ export function knownUpTo(context: AppContext): number {
  * 100-300 ms late, so a pass or a step answer has often seen their effect (and whatever came
  * after) already; applying them would turn a dead container back to running. Event times are
  * `timeNano` rounded down to ms, so `time < knownUpTo` means the event surely happened before
- * that instant. A tie is applied: it may have happened after the look (the safe side, since a
- * wrong "exited" is corrected by the next step or pass, while a wrong "running" is believed
- * until the next pass), and same-millisecond events (die, restart, start) must all count.
- * This also covers the die podwarden already knows of (`exitSeenAt` is never later than it).
+ * that instant. A tie is applied: it may have happened after the look, and every event after
+ * it is dated at the tie or later, so it is applied too and the machine ends where the engine
+ * is (dropping a tie could lose the one event that says the container died). Same-millisecond
+ * events (die, restart, start) all count. This also covers the die podwarden already knows of
+ * (`exitSeenAt` is never later than `knownUpTo`).
  */
 export function isStaleEvent(context: AppContext, event: ContainerEvent): boolean {
   return event.time < knownUpTo(context);
