@@ -98,9 +98,12 @@ describe('the CLI against a running daemon on real podman', () => {
   });
 
   it('plan after a podman rm -f shows the create, without doing it', async () => {
+    const removedAt = Date.now();
     await removeForce(container);
-    // The die of the removal counts as a second crash: the machine backs off 10 s before it acts.
+    // The die of the removal counts as a second crash: the machine backs off 10 s (±10 %) before
+    // it acts, the window in which the plan must be asked (the time it took is printed below).
     const result = await cli('plan');
+    console.log(`rm -f → plan printed: ${Date.now() - removedAt} ms (the backoff leaves at least 9 000 ms)`);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(new RegExp(`│ ${appId}\\s+│ \\w+ \\(no container\\)\\s+│ create \\(pull the image if needed, create, start\\)\\s+│ no container`));
     expect(result.stdout).toContain('1 app(s) would change');
