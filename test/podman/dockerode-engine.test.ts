@@ -88,31 +88,22 @@ async function expectCode(promise: Promise<unknown>, code: EngineErrorCode): Pro
   return error;
 }
 
-/** The socket count once it held still for 300 ms: earlier calls' sockets close asynchronously. */
-async function settledSocketCount(): Promise<number> {
-  let last = openSocketCount();
-  for (let stableSince = Date.now(); Date.now() - stableSince < 300; ) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const now = openSocketCount();
-    if (now !== last) {
-      last = now;
-      stableSince = Date.now();
-    }
-  }
-  return last;
-}
-
-/** Unix and TCP sockets this process holds open. */
-function openSocketCount(): number {
-  let count = 0;
+/**
+ * The sockets (Unix and TCP) this process holds open, by the inode /proc names them with
+ * (`socket:[N]`). Tests compare sets, not counts: an earlier call's socket may close at any
+ * moment on a loaded machine, and that must not look like the socket under test.
+ */
+function openSockets(): Set<string> {
+  const sockets = new Set<string>();
   for (const fd of readdirSync('/proc/self/fd')) {
     try {
-      if (readlinkSync(`/proc/self/fd/${fd}`).startsWith('socket:')) count++;
+      const target = readlinkSync(`/proc/self/fd/${fd}`);
+      if (target.startsWith('socket:')) sockets.add(target);
     } catch {
       // closed between readdir and readlink
     }
   }
-  return count;
+  return sockets;
 }
 
 describe('dockerode engine on real podman: engine and images', () => {
@@ -415,7 +406,7 @@ describe('dockerode engine on real podman: events', () => {
   });
 
   it('closes the connection when unsubscribed', async () => {
-    const before = await settledSocketCount();
+    const before = openSockets();
     let subscription: Subscription | undefined;
     const connected = new Promise<void>((resolve) => {
       subscription = engine.events({ [LABELS.owner]: OWNER }).subscribe((event) => {
@@ -423,9 +414,10 @@ describe('dockerode engine on real podman: events', () => {
       });
     });
     await connected;
-    expect(openSocketCount()).toBe(before + 1);
+    const opened = [...openSockets()].filter((socket) => !before.has(socket));
+    expect(opened).toHaveLength(1);
     subscription?.unsubscribe();
-    await until('the event socket to close', () => openSocketCount() === before);
+    await until('the event socket to close', () => !openSockets().has(opened[0]!), 30_000);
   });
 });
 
