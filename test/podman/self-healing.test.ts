@@ -1,10 +1,12 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LABELS } from '../../src/engine/labels.js';
 import type { Orchestrator } from '../../src/orchestrator.js';
 import type { Transition } from '../../src/streams/transitions.js';
 import { createDockerodeEngine } from '../../src/engine/dockerode/dockerode-engine.js';
 import { image, REGISTRY, SOCKET_PATH } from './support/env.js';
-import { createWorld, waitForState, waitForStatus, type World } from './support/orchestrator-fixture.js';
+import { createWorld, nextTransition, waitForState, waitForStatus, type World } from './support/orchestrator-fixture.js';
 import { capturedLog } from '../support/captured-log.js';
 import { freePort } from '../support/free-port.js';
 import { until } from '../support/until.js';
@@ -51,34 +53,47 @@ function record(orchestrator: Orchestrator, appId: string): Transition[] {
 
 describe('liveness probe on podman', () => {
   it('ignores failed checks below the threshold, and recreates after exactly failureThreshold failures', async () => {
-    // A threshold of 5 at 1 s: after the first failed check is seen, the test has ~4 s to put
-    // the page back before a recreate, room for a slow `podman exec` on a loaded machine.
-    await world.writeManifest('web', { image: image('httpd') }, {
-      probes: { liveness: httpProbe('/health', { failureThreshold: 5 }), onLivenessFailure: 'recreate' },
-    });
+    // httpd serves a host directory, so the test breaks and mends /health with a file operation
+    // that takes microseconds: a `podman exec` for it took seconds on a loaded machine, long
+    // enough for the checks to reach the threshold before the page was back.
+    const www = join(world.stateDir, 'apps', 'web', 'www');
+    await mkdir(www, { recursive: true });
+    await writeFile(join(www, 'index.html'), 'web\n');
+    await writeFile(join(www, 'health'), 'ok\n');
+    await world.writeManifest(
+      'web',
+      {
+        image: image('httpd'),
+        command: ['sh', '-c', 'trap "exit 0" TERM INT; httpd -f -p 8080 -h /www & wait'],
+        volumes: ['./www:/www:ro'],
+      },
+      { probes: { liveness: httpProbe('/health', { failureThreshold: 5 }), onLivenessFailure: 'recreate' } },
+    );
     const log = capturedLog();
     const orchestrator = await world.boot({ intervalMs: NO_TICK, logger: log.logger });
     const transitions = record(orchestrator, 'web');
     await orchestrator.install('web');
     const first = await waitForStatus(orchestrator, 'web', 'be running and ready', (row) => row.state === 'running' && row.ready === true, 60_000);
-    const name = world.containerName('web');
     const failedChecks = () => log.text().split('\n').filter((line) => line.includes('liveness probe failed')).length;
 
-    // The page is gone until a failed check is seen, then it serves again: nothing happens.
+    // The page is gone until a failed check is seen, then it serves again at once: nothing happens.
     const failedBefore = failedChecks();
-    await podman(['exec', name, 'rm', '-f', '/www/health']);
-    await until('a failed liveness check', () => failedChecks() > failedBefore, 30_000);
-    await podman(['exec', name, 'sh', '-c', 'echo ok > /www/health']);
+    await rm(join(www, 'health'));
+    await until('a failed liveness check', () => failedChecks() > failedBefore, 30_000, 5);
+    await writeFile(join(www, 'health'), 'ok\n');
     // A fixed window to see that nothing follows; it passes however slow the machine is.
     await sleep(3_000);
     expect(orchestrator.status()[0]!.containerId).toBe(first.containerId);
     expect(transitions.map((t) => t.to)).not.toContain('recreating');
 
-    // Gone for good: recreated after five failed checks in a row.
+    // Gone for good: recreated after five failed checks in a row. The page comes back once the
+    // recreate is under way, so the new container passes its checks.
+    const recreatingSeen = nextTransition(orchestrator.transitions$, (t) => t.appId === 'web' && t.to === 'recreating');
     const brokeAt = Date.now();
-    await podman(['exec', name, 'rm', '-f', '/www/health']);
-    const recreated = await waitForStatus(orchestrator, 'web', 'run a new container', (row) => row.state === 'running' && row.containerId !== first.containerId, 60_000);
-    const recreating = transitions.find((t) => t.to === 'recreating')!;
+    await rm(join(www, 'health'));
+    const recreating = await recreatingSeen;
+    await writeFile(join(www, 'health'), 'ok\n');
+    const recreated = await waitForStatus(orchestrator, 'web', 'run a new container', (row) => row.state === 'running' && row.containerId !== first.containerId);
     expect(recreating.failureReason).toMatchObject({ kind: 'probe-failing', role: 'liveness', failures: 5 });
     // The probe reached the container on its own bridge address.
     expect(recreating.failureReason).toMatchObject({ target: expect.stringMatching(/^GET http:\/\/10\.\d+\.\d+\.\d+:8080\/health$/) });
