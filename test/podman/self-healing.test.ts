@@ -15,8 +15,8 @@ import { podman, startEventRecorder } from './support/podman-cli.js';
 
 /**
  * Probes, the crash-loop budget and failure reasons on real podman. The httpd sample serves
- * /www; a test breaks or mends its /health page with `podman exec`, so the process keeps
- * running while its HTTP endpoint fails.
+ * /www; a test breaks or mends its /health page (in a host directory it serves, or with
+ * `podman exec`), so the process keeps running while its HTTP endpoint fails.
  */
 const NO_TICK = 60 * 60_000;
 let world: World;
