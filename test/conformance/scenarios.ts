@@ -11,6 +11,7 @@ import {
 import { SAMPLE_IMAGE_NAMES, type SampleImageName } from '../../src/engine/simulator/simulator-images.js';
 import { lastValueFrom, timeout, toArray } from 'rxjs';
 import type { LogLine, LogOptions } from '../../src/engine/port.js';
+import { freePort } from '../support/free-port.js';
 import { openEventLog, type EventLog, type World } from './world.js';
 
 /**
@@ -133,6 +134,9 @@ const SAMPLE_LABELS = `io.buildah.version,${LABELS.app},${LABELS.owner}`;
 /** Podman's event attributes: the container's labels plus its own keys. */
 const EVENT_FIELDS = `containerExitCode,image,io.buildah.version,${LABELS.app},${LABELS.owner},name,podId`;
 
+/** How long the exec scenario polls for httpd to serve before the next step reports what it finds. */
+const SERVE_DEADLINE_MS = 30_000;
+
 export const SCENARIOS: readonly Scenario[] = [
   (() => {
     let ref = '';
@@ -243,11 +247,17 @@ export const SCENARIOS: readonly Scenario[] = [
     steps: (() => {
       const health = ['sh', '-c', 'timeout 2 wget -q -O /dev/null http://127.0.0.1:8080/health'];
       const run = (ctx: ScenarioContext, id: string) =>
-        ctx.world.engine.exec(id, health, { timeoutMs: 5_000 }).then((result) => `exit ${result.exitCode}`);
+        ctx.world.engine.exec(id, health, { timeoutMs: 15_000 }).then((result) => `exit ${result.exitCode}`);
       return [
         createSubject('httpd'),
         startSubject,
-        step('wait until it serves', async () => new Promise((resolve) => setTimeout(resolve, 1_000))),
+        // Polled, not slept: how soon httpd listens after the start depends on the machine's load.
+        step('wait until it serves', async (ctx) => {
+          const deadline = Date.now() + SERVE_DEADLINE_MS;
+          while ((await run(ctx, ctx.id(ctx.subject))) !== 'exit 0' && Date.now() < deadline) {
+            await new Promise((resolve) => setTimeout(resolve, 200));
+          }
+        }),
         step('exec its health check', async (ctx) => run(ctx, ctx.id(ctx.subject))),
         step('exec in a starter that does not serve yet', async (ctx) => {
           await ctx.create(ctx.spec(ctx.other('slow'), 'slowstart', { env: { SLOW_SECONDS: '60' } }));
@@ -656,7 +666,6 @@ async function seenByForeign(ctx: ScenarioContext, id: string, action: string): 
 // ── The runner ───────────────────────────────────────────────────────────────────────────────
 
 const BARRIER_APP = 'conformance-barrier';
-let scenarioRuns = 0;
 
 /**
  * Runs `scenario` and returns its trace. After each step it waits (bounded) for the events
@@ -665,7 +674,6 @@ let scenarioRuns = 0;
  * event shows up in the step that caused it rather than as a flaky late arrival.
  */
 export async function runScenario(world: World, scenario: Scenario): Promise<TraceEntry[]> {
-  scenarioRuns += 1;
   const subject = `${world.owner}-${scenario.key}`;
   const foreignOwner = `${world.owner}-foreign`;
   const ids = new Map<string, string>();
@@ -674,7 +682,8 @@ export async function runScenario(world: World, scenario: Scenario): Promise<Tra
     world,
     subject,
     foreignOwner,
-    port: 20_000 + ((hashString(world.owner) + scenarioRuns * 37) % 20_000),
+    // Chosen by the OS: a number from a range may be taken on a shared machine.
+    port: await freePort(),
     other: (suffix) => `${subject}-${suffix}`,
     spec: (name, image, options = {}) => ({
       name,
@@ -797,10 +806,4 @@ function view(observation: ContainerObservation): StateView {
   return observation.status === 'exited'
     ? { status: observation.status, health: observation.health, exitCode: observation.exitCode ?? -1 }
     : { status: observation.status, health: observation.health };
-}
-
-function hashString(text: string): number {
-  let hash = 0;
-  for (const char of text) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
-  return hash;
 }

@@ -151,7 +151,8 @@ describe('specHash', () => {
     expect(new Set(hashes).size).toBe(hashes.length);
   });
 
-  it('is the same in another process (nothing depends on run-time state)', async () => {
+  // A child node + tsx process: seconds on a loaded machine, so more than the project's 10 s.
+  it('is the same in another process (nothing depends on run-time state)', { timeout: 60_000 }, async () => {
     const catalog = await loadCatalog(path.join(repo, 'examples/catalog'));
     const here = Object.fromEntries(
       [...catalog.apps.values()].map((e) => [e.manifest.id, toContainerSpec(e.manifest, { ...ctx, appDataDir: `/d/${e.manifest.id}` }).labels[LABELS.specHash]]),

@@ -98,14 +98,24 @@ describe('the CLI against a running daemon on real podman', () => {
   });
 
   it('plan after a podman rm -f shows the create, without doing it', async () => {
+    // A second crash first, so that the die of the removal is the third in a row: podwarden
+    // answers it after 20 s (±10 %), the window in which the plan must be asked. The 10 s after a
+    // second crash were not enough: the plan CLI alone took ~7 s on a loaded machine.
+    const api = createApiClient({ socketPath: socket });
+    await kill(container);
+    await until('running again after a second crash', async () => {
+      const row = await api.get<{ state: string; restarts?: number }>(`/v1/apps/${appId}`);
+      return row.state === 'running' && (row.restarts ?? 0) >= 2;
+    }, 60_000);
+    const removedAt = Date.now();
     await removeForce(container);
-    // The die of the removal counts as a second crash: the machine backs off 10 s before it acts.
     const result = await cli('plan');
+    console.log(`rm -f → plan printed: ${Date.now() - removedAt} ms (the backoff leaves at least 18 000 ms)`);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(new RegExp(`│ ${appId}\\s+│ \\w+ \\(no container\\)\\s+│ create \\(pull the image if needed, create, start\\)\\s+│ no container`));
     expect(result.stdout).toContain('1 app(s) would change');
     expect(await containersWithLabel(LABELS.owner, instance)).toEqual([]);
-    await until('the recreate', async () => (await containersWithLabel(LABELS.owner, instance)).some((c) => c.state === 'running'), 60_000);
+    await until('the recreate', async () => (await containersWithLabel(LABELS.owner, instance)).some((c) => c.state === 'running'), 90_000);
   });
 
   it('catalog lists the app; /metrics parses; usage errors exit 2, an unreachable daemon 3', async () => {

@@ -40,7 +40,7 @@ function waitForCompanion(orchestrator: Orchestrator, companion: string, match: 
       last = companionRow(orchestrator, companion);
       return last && match(last) ? last : undefined;
     },
-    30_000,
+    60_000,
   );
 }
 
@@ -102,7 +102,7 @@ describe('companions (container backend) on real podman', () => {
     expect(removals[2]).toBe(app);
     expect(removals.slice(0, 2).sort()).toEqual([sidecar, ui].sort());
     expect(await ownContainers()).toEqual([]);
-  }, 90_000);
+  });
 
   it('a companion deleted behind podwarden’s back is back at once from its events; its app is untouched', async () => {
     await world.writeManifest('node', { image: image('httpd') }, COMPANIONS);
@@ -117,7 +117,7 @@ describe('companions (container backend) on real podman', () => {
     const appAfter = await inspectJson(world.containerName('node'));
     expect(appAfter.Id).toBe(appBefore.Id);
     expect(appAfter.State.StartedAt).toBe(appBefore.State.StartedAt);
-  }, 60_000);
+  });
 
   it('without events, one pass repairs a deleted companion and reports it', async () => {
     await world.writeManifest('node', { image: image('httpd') }, COMPANIONS);
@@ -143,7 +143,7 @@ describe('companions (container backend) on real podman', () => {
     expect(report.entries.find((entry) => entry.companion === 'sidecar')).toMatchObject({ appId: 'node', action: 'create' });
     const back = await waitForCompanion(orchestrator, 'sidecar', (row) => row.state === 'running' && row.containerId !== sidecarBefore, 'come back');
     expect((await inspectJson(`${world.containerName('node')}-sidecar`)).Id).toBe(back.containerId);
-  }, 60_000);
+  });
 
   it('are adopted, not recreated, when podwarden restarts', async () => {
     await world.writeManifest('node', { image: image('httpd') }, COMPANIONS);
@@ -156,5 +156,5 @@ describe('companions (container backend) on real podman', () => {
     await allRunning(second);
     await second.reconcileNow();
     expect(second.status().map((row) => row.containerId)).toEqual(before);
-  }, 60_000);
+  });
 });

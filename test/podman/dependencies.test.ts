@@ -34,7 +34,7 @@ describe('dependencies between apps on real podman', () => {
     const calls = counted.log.map((c) => `${c.call} ${c.subject === lnd.containerId ? 'lnd' : c.subject === bitcoind.containerId ? 'bitcoind' : c.subject}`);
     // lnd's container is only created once bitcoind's has started.
     expect(calls).toEqual([`create ${world.containerName('bitcoind')}`, 'start bitcoind', `create ${world.containerName('lnd')}`, 'start lnd']);
-  }, 60_000);
+  });
 
   it('a killed dependency is restarted alone: its running dependent keeps the same container, no die, no start', async () => {
     await world.writeManifest('lnd', { image: image('httpd') }, { dependsOn: ['bitcoind'] });
@@ -49,7 +49,7 @@ describe('dependencies between apps on real podman', () => {
     const callsBefore = counted.log.length;
     const recorder = startEventRecorder(`${LABELS.owner}=${world.instance}`);
     await kill(world.containerName('bitcoind'));
-    await until('the restart of bitcoind', () => counted.log.slice(callsBefore).some((c) => c.call === 'start' && c.subject === bitcoindId), 30_000);
+    await until('the restart of bitcoind', () => counted.log.slice(callsBefore).some((c) => c.call === 'start' && c.subject === bitcoindId), 60_000);
     await waitForState(orchestrator, 'bitcoind', 'running');
     await orchestrator.reconcileNow();
     const events = await recorder.stop();
@@ -59,7 +59,7 @@ describe('dependencies between apps on real podman', () => {
     expect(after.Id).toBe(lnd.Id);
     expect(after.State.StartedAt).toBe(lnd.State.StartedAt);
     expect(orchestrator.status().find((row) => row.appId === 'lnd')).toMatchObject({ state: 'running', failures: 0 });
-  }, 60_000);
+  });
 
   it('a dependency that cannot start holds its dependent in the visible waiting state, with no start attempts', async () => {
     await world.writeManifest('lnd', { image: image('httpd') }, { dependsOn: ['bitcoind'] });
@@ -71,7 +71,7 @@ describe('dependencies between apps on real podman', () => {
     const orchestrator = await world.boot({ intervalMs: NO_TICK, engine: counted.engine, backoff: { initialMs: 300, maxMs: 600 } });
     await orchestrator.install('bitcoind');
     await orchestrator.install('lnd');
-    await waitForStatus(orchestrator, 'bitcoind', 'fail a few times', (row) => row.failures >= 3, 30_000);
+    await waitForStatus(orchestrator, 'bitcoind', 'fail a few times', (row) => row.failures >= 3, 60_000);
     const lnd = orchestrator.status().find((row) => row.appId === 'lnd')!;
     const events = await recorder.stop();
     expect(lnd.state).toBe('waiting');
@@ -79,7 +79,7 @@ describe('dependencies between apps on real podman', () => {
     expect(lnd.failures).toBe(0);
     expect(counted.log).toEqual([]);
     expect(events).toEqual([]);
-  }, 60_000);
+  });
 
   it('a dependency cycle is a clear catalog error; the apps on it cannot be installed, the others can', async () => {
     await world.writeManifest('lnd', { image: image('httpd') }, { dependsOn: ['bitcoind'] });
@@ -93,5 +93,5 @@ describe('dependencies between apps on real podman', () => {
     await expect(orchestrator.install('lnd')).rejects.toThrow(/dependency cycle bitcoind → lnd → bitcoind/);
     await orchestrator.install('web');
     await waitForState(orchestrator, 'web', 'running');
-  }, 60_000);
+  });
 });

@@ -6,6 +6,7 @@ import type { PassReport } from '../../machines/types.js';
 import { image } from './support/env.js';
 import { createWorld, waitForState, type World } from './support/orchestrator-fixture.js';
 import { inspectJson, kill } from './support/podman-cli.js';
+import { until } from '../support/until.js';
 
 const run = promisify(execFile);
 const SERVICE_PIDFILE = '/run/podwarden-dev/podman-service.pid';
@@ -33,26 +34,31 @@ describe('an engine restart under podwarden (real podman API service)', () => {
     // while nobody can hear its events.
     const pid = Number((await readFile(SERVICE_PIDFILE, 'utf8')).trim());
     process.kill(pid, 'SIGTERM');
-    for (let i = 0; i < 100; i += 1) {
-      try {
-        process.kill(pid, 0);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      } catch {
-        break;
-      }
-    }
+    // Until it is really gone (~2.6 s, longer under load): a service still up would hear the
+    // kill, and the test would then see no resync pass.
+    await until(`the podman API service (pid ${pid}) to exit`, () => !processAlive(pid), 60_000, 100);
     await kill(world.containerName('web'));
     const passesWhileDown = passes.length;
 
     await run('bash', ['scripts/setup-engine.sh']);
     // Reconnect (retry ≤ 5 s) → resync pass → the exit is seen and the container started again.
-    const deadline = Date.now() + 30_000;
-    while ((await inspectJson(world.containerName('web'))).State.Status !== 'running') {
-      if (Date.now() > deadline) throw new Error(`not restarted; status ${JSON.stringify(orchestrator.status())}`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await until(
+      () => `the container to run again; status ${JSON.stringify(orchestrator.status())}`,
+      async () => (await inspectJson(world.containerName('web'))).State.Status === 'running',
+      60_000,
+      200,
+    );
     expect(passes.length).toBeGreaterThan(passesWhileDown);
     const after = await waitForState(orchestrator, 'web', 'running');
     expect(after.containerId).toBe(before.containerId);
   });
 });
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

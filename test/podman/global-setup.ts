@@ -7,7 +7,8 @@ import { REGISTRY, SOCKET_PATH } from './support/env.js';
  */
 
 const START_COMMAND = 'bash scripts/setup-engine.sh';
-const TIMEOUT_MS = 5_000;
+// Generous: a loaded machine may take seconds to answer; a missing engine fails at once anyway.
+const TIMEOUT_MS = 15_000;
 
 function pingSocket(socketPath: string): Promise<void> {
   return new Promise((resolve, reject) => {

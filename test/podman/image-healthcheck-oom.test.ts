@@ -62,7 +62,7 @@ describe("an image's HEALTHCHECK on podman", () => {
     expect(restart.failureReason).toMatchObject({ kind: 'probe-failing', role: 'liveness', failures: 2, target: `image HEALTHCHECK: ${HEALTHCHECK}` });
     expect(restart.failure).toMatch(/^liveness probe failing \(image HEALTHCHECK: timeout 2 wget .*, 2 in a row\); last output: exit 1/);
     // Restarted in place (the default): the same container.
-    await waitForStatus(orchestrator, 'sick', 'run again', (row) => row.state === 'running' && row.containerId === sick, 30_000);
+    await waitForStatus(orchestrator, 'sick', 'run again', (row) => row.state === 'running' && row.containerId === sick, 60_000);
 
     // The opted-out app ran side by side all along and was started once.
     expect(starts.filter((id) => id === calm)).toHaveLength(1);
@@ -80,7 +80,7 @@ describe("an image's HEALTHCHECK on podman", () => {
     const { engine, starts } = countingStarts();
     const second = await world.boot({ intervalMs: NO_TICK, engine, backoff: SLOW_BACKOFF });
     const transitions = record(second);
-    await waitForState(second, 'sick', 'running', 30_000);
+    await waitForState(second, 'sick', 'running', 60_000);
     expect(second.status()[0]!.containerId).toBe(id);
     await waitForStatus(second, 'sick', 'be restarted', () => starts.includes(id), 60_000);
     const restart = transitions.find((t) => t.to === 'restarting')!;

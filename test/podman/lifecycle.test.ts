@@ -2,7 +2,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { firstValueFrom } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { PassReport } from '../../machines/types.js';
+import { backoffDelay } from '../../machines/backoff.js';
+import { DEFAULT_BACKOFF, type BackoffPolicy, type PassReport } from '../../machines/types.js';
+import { until } from '../support/until.js';
 import type { Orchestrator } from '../../src/orchestrator.js';
 import { LABELS } from '../../src/engine/labels.js';
 import { createDockerodeEngine } from '../../src/engine/dockerode/dockerode-engine.js';
@@ -91,9 +93,9 @@ describe('app lifecycle on real podman', () => {
     const restarted = nextTransition(orchestrator.transitions$, (t) => t.appId === 'web' && t.to === 'running');
     await kill(world.containerName('web'));
     await restarted;
-    const elapsed = Date.now() - killedAt;
-    // The interval is 10 minutes: only the event stream can explain a restart within seconds.
-    expect(elapsed).toBeLessThan(10_000);
+    // The interval is 10 minutes and no pass ran: only the event stream can explain the restart.
+    // How long it took is measured, never asserted (a loaded machine decides that).
+    console.log(`kill → running again: ${Date.now() - killedAt} ms`);
     expect(passes.length).toBe(passesBefore);
     const inspected = await inspectJson(world.containerName('web'));
     expect(inspected.Id).toBe(first.containerId);
@@ -156,20 +158,24 @@ describe('app lifecycle on real podman', () => {
     await world.writeManifest('crashy', { image: image('crasher') });
     const counted = recordingCalls(createDockerodeEngine({ socketPath: SOCKET_PATH }), 'start');
     const recorder = startEventRecorder(`${LABELS.owner}=${world.instance}`);
-    const orchestrator = await world.boot({
-      intervalMs: NO_TICK,
-      engine: counted.engine,
-      backoff: { initialMs: 1_000, factor: 2, maxMs: 60_000, resetAfterMs: 60_000 },
-    });
+    const policy = { initialMs: 1_000, factor: 2, maxMs: 60_000, resetAfterMs: 60_000 };
+    const orchestrator = await world.boot({ intervalMs: NO_TICK, engine: counted.engine, backoff: policy });
+    const began = Date.now();
     await orchestrator.install('crashy');
-    // With restarts at 0 s, +0 s, +1 s, +2 s, +4 s, 8 s hold at most 5 starts (a storm: hundreds).
-    await new Promise((resolve) => setTimeout(resolve, 8_000));
+    // Three crashes seen, however long a loaded machine takes for them...
+    const status = await waitForStatus(orchestrator, 'crashy', 'fail three times', (row) => row.failures >= 3, 60_000);
+    // ...then at least 8 s in all, so a storm (hundreds of starts) would show.
+    const observed = Date.now() - began;
+    if (observed < 8_000) await new Promise((resolve) => setTimeout(resolve, 8_000 - observed));
+    const startCalls = counted.seen.length;
+    const elapsed = Date.now() - began;
     const events = await recorder.stop();
-    expect(counted.seen.length).toBeGreaterThanOrEqual(3);
-    expect(counted.seen.length).toBeLessThanOrEqual(5);
-    expect(events.filter((event) => event.status === 'start').length).toBeLessThanOrEqual(5);
-    const status = orchestrator.status().find((row) => row.appId === 'crashy')!;
-    expect(status.failures).toBeGreaterThanOrEqual(3);
+    // Load only delays restarts, so the schedule bounds the count whatever the machine's speed.
+    const allowed = startsAllowedWithin(elapsed, { ...DEFAULT_BACKOFF, ...policy });
+    console.log(`crash loop: ${startCalls} starts in ${elapsed} ms (the schedule allows ${allowed})`);
+    expect(startCalls).toBeGreaterThanOrEqual(3);
+    expect(startCalls).toBeLessThanOrEqual(allowed);
+    expect(events.filter((event) => event.status === 'start').length).toBeLessThanOrEqual(startCalls);
     expect(status.reason).toContain('exited with code 3');
     // It exits at once on every start: after three such exits podwarden calls it a bad config.
     expect(['exited', 'bad-config']).toContain(status.failureReason?.kind);
@@ -250,9 +256,12 @@ describe('app lifecycle on real podman', () => {
       const orchestrator = await world.boot({ intervalMs: 200 });
       await orchestrator.install('web');
       await waitForState(orchestrator, 'web', 'running');
+      const passes: PassReport[] = [];
+      orchestrator.passes$.subscribe((pass) => passes.push(pass));
       await kill(world.containerName('web'));
-      await waitForState(orchestrator, 'web', 'running');
-      await new Promise((resolve) => setTimeout(resolve, 1_000)); // several passes
+      await waitForStatus(orchestrator, 'web', 'run again after the kill', (row) => row.state === 'running' && (row.restarts ?? 0) >= 1);
+      const seenPasses = passes.length;
+      await until('three more passes', () => passes.length >= seenPasses + 3, 30_000);
       const after = [await inspectJson(foreignName), await inspectJson(otherOwner)];
       for (const [index, container] of after.entries()) {
         expect(container.Id).toBe(before[index]!.Id);
@@ -277,6 +286,20 @@ describe('app lifecycle on real podman', () => {
     await waitForState(orchestrator, 'web', 'running');
   });
 });
+
+/**
+ * The most starts the backoff schedule allows within `elapsedMs` of the install: the first start,
+ * an immediate restart, then one after each delay at its shortest (minus the jitter).
+ */
+function startsAllowedWithin(elapsedMs: number, policy: BackoffPolicy): number {
+  let at = 0;
+  let starts = 1;
+  for (let failures = 1; ; failures += 1) {
+    at += backoffDelay(failures, { ...policy, jitter: 0 }) * (1 - (policy.jitter ?? 0));
+    if (at > elapsedMs) return starts;
+    starts += 1;
+  }
+}
 
 function firstPass(orchestrator: Orchestrator) {
   return firstValueFrom(orchestrator.passes$);

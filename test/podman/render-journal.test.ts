@@ -82,7 +82,7 @@ describe('rendered files in the intent journal (real podman)', () => {
           )
         );
       },
-      30_000,
+      60_000,
     );
     await waitForState(orchestrator, 'web', 'running');
     const records = await journal();

@@ -158,7 +158,9 @@ describe('a tampered recording', () => {
   });
 });
 
-describe('podwarden replay FILE', () => {
+// Each test runs the CLI as a child node + tsx process: seconds on a loaded machine, so more
+// than the project's 10 s default.
+describe('podwarden replay FILE', { timeout: 60_000 }, () => {
   const cli = (args: string[]) =>
     promisify(execFile)(process.execPath, ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'replay', ...args], { cwd: REPO });
 

@@ -71,7 +71,8 @@ describe('writeFileAtomic', () => {
     expect(await readdir(dir)).toEqual(['taken']);
   });
 
-  it('leaves the old file intact when the write itself fails half-way', async () => {
+  // A child node + tsx process: seconds on a loaded machine, so more than the project's 10 s.
+  it('leaves the old file intact when the write itself fails half-way', { timeout: 60_000 }, async () => {
     // A real failing write, for any user: a child process whose file-size limit (ulimit -f, in
     // KiB) is smaller than the data gets EFBIG part-way through writing the temp file.
     const file = path.join(dir, 'desired.json');

@@ -75,17 +75,21 @@ export async function createWorld(): Promise<World> {
   };
 }
 
-/** Resolves with the first transition (from now on) that matches, or fails after `ms`. */
+/**
+ * Resolves with the first transition (from now on) that matches, or fails after `ms`. The
+ * default deadlines here are generous: a loaded machine takes seconds for a pull or a start,
+ * and a wait that can never succeed still fails the test, only later.
+ */
 export function nextTransition(
   transitions$: Observable<Transition>,
   match: (transition: Transition) => boolean,
-  ms = 30_000,
+  ms = 60_000,
 ): Promise<Transition> {
   return firstValueFrom(transitions$.pipe(filter(match), timeout({ first: ms })));
 }
 
 /** Polls `status()` until the app is in `state`; fails after `ms` with the last status seen. */
-export function waitForState(orchestrator: Orchestrator, appId: string, state: string, ms = 30_000) {
+export function waitForState(orchestrator: Orchestrator, appId: string, state: string, ms = 60_000) {
   return waitForStatus(orchestrator, appId, `reach ${state}`, (row) => row.state === state, ms);
 }
 
@@ -95,7 +99,7 @@ export function waitForStatus(
   appId: string,
   what: string,
   match: (row: AppStatus) => boolean,
-  ms = 30_000,
+  ms = 60_000,
 ): Promise<AppStatus> {
   let last: AppStatus | undefined;
   return until(
