@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { parseManifest } from '../../src/manifest/catalog.js';
 import { appProbes } from '../../src/manifest/app-probes.js';
+import { errors as errorsOf, parsed as parseYaml } from './parse-helpers.js';
 
 const FILE = 'catalog/web.yml';
 
@@ -11,17 +11,8 @@ function yaml(probes: unknown, container: Record<string, unknown> = {}): string 
   });
 }
 
-function parsed(text: string) {
-  const result = parseManifest(text, FILE);
-  if ('errors' in result) throw new Error(result.errors.map(String).join('\n'));
-  return result.manifest;
-}
-
-function errors(text: string): string[] {
-  const result = parseManifest(text, FILE);
-  if ('manifest' in result) throw new Error('expected errors, the manifest was accepted');
-  return result.errors.map(String);
-}
+const parsed = (text: string) => parseYaml(text, FILE);
+const errors = (text: string) => errorsOf(text, FILE);
 
 describe('manifest probes', () => {
   it('take kubelet defaults and durations in manifest style', () => {

@@ -1,8 +1,8 @@
 import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { parseManifest } from '../../src/manifest/catalog.js';
 import { toContainerSpec } from '../../src/manifest/container-spec.js';
 import { createSpecBuilder } from '../../src/manifest/machine-spec.js';
+import { errors as errorsOf, parsed as parseYaml } from './parse-helpers.js';
 
 const FILE = 'catalog/web.yml';
 
@@ -10,17 +10,8 @@ function yaml(container: Record<string, unknown>, app: Record<string, unknown> =
   return stringify({ app: { id: 'web', name: 'Web', version: '1', ...app, container: { image: '127.0.0.1:5000/podwarden/httpd:1', ...container } } });
 }
 
-function parsed(text: string) {
-  const result = parseManifest(text, FILE);
-  if ('errors' in result) throw new Error(result.errors.map(String).join('\n'));
-  return result.manifest;
-}
-
-function errors(text: string): string[] {
-  const result = parseManifest(text, FILE);
-  if ('manifest' in result) throw new Error('expected errors, the manifest was accepted');
-  return result.errors.map(String);
-}
+const parsed = (text: string) => parseYaml(text, FILE);
+const errors = (text: string) => errorsOf(text, FILE);
 
 const CTX = { instance: 'podwarden', namePrefix: 'podwarden-', appDataDir: '/srv/web' };
 

@@ -6,7 +6,7 @@ import type { EnginePort } from '../../src/engine/port.js';
 import type { AppStatus, Orchestrator } from '../../src/orchestrator.js';
 import { image, SOCKET_PATH } from './support/env.js';
 import { until } from '../support/until.js';
-import { recordingCalls } from './support/engine-spy.js';
+import { recordingPodmanCalls } from './support/engine-spy.js';
 import { createWorld, waitForStatus, type World } from './support/orchestrator-fixture.js';
 import { containersWithLabel, inspectJson, removeForce } from './support/podman-cli.js';
 
@@ -58,7 +58,7 @@ async function ownContainers(): Promise<string[]> {
 describe('companions (container backend) on real podman', () => {
   it('are created after their app runs, stop and start with it, and are removed before it', async () => {
     await world.writeManifest('node', { image: image('httpd') }, COMPANIONS);
-    const counted = recordingCalls(createDockerodeEngine({ socketPath: SOCKET_PATH }), 'create', 'start', 'remove');
+    const counted = recordingPodmanCalls('create', 'start', 'remove');
     const orchestrator = await world.boot({ intervalMs: NO_TICK, engine: counted.engine });
     await orchestrator.install('node');
     await allRunning(orchestrator);

@@ -1,16 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LABELS } from '../../src/engine/labels.js';
-import { createDockerodeEngine } from '../../src/engine/dockerode/dockerode-engine.js';
-import { image, SOCKET_PATH } from './support/env.js';
+import { image } from './support/env.js';
 import { until } from '../support/until.js';
-import { recordingCalls } from './support/engine-spy.js';
+import { recordingPodmanCalls } from './support/engine-spy.js';
 import { createWorld, waitForState, waitForStatus, type World } from './support/orchestrator-fixture.js';
 import { inspectJson, kill, startEventRecorder } from './support/podman-cli.js';
 
 const NO_TICK = 10 * 60_000;
 
 /** podwarden's own engine calls, in order; `podman events` may miss a line, so it only bounds what happened. */
-const spying = () => recordingCalls(createDockerodeEngine({ socketPath: SOCKET_PATH }), 'create', 'start');
+const spying = () => recordingPodmanCalls('create', 'start');
 
 let world: World;
 beforeEach(async () => {

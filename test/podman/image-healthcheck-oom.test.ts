@@ -3,7 +3,7 @@ import { createDockerodeEngine } from '../../src/engine/dockerode/dockerode-engi
 import type { Orchestrator } from '../../src/orchestrator.js';
 import type { Transition } from '../../src/streams/transitions.js';
 import { image, SOCKET_PATH } from './support/env.js';
-import { recordingCalls } from './support/engine-spy.js';
+import { recordingPodmanCalls } from './support/engine-spy.js';
 import { createWorld, waitForState, waitForStatus, type World } from './support/orchestrator-fixture.js';
 import { inspectJson } from './support/podman-cli.js';
 
@@ -26,11 +26,6 @@ afterEach(async () => {
   await world.cleanup();
 });
 
-/** podwarden's own start calls, exact (podman's event record may miss lines). */
-function countingStarts() {
-  const counted = recordingCalls(createDockerodeEngine({ socketPath: SOCKET_PATH }), 'start');
-  return { engine: counted.engine, starts: counted.seen };
-}
 
 function record(orchestrator: Orchestrator): Transition[] {
   const seen: Transition[] = [];
@@ -47,7 +42,7 @@ describe("an image's HEALTHCHECK on podman", () => {
   it('is run as the liveness probe when none is declared, and not with probes.imageHealthcheck: false', async () => {
     await world.writeManifest('sick', { image: image('unhealthy') });
     await world.writeManifest('calm', { image: image('unhealthy') }, { probes: { imageHealthcheck: false } });
-    const { engine, starts } = countingStarts();
+    const { engine, seen: starts } = recordingPodmanCalls('start'); // exact, unlike podman's event record
     const orchestrator = await world.boot({ intervalMs: NO_TICK, engine, backoff: SLOW_BACKOFF });
     const transitions = record(orchestrator);
     await orchestrator.install('sick');
@@ -77,7 +72,7 @@ describe("an image's HEALTHCHECK on podman", () => {
     await first.stop();
 
     // The new daemon finds the container with the pass list, which carries no health check.
-    const { engine, starts } = countingStarts();
+    const { engine, seen: starts } = recordingPodmanCalls('start'); // exact, unlike podman's event record
     const second = await world.boot({ intervalMs: NO_TICK, engine, backoff: SLOW_BACKOFF });
     const transitions = record(second);
     await waitForState(second, 'sick', 'running', 60_000);

@@ -1,9 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createDockerodeEngine } from '../../src/engine/dockerode/dockerode-engine.js';
-import { SOCKET_PATH } from './support/env.js';
-import { recordingCalls } from './support/engine-spy.js';
+import { recordingPodmanCalls } from './support/engine-spy.js';
 import { createWorld, waitForState, waitForStatus, type World } from './support/orchestrator-fixture.js';
 import { imageExistsLocally, inspectJson, pushUniqueTag, removeImage } from './support/podman-cli.js';
 
@@ -67,7 +65,7 @@ describe('image policy on real podman', () => {
   it('disk preflight: a requirement above the real free space is refused with the reason, before any pull', async () => {
     const ref = await uniqueRef();
     await world.writeManifest('big', { image: ref }, { requirements: { disk: '5000TiB' } });
-    const counted = recordingCalls(createDockerodeEngine({ socketPath: SOCKET_PATH }), 'pull');
+    const counted = recordingPodmanCalls('pull');
     const orchestrator = await world.boot({ intervalMs: NO_TICK, engine: counted.engine, diskReserveBytes: 1024 ** 3 });
     await orchestrator.install('big');
     const row = await waitForStatus(orchestrator, 'big', 'fail', (r) => r.failure !== undefined);

@@ -7,9 +7,8 @@ import { DEFAULT_BACKOFF, type BackoffPolicy, type PassReport } from '../../mach
 import { until } from '../support/until.js';
 import type { Orchestrator } from '../../src/orchestrator.js';
 import { LABELS } from '../../src/engine/labels.js';
-import { createDockerodeEngine } from '../../src/engine/dockerode/dockerode-engine.js';
-import { image, SOCKET_PATH } from './support/env.js';
-import { recordingCalls } from './support/engine-spy.js';
+import { image } from './support/env.js';
+import { recordingPodmanCalls } from './support/engine-spy.js';
 import { createWorld, nextTransition, waitForState, waitForStatus, type World } from './support/orchestrator-fixture.js';
 import {
   containersWithLabel,
@@ -156,7 +155,7 @@ describe('app lifecycle on real podman', () => {
 
   it('backs off a crashing image instead of restarting it in a storm', async () => {
     await world.writeManifest('crashy', { image: image('crasher') });
-    const counted = recordingCalls(createDockerodeEngine({ socketPath: SOCKET_PATH }), 'start');
+    const counted = recordingPodmanCalls('start');
     const recorder = startEventRecorder(`${LABELS.owner}=${world.instance}`);
     const policy = { initialMs: 1_000, factor: 2, maxMs: 60_000, resetAfterMs: 60_000 };
     const orchestrator = await world.boot({ intervalMs: NO_TICK, engine: counted.engine, backoff: policy });
@@ -188,7 +187,7 @@ describe('app lifecycle on real podman', () => {
     const first = await waitForState(orchestrator, 'web', 'running');
     await orchestrator.stop();
     const recorder = startEventRecorder(`${LABELS.owner}=${world.instance}`);
-    const counted = recordingCalls(createDockerodeEngine({ socketPath: SOCKET_PATH }), 'pull', 'create', 'start', 'stop', 'remove');
+    const counted = recordingPodmanCalls('pull', 'create', 'start', 'stop', 'remove');
     orchestrator = await world.boot({ intervalMs: NO_TICK, engine: counted.engine });
     const passed = await firstPass(orchestrator);
     const again = await waitForState(orchestrator, 'web', 'running');

@@ -3,12 +3,11 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LABELS } from '../../src/engine/labels.js';
-import { createDockerodeEngine } from '../../src/engine/dockerode/dockerode-engine.js';
 import { capturedLog } from '../support/captured-log.js';
 import { freePort } from '../support/free-port.js';
 import { until } from '../support/until.js';
-import { image, SOCKET_PATH } from './support/env.js';
-import { recordingCalls } from './support/engine-spy.js';
+import { image } from './support/env.js';
+import { recordingPodmanCalls } from './support/engine-spy.js';
 import { createWorld, nextTransition, waitForState, type World } from './support/orchestrator-fixture.js';
 import { inspectJson, startEventRecorder } from './support/podman-cli.js';
 
@@ -65,7 +64,7 @@ describe('rendered files on real podman', () => {
       { files: [{ path: 'www/index.html', template: 'password={{PASSWORD}}\n' }], values: 'web.env' },
     );
     const recorder = startEventRecorder(`${LABELS.owner}=${world.instance}`);
-    const counted = recordingCalls(createDockerodeEngine({ socketPath: SOCKET_PATH }), 'start');
+    const counted = recordingPodmanCalls('start');
     const orchestrator = await world.boot({ intervalMs: PASS_MS, logger: log.logger, engine: counted.engine });
     const seen: string[] = [];
     orchestrator.transitions$.subscribe((t) => t.appId === 'web' && seen.push(t.to));

@@ -10,7 +10,7 @@ import { createWorld, nextTransition, waitForState, waitForStatus, type World } 
 import { capturedLog } from '../support/captured-log.js';
 import { freePort } from '../support/free-port.js';
 import { until } from '../support/until.js';
-import { recordingCalls } from './support/engine-spy.js';
+import { recordingPodmanCalls } from './support/engine-spy.js';
 import { podman, startEventRecorder } from './support/podman-cli.js';
 
 /**
@@ -30,7 +30,7 @@ afterEach(async () => {
 
 /** podwarden's own start calls (exact) and podman's event record (which may miss a line, so it only bounds from above). */
 function countingStarts() {
-  const counted = recordingCalls(createDockerodeEngine({ socketPath: SOCKET_PATH }), 'start');
+  const counted = recordingPodmanCalls('start');
   const recorder = startEventRecorder(`${LABELS.owner}=${world.instance}`);
   return { engine: counted.engine, starts: counted.seen, recorder };
 }

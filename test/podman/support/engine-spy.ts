@@ -1,4 +1,6 @@
+import { createDockerodeEngine } from '../../../src/engine/dockerode/dockerode-engine.js';
 import type { EnginePort } from '../../../src/engine/port.js';
+import { SOCKET_PATH } from './env.js';
 
 type RecordedCall = 'pull' | 'create' | 'start' | 'stop' | 'remove';
 
@@ -30,4 +32,9 @@ export function recordingCalls(
     },
   });
   return { engine: spy, seen, log };
+}
+
+/** podman's engine (the test socket) with the chosen calls written down. */
+export function recordingPodmanCalls(...calls: RecordedCall[]): ReturnType<typeof recordingCalls> {
+  return recordingCalls(createDockerodeEngine({ socketPath: SOCKET_PATH }), ...calls);
 }
