@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import { writeFileIfChanged } from '../state/atomic-write.js';
+import { writeFileAtomic } from '../state/atomic-write.js';
 import type { Logger } from '../log.js';
 import { confinedTarget } from '../render/confine.js';
 import { renderTemplate, TemplateError } from '../render/template.js';
@@ -122,28 +122,29 @@ export async function renderFiles(job: RenderJob, hooks: RenderHooks | Logger = 
     targets.push({ file, field, content, target, mode: file.mode ?? DEFAULT_RENDERED_FILE_MODE, digest: digestOf(template) });
   }
 
-  if (beforeWrite) {
-    const planned: PlannedWrite[] = [];
-    for (const { file, content, target, mode, digest } of targets) {
-      const change = await changeOf(target, content, mode, memory?.get(memoryKey(job, file.path)), digest);
-      if (change) planned.push({ path: file.path, change });
-    }
-    if (planned.length > 0) await beforeWrite(planned);
+  // One look at each file decides whether it is written and why; the write itself does not look again.
+  const changes: (FileChange | undefined)[] = [];
+  for (const { file, content, target, mode, digest } of targets) {
+    changes.push(await changeOf(target, content, mode, memory?.get(memoryKey(job, file.path)), digest));
   }
+  const planned: PlannedWrite[] = targets.flatMap(({ file }, index) => {
+    const change = changes[index];
+    return change ? [{ path: file.path, change }] : [];
+  });
+  if (beforeWrite && planned.length > 0) await beforeWrite(planned);
 
   const written: string[] = [];
-  for (const { file, field, content, target, mode, digest } of targets) {
-    let changed: boolean;
-    try {
-      changed = await writeFileIfChanged(target, content, { mode });
-    } catch (error) {
-      throw new RenderError(job.manifestFile, `${field}.path`, error instanceof Error ? error.message : String(error));
-    }
-    memory?.set(memoryKey(job, file.path), digest);
-    if (changed) {
+  for (const [index, { file, field, content, target, mode, digest }] of targets.entries()) {
+    if (changes[index]) {
+      try {
+        await writeFileAtomic(target, content, { mode });
+      } catch (error) {
+        throw new RenderError(job.manifestFile, `${field}.path`, error instanceof Error ? error.message : String(error));
+      }
       written.push(file.path);
       log?.info({ app: job.owner, file: target }, 'rendered file changed');
     }
+    memory?.set(memoryKey(job, file.path), digest);
   }
   return { changed: written.length > 0, written };
 }
@@ -174,7 +175,7 @@ async function changeOf(
     current = await readFile(target);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'created';
-    // writeFileIfChanged reads it again and reports the problem with the file's field.
+    // Unreadable (e.g. a folder in its place): the write is tried, and its failure names the field.
     return 'content';
   }
   if (current.equals(Buffer.from(content, 'utf8'))) {
