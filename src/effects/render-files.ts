@@ -90,8 +90,7 @@ export class RenderError extends Error {
  * so one bad template writes nothing; then each file is written atomically, and only when its
  * content (or mode) changed. Logs name the files that changed, never what they hold.
  */
-export async function renderFiles(job: RenderJob, hooks: RenderHooks | Logger = {}): Promise<RenderOutcome> {
-  const { log, memory, beforeWrite } = isLogger(hooks) ? { log: hooks, memory: undefined, beforeWrite: undefined } : hooks;
+export async function renderFiles(job: RenderJob, { log, memory, beforeWrite }: RenderHooks = {}): Promise<RenderOutcome> {
   if (job.files.length === 0) return { changed: false, written: [] };
   const values = job.valuesFile === undefined ? {} : await readValues(job, job.valuesFile);
 
@@ -147,10 +146,6 @@ export async function renderFiles(job: RenderJob, hooks: RenderHooks | Logger = 
     memory?.set(memoryKey(job, file.path), digest);
   }
   return { changed: written.length > 0, written };
-}
-
-function isLogger(hooks: RenderHooks | Logger): hooks is Logger {
-  return typeof (hooks as Logger).info === 'function';
 }
 
 function memoryKey(job: RenderJob, path: string): string {

@@ -47,7 +47,7 @@ afterEach(async () => {
 
 describe('renderFiles', () => {
   it('writes the rendered file (mode 0600, folders made) and says it changed; logs the path, never the content', async () => {
-    const outcome = await renderFiles(job(), log.logger);
+    const outcome = await renderFiles(job(), { log: log.logger });
     expect(outcome).toEqual({ changed: true, written: ['conf/bitcoin.conf'] });
     const target = join(dataDir, 'conf/bitcoin.conf');
     expect(await readFile(target, 'utf8')).toBe(`rpcuser=node\nrpcpassword=${SECRET}\n`);
@@ -61,7 +61,7 @@ describe('renderFiles', () => {
     await renderFiles(job());
     const target = join(dataDir, 'conf/bitcoin.conf');
     const before = await stat(target);
-    expect(await renderFiles(job(), log.logger)).toEqual({ changed: false, written: [] });
+    expect(await renderFiles(job(), { log: log.logger })).toEqual({ changed: false, written: [] });
     const after = await stat(target);
     expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
     expect(log.text()).toBe('');
