@@ -1,5 +1,5 @@
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { filter, firstValueFrom, Subject, type Observable } from 'rxjs';
 import {
   createActor,
@@ -21,7 +21,10 @@ import { createDockerodeEngine } from './engine/dockerode/dockerode-engine.js';
 import { NAMING_DEFAULTS, ownerSelector } from './engine/labels.js';
 import type { EnginePort, PullProgress } from './engine/port.js';
 import { createLogger, type Logger } from './log.js';
-import { loadCatalog, type Catalog } from './manifest/catalog.js';
+import { bindingsOf, catalogApps, catalogProblem, createCatalogKeeper, rightsOf, withRecordedFiles, type CatalogApp } from './catalog-keeper.js';
+import { PodwardenError } from './podwarden-error.js';
+import { emptyCatalog, type Catalog } from './manifest/catalog.js';
+import type { ManifestParser } from './manifest/manifest-parser.js';
 import { createSpecBuilder } from './manifest/machine-spec.js';
 import type { ManifestError } from './manifest/errors.js';
 import { createDesiredStore, type DesiredState } from './state/desired-store.js';
@@ -83,6 +86,16 @@ export interface OrchestratorOptions {
    * its outcome after; read at start to close what a crash left open. `false` turns it off.
    */
   journal?: { maxBytes?: number } | false;
+  /**
+   * The owner's host policy file (docs/policy.md): which app may bind which host path, add
+   * which capability, join the host network. Without one, nothing that reaches the host is
+   * allowed. Never a file inside the catalog.
+   */
+  policyFile?: string;
+  /** Manifests larger than this are refused unread; default 256 KiB. */
+  manifestMaxBytes?: number;
+  /** Where manifests are parsed; by default the process's parser thread. */
+  manifestParser?: ManifestParser;
 }
 
 /** Pull (or build) progress of one app's image, as `progress$` emits it. */
@@ -101,17 +114,7 @@ export interface Health {
   reason: string;
 }
 
-/** An app of the catalog, installed or not. */
-export interface CatalogApp {
-  appId: string;
-  name: string;
-  version: string;
-  image: string;
-  file: string;
-  installed: boolean;
-  desired?: 'running' | 'stopped';
-}
-
+export type { CatalogApp } from './catalog-keeper.js';
 export type { AppStatus } from './status-rows.js';
 
 export interface Orchestrator {
@@ -139,6 +142,12 @@ export interface Orchestrator {
    * the stop is done; otherwise the restart is a start.
    */
   restartApp(appId: string): Promise<void>;
+  /**
+   * Binds an installed app to another file of the catalog (`file`: its name there, or a path
+   * in the catalog folder), which must hold a valid manifest of that app; the app is updated
+   * from it like after a reload. The only way another file can speak for an installed app.
+   */
+  moveApp(appId: string, file: string): Promise<void>;
   /** Whether a `restartApp(appId)` now would stop the app first (for recordings: when it takes effect). */
   restartStopsFirst(appId: string): boolean;
   /** Plain words on why the app is where it is and what podwarden did, from the journal. */
@@ -156,16 +165,7 @@ export interface Orchestrator {
   readonly telemetry$: Observable<EngineTelemetry | { kind: 'journal-write-failed' }>;
 }
 
-export class PodwardenError extends Error {
-  constructor(
-    message: string,
-    /** `not-found`: no such app (installed or in the catalog); `not-started`: the daemon is not running. */
-    readonly code: 'not-found' | 'not-started' | 'invalid' = 'invalid',
-  ) {
-    super(message);
-    this.name = 'PodwardenError';
-  }
-}
+export { PodwardenError } from './podwarden-error.js';
 
 /**
  * Where a restart's stop ends: stopped, gone, or backing off because the stop failed (the
@@ -190,11 +190,18 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const instance = options.instance ?? DEFAULTS.instance;
   const namePrefix = options.namePrefix ?? DEFAULTS.namePrefix;
   const dataDir = resolve(options.dataDir ?? join(options.stateDir, 'apps'));
-  const specs = createSpecBuilder({
-    instance,
-    namePrefix,
+  const secretsDir = resolve(options.secretsDir ?? join(options.stateDir, 'secrets'));
+  const specs = createSpecBuilder({ instance, namePrefix, dataDir, secretsDir });
+  const keeper = createCatalogKeeper({
+    catalogDir: options.catalogDir,
+    stateDir: options.stateDir,
     dataDir,
-    secretsDir: resolve(options.secretsDir ?? join(options.stateDir, 'secrets')),
+    secretsDir,
+    log,
+    ...(options.socketPath !== undefined ? { engineSocket: options.socketPath } : {}),
+    ...(options.policyFile !== undefined ? { policyFile: options.policyFile } : {}),
+    ...(options.manifestMaxBytes !== undefined ? { manifestMaxBytes: options.manifestMaxBytes } : {}),
+    ...(options.manifestParser !== undefined ? { parser: options.manifestParser } : {}),
   });
   const telemetry = new Subject<EngineTelemetry | { kind: 'journal-write-failed' }>();
   const progress = new Subject<AppProgress>();
@@ -229,7 +236,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const passes = new Subject<PassReport>();
   const owner = ownerSelector(instance);
 
-  let catalog: Catalog = { apps: new Map(), errors: [] };
+  let catalog: Catalog = emptyCatalog();
   let desired: DesiredState = { version: 1, apps: {} };
   let root: Supervisor | undefined;
   let stopping: Promise<void> | undefined;
@@ -247,9 +254,21 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   }
 
   function manifestProblem(appId: string): string {
-    const errors = catalog.errors.filter((error) => error.file.includes(appId) || error.message.includes(appId));
-    if (errors.length > 0) return errors.map(String).join('; ');
-    return `no manifest for "${appId}" in ${options.catalogDir}`;
+    return catalogProblem(catalog, appId, options.catalogDir);
+  }
+
+  /** A new catalog in force: installed apps whose manifest now means something else are updated. */
+  function applyCatalog(next: Catalog): void {
+    const supervisor = requireRoot();
+    const before = catalog;
+    catalog = next;
+    for (const appId of Object.keys(desired.apps)) {
+      const entry = catalog.apps.get(appId);
+      if (entry && entry.hash !== before.apps.get(appId)?.hash) supervisor.send({ type: 'INSTALL', appId, app: declared(appId)! });
+      else if (!entry && before.apps.has(appId)) {
+        log.warn({ app: appId }, `${appId} keeps running as it was: its manifest is refused now: ${manifestProblem(appId)}`);
+      }
+    }
   }
 
   function requireRoot(): Supervisor {
@@ -261,8 +280,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     if (!desired.apps[appId]) throw new PodwardenError(`app "${appId}" is not installed`, 'not-found');
   }
 
-  function command(appId: string, name: string): Promise<unknown> {
-    return journal?.append({ type: 'command', at: Date.now(), appId, command: name }) ?? Promise.resolve();
+  function command(appId: string, name: string, note?: string): Promise<unknown> {
+    return journal?.append({ type: 'command', at: Date.now(), appId, command: name, ...(note !== undefined ? { note } : {}) }) ?? Promise.resolve();
   }
 
   async function setDesired(appId: string, state: 'running' | 'stopped'): Promise<void> {
@@ -315,9 +334,13 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
 
     async start() {
       if (root) throw new PodwardenError('podwarden is already started');
-      catalog = await loadCatalog(options.catalogDir);
-      for (const error of catalog.errors) log.error({ file: error.file, field: error.path }, String(error));
       desired = await store.load();
+      catalog = await keeper.start(bindingsOf(desired));
+      const recorded = withRecordedFiles(desired, catalog);
+      if (recorded) {
+        desired = recorded;
+        await store.save(desired);
+      }
       let cutShort = new Map<string, JournaledFile[]>();
       if (journal) {
         // Before the supervisor (and so before its recovery gate): steps a crash cut short are
@@ -434,7 +457,14 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       const current = desired.apps[appId];
       desired = {
         ...desired,
-        apps: { ...desired.apps, [appId]: { desired: current?.desired ?? 'running', installedAt: current?.installedAt ?? new Date().toISOString() } },
+        apps: {
+          ...desired.apps,
+          [appId]: {
+            desired: current?.desired ?? 'running',
+            installedAt: current?.installedAt ?? new Date().toISOString(),
+            manifestFile: current?.manifestFile ?? basename(entry.file),
+          },
+        },
       };
       await store.save(desired);
       supervisor.send({ type: 'INSTALL', appId, app: declared(appId)! });
@@ -532,20 +562,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       return engine.logs(row.containerId ?? `${namePrefix}${appId}`, logOptions);
     },
 
-    catalog() {
-      return [...catalog.apps.values()].map((entry) => {
-        const wanted = desired.apps[entry.manifest.id];
-        return {
-          appId: entry.manifest.id,
-          name: entry.manifest.name,
-          version: entry.manifest.version,
-          image: entry.manifest.container.image,
-          file: entry.file,
-          installed: wanted !== undefined,
-          ...(wanted ? { desired: wanted.desired } : {}),
-        };
-      });
-    },
+    catalog: () => catalogApps(catalog, desired),
 
     health() {
       if (!root) return { ok: false, gate: 'stopped', engine: 'unknown', reason: 'podwarden is not started' };
@@ -567,22 +584,27 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     },
 
     async reloadCatalog() {
-      const supervisor = requireRoot();
-      const before = catalog;
-      catalog = await loadCatalog(options.catalogDir);
-      for (const error of catalog.errors) log.error({ file: error.file, field: error.path }, String(error));
-      for (const appId of Object.keys(desired.apps)) {
-        const next = catalog.apps.get(appId);
-        if (next && next.hash !== before.apps.get(appId)?.hash) {
-          supervisor.send({ type: 'INSTALL', appId, app: declared(appId)! });
-        }
-      }
+      requireRoot();
+      applyCatalog(await keeper.reload(bindingsOf(desired)));
       return catalog.errors;
+    },
+
+    async moveApp(appId, file) {
+      requireInstalled(appId);
+      requireRoot();
+      const { catalog: next, name } = await keeper.readMove(bindingsOf(desired), appId, file);
+      await command(appId, 'move', name);
+      desired = { ...desired, apps: { ...desired.apps, [appId]: { ...desired.apps[appId]!, manifestFile: name } } };
+      await store.save(desired);
+      applyCatalog(next);
     },
 
     status() {
       if (!root) return [];
-      return statusRows.rows(root.getSnapshot().context, (appId) => desired.apps[appId]?.desired);
+      return statusRows.rows(root.getSnapshot().context, (appId) => desired.apps[appId]?.desired).map((row) => {
+        const rights = rightsOf(catalog, row.appId, row.companion === undefined ? row.appId : `${row.appId}/${row.companion}`);
+        return rights.length > 0 ? { ...row, rights } : row;
+      });
     },
 
     catalogErrors: () => catalog.errors,
