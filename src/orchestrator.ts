@@ -22,7 +22,7 @@ import { NAMING_DEFAULTS, ownerSelector } from './engine/labels.js';
 import type { EnginePort, PullProgress } from './engine/port.js';
 import { createLogger, type Logger } from './log.js';
 import { bindingsOf, catalogApps, catalogProblem, createCatalogKeeper, rightsOf, withRecordedFiles, type CatalogApp } from './catalog-keeper.js';
-import { PodwardenError } from './podwarden-error.js';
+import { checkAppId, PodwardenError } from './podwarden-error.js';
 import { emptyCatalog, type Catalog } from './manifest/catalog.js';
 import type { ManifestParser } from './manifest/manifest-parser.js';
 import { createSpecBuilder } from './manifest/machine-spec.js';
@@ -277,6 +277,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   }
 
   function requireInstalled(appId: string): void {
+    checkAppId(appId);
     if (!desired.apps[appId]) throw new PodwardenError(`app "${appId}" is not installed`, 'not-found');
   }
 
@@ -450,9 +451,10 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     },
 
     async install(appId) {
+      checkAppId(appId);
       const supervisor = requireRoot();
       const entry = catalog.apps.get(appId);
-      if (!entry) throw new PodwardenError(`cannot install "${appId}": ${manifestProblem(appId)}`, 'not-found');
+      if (!entry) throw new PodwardenError(`cannot install "${appId}": ${manifestProblem(appId)}`, catalog.problems.has(appId) ? 'invalid' : 'not-found');
       await command(appId, 'install');
       const current = desired.apps[appId];
       desired = {
@@ -534,6 +536,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     restartStopsFirst,
 
     async explain(appId) {
+      checkAppId(appId);
       const row = api.status().find((entry) => entry.appId === appId);
       if (!row && !catalog.apps.has(appId)) throw new PodwardenError(`no app "${appId}" is installed or in the catalog`, 'not-found');
       const records = journal ? await journal.read() : [];
@@ -557,6 +560,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     },
 
     logs(appId, logOptions = {}) {
+      checkAppId(appId);
       const row = api.status().find((entry) => entry.appId === appId);
       if (!row) throw new PodwardenError(`app "${appId}" is not installed`, 'not-found');
       return engine.logs(row.containerId ?? `${namePrefix}${appId}`, logOptions);

@@ -1,3 +1,6 @@
+import { APP_ID_PATTERN } from './manifest/field-formats.js';
+import { appIdProblem } from './manifest/schema.js';
+
 /** A command podwarden refuses: the API answers 404, 503 or 409 by `code`. */
 export class PodwardenError extends Error {
   constructor(
@@ -8,4 +11,9 @@ export class PodwardenError extends Error {
     super(message);
     this.name = 'PodwardenError';
   }
+}
+
+/** App ids are checked where they enter, whoever sends them (the API, an embedder, the CLI). */
+export function checkAppId(appId: string): void {
+  if (typeof appId !== 'string' || !APP_ID_PATTERN.test(appId)) throw new PodwardenError(appIdProblem(appId), 'invalid');
 }

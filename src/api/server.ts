@@ -2,12 +2,13 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../log.js';
+import { plainMessage } from '../manifest/excerpt.js';
 import { createMetrics, type PodwardenMetrics } from '../metrics/metrics.js';
 import type { Orchestrator } from '../orchestrator.js';
 import { bearerMatches } from './auth.js';
 import { errorBody, handleApiError } from './errors.js';
 import { commandRoutes } from './routes/commands.js';
-import type { RouteContext } from './routes/context.js';
+import { NO_QUERY, type RouteContext } from './routes/context.js';
 import { eventRoutes } from './routes/events.js';
 import { explainRoutes } from './routes/explain.js';
 import { logRoutes } from './routes/logs.js';
@@ -61,8 +62,12 @@ export function createApiServer(orchestrator: Orchestrator, options: ApiServerOp
       return503OnClosing: true,
     });
     app.setErrorHandler(handleApiError);
+    // One rule for query parameters on every route: those a route names, nothing else.
+    app.addHook('onRoute', (route) => {
+      route.schema = { ...route.schema, querystring: route.schema?.querystring ?? NO_QUERY };
+    });
     app.setNotFoundHandler((request, reply) => {
-      void reply.code(404).send(errorBody('not-found', `no route ${request.method} ${request.url}`));
+      void reply.code(404).send(errorBody('not-found', `no route ${request.method} ${plainMessage(request.url, 120)}`));
     });
     if (token !== undefined) {
       app.addHook('onRequest', async (request, reply) => {

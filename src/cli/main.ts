@@ -6,6 +6,7 @@ import { eventsCommand } from './commands/events.js';
 import { explainCommand } from './commands/explain.js';
 import { installCommand } from './commands/install.js';
 import { logsCommand } from './commands/logs.js';
+import { moveCommand } from './commands/move.js';
 import { planCommand } from './commands/plan.js';
 import { restartCommand } from './commands/restart.js';
 import { startCommand } from './commands/start.js';
@@ -23,6 +24,7 @@ const program = new Command('podwarden')
   .addCommand(runCommand())
   .addCommand(installCommand())
   .addCommand(uninstallCommand())
+  .addCommand(moveCommand())
   .addCommand(startCommand())
   .addCommand(stopCommand())
   .addCommand(restartCommand())

@@ -10,12 +10,18 @@ import { createOrchestrator, type OrchestratorOptions } from '../orchestrator.js
 import { createRecorder } from '../replay/recorder.js';
 import { recordingEngine } from '../replay/recording-engine.js';
 import { recordCommands } from '../replay/recording-orchestrator.js';
+import { findPolicyFile } from '../policy/load-policy.js';
+import { watchDaemonSignals } from './daemon-signals.js';
+import { manifestMaxBytesOption, policyOption } from './trust-options.js';
 
 function durationOption(value: string): number {
   return parseDuration(value);
 }
 
-/** `podwarden run`: the daemon. Exits 0 after SIGTERM/SIGINT once in-flight steps finished. */
+/**
+ * `podwarden run`: the daemon. Exits 0 after SIGTERM/SIGINT once in-flight steps finished;
+ * SIGHUP reloads the catalog and the policy. Signals are heard from its first instruction on.
+ */
 export function runCommand(): Command {
   return new Command('run')
     .description('supervise the installed apps on the local engine until stopped (SIGTERM/SIGINT)')
@@ -49,6 +55,8 @@ export function runCommand(): Command {
         .env('PODWARDEN_COMPANION_BACKEND')
         .default('auto'),
     )
+    .addOption(policyOption())
+    .addOption(manifestMaxBytesOption())
     .addOption(new Option('--record <file>', 'record every input (engine answers and events, commands) to this NDJSON file for `podwarden replay`'))
     .action(async (options: {
       socket: string;
@@ -69,11 +77,23 @@ export function runCommand(): Command {
       inspect?: number;
       record?: string;
       companionBackend: 'container' | 'systemd' | 'auto';
+      policy?: string;
+      manifestMaxBytes: number;
     }) => {
+      const signals = watchDaemonSignals();
       if (options.apiPort !== undefined && !options.apiToken) {
         throw new Error('--api-port needs --api-token (PODWARDEN_API_TOKEN): the TCP API is never open without one');
       }
       const logger = createLogger({ level: options.logLevel, format: options.logFormat ?? defaultLogFormat() });
+      signals.useLogger(logger);
+      logger.info('starting');
+      const policyFile = await findPolicyFile(options.stateDir, options.policy);
+      logger.info(
+        { policy: policyFile },
+        policyFile === undefined
+          ? 'no host policy file: apps get nothing of the host beyond their data dir and named volumes'
+          : `host policy: ${policyFile}`,
+      );
       const inspector = options.inspect === undefined ? undefined : await startCliInspector(options.inspect, logger);
       const orchestratorOptions: OrchestratorOptions = {
         socketPath: options.socket,
@@ -88,6 +108,8 @@ export function runCommand(): Command {
         inspect: inspector?.inspect,
         companionBackend: options.companionBackend,
         journal: { maxBytes: options.journalMaxBytes },
+        manifestMaxBytes: options.manifestMaxBytes,
+        ...(policyFile !== undefined ? { policyFile } : {}),
       };
       const recorder = options.record === undefined ? undefined : await createRecorder({ file: options.record, options: orchestratorOptions, logger });
       const orchestrator = recorder
@@ -101,28 +123,31 @@ export function runCommand(): Command {
       });
       const listening = await api.listen();
       logger.info(listening, 'API listening');
-      await orchestrator.start();
-      for (const appId of options.install ?? []) {
+      try {
+        await orchestrator.start();
+      } catch (error) {
+        // Nothing may keep a daemon that cannot start alive (the API listens already).
+        await api.close();
+        await inspector?.stop();
+        await recorder?.close();
+        throw error;
+      }
+      for (const appId of signals.stopAsked ? [] : (options.install ?? [])) {
         try {
           await orchestrator.install(appId);
         } catch (error) {
           logger.error({ app: appId }, error instanceof Error ? error.message : String(error));
         }
       }
-      await new Promise<void>((resolve) => {
-        const shutdown = (signal: string) => {
-          logger.info({ signal }, 'stopping: finishing in-flight steps, containers keep running');
-          orchestrator.stop().then(resolve, resolve);
-        };
-        process.once('SIGTERM', () => shutdown('SIGTERM'));
-        process.once('SIGINT', () => shutdown('SIGINT'));
-        process.on('SIGHUP', () => {
+      const signal = await signals.running({
+        reload: () =>
           orchestrator.reloadCatalog().then(
             (errors) => logger.info({ errors: errors.length }, 'catalog reloaded'),
             (error: unknown) => logger.error({ err: error instanceof Error ? error.message : String(error) }, 'catalog reload failed'),
-          );
-        });
+          ),
       });
+      logger.info({ signal }, 'stopping: finishing in-flight steps, containers keep running');
+      await orchestrator.stop().catch((error: unknown) => logger.error({ err: error instanceof Error ? error.message : String(error) }, 'stop failed'));
       await api.close();
       await inspector?.stop();
       await recorder?.close();
