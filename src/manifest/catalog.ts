@@ -104,7 +104,7 @@ export async function loadCatalog(dir: string, options: CatalogOptions = {}): Pr
     claimants.push({ name, file, appId: manifest.id, value: { manifest, file, hash: manifestHash(manifest), grants: verdict.grants } });
   }
 
-  const identities = resolveIdentities(dir, claimants, options.bindings ?? new Map());
+  const identities = resolveIdentities(dir, claimants, options.bindings ?? new Map(), new Set(candidates));
   catalog.errors.push(...identities.errors);
   // In name order, as the files are read; the order never decides which file speaks for an app.
   for (const claimant of claimants) {

@@ -21,6 +21,8 @@ export function resolveIdentities<T>(
   catalogDir: string,
   claimants: readonly Claimant<T>[],
   bindings: ReadonlyMap<string, string>,
+  /** Every manifest file of the catalog, read or refused: a bound file not among them is missing. */
+  names: ReadonlySet<string>,
 ): { chosen: Map<string, Claimant<T>>; errors: ManifestError[] } {
   const byId = new Map<string, Claimant<T>[]>();
   for (const claimant of claimants) byId.set(claimant.appId, [...(byId.get(claimant.appId) ?? []), claimant]);
@@ -35,9 +37,16 @@ export function resolveIdentities<T>(
     if (bound !== undefined) {
       const boundFile = path.join(catalogDir, bound);
       const own = all.find((claimant) => claimant.name === bound);
+      const state =
+        own?.value !== undefined
+          ? undefined
+          : !names.has(bound)
+            ? 'is missing'
+            : claimants.some((claimant) => claimant.name === bound && claimant.appId !== appId)
+              ? 'now defines another app'
+              : 'is refused (see its errors)';
       for (const other of all) {
         if (other === own) continue;
-        const state = own === undefined ? (claimants.some((c) => c.name === bound) ? 'now defines another app' : 'is missing') : own.value === undefined ? 'is refused (see its errors)' : undefined;
         refuse(
           other,
           state === undefined

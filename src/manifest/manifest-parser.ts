@@ -33,6 +33,8 @@ interface Job {
 }
 
 const DEFAULT_TIMEOUT_MS = 5_000;
+// The time limit is wall-clock time, whatever clock a test or a replay puts in place later.
+const wallClock = { setTimeout: globalThis.setTimeout, clearTimeout: globalThis.clearTimeout };
 // Far above what the largest allowed manifest needs; a file that needs more is refused.
 const RESOURCE_LIMITS = { maxOldGenerationSizeMb: 256, stackSizeMb: 4 };
 
@@ -60,7 +62,7 @@ export function createManifestParser(options: ManifestParserOptions = {}): Manif
   let fallback: string | undefined;
 
   function finish(job: Job, result: ParseResult): void {
-    clearTimeout(job.timer);
+    wallClock.clearTimeout(job.timer);
     if (current === job) current = undefined;
     job.resolve(result);
     pump();
@@ -115,7 +117,7 @@ export function createManifestParser(options: ManifestParserOptions = {}): Manif
     const job = current;
     if (!job || !worker || !ready || job.timer) return;
     const thread = worker;
-    job.timer = setTimeout(() => {
+    job.timer = wallClock.setTimeout(() => {
       end(thread);
       refuse(job, `reading it took longer than ${timeoutMs / 1000} s; it is refused (a manifest reads in milliseconds)`);
     }, timeoutMs);

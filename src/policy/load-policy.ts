@@ -65,7 +65,7 @@ export async function loadPolicy(file: string, { catalogDir }: { catalogDir: str
   const read = readYaml(decoded.text, file);
   const problems = 'errors' in read ? read.errors : [];
   const parsed = 'errors' in read ? undefined : policyFileSchema.safeParse(read.data, { reportInput: true });
-  if (parsed && !parsed.success) problems.push(...issuesToErrors(file, parsed.error.issues));
+  if (parsed && !parsed.success) problems.push(...issuesToErrors(file, parsed.error.issues, { knownKeys: knownPolicyKeys }));
   if (!parsed?.success) throw new PolicyError(file, problems.map(where).join('; '));
   return { file, apps: parsed.data.apps };
 }
@@ -73,4 +73,10 @@ export async function loadPolicy(file: string, { catalogDir }: { catalogDir: str
 function where(error: ManifestError): string {
   const at = error.path !== '' ? error.path : error.line !== undefined ? `line ${error.line}` : '';
   return at === '' ? error.message : `${at}: ${error.message}`;
+}
+
+/** The fields allowed at a path, for "did you mean" hints. */
+function knownPolicyKeys(at: readonly PropertyKey[]): readonly string[] {
+  if (at.length === 0) return ['apps'];
+  return at.length === 2 && at[0] === 'apps' ? ['bind', 'capAdd', 'hostNetwork'] : at.length === 4 ? ['path', 'readOnly'] : [];
 }
