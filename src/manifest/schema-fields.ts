@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { DurationError, formatDuration, parseDuration } from './duration.js';
+import { describeValue } from './errors.js';
 import { FIELD_LIMITS } from './limits.js';
 import { parseSize, SizeError } from './size.js';
 
@@ -11,6 +12,16 @@ export const boundedString = (what: string, max: number) =>
 
 export const nonEmptyString = (what: string, max: number = FIELD_LIMITS.path) =>
   boundedString(what, max).refine((s) => s.trim() !== '', { error: `${what} must not be empty` });
+
+// Controls (a terminal escape) and invisible format characters (a right-to-left override, a
+// zero-width space) make a text show as something it is not.
+const HIDDEN_CHARACTER = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
+
+/** Text shown to people as it is (an app's name): printable characters only. */
+export const displayText = (what: string, max: number) =>
+  nonEmptyString(what, max).refine((s) => !HIDDEN_CHARACTER.test(s), {
+    error: (iss) => `${what} must not contain control or invisible characters, got ${describeValue(iss.input)}`,
+  });
 
 /** A list of at most `max` entries. */
 export const boundedList = <T extends z.ZodType>(item: T, what: string, max: number) =>

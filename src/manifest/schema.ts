@@ -5,7 +5,7 @@ import { describeValue } from './errors.js';
 import { APP_ID_PATTERN, defaultBuildTag, VERSION_PATTERN } from './field-formats.js';
 import { FIELD_LIMITS } from './limits.js';
 import { buildSchema, containerSchema, healthcheckSchema, portObjectSchema } from './schema-container.js';
-import { boundedList, boundedString, nonEmptyString } from './schema-fields.js';
+import { boundedList, boundedString, displayText } from './schema-fields.js';
 import { renderedFileSchema, renderedFilesSchema, requirementsSchema, valuesFileSchema } from './schema-files.js';
 import { probesSchema } from './schema-probes.js';
 import { resourcesSchema } from './schema-resources.js';
@@ -30,7 +30,7 @@ const appIdSchema = z.string().regex(APP_ID_PATTERN, { error: (iss) => appIdProb
  */
 export const companionSchema = z.strictObject({
   id: z.string().regex(APP_ID_PATTERN, { error: (iss) => appIdProblem(iss.input, 'companion id') }),
-  name: nonEmptyString('name', FIELD_LIMITS.name).optional(),
+  name: displayText('name', FIELD_LIMITS.name).optional(),
   container: containerSchema,
   files: renderedFilesSchema.optional(),
   values: valuesFileSchema.optional(),
@@ -39,7 +39,7 @@ export const companionSchema = z.strictObject({
 export const appSchema = z
   .strictObject({
     id: appIdSchema,
-    name: nonEmptyString('name', FIELD_LIMITS.name),
+    name: displayText('name', FIELD_LIMITS.name),
     version: z
       .union([z.string(), z.number()], { error: 'expected a version like "1.2.3"' })
       .transform((v) => String(v))
@@ -47,7 +47,11 @@ export const appSchema = z
         error: (iss) =>
           `${describeValue(iss.input)} is not a valid version (letters, digits, ".", "_", "+" and "-", at most 64 characters)`,
       }),
-    description: boundedString('description', FIELD_LIMITS.description).optional(),
+    description: boundedString('description', FIELD_LIMITS.description)
+      .refine((text) => !/[\p{Cc}\p{Cf}\u2028\u2029]/u.test(text.replace(/[\n\t]/g, '')), {
+        error: (iss) => `description must not contain control or invisible characters (line breaks and tabs are fine), got ${describeValue(iss.input)}`,
+      })
+      .optional(),
     container: containerSchema,
     /** Apps that must be ready before this one is created or (re)started. */
     dependsOn: boundedList(appIdSchema, 'dependsOn', FIELD_LIMITS.dependsOn).default([]),

@@ -40,12 +40,14 @@ export function readYaml(text: string, file: string): ReadYaml | { errors: Manif
   if (doc.contents === null) {
     return { errors: [new ManifestError({ file, path: '', message: 'the file is empty; a manifest starts with "app:"' })] };
   }
-  const duplicates = duplicateKeys(doc.contents as Node).map(
-    ({ path, offset }) =>
+  const duplicates = oddKeys(doc.contents as Node).map(
+    ({ path, offset, twice }) =>
       new ManifestError({
         file,
         path: '',
-        message: `${formatPath(path)} is written twice in the same mapping; write each key once`,
+        message: twice
+          ? `${formatPath(path)} is written twice in the same mapping; write each key once`
+          : `${formatPath(path)}: "__proto__" is not a key podwarden reads (JavaScript would drop it without a word)`,
         ...at(offset),
       }),
   );
@@ -59,9 +61,11 @@ export function readYaml(text: string, file: string): ReadYaml | { errors: Manif
         new ManifestError({
           file,
           path: '',
-          message: /alias/i.test(message)
+          message: /excessive alias count/i.test(message)
             ? `aliases (*name) expand to too much here (at most ${MAX_ALIAS_COUNT} expansions); write the values out`
-            : `cannot read the YAML: ${plainMessage(message)}`,
+            : /unresolved alias/i.test(message)
+              ? `an alias (*${plainMessage(message.split(': ').pop() ?? '', 40)}) has no anchor (&name) before it`
+              : `cannot read the YAML: ${plainMessage(message)}`,
         }),
       ],
     };
@@ -76,8 +80,10 @@ function yamlMessage(problem: YAMLError): string {
     case 'RESOURCE_EXHAUSTION':
       return 'the YAML is too deeply nested or too large to read';
     case 'TAG_RESOLVE_FAILED':
-    case 'BAD_COLLECTION_TYPE':
-      return `tags (${firstLine(problem.message).match(/![^\s:]*/)?.[0] ?? '!tag'}) are not read in manifests; write the plain value`;
+    case 'BAD_COLLECTION_TYPE': {
+      const tag = /tag:? (\S+)/i.exec(problem.message)?.[1];
+      return `YAML tags${tag ? ` (${excerpt(tag)})` : ''} are not read in manifests; write the plain value`;
+    }
     case 'DUPLICATE_KEY':
       return 'a key is written twice in the same mapping; write each key once';
     default:
@@ -90,11 +96,12 @@ function firstLine(message: string): string {
 }
 
 /**
- * Keys written twice in one mapping, each with its path (`app.id`) and where the second one
- * is. Iterative: nesting is bounded before parsing, but no stack is needed here anyway.
+ * Keys written twice in one mapping, and `__proto__` keys (which become no key at all in
+ * JavaScript), each with its path (`app.id`) and where it is. Iterative: nesting is bounded
+ * before parsing, but no stack is needed here anyway.
  */
-function duplicateKeys(root: Node): Array<{ path: PropertyKey[]; offset: number }> {
-  const found: Array<{ path: PropertyKey[]; offset: number }> = [];
+function oddKeys(root: Node): Array<{ path: PropertyKey[]; offset: number; twice: boolean }> {
+  const found: Array<{ path: PropertyKey[]; offset: number; twice: boolean }> = [];
   const pending: Array<{ node: unknown; path: PropertyKey[] }> = [{ node: root, path: [] }];
   while (pending.length > 0) {
     const { node, path } = pending.pop()!;
@@ -103,9 +110,9 @@ function duplicateKeys(root: Node): Array<{ path: PropertyKey[]; offset: number 
       for (const pair of node.items) {
         if (!isPair(pair)) continue;
         const key = keyText(pair.key);
-        if (seen.has(key)) {
-          found.push({ path: [...path, key], offset: (pair.key as Node | null)?.range?.[0] ?? 0 });
-        }
+        const offset = (pair.key as Node | null)?.range?.[0] ?? 0;
+        if (seen.has(key)) found.push({ path: [...path, key], offset, twice: true });
+        else if (key === '__proto__') found.push({ path, offset, twice: false });
         seen.add(key);
         pending.push({ node: pair.value, path: [...path, key] });
       }

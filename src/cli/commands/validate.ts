@@ -1,10 +1,7 @@
-import { realpath } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Command, Option } from 'commander';
-import { readCatalogFile } from '../../manifest/catalog-file.js';
-import { ManifestError } from '../../manifest/errors.js';
-import { parseManifestBytes } from '../../manifest/parse-manifest.js';
-import { admitManifest } from '../../policy/admit.js';
+import type { ManifestError } from '../../manifest/errors.js';
+import { validateManifestFile } from '../../manifest/validate-file.js';
 import type { Grant } from '../../policy/check-policy.js';
 import { findPolicyFile, loadPolicy } from '../../policy/load-policy.js';
 import { protectedPaths } from '../../policy/never-allowed.js';
@@ -69,29 +66,23 @@ export const validateCommand = () =>
             ...(policyFile !== undefined ? { policyFile } : {}),
           }),
         };
-        verdicts.push(await validateFile(file, root, admission, options.manifestMaxBytes));
+        const { manifest, errors, grants } = await validateManifestFile(file, admission, options.manifestMaxBytes);
+        verdicts.push({
+          file,
+          valid: manifest !== undefined,
+          errors,
+          ...(manifest ? { app: { id: manifest.id, name: manifest.name, version: manifest.version } } : {}),
+          allowed: grants,
+        });
       }
       if (options.json) {
         const json = verdicts.map((verdict) => ({ ...verdict, errors: verdict.errors.map((error) => error.toJSON()) }));
         printJson(json.length === 1 ? json[0] : json);
+      } else {
+        for (const verdict of verdicts) printVerdict(verdict);
       }
-      else for (const verdict of verdicts) printVerdict(verdict);
       if (verdicts.some((verdict) => !verdict.valid)) process.exitCode = EXIT.failure;
     });
-
-async function validateFile(file: string, root: string, admission: Parameters<typeof admitManifest>[3], maxBytes: number): Promise<Verdict> {
-  const invalid = (errors: ManifestError[]): Verdict => ({ file, valid: false, errors });
-  const realRoot = await realpath(root).catch(() => root);
-  const read = await readCatalogFile(realRoot, file, maxBytes);
-  if (read === undefined) return invalid([new ManifestError({ file, path: '', message: 'is not a regular file' })]);
-  if ('error' in read) return invalid([read.error]);
-  const parsed = parseManifestBytes(read.bytes, file, maxBytes);
-  if ('errors' in parsed) return invalid(parsed.errors);
-  const { manifest } = parsed;
-  const verdict = await admitManifest(manifest, file, root, admission);
-  if (verdict.errors.length > 0) return { ...invalid(verdict.errors), allowed: verdict.grants };
-  return { file, valid: true, errors: [], app: { id: manifest.id, name: manifest.name, version: manifest.version }, allowed: verdict.grants };
-}
 
 function printVerdict(verdict: Verdict): void {
   for (const error of verdict.errors) process.stderr.write(`${String(error)}\n`);
