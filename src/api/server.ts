@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from '../log.js';
 import { plainMessage } from '../manifest/excerpt.js';
 import { createMetrics, type PodwardenMetrics } from '../metrics/metrics.js';
@@ -60,6 +60,19 @@ export function createApiServer(orchestrator: Orchestrator, options: ApiServerOp
       // Unknown fields are errors, as in manifests: never silently dropped.
       ajv: { customOptions: { removeAdditional: false } },
       return503OnClosing: true,
+      // What the router refuses before any route sees the request, in podwarden's words too.
+      frameworkErrors: (error, _request, reply) => {
+        const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+        // The reply's generic types know no route here; a plain reply is what this needs.
+        const plain = reply as unknown as FastifyReply;
+        void plain
+          .code(tooLong ? 414 : 400)
+          .send(
+            tooLong
+              ? errorBody('uri-too-long', 'a part of the path is longer than 100 characters (an app id has at most 40)')
+              : errorBody('bad-request', 'the path is not a valid URL (a broken %-escape?)'),
+          );
+      },
     });
     app.setErrorHandler(handleApiError);
     // One rule for query parameters on every route: those a route names, nothing else.

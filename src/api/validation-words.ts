@@ -25,7 +25,17 @@ export function validationWords(error: FastifyError, request: FastifyRequest): s
     if (first.keyword === 'type' && Array.isArray(value)) return `${name} is given ${value.length} times; give it once`;
     return appIdProblem(value);
   }
-  return `${describeWhere(context, name)}: ${first.message ?? 'is not valid'}${value === undefined ? '' : `, got ${describeValue(value)}`}`;
+  if (context === 'body' && name === '' && first.keyword === 'type') return 'the body must be a JSON object, or nothing';
+  // A property's `description` in the route schema states its rule for people.
+  const rule = propertySchema(request, context, name)?.description ?? first.message ?? 'is not valid';
+  return `${describeWhere(context, name)}: ${rule}${value === undefined ? '' : `, got ${describeValue(value)}`}`;
+}
+
+function propertySchema(request: FastifyRequest, context: string, name: string): { description?: string } | undefined {
+  const part = context === 'querystring' ? 'querystring' : context === 'body' ? 'body' : context === 'params' ? 'params' : undefined;
+  if (part === undefined) return undefined;
+  const properties = (request.routeOptions.schema?.[part] as { properties?: Record<string, { description?: string }> } | undefined)?.properties;
+  return properties?.[name];
 }
 
 function describeWhere(context: string, name: string): string {
