@@ -6,6 +6,7 @@ import { plainMessage } from '../manifest/excerpt.js';
 import { createMetrics, type PodwardenMetrics } from '../metrics/metrics.js';
 import type { Orchestrator } from '../orchestrator.js';
 import { bearerMatches } from './auth.js';
+import { answerClientError } from './client-errors.js';
 import { errorBody, handleApiError } from './errors.js';
 import { commandRoutes } from './routes/commands.js';
 import { NO_QUERY, type RouteContext } from './routes/context.js';
@@ -60,6 +61,10 @@ export function createApiServer(orchestrator: Orchestrator, options: ApiServerOp
       // Unknown fields are errors, as in manifests: never silently dropped.
       ajv: { customOptions: { removeAdditional: false } },
       return503OnClosing: true,
+      // No HEAD twins of the GET routes: docs/api.md has none, and a HEAD of an event stream
+      // would hold its subscription open for good.
+      exposeHeadRoutes: false,
+      clientErrorHandler: answerClientError,
       // What the router refuses before any route sees the request, in podwarden's words too.
       frameworkErrors: (error, _request, reply) => {
         const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';

@@ -25,6 +25,10 @@ describe('the API corpus (simulated engine)', () => {
     await expectRefused(world.client, request);
   });
 
+  it('HEAD of the event stream is a 404, not a subscription held open', async () => {
+    expect((await world.client.raw('HEAD', '/v1/events')).status).toBe(404);
+  });
+
   it('still serves, and web still runs, after all of them', async () => {
     const row = await world.client.get<AppStatus>('/v1/apps/web');
     expect(row.state).toBe('running');
