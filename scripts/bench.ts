@@ -6,6 +6,8 @@
  *    engine's own kill → `die` event latency (what no supervisor fed by events can beat).
  * 2. A quiet pass over many apps on the simulator, beside one bare list call of as many
  *    containers, plus heap per app machine.
+ * 3. Event-loop delay while a 200-file catalog with an oversized file reloads, beside the idle
+ *    loop and the same reloads parsed on the event loop (scripts/bench-catalog.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -22,6 +24,7 @@ import { sampleRegistry } from '../src/engine/simulator/simulator-images.js';
 import { createSimulatedEngine } from '../src/engine/simulator/simulator.js';
 import { silentLogger } from '../src/log.js';
 import { createOrchestrator, type Orchestrator } from '../src/orchestrator.js';
+import { catalogReload } from './bench-catalog.js';
 
 const SOCKET = process.env.PODWARDEN_SOCKET ?? '/run/podman/podman.sock';
 const REGISTRY = process.env.PODWARDEN_REGISTRY ?? '127.0.0.1:5000';
@@ -211,4 +214,5 @@ async function quietPass(): Promise<void> {
 
 await killToRestart();
 await quietPass();
+await catalogReload();
 process.exit(0);

@@ -43,14 +43,20 @@ export async function readCatalogFile(
     const info = await handle.stat();
     if (!info.isFile()) return undefined;
     if (info.size > maxBytes) return refuse(tooLarge(info.size, maxBytes));
-    // One byte more than allowed tells a file that grew since the stat.
-    const buffer = new Uint8Array(maxBytes + 1);
+    // One byte more than the file had tells a file that grew since the stat (up to the cap).
+    let buffer = new Uint8Array(Math.min(info.size, maxBytes) + 1);
     let length = 0;
     for (;;) {
+      if (length === buffer.length) {
+        if (length > maxBytes) return refuse(tooLarge(length, maxBytes));
+        // It grew: read on, still never past the cap.
+        const larger = new Uint8Array(Math.min(length * 2, maxBytes + 1));
+        larger.set(buffer);
+        buffer = larger;
+      }
       const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
       if (bytesRead === 0) break;
       length += bytesRead;
-      if (length > maxBytes) return refuse(tooLarge(length, maxBytes));
     }
     return { bytes: buffer.subarray(0, length) };
   } catch (error) {
