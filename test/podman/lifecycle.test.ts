@@ -10,6 +10,7 @@ import { recordingPodmanCalls } from './support/engine-spy.js';
 import { createWorld, nextTransition, waitForState, waitForStatus, type World } from './support/orchestrator-fixture.js';
 import {
   containersWithLabel,
+  ensureLocalImages,
   imageExistsLocally,
   inspectJson,
   kill,
@@ -125,6 +126,7 @@ describe('app lifecycle on real podman', () => {
 
   it('never touches a container without its owner label', async () => {
     const foreignName = `${world.namePrefix}foreign`;
+    await ensureLocalImages('sleeper');
     await podman(['run', '-d', '--name', foreignName, '--label', `${LABELS.app}=web`, image('sleeper')]);
     const otherOwner = `${world.namePrefix}other-owner`;
     await podman([
