@@ -68,6 +68,9 @@ build_rootfs() {
   systemctl --root="$rootfs" enable podwarden-host-unprotect.service podwarden-api.socket \
     podwarden-registry.service podman.socket
   systemctl --root="$rootfs" --global enable podwarden-api.socket podman.socket
+  # Real hosts reach network-online.target (NetworkManager or networkd wait-online); nothing
+  # pulls it in here, and podman's user units (Quadlet) wait for it before they start.
+  ln -sf /usr/lib/systemd/system/network-online.target "$rootfs/etc/systemd/system/multi-user.target.wants/"
   # Units that would write to the shared kernel or wait for a console.
   systemctl --root="$rootfs" mask systemd-sysctl.service systemd-modules-load.service \
     systemd-remount-fs.service systemd-firstboot.service getty.target console-getty.service \

@@ -1,6 +1,9 @@
 import { Command, Option } from 'commander';
 import { inspectOption, startCliInspector } from '../inspect/inspect-option.js';
 import { createDockerodeEngine } from '../engine/dockerode/dockerode-engine.js';
+import { discoverEngineSocket } from '../engine/socket-discovery.js';
+import { defaultStateDir } from '../host/host-paths.js';
+import { announceToSystemd } from '../service/systemd-presence.js';
 import { join } from 'node:path';
 import { createApiServer } from '../api/server.js';
 import { createLogger, defaultLogFormat, type LogFormat } from '../log.js';
@@ -19,9 +22,9 @@ function durationOption(value: string): number {
 export function runCommand(): Command {
   return new Command('run')
     .description('supervise the installed apps on the local engine until stopped (SIGTERM/SIGINT)')
-    .addOption(new Option('--socket <path>', 'engine API socket').env('PODWARDEN_SOCKET').default('/run/podman/podman.sock'))
+    .addOption(new Option('--socket <path>', 'engine API socket (default: rootless podman\'s for a user, then rootful podman\'s, then Docker\'s: the first that exists)').env('PODWARDEN_SOCKET'))
     .addOption(new Option('--catalog <dir>', 'folder of app manifests').env('PODWARDEN_CATALOG').default('catalog'))
-    .addOption(new Option('--state-dir <dir>', 'where desired state and app data live').env('PODWARDEN_STATE_DIR').default('/var/lib/podwarden'))
+    .addOption(new Option('--state-dir <dir>', 'where desired state and app data live').env('PODWARDEN_STATE_DIR').default(defaultStateDir()))
     .addOption(new Option('--interval <duration>', 'reconcile pass interval (e.g. 30s, 2m)').env('PODWARDEN_INTERVAL').default(30_000, '30s').argParser(durationOption))
     .addOption(new Option('--instance <name>', 'owner label value; podwarden touches only its own containers').env('PODWARDEN_INSTANCE').default('podwarden'))
     .addOption(new Option('--install <apps...>', 'make sure these catalog apps are installed (idempotent)'))
@@ -49,9 +52,15 @@ export function runCommand(): Command {
         .env('PODWARDEN_COMPANION_BACKEND')
         .default('auto'),
     )
+    .addOption(
+      new Option('--image-healthchecks <who>', "who runs images' HEALTHCHECKs: engine (podman under systemd, Docker), podwarden, auto (the engine where it runs them)")
+        .choices(['auto', 'podwarden', 'engine'])
+        .env('PODWARDEN_IMAGE_HEALTHCHECKS')
+        .default('auto'),
+    )
     .addOption(new Option('--record <file>', 'record every input (engine answers and events, commands) to this NDJSON file for `podwarden replay`'))
     .action(async (options: {
-      socket: string;
+      socket?: string;
       catalog: string;
       stateDir: string;
       interval: number;
@@ -69,14 +78,17 @@ export function runCommand(): Command {
       inspect?: number;
       record?: string;
       companionBackend: 'container' | 'systemd' | 'auto';
+      imageHealthchecks: 'auto' | 'podwarden' | 'engine';
     }) => {
       if (options.apiPort !== undefined && !options.apiToken) {
         throw new Error('--api-port needs --api-token (PODWARDEN_API_TOKEN): the TCP API is never open without one');
       }
       const logger = createLogger({ level: options.logLevel, format: options.logFormat ?? defaultLogFormat() });
+      const socketPath = await discoverEngineSocket(options.socket);
+      logger.info({ socket: socketPath }, 'engine socket');
       const inspector = options.inspect === undefined ? undefined : await startCliInspector(options.inspect, logger);
       const orchestratorOptions: OrchestratorOptions = {
-        socketPath: options.socket,
+        socketPath,
         catalogDir: options.catalog,
         stateDir: options.stateDir,
         intervalMs: options.interval,
@@ -87,11 +99,12 @@ export function runCommand(): Command {
         logger,
         inspect: inspector?.inspect,
         companionBackend: options.companionBackend,
+        imageHealthchecks: options.imageHealthchecks,
         journal: { maxBytes: options.journalMaxBytes },
       };
       const recorder = options.record === undefined ? undefined : await createRecorder({ file: options.record, options: orchestratorOptions, logger });
       const orchestrator = recorder
-        ? recordCommands(createOrchestrator({ ...orchestratorOptions, engine: recordingEngine(createDockerodeEngine({ socketPath: options.socket }), recorder) }), recorder)
+        ? recordCommands(createOrchestrator({ ...orchestratorOptions, engine: recordingEngine(createDockerodeEngine({ socketPath }), recorder) }), recorder)
         : createOrchestrator(orchestratorOptions);
       // Listening before start: /healthz answers 503 (and why) while the recovery gate is closed.
       const api = createApiServer(orchestrator, {
@@ -101,6 +114,7 @@ export function runCommand(): Command {
       });
       const listening = await api.listen();
       logger.info(listening, 'API listening');
+      const systemd = announceToSystemd(orchestrator, logger);
       await orchestrator.start();
       for (const appId of options.install ?? []) {
         try {
@@ -112,6 +126,7 @@ export function runCommand(): Command {
       await new Promise<void>((resolve) => {
         const shutdown = (signal: string) => {
           logger.info({ signal }, 'stopping: finishing in-flight steps, containers keep running');
+          systemd.stopping();
           orchestrator.stop().then(resolve, resolve);
         };
         process.once('SIGTERM', () => shutdown('SIGTERM'));

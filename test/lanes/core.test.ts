@@ -53,7 +53,8 @@ describe.each(lanesUnderTest())('core scenarios on $title', (lane) => {
     orchestrator.transitions$.subscribe((t) => t.appId === 'web' && seen.push(t.to));
     await orchestrator.install('web');
     const status = await waitForState(orchestrator, 'web', 'running');
-    expect(seen).toEqual(['pulling', 'creating', 'rendering', 'starting', 'running']);
+    // Installed once the gate is open, an app first waits for a fresh look at the engine.
+    expect(seen.filter((state) => state !== 'observing')).toEqual(['pulling', 'creating', 'rendering', 'starting', 'running']);
     expect(await engine.imageExists(ref)).toBe(true);
     const inspected = await engine.inspect(world.containerName('web'));
     expect(inspected?.State.Status).toBe('running');
@@ -129,6 +130,24 @@ describe.each(lanesUnderTest())('core scenarios on $title', (lane) => {
     expect((await engine.inspect(world.containerName('web')))?.State.Status).toBe('exited');
     await second.startApp('web');
     await waitForState(second, 'web', 'running');
+  });
+
+  it("acts on an image's HEALTHCHECK through whoever runs it: the engine where it runs them, else podwarden", async () => {
+    world = await createWorld(lane);
+    await world.writeManifest('sick', { image: sampleImageRef('unhealthy', lane.registry) });
+    const counted = recordingLaneCalls(lane, 'exec');
+    // Passes every 2 s: they read the verdict from the list where an event carries an old one.
+    const orchestrator = await boot({ engine: counted.engine, intervalMs: 2_000 });
+    const runner = lane.flavor === 'docker' || lane.id.startsWith('systemd') ? 'engine' : 'podwarden';
+    await orchestrator.install('sick');
+    const first = await waitForState(orchestrator, 'sick', 'running');
+    expect(orchestrator.health().imageHealthchecks).toBe(runner);
+    // The image's check fails every 5 s, unhealthy after 2: podwarden answers (a restart of the
+    // same container when its own probe fails, a new one when the engine calls it unhealthy).
+    const answered = await waitForStatus(orchestrator, 'sick', 'answer the failing check', (row) => (row.restarts ?? 0) >= 1 && row.state === 'running', 90_000);
+    if (runner === 'engine') expect(answered.containerId).not.toBe(first.containerId);
+    if (runner === 'engine') expect(counted.log).toEqual([]);
+    else expect(counted.log.length).toBeGreaterThanOrEqual(2);
   });
 
   it('removes the container on uninstall', async () => {

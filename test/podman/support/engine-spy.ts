@@ -2,7 +2,7 @@ import { createDockerodeEngine } from '../../../src/engine/dockerode/dockerode-e
 import type { EnginePort } from '../../../src/engine/port.js';
 import { lane as laneOf, type Lane } from '../../lanes/support/lane.js';
 
-type RecordedCall = 'pull' | 'create' | 'start' | 'stop' | 'remove';
+type RecordedCall = 'pull' | 'create' | 'start' | 'stop' | 'remove' | 'exec';
 
 /**
  * The real engine with every chosen call written down, in order, with its subject (the image
