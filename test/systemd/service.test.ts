@@ -103,7 +103,16 @@ describe.each(lanesUnderTest().filter((lane) => lane.hostContainer !== undefined
         container: { image: `${lane.registry}/podwarden/httpd:1`, ports: [`${hostPort}:8080`], stopTimeout: '2s' },
         // Probed through the published port: a rootless container's own address cannot be reached.
         probes: { readiness: { http: { port: 8080, path: '/health' }, interval: '1s' } },
-        companions: [{ id: 'ui', container: { image: `${lane.registry}/podwarden/httpd:1` } }],
+        // Quadlet's health keys with Notify=healthy: systemd counts the unit started once the check passes.
+        companions: [
+          {
+            id: 'ui',
+            container: {
+              image: `${lane.registry}/podwarden/httpd:1`,
+              healthcheck: { test: ['CMD-SHELL', 'timeout 2 wget -q -O /dev/null http://127.0.0.1:8080/health'], interval: '2s', retries: 2 },
+            },
+          },
+        ],
       },
     };
     await host.writeFile(`${base}/catalog/${appId}.yml`, stringify(manifest));
@@ -129,8 +138,11 @@ describe.each(lanesUnderTest().filter((lane) => lane.hostContainer !== undefined
   it('runs the app through podman and its companion as a Quadlet unit, ready through the published port', async () => {
     const rows = await allUp();
     expect(rows.find((row) => row.companion === 'ui')?.reason).toContain('systemd');
-    expect((await host.exec(['test', '-f', companionUnitFile])).code).toBe(0);
+    const unitText = await host.run(['cat', companionUnitFile]);
+    expect(unitText).toContain('HealthCmd=');
+    expect(unitText).toContain('Notify=healthy');
     expect((await host.systemctl('is-active', companionUnit)).stdout.trim()).toBe('active');
+    expect((await host.run(['podman', 'inspect', '--format', '{{.State.Health.Status}}', `podwarden-${appId}-ui`])).trim()).toBe('healthy');
     expect((await containers()).map((c) => [c.name, c.state])).toEqual([
       [containerName, 'running'],
       [`podwarden-${appId}-ui`, 'running'],
