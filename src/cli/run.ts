@@ -80,6 +80,15 @@ export function runCommand(): Command {
       companionBackend: 'container' | 'systemd' | 'auto';
       imageHealthchecks: 'auto' | 'podwarden' | 'engine';
     }) => {
+      // Heard from the first instruction: a stop asked during start-up is kept for when it is done.
+      let stopAsked: string | undefined;
+      const early = (signal: string) => () => {
+        stopAsked ??= signal;
+      };
+      const earlyTerm = early('SIGTERM');
+      const earlyInt = early('SIGINT');
+      process.once('SIGTERM', earlyTerm);
+      process.once('SIGINT', earlyInt);
       if (options.apiPort !== undefined && !options.apiToken) {
         throw new Error('--api-port needs --api-token (PODWARDEN_API_TOKEN): the TCP API is never open without one');
       }
@@ -129,6 +138,12 @@ export function runCommand(): Command {
           systemd.stopping();
           orchestrator.stop().then(resolve, resolve);
         };
+        process.off('SIGTERM', earlyTerm);
+        process.off('SIGINT', earlyInt);
+        if (stopAsked !== undefined) {
+          shutdown(stopAsked);
+          return;
+        }
         process.once('SIGTERM', () => shutdown('SIGTERM'));
         process.once('SIGINT', () => shutdown('SIGINT'));
         process.on('SIGHUP', () => {

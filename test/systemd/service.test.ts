@@ -130,7 +130,6 @@ describe.each(lanesUnderTest().filter((lane) => lane.hostContainer !== undefined
   afterAll(async () => {
     if (!host) return;
     await host.podwarden('uninstall', appId, '--socket', apiSocket);
-    await until('the companion unit to be removed', async () => (await host.exec(['test', '-e', companionUnitFile])).code !== 0, DEADLINE, 250).catch(() => undefined);
     await host.podwarden('service', 'uninstall', ...host.scopeFlag);
     await host.exec(['sh', '-c', `podman rm --force --time 0 $(podman ps --all --quiet --filter label=${LABELS.owner}=${instance}) 2>/dev/null; rm -rf ${base}`]);
   });
@@ -210,5 +209,17 @@ describe.each(lanesUnderTest().filter((lane) => lane.hostContainer !== undefined
       250,
     );
     await allUp();
+  });
+
+  it('uninstalls the app: its companion unit disabled and removed, its containers gone; then the service itself', async () => {
+    await allUp();
+    const uninstalled = await host.podwarden('uninstall', appId, '--socket', apiSocket);
+    expect(uninstalled.code, uninstalled.stderr).toBe(0);
+    await until('the companion unit file removed', async () => (await host.exec(['test', '-e', companionUnitFile])).code !== 0, DEADLINE, 250);
+    await until('no container left', async () => (await containers()).length === 0, DEADLINE, 250);
+    expect((await host.systemctl('is-active', companionUnit)).stdout.trim()).not.toBe('active');
+    const removed = await host.podwarden('service', 'uninstall', ...host.scopeFlag);
+    expect(removed.stdout).toContain('removed');
+    expect((await host.systemctl('is-active', 'podwarden.service')).stdout.trim()).not.toBe('active');
   });
 });
