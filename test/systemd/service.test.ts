@@ -45,9 +45,18 @@ describe.each(lanesUnderTest().filter((lane) => lane.hostContainer !== undefined
   }
 
   async function containers(): Promise<Seen[]> {
-    const ids = (await host.run(['podman', 'ps', '--all', '--quiet', '--filter', `label=${LABELS.owner}=${instance}`])).split(/\s+/).filter(Boolean);
-    if (ids.length === 0) return [];
-    const out = await host.run(['podman', 'inspect', '--format', '{{.Id}} {{.Name}} {{.State.Status}} {{.State.StartedAt}}', ...ids]);
+    let out = '';
+    // A container may go between the list and the inspect (an uninstall under way): look again.
+    for (let attempt = 0; ; attempt += 1) {
+      const ids = (await host.run(['podman', 'ps', '--all', '--quiet', '--filter', `label=${LABELS.owner}=${instance}`])).split(/\s+/).filter(Boolean);
+      if (ids.length === 0) return [];
+      const inspected = await host.exec(['podman', 'inspect', '--format', '{{.Id}} {{.Name}} {{.State.Status}} {{.State.StartedAt}}', ...ids]);
+      if (inspected.code === 0) {
+        out = inspected.stdout;
+        break;
+      }
+      if (attempt >= 5 || !/no such object/.test(inspected.stderr)) throw new Error(`podman inspect on the systemd host: ${inspected.stderr.trim()}`);
+    }
     return out
       .trim()
       .split('\n')
