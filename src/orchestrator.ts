@@ -1,4 +1,3 @@
-import { homedir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { filter, firstValueFrom, Subject, type Observable } from 'rxjs';
 import {
@@ -13,7 +12,7 @@ import { appMachine } from '../machines/app.machine.js';
 import { supervisorMachine, type DeclaredApp, type Snapshot } from '../machines/supervisor.machine.js';
 import { companionUnitMachine } from '../machines/companion-unit.machine.js';
 import { parsePodmanVersion, usesQuadlet } from './companions/systemd/render-unit.js';
-import { createSystemdUnits, systemdUserAvailable, type SystemdUnits } from './companions/systemd/systemd-units.js';
+import { createSystemdUnits, systemdAvailable, unitDirectory, unitScope, type SystemdUnits } from './companions/systemd/systemd-units.js';
 import { createUnitEffects } from './companions/systemd/unit-effects.js';
 import { DEFAULT_BACKOFF, type BackoffPolicy, type PassReport } from '../machines/types.js';
 import { createAppEffects } from './effects/app-effects.js';
@@ -76,10 +75,17 @@ export interface OrchestratorOptions {
   /**
    * Who supervises companions: `container` (podwarden itself, the default where systemd is
    * not PID 1), `systemd` (a Quadlet or .service unit per companion, which outlives
-   * podwarden), or `auto` (systemd when it is PID 1 and `systemctl --user` answers). Default `auto`.
+   * podwarden), or `auto` (systemd when it is PID 1 and `systemctl` answers: the user's manager
+   * for a rootless podwarden, the system's for root). Default `auto`.
    */
   companionBackend?: 'container' | 'systemd' | 'auto';
-  /** For the systemd backend: the units door; defaults to `systemctl --user` and ~/.config. */
+  /**
+   * Who runs images' HEALTHCHECKs: `engine` (podman under systemd, Docker: podwarden acts on
+   * the engine's verdict), `podwarden` (runs each as the app's liveness probe), or `auto` (the
+   * engine where it says it runs them, else podwarden). Default `auto`.
+   */
+  imageHealthchecks?: 'auto' | 'podwarden' | 'engine';
+  /** For the systemd backend: the units door; defaults to `systemctl` of podwarden's own scope. */
   systemdUnits?: SystemdUnits;
   /**
    * The intent journal (`<stateDir>/journal.ndjson`): every step recorded before it acts and
@@ -112,6 +118,8 @@ export interface Health {
   gate: 'closed' | 'open' | 'stopped';
   engine: 'reachable' | 'unreachable' | 'unknown';
   reason: string;
+  /** Who runs images' HEALTHCHECKs (see `imageHealthchecks`); absent before start. */
+  imageHealthchecks?: 'podwarden' | 'engine';
 }
 
 export type { CatalogApp } from './catalog-keeper.js';
@@ -191,7 +199,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const namePrefix = options.namePrefix ?? DEFAULTS.namePrefix;
   const dataDir = resolve(options.dataDir ?? join(options.stateDir, 'apps'));
   const secretsDir = resolve(options.secretsDir ?? join(options.stateDir, 'secrets'));
-  const specs = createSpecBuilder({ instance, namePrefix, dataDir, secretsDir });
+  let imageHealthchecks: 'podwarden' | 'engine' | undefined;
+  const specs = createSpecBuilder({ instance, namePrefix, dataDir, secretsDir, imageHealthchecksBy: () => imageHealthchecks ?? 'podwarden' });
   const keeper = createCatalogKeeper({
     catalogDir: options.catalogDir,
     stateDir: options.stateDir,
@@ -304,10 +313,22 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     return root?.getSnapshot().context.refs[appId] !== undefined && desired.apps[appId]?.desired === 'running';
   }
 
+  /** Running a check twice is only waste; never running it is a blind spot: podwarden when in doubt. */
+  async function chooseImageHealthchecks(): Promise<'podwarden' | 'engine'> {
+    const asked = options.imageHealthchecks ?? 'auto';
+    if (asked !== 'auto') return asked;
+    try {
+      return (await engine.ping()).runsHealthchecks ? 'engine' : 'podwarden';
+    } catch (error) {
+      log.warn({ err: error instanceof Error ? error.message : String(error) }, 'cannot ask the engine whether it runs health checks; podwarden runs them');
+      return 'podwarden';
+    }
+  }
+
   async function chooseCompanionBackend(): Promise<'container' | 'systemd'> {
     const asked = options.companionBackend ?? 'auto';
     if (asked !== 'auto') return asked;
-    return (await systemdUserAvailable()) ? 'systemd' : 'container';
+    return (await systemdAvailable(unitScope())) ? 'systemd' : 'container';
   }
 
   /** Quadlet or .service follows the engine's podman version, read once at start. */
@@ -316,9 +337,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     if (info.flavor !== 'podman') throw new PodwardenError(`the systemd companion backend needs podman; the engine is ${info.flavor} ${info.version}`);
     const podman = parsePodmanVersion(info.version);
     const quadlet = usesQuadlet(podman);
-    const units =
-      options.systemdUnits ??
-      createSystemdUnits({ directory: join(homedir(), quadlet ? '.config/containers/systemd' : '.config/systemd/user'), quadlet });
+    const scope = unitScope();
+    const units = options.systemdUnits ?? createSystemdUnits({ directory: unitDirectory(scope, quadlet), quadlet, scope });
     return createUnitEffects(units, { podman, logger: log });
   }
 
@@ -342,6 +362,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         desired = recorded;
         await store.save(desired);
       }
+      imageHealthchecks = await chooseImageHealthchecks();
+      log.info({ imageHealthchecks }, imageHealthchecks === 'engine' ? "the engine runs images' HEALTHCHECKs; podwarden acts on its verdict" : "podwarden runs images' HEALTHCHECKs as liveness probes");
       let cutShort = new Map<string, JournaledFile[]>();
       if (journal) {
         // Before the supervisor (and so before its recovery gate): steps a crash cut short are
@@ -554,6 +576,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
           state: ref ? topLevelState(ref.getSnapshot().value) : 'not spawned',
           desired: app.desired,
           specHash: app.spec.specHash,
+          ...(app.spec.ignoreEngineHealth ? { ignoreEngineHealth: true } : {}),
         };
       });
       return planPass(apps, context.held, containers);
@@ -583,8 +606,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
             : 'recovery gate closed: adopting containers';
         return { ok: false, gate: 'closed', engine: engineState, reason: why };
       }
-      if (engineProblem) return { ok: false, gate: 'open', engine: 'unreachable', reason: `engine unreachable: ${engineProblem}` };
-      return { ok: true, gate: 'open', engine: engineState, reason: 'supervising' };
+      if (engineProblem) return { ok: false, gate: 'open', engine: 'unreachable', reason: `engine unreachable: ${engineProblem}`, imageHealthchecks };
+      return { ok: true, gate: 'open', engine: engineState, reason: 'supervising', imageHealthchecks };
     },
 
     async reloadCatalog() {

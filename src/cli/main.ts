@@ -9,6 +9,7 @@ import { logsCommand } from './commands/logs.js';
 import { moveCommand } from './commands/move.js';
 import { planCommand } from './commands/plan.js';
 import { restartCommand } from './commands/restart.js';
+import { serviceCommand } from './commands/service.js';
 import { startCommand } from './commands/start.js';
 import { statusCommand } from './commands/status.js';
 import { stopCommand } from './commands/stop.js';
@@ -35,6 +36,7 @@ const program = new Command('podwarden')
   .addCommand(planCommand())
   .addCommand(catalogCommand())
   .addCommand(validateCommand())
+  .addCommand(serviceCommand())
   .addCommand(replayCommand());
 
 /** Usage errors exit 2 (commander's own default is 1, which the CLI keeps for failures). */

@@ -1,6 +1,9 @@
 import { Command, Option } from 'commander';
 import { inspectOption, startCliInspector } from '../inspect/inspect-option.js';
 import { createDockerodeEngine } from '../engine/dockerode/dockerode-engine.js';
+import { discoverEngineSocket } from '../engine/socket-discovery.js';
+import { defaultStateDir } from '../host/host-paths.js';
+import { announceToSystemd } from '../service/systemd-presence.js';
 import { join } from 'node:path';
 import { createApiServer } from '../api/server.js';
 import { createLogger, defaultLogFormat, type LogFormat } from '../log.js';
@@ -25,9 +28,9 @@ function durationOption(value: string): number {
 export function runCommand(): Command {
   return new Command('run')
     .description('supervise the installed apps on the local engine until stopped (SIGTERM/SIGINT)')
-    .addOption(new Option('--socket <path>', 'engine API socket').env('PODWARDEN_SOCKET').default('/run/podman/podman.sock'))
+    .addOption(new Option('--socket <path>', 'engine API socket (default: rootless podman\'s for a user, then rootful podman\'s, then Docker\'s: the first that exists)').env('PODWARDEN_SOCKET'))
     .addOption(new Option('--catalog <dir>', 'folder of app manifests').env('PODWARDEN_CATALOG').default('catalog'))
-    .addOption(new Option('--state-dir <dir>', 'where desired state and app data live').env('PODWARDEN_STATE_DIR').default('/var/lib/podwarden'))
+    .addOption(new Option('--state-dir <dir>', 'where desired state and app data live').env('PODWARDEN_STATE_DIR').default(defaultStateDir()))
     .addOption(new Option('--interval <duration>', 'reconcile pass interval (e.g. 30s, 2m)').env('PODWARDEN_INTERVAL').default(30_000, '30s').argParser(durationOption))
     .addOption(new Option('--instance <name>', 'owner label value; podwarden touches only its own containers').env('PODWARDEN_INSTANCE').default('podwarden'))
     .addOption(new Option('--install <apps...>', 'make sure these catalog apps are installed (idempotent)'))
@@ -55,11 +58,17 @@ export function runCommand(): Command {
         .env('PODWARDEN_COMPANION_BACKEND')
         .default('auto'),
     )
+    .addOption(
+      new Option('--image-healthchecks <who>', "who runs images' HEALTHCHECKs: engine (podman under systemd, Docker), podwarden, auto (the engine where it runs them)")
+        .choices(['auto', 'podwarden', 'engine'])
+        .env('PODWARDEN_IMAGE_HEALTHCHECKS')
+        .default('auto'),
+    )
     .addOption(policyOption())
     .addOption(manifestMaxBytesOption())
     .addOption(new Option('--record <file>', 'record every input (engine answers and events, commands) to this NDJSON file for `podwarden replay`'))
     .action(async (options: {
-      socket: string;
+      socket?: string;
       catalog: string;
       stateDir: string;
       interval: number;
@@ -77,6 +86,7 @@ export function runCommand(): Command {
       inspect?: number;
       record?: string;
       companionBackend: 'container' | 'systemd' | 'auto';
+      imageHealthchecks: 'auto' | 'podwarden' | 'engine';
       policy?: string;
       manifestMaxBytes: number;
     }) => {
@@ -87,6 +97,8 @@ export function runCommand(): Command {
       const logger = createLogger({ level: options.logLevel, format: options.logFormat ?? defaultLogFormat() });
       signals.useLogger(logger);
       logger.info('starting');
+      const socketPath = await discoverEngineSocket(options.socket);
+      logger.info({ socket: socketPath }, 'engine socket');
       const policyFile = await findPolicyFile(options.stateDir, options.policy);
       logger.info(
         { policy: policyFile },
@@ -96,7 +108,7 @@ export function runCommand(): Command {
       );
       const inspector = options.inspect === undefined ? undefined : await startCliInspector(options.inspect, logger);
       const orchestratorOptions: OrchestratorOptions = {
-        socketPath: options.socket,
+        socketPath,
         catalogDir: options.catalog,
         stateDir: options.stateDir,
         intervalMs: options.interval,
@@ -107,13 +119,14 @@ export function runCommand(): Command {
         logger,
         inspect: inspector?.inspect,
         companionBackend: options.companionBackend,
+        imageHealthchecks: options.imageHealthchecks,
         journal: { maxBytes: options.journalMaxBytes },
         manifestMaxBytes: options.manifestMaxBytes,
         ...(policyFile !== undefined ? { policyFile } : {}),
       };
       const recorder = options.record === undefined ? undefined : await createRecorder({ file: options.record, options: orchestratorOptions, logger });
       const orchestrator = recorder
-        ? recordCommands(createOrchestrator({ ...orchestratorOptions, engine: recordingEngine(createDockerodeEngine({ socketPath: options.socket }), recorder) }), recorder)
+        ? recordCommands(createOrchestrator({ ...orchestratorOptions, engine: recordingEngine(createDockerodeEngine({ socketPath }), recorder) }), recorder)
         : createOrchestrator(orchestratorOptions);
       // Listening before start: /healthz answers 503 (and why) while the recovery gate is closed.
       const api = createApiServer(orchestrator, {
@@ -123,6 +136,7 @@ export function runCommand(): Command {
       });
       const listening = await api.listen();
       logger.info(listening, 'API listening');
+      const systemd = announceToSystemd(orchestrator, logger);
       try {
         await orchestrator.start();
       } catch (error) {
@@ -147,6 +161,7 @@ export function runCommand(): Command {
           ),
       });
       logger.info({ signal }, 'stopping: finishing in-flight steps, containers keep running');
+      systemd.stopping();
       await orchestrator.stop().catch((error: unknown) => logger.error({ err: error instanceof Error ? error.message : String(error) }, 'stop failed'));
       await api.close();
       await inspector?.stop();
