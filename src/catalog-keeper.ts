@@ -3,16 +3,22 @@ import type { Logger } from './log.js';
 import { loadCatalog, type Catalog } from './manifest/catalog.js';
 import type { ManifestParser } from './manifest/manifest-parser.js';
 import { loadPolicy, PolicyError } from './policy/load-policy.js';
-import { protectedPaths, type PodwardenPaths } from './policy/never-allowed.js';
+import { protectedPaths } from './policy/never-allowed.js';
 import { NO_POLICY, type HostPolicy } from './policy/policy-schema.js';
 import { PodwardenError } from './podwarden-error.js';
 import type { DesiredState } from './state/desired-store.js';
 
-export interface CatalogKeeperOptions extends PodwardenPaths {
+export interface CatalogKeeperOptions {
+  catalogDir: string;
+  stateDir: string;
+  dataDir: string;
+  secretsDir: string;
+  /** The engine socket podwarden uses: no app may bind it. */
+  socketPath?: string;
   /** The owner's host policy file; without one, nothing that reaches the host is allowed. */
   policyFile?: string;
   manifestMaxBytes?: number;
-  parser?: ManifestParser;
+  manifestParser?: ManifestParser;
   log: Logger;
 }
 
@@ -24,7 +30,7 @@ export interface CatalogKeeperOptions extends PodwardenPaths {
  */
 export function createCatalogKeeper(options: CatalogKeeperOptions) {
   let policy: HostPolicy = NO_POLICY;
-  const protectedList = protectedPaths(options);
+  const protectedList = protectedPaths({ ...options, ...(options.socketPath !== undefined ? { engineSocket: options.socketPath } : {}) });
 
   async function readPolicy(): Promise<void> {
     if (options.policyFile === undefined) return;
@@ -36,7 +42,7 @@ export function createCatalogKeeper(options: CatalogKeeperOptions) {
     return loadCatalog(options.catalogDir, {
       bindings,
       admission: { policy, protectedPaths: protectedList },
-      ...(options.parser ? { parser: options.parser } : {}),
+      ...(options.manifestParser ? { parser: options.manifestParser } : {}),
       ...(options.manifestMaxBytes !== undefined ? { maxBytes: options.manifestMaxBytes } : {}),
     });
   }

@@ -201,17 +201,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const secretsDir = resolve(options.secretsDir ?? join(options.stateDir, 'secrets'));
   let imageHealthchecks: 'podwarden' | 'engine' | undefined;
   const specs = createSpecBuilder({ instance, namePrefix, dataDir, secretsDir, imageHealthchecksBy: () => imageHealthchecks ?? 'podwarden' });
-  const keeper = createCatalogKeeper({
-    catalogDir: options.catalogDir,
-    stateDir: options.stateDir,
-    dataDir,
-    secretsDir,
-    log,
-    ...(options.socketPath !== undefined ? { engineSocket: options.socketPath } : {}),
-    ...(options.policyFile !== undefined ? { policyFile: options.policyFile } : {}),
-    ...(options.manifestMaxBytes !== undefined ? { manifestMaxBytes: options.manifestMaxBytes } : {}),
-    ...(options.manifestParser !== undefined ? { parser: options.manifestParser } : {}),
-  });
+  const keeper = createCatalogKeeper({ ...options, dataDir, secretsDir, log });
   const telemetry = new Subject<EngineTelemetry | { kind: 'journal-write-failed' }>();
   const progress = new Subject<AppProgress>();
   let engineProblem: string | undefined;
@@ -481,14 +471,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       const current = desired.apps[appId];
       desired = {
         ...desired,
-        apps: {
-          ...desired.apps,
-          [appId]: {
-            desired: current?.desired ?? 'running',
-            installedAt: current?.installedAt ?? new Date().toISOString(),
-            manifestFile: current?.manifestFile ?? basename(entry.file),
-          },
-        },
+        // The file it is installed from is the only one that speaks for it from now on.
+        apps: { ...desired.apps, [appId]: { desired: current?.desired ?? 'running', installedAt: current?.installedAt ?? new Date().toISOString(), manifestFile: current?.manifestFile ?? basename(entry.file) } },
       };
       await store.save(desired);
       supervisor.send({ type: 'INSTALL', appId, app: declared(appId)! });

@@ -19,8 +19,10 @@ export interface ManifestParser {
 export interface ManifestParserOptions {
   /** How long one file may take once the thread is up; default 5 s. */
   timeoutMs?: number;
-  /** Told when the thread cannot start, so parsing falls back to the calling thread. */
+  /** Told when the thread cannot start, so parsing falls back to the calling thread (default: a process warning). */
   onFallback?: (reason: string) => void;
+  /** The thread's module; tests point it elsewhere. */
+  workerFile?: URL;
 }
 
 interface Job {
@@ -83,7 +85,7 @@ export function createManifestParser(options: ManifestParserOptions = {}): Manif
   }
 
   function spawn(): Worker {
-    const thread = startThread();
+    const thread = startThread(options.workerFile);
     thread.on('message', (message: { ready: true } | { id: number; result: WireResult }) => {
       if ('ready' in message) {
         ready = true;
@@ -93,16 +95,17 @@ export function createManifestParser(options: ManifestParserOptions = {}): Manif
       }
     });
     thread.on('error', (error) => {
-      if (!ready) {
-        fallback = error.message;
-        options.onFallback?.(error.message);
-        end(thread);
-        pump();
-        return;
-      }
       const job = current;
       end(thread);
-      if (job) refuse(job, `reading it ran out of the memory a manifest may use (${error.message}); it is not a manifest podwarden can read`);
+      if (!ready) {
+        fallback = error.message;
+        (options.onFallback ?? warnOfFallback)(error.message);
+        current = undefined;
+        if (job) finish(job, parseManifestBytes(job.bytes, job.file, job.maxBytes));
+        return;
+      }
+      // Past its heap limit, or a bug: the file that did it is refused, the next gets a new thread.
+      if (job) refuse(job, `reading it stopped podwarden's manifest reader (${error.message}); it is refused`);
     });
     thread.on('exit', () => {
       if (worker !== thread) return;
@@ -155,14 +158,18 @@ export function createManifestParser(options: ManifestParserOptions = {}): Manif
   };
 }
 
+function warnOfFallback(reason: string): void {
+  process.emitWarning(`podwarden's manifest parser thread cannot start (${reason}); manifests are parsed on the main thread`);
+}
+
 /**
  * From the sources (tsx, vitest) the thread registers tsx before loading the TypeScript file;
  * the built package runs the compiled file as it is.
  */
-function startThread(): Worker {
+function startThread(workerFile?: URL): Worker {
   const self = import.meta.url;
-  if (!self.endsWith('.ts')) return new Worker(new URL('./parse-worker.js', self), { resourceLimits: RESOURCE_LIMITS });
-  const entry = JSON.stringify(new URL('./parse-worker.ts', self).href);
+  if (!self.endsWith('.ts')) return new Worker(workerFile ?? new URL('./parse-worker.js', self), { resourceLimits: RESOURCE_LIMITS });
+  const entry = JSON.stringify((workerFile ?? new URL('./parse-worker.ts', self)).href);
   const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${entry}); });`;
   return new Worker(boot, { eval: true, resourceLimits: RESOURCE_LIMITS });
 }

@@ -1,16 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppStatus } from '../../src/orchestrator.js';
-import { createApiWorld, type ApiWorld } from '../api/api-world.js';
-import { until } from '../support/until.js';
+import { createApiWorldWithWeb, type ApiWorld } from '../api/api-world.js';
 import { apiCorpus, expectRefused } from './api-corpus.js';
 
 const API_CORPUS = apiCorpus('web', 'crashy');
 
 let world: ApiWorld;
 beforeAll(async () => {
-  world = await createApiWorld();
-  await world.client.post('/v1/apps/web/install');
-  await until('web running', async () => (await world.client.get<AppStatus>('/v1/apps/web')).state === 'running');
+  world = await createApiWorldWithWeb();
 });
 afterAll(async () => {
   await world.cleanup();

@@ -2,9 +2,7 @@ import { request } from 'node:http';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_ID_PATTERN } from '../../src/manifest/field-formats.js';
-import type { AppStatus } from '../../src/orchestrator.js';
-import { createApiWorld, type ApiWorld } from '../api/api-world.js';
-import { until } from '../support/until.js';
+import { createApiWorldWithWeb, type ApiWorld } from '../api/api-world.js';
 import { fuzz, fuzzSettings } from './fuzz-settings.js';
 
 /**
@@ -17,9 +15,7 @@ import { fuzz, fuzzSettings } from './fuzz-settings.js';
 
 let world: ApiWorld;
 beforeAll(async () => {
-  world = await createApiWorld();
-  await world.client.post('/v1/apps/web/install');
-  await until('web running', async () => (await world.client.get<AppStatus>('/v1/apps/web')).state === 'running');
+  world = await createApiWorldWithWeb();
 });
 afterAll(async () => {
   await world.cleanup();

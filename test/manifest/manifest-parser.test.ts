@@ -32,6 +32,18 @@ describe('the parser thread', () => {
     }
   });
 
+  it('parses on the calling thread, and says so, when the thread cannot start', async () => {
+    const reasons: string[] = [];
+    const parser = createManifestParser({ workerFile: new URL('./no-such-worker.ts', import.meta.url), onFallback: (reason) => reasons.push(reason) });
+    try {
+      const results = await Promise.all(['a.yml', 'b.yml'].map((file) => parser.parse(MANIFEST, file, 1024)));
+      expect(results.every((result) => 'manifest' in result)).toBe(true);
+      expect(reasons).toHaveLength(1);
+    } finally {
+      await parser.close();
+    }
+  });
+
   it('close refuses what is still waiting instead of leaving it unanswered', async () => {
     const parser = createManifestParser();
     const waiting = parser.parse(MANIFEST, 'late.yml', 1024);
