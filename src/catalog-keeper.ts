@@ -2,6 +2,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { Logger } from './log.js';
 import { loadCatalog, type Catalog } from './manifest/catalog.js';
 import type { ManifestParser } from './manifest/manifest-parser.js';
+import { grantText } from './policy/check-policy.js';
 import { loadPolicy, PolicyError } from './policy/load-policy.js';
 import { protectedPaths } from './policy/never-allowed.js';
 import { NO_POLICY, type HostPolicy } from './policy/policy-schema.js';
@@ -52,7 +53,7 @@ export function createCatalogKeeper(options: CatalogKeeperOptions) {
     for (const error of catalog.errors) options.log.error({ file: error.file, field: error.path }, String(error));
     for (const entry of catalog.apps.values()) {
       for (const grant of entry.grants) {
-        options.log.info({ app: grant.container, rule: grant.rule, policy: grant.file }, `${grant.container} may use ${grant.right} (${grant.rule} in ${grant.file})`);
+        options.log.info({ app: grant.container, rule: grant.rule, policy: grant.file }, `${grant.container} may use ${grantText(grant)}`);
       }
     }
   }
@@ -128,7 +129,7 @@ export function catalogApps(catalog: Catalog, desired: DesiredState): CatalogApp
       file: entry.file,
       installed: wanted !== undefined,
       ...(wanted ? { desired: wanted.desired } : {}),
-      ...(entry.grants.length > 0 ? { rights: entry.grants.map((grant) => `${grant.container}: ${grant.right}: ${grant.rule} in ${grant.file}`) } : {}),
+      ...(entry.grants.length > 0 ? { rights: entry.grants.map((grant) => `${grant.container} may use ${grantText(grant)}`) } : {}),
     };
   });
 }
@@ -156,7 +157,7 @@ export function withRecordedFiles(state: DesiredState, catalog: Catalog): Desire
 export function rightsOf(catalog: Catalog, appId: string, container = appId): string[] {
   return (catalog.apps.get(appId)?.grants ?? [])
     .filter((grant) => grant.container === container)
-    .map((grant) => `${grant.right}: ${grant.rule} in ${grant.file}`);
+    .map(grantText);
 }
 
 /** Why `appId` is not in the catalog, in words: its files' errors, or that no file has it. */

@@ -18,6 +18,11 @@ export interface Grant {
   file: string;
 }
 
+/** `bind /mnt/blockchain (read-write) by apps.bitcoind.bind[0] in /etc/podwarden/policy.yml` */
+export function grantText(grant: Grant): string {
+  return `${grant.right} by ${grant.rule} in ${grant.file}`;
+}
+
 export interface PolicyVerdict {
   /** One per right refused, naming the manifest field, the rule (or its absence) and the reason. */
   errors: ManifestError[];

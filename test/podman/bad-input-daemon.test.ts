@@ -44,6 +44,8 @@ beforeAll(async () => {
   shared = join(root, 'shared');
   await mkdir(catalogDir);
   await mkdir(shared);
+  // httpd's image HEALTHCHECK reads /health of what it serves: a healthy app, never restarted.
+  await writeFile(join(shared, 'health'), 'ok\n');
   await mkdir(join(root, 'state'), { mode: 0o700 });
   await writeFile(join(root, 'state', 'policy.yml'), stringify({ apps: { [web]: { bind: [{ path: shared, readOnly: true }] } } }));
   await chmod(join(root, 'state', 'policy.yml'), 0o600);
@@ -74,11 +76,11 @@ afterAll(async () => {
 
 describe('a live daemon fed the bad-input corpus', () => {
   it('shows the host right the policy gives, with its rule, in status and explain', async () => {
-    const rule = `bind ${shared} (read-only): apps.${web}.bind[0] in ${join(root, 'state', 'policy.yml')}`;
+    const rule = `bind ${shared} (read-only) by apps.${web}.bind[0] in ${join(root, 'state', 'policy.yml')}`;
     expect((await client.get<AppStatus>(`/v1/apps/${web}`)).rights).toEqual([rule]);
     expect((await client.get<AppStatus>(`/v1/apps/${sleeper}`)).rights).toBeUndefined();
     expect((await client.get<{ text: string }>(`/v1/apps/${web}/explain`)).text).toContain(`It runs with host rights the owner's policy gives it: ${rule}.`);
-    expect(daemon.output()).toContain(`${web} may use bind ${shared} (read-only) (apps.${web}.bind[0]`);
+    expect(daemon.output()).toContain(`${web} may use ${rule}`);
     const status = await runCli(['status', '--socket', join(root, 'state', 'podwarden.sock')]);
     expect(status.stdout).toContain(`host rights the owner's policy gives:\n  ${web}: ${rule}`);
   });
@@ -163,7 +165,7 @@ describe('a live daemon fed the bad-input corpus', () => {
     const validate = await runCli(['validate', '--state-dir', join(root, 'state'), join(catalogDir, 'host-folder.yml'), join(catalogDir, `${web}.yml`)]);
     expect(validate.code).toBe(1);
     expect(validate.stderr).toContain(`no rule in ${join(root, 'state', 'policy.yml')} allows it`);
-    expect(validate.stdout).toContain(`allowed: ${web} may use bind ${shared} (read-only) (apps.${web}.bind[0]`);
+    expect(validate.stdout).toContain(`allowed: ${web} may use bind ${shared} (read-only) by apps.${web}.bind[0] in `);
   });
 });
 

@@ -2,7 +2,7 @@ import { dirname, join } from 'node:path';
 import { Command, Option } from 'commander';
 import type { ManifestError } from '../../manifest/errors.js';
 import { validateManifestFile } from '../../manifest/validate-file.js';
-import type { Grant } from '../../policy/check-policy.js';
+import { grantText, type Grant } from '../../policy/check-policy.js';
 import { findPolicyFile, loadPolicy } from '../../policy/load-policy.js';
 import { protectedPaths } from '../../policy/never-allowed.js';
 import { NO_POLICY } from '../../policy/policy-schema.js';
@@ -87,7 +87,7 @@ export const validateCommand = () =>
 function printVerdict(verdict: Verdict): void {
   for (const error of verdict.errors) process.stderr.write(`${String(error)}\n`);
   for (const grant of verdict.allowed ?? []) {
-    process.stdout.write(`${verdict.file}: allowed: ${grant.container} may use ${grant.right} (${grant.rule} in ${grant.file})\n`);
+    process.stdout.write(`${verdict.file}: allowed: ${grant.container} may use ${grantText(grant)}\n`);
   }
   if (verdict.valid && verdict.app) process.stdout.write(`${verdict.file}: ok (${verdict.app.id}: ${verdict.app.name} ${verdict.app.version})\n`);
 }
