@@ -58,8 +58,10 @@ export function createApiServer(orchestrator: Orchestrator, options: ApiServerOp
       // Requests themselves are not logged (the CLI polls); failures are.
       loggerInstance: options.logger.child({ component: 'api' }, { level: 'warn' }) as FastifyBaseLogger,
       bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
-      // Unknown fields are errors, as in manifests: never silently dropped.
-      ajv: { customOptions: { removeAdditional: false } },
+      // Unknown fields are errors, as in manifests: never silently dropped. Nor is anything
+      // coerced: a body of `false` is no command body (coercion read it as null), a `tail` of
+      // "1e400" no number of lines.
+      ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
       return503OnClosing: true,
       // No HEAD twins of the GET routes: docs/api.md has none, and a HEAD of an event stream
       // would hold its subscription open for good.

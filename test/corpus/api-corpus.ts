@@ -62,6 +62,7 @@ const REQUESTS: BadRequest[] = [
   { name: 'an unknown field', method: 'POST', path: '/v1/apps/web/install', body: '{"force":true}', contentType: json, status: 400, code: 'bad-request', says: 'unknown field in the body "force" (/v1/apps/:id/install takes none)' },
   { name: 'a list for a body', method: 'POST', path: '/v1/apps/web/start', body: '[]', contentType: json, status: 400, code: 'bad-request', says: 'the body must be a JSON object, or nothing' },
   { name: 'a string for a body', method: 'POST', path: '/v1/apps/web/start', body: '"start"', contentType: json, status: 400, code: 'bad-request' },
+  { name: 'false for a body', method: 'POST', path: '/v1/apps/web/stop', body: 'false', contentType: json, status: 400, code: 'bad-request', says: 'the body must be a JSON object, or nothing' },
   { name: 'a body above 16 KiB', method: 'POST', path: '/v1/apps/web/install', body: JSON.stringify({ padding: 'x'.repeat(64 * 1024) }), contentType: json, status: 413, code: 'body-too-large' },
   { name: 'a text body', method: 'POST', path: '/v1/apps/web/install', body: 'install please', contentType: 'text/plain', status: 400, code: 'bad-request', says: 'the body must be a JSON object, or nothing' },
   { name: 'a body of an unknown media type', method: 'POST', path: '/v1/apps/web/install', body: '<install/>', contentType: 'application/xml', status: 415, code: 'unsupported-media-type' },
