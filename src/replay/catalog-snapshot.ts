@@ -116,7 +116,7 @@ async function manifestFiles(dir: string): Promise<string[]> {
 /** Reads the catalog as podwarden is about to, env values redacted. */
 export async function snapshotCatalog(dir: string, redact: (value: string) => string): Promise<CatalogSnapshot> {
   const snapshot: CatalogSnapshot = {};
-  const root = await realpath(dir);
+  const root = await realpath(dir).catch(() => dir);
   for (const name of await manifestFiles(dir)) {
     // Read as the catalog reads it: a link out of the catalog or an oversized file is withheld, never recorded.
     const read = await readCatalogFile(root, join(dir, name), DEFAULT_MANIFEST_MAX_BYTES);
