@@ -36,6 +36,11 @@ clean_engine() {
 
 require_root
 clean_engine podman
-if [[ -S /run/podwarden-dev/docker/docker.sock ]]; then
-  clean_engine docker -H unix:///run/podwarden-dev/docker/docker.sock
+# Docker only when its daemon answers: after a reboot the socket file outlives dockerd, and
+# setup-docker.sh starts it later from a clean store anyway.
+readonly DOCKER=(docker -H unix:///run/podwarden-dev/docker/docker.sock)
+if [[ -S /run/podwarden-dev/docker/docker.sock ]] && timeout 10 "${DOCKER[@]}" version >/dev/null 2>&1; then
+  clean_engine "${DOCKER[@]}"
+else
+  log "docker: not running, nothing to clean"
 fi
