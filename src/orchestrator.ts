@@ -1,178 +1,42 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { filter, firstValueFrom, Subject, type Observable } from 'rxjs';
-import {
-  createActor,
-  fromEventObservable,
-  fromPromise,
-  waitFor,
-  type Actor,
-  type InspectionEvent,
-} from 'xstate';
+import { filter, firstValueFrom, Subject } from 'rxjs';
+import { createActor, fromEventObservable, fromPromise, waitFor, type Actor } from 'xstate';
 import { appMachine } from '../machines/app.machine.js';
 import { supervisorMachine, type DeclaredApp, type Snapshot } from '../machines/supervisor.machine.js';
 import { companionUnitMachine } from '../machines/companion-unit.machine.js';
 import { parsePodmanVersion, usesQuadlet } from './companions/systemd/render-unit.js';
-import { createSystemdUnits, systemdUserAvailable, type SystemdUnits } from './companions/systemd/systemd-units.js';
+import { createSystemdUnits, systemdUserAvailable } from './companions/systemd/systemd-units.js';
 import { createUnitEffects } from './companions/systemd/unit-effects.js';
 import { DEFAULT_BACKOFF, type BackoffPolicy, type PassReport } from '../machines/types.js';
 import { createAppEffects } from './effects/app-effects.js';
 import { createDockerodeEngine } from './engine/dockerode/dockerode-engine.js';
 import { NAMING_DEFAULTS, ownerSelector } from './engine/labels.js';
-import type { EnginePort, PullProgress } from './engine/port.js';
-import { createLogger, type Logger } from './log.js';
+import { createLogger } from './log.js';
 import { loadCatalog, type Catalog } from './manifest/catalog.js';
 import { createSpecBuilder } from './manifest/machine-spec.js';
-import type { ManifestError } from './manifest/errors.js';
-import { createDesiredStore, type DesiredState } from './state/desired-store.js';
+import { createDesiredStore, emptyDesiredState, type DesiredState } from './state/desired-store.js';
 import { engineEvents$ } from './streams/engine-events.js';
 import { tick$ } from './streams/tick.js';
-import { explainApp, type Explanation } from './explain/explain.js';
-import { planPass, type PlanEntry } from './explain/plan.js';
+import { explainApp } from './explain/explain.js';
+import { planPass } from './explain/plan.js';
 import { instrumentEngine, type EngineTelemetry } from './engine/instrumented-engine.js';
 import { createJournal, type Journal } from './journal/journal.js';
 import { recoverOpenIntents, rendersCutShort } from './journal/recovery.js';
-import type { JournaledFile } from './journal/records.js';
-import type { LogLine, LogOptions } from './engine/port.js';
-import { createTransitionTracker, topLevelState, type Transition } from './streams/transitions.js';
-import { createStatusRows, type AppStatus } from './status-rows.js';
+import type { JournaledFile, JournalRecord } from './journal/records.js';
+import { createTransitionTracker, topLevelState } from './streams/transitions.js';
+import { createStatusRows, withLeftAlone } from './status-rows.js';
+import type { AppProgress, Orchestrator, OrchestratorOptions } from './orchestrator-types.js';
+import { PodwardenError } from './podwarden-error.js';
+import { healthOf } from './orchestrator-health.js';
+import { createOwnerCommands } from './owner-commands.js';
+import { createOrphanGuard, type OrphanGuard } from './orphan-guard.js';
+import { adoptAtBoot } from './boot-adoption.js';
+import { lastOwnerWords, adoptionsFrom } from './state/owner-words.js';
+import { removeStaleTempFiles } from './state/stale-temp-files.js';
 
-export interface OrchestratorOptions {
-  /** Folder of app manifests (*.yml). */
-  catalogDir: string;
-  /** Where podwarden keeps what the owner asked for (desired.json). */
-  stateDir: string;
-  /** Apps' own data (`./x` volumes, rendered files); defaults to `<stateDir>/apps`. */
-  dataDir?: string;
-  /** Where manifests' `values` files live (secrets podwarden renders into configs); defaults to `<stateDir>/secrets`. */
-  secretsDir?: string;
-  /** Bytes kept free on the engine's image store beyond each app's `requirements.disk`; default 1 GiB. */
-  diskReserveBytes?: number;
-  /** The engine; defaults to dockerode on `socketPath`. Tests may pass the simulator. */
-  engine?: EnginePort;
-  socketPath?: string;
-  /** Owner label value: podwarden touches only containers carrying it. */
-  instance?: string;
-  /** Container names are `<namePrefix><appId>`. */
-  namePrefix?: string;
-  /** Reconcile pass interval; one pass also runs as soon as the recovery gate opens. */
-  intervalMs?: number;
-  backoff?: Partial<BackoffPolicy>;
-  gate?: {
-    /** The embedding daemon calls `releaseGate()` when its own recovery is done. */
-    holdForEmbedder?: boolean;
-    /** The gate opens by itself after this long, with a warning. */
-    capMs?: number;
-  };
-  /** Registries (host[:port]) that may be pulled from over plain HTTP. */
-  insecureRegistries?: string[];
-  logger?: Logger;
-  /** Extra inspection observer, e.g. the Stately inspector. */
-  inspect?: (event: InspectionEvent) => void;
-  onPullProgress?: (appId: string, progress: PullProgress) => void;
-  /**
-   * Who supervises companions: `container` (podwarden itself, the default where systemd is
-   * not PID 1), `systemd` (a Quadlet or .service unit per companion, which outlives
-   * podwarden), or `auto` (systemd when it is PID 1 and `systemctl --user` answers). Default `auto`.
-   */
-  companionBackend?: 'container' | 'systemd' | 'auto';
-  /** For the systemd backend: the units door; defaults to `systemctl --user` and ~/.config. */
-  systemdUnits?: SystemdUnits;
-  /**
-   * The intent journal (`<stateDir>/journal.ndjson`): every step recorded before it acts and
-   * its outcome after; read at start to close what a crash left open. `false` turns it off.
-   */
-  journal?: { maxBytes?: number } | false;
-}
-
-/** Pull (or build) progress of one app's image, as `progress$` emits it. */
-export interface AppProgress {
-  appId: string;
-  progress: PullProgress;
-  at: number;
-}
-
-/** Whether the daemon is doing its job, for /healthz. */
-export interface Health {
-  ok: boolean;
-  /** `closed` while boot recovery (or the embedder) holds the gate. */
-  gate: 'closed' | 'open' | 'stopped';
-  engine: 'reachable' | 'unreachable' | 'unknown';
-  reason: string;
-}
-
-/** An app of the catalog, installed or not. */
-export interface CatalogApp {
-  appId: string;
-  name: string;
-  version: string;
-  image: string;
-  file: string;
-  installed: boolean;
-  desired?: 'running' | 'stopped';
-}
-
-export type { AppStatus } from './status-rows.js';
-
-export interface Orchestrator {
-  /** Loads the catalog and desired state, then boots the supervisor behind its recovery gate. */
-  start(): Promise<void>;
-  /** Finishes in-flight steps, then stops. Containers keep running. */
-  stop(): Promise<void>;
-  /** For an embedding daemon that set `gate.holdForEmbedder`. */
-  releaseGate(): void;
-  install(appId: string): Promise<void>;
-  uninstall(appId: string): Promise<void>;
-  startApp(appId: string): Promise<void>;
-  stopApp(appId: string): Promise<void>;
-  /** Runs a reconcile pass now (or right after the one under way) and resolves with its report. */
-  reconcileNow(): Promise<PassReport>;
-  /** Re-reads the catalog; installed apps whose manifest changed are updated (recreated if needed). */
-  reloadCatalog(): Promise<ManifestError[]>;
-  status(): AppStatus[];
-  catalogErrors(): ManifestError[];
-  readonly transitions$: Observable<Transition>;
-  readonly passes$: Observable<PassReport>;
-  /**
-   * Stop, then start again (the owner's intent; desired.json keeps `running` throughout). When
-   * `restartStopsFirst(appId)`, the machine hears the stop at the call and the start as soon as
-   * the stop is done; otherwise the restart is a start.
-   */
-  restartApp(appId: string): Promise<void>;
-  /** Whether a `restartApp(appId)` now would stop the app first (for recordings: when it takes effect). */
-  restartStopsFirst(appId: string): boolean;
-  /** Plain words on why the app is where it is and what podwarden did, from the journal. */
-  explain(appId: string): Promise<Explanation>;
-  /** A dry run of the next pass: one list call, the decision table per app, nothing done. */
-  plan(): Promise<PlanEntry[]>;
-  /** The app's container output (its last `tail` lines; with `follow`, until it stops). */
-  logs(appId: string, options?: LogOptions): Observable<LogLine>;
-  /** The catalog's apps, and whether each is installed. */
-  catalog(): CatalogApp[];
-  health(): Health;
-  /** Pull and build progress per app. */
-  readonly progress$: Observable<AppProgress>;
-  /** Engine calls (method, outcome) and event delays, for metrics. */
-  readonly telemetry$: Observable<EngineTelemetry | { kind: 'journal-write-failed' }>;
-}
-
-export class PodwardenError extends Error {
-  constructor(
-    message: string,
-    /** `not-found`: no such app (installed or in the catalog); `not-started`: the daemon is not running. */
-    readonly code: 'not-found' | 'not-started' | 'invalid' = 'invalid',
-  ) {
-    super(message);
-    this.name = 'PodwardenError';
-  }
-}
-
-/**
- * Where a restart's stop ends: stopped, gone, or backing off because the stop failed (the
- * start that follows is what the owner wants either way).
- */
-const RESTART_STOPPED_STATES = new Set(['stopped', 'removed', 'halted', 'backoff']);
-const RESTART_TIMEOUT_MS = 5 * 60_000;
+export type { AppProgress, AppStatus, CatalogApp, Health, Orchestrator, OrchestratorOptions } from './orchestrator-types.js';
+export { PodwardenError } from './podwarden-error.js';
 
 const DEFAULTS = {
   socketPath: '/run/podman/podman.sock',
@@ -230,9 +94,12 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const owner = ownerSelector(instance);
 
   let catalog: Catalog = { apps: new Map(), errors: [] };
-  let desired: DesiredState = { version: 1, apps: {} };
+  let desired: DesiredState = emptyDesiredState();
   let root: Supervisor | undefined;
   let stopping: Promise<void> | undefined;
+  let guard: OrphanGuard | undefined;
+  // desired.json was missing at start: boot recovery rebuilds it from the evidence.
+  let adoptionPending = false;
 
   function declared(appId: string): DeclaredApp | undefined {
     const entry = catalog.apps.get(appId);
@@ -257,32 +124,20 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     return root;
   }
 
-  function requireInstalled(appId: string): void {
-    if (!desired.apps[appId]) throw new PodwardenError(`app "${appId}" is not installed`, 'not-found');
-  }
-
-  function command(appId: string, name: string): Promise<unknown> {
-    return journal?.append({ type: 'command', at: Date.now(), appId, command: name }) ?? Promise.resolve();
-  }
-
-  async function setDesired(appId: string, state: 'running' | 'stopped'): Promise<void> {
-    requireInstalled(appId);
-    const supervisor = requireRoot();
-    desired = { ...desired, apps: { ...desired.apps, [appId]: { ...desired.apps[appId]!, desired: state } } };
-    await store.save(desired);
-    supervisor.send({ type: 'SET_DESIRED', appId, desired: state });
-    if (state === 'running') retry(appId);
-  }
-
-  /** The owner asked for the app again: one that gave up (`failed`) tries afresh. */
-  function retry(appId: string): void {
-    requireRoot().getSnapshot().context.refs[appId]?.send({ type: 'RETRY' });
-  }
-
-  /** Whether `restartApp` stops the app first (it runs, or should): otherwise a restart is a start. */
-  function restartStopsFirst(appId: string): boolean {
-    return root?.getSnapshot().context.refs[appId] !== undefined && desired.apps[appId]?.desired === 'running';
-  }
+  const commands = createOwnerCommands({
+    store,
+    journal,
+    logger: log,
+    desired: () => desired,
+    believe: (next) => {
+      desired = next;
+    },
+    supervisor: requireRoot,
+    declared,
+    inCatalog: (appId) => catalog.apps.has(appId),
+    manifestProblem,
+    uninstalled: (appId) => guard?.uninstalledNow(appId),
+  });
 
   async function chooseCompanionBackend(): Promise<'container' | 'systemd'> {
     const asked = options.companionBackend ?? 'auto';
@@ -307,6 +162,31 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     return engine.list(owner).then((containers) => ({ observedAt, containers }));
   }
 
+  /** What the supervisor may see of the engine: containers it must not prune are left out (orphan-guard.ts). */
+  function guarded(snapshot: Snapshot): Snapshot {
+    return guard ? guard.filter(snapshot, requireRoot().getSnapshot().context) : snapshot;
+  }
+
+  /** Boot recovery's list; when desired.json was missing, the apps it shows are adopted first (boot-adoption.ts). */
+  async function recoverEngine(records: readonly JournalRecord[]): Promise<Snapshot> {
+    const snapshot = await observeEngine();
+    if (adoptionPending) {
+      await adoptAtBoot(snapshot, {
+        store,
+        journal,
+        logger: log,
+        words: lastOwnerWords(records),
+        believe: (next) => {
+          desired = next;
+        },
+        supervisor: requireRoot,
+        declared,
+      });
+      adoptionPending = false;
+    }
+    return guarded(snapshot);
+  }
+
   const api: Orchestrator = {
     transitions$: tracker.transitions$,
     passes$: passes.asObservable(),
@@ -315,17 +195,33 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
 
     async start() {
       if (root) throw new PodwardenError('podwarden is already started');
+      const leftovers = await removeStaleTempFiles(options.stateDir);
+      if (leftovers.length > 0) log.info({ files: leftovers }, `removed ${leftovers.length} temp file(s) of writes a crash interrupted`);
       catalog = await loadCatalog(options.catalogDir);
       for (const error of catalog.errors) log.error({ file: error.file, field: error.path }, String(error));
-      desired = await store.load();
+      // Unreadable: start rejects with a DesiredStateError naming the file, the problem and the
+      // way out, before anything runs. Missing: boot recovery adopts what the evidence shows.
+      const found = await store.loadOrMissing();
+      desired = found ?? emptyDesiredState();
+      adoptionPending = found === undefined && !options.pruneOrphans;
+      if (found === undefined && options.pruneOrphans) {
+        log.warn('desired.json is missing and the owner asked to prune orphans: every container of this instance is removed (start over)');
+      }
       let cutShort = new Map<string, JournaledFile[]>();
+      let records: JournalRecord[] = [];
       if (journal) {
         // Before the supervisor (and so before its recovery gate): steps a crash cut short are
         // closed first, so the passes after the gate start from a journal that is whole.
-        const records = await journal.open();
+        records = await journal.open();
         cutShort = rendersCutShort(records);
         await recoverOpenIntents({ journal, records, engine, instance, logger: log });
       }
+      const words = lastOwnerWords(records);
+      guard = createOrphanGuard({
+        pruneOrphans: options.pruneOrphans ?? false,
+        uninstalled: [...words].filter(([, word]) => word.desired === 'absent').map(([appId]) => appId),
+        isInstalled: (appId) => desired.apps[appId] !== undefined,
+      });
 
       const apps: Record<string, DeclaredApp> = {};
       const held: Record<string, string> = {};
@@ -357,8 +253,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         actors: {
           app: appMachine.provide({ actors: effects }),
           ...(unitEffects ? { companionUnit: companionUnitMachine.provide({ actors: unitEffects }) } : {}),
-          recover: fromPromise(observeEngine),
-          observe: fromPromise(observeEngine),
+          recover: fromPromise(() => recoverEngine(records)),
+          observe: fromPromise(async () => guarded(await observeEngine())),
           ticks: fromEventObservable(() => tick$(options.intervalMs ?? DEFAULTS.intervalMs)),
           engineEvents: fromEventObservable(() =>
             engineEvents$(engine, owner, {
@@ -426,29 +322,27 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       requireRoot().send({ type: 'RELEASE_GATE' });
     },
 
-    async install(appId) {
-      const supervisor = requireRoot();
-      const entry = catalog.apps.get(appId);
-      if (!entry) throw new PodwardenError(`cannot install "${appId}": ${manifestProblem(appId)}`, 'not-found');
-      await command(appId, 'install');
-      const current = desired.apps[appId];
-      desired = {
-        ...desired,
-        apps: { ...desired.apps, [appId]: { desired: current?.desired ?? 'running', installedAt: current?.installedAt ?? new Date().toISOString() } },
-      };
-      await store.save(desired);
-      supervisor.send({ type: 'INSTALL', appId, app: declared(appId)! });
-      retry(appId);
-    },
+    install: (appId) => commands.install(appId),
+    uninstall: (appId) => commands.uninstall(appId),
+    startApp: (appId) => commands.startApp(appId),
+    stopApp: (appId) => commands.stopApp(appId),
+    restartApp: (appId) => commands.restartApp(appId),
+    restartStopsFirst: (appId) => commands.restartStopsFirst(appId),
 
-    async uninstall(appId) {
-      requireInstalled(appId);
-      const supervisor = requireRoot();
-      await command(appId, 'uninstall');
-      const { [appId]: _gone, ...apps } = desired.apps;
-      desired = { ...desired, apps };
-      await store.save(desired);
-      supervisor.send({ type: 'UNINSTALL', appId });
+    async adopt(appIds) {
+      requireRoot();
+      const alone = [...(guard?.leftAlone().values() ?? [])].filter((entry) => entry.companion === undefined);
+      const wanted = appIds ?? alone.map((entry) => entry.appId);
+      const records = journal ? await journal.read() : [];
+      const containers = new Map(alone.map((entry) => [entry.appId, entry.container]));
+      const { adopt } = adoptionsFrom(containers, lastOwnerWords(records));
+      const chosen = wanted.map((appId) => {
+        const found = adopt.find((entry) => entry.appId === appId);
+        if (!found) throw new PodwardenError(`no container of app "${appId}" is left alone: nothing to adopt`, 'not-found');
+        return found;
+      });
+      for (const { appId, desired: wish } of chosen) await commands.adopt(appId, wish);
+      return chosen.map(({ appId }) => appId);
     },
 
     reconcileNow() {
@@ -461,53 +355,11 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       return report;
     },
 
-    async startApp(appId) {
-      requireInstalled(appId);
-      await command(appId, 'start');
-      await setDesired(appId, 'running');
-    },
-    async stopApp(appId) {
-      requireInstalled(appId);
-      await command(appId, 'stop');
-      await setDesired(appId, 'stopped');
-    },
-
-    async restartApp(appId) {
-      requireInstalled(appId);
-      const supervisor = requireRoot();
-      const ref = supervisor.getSnapshot().context.refs[appId];
-      if (!restartStopsFirst(appId)) {
-        // Not running as the owner wants it: a restart is a start.
-        await command(appId, 'restart');
-        await setDesired(appId, 'running');
-        return;
-      }
-      // The machine hears the stop at the call (where a recording replays it); the journal
-      // queues its appends in order, so the command is still written before the stop's intent.
-      // Only the machine hears it: desired.json stays `running`, so a crash mid-restart leaves
-      // the app to be started again, never stopped for good.
-      const noted = command(appId, 'restart');
-      supervisor.send({ type: 'SET_DESIRED', appId, desired: 'stopped' });
-      await noted;
-      await waitFor(ref!, (snapshot) => RESTART_STOPPED_STATES.has(topLevelState(snapshot.value)), {
-        timeout: RESTART_TIMEOUT_MS,
-      });
-      if (desired.apps[appId]?.desired === 'running') {
-        // desired.json said `running` throughout: the start follows the stop at once, with nothing to write.
-        supervisor.send({ type: 'SET_DESIRED', appId, desired: 'running' });
-        retry(appId);
-        return;
-      }
-      await setDesired(appId, 'running');
-    },
-
-    restartStopsFirst,
-
     async explain(appId) {
       const row = api.status().find((entry) => entry.appId === appId);
       if (!row && !catalog.apps.has(appId)) throw new PodwardenError(`no app "${appId}" is installed or in the catalog`, 'not-found');
       const records = journal ? await journal.read() : [];
-      return explainApp(row, appId, records);
+      return explainApp(row, appId, records, journal?.damage());
     },
 
     async plan() {
@@ -547,24 +399,9 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       });
     },
 
-    health() {
-      if (!root) return { ok: false, gate: 'stopped', engine: 'unknown', reason: 'podwarden is not started' };
-      const snapshot = root.getSnapshot();
-      if (snapshot.status === 'done' || snapshot.matches('draining')) {
-        return { ok: false, gate: 'stopped', engine: 'unknown', reason: 'podwarden is stopping' };
-      }
-      const engineState = engineProblem ? 'unreachable' : engineAnswered ? 'reachable' : 'unknown';
-      if (snapshot.matches('recovering')) {
-        const why = snapshot.context.recoveryError
-          ? `recovery gate closed: the engine cannot be listed (${snapshot.context.recoveryError})`
-          : snapshot.context.holdGateForEmbedder && !snapshot.context.embedderReleased
-            ? 'recovery gate closed: held by the embedding daemon'
-            : 'recovery gate closed: adopting containers';
-        return { ok: false, gate: 'closed', engine: engineState, reason: why };
-      }
-      if (engineProblem) return { ok: false, gate: 'open', engine: 'unreachable', reason: `engine unreachable: ${engineProblem}` };
-      return { ok: true, gate: 'open', engine: engineState, reason: 'supervising' };
-    },
+    health: () => healthOf(root, { problem: engineProblem, answered: engineAnswered }),
+
+    journalDamage: () => journal?.damage() ?? { unreadable: [], lostWrites: 0 },
 
     async reloadCatalog() {
       const supervisor = requireRoot();
@@ -582,7 +419,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
 
     status() {
       if (!root) return [];
-      return statusRows.rows(root.getSnapshot().context, (appId) => desired.apps[appId]?.desired);
+      const rows = statusRows.rows(root.getSnapshot().context, (appId) => desired.apps[appId]?.desired);
+      return withLeftAlone(rows, guard?.leftAlone() ?? new Map());
     },
 
     catalogErrors: () => catalog.errors,

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { appMachine } from '../../machines/app.machine.js';
+import { unreadableCount } from '../journal/journal-file.js';
 import type { Orchestrator } from '../orchestrator.js';
 
 /** The app states a person can see, straight from the machine (new states appear by themselves). */
@@ -88,6 +89,14 @@ export function createMetrics(orchestrator: Orchestrator): PodwardenMetrics {
     help: 'From the engine stamping a container event to podwarden routing it to the app machine',
     buckets: [0.01, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5],
     registers: [registry],
+  });
+  new Gauge({
+    name: 'podwarden_journal_unreadable_lines',
+    help: 'Lines of the intent journal that could not be read (torn, garbled) at its last read: explain history may be incomplete',
+    registers: [registry],
+    collect() {
+      this.set(unreadableCount(orchestrator.journalDamage()));
+    },
   });
   const journalFailures = new Counter({
     name: 'podwarden_journal_write_failures_total',

@@ -20,6 +20,7 @@ const EFFECT: Record<CommandName, Effect | ((orchestrator: Orchestrator, appId: 
   releaseGate: 'call',
   reloadCatalog: 'settle',
   reconcileNow: 'call',
+  adopt: 'settle',
   // A restart of an app that runs tells its machine to stop at the call (and to start once the
   // stop is done, with nothing to read or write in between); a restart of an app that does not
   // run is a start, which writes desired.json first.
@@ -115,5 +116,7 @@ export function recordCommands(orchestrator: Orchestrator, recorder: Recorder): 
     restartApp: (appId) =>
       recorded('restartApp', appId, () => orchestrator.restartApp(appId)),
     restartStopsFirst: (appId) => orchestrator.restartStopsFirst(appId),
+    adopt: (appIds) => recorded('adopt', appIds?.join(','), () => orchestrator.adopt(appIds)),
+    journalDamage: () => orchestrator.journalDamage(),
   };
 }

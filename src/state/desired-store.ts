@@ -3,7 +3,7 @@ import path from 'node:path';
 import * as z from 'zod';
 import { issuesToErrors } from '../manifest/errors.js';
 import { APP_ID_PATTERN } from '../manifest/field-formats.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { AtomicWriteError, writeFileAtomic } from './atomic-write.js';
 import { DesiredStateError } from './desired-state-error.js';
 import { keepPreviousCopy, PREVIOUS_FILE, unreadableRemedy } from './previous-copy.js';
 
@@ -84,8 +84,12 @@ export function createDesiredStore(stateDir: string): DesiredStore {
       if (unreadable !== undefined) {
         throw new DesiredStateError(file, `refusing to overwrite it: it could not be loaded (${unreadable.message})`);
       }
-      await mkdir(stateDir, { recursive: true, mode: 0o700 });
-      await keepPreviousCopy(file, previousFile);
+      try {
+        await mkdir(stateDir, { recursive: true, mode: 0o700 });
+        await keepPreviousCopy(file, previousFile);
+      } catch (error) {
+        throw new AtomicWriteError(file, error);
+      }
       await writeFileAtomic(file, text, { mode: 0o600 });
     });
     queue = run.catch(() => undefined);
