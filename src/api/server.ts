@@ -6,6 +6,7 @@ import { createMetrics, type PodwardenMetrics } from '../metrics/metrics.js';
 import type { Orchestrator } from '../orchestrator.js';
 import { bearerMatches } from './auth.js';
 import { errorBody, handleApiError } from './errors.js';
+import { adoptRoutes } from './routes/adopt.js';
 import { commandRoutes } from './routes/commands.js';
 import type { RouteContext } from './routes/context.js';
 import { eventRoutes } from './routes/events.js';
@@ -74,6 +75,7 @@ export function createApiServer(orchestrator: Orchestrator, options: ApiServerOp
     }
     statusRoutes(app, context);
     commandRoutes(app, context);
+    adoptRoutes(app, context);
     eventRoutes(app, context);
     explainRoutes(app, context);
     logRoutes(app, context);

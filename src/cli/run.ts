@@ -10,6 +10,7 @@ import { createOrchestrator, type OrchestratorOptions } from '../orchestrator.js
 import { createRecorder } from '../replay/recorder.js';
 import { recordingEngine } from '../replay/recording-engine.js';
 import { recordCommands } from '../replay/recording-orchestrator.js';
+import { startFailureMessage } from './start-failure.js';
 
 function durationOption(value: string): number {
   return parseDuration(value);
@@ -49,6 +50,7 @@ export function runCommand(): Command {
         .env('PODWARDEN_COMPANION_BACKEND')
         .default('auto'),
     )
+    .addOption(new Option('--prune-orphans', 'remove containers of this instance that no installed app claims, even with no uninstall on record (and start over when desired.json is missing)').env('PODWARDEN_PRUNE_ORPHANS'))
     .addOption(new Option('--record <file>', 'record every input (engine answers and events, commands) to this NDJSON file for `podwarden replay`'))
     .action(async (options: {
       socket: string;
@@ -69,6 +71,7 @@ export function runCommand(): Command {
       inspect?: number;
       record?: string;
       companionBackend: 'container' | 'systemd' | 'auto';
+      pruneOrphans?: boolean;
     }) => {
       if (options.apiPort !== undefined && !options.apiToken) {
         throw new Error('--api-port needs --api-token (PODWARDEN_API_TOKEN): the TCP API is never open without one');
@@ -88,6 +91,7 @@ export function runCommand(): Command {
         inspect: inspector?.inspect,
         companionBackend: options.companionBackend,
         journal: { maxBytes: options.journalMaxBytes },
+        pruneOrphans: options.pruneOrphans === true,
       };
       const recorder = options.record === undefined ? undefined : await createRecorder({ file: options.record, options: orchestratorOptions, logger });
       const orchestrator = recorder
@@ -101,7 +105,16 @@ export function runCommand(): Command {
       });
       const listening = await api.listen();
       logger.info(listening, 'API listening');
-      await orchestrator.start();
+      try {
+        await orchestrator.start();
+      } catch (error) {
+        // No daemon that answers "no apps installed": close what runs, then exit non-zero saying why.
+        logger.fatal({ err: error instanceof Error ? error.message : String(error) }, 'podwarden cannot start');
+        await api.close();
+        await inspector?.stop();
+        await recorder?.close();
+        throw new Error(startFailureMessage(error), { cause: error });
+      }
       for (const appId of options.install ?? []) {
         try {
           await orchestrator.install(appId);
