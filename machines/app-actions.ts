@@ -6,7 +6,9 @@ import {
   freshProbeStreaks,
   lastEventAfter,
   learnedImageProbe,
+  killedBy,
   nextStreak,
+  outsideKillAfter,
   passAnswer,
   probeFailure,
   stepError,
@@ -39,6 +41,7 @@ export const appBehaviour = appGuarded.extend({
         container: applyEvent(context.container, event.event),
         exitSeenAt: died ? Math.max(context.exitSeenAt, event.event.time) : context.exitSeenAt,
         lastEventAt: lastEventAfter(context, event.event),
+        outsideKill: outsideKillAfter(context, event.event),
       };
     }),
     setDesired: assign(({ event }) => (event.type === 'SET_DESIRED' ? { desired: event.desired } : {})),
@@ -50,13 +53,18 @@ export const appBehaviour = appGuarded.extend({
     announceReadiness: sendParent(({ context }) => ({ type: 'APP.READINESS', appId: context.appId })),
     explain: assign(({ context }) => ({ reason: currentDecision(context).why })),
     explainFailure: assign(({ context }) => ({ reason: context.failure ? describeFailure(context.failure) : 'a probe failed' })),
-    /** The container failed by itself: classify it (an exit soon after its start feeds the bad-config streak). */
+    /**
+     * The container failed: classify it. An exit soon after its start feeds the bad-config
+     * streak, unless someone outside killed it (then the streak starts over: that run proves nothing).
+     */
     countFailure: assign(({ context }) => {
       const container = context.container;
       const exited = container?.status === 'exited';
-      const quickExits = exited
-        ? nextQuickExits(context.quickExits, container.startedAt, container.finishedAt ?? context.exitSeenAt)
-        : context.quickExits;
+      const quickExits = !exited
+        ? context.quickExits
+        : killedBy(context)
+          ? 0
+          : nextQuickExits(context.quickExits, container.startedAt, container.finishedAt ?? context.exitSeenAt);
       const failure = containerFailure({ ...context, quickExits });
       return { failures: context.failures + 1, quickExits, failure, reason: currentDecision(context).why };
     }),

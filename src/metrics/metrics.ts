@@ -55,6 +55,12 @@ export function createMetrics(orchestrator: Orchestrator): PodwardenMetrics {
     labelNames: ['app'],
     registers: [registry],
   });
+  const failures = new Counter({
+    name: 'podwarden_app_failures_total',
+    help: 'Failures podwarden answered with a retry, by kind (exited, killed-outside, bad-config, oom-killed, probe-failing, a step\'s error, ...)',
+    labelNames: ['app', 'kind'],
+    registers: [registry],
+  });
   const probeFailures = new Counter({
     name: 'podwarden_app_probe_failures_total',
     help: 'State changes caused by a failed probe or health check',
@@ -107,7 +113,10 @@ export function createMetrics(orchestrator: Orchestrator): PodwardenMetrics {
   const subscriptions = [
     orchestrator.transitions$.subscribe((transition) => {
       transitions.inc({ app: transition.appId, to: transition.to });
-      if (transition.to === 'backoff') restarts.inc({ app: transition.appId });
+      if (transition.to === 'backoff') {
+        restarts.inc({ app: transition.appId });
+        if (transition.failureReason) failures.inc({ app: transition.appId, kind: transition.failureReason.kind });
+      }
       if (isProbeFailure(transition.reason) && transition.to !== 'running') probeFailures.inc({ app: transition.appId });
     }),
     orchestrator.passes$.subscribe((pass) => {
