@@ -2,6 +2,7 @@ import type { Observable } from 'rxjs';
 import type { InspectionEvent } from 'xstate';
 import type { BackoffPolicy, PassReport } from '../machines/types.js';
 import type { SystemdUnits } from './companions/systemd/systemd-units.js';
+import type { EngineWorkLoad } from './engine/engine-work.js';
 import type { EngineTelemetry } from './engine/instrumented-engine.js';
 import type { EnginePort, LogLine, LogOptions, PullProgress } from './engine/port.js';
 import type { Explanation } from './explain/explain.js';
@@ -68,6 +69,12 @@ export interface OrchestratorOptions {
    * instead of adopting them). Default false: such containers are left alone and listed.
    */
   pruneOrphans?: boolean;
+  /**
+   * Mutating engine calls (pull, build, create, start, stop, remove) at once: at most
+   * `maxInFlight` (default 4; Infinity for no bound), restarts of crashed apps first
+   * (src/engine/engine-work.ts). 50 apps killed at once then restart without drowning podman.
+   */
+  engineWork?: { maxInFlight?: number };
 }
 
 /** Pull (or build) progress of one app's image, as `progress$` emits it. */
@@ -135,6 +142,8 @@ export interface Orchestrator {
   adopt(appIds?: string[]): Promise<string[]>;
   /** Unreadable journal lines and records this run could not write (for explain and metrics). */
   journalDamage(): JournalDamage;
+  /** Mutating engine calls under way and waiting (for metrics). */
+  engineWorkLoad(): EngineWorkLoad;
   /** Plain words on why the app is where it is and what podwarden did, from the journal. */
   explain(appId: string): Promise<Explanation>;
   /** A dry run of the next pass: one list call, the decision table per app, nothing done. */

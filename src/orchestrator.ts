@@ -21,6 +21,7 @@ import { tick$ } from './streams/tick.js';
 import { explainApp } from './explain/explain.js';
 import { planPass } from './explain/plan.js';
 import { instrumentEngine, type EngineTelemetry } from './engine/instrumented-engine.js';
+import { boundEngineWork } from './engine/engine-work.js';
 import { createJournal, type Journal } from './journal/journal.js';
 import { recoverOpenIntents, rendersCutShort } from './journal/recovery.js';
 import type { JournaledFile, JournalRecord } from './journal/records.js';
@@ -64,8 +65,12 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const progress = new Subject<AppProgress>();
   let engineProblem: string | undefined;
   let engineAnswered = false;
-  const engine = instrumentEngine(
+  const work = boundEngineWork(
     options.engine ?? createDockerodeEngine({ socketPath: options.socketPath ?? DEFAULTS.socketPath }),
+    options.engineWork ?? {},
+  );
+  const engine = instrumentEngine(
+    work,
     (event) => {
       if (event.kind === 'call') {
         if (event.outcome === 'unreachable') engineProblem = event.error ?? 'the engine does not answer';
@@ -402,6 +407,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     health: () => healthOf(root, { problem: engineProblem, answered: engineAnswered }),
 
     journalDamage: () => journal?.damage() ?? { unreadable: [], lostWrites: 0 },
+    engineWorkLoad: () => work.load(),
 
     async reloadCatalog() {
       const supervisor = requireRoot();

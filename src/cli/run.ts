@@ -50,6 +50,11 @@ export function runCommand(): Command {
         .env('PODWARDEN_COMPANION_BACKEND')
         .default('auto'),
     )
+    .addOption(new Option('--engine-concurrency <n>', 'mutating engine calls (pull, create, start, stop, remove) at once; restarts of crashed apps go first').env('PODWARDEN_ENGINE_CONCURRENCY').default(4).argParser((value: string) => {
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < 1) throw new Error(`--engine-concurrency wants a whole number of at least 1, got "${value}"`);
+      return n;
+    }))
     .addOption(new Option('--prune-orphans', 'remove containers of this instance that no installed app claims, even with no uninstall on record (and start over when desired.json is missing)').env('PODWARDEN_PRUNE_ORPHANS'))
     .addOption(new Option('--record <file>', 'record every input (engine answers and events, commands) to this NDJSON file for `podwarden replay`'))
     .action(async (options: {
@@ -72,6 +77,7 @@ export function runCommand(): Command {
       record?: string;
       companionBackend: 'container' | 'systemd' | 'auto';
       pruneOrphans?: boolean;
+      engineConcurrency: number;
     }) => {
       if (options.apiPort !== undefined && !options.apiToken) {
         throw new Error('--api-port needs --api-token (PODWARDEN_API_TOKEN): the TCP API is never open without one');
@@ -92,6 +98,7 @@ export function runCommand(): Command {
         companionBackend: options.companionBackend,
         journal: { maxBytes: options.journalMaxBytes },
         pruneOrphans: options.pruneOrphans === true,
+        engineWork: { maxInFlight: options.engineConcurrency },
       };
       const recorder = options.record === undefined ? undefined : await createRecorder({ file: options.record, options: orchestratorOptions, logger });
       const orchestrator = recorder

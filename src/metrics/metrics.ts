@@ -104,6 +104,22 @@ export function createMetrics(orchestrator: Orchestrator): PodwardenMetrics {
       this.set(unreadableCount(orchestrator.journalDamage()));
     },
   });
+  new Gauge({
+    name: 'podwarden_engine_work_in_flight',
+    help: 'Mutating engine calls (pull, build, create, start, stop, remove) under way; bounded by --engine-concurrency',
+    registers: [registry],
+    collect() {
+      this.set(orchestrator.engineWorkLoad().inFlight);
+    },
+  });
+  new Gauge({
+    name: 'podwarden_engine_work_queued',
+    help: 'Mutating engine calls waiting for a slot (restarts of crashed apps first)',
+    registers: [registry],
+    collect() {
+      this.set(orchestrator.engineWorkLoad().queued);
+    },
+  });
   const journalFailures = new Counter({
     name: 'podwarden_journal_write_failures_total',
     help: 'Intent journal records that could not be written (podwarden kept acting without them)',

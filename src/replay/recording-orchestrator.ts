@@ -118,5 +118,6 @@ export function recordCommands(orchestrator: Orchestrator, recorder: Recorder): 
     restartStopsFirst: (appId) => orchestrator.restartStopsFirst(appId),
     adopt: (appIds) => recorded('adopt', appIds?.join(','), () => orchestrator.adopt(appIds)),
     journalDamage: () => orchestrator.journalDamage(),
+    engineWorkLoad: () => orchestrator.engineWorkLoad(),
   };
 }
