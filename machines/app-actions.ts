@@ -70,7 +70,7 @@ export const appBehaviour = appGuarded.extend({
     }),
     countStepFailure: assign(({ context }, params: { step: string; error: unknown }) => {
       const error = stepError(params.error);
-      const failure = classifyStepError(params.step, error, context.spec.image.ref);
+      const failure = classifyStepError(params.step, error, context.spec.image.ref, context.spec.container.name);
       return { failures: context.failures + 1, failure, reason: `${params.step} failed: ${error.message}` };
     }),
     /** A probe gave up on the container: it is replaced (or restarted) after the backoff. */

@@ -425,10 +425,14 @@ export const appMachine = appBehaviour.createMachine({
         CONTAINER_EVENT: { guard: 'ownEvent', actions: 'applyContainerEvent' },
       },
     },
-    /** Waiting before the next attempt, longer after each consecutive failure. */
+    /**
+     * Waiting before the next attempt, longer after each consecutive failure; a create that
+     * failed on a name a foreign container held goes again as soon as that container is removed.
+     */
     backoff: {
       after: { backoff: { target: 'deciding' } },
       on: {
+        'NAME.FREED': { guard: 'nameFreed', target: 'deciding' },
         OBSERVED: [
           { guard: 'freshObservation', actions: ['observe', 'reportPass'] },
           { actions: 'reportPass' },

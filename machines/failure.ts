@@ -31,6 +31,8 @@ export type FailureReason =
   | { kind: 'image-not-found'; image: string; message: string }
   | { kind: 'registry-unreachable'; image: string; message: string }
   | { kind: 'port-in-use'; message: string }
+  /** The container's name is held by a container podwarden does not own (no owner label). */
+  | { kind: 'name-taken'; name: string; message: string }
   | { kind: 'disk-full'; step: string; message: string }
   /** A podwarden-run probe failed `failures` times in a row. */
   | { kind: 'probe-failing'; role: ProbeRole; target: string; output: string; failures: number }
@@ -85,9 +87,16 @@ export function nextQuickExits(streak: number, startedAt: number | undefined, ex
   return exitedAt - startedAt < QUICK_EXIT_MS ? streak + 1 : 0;
 }
 
-/** A step's engine error, classified by the adapter's EngineError code. */
-export function classifyStepError(step: string, error: { code: EngineErrorCode | 'unknown'; message: string }, image: string): FailureReason {
+/** A step's engine error, classified by the adapter's EngineError code. `name` is the app's container name. */
+export function classifyStepError(
+  step: string,
+  error: { code: EngineErrorCode | 'unknown'; message: string },
+  image: string,
+  name?: string,
+): FailureReason {
   switch (error.code) {
+    case 'name-conflict':
+      return name === undefined ? { kind: 'step-failed', step, message: error.message } : { kind: 'name-taken', name, message: error.message };
     case 'image-not-found':
       return { kind: 'image-not-found', image, message: error.message };
     case 'registry-unreachable':
@@ -124,6 +133,8 @@ export function describeFailure(reason: FailureReason): string {
       return `registry unreachable for ${reason.image}: check the network and the registry address (${reason.message})`;
     case 'port-in-use':
       return `port already in use: free the host port or change it in the manifest (${reason.message})`;
+    case 'name-taken':
+      return `container name ${reason.name} is held by a container podwarden does not own: remove or rename that container, and podwarden creates its own at once (${reason.message})`;
     case 'disk-full':
       // The preflight's own message already says how much is free and what is needed.
       return reason.message.startsWith('disk full')

@@ -27,6 +27,7 @@ import { recoverOpenIntents, rendersCutShort } from './journal/recovery.js';
 import type { JournaledFile, JournalRecord } from './journal/records.js';
 import { createTransitionTracker, topLevelState } from './streams/transitions.js';
 import { createStatusRows, withLeftAlone } from './status-rows.js';
+import { followNameWaits, watchFreedNames } from './streams/freed-names.js';
 import type { AppProgress, Orchestrator, OrchestratorOptions } from './orchestrator-types.js';
 import { PodwardenError } from './podwarden-error.js';
 import { healthOf } from './orchestrator-health.js';
@@ -128,6 +129,14 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     if (!root) throw new PodwardenError('podwarden is not started');
     return root;
   }
+
+  const names = watchFreedNames(work, {
+    logger: log,
+    onFreed: (key, name) => {
+      log.info({ app: key, name }, `container name ${name} is free again: ${key} goes on now`);
+      root?.getSnapshot().context.refs[key]?.send({ type: 'NAME.FREED', name });
+    },
+  });
 
   const commands = createOwnerCommands({
     store,
@@ -304,6 +313,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
           `${transition.appId}: ${transition.from ?? '∅'} → ${transition.to}`,
         ),
       );
+      // A name a foreign container held is free: the app waiting for it goes on at once.
+      followNameWaits(tracker.transitions$, names);
       root = supervisor;
       supervisor.start();
     },
@@ -314,6 +325,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         const supervisor = root!;
         supervisor.send({ type: 'SHUTDOWN' });
         await waitFor(supervisor, (snapshot) => snapshot.status === 'done', { timeout: Infinity });
+        names.close();
         await journal?.close();
         tracker.complete();
         passes.complete();
