@@ -10,7 +10,7 @@ export default defineConfig({
         test: {
           name: 'fast',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/podman/**'],
+          exclude: ['test/podman/**', 'test/chaos/**'],
           testTimeout: 10_000,
         },
       },
@@ -22,6 +22,18 @@ export default defineConfig({
           // One engine for all files: run them one after another so timings stay honest.
           fileParallelism: false,
           testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        // Faults against the daemon on the real engine (docs/reliability.md). `npm test` runs
+        // each scenario once; `npm run chaos` runs the repeated faults more rounds (CHAOS_ROUNDS).
+        test: {
+          name: 'chaos',
+          include: ['test/chaos/**/*.test.ts'],
+          globalSetup: ['test/podman/global-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 300_000,
           hookTimeout: 120_000,
         },
       },

@@ -86,11 +86,12 @@ export function createDesiredStore(stateDir: string): DesiredStore {
       }
       try {
         await mkdir(stateDir, { recursive: true, mode: 0o700 });
-        await keepPreviousCopy(file, previousFile);
       } catch (error) {
         throw new AtomicWriteError(file, error);
       }
-      await writeFileAtomic(file, text, { mode: 0o600 });
+      // The old file becomes the previous copy only once the new one is safely written: a save
+      // that fails (a full disk) leaves both as they were.
+      await writeFileAtomic(file, text, { mode: 0o600, beforeReplace: () => keepPreviousCopy(file, previousFile) });
     });
     queue = run.catch(() => undefined);
     return run;
