@@ -72,7 +72,7 @@ describe('kill -9 of podwarden at each step of an install', () => {
         );
         installed[appId] = 'running';
         expect(await world.containersOf(appId)).toHaveLength(1);
-        await expectNoDuplicates(world);
+        expectNoDuplicates(await world.containers());
         expect(await world.desired()).toEqual(installed);
         // Recovery closed every intent the kill left open; the install is on record once.
         const records = await journal();

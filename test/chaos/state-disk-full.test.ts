@@ -105,7 +105,7 @@ describe('a full state disk, then space again', () => {
     );
     expect((await world.containersOf(b)).map((container) => container.id)).toEqual([bContainer]);
     expect(await world.containersOf(c)).toEqual([]);
-    await expectNoDuplicates(world);
+    expectNoDuplicates(await world.containers());
     await expectIntents(world, { [a]: 'running', [b]: 'running', [d]: 'running' });
   });
 });

@@ -45,7 +45,7 @@ async function expectContainersUntouched(): Promise<void> {
     const seen = await inspectJson(`podwarden-${appId}`);
     expect({ id: seen.Id, startedAt: seen.State.StartedAt, status: seen.State.Status }).toEqual({ ...mark, status: 'running' });
   }
-  await expectNoDuplicates(world);
+  expectNoDuplicates(await world.containers());
 }
 
 async function statusRows(): Promise<Array<{ appId: string; state: string }>> {

@@ -1,14 +1,14 @@
 import { expect } from 'vitest';
 import { LABELS } from '../../../src/engine/labels.js';
-import { inspectJson, podman } from '../../podman/support/podman-cli.js';
+import { inspectJson, podman, type ContainerSummary } from '../../podman/support/podman-cli.js';
 import type { ChaosWorld } from './chaos-world.js';
 
 // What every chaos scenario checks after its fault, besides its own honest-answer checks.
 
-/** No duplicate container: at most one per app (and companion) of this world. */
-export async function expectNoDuplicates(world: ChaosWorld): Promise<void> {
+/** No duplicate container: at most one per app (and companion) among one instance's `containers`. */
+export function expectNoDuplicates(containers: readonly ContainerSummary[]): void {
   const perApp = new Map<string, string[]>();
-  for (const container of await world.containers()) {
+  for (const container of containers) {
     const key = `${container.labels[LABELS.app] ?? '?'}/${container.labels[LABELS.companion] ?? ''}`;
     perApp.set(key, [...(perApp.get(key) ?? []), container.names.join(',')]);
   }
@@ -30,9 +30,12 @@ export interface ForeignMark {
   restarts: number;
 }
 
-/** Makes a container podwarden does not own (no owner label, or another's), labelled for this world's cleanup. */
-export async function makeForeign(world: ChaosWorld, name: string, image: string, labels: Record<string, string> = {}): Promise<ForeignMark> {
-  const labelArgs = Object.entries({ ...labels, 'podwarden-chaos-foreign': world.tag }).flatMap(([key, value]) => ['--label', `${key}=${value}`]);
+/**
+ * Makes a running container podwarden does not own (no owner label, or another's), marked with
+ * `tag` so the scenario removes it (and only it) afterwards.
+ */
+export async function makeForeignNamed(tag: string, name: string, image: string, labels: Record<string, string> = {}): Promise<ForeignMark> {
+  const labelArgs = Object.entries({ ...labels, 'podwarden-chaos-foreign': tag }).flatMap(([key, value]) => ['--label', `${key}=${value}`]);
   await podman(['run', '-d', '--name', name, ...labelArgs, image]);
   return markForeign(name);
 }
@@ -47,8 +50,8 @@ export async function expectForeignUntouched(marks: ForeignMark[]): Promise<void
   for (const mark of marks) expect(await markForeign(mark.name), `foreign container ${mark.name}`).toEqual(mark);
 }
 
-/** Removes what `makeForeign` made for this world (only those: never another's containers). */
-export async function removeForeign(world: ChaosWorld): Promise<void> {
-  const ids = (await podman(['ps', '-aq', '--filter', `label=podwarden-chaos-foreign=${world.tag}`])).split('\n').filter(Boolean);
+/** Removes what `makeForeignNamed` made with `tag` (only those: never another's containers). */
+export async function removeForeignTagged(tag: string): Promise<void> {
+  const ids = (await podman(['ps', '-aq', '--filter', `label=podwarden-chaos-foreign=${tag}`])).split('\n').filter(Boolean);
   if (ids.length > 0) await podman(['rm', '-f', '-t', '0', ...ids]);
 }
