@@ -4,8 +4,12 @@
  *
  * 1. kill → restart on real podman: from the API kill to podwarden's start call, beside the
  *    engine's own kill → `die` event latency (what no supervisor fed by events can beat).
- * 2. A quiet pass over many apps on the simulator, beside one bare list call of as many
+ * 2. The crowd restart on real podman (scripts/bench-crowd.ts): 50 apps killed at once, bounded
+ *    vs unbounded engine work, time until all run again and event-loop delay.
+ * 3. A quiet pass over many apps on the simulator, beside one bare list call of as many
  *    containers, plus heap per app machine.
+ *
+ * BENCH_ONLY=kill|crowd|quiet runs one of them.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -22,6 +26,7 @@ import { sampleRegistry } from '../src/engine/simulator/simulator-images.js';
 import { createSimulatedEngine } from '../src/engine/simulator/simulator.js';
 import { silentLogger } from '../src/log.js';
 import { createOrchestrator, type Orchestrator } from '../src/orchestrator.js';
+import { crowdRestart } from './bench-crowd.js';
 
 const SOCKET = process.env.PODWARDEN_SOCKET ?? '/run/podman/podman.sock';
 const REGISTRY = process.env.PODWARDEN_REGISTRY ?? '127.0.0.1:5000';
@@ -209,6 +214,8 @@ async function quietPass(): Promise<void> {
   console.log(`heap per app machine: ${(heapPerApp / 1024).toFixed(1)} KiB${global.gc ? '' : ' (run with --expose-gc for a steadier number)'}`);
 }
 
-await killToRestart();
-await quietPass();
+const only = process.env.BENCH_ONLY;
+if (!only || only === 'kill') await killToRestart();
+if (!only || only === 'crowd') await crowdRestart();
+if (!only || only === 'quiet') await quietPass();
 process.exit(0);
