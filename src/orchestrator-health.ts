@@ -15,7 +15,7 @@ export function healthOf(
   const engineState = engine.problem ? 'unreachable' : engine.answered ? 'reachable' : 'unknown';
   if (snapshot.matches('recovering')) {
     const why = snapshot.context.recoveryError
-      ? `recovery gate closed: the engine cannot be listed (${snapshot.context.recoveryError})`
+      ? `recovery gate closed: boot recovery failed, retrying (${snapshot.context.recoveryError})`
       : snapshot.context.holdGateForEmbedder && !snapshot.context.embedderReleased
         ? 'recovery gate closed: held by the embedding daemon'
         : 'recovery gate closed: adopting containers';

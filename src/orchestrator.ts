@@ -303,7 +303,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         else log.info('recovery done; supervising');
       });
       supervisor.on('recoveryFailed', ({ error }) =>
-        log.error({ err: error }, `boot recovery cannot list containers, retrying: ${error}`),
+        log.error({ err: error }, `boot recovery failed, retrying: ${error}`),
       );
       supervisor.on('engineReconnected', () => log.info('engine event stream back; resyncing'));
       supervisor.subscribe({ error: (error) => log.fatal({ err: error }, 'supervisor crashed') });
