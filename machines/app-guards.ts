@@ -57,12 +57,12 @@ export const appGuarded = appSetup.extend({
     observationMeansFailure: ({ context, event }) =>
       event.type === 'OBSERVED' &&
       isFreshObservation(context, event.observedAt) &&
-      decide(context.desired, event.container, context.spec.specHash).failed,
+      decide(context.desired, event.container, context.spec).failed,
     /** A pass that looked after everything the machine knows, after which the decision table asks for something. */
     observationNeedsAction: ({ context, event }) =>
       event.type === 'OBSERVED' &&
       isFreshObservation(context, event.observedAt) &&
-      decide(context.desired, event.container, context.spec.specHash).action !== 'none',
+      decide(context.desired, event.container, context.spec).action !== 'none',
     /** A pass that looked after the last step's answer and the newest event applied: older ones are only answered. */
     freshObservation: ({ context, event }) => event.type === 'OBSERVED' && isFreshObservation(context, event.observedAt),
     /** A running app's container changed in a way the decision table must look at. */

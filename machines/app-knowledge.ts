@@ -277,7 +277,7 @@ export function applyEvent(container: Observed | undefined, event: ContainerEven
 }
 
 export function currentDecision(context: AppContext): Decision {
-  return decide(context.desired, context.container ?? null, context.spec.specHash);
+  return decide(context.desired, context.container ?? null, context.spec);
 }
 
 /** Steps that would bring a container (back) up: a dependency that is not ready holds them. */
@@ -310,7 +310,7 @@ export function createdContainer(context: AppContext, made: CreateOutcome): Obse
 }
 
 export function decisionAfter(context: AppContext, event: ContainerEvent): Decision {
-  return decide(context.desired, applyEvent(context.container, event) ?? null, context.spec.specHash);
+  return decide(context.desired, applyEvent(context.container, event) ?? null, context.spec);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { assign, enqueueActions, sendParent, setup } from 'xstate';
+import { assign, enqueueActions, not, sendParent, setup } from 'xstate';
 import type { AppInput } from './app-knowledge.js';
 import { unprovided } from './app-steps.js';
 import { backoffDelay } from './backoff.js';
@@ -237,7 +237,8 @@ export const companionUnitMachine = setup({
       invoke: {
         src: 'restartUnit',
         input: specInput,
-        onDone: [{ guard: 'halting', target: 'halted' }, { target: 'active' }],
+        // The owner may have asked for something else meanwhile: that comes first.
+        onDone: [{ guard: 'halting', target: 'halted' }, { guard: 'wantsRunning', target: 'active' }, { target: 'deciding' }],
         onError: failedUnitStep('restart'),
       },
     },
@@ -247,7 +248,7 @@ export const companionUnitMachine = setup({
       invoke: {
         src: 'enableUnit',
         input: specInput,
-        onDone: [{ guard: 'halting', target: 'halted' }, { target: 'active' }],
+        onDone: [{ guard: 'halting', target: 'halted' }, { guard: 'wantsRunning', target: 'active' }, { target: 'deciding' }],
         onError: failedUnitStep('enable --now'),
       },
     },
@@ -267,7 +268,9 @@ export const companionUnitMachine = setup({
         onDone: [
           { guard: 'halting', target: 'halted' },
           { guard: 'fileChanged', target: 'reloading', actions: [{ type: 'answerCheck', params: { action: 'repair' } }, 'forgetPass'] },
-          { target: 'probing' },
+          { guard: 'wantsRunning', target: 'probing' },
+          // Stopped or uninstalled during the check: the pass hears that work follows.
+          { target: 'deciding', actions: [{ type: 'answerCheck', params: { action: 'wait' } }, 'forgetPass'] },
         ],
         onError: failedUnitStep('checking the unit file'),
       },
@@ -280,6 +283,7 @@ export const companionUnitMachine = setup({
         input: specInput,
         onDone: [
           { guard: 'halting', target: 'halted' },
+          { guard: not('wantsRunning'), target: 'deciding', actions: [{ type: 'answerCheck', params: { action: 'wait' } }, 'forgetPass'] },
           { guard: 'unitActive', target: 'active', actions: [{ type: 'answerCheck', params: { action: 'none' } }, 'forgetPass'] },
           { target: 'inactive', actions: [{ type: 'answerCheck', params: { action: 'restart' } }, 'forgetPass'] },
         ],

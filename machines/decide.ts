@@ -1,4 +1,4 @@
-import type { Desired, Observed } from './types.js';
+import type { AppSpec, Desired, Observed } from './types.js';
 import { LABELS } from '../src/engine/labels.js';
 
 export type Action = 'none' | 'wait' | 'start' | 'create' | 'recreate' | 'stop' | 'remove';
@@ -15,11 +15,15 @@ function decision(action: Action, why: string, failed = false): Decision {
   return { action, why, failed };
 }
 
+/** What the decision table reads of an app's spec. */
+export type DecisionSpec = Pick<AppSpec, 'specHash' | 'ignoreEngineHealth'>;
+
 /**
  * The ensure-running decision table: what to do with an app's container given what the
  * owner asked for. Pure, so the machine, `plan` and the tests share one truth.
  */
-export function decide(desired: Desired, container: Observed, specHash: string): Decision {
+export function decide(desired: Desired, container: Observed, spec: DecisionSpec): Decision {
+  const { specHash } = spec;
   if (desired === 'absent') {
     return container ? decision('remove', 'app is not installed') : decision('none', 'removed');
   }
@@ -38,7 +42,7 @@ export function decide(desired: Desired, container: Observed, specHash: string):
   switch (container.status) {
     case 'running':
       if (container.pid === 0) return decision('recreate', 'running but its process is gone', true);
-      if (container.health === 'unhealthy') return decision('recreate', 'container is unhealthy', true);
+      if (container.health === 'unhealthy' && !spec.ignoreEngineHealth) return decision('recreate', 'container is unhealthy', true);
       if (container.labels[LABELS.specHash] !== specHash) {
         return decision('recreate', 'container was made from an older manifest');
       }

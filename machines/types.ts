@@ -33,6 +33,11 @@ export interface AppSpec {
    * unless `probes.imageHealthcheck: false`; absent = off.
    */
   imageHealthcheck?: boolean;
+  /**
+   * The manifest turned the image's health check off (`probes.imageHealthcheck: false`): where
+   * the engine runs it anyway (podman under systemd, Docker), its `unhealthy` is not acted on.
+   */
+  ignoreEngineHealth?: boolean;
 }
 
 /** What the `renderFiles` effect needs; see src/effects/render-files.ts. */

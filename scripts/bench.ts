@@ -2,10 +2,11 @@
  * `npm run bench`: numbers, never assertions. Each measurement is printed beside a baseline
  * taken in the same run, so a slow machine shows up in both columns.
  *
- * 1. kill → restart on real podman: from the API kill to podwarden's start call, beside the
- *    engine's own kill → `die` event latency (what no supervisor fed by events can beat).
- * 2. The crowd restart on real podman (scripts/bench-crowd.ts): 50 apps killed at once, bounded
- *    vs unbounded engine work, time until all run again and event-loop delay.
+ * 1. kill → restart on every engine lane that is up (podman 4.3 here; podman 5 under systemd,
+ *    rootful and rootless; Docker): from the API kill to podwarden's start call, beside the
+ *    lane's own kill → `die` event latency (what no supervisor fed by events can beat).
+ * 2. The crowd restart on this machine's podman (scripts/bench-crowd.ts): 50 apps killed at
+ *    once, bounded vs unbounded engine work, time until all run again and event-loop delay.
  * 3. A quiet pass over many apps on the simulator, beside one bare list call of as many
  *    containers, plus heap per app machine.
  *
@@ -16,7 +17,6 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import Docker from 'dockerode';
 import { filter, firstValueFrom, tap } from 'rxjs';
 import { stringify } from 'yaml';
 import { createDockerodeEngine } from '../src/engine/dockerode/dockerode-engine.js';
@@ -26,10 +26,13 @@ import { sampleRegistry } from '../src/engine/simulator/simulator-images.js';
 import { createSimulatedEngine } from '../src/engine/simulator/simulator.js';
 import { silentLogger } from '../src/log.js';
 import { createOrchestrator, type Orchestrator } from '../src/orchestrator.js';
+import { lane as laneOf, type Lane, type LaneId } from '../test/lanes/support/lane.js';
+import { outside } from '../test/lanes/support/outside.js';
+import { pingSocket } from '../test/support/engine-ping.js';
 import { crowdRestart } from './bench-crowd.js';
 
-const SOCKET = process.env.PODWARDEN_SOCKET ?? '/run/podman/podman.sock';
 const REGISTRY = process.env.PODWARDEN_REGISTRY ?? '127.0.0.1:5000';
+const LANES = (process.env.BENCH_LANES ?? 'podman,systemd-rootful,systemd-rootless,docker').split(',') as LaneId[];
 const KILLS = Number(process.env.BENCH_KILLS ?? 25);
 const QUIET_APPS = Number(process.env.BENCH_APPS ?? 1000);
 
@@ -61,12 +64,12 @@ function waitRunning(orchestrator: Orchestrator, appId: string): Promise<unknown
   return firstValueFrom(orchestrator.transitions$.pipe(filter((t) => t.appId === appId && t.to === 'running')));
 }
 
-async function killToRestart(): Promise<void> {
+async function killToRestart(lane: Lane): Promise<void> {
   const tag = randomBytes(3).toString('hex');
   const instance = `bench-${tag}`;
   const root = await mkdtemp(join(tmpdir(), 'podwarden-bench-'));
-  const docker = new Docker({ socketPath: SOCKET });
-  const engine = createDockerodeEngine({ socketPath: SOCKET });
+  const kill = outside(lane).kill;
+  const engine = createDockerodeEngine({ socketPath: lane.socketPath });
   const startCalls: Array<{ id: string; at: number }> = [];
   const seenDies: Array<{ id: string; at: number }> = [];
   const instrumented: EnginePort = {
@@ -89,14 +92,14 @@ async function killToRestart(): Promise<void> {
     if (event.kind === 'container' && event.action === 'die') dies.push({ id: event.containerId, at: performance.now() });
   });
 
-  await writeCatalog(join(root, 'catalog'), { web: `${REGISTRY}/podwarden/httpd:1` });
+  await writeCatalog(join(root, 'catalog'), { web: `${lane.registry}/podwarden/httpd:1` });
   const orchestrator = createOrchestrator({
     engine: instrumented,
     catalogDir: join(root, 'catalog'),
     stateDir: join(root, 'state'),
     instance,
     namePrefix: `bench${tag}-`,
-    insecureRegistries: [REGISTRY],
+    insecureRegistries: [lane.registry],
     intervalMs: 10 * 60_000,
     // Reset the crash count quickly so every kill gets the immediate first restart, and give
     // the restart budget room for every kill of the run.
@@ -119,9 +122,9 @@ async function killToRestart(): Promise<void> {
     const diesBefore = dies.length;
     const seenBefore = seenDies.length;
     const killedAt = performance.now();
-    // podman answers an API kill only once the container stays down (~20 s here, since podwarden
-    // starts it again at once): keep the answer, do not wait for it.
-    kills.push(docker.getContainer(id).kill().catch(() => undefined));
+    // Docker's kill answers once the container is down, which podwarden may undo first:
+    // keep the answer, do not wait for it.
+    kills.push(kill(id).catch(() => undefined));
     while (startCalls.length === startsBefore || dies.length === diesBefore || seenDies.length === seenBefore) {
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
@@ -138,7 +141,7 @@ async function killToRestart(): Promise<void> {
   await Promise.all(kills);
   await rm(root, { recursive: true, force: true });
 
-  header(`kill → restart on real podman (${KILLS} kills of a running httpd container)`);
+  header(`kill → restart on ${lane.title} (${KILLS} kills of a running httpd container)`);
   console.log(row('baseline: API kill → die on a bare stream', engineDie));
   console.log(row('API kill → die on podwarden\'s stream', podwardenDie));
   console.log(row('podwarden: API kill → start call', restart));
@@ -215,7 +218,17 @@ async function quietPass(): Promise<void> {
 }
 
 const only = process.env.BENCH_ONLY;
-if (!only || only === 'kill') await killToRestart();
+for (const id of only && only !== 'kill' ? [] : LANES) {
+  let lane: Lane;
+  try {
+    lane = laneOf(id);
+    await pingSocket(lane.socketPath);
+  } catch (error) {
+    console.log(`\nkill → restart on lane ${id}: not up (${error instanceof Error ? error.message : String(error)}); bench.sh starts every lane`);
+    continue;
+  }
+  await killToRestart(lane);
+}
 if (!only || only === 'crowd') await crowdRestart();
 if (!only || only === 'quiet') await quietPass();
 process.exit(0);

@@ -18,6 +18,9 @@ readonly PACKAGES=(podman runc conmon netavark aardvark-dns containernetworking-
   catatonit docker-registry busybox-static curl systemd)
 
 readonly SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=scripts/lib/shell.sh
+source "$SCRIPT_DIR/lib/shell.sh"
+LOG_PREFIX=setup-engine
 readonly RECIPES_DIR="$SCRIPT_DIR/images"
 readonly STATE_DIR=/var/lib/podwarden-dev
 readonly STAMP_DIR="$STATE_DIR/images"
@@ -32,22 +35,6 @@ readonly BASE_IMAGE=localhost/podwarden/busybox-base:latest
 
 # One summary line per thing, printed at the end so CI logs show the state at a glance.
 SUMMARY=()
-
-log() { printf 'setup-engine: %s\n' "$*" >&2; }
-die() {
-  printf 'setup-engine: ERROR: %s\n' "$*" >&2
-  exit 1
-}
-
-# Prints the last lines of a log file so a failure explains itself without a second command.
-show_log_tail() {
-  local file=$1
-  if [[ -s $file ]]; then
-    printf -- '--- last lines of %s ---\n' "$file" >&2
-    tail -n 20 "$file" >&2
-    printf -- '---\n' >&2
-  fi
-}
 
 # A pid file can outlive its process (a container's /run is not always a tmpfs), and the pid
 # may since belong to something else: trust it only when the process runs the expected binary.
@@ -95,16 +82,6 @@ write_if_changed() {
   return 0
 }
 
-# Temporary directories to delete however the script ends.
-CLEANUP=()
-cleanup() {
-  local path
-  for path in "${CLEANUP[@]}"; do
-    rm -rf -- "$path"
-  done
-}
-trap cleanup EXIT
-
 # Starts "$@" detached: setsid -f gives it its own session, so it outlives this script and the
 # caller's process group (CI shells, tool runners that kill their group on exit). It keeps no
 # inherited descriptor beyond stdio: not our lock (fd 9), nor a caller's pipe that someone
@@ -126,27 +103,14 @@ start_daemon() {
     exec nohup "$@"' daemon "$pidfile" "$@" </dev/null >>"$logfile" 2>&1
 }
 
-require_root() {
-  [[ $(id -u) -eq 0 ]] || die "must run as root (podman runs rootful here and packages are installed): sudo bash $0"
-}
-
 install_packages() {
-  local missing=() pkg status
-  for pkg in "${PACKAGES[@]}"; do
-    status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
-    [[ $status == "install ok installed" ]] || missing+=("$pkg")
-  done
-  if ((${#missing[@]} == 0)); then
+  INSTALLED_PACKAGES=()
+  ensure_packages "${PACKAGES[@]}"
+  if ((${#INSTALLED_PACKAGES[@]} == 0)); then
     SUMMARY+=("packages: all ${#PACKAGES[@]} installed")
-    return
+  else
+    SUMMARY+=("packages: installed ${INSTALLED_PACKAGES[*]}")
   fi
-  log "installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq || die "apt-get update failed (are the Debian mirrors reachable?)"
-  # 9>&-: the Debian registry daemon that the install may start must not inherit the lock.
-  apt-get install -y -qq "${missing[@]}" 9>&- >/dev/null ||
-    die "apt-get install ${missing[*]} failed"
-  SUMMARY+=("packages: installed ${missing[*]}")
 }
 
 # crun fails here ("cgroups in hybrid mode not supported"), and runtimes may not raise
@@ -416,18 +380,12 @@ ensure_images() {
   ((${#skipped[@]} == 0)) || SUMMARY+=("images already in $REGISTRY/podwarden: ${skipped[*]}")
 }
 
-# Several people (or test runs) may call this at once; one at a time, the others then find
-# everything up. The daemons started below close fd 9 (start_daemon), so they never hold it.
-take_lock() {
-  mkdir -p "$RUN_DIR"
-  exec 9>"$RUN_DIR/setup.lock"
-  flock -w 600 9 || die "another scripts/setup-engine.sh has held $RUN_DIR/setup.lock for 10 minutes"
-}
-
 main() {
   local conf_changed=no
   require_root
-  take_lock
+  # Several people (or test runs) may call this at once; one at a time, the others then find
+  # everything up. The daemons started below close fd 9 (start_daemon), so they never hold it.
+  take_lock setup
   install_packages
   write_containers_conf && conf_changed=yes
   ensure_registry

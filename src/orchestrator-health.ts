@@ -6,6 +6,7 @@ import type { Health } from './orchestrator-types.js';
 export function healthOf(
   root: Actor<typeof supervisorMachine> | undefined,
   engine: { problem: string | undefined; answered: boolean },
+  imageHealthchecks: 'podwarden' | 'engine' | undefined,
 ): Health {
   if (!root) return { ok: false, gate: 'stopped', engine: 'unknown', reason: 'podwarden is not started' };
   const snapshot = root.getSnapshot();
@@ -21,6 +22,6 @@ export function healthOf(
         : 'recovery gate closed: adopting containers';
     return { ok: false, gate: 'closed', engine: engineState, reason: why };
   }
-  if (engine.problem) return { ok: false, gate: 'open', engine: 'unreachable', reason: `engine unreachable: ${engine.problem}` };
-  return { ok: true, gate: 'open', engine: engineState, reason: 'supervising' };
+  if (engine.problem) return { ok: false, gate: 'open', engine: 'unreachable', reason: `engine unreachable: ${engine.problem}`, imageHealthchecks };
+  return { ok: true, gate: 'open', engine: engineState, reason: 'supervising', imageHealthchecks };
 }

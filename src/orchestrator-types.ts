@@ -51,10 +51,17 @@ export interface OrchestratorOptions {
   /**
    * Who supervises companions: `container` (podwarden itself, the default where systemd is
    * not PID 1), `systemd` (a Quadlet or .service unit per companion, which outlives
-   * podwarden), or `auto` (systemd when it is PID 1 and `systemctl --user` answers). Default `auto`.
+   * podwarden), or `auto` (systemd when it is PID 1 and `systemctl` answers: the user's manager
+   * for a rootless podwarden, the system's for root). Default `auto`.
    */
   companionBackend?: 'container' | 'systemd' | 'auto';
-  /** For the systemd backend: the units door; defaults to `systemctl --user` and ~/.config. */
+  /**
+   * Who runs images' HEALTHCHECKs: `engine` (podman under systemd, Docker: podwarden acts on
+   * the engine's verdict), `podwarden` (runs each as the app's liveness probe), or `auto` (the
+   * engine where it says it runs them, else podwarden). Default `auto`.
+   */
+  imageHealthchecks?: 'auto' | 'podwarden' | 'engine';
+  /** For the systemd backend: the units door; defaults to `systemctl` of podwarden's own scope. */
   systemdUnits?: SystemdUnits;
   /**
    * The intent journal (`<stateDir>/journal.ndjson`): every step recorded before it acts and
@@ -91,6 +98,8 @@ export interface Health {
   gate: 'closed' | 'open' | 'stopped';
   engine: 'reachable' | 'unreachable' | 'unknown';
   reason: string;
+  /** Who runs images' HEALTHCHECKs (see `imageHealthchecks`); absent before start. */
+  imageHealthchecks?: 'podwarden' | 'engine';
 }
 
 /** An app of the catalog, installed or not. */

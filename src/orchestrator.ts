@@ -1,4 +1,3 @@
-import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { filter, firstValueFrom, Subject } from 'rxjs';
 import { createActor, fromEventObservable, fromPromise, waitFor, type Actor } from 'xstate';
@@ -6,7 +5,7 @@ import { appMachine } from '../machines/app.machine.js';
 import { supervisorMachine, type DeclaredApp, type Snapshot } from '../machines/supervisor.machine.js';
 import { companionUnitMachine } from '../machines/companion-unit.machine.js';
 import { parsePodmanVersion, usesQuadlet } from './companions/systemd/render-unit.js';
-import { createSystemdUnits, systemdUserAvailable } from './companions/systemd/systemd-units.js';
+import { createSystemdUnits, systemdAvailable, unitDirectory, unitScope } from './companions/systemd/systemd-units.js';
 import { createUnitEffects } from './companions/systemd/unit-effects.js';
 import { DEFAULT_BACKOFF, type BackoffPolicy, type PassReport } from '../machines/types.js';
 import { createAppEffects } from './effects/app-effects.js';
@@ -56,11 +55,13 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const instance = options.instance ?? DEFAULTS.instance;
   const namePrefix = options.namePrefix ?? DEFAULTS.namePrefix;
   const dataDir = resolve(options.dataDir ?? join(options.stateDir, 'apps'));
+  let imageHealthchecks: 'podwarden' | 'engine' | undefined;
   const specs = createSpecBuilder({
     instance,
     namePrefix,
     dataDir,
     secretsDir: resolve(options.secretsDir ?? join(options.stateDir, 'secrets')),
+    imageHealthchecksBy: () => imageHealthchecks ?? 'podwarden',
   });
   const telemetry = new Subject<EngineTelemetry | { kind: 'journal-write-failed' }>();
   const progress = new Subject<AppProgress>();
@@ -153,10 +154,22 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     uninstalled: (appId) => guard?.uninstalledNow(appId),
   });
 
+  /** Running a check twice is only waste; never running it is a blind spot: podwarden when in doubt. */
+  async function chooseImageHealthchecks(): Promise<'podwarden' | 'engine'> {
+    const asked = options.imageHealthchecks ?? 'auto';
+    if (asked !== 'auto') return asked;
+    try {
+      return (await engine.ping()).runsHealthchecks ? 'engine' : 'podwarden';
+    } catch (error) {
+      log.warn({ err: error instanceof Error ? error.message : String(error) }, 'cannot ask the engine whether it runs health checks; podwarden runs them');
+      return 'podwarden';
+    }
+  }
+
   async function chooseCompanionBackend(): Promise<'container' | 'systemd'> {
     const asked = options.companionBackend ?? 'auto';
     if (asked !== 'auto') return asked;
-    return (await systemdUserAvailable()) ? 'systemd' : 'container';
+    return (await systemdAvailable(unitScope())) ? 'systemd' : 'container';
   }
 
   /** Quadlet or .service follows the engine's podman version, read once at start. */
@@ -165,9 +178,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     if (info.flavor !== 'podman') throw new PodwardenError(`the systemd companion backend needs podman; the engine is ${info.flavor} ${info.version}`);
     const podman = parsePodmanVersion(info.version);
     const quadlet = usesQuadlet(podman);
-    const units =
-      options.systemdUnits ??
-      createSystemdUnits({ directory: join(homedir(), quadlet ? '.config/containers/systemd' : '.config/systemd/user'), quadlet });
+    const scope = unitScope();
+    const units = options.systemdUnits ?? createSystemdUnits({ directory: unitDirectory(scope, quadlet), quadlet, scope });
     return createUnitEffects(units, { podman, logger: log });
   }
 
@@ -221,6 +233,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       if (found === undefined && options.pruneOrphans) {
         log.warn('desired.json is missing and the owner asked to prune orphans: every container of this instance is removed (start over)');
       }
+      imageHealthchecks = await chooseImageHealthchecks();
+      log.info({ imageHealthchecks }, imageHealthchecks === 'engine' ? "the engine runs images' HEALTHCHECKs; podwarden acts on its verdict" : "podwarden runs images' HEALTHCHECKs as liveness probes");
       let cutShort = new Map<string, JournaledFile[]>();
       let records: JournalRecord[] = [];
       if (journal) {
@@ -390,6 +404,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
           state: ref ? topLevelState(ref.getSnapshot().value) : 'not spawned',
           desired: app.desired,
           specHash: app.spec.specHash,
+          ...(app.spec.ignoreEngineHealth ? { ignoreEngineHealth: true } : {}),
         };
       });
       return planPass(apps, context.held, containers);
@@ -416,7 +431,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       });
     },
 
-    health: () => healthOf(root, { problem: engineProblem, answered: engineAnswered }),
+    health: () => healthOf(root, { problem: engineProblem, answered: engineAnswered }, imageHealthchecks),
 
     journalDamage: () => journal?.damage() ?? { unreadable: [], lostWrites: 0 },
     engineWorkLoad: () => work.load(),

@@ -9,6 +9,7 @@ import { installCommand } from './commands/install.js';
 import { logsCommand } from './commands/logs.js';
 import { planCommand } from './commands/plan.js';
 import { restartCommand } from './commands/restart.js';
+import { serviceCommand } from './commands/service.js';
 import { startCommand } from './commands/start.js';
 import { statusCommand } from './commands/status.js';
 import { stopCommand } from './commands/stop.js';
@@ -34,6 +35,7 @@ const program = new Command('podwarden')
   .addCommand(planCommand())
   .addCommand(catalogCommand())
   .addCommand(validateCommand())
+  .addCommand(serviceCommand())
   .addCommand(adoptCommand())
   .addCommand(replayCommand());
 

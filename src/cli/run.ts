@@ -1,6 +1,9 @@
 import { Command, Option } from 'commander';
 import { inspectOption, startCliInspector } from '../inspect/inspect-option.js';
 import { createDockerodeEngine } from '../engine/dockerode/dockerode-engine.js';
+import { discoverEngineSocket } from '../engine/socket-discovery.js';
+import { defaultStateDir } from '../host/host-paths.js';
+import { announceToSystemd } from '../service/systemd-presence.js';
 import { join } from 'node:path';
 import { createApiServer } from '../api/server.js';
 import { createLogger, defaultLogFormat, type LogFormat } from '../log.js';
@@ -20,9 +23,9 @@ function durationOption(value: string): number {
 export function runCommand(): Command {
   return new Command('run')
     .description('supervise the installed apps on the local engine until stopped (SIGTERM/SIGINT)')
-    .addOption(new Option('--socket <path>', 'engine API socket').env('PODWARDEN_SOCKET').default('/run/podman/podman.sock'))
+    .addOption(new Option('--socket <path>', 'engine API socket (default: rootless podman\'s for a user, then rootful podman\'s, then Docker\'s: the first that exists)').env('PODWARDEN_SOCKET'))
     .addOption(new Option('--catalog <dir>', 'folder of app manifests').env('PODWARDEN_CATALOG').default('catalog'))
-    .addOption(new Option('--state-dir <dir>', 'where desired state and app data live').env('PODWARDEN_STATE_DIR').default('/var/lib/podwarden'))
+    .addOption(new Option('--state-dir <dir>', 'where desired state and app data live').env('PODWARDEN_STATE_DIR').default(defaultStateDir()))
     .addOption(new Option('--interval <duration>', 'reconcile pass interval (e.g. 30s, 2m)').env('PODWARDEN_INTERVAL').default(30_000, '30s').argParser(durationOption))
     .addOption(new Option('--instance <name>', 'owner label value; podwarden touches only its own containers').env('PODWARDEN_INSTANCE').default('podwarden'))
     .addOption(new Option('--install <apps...>', 'make sure these catalog apps are installed (idempotent)'))
@@ -50,6 +53,12 @@ export function runCommand(): Command {
         .env('PODWARDEN_COMPANION_BACKEND')
         .default('auto'),
     )
+    .addOption(
+      new Option('--image-healthchecks <who>', "who runs images' HEALTHCHECKs: engine (podman under systemd, Docker), podwarden, auto (the engine where it runs them)")
+        .choices(['auto', 'podwarden', 'engine'])
+        .env('PODWARDEN_IMAGE_HEALTHCHECKS')
+        .default('auto'),
+    )
     .addOption(new Option('--engine-concurrency <n>', 'mutating engine calls (pull, create, start, stop, remove) at once; restarts of crashed apps go first').env('PODWARDEN_ENGINE_CONCURRENCY').default(4).argParser((value: string) => {
       const n = Number(value);
       if (!Number.isInteger(n) || n < 1) throw new Error(`--engine-concurrency wants a whole number of at least 1, got "${value}"`);
@@ -58,7 +67,7 @@ export function runCommand(): Command {
     .addOption(new Option('--prune-orphans', 'remove containers of this instance that no installed app claims, even with no uninstall on record (and start over when desired.json is missing)').env('PODWARDEN_PRUNE_ORPHANS'))
     .addOption(new Option('--record <file>', 'record every input (engine answers and events, commands) to this NDJSON file for `podwarden replay`'))
     .action(async (options: {
-      socket: string;
+      socket?: string;
       catalog: string;
       stateDir: string;
       interval: number;
@@ -76,16 +85,28 @@ export function runCommand(): Command {
       inspect?: number;
       record?: string;
       companionBackend: 'container' | 'systemd' | 'auto';
+      imageHealthchecks: 'auto' | 'podwarden' | 'engine';
       pruneOrphans?: boolean;
       engineConcurrency: number;
     }) => {
+      // Heard from the first instruction: a stop asked during start-up is kept for when it is done.
+      let stopAsked: string | undefined;
+      const early = (signal: string) => () => {
+        stopAsked ??= signal;
+      };
+      const earlyTerm = early('SIGTERM');
+      const earlyInt = early('SIGINT');
+      process.once('SIGTERM', earlyTerm);
+      process.once('SIGINT', earlyInt);
       if (options.apiPort !== undefined && !options.apiToken) {
         throw new Error('--api-port needs --api-token (PODWARDEN_API_TOKEN): the TCP API is never open without one');
       }
       const logger = createLogger({ level: options.logLevel, format: options.logFormat ?? defaultLogFormat() });
+      const socketPath = await discoverEngineSocket(options.socket);
+      logger.info({ socket: socketPath }, 'engine socket');
       const inspector = options.inspect === undefined ? undefined : await startCliInspector(options.inspect, logger);
       const orchestratorOptions: OrchestratorOptions = {
-        socketPath: options.socket,
+        socketPath,
         catalogDir: options.catalog,
         stateDir: options.stateDir,
         intervalMs: options.interval,
@@ -96,13 +117,14 @@ export function runCommand(): Command {
         logger,
         inspect: inspector?.inspect,
         companionBackend: options.companionBackend,
+        imageHealthchecks: options.imageHealthchecks,
         journal: { maxBytes: options.journalMaxBytes },
         pruneOrphans: options.pruneOrphans === true,
         engineWork: { maxInFlight: options.engineConcurrency },
       };
       const recorder = options.record === undefined ? undefined : await createRecorder({ file: options.record, options: orchestratorOptions, logger });
       const orchestrator = recorder
-        ? recordCommands(createOrchestrator({ ...orchestratorOptions, engine: recordingEngine(createDockerodeEngine({ socketPath: options.socket }), recorder) }), recorder)
+        ? recordCommands(createOrchestrator({ ...orchestratorOptions, engine: recordingEngine(createDockerodeEngine({ socketPath }), recorder) }), recorder)
         : createOrchestrator(orchestratorOptions);
       // Listening before start: /healthz answers 503 (and why) while the recovery gate is closed.
       const api = createApiServer(orchestrator, {
@@ -112,11 +134,15 @@ export function runCommand(): Command {
       });
       const listening = await api.listen();
       logger.info(listening, 'API listening');
+      const systemd = announceToSystemd(orchestrator, logger);
       try {
         await orchestrator.start();
       } catch (error) {
         // No daemon that answers "no apps installed": close what runs, then exit non-zero saying why.
         logger.fatal({ err: error instanceof Error ? error.message : String(error) }, 'podwarden cannot start');
+        systemd.stopping();
+        process.off('SIGTERM', earlyTerm);
+        process.off('SIGINT', earlyInt);
         await api.close();
         await inspector?.stop();
         await recorder?.close();
@@ -132,8 +158,15 @@ export function runCommand(): Command {
       await new Promise<void>((resolve) => {
         const shutdown = (signal: string) => {
           logger.info({ signal }, 'stopping: finishing in-flight steps, containers keep running');
+          systemd.stopping();
           orchestrator.stop().then(resolve, resolve);
         };
+        process.off('SIGTERM', earlyTerm);
+        process.off('SIGINT', earlyInt);
+        if (stopAsked !== undefined) {
+          shutdown(stopAsked);
+          return;
+        }
         process.once('SIGTERM', () => shutdown('SIGTERM'));
         process.once('SIGINT', () => shutdown('SIGINT'));
         process.on('SIGHUP', () => {

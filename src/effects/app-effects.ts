@@ -12,6 +12,7 @@ import type { StepCause } from '../../machines/step-cause.js';
 import { createImageEnsurer, type ImagePolicyOptions } from './pull-image.js';
 import { renderFiles, type RenderMemory } from './render-files.js';
 import { createProbeActor } from './probes/probe-actor.js';
+import { createNetworkTargets } from './probes/probe-target.js';
 
 export interface AppEffectOptions extends ImagePolicyOptions {
   logger: Logger;
@@ -157,7 +158,7 @@ export function createAppEffects(engine: EnginePort, options: AppEffectOptions) 
         throw error;
       }
     }),
-    runProbe: createProbeActor(engine, log),
+    runProbe: createProbeActor(engine, log, createNetworkTargets(engine)),
     // Not a `step`: a read, journalled by nobody. The pass list does not carry health checks,
     // so a container's own is read once by inspect when it runs.
     readImageHealthcheck: fromPromise<ImageHealthcheckOutcome, ContainerInput>(async ({ input }) => {

@@ -74,6 +74,16 @@ export interface EngineInfo {
   /** 'podman' or 'docker': decides which pull endpoint can skip TLS. */
   flavor: 'podman' | 'docker';
   version: string;
+  /**
+   * The engine runs as a user (rootless podman): its containers' own addresses are in a
+   * network namespace podwarden cannot reach, so probes use published ports.
+   */
+  rootless?: boolean;
+  /**
+   * The engine runs images' HEALTHCHECKs by itself and reports the verdict: Docker always,
+   * podman where it schedules them with systemd timers (its cgroup manager is systemd).
+   */
+  runsHealthchecks?: boolean;
 }
 
 export interface StorageSpace {

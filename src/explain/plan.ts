@@ -24,6 +24,7 @@ export interface PlannedApp {
   state: string;
   desired: Desired;
   specHash: string;
+  ignoreEngineHealth?: boolean;
 }
 
 const CHANGE: Record<Action, string> = {
@@ -57,7 +58,7 @@ export function planPass(
   for (const app of apps) {
     known.add(app.appId);
     const container = seen.get(app.appId) ?? null;
-    const decision = decide(app.desired, container, app.specHash);
+    const decision = decide(app.desired, container, app);
     entries.push({
       appId: app.appId,
       state: app.state,

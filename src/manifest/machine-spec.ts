@@ -15,13 +15,19 @@ export interface SpecBuilderOptions {
   dataDir: string;
   /** Where manifests' values files are (apart from the catalog, which all may read). */
   secretsDir: string;
+  /**
+   * Who runs images' HEALTHCHECKs (asked when a spec is built: the engine is known only once
+   * podwarden has started): podwarden runs one as the app's liveness probe only where the
+   * engine does not. Default `podwarden`.
+   */
+  imageHealthchecksBy?: () => 'podwarden' | 'engine';
 }
 
 /**
  * Turns catalog entries into the specs the app machines run: one for the app, one per
  * companion (a companion is run exactly like an app).
  */
-export function createSpecBuilder({ instance, namePrefix, dataDir, secretsDir }: SpecBuilderOptions) {
+export function createSpecBuilder({ instance, namePrefix, dataDir, secretsDir, imageHealthchecksBy }: SpecBuilderOptions) {
   /** What a machine spec takes from a manifest beyond the container: rendered files, disk needs. */
   interface SpecExtras {
     manifestFile: string;
@@ -30,6 +36,7 @@ export function createSpecBuilder({ instance, namePrefix, dataDir, secretsDir }:
     diskBytes?: number;
     probes?: AppProbes;
     imageHealthcheck?: boolean;
+    ignoreEngineHealth?: boolean;
   }
 
   /** An app's or a companion's machine spec: a companion is run exactly like an app. */
@@ -41,7 +48,7 @@ export function createSpecBuilder({ instance, namePrefix, dataDir, secretsDir }:
     extras: SpecExtras,
   ): AppSpec {
     const { build, pullFallback } = manifest;
-    const { files, values, diskBytes, probes, imageHealthcheck } = extras;
+    const { files, values, diskBytes, probes, imageHealthcheck, ignoreEngineHealth } = extras;
     return {
       appId: key,
       container,
@@ -67,6 +74,7 @@ export function createSpecBuilder({ instance, namePrefix, dataDir, secretsDir }:
       specHash: container.labels[LABELS.specHash] ?? '',
       ...(probes ? { probes } : {}),
       ...(imageHealthcheck ? { imageHealthcheck } : {}),
+      ...(ignoreEngineHealth ? { ignoreEngineHealth } : {}),
       directories: container.mounts
         .filter((mount) => mount.source.startsWith(appDataDir))
         .map((mount) => mount.source),
@@ -79,11 +87,14 @@ export function createSpecBuilder({ instance, namePrefix, dataDir, secretsDir }:
     const container = toContainerSpec(entry.manifest, { instance, namePrefix, appDataDir });
     const { files, values, requirements } = entry.manifest;
     const probes = appProbes(entry.manifest);
+    const heedsImageHealthcheck = entry.manifest.probes?.imageHealthcheck ?? true;
     return machineSpec(id, entry.manifest.container, container, appDataDir, {
       manifestFile: entry.file,
       ...(probes ? { probes } : {}),
-      // Apps only: a companion has no probes section to turn it off with.
-      imageHealthcheck: entry.manifest.probes?.imageHealthcheck ?? true,
+      // Apps only: a companion has no probes section to turn it off with (where the engine runs
+      // health checks, a companion's unhealthy verdict is acted on like an app's).
+      imageHealthcheck: heedsImageHealthcheck && (imageHealthchecksBy?.() ?? 'podwarden') === 'podwarden',
+      ignoreEngineHealth: !heedsImageHealthcheck,
       ...(files !== undefined ? { files } : {}),
       ...(values !== undefined ? { values } : {}),
       ...(requirements?.diskBytes !== undefined ? { diskBytes: requirements.diskBytes } : {}),

@@ -46,6 +46,7 @@ const headerSchema = z.object({
     namePrefix: z.string().optional(),
     gate: z.object({ holdForEmbedder: z.boolean().optional(), capMs: z.number().optional() }).optional(),
     insecureRegistries: z.array(z.string()).optional(),
+    imageHealthchecks: z.enum(['auto', 'podwarden', 'engine']).optional(),
   }),
   catalog: catalogSnapshot,
   desired: z.string().nullable(),

@@ -82,6 +82,8 @@ function recordedOptions(options: OrchestratorOptions): RecordedOptions {
     namePrefix: options.namePrefix,
     gate: options.gate,
     insecureRegistries: options.insecureRegistries,
+    // What the orchestrator does without the option: ask the engine (a ping the recording keeps).
+    imageHealthchecks: options.imageHealthchecks ?? 'auto',
   };
   return JSON.parse(JSON.stringify(picked)) as RecordedOptions;
 }

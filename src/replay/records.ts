@@ -19,6 +19,7 @@ export interface RecordedOptions {
   namePrefix?: string;
   gate?: { holdForEmbedder?: boolean; capMs?: number };
   insecureRegistries?: string[];
+  imageHealthchecks?: 'auto' | 'podwarden' | 'engine';
 }
 
 /**

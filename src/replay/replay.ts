@@ -84,6 +84,8 @@ export async function replayRecording(recording: Recording, options: ReplayOptio
       });
       const orchestrator = createOrchestrator({
         ...header.options,
+        // Recordings from before the choice existed ran podwarden's own checks (podman 4.3), without asking.
+        imageHealthchecks: header.options.imageHealthchecks ?? 'podwarden',
         engine,
         catalogDir: dirs.catalogDir,
         stateDir: dirs.stateDir,

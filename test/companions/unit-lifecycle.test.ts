@@ -134,6 +134,19 @@ describe('a companion handed to systemd: the order of systemctl calls', () => {
     run.stop();
   });
 
+  it("an uninstall that arrives during a pass's check is carried out after it; the pass hears that work follows", async () => {
+    const systemd = new FakeSystemd();
+    const run = startUnit(systemd);
+    await run.settle('active');
+    systemd.calls.length = 0;
+    run.send(observed());
+    run.send({ type: 'SET_DESIRED', desired: 'absent' });
+    await run.settle('removed');
+    expect(systemd.calls).toEqual([`write ${FILE} (unchanged)`, `disable --now ${UNIT}`, `remove ${FILE}`, 'daemon-reload']);
+    expect(run.received).toMatchObject([{ type: 'APP.PASS_ENTRY', entry: { action: 'wait' } }, { type: 'APP.FINISHED' }]);
+    run.stop();
+  });
+
   it('waits for its app before installing anything', async () => {
     const systemd = new FakeSystemd();
     const run = startUnit(systemd, { waitingFor: ['lnd (not ready)'] });

@@ -195,7 +195,7 @@ describe('reachability', () => {
     expect((refused.errors[0] as EngineError).code).toBe('unreachable');
 
     engine.control.setReachable(true);
-    expect(await engine.ping()).toEqual({ flavor: 'podman', version: '4.3.1' });
+    expect(await engine.ping()).toEqual({ flavor: 'podman', version: '4.3.1', rootless: false, runsHealthchecks: false });
     expect((await engine.inspect(id))?.status).toBe('running');
   });
 });

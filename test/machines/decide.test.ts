@@ -44,14 +44,19 @@ describe('the ensure-running decision table', () => {
   ];
 
   it.each(rows)('%s', (_name, desired, observation, action, failed) => {
-    const decision = decide(desired, observation, HASH);
+    const decision = decide(desired, observation, { specHash: HASH });
     expect(decision.action).toBe(action);
     expect(decision.failed).toBe(failed);
     expect(decision.why.length).toBeGreaterThan(0);
   });
 
+  it("leaves an unhealthy verdict alone when the manifest turned the image's check off", () => {
+    const decision = decide('running', container('running', { health: 'unhealthy' }), { specHash: HASH, ignoreEngineHealth: true });
+    expect(decision).toEqual({ action: 'none', why: 'running', failed: false });
+  });
+
   it('names the exit code and an OOM kill in its reason', () => {
-    expect(decide('running', container('exited', { exitCode: 137, oomKilled: true }), HASH).why).toBe(
+    expect(decide('running', container('exited', { exitCode: 137, oomKilled: true }), { specHash: HASH }).why).toBe(
       'exited with code 137 (out of memory)',
     );
   });

@@ -418,7 +418,7 @@ export function describeKnown(known: Known): string {
 }
 
 function decisionOf(world: AppWorld, known: Known = world.known) {
-  return decide(world.desired, known ? toObservation(world, known) : null, specHash(world.specVersion));
+  return decide(world.desired, known ? toObservation(world, known) : null, { specHash: specHash(world.specVersion) });
 }
 
 /** Would create or (re)start while a dependency is not ready: it waits instead. */

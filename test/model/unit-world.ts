@@ -152,11 +152,13 @@ function onStepOk(world: UnitWorld, answer: StepAnswer): Outcome {
       return running ? enter(world, 'restarting') : settle(world);
     case 'restarting':
     case 'enabling':
-      return enter(world, 'active');
+      // A stop or an uninstall that arrived during the step comes first.
+      return running ? enter(world, 'active') : settle(world);
     case 'checking':
       if (answer === 'changed') return answered(enter(world, 'reloading', { owes: false }), 'repair');
-      return enter(world, 'probing');
+      return running ? enter(world, 'probing') : answered(settle({ ...world, owes: false }), 'wait');
     case 'probing':
+      if (!running) return answered(settle({ ...world, owes: false }), 'wait');
       if (answer === 'active') return answered(enter(world, 'active', { owes: false }), 'none');
       return answered(backOff({ ...world, owes: false }), 'restart');
     case 'stopping':

@@ -6,7 +6,7 @@ import { createServer as createNetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Subscription } from 'rxjs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDockerodeEngine } from '../../src/engine/dockerode/dockerode-engine.js';
 import { LABELS } from '../../src/engine/labels.js';
 import {
@@ -20,6 +20,7 @@ import { freePort } from '../support/free-port.js';
 import { until } from '../support/until.js';
 import { REGISTRY, SOCKET_PATH, image } from './support/env.js';
 import {
+  ensureLocalImages,
   imageExistsLocally,
   inspectJson,
   kill,
@@ -44,6 +45,9 @@ const VOLUME = `podwarden-test-${RUN}`;
 const engine = createDockerodeEngine({ socketPath: SOCKET_PATH });
 const pulledRefs: string[] = [];
 const tempDirs: string[] = [];
+
+// The containers below are created from these images directly, without a pull.
+beforeAll(() => ensureLocalImages('httpd', 'sleeper', 'crasher', 'unhealthy'));
 
 afterAll(async () => {
   await removeAllWithLabel(LABELS.owner, OWNER);

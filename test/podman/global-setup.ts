@@ -1,4 +1,4 @@
-import { request } from 'node:http';
+import { pingSocket, reason } from '../support/engine-ping.js';
 import { REGISTRY, SOCKET_PATH } from './support/env.js';
 
 /**
@@ -7,44 +7,13 @@ import { REGISTRY, SOCKET_PATH } from './support/env.js';
  */
 
 const START_COMMAND = 'bash scripts/setup-engine.sh';
-// Generous: a loaded machine may take seconds to answer; a missing engine fails at once anyway.
 const TIMEOUT_MS = 15_000;
-
-function pingSocket(socketPath: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const req = request({ socketPath, path: '/_ping', method: 'GET', timeout: TIMEOUT_MS }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        body += chunk;
-      });
-      res.on('end', () => {
-        if (res.statusCode === 200 && body.trim() === 'OK') {
-          resolve();
-        } else {
-          reject(new Error(`GET /_ping answered ${res.statusCode}: ${body.trim().slice(0, 200)}`));
-        }
-      });
-    });
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${TIMEOUT_MS} ms`)));
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 async function pingRegistry(registry: string): Promise<void> {
   const response = await fetch(`http://${registry}/v2/`, { signal: AbortSignal.timeout(TIMEOUT_MS) });
   if (!response.ok) {
     throw new Error(`GET /v2/ answered ${response.status} (a registry that wants auth is not ours)`);
   }
-}
-
-function reason(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
-    return `${error.message}${cause}`;
-  }
-  return String(error);
 }
 
 export default async function setup(): Promise<void> {

@@ -1,21 +1,19 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { firstValueFrom } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { backoffDelay } from '../../machines/backoff.js';
 import { DEFAULT_BACKOFF, type BackoffPolicy, type PassReport } from '../../machines/types.js';
 import { until } from '../support/until.js';
-import type { Orchestrator } from '../../src/orchestrator.js';
 import { LABELS } from '../../src/engine/labels.js';
 import { image } from './support/env.js';
 import { recordingPodmanCalls } from './support/engine-spy.js';
 import { createWorld, nextTransition, waitForState, waitForStatus, type World } from './support/orchestrator-fixture.js';
 import {
   containersWithLabel,
+  ensureLocalImages,
   imageExistsLocally,
   inspectJson,
   kill,
-  pause,
   podman,
   pushUniqueTag,
   removeForce,
@@ -40,24 +38,9 @@ async function containerOf(appId: string) {
   return container;
 }
 
+// The core scenarios (install, kill, rm -f, pause, adoption, user stop, uninstall) run on every
+// lane from test/lanes/core.test.ts; these are the rest, on this machine's podman.
 describe('app lifecycle on real podman', () => {
-  it('installs an app with a real pull from the local registry and runs it', async () => {
-    const ref = await pushUniqueTag('httpd');
-    expect(await imageExistsLocally(ref)).toBe(false);
-    await world.writeManifest('web', { image: ref });
-    const orchestrator = await world.boot({ intervalMs: NO_TICK });
-    const seen: string[] = [];
-    orchestrator.transitions$.subscribe((t) => t.appId === 'web' && seen.push(t.to));
-    await orchestrator.install('web');
-    const status = await waitForState(orchestrator, 'web', 'running');
-    expect(seen).toEqual(['pulling', 'creating', 'rendering', 'starting', 'running']);
-    expect(await imageExistsLocally(ref)).toBe(true);
-    const inspected = await inspectJson(world.containerName('web'));
-    expect(inspected.State.Status).toBe('running');
-    expect(inspected.Id).toBe(status.containerId);
-    expect(inspected.Config.Labels?.[LABELS.owner]).toBe(world.instance);
-  });
-
   it('builds an image from the manifest\'s build context and runs it', async () => {
     const context = join(world.catalogDir, 'webui');
     await mkdir(context, { recursive: true });
@@ -78,57 +61,6 @@ describe('app lifecycle on real podman', () => {
     await orchestrator.uninstall('webui');
     await removed;
     await podman(['rmi', '-f', tag]);
-  });
-
-  it('restarts a killed container from the event stream, without waiting for a tick', async () => {
-    await world.writeManifest('web', { image: image('httpd') });
-    const orchestrator = await world.boot({ intervalMs: NO_TICK });
-    const passes: PassReport[] = [];
-    orchestrator.passes$.subscribe((pass) => passes.push(pass));
-    await orchestrator.install('web');
-    const first = await waitForState(orchestrator, 'web', 'running');
-    const passesBefore = passes.length;
-    const killedAt = Date.now();
-    const restarted = nextTransition(orchestrator.transitions$, (t) => t.appId === 'web' && t.to === 'running');
-    await kill(world.containerName('web'));
-    await restarted;
-    // The interval is 10 minutes and no pass ran: only the event stream can explain the restart.
-    // How long it took is measured, never asserted (a loaded machine decides that).
-    console.log(`kill → running again: ${Date.now() - killedAt} ms`);
-    expect(passes.length).toBe(passesBefore);
-    const inspected = await inspectJson(world.containerName('web'));
-    expect(inspected.Id).toBe(first.containerId);
-    expect(inspected.State.Status).toBe('running');
-  });
-
-  it('recreates a container removed behind its back', async () => {
-    await world.writeManifest('web', { image: image('httpd') });
-    const orchestrator = await world.boot({ intervalMs: NO_TICK });
-    await orchestrator.install('web');
-    const first = await waitForState(orchestrator, 'web', 'running');
-    await removeForce(world.containerName('web'));
-    // `rm -f` kills first: the die may restart the doomed container before its remove event arrives.
-    await waitForStatus(orchestrator, 'web', 'run a new container', (row) => {
-      return row.state === 'running' && row.containerId !== undefined && row.containerId !== first.containerId;
-    });
-    const inspected = await inspectJson(world.containerName('web'));
-    expect(inspected.Id).not.toBe(first.containerId);
-    expect(inspected.State.Status).toBe('running');
-  });
-
-  it('recreates a paused container', async () => {
-    await world.writeManifest('web', { image: image('httpd') });
-    const orchestrator = await world.boot({ intervalMs: NO_TICK });
-    await orchestrator.install('web');
-    const first = await waitForState(orchestrator, 'web', 'running');
-    const recreating = nextTransition(orchestrator.transitions$, (t) => t.appId === 'web' && t.to === 'recreating');
-    const back = nextTransition(orchestrator.transitions$, (t) => t.appId === 'web' && t.to === 'running', 30_000);
-    await pause(world.containerName('web'));
-    expect((await recreating).reason).toContain('paused');
-    await back;
-    const inspected = await inspectJson(world.containerName('web'));
-    expect(inspected.Id).not.toBe(first.containerId);
-    expect(inspected.State.Status).toBe('running');
   });
 
   it('recreates a container left in Created', async () => {
@@ -180,54 +112,6 @@ describe('app lifecycle on real podman', () => {
     expect(['exited', 'bad-config']).toContain(status.failureReason?.kind);
   });
 
-  it('adopts the running container when podwarden restarts: same id, zero restarts', async () => {
-    await world.writeManifest('web', { image: image('httpd') });
-    let orchestrator = await world.boot({ intervalMs: NO_TICK });
-    await orchestrator.install('web');
-    const first = await waitForState(orchestrator, 'web', 'running');
-    await orchestrator.stop();
-    const recorder = startEventRecorder(`${LABELS.owner}=${world.instance}`);
-    const counted = recordingPodmanCalls('pull', 'create', 'start', 'stop', 'remove');
-    orchestrator = await world.boot({ intervalMs: NO_TICK, engine: counted.engine });
-    const passed = await firstPass(orchestrator);
-    const again = await waitForState(orchestrator, 'web', 'running');
-    expect(passed.entries).toEqual([expect.objectContaining({ appId: 'web', action: 'none' })]);
-    expect(again.containerId).toBe(first.containerId);
-    const events = await recorder.stop();
-    expect(counted.log).toEqual([]);
-    expect(events.filter((event) => ['start', 'died', 'remove', 'create'].includes(event.status))).toEqual([]);
-    expect((await inspectJson(world.containerName('web'))).RestartCount).toBe(0);
-  });
-
-  it('keeps a user-stopped app stopped, also across a restart of podwarden', async () => {
-    await world.writeManifest('web', { image: image('httpd') });
-    let orchestrator = await world.boot({ intervalMs: NO_TICK });
-    await orchestrator.install('web');
-    await waitForState(orchestrator, 'web', 'running');
-    await orchestrator.stopApp('web');
-    await waitForState(orchestrator, 'web', 'stopped');
-    expect((await inspectJson(world.containerName('web'))).State.Status).toBe('exited');
-    await orchestrator.stop();
-    orchestrator = await world.boot({ intervalMs: NO_TICK });
-    await firstPass(orchestrator);
-    await waitForState(orchestrator, 'web', 'stopped');
-    expect((await inspectJson(world.containerName('web'))).State.Status).toBe('exited');
-    await orchestrator.startApp('web');
-    await waitForState(orchestrator, 'web', 'running');
-  });
-
-  it('removes the container on uninstall', async () => {
-    await world.writeManifest('web', { image: image('httpd') });
-    const orchestrator = await world.boot({ intervalMs: NO_TICK });
-    await orchestrator.install('web');
-    await waitForState(orchestrator, 'web', 'running');
-    const removed = nextTransition(orchestrator.transitions$, (t) => t.appId === 'web' && t.to === 'removed');
-    await orchestrator.uninstall('web');
-    await removed;
-    expect(await containerOf('web')).toBeUndefined();
-    expect(orchestrator.status()).toEqual([]);
-  });
-
   it('lets an in-flight pull finish when stopped, and starts nothing after it', async () => {
     const ref = await pushUniqueTag('sleeper');
     await world.writeManifest('slowpull', { image: ref });
@@ -242,6 +126,7 @@ describe('app lifecycle on real podman', () => {
 
   it('never touches a container without its owner label', async () => {
     const foreignName = `${world.namePrefix}foreign`;
+    await ensureLocalImages('sleeper');
     await podman(['run', '-d', '--name', foreignName, '--label', `${LABELS.app}=web`, image('sleeper')]);
     const otherOwner = `${world.namePrefix}other-owner`;
     await podman([
@@ -298,8 +183,4 @@ function startsAllowedWithin(elapsedMs: number, policy: BackoffPolicy): number {
     if (at > elapsedMs) return starts;
     starts += 1;
   }
-}
-
-function firstPass(orchestrator: Orchestrator) {
-  return firstValueFrom(orchestrator.passes$);
 }

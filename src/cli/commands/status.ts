@@ -1,5 +1,5 @@
 import Table from 'cli-table3';
-import type { AppStatus } from '../../orchestrator.js';
+import type { AppStatus, Health } from '../../orchestrator.js';
 import { clientAction, clientCommand, clientFor, printJson, timeOfDay } from '../client-command.js';
 
 /** The status table's rows: what `podwarden status` prints. */
@@ -23,13 +23,25 @@ export function statusTable(apps: readonly AppStatus[]): string {
   return table.toString();
 }
 
+/** Which HEALTHCHECKs are in force: the engine's own runs, or podwarden's probes. */
+function healthcheckLine(health: Health | undefined): string {
+  switch (health?.imageHealthchecks) {
+    case 'engine':
+      return "image health checks: run by the engine; podwarden acts on its verdict\n";
+    case 'podwarden':
+      return 'image health checks: run by podwarden as liveness probes (the engine does not run them here)\n';
+    default:
+      return '';
+  }
+}
+
 /** `podwarden status`: one row per installed app. Exit 1 when an app is not where its owner wants it. */
 export const statusCommand = () =>
   clientCommand('status', 'show every installed app: state, ready, restarts, since when, and why')
     .action(
       clientAction<[]>(async (options) => {
-        const { apps } = await clientFor(options).get<{ apps: AppStatus[] }>('/v1/status');
+        const { apps, health } = await clientFor(options).get<{ apps: AppStatus[]; health?: Health }>('/v1/status');
         if (options.json) printJson(apps);
-        else process.stdout.write(apps.length === 0 ? 'no apps installed\n' : `${statusTable(apps)}\n`);
+        else process.stdout.write(`${apps.length === 0 ? 'no apps installed' : statusTable(apps)}\n${healthcheckLine(health)}`);
       }),
     );

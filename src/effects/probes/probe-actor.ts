@@ -4,7 +4,7 @@ import type { ProbeCheck, ProbeResult } from '../../../machines/types.js';
 import type { EnginePort } from '../../engine/port.js';
 import type { Logger } from '../../log.js';
 import { httpCheck, type CheckOutcome } from './http-check.js';
-import { networkTarget, type NetworkTarget } from './probe-target.js';
+import type { NetworkTarget, NetworkTargets } from './probe-target.js';
 import { tcpCheck } from './tcp-check.js';
 import { describeExecTarget } from '../../../machines/image-healthcheck.js';
 
@@ -13,7 +13,7 @@ import { describeExecTarget } from '../../../machines/image-healthcheck.js';
  * image's HEALTHCHECK after one interval), then every interval (measured from the start of one check to the next, never overlapping), and
  * sends each verdict as PROBE_RESULT. It counts nothing: hysteresis is the machine's.
  */
-export function createProbeActor(engine: EnginePort, logger: Logger) {
+export function createProbeActor(engine: EnginePort, logger: Logger, networkTarget: NetworkTargets) {
   return fromCallback<EventObject, ProbeInput>(({ input, sendBack }) => {
     const probe = input.probe;
     if (probe === undefined) return undefined;
@@ -33,7 +33,7 @@ export function createProbeActor(engine: EnginePort, logger: Logger) {
         }
       }
       try {
-        target ??= await networkTarget(engine, input.spec, input.containerId, kind.port);
+        target ??= await networkTarget(input.spec, input.containerId, kind.port);
       } catch (error) {
         return { ok: false, output: error instanceof Error ? error.message : String(error), target: describeCheck(kind) };
       }

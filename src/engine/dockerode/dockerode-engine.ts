@@ -87,8 +87,8 @@ class DockerodeEngine implements EnginePort {
 
   /** Always asks the engine (a health probe must not be answered from memory). */
   async ping(): Promise<EngineInfo> {
-    const facts = await this.facts.refresh();
-    return { flavor: facts.flavor, version: facts.version };
+    const { flavor, version, rootless, runsHealthchecks } = await this.facts.refresh();
+    return { flavor, version, rootless, runsHealthchecks };
   }
 
   async imageExists(ref: string): Promise<boolean> {

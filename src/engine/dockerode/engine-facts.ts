@@ -1,24 +1,19 @@
 import type Docker from 'dockerode';
 import { withDeadline } from './call-deadline.js';
 import { dialJson } from './dockerode-dial.js';
-import { engineInfoFromVersion } from './engine-version.js';
+import { engineHostFacts, engineInfoFromVersion } from './engine-version.js';
 import type { EngineInfo } from '../port.js';
 
 export type EngineFacts = EngineInfo & { libpodApiVersion?: string };
 
-/** What the engine says it is, from `GET /version`. */
+/** What the engine says it is, from `GET /version` and `GET /info`. */
 export function fetchEngineFacts(docker: Docker, socketPath: string, timeoutMs: number): Promise<EngineFacts> {
-  return withDeadline({ action: 'ping', socketPath }, timeoutMs, async (abortSignal) =>
-    engineInfoFromVersion(
-      await dialJson(docker, {
-        path: '/version',
-        method: 'GET',
-        options: {},
-        abortSignal,
-        statusCodes: { 200: true, 500: 'server error' },
-      }),
-    ),
-  );
+  return withDeadline({ action: 'ping', socketPath }, timeoutMs, async (abortSignal) => {
+    const get = (path: string) => dialJson(docker, { path, method: 'GET', options: {}, abortSignal, statusCodes: { 200: true, 500: 'server error' } });
+    const [version, info] = await Promise.all([get('/version'), get('/info')]);
+    const facts = engineInfoFromVersion(version);
+    return { ...facts, ...engineHostFacts(facts.flavor, info) };
+  });
 }
 
 /**

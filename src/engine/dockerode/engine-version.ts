@@ -2,6 +2,21 @@ import type { EngineInfo } from '../port.js';
 import { record, str } from './raw-json.js';
 
 /**
+ * Rootless and who runs health checks, from `GET /info`: `SecurityOptions` lists
+ * `name=rootless` for rootless podman (and rootless Docker); podman runs HEALTHCHECKs with
+ * systemd timers, so only where its cgroup manager is systemd (on a host without systemd as
+ * PID 1 they stay `starting` for ever); Docker runs them itself.
+ */
+export function engineHostFacts(flavor: EngineInfo['flavor'], raw: unknown): Pick<EngineInfo, 'rootless' | 'runsHealthchecks'> {
+  const info = record(raw) ?? {};
+  const security = Array.isArray(info.SecurityOptions) ? info.SecurityOptions.map(str) : [];
+  return {
+    rootless: security.includes('name=rootless'),
+    runsHealthchecks: flavor === 'docker' || str(info.CgroupDriver) === 'systemd',
+  };
+}
+
+/**
  * Engine flavour and version from `GET /version`. Podman lists a component named
  * "Podman Engine" (Docker lists "Engine"); its version is podman's own, and
  * `Details.APIVersion` is the version the libpod endpoints are served under.

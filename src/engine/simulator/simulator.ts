@@ -85,7 +85,8 @@ class Simulator implements SimulatedEngine {
 
   async ping(): Promise<EngineInfo> {
     await this.conditions.enter('ping');
-    return { flavor: 'podman', version: this.version };
+    // podman 4.3 as on these machines: rootful, and no systemd to run health checks.
+    return { flavor: 'podman', version: this.version, rootless: false, runsHealthchecks: false };
   }
 
   async imageExists(ref: string): Promise<boolean> {

@@ -2,16 +2,17 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { until } from '../../support/until.js';
+import { lane } from '../../lanes/support/lane.js';
 import { daemonArgs, startDaemon, type Daemon } from '../../podman/support/daemon.js';
-import { SOCKET_PATH } from '../../podman/support/env.js';
 
 const run = promisify(execFile);
 
 /**
- * Where the chaos scenarios run: the engine podwarden talks to, how podwarden runs as a
- * daemon, and how the engine's API service is restarted under it. The scenarios only use this
- * interface, so a lane for a systemd host (podwarden as a unit, `systemctl restart podwarden`,
- * companions as systemd units) can run the same scenarios: see docs/reliability.md.
+ * Where the chaos scenarios run: the engine podwarden talks to (an engine lane of
+ * test/lanes/support/lane.ts), how podwarden runs as a daemon, and how the engine's API service
+ * is restarted under it. The daemon scenarios only use this interface, so a lane for the systemd
+ * host (podwarden as a service through test/systemd/support/host-session.ts, `systemctl restart`
+ * of it, companions as units) can run them too: see docs/reliability.md.
  */
 export interface ChaosLane {
   name: string;
@@ -42,10 +43,11 @@ function alive(pid: number): boolean {
  * This machine: podman 4.3's API service started by scripts/setup-engine.sh, podwarden as a
  * plain child process (`kill -9` is a crash, SIGTERM a clean stop).
  */
+const podman = lane('podman');
 export const podman43Lane: ChaosLane = {
-  name: 'podman 4.3 (setup-engine.sh service, podwarden as a process)',
-  engineSocket: SOCKET_PATH,
-  startPodwarden: (root, instance, extra = []) => startDaemon([...daemonArgs(root, instance, SOCKET_PATH), ...extra]),
+  name: `${podman.title} (setup-engine.sh service, podwarden as a process)`,
+  engineSocket: podman.socketPath,
+  startPodwarden: (root, instance, extra = []) => startDaemon([...daemonArgs(root, instance, podman.socketPath), ...extra]),
   async restartEngineApi() {
     // As test/podman/engine-restart.test.ts does it: stop the service setup-engine.sh started,
     // wait until it is really gone, then start it the way setup-engine.sh does.

@@ -1,8 +1,8 @@
 import { createDockerodeEngine } from '../../../src/engine/dockerode/dockerode-engine.js';
 import type { EnginePort } from '../../../src/engine/port.js';
-import { SOCKET_PATH } from './env.js';
+import { lane as laneOf, type Lane } from '../../lanes/support/lane.js';
 
-type RecordedCall = 'pull' | 'create' | 'start' | 'stop' | 'remove';
+type RecordedCall = 'pull' | 'create' | 'start' | 'stop' | 'remove' | 'exec';
 
 /**
  * The real engine with every chosen call written down, in order, with its subject (the image
@@ -34,7 +34,12 @@ export function recordingCalls(
   return { engine: spy, seen, log };
 }
 
-/** podman's engine (the test socket) with the chosen calls written down. */
+/** A lane's engine with the chosen calls written down. */
+export function recordingLaneCalls(lane: Lane, ...calls: RecordedCall[]): ReturnType<typeof recordingCalls> {
+  return recordingCalls(createDockerodeEngine({ socketPath: lane.socketPath }), ...calls);
+}
+
+/** This machine's podman (the test socket) with the chosen calls written down. */
 export function recordingPodmanCalls(...calls: RecordedCall[]): ReturnType<typeof recordingCalls> {
-  return recordingCalls(createDockerodeEngine({ socketPath: SOCKET_PATH }), ...calls);
+  return recordingLaneCalls(laneOf('podman'), ...calls);
 }

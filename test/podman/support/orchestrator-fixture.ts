@@ -10,12 +10,13 @@ import { silentLogger } from '../../../src/log.js';
 import { createOrchestrator, type AppStatus, type Orchestrator, type OrchestratorOptions } from '../../../src/orchestrator.js';
 import type { Transition } from '../../../src/streams/transitions.js';
 import { until } from '../../support/until.js';
-import { REGISTRY, SOCKET_PATH } from './env.js';
-import { removeAllWithLabel } from './podman-cli.js';
+import { lane as laneOf, type Lane } from '../../lanes/support/lane.js';
+import { outside } from '../../lanes/support/outside.js';
 
 /**
- * One isolated podwarden world on the real engine: its own owner label, container-name
- * prefix, catalog and state dir, so tests never see each other's containers.
+ * One isolated podwarden world on a real engine (this machine's podman unless a lane is given):
+ * its own owner label, container-name prefix, catalog and state dir, so tests never see each
+ * other's containers.
  */
 export interface World {
   instance: string;
@@ -29,7 +30,7 @@ export interface World {
   cleanup(): Promise<void>;
 }
 
-export async function createWorld(): Promise<World> {
+export async function createWorld(lane: Lane = laneOf('podman')): Promise<World> {
   const tag = randomBytes(4).toString('hex');
   const instance = `itest-${tag}`;
   const namePrefix = `pw${tag}-`;
@@ -54,12 +55,12 @@ export async function createWorld(): Promise<World> {
     },
     async boot(overrides = {}) {
       const orchestrator = createOrchestrator({
-        engine: createDockerodeEngine({ socketPath: SOCKET_PATH }),
+        engine: createDockerodeEngine({ socketPath: lane.socketPath }),
         catalogDir,
         stateDir,
         instance,
         namePrefix,
-        insecureRegistries: [REGISTRY],
+        insecureRegistries: [lane.registry],
         logger: silentLogger(),
         ...overrides,
       });
@@ -69,7 +70,7 @@ export async function createWorld(): Promise<World> {
     },
     async cleanup() {
       await Promise.all(running.map((orchestrator) => orchestrator.stop()));
-      await removeAllWithLabel(LABELS.owner, instance);
+      await outside(lane).removeAllWithLabel(LABELS.owner, instance);
       await rm(root, { recursive: true, force: true });
     },
   };

@@ -187,15 +187,24 @@ export async function removeImage(ref: string): Promise<void> {
 }
 
 /**
+ * Pulls those of the sample images `names` that are not local. Every test file arranges the
+ * images it creates containers from by itself: another file may have removed them, and CI
+ * starts from an empty image store.
+ */
+export async function ensureLocalImages(...names: SampleImageName[]): Promise<void> {
+  for (const name of names) {
+    if (!(await imageExistsLocally(image(name)))) await podman(['pull', '--quiet', '--tls-verify=false', image(name)]);
+  }
+}
+
+/**
  * Pushes the sample image `name` to the registry under a fresh tag that exists nowhere locally,
  * and returns its full reference: pulling it is guaranteed to be a real registry pull.
  * Needs no internet: the content comes from the registry's own podwarden/<name>:1.
  */
 export async function pushUniqueTag(name: SampleImageName): Promise<string> {
   const source = image(name);
-  if (!(await imageExistsLocally(source))) {
-    await podman(['pull', '--quiet', '--tls-verify=false', source]);
-  }
+  await ensureLocalImages(name);
   const ref = `${REGISTRY}/podwarden/${name}:t${randomBytes(6).toString('hex')}`;
   await podman(['tag', source, ref]);
   try {

@@ -1,0 +1,53 @@
+import { commandWord } from '../companions/systemd/render-unit.js';
+import type { UnitScope } from '../companions/systemd/systemd-units.js';
+
+/** What a unit for podwarden itself is made from. */
+export interface ServiceUnitInput {
+  scope: UnitScope;
+  /** The command that runs `podwarden run ...`, word by word (node, its flags, the script, run's arguments). */
+  command: string[];
+  /** Relative paths in `command` resolve from here, as they did where `service install` ran. */
+  workingDirectory: string;
+  /** systemd restarts podwarden when its event loop has not answered for this long. */
+  watchdogSeconds: number;
+}
+
+export const SERVICE_UNIT_NAME = 'podwarden.service';
+
+/**
+ * The unit that runs podwarden as a service. `Type=notify`: systemd counts it started after
+ * its first reconcile pass (READY=1) and restarts it when WATCHDOG=1 stops coming (a wedged
+ * event loop) or when it dies. Containers are never in its cgroup (the engine's API service
+ * starts them; companions are units of their own), so a restart or a kill leaves every app
+ * running: the reference design's worst incident was the opposite.
+ */
+export function renderServiceUnit(input: ServiceUnitInput): string {
+  return [
+    '# Written by `podwarden service install`; `podwarden service uninstall` removes it.',
+    '[Unit]',
+    'Description=podwarden: keeps the apps of this node in the state their owner asked for',
+    // podman's API socket of the same scope: socket activation starts the engine on first use.
+    'Wants=podman.socket network-online.target',
+    'After=podman.socket network-online.target',
+    '',
+    '[Service]',
+    'Type=notify',
+    // The notification comes from `systemd-notify`, a child (see src/service/sd-notify.ts).
+    'NotifyAccess=all',
+    `WorkingDirectory=${commandWord(input.workingDirectory)}`,
+    `ExecStart=${input.command.map(commandWord).join(' ')}`,
+    'ExecReload=/bin/kill -HUP $MAINPID',
+    'Restart=on-failure',
+    'RestartSec=2',
+    `WatchdogSec=${input.watchdogSeconds}`,
+    // Boot recovery may wait for the engine; a pull under way is finished before stopping.
+    'TimeoutStartSec=300',
+    'TimeoutStopSec=600',
+    // SIGTERM to podwarden alone; only what is left after the timeout is killed.
+    'KillMode=mixed',
+    '',
+    '[Install]',
+    `WantedBy=${input.scope === 'user' ? 'default.target' : 'multi-user.target'}`,
+    '',
+  ].join('\n');
+}
