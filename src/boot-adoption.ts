@@ -6,7 +6,7 @@ import type { ContainerObservation } from './engine/port.js';
 import type { Journal } from './journal/journal.js';
 import type { Logger } from './log.js';
 import type { DesiredState, DesiredStore } from './state/desired-store.js';
-import { adoptionsFrom, type Adoption, type OwnerWord } from './state/owner-words.js';
+import { adoptionsFrom, type OwnerWord } from './state/owner-words.js';
 
 export interface BootAdoptionDeps {
   store: DesiredStore;
@@ -28,7 +28,7 @@ export interface BootAdoptionDeps {
  * opens, so the adopted apps' machines start from what that list saw. The new desired.json is
  * written before anything is believed; a failed write fails recovery, which tries again.
  */
-export async function adoptAtBoot(snapshot: Snapshot, deps: BootAdoptionDeps): Promise<Adoption[]> {
+export async function adoptAtBoot(snapshot: Snapshot, deps: BootAdoptionDeps): Promise<void> {
   const appContainers = new Map<string, ContainerObservation>(
     [...byChild(snapshot.containers)].filter(([key]) => !isCompanionKey(key)),
   );
@@ -37,7 +37,7 @@ export async function adoptAtBoot(snapshot: Snapshot, deps: BootAdoptionDeps): P
   if (adopt.length === 0) {
     if (pruned.length === 0) log.info('no desired state yet (desired.json is missing) and nothing of this instance was found: a fresh node');
     else log.warn({ apps: pruned }, `desired.json is missing; the journal says the owner uninstalled ${pruned.join(', ')}: their containers are removed`);
-    return adopt;
+    return;
   }
   const installedAt = new Date(snapshot.observedAt).toISOString();
   const next: DesiredState = {
@@ -59,5 +59,4 @@ export async function adoptAtBoot(snapshot: Snapshot, deps: BootAdoptionDeps): P
       `${pruned.length > 0 ? `; the journal says the owner uninstalled ${pruned.join(', ')}: their containers are removed` : ''}` +
       `; written to ${deps.store.file}`,
   );
-  return adopt;
 }

@@ -193,4 +193,3 @@ export function createOwnerCommands(deps: OwnerCommandDeps) {
   };
 }
 
-export type OwnerCommands = ReturnType<typeof createOwnerCommands>;

@@ -10,7 +10,7 @@ import { pushUniqueTag } from '../podman/support/podman-cli.js';
 import { until } from '../support/until.js';
 import { createChaosWorld, type ChaosWorld } from './support/chaos-world.js';
 import { expectNoDuplicates } from './support/invariants.js';
-import { CHAOS_ROUNDS } from './support/lane.js';
+import { CHAOS_ROUNDS, chaosLane } from './support/lane.js';
 
 // kill -9 of podwarden at each step of an install: once the owner's command is saved, and
 // once each step (pull from the registry, create, start) has its intent in the journal. The
@@ -39,7 +39,7 @@ async function journal(): Promise<JournalRecord[]> {
   return parseJournalText(text).records;
 }
 
-describe('kill -9 of podwarden at each step of an install', () => {
+describe(`kill -9 of podwarden at each step of an install (${chaosLane().name})`, () => {
   for (let round = 1; round <= CHAOS_ROUNDS; round += 1) {
     for (const [index, step] of STEPS.entries()) {
       it(`round ${round}: killed at ${step.name} → after a restart, one container, running, and the intent kept`, async () => {

@@ -7,6 +7,7 @@ import { parseJournalText } from '../../src/journal/journal-file.js';
 import { image } from '../podman/support/env.js';
 import { until } from '../support/until.js';
 import { createChaosWorld, type ChaosWorld } from './support/chaos-world.js';
+import { chaosLane } from './support/lane.js';
 import { expectIntents, expectNoDuplicates } from './support/invariants.js';
 import { fillDisk, mountSmallDisk, unmountLeftovers } from './support/small-disk.js';
 
@@ -33,7 +34,7 @@ afterAll(async () => {
 
 const journalText = () => readFile(join(world.stateDir, JOURNAL_FILE), 'utf8');
 
-describe('a full state disk, then space again', () => {
+describe(`a full state disk, then space again (${chaosLane().name})`, () => {
   it('refused commands change nothing, then or later; a torn journal record does not swallow the next; the answers say so', async () => {
     const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((name) => world.app(name)) as [string, string, string, string];
     for (const appId of [a, b, c, d]) await world.writeApp(appId, { image: image('httpd'), stopTimeout: '2s' });

@@ -7,6 +7,7 @@ import { image } from '../podman/support/env.js';
 import { inspectJson } from '../podman/support/podman-cli.js';
 import { until } from '../support/until.js';
 import { createChaosWorld, type ChaosWorld } from './support/chaos-world.js';
+import { chaosLane } from './support/lane.js';
 import { expectIntents, expectNoDuplicates } from './support/invariants.js';
 
 // The state files broken while podwarden is down: desired.json corrupt or missing, the journal
@@ -64,7 +65,7 @@ async function untilStates(expected: Record<string, string>): Promise<void> {
   );
 }
 
-describe('broken state files at start', () => {
+describe(`broken state files at start (${chaosLane().name})`, () => {
   it('a corrupt desired.json: the daemon refuses to run, naming the file, the problem and the way out; nothing is touched', async () => {
     await writeFile(desiredFile(), '{"version":1,"apps":{"' + a);
     const refused = await world.expectRefusal();
