@@ -6,9 +6,7 @@ import {
   freshProbeStreaks,
   lastEventAfter,
   learnedImageProbe,
-  killedBy,
   nextStreak,
-  outsideKillAfter,
   passAnswer,
   probeFailure,
   stepError,
@@ -16,6 +14,7 @@ import {
   type ImageHealthcheckOutcome,
 } from './app-knowledge.js';
 import { appGuarded } from './app-guards.js';
+import { killedBy, outsideKillAfter } from './outside-kill.js';
 import { classifyStepError, describeFailure, nextQuickExits, type FailureReason } from './failure.js';
 
 /**
@@ -62,7 +61,7 @@ export const appBehaviour = appGuarded.extend({
       const exited = container?.status === 'exited';
       const quickExits = !exited
         ? context.quickExits
-        : killedBy(context)
+        : killedBy(context, container)
           ? 0
           : nextQuickExits(context.quickExits, container.startedAt, container.finishedAt ?? context.exitSeenAt);
       const failure = containerFailure({ ...context, quickExits });

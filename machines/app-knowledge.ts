@@ -6,6 +6,7 @@ import type { AppEvent, AppSpec, BackoffPolicy, Desired, Observed, PassEntry, Pr
 import { LABELS } from '../src/engine/labels.js';
 import { probeFromImageHealthcheck } from './image-healthcheck.js';
 import { seedOf } from './backoff.js';
+import { killedBy, type OutsideKill } from './outside-kill.js';
 
 // What an app machine knows of its container, and how engine events and step answers change
 // that knowledge. Pure functions over the machine's context.
@@ -82,13 +83,8 @@ export interface AppContext {
   diedDuringStart: boolean;
   /** Engine time (ms) up to which exits of our container are known: when the last exit happened at the latest. */
   exitSeenAt: number;
-  /**
-   * The newest `kill` or `stop` event of the container that the machine applied, with its engine
-   * time: never podwarden's own (its stops and removals run as steps, and their events arrive
-   * dated before the step's answer, so they are stale). A death in the same run is then no crash
-   * of the app's own making (see `killedBy`).
-   */
-  outsideKill?: { action: 'kill' | 'stop'; at: number; containerId: string };
+  /** The newest `kill` or `stop` event applied: someone else's doing (see outside-kill.ts). */
+  outsideKill?: OutsideKill;
   backoff: BackoffPolicy;
   /** What holds the app back from being created or (re)started; empty = nothing. */
   waitingFor: string[];
@@ -238,20 +234,6 @@ export function runAgain(container: ContainerObservation): ContainerObservation 
   return { ...container, status: 'running', pid: undefined, health: container.health === 'none' ? 'none' : 'starting' };
 }
 
-/** The outside kill or stop of the current run, if the engine reported one (see `outsideKill`). */
-export function killedBy(context: AppContext): 'kill' | 'stop' | undefined {
-  const kill = context.outsideKill;
-  if (!kill || !context.container || kill.containerId !== context.container.id) return undefined;
-  return kill.at + EVENT_CLOCK_SLACK_MS >= (context.container.startedAt ?? 0) ? kill.action : undefined;
-}
-
-/** What an applied event says about who ended the container: a kill or stop is remembered. */
-export function outsideKillAfter(context: AppContext, event: ContainerEvent): AppContext['outsideKill'] {
-  return event.action === 'kill' || event.action === 'stop'
-    ? { action: event.action, at: event.time, containerId: event.containerId }
-    : context.outsideKill;
-}
-
 /** Apply an engine event about our container to what we know of it. */
 export function applyEvent(container: Observed | undefined, event: ContainerEvent): Observed | undefined {
   if (!container) return container;
@@ -340,7 +322,7 @@ export function containerFailure(context: AppContext): FailureReason {
   const container = context.container;
   if (container?.status === 'exited') {
     const limit = container.resources?.memoryBytes ?? context.spec.container.resources?.memoryBytes;
-    return classifyExit(container, context.quickExits, limit, killedBy(context));
+    return classifyExit(container, context.quickExits, limit, killedBy(context, container));
   }
   return { kind: 'container-broken', detail: currentDecision(context).why };
 }

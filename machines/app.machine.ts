@@ -425,10 +425,7 @@ export const appMachine = appBehaviour.createMachine({
         CONTAINER_EVENT: { guard: 'ownEvent', actions: 'applyContainerEvent' },
       },
     },
-    /**
-     * Waiting before the next attempt, longer after each consecutive failure; a create that
-     * failed on a name a foreign container held goes again as soon as that container is removed.
-     */
+    /** Waiting before the next attempt, longer after each consecutive failure (or until a name a foreign container held is free). */
     backoff: {
       after: { backoff: { target: 'deciding' } },
       on: {
