@@ -13,7 +13,8 @@ export interface AppSpec {
   image: {
     ref: string;
     pullPolicy: PullPolicy;
-    build?: { context: string; containerfile?: string };
+    /** `root`: the folder the context must really be inside (the manifest's), checked before each build. */
+    build?: { context: string; containerfile?: string; root?: string };
     /** The manifest has both `build` and `image`: when the build fails, pull `ref` instead. */
     pullFallback?: boolean;
     /** Free bytes the image store must have (beyond the global reserve) before a pull or build. */

@@ -9,8 +9,10 @@
  *    once, bounded vs unbounded engine work, time until all run again and event-loop delay.
  * 3. A quiet pass over many apps on the simulator, beside one bare list call of as many
  *    containers, plus heap per app machine.
+ * 4. Event-loop delay while a 200-file catalog with an oversized file reloads, beside the idle
+ *    loop and the same reloads parsed on the event loop (scripts/bench-catalog.ts).
  *
- * BENCH_ONLY=kill|crowd|quiet runs one of them.
+ * BENCH_ONLY=kill|crowd|quiet|catalog runs one of them.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -29,6 +31,7 @@ import { createOrchestrator, type Orchestrator } from '../src/orchestrator.js';
 import { lane as laneOf, type Lane, type LaneId } from '../test/lanes/support/lane.js';
 import { outside } from '../test/lanes/support/outside.js';
 import { pingSocket } from '../test/support/engine-ping.js';
+import { catalogReload } from './bench-catalog.js';
 import { crowdRestart } from './bench-crowd.js';
 
 const REGISTRY = process.env.PODWARDEN_REGISTRY ?? '127.0.0.1:5000';
@@ -231,4 +234,5 @@ for (const id of only && only !== 'kill' ? [] : LANES) {
 }
 if (!only || only === 'crowd') await crowdRestart();
 if (!only || only === 'quiet') await quietPass();
+if (!only || only === 'catalog') await catalogReload();
 process.exit(0);

@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import type { Actor } from 'xstate';
 import type { DeclaredApp, supervisorMachine } from '../machines/supervisor.machine.js';
 import { byChild, type Snapshot } from '../machines/supervisor-context.js';
@@ -18,6 +19,8 @@ export interface BootAdoptionDeps {
   supervisor(): Actor<typeof supervisorMachine>;
   /** The app as the supervisor gets it, once desired.json lists it; undefined without a manifest. */
   declared(appId: string): DeclaredApp | undefined;
+  /** The catalog file that has the app's manifest, which the adopted app is bound to. */
+  catalogFile(appId: string): string | undefined;
 }
 
 /**
@@ -40,9 +43,13 @@ export async function adoptAtBoot(snapshot: Snapshot, deps: BootAdoptionDeps): P
     return;
   }
   const installedAt = new Date(snapshot.observedAt).toISOString();
+  const bound = (appId: string) => {
+    const file = deps.catalogFile(appId);
+    return file === undefined ? {} : { manifestFile: basename(file) };
+  };
   const next: DesiredState = {
     version: 1,
-    apps: Object.fromEntries(adopt.map((app) => [app.appId, { desired: app.desired, installedAt }])),
+    apps: Object.fromEntries(adopt.map((app) => [app.appId, { desired: app.desired, installedAt, ...bound(app.appId) }])),
   };
   await deps.store.save(next);
   deps.believe(next);

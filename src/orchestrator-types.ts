@@ -9,7 +9,9 @@ import type { Explanation } from './explain/explain.js';
 import type { PlanEntry } from './explain/plan.js';
 import type { JournalDamage } from './journal/journal-file.js';
 import type { Logger } from './log.js';
+import type { CatalogApp } from './catalog-keeper.js';
 import type { ManifestError } from './manifest/errors.js';
+import type { ManifestParser } from './manifest/manifest-parser.js';
 import type { AppStatus } from './status-rows.js';
 import type { Transition } from './streams/transitions.js';
 
@@ -82,6 +84,16 @@ export interface OrchestratorOptions {
    * (src/engine/engine-work.ts). 50 apps killed at once then restart without drowning podman.
    */
   engineWork?: { maxInFlight?: number };
+  /**
+   * The owner's host policy file (docs/policy.md): which app may bind which host path, add
+   * which capability, join the host network. Without one, nothing that reaches the host is
+   * allowed. Never a file inside the catalog.
+   */
+  policyFile?: string;
+  /** Manifests larger than this are refused unread; default 256 KiB. */
+  manifestMaxBytes?: number;
+  /** Where manifests are parsed; by default the process's parser thread. */
+  manifestParser?: ManifestParser;
 }
 
 /** Pull (or build) progress of one app's image, as `progress$` emits it. */
@@ -102,17 +114,7 @@ export interface Health {
   imageHealthchecks?: 'podwarden' | 'engine';
 }
 
-/** An app of the catalog, installed or not. */
-export interface CatalogApp {
-  appId: string;
-  name: string;
-  version: string;
-  image: string;
-  file: string;
-  installed: boolean;
-  desired?: 'running' | 'stopped';
-}
-
+export type { CatalogApp } from './catalog-keeper.js';
 export type { AppStatus } from './status-rows.js';
 
 export interface Orchestrator {
@@ -140,6 +142,12 @@ export interface Orchestrator {
    * the stop is done; otherwise the restart is a start.
    */
   restartApp(appId: string): Promise<void>;
+  /**
+   * Binds an installed app to another file of the catalog (`file`: its name there, or a path
+   * in the catalog folder), which must hold a valid manifest of that app; the app is updated
+   * from it like after a reload. The only way another file can speak for an installed app.
+   */
+  moveApp(appId: string, file: string): Promise<void>;
   /** Whether a `restartApp(appId)` now would stop the app first (for recordings: when it takes effect). */
   restartStopsFirst(appId: string): boolean;
   /**

@@ -12,7 +12,8 @@ import { createAppEffects } from './effects/app-effects.js';
 import { createDockerodeEngine } from './engine/dockerode/dockerode-engine.js';
 import { NAMING_DEFAULTS, ownerSelector } from './engine/labels.js';
 import { createLogger } from './log.js';
-import { loadCatalog, type Catalog } from './manifest/catalog.js';
+import { bindingsOf, catalogApps, catalogProblem, createCatalogKeeper, rightsOf, withRecordedFiles } from './catalog-keeper.js';
+import { emptyCatalog, type Catalog } from './manifest/catalog.js';
 import { createSpecBuilder } from './manifest/machine-spec.js';
 import { createDesiredStore, emptyDesiredState, type DesiredState } from './state/desired-store.js';
 import { engineEvents$ } from './streams/engine-events.js';
@@ -28,7 +29,7 @@ import { createTransitionTracker, topLevelState } from './streams/transitions.js
 import { createStatusRows, withLeftAlone } from './status-rows.js';
 import { followNameWaits, watchFreedNames } from './streams/freed-names.js';
 import type { AppProgress, Orchestrator, OrchestratorOptions } from './orchestrator-types.js';
-import { PodwardenError } from './podwarden-error.js';
+import { checkAppId, PodwardenError } from './podwarden-error.js';
 import { healthOf } from './orchestrator-health.js';
 import { createOwnerCommands } from './owner-commands.js';
 import { createOrphanGuard, type OrphanGuard } from './orphan-guard.js';
@@ -56,13 +57,9 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const namePrefix = options.namePrefix ?? DEFAULTS.namePrefix;
   const dataDir = resolve(options.dataDir ?? join(options.stateDir, 'apps'));
   let imageHealthchecks: 'podwarden' | 'engine' | undefined;
-  const specs = createSpecBuilder({
-    instance,
-    namePrefix,
-    dataDir,
-    secretsDir: resolve(options.secretsDir ?? join(options.stateDir, 'secrets')),
-    imageHealthchecksBy: () => imageHealthchecks ?? 'podwarden',
-  });
+  const secretsDir = resolve(options.secretsDir ?? join(options.stateDir, 'secrets'));
+  const specs = createSpecBuilder({ instance, namePrefix, dataDir, secretsDir, imageHealthchecksBy: () => imageHealthchecks ?? 'podwarden' });
+  const keeper = createCatalogKeeper({ ...options, dataDir, secretsDir, log });
   const telemetry = new Subject<EngineTelemetry | { kind: 'journal-write-failed' }>();
   const progress = new Subject<AppProgress>();
   let engineProblem: string | undefined;
@@ -100,7 +97,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const passes = new Subject<PassReport>();
   const owner = ownerSelector(instance);
 
-  let catalog: Catalog = { apps: new Map(), errors: [] };
+  let catalog: Catalog = emptyCatalog();
   let desired: DesiredState = emptyDesiredState();
   let root: Supervisor | undefined;
   let stopping: Promise<void> | undefined;
@@ -121,9 +118,21 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   }
 
   function manifestProblem(appId: string): string {
-    const errors = catalog.errors.filter((error) => error.file.includes(appId) || error.message.includes(appId));
-    if (errors.length > 0) return errors.map(String).join('; ');
-    return `no manifest for "${appId}" in ${options.catalogDir}`;
+    return catalogProblem(catalog, appId, options.catalogDir);
+  }
+
+  /** A new catalog in force: installed apps whose manifest now means something else are updated. */
+  function applyCatalog(next: Catalog): void {
+    const supervisor = requireRoot();
+    const before = catalog;
+    catalog = next;
+    for (const appId of Object.keys(desired.apps)) {
+      const entry = catalog.apps.get(appId);
+      if (entry && entry.hash !== before.apps.get(appId)?.hash) supervisor.send({ type: 'INSTALL', appId, app: declared(appId)! });
+      else if (!entry && before.apps.has(appId)) {
+        log.warn({ app: appId }, `${appId} keeps running as it was: its manifest is refused now: ${manifestProblem(appId)}`);
+      }
+    }
   }
 
   function requireRoot(): Supervisor {
@@ -149,7 +158,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     },
     supervisor: requireRoot,
     declared,
-    inCatalog: (appId) => catalog.apps.has(appId),
+    catalogFile: (appId) => catalog.apps.get(appId)?.file,
+    catalogRefuses: (appId) => catalog.problems.has(appId),
     manifestProblem,
     uninstalled: (appId) => guard?.uninstalledNow(appId),
   });
@@ -207,6 +217,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         },
         supervisor: requireRoot,
         declared,
+        catalogFile: (appId) => catalog.apps.get(appId)?.file,
       });
       adoptionPending = false;
     }
@@ -223,12 +234,16 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       if (root) throw new PodwardenError('podwarden is already started');
       const leftovers = await removeStaleTempFiles(options.stateDir);
       if (leftovers.length > 0) log.info({ files: leftovers }, `removed ${leftovers.length} temp file(s) of writes a crash interrupted`);
-      catalog = await loadCatalog(options.catalogDir);
-      for (const error of catalog.errors) log.error({ file: error.file, field: error.path }, String(error));
       // Unreadable: start rejects with a DesiredStateError naming the file, the problem and the
       // way out, before anything runs. Missing: boot recovery adopts what the evidence shows.
       const found = await store.loadOrMissing();
       desired = found ?? emptyDesiredState();
+      catalog = await keeper.start(bindingsOf(desired));
+      const recorded = withRecordedFiles(desired, catalog);
+      if (recorded) {
+        await store.save(recorded);
+        desired = recorded;
+      }
       adoptionPending = found === undefined && !options.pruneOrphans;
       if (found === undefined && options.pruneOrphans) {
         log.warn('desired.json is missing and the owner asked to prune orphans: every container of this instance is removed (start over)');
@@ -387,6 +402,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     },
 
     async explain(appId) {
+      checkAppId(appId);
       const row = api.status().find((entry) => entry.appId === appId);
       if (!row && !catalog.apps.has(appId)) throw new PodwardenError(`no app "${appId}" is installed or in the catalog`, 'not-found');
       const records = journal ? await journal.read() : [];
@@ -411,25 +427,13 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     },
 
     logs(appId, logOptions = {}) {
+      checkAppId(appId);
       const row = api.status().find((entry) => entry.appId === appId);
       if (!row) throw new PodwardenError(`app "${appId}" is not installed`, 'not-found');
       return engine.logs(row.containerId ?? `${namePrefix}${appId}`, logOptions);
     },
 
-    catalog() {
-      return [...catalog.apps.values()].map((entry) => {
-        const wanted = desired.apps[entry.manifest.id];
-        return {
-          appId: entry.manifest.id,
-          name: entry.manifest.name,
-          version: entry.manifest.version,
-          image: entry.manifest.container.image,
-          file: entry.file,
-          installed: wanted !== undefined,
-          ...(wanted ? { desired: wanted.desired } : {}),
-        };
-      });
-    },
+    catalog: () => catalogApps(catalog, desired),
 
     health: () => healthOf(root, { problem: engineProblem, answered: engineAnswered }, imageHealthchecks),
 
@@ -437,22 +441,25 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     engineWorkLoad: () => work.load(),
 
     async reloadCatalog() {
-      const supervisor = requireRoot();
-      const before = catalog;
-      catalog = await loadCatalog(options.catalogDir);
-      for (const error of catalog.errors) log.error({ file: error.file, field: error.path }, String(error));
-      for (const appId of Object.keys(desired.apps)) {
-        const next = catalog.apps.get(appId);
-        if (next && next.hash !== before.apps.get(appId)?.hash) {
-          supervisor.send({ type: 'INSTALL', appId, app: declared(appId)! });
-        }
-      }
+      requireRoot();
+      applyCatalog(await keeper.reload(bindingsOf(desired)));
       return catalog.errors;
+    },
+
+    async moveApp(appId, file) {
+      checkAppId(appId);
+      if (!desired.apps[appId]) throw new PodwardenError(`app "${appId}" is not installed`, 'not-found');
+      requireRoot();
+      const { catalog: next, name } = await keeper.readMove(bindingsOf(desired), appId, file);
+      await commands.move(appId, name, () => applyCatalog(next));
     },
 
     status() {
       if (!root) return [];
-      const rows = statusRows.rows(root.getSnapshot().context, (appId) => desired.apps[appId]?.desired);
+      const rows = statusRows.rows(root.getSnapshot().context, (appId) => desired.apps[appId]?.desired).map((row) => {
+        const rights = rightsOf(catalog, row.appId, row.companion === undefined ? row.appId : `${row.appId}/${row.companion}`);
+        return rights.length > 0 ? { ...row, rights } : row;
+      });
       return withLeftAlone(rows, guard?.leftAlone() ?? new Map());
     },
 

@@ -1,8 +1,9 @@
+import { basename } from 'node:path';
 import { waitFor, type Actor } from 'xstate';
 import type { DeclaredApp, supervisorMachine } from '../machines/supervisor.machine.js';
 import type { Journal } from './journal/journal.js';
 import type { Logger } from './log.js';
-import { PodwardenError } from './podwarden-error.js';
+import { checkAppId, PodwardenError } from './podwarden-error.js';
 import type { DesiredState, DesiredStore } from './state/desired-store.js';
 import { topLevelState } from './streams/transitions.js';
 
@@ -19,8 +20,11 @@ export interface OwnerCommandDeps {
   supervisor(): Supervisor;
   /** The app as the supervisor gets it (its manifest and desired state); undefined when it has no manifest. */
   declared(appId: string): DeclaredApp | undefined;
-  inCatalog(appId: string): boolean;
-  /** Why an app cannot be installed: it is not in the catalog, or its manifest is broken. */
+  /** The catalog file the app's manifest is read from; undefined when the catalog has none. */
+  catalogFile(appId: string): string | undefined;
+  /** The catalog has a file for the app, but refuses it (invalid, or not allowed on this host). */
+  catalogRefuses(appId: string): boolean;
+  /** Why an app cannot be installed: it is not in the catalog, or its manifest is refused. */
   manifestProblem(appId: string): string;
   /** The owner uninstalled it: a container of it found later may be removed. */
   uninstalled(appId: string): void;
@@ -50,11 +54,12 @@ export function createOwnerCommands(deps: OwnerCommandDeps) {
     return turn;
   }
 
-  function note(appId: string, command: string, outcome: 'applied' | 'refused', error?: string): Promise<unknown> {
-    return deps.journal?.append({ type: 'command', at: Date.now(), appId, command, outcome, ...(error === undefined ? {} : { error }) }) ?? Promise.resolve();
+  function note(appId: string, command: string, outcome: 'applied' | 'refused', extra: { error?: string; note?: string } = {}): Promise<unknown> {
+    return deps.journal?.append({ type: 'command', at: Date.now(), appId, command, outcome, ...extra }) ?? Promise.resolve();
   }
 
   function requireInstalled(appId: string): void {
+    checkAppId(appId);
     if (!deps.desired().apps[appId]) throw new PodwardenError(`app "${appId}" is not installed`, 'not-found');
   }
 
@@ -67,28 +72,33 @@ export function createOwnerCommands(deps: OwnerCommandDeps) {
     command: string,
     next: (current: DesiredState) => DesiredState,
     apply: () => void,
-    alreadyNoted = false,
+    options: { alreadyNoted?: boolean; note?: string } = {},
   ): Promise<void> {
+    const said = options.note === undefined ? {} : { note: options.note };
     return serially(async () => {
       const state = next(deps.desired());
       try {
         await deps.store.save(state);
       } catch (error) {
         const why = error instanceof Error ? error.message : String(error);
-        await note(appId, command, 'refused', why);
+        await note(appId, command, 'refused', { error: why, ...said });
         deps.logger.error({ app: appId, command, err: why }, `${command} ${appId} refused: the desired state could not be saved; nothing changed`);
         throw new PodwardenError(`${command} ${appId} refused, nothing changed: ${why}`, 'unsaved');
       }
       deps.believe(state);
-      const noted = alreadyNoted ? undefined : note(appId, command, 'applied');
+      const noted = options.alreadyNoted ? undefined : note(appId, command, 'applied', said);
       apply();
       await noted;
     });
   }
 
+  /** `state` with the app installed and wanted `desired`; a new install is bound to the catalog file it came from. */
   function withApp(state: DesiredState, appId: string, desired: 'running' | 'stopped'): DesiredState {
     const current = state.apps[appId];
-    return { ...state, apps: { ...state.apps, [appId]: { desired, installedAt: current?.installedAt ?? new Date().toISOString() } } };
+    const file = deps.catalogFile(appId);
+    const manifestFile = current?.manifestFile ?? (file === undefined ? undefined : basename(file));
+    const app = { ...current, desired, installedAt: current?.installedAt ?? new Date().toISOString(), ...(manifestFile === undefined ? {} : { manifestFile }) };
+    return { ...state, apps: { ...state.apps, [appId]: app } };
   }
 
   /** The owner asked for the app again: one that gave up (`failed`) tries afresh. */
@@ -107,7 +117,7 @@ export function createOwnerCommands(deps: OwnerCommandDeps) {
         supervisor.send({ type: 'SET_DESIRED', appId, desired });
         if (desired === 'running') retry(appId);
       },
-      alreadyNoted,
+      { alreadyNoted },
     );
   }
 
@@ -124,9 +134,10 @@ export function createOwnerCommands(deps: OwnerCommandDeps) {
 
   /** Installs (or adopts) `appId` wanting it `desired`, keeping an installed app's own wish. */
   async function install(appId: string, command = 'install', desired?: 'running' | 'stopped'): Promise<void> {
+    checkAppId(appId);
     const supervisor = deps.supervisor();
-    if (!deps.inCatalog(appId)) {
-      throw new PodwardenError(`cannot ${command} "${appId}": ${deps.manifestProblem(appId)}`, 'not-found');
+    if (deps.catalogFile(appId) === undefined) {
+      throw new PodwardenError(`cannot ${command} "${appId}": ${deps.manifestProblem(appId)}`, deps.catalogRefuses(appId) ? 'invalid' : 'not-found');
     }
     return change(
       appId,
@@ -159,6 +170,12 @@ export function createOwnerCommands(deps: OwnerCommandDeps) {
           supervisor.send({ type: 'UNINSTALL', appId });
         },
       );
+    },
+
+    /** Binds the installed app to another catalog file (`name`); `apply` puts the catalog read from it in force. */
+    move(appId: string, name: string, apply: () => void): Promise<void> {
+      requireInstalled(appId);
+      return change(appId, 'move', (state) => ({ ...state, apps: { ...state.apps, [appId]: { ...state.apps[appId]!, manifestFile: name } } }), apply, { note: name });
     },
 
     startApp: (appId: string) => setDesired(appId, 'start', 'running'),

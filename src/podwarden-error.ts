@@ -1,4 +1,7 @@
-/** A refused request of the orchestrator's API; the local API maps `code` to an HTTP status. */
+import { APP_ID_PATTERN } from './manifest/field-formats.js';
+import { appIdProblem } from './manifest/schema.js';
+
+/** A command podwarden refuses: the API answers 404, 503, 409 or 507 by `code`. */
 export class PodwardenError extends Error {
   constructor(
     message: string,
@@ -11,4 +14,9 @@ export class PodwardenError extends Error {
     super(message);
     this.name = 'PodwardenError';
   }
+}
+
+/** App ids are checked where they enter, whoever sends them (the API, an embedder, the CLI). */
+export function checkAppId(appId: string): void {
+  if (typeof appId !== 'string' || !APP_ID_PATTERN.test(appId)) throw new PodwardenError(appIdProblem(appId), 'invalid');
 }

@@ -35,6 +35,8 @@ export interface AppStatus {
   restarts?: number;
   /** ms since epoch of the app's last state change. */
   since?: number;
+  /** Host rights the owner's policy gives this container, each with its rule; absent for the (usual) app that has none. */
+  rights?: string[];
 }
 
 /** The one place that reads `ready` from a machine's context: a companion unit has none. */

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { PodwardenError } from '../orchestrator.js';
+import { PodwardenError } from '../podwarden-error.js';
+import { validationWords } from './validation-words.js';
 
 /** Every error the API answers with: `{ "error": { "code", "message" } }`. */
 export interface ApiErrorBody {
@@ -26,7 +27,7 @@ export function handleApiError(error: FastifyError | Error, request: FastifyRequ
   }
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
-    void reply.code(400).send(errorBody('bad-request', error.message));
+    void reply.code(400).send(errorBody('bad-request', validationWords(fastifyError, request)));
     return;
   }
   const status = fastifyError.statusCode ?? 500;

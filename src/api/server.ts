@@ -1,14 +1,16 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from '../log.js';
+import { plainMessage } from '../manifest/excerpt.js';
 import { createMetrics, type PodwardenMetrics } from '../metrics/metrics.js';
 import type { Orchestrator } from '../orchestrator.js';
 import { bearerMatches } from './auth.js';
+import { answerClientError } from './client-errors.js';
 import { errorBody, handleApiError } from './errors.js';
 import { adoptRoutes } from './routes/adopt.js';
 import { commandRoutes } from './routes/commands.js';
-import type { RouteContext } from './routes/context.js';
+import { NO_QUERY, type RouteContext } from './routes/context.js';
 import { eventRoutes } from './routes/events.js';
 import { explainRoutes } from './routes/explain.js';
 import { logRoutes } from './routes/logs.js';
@@ -57,13 +59,36 @@ export function createApiServer(orchestrator: Orchestrator, options: ApiServerOp
       // Requests themselves are not logged (the CLI polls); failures are.
       loggerInstance: options.logger.child({ component: 'api' }, { level: 'warn' }) as FastifyBaseLogger,
       bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
-      // Unknown fields are errors, as in manifests: never silently dropped.
-      ajv: { customOptions: { removeAdditional: false } },
+      // Unknown fields are errors, as in manifests: never silently dropped. Nor is anything
+      // coerced: a body of `false` is no command body (coercion read it as null), a `tail` of
+      // "1e400" no number of lines.
+      ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
       return503OnClosing: true,
+      // No HEAD twins of the GET routes: docs/api.md has none, and a HEAD of an event stream
+      // would hold its subscription open for good.
+      exposeHeadRoutes: false,
+      clientErrorHandler: answerClientError,
+      // What the router refuses before any route sees the request, in podwarden's words too.
+      frameworkErrors: (error, _request, reply) => {
+        const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+        // The reply's generic types know no route here; a plain reply is what this needs.
+        const plain = reply as unknown as FastifyReply;
+        void plain
+          .code(tooLong ? 414 : 400)
+          .send(
+            tooLong
+              ? errorBody('uri-too-long', 'a part of the path is longer than 100 characters (an app id has at most 40)')
+              : errorBody('bad-request', 'the path is not a valid URL (a broken %-escape?)'),
+          );
+      },
     });
     app.setErrorHandler(handleApiError);
+    // One rule for query parameters on every route: those a route names, nothing else.
+    app.addHook('onRoute', (route) => {
+      route.schema = { ...route.schema, querystring: route.schema?.querystring ?? NO_QUERY };
+    });
     app.setNotFoundHandler((request, reply) => {
-      void reply.code(404).send(errorBody('not-found', `no route ${request.method} ${request.url}`));
+      void reply.code(404).send(errorBody('not-found', `no route ${request.method} ${plainMessage(request.url, 120)}`));
     });
     if (token !== undefined) {
       app.addHook('onRequest', async (request, reply) => {

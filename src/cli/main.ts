@@ -7,6 +7,7 @@ import { eventsCommand } from './commands/events.js';
 import { explainCommand } from './commands/explain.js';
 import { installCommand } from './commands/install.js';
 import { logsCommand } from './commands/logs.js';
+import { moveCommand } from './commands/move.js';
 import { planCommand } from './commands/plan.js';
 import { restartCommand } from './commands/restart.js';
 import { serviceCommand } from './commands/service.js';
@@ -25,6 +26,7 @@ const program = new Command('podwarden')
   .addCommand(runCommand())
   .addCommand(installCommand())
   .addCommand(uninstallCommand())
+  .addCommand(moveCommand())
   .addCommand(startCommand())
   .addCommand(stopCommand())
   .addCommand(restartCommand())

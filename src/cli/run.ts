@@ -13,13 +13,19 @@ import { createOrchestrator, type OrchestratorOptions } from '../orchestrator.js
 import { createRecorder } from '../replay/recorder.js';
 import { recordingEngine } from '../replay/recording-engine.js';
 import { recordCommands } from '../replay/recording-orchestrator.js';
+import { findPolicyFile } from '../policy/load-policy.js';
+import { watchDaemonSignals } from './daemon-signals.js';
+import { manifestMaxBytesOption, policyOption } from './trust-options.js';
 import { startFailureMessage } from './start-failure.js';
 
 function durationOption(value: string): number {
   return parseDuration(value);
 }
 
-/** `podwarden run`: the daemon. Exits 0 after SIGTERM/SIGINT once in-flight steps finished. */
+/**
+ * `podwarden run`: the daemon. Exits 0 after SIGTERM/SIGINT once in-flight steps finished;
+ * SIGHUP reloads the catalog and the policy. Signals are heard from its first instruction on.
+ */
 export function runCommand(): Command {
   return new Command('run')
     .description('supervise the installed apps on the local engine until stopped (SIGTERM/SIGINT)')
@@ -59,6 +65,8 @@ export function runCommand(): Command {
         .env('PODWARDEN_IMAGE_HEALTHCHECKS')
         .default('auto'),
     )
+    .addOption(policyOption())
+    .addOption(manifestMaxBytesOption())
     .addOption(new Option('--engine-concurrency <n>', 'mutating engine calls (pull, create, start, stop, remove) at once; restarts of crashed apps go first').env('PODWARDEN_ENGINE_CONCURRENCY').default(4).argParser((value: string) => {
       const n = Number(value);
       if (!Number.isInteger(n) || n < 1) throw new Error(`--engine-concurrency wants a whole number of at least 1, got "${value}"`);
@@ -86,24 +94,27 @@ export function runCommand(): Command {
       record?: string;
       companionBackend: 'container' | 'systemd' | 'auto';
       imageHealthchecks: 'auto' | 'podwarden' | 'engine';
+      policy?: string;
+      manifestMaxBytes: number;
       pruneOrphans?: boolean;
       engineConcurrency: number;
     }) => {
-      // Heard from the first instruction: a stop asked during start-up is kept for when it is done.
-      let stopAsked: string | undefined;
-      const early = (signal: string) => () => {
-        stopAsked ??= signal;
-      };
-      const earlyTerm = early('SIGTERM');
-      const earlyInt = early('SIGINT');
-      process.once('SIGTERM', earlyTerm);
-      process.once('SIGINT', earlyInt);
+      const signals = watchDaemonSignals();
       if (options.apiPort !== undefined && !options.apiToken) {
         throw new Error('--api-port needs --api-token (PODWARDEN_API_TOKEN): the TCP API is never open without one');
       }
       const logger = createLogger({ level: options.logLevel, format: options.logFormat ?? defaultLogFormat() });
+      signals.useLogger(logger);
+      logger.info('starting');
       const socketPath = await discoverEngineSocket(options.socket);
       logger.info({ socket: socketPath }, 'engine socket');
+      const policyFile = await findPolicyFile(options.stateDir, options.policy);
+      logger.info(
+        { policy: policyFile },
+        policyFile === undefined
+          ? 'no host policy file: apps get nothing of the host beyond their data dir and named volumes'
+          : `host policy: ${policyFile}`,
+      );
       const inspector = options.inspect === undefined ? undefined : await startCliInspector(options.inspect, logger);
       const orchestratorOptions: OrchestratorOptions = {
         socketPath,
@@ -119,6 +130,8 @@ export function runCommand(): Command {
         companionBackend: options.companionBackend,
         imageHealthchecks: options.imageHealthchecks,
         journal: { maxBytes: options.journalMaxBytes },
+        manifestMaxBytes: options.manifestMaxBytes,
+        ...(policyFile !== undefined ? { policyFile } : {}),
         pruneOrphans: options.pruneOrphans === true,
         engineWork: { maxInFlight: options.engineConcurrency },
       };
@@ -138,44 +151,32 @@ export function runCommand(): Command {
       try {
         await orchestrator.start();
       } catch (error) {
-        // No daemon that answers "no apps installed": close what runs, then exit non-zero saying why.
+        // No daemon that answers "no apps installed": nothing may keep it alive (the API listens
+        // already); it exits non-zero saying why (the file, the problem and the way out).
         logger.fatal({ err: error instanceof Error ? error.message : String(error) }, 'podwarden cannot start');
         systemd.stopping();
-        process.off('SIGTERM', earlyTerm);
-        process.off('SIGINT', earlyInt);
         await api.close();
         await inspector?.stop();
         await recorder?.close();
         throw new Error(startFailureMessage(error), { cause: error });
       }
-      for (const appId of options.install ?? []) {
+      for (const appId of signals.stopAsked ? [] : (options.install ?? [])) {
         try {
           await orchestrator.install(appId);
         } catch (error) {
           logger.error({ app: appId }, error instanceof Error ? error.message : String(error));
         }
       }
-      await new Promise<void>((resolve) => {
-        const shutdown = (signal: string) => {
-          logger.info({ signal }, 'stopping: finishing in-flight steps, containers keep running');
-          systemd.stopping();
-          orchestrator.stop().then(resolve, resolve);
-        };
-        process.off('SIGTERM', earlyTerm);
-        process.off('SIGINT', earlyInt);
-        if (stopAsked !== undefined) {
-          shutdown(stopAsked);
-          return;
-        }
-        process.once('SIGTERM', () => shutdown('SIGTERM'));
-        process.once('SIGINT', () => shutdown('SIGINT'));
-        process.on('SIGHUP', () => {
+      const signal = await signals.running({
+        reload: () =>
           orchestrator.reloadCatalog().then(
             (errors) => logger.info({ errors: errors.length }, 'catalog reloaded'),
             (error: unknown) => logger.error({ err: error instanceof Error ? error.message : String(error) }, 'catalog reload failed'),
-          );
-        });
+          ),
       });
+      logger.info({ signal }, 'stopping: finishing in-flight steps, containers keep running');
+      systemd.stopping();
+      await orchestrator.stop().catch((error: unknown) => logger.error({ err: error instanceof Error ? error.message : String(error) }, 'stop failed'));
       await api.close();
       await inspector?.stop();
       await recorder?.close();

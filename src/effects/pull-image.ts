@@ -1,3 +1,5 @@
+import { realpath } from 'node:fs/promises';
+import { escapeProblem } from '../manifest/confine-paths.js';
 import type { AppSpec } from '../../machines/types.js';
 import { EngineError, type EnginePort, type PullProgress } from '../engine/port.js';
 import type { Logger } from '../log.js';
@@ -36,6 +38,7 @@ export function createImageEnsurer(engine: EnginePort, options: ImagePolicyOptio
     await checkDiskSpace(engine, { appId: spec.appId, needBytes: diskBytes ?? 0, reserveBytes }, log);
     if (!build) return pull();
     try {
+      await checkBuildContext(build);
       await engine.build({ tag: ref, context: build.context, containerfile: build.containerfile }, { onProgress });
       return;
     } catch (buildError) {
@@ -65,4 +68,16 @@ export function createImageEnsurer(engine: EnginePort, options: ImagePolicyOptio
     inFlight.set(key, pending);
     return pending;
   };
+}
+
+/**
+ * The build context must still be inside the manifest's folder when the build starts (the
+ * catalog was checked when it was read; a link may have been swapped in since). A refusal is a
+ * failed build: with `image` too, the image is pulled instead.
+ */
+async function checkBuildContext(build: NonNullable<AppSpec['image']['build']>): Promise<void> {
+  if (build.root === undefined) return;
+  const root = await realpath(build.root).catch(() => build.root!);
+  const problem = await escapeProblem(root, build.context);
+  if (problem) throw new EngineError('engine', `the build context ${problem}`);
 }

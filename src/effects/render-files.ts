@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { ConfinedReadError, readConfinedFile } from '../manifest/confine-paths.js';
+import { FIELD_LIMITS } from '../manifest/limits.js';
 import { writeFileAtomic } from '../state/atomic-write.js';
 import type { Logger } from '../log.js';
 import { confinedTarget } from '../render/confine.js';
@@ -195,12 +198,17 @@ async function readValues(job: RenderJob, valuesFile: string): Promise<Record<st
   }
 }
 
+/**
+ * A template file is read only if it really is inside the manifest's folder as it is opened
+ * (the catalog was checked when it was read; a link may have been swapped in since).
+ */
 async function readTemplate(job: RenderJob, field: string, templateFile: string | undefined): Promise<string> {
   if (templateFile === undefined) throw new RenderError(job.manifestFile, field, 'has neither template nor templateFile');
   try {
-    return await readFile(templateFile, 'utf8');
+    return await readConfinedFile(dirname(job.manifestFile), templateFile, FIELD_LIMITS.template);
   } catch (error) {
-    throw new RenderError(job.manifestFile, `${field}.templateFile`, `cannot read ${templateFile}: ${fsReason(error)}`);
+    const why = error instanceof ConfinedReadError ? error.message : fsReason(error);
+    throw new RenderError(job.manifestFile, `${field}.templateFile`, `cannot read ${templateFile}: ${why}`);
   }
 }
 

@@ -16,6 +16,8 @@ export interface ExplainedApp {
   failure?: string;
   /** ms since epoch of its last state change, when known. */
   since?: number;
+  /** Host rights the owner's policy gives it, with their rules. */
+  rights?: string[];
 }
 
 export interface Explanation {
@@ -71,11 +73,13 @@ function summaryOf(app: ExplainedApp | undefined, appId: string): string {
   if (app.failures > 0) {
     summary += ` It failed ${app.failures} time${app.failures === 1 ? '' : 's'} in a row${app.failure ? `; last: ${app.failure}` : ''}.`;
   }
+  if (app.rights && app.rights.length > 0) summary += ` It runs with host rights the owner's policy gives it: ${app.rights.join('; ')}.`;
   return summary;
 }
 
 const COMMAND_WORDS: Record<string, string> = {
   install: 'the owner installed it',
+  move: 'the owner moved it to another manifest file',
   uninstall: 'the owner uninstalled it',
   start: 'the owner started it',
   stop: 'the owner stopped it',

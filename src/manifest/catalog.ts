@@ -1,10 +1,16 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { findCycles } from '../../machines/binding.js';
+import { admitManifest, type Admission } from '../policy/admit.js';
+import type { Grant } from '../policy/check-policy.js';
+import { NO_POLICY } from '../policy/policy-schema.js';
 import { canonicalJson, sha256Hex } from './canonical-json.js';
-import { describeValue, issuesToErrors, ManifestError, type Locate } from './errors.js';
-import { knownManifestKeys, manifestFileSchema, type AppManifest } from './schema.js';
+import { fsReason, readCatalogFile } from './catalog-file.js';
+import { ManifestError } from './errors.js';
+import { resolveIdentities, type Claimant } from './identity.js';
+import { DEFAULT_MANIFEST_MAX_BYTES } from './limits.js';
+import { sharedManifestParser, type ManifestParser } from './manifest-parser.js';
+import type { AppManifest } from './schema.js';
 
 export interface CatalogEntry {
   manifest: AppManifest;
@@ -12,78 +18,101 @@ export interface CatalogEntry {
   file: string;
   /** sha256 of the normalised manifest: changes exactly when the manifest means something new. */
   hash: string;
+  /** Host rights the owner's policy gave this app's containers (none for most apps). */
+  grants: Grant[];
 }
 
 export interface Catalog {
   apps: Map<string, CatalogEntry>;
   errors: ManifestError[];
+  /** Per app id, the errors of the files that claim it: why an app the owner asks for is not there. */
+  problems: Map<string, ManifestError[]>;
 }
 
-export type ParseResult = { manifest: AppManifest } | { errors: ManifestError[] };
+export interface CatalogOptions {
+  /** Where manifests are parsed; by default the process's parser thread. */
+  parser?: ManifestParser;
+  /** Files larger than this are refused unread; default 256 KiB. */
+  maxBytes?: number;
+  /** The owner's host policy and the paths no policy opens; without them, nothing that reaches the host is allowed. */
+  admission?: Admission;
+  /** Installed apps and the file name (in the catalog) each was installed from. */
+  bindings?: ReadonlyMap<string, string>;
+}
+
+export function emptyCatalog(): Catalog {
+  return { apps: new Map(), errors: [], problems: new Map() };
+}
 
 const MANIFEST_EXTENSIONS = new Set(['.yml', '.yaml']);
 
 /**
  * Loads every *.yml / *.yaml file of `dir` (not subfolders; dotfiles such as editor backups are
  * skipped), in name order. A bad file lands in `errors` and never stops the others; a missing
- * or unreadable directory is one error, not a throw, so the daemon can still report it.
+ * or unreadable directory is one error, not a throw, so the daemon can still report it. Files
+ * are read one at a time and parsed on the parser thread, so a large catalog keeps the event
+ * loop free; each manifest must then keep its paths inside the catalog, get every host right it
+ * asks for from the policy, and be the file its app is bound to.
  */
-export async function loadCatalog(dir: string): Promise<Catalog> {
-  const catalog: Catalog = { apps: new Map(), errors: [] };
+export async function loadCatalog(dir: string, options: CatalogOptions = {}): Promise<Catalog> {
+  const catalog = emptyCatalog();
+  const fail = (message: string) => {
+    catalog.errors.push(new ManifestError({ file: dir, path: '', message }));
+    return catalog;
+  };
 
   let names: string[];
+  let root: string;
   try {
     const info = await stat(dir);
-    if (!info.isDirectory()) {
-      catalog.errors.push(new ManifestError({ file: dir, path: '', message: 'the catalog is not a directory' }));
-      return catalog;
-    }
+    if (!info.isDirectory()) return fail('the catalog is not a directory');
     names = await readdir(dir);
+    root = await realpath(dir);
   } catch (err) {
-    catalog.errors.push(new ManifestError({ file: dir, path: '', message: `cannot read the catalog directory: ${fsReason(err)}` }));
-    return catalog;
+    return fail(`cannot read the catalog directory: ${fsReason(err)}`);
   }
 
-  const candidates = names
-    .filter((name) => !name.startsWith('.') && MANIFEST_EXTENSIONS.has(path.extname(name).toLowerCase()))
-    .sort();
+  const parser = options.parser ?? sharedManifestParser();
+  const maxBytes = options.maxBytes ?? DEFAULT_MANIFEST_MAX_BYTES;
+  const claimants: Claimant<CatalogEntry>[] = [];
+  const refused = new Map<string, ManifestError[]>();
+  const candidates = names.filter((name) => !name.startsWith('.') && MANIFEST_EXTENSIONS.has(path.extname(name).toLowerCase())).sort();
+  for (const name of candidates) {
+    const file = path.join(dir, name);
+    const read = await readCatalogFile(root, file, maxBytes);
+    if (read === undefined) continue;
+    if ('error' in read) {
+      catalog.errors.push(read.error);
+      continue;
+    }
+    const parsed = await parser.parse(read.bytes, file, maxBytes);
+    if ('errors' in parsed) {
+      catalog.errors.push(...parsed.errors);
+      if (parsed.claimedId !== undefined) claimants.push({ name, file, appId: parsed.claimedId });
+      refused.set(file, parsed.errors);
+      continue;
+    }
+    const { manifest } = parsed;
+    const verdict = await admitManifest(manifest, file, dir, options.admission ?? { policy: NO_POLICY, protectedPaths: [] });
+    const errors = verdict.errors;
+    if (errors.length > 0) {
+      catalog.errors.push(...errors);
+      claimants.push({ name, file, appId: manifest.id });
+      refused.set(file, errors);
+      continue;
+    }
+    claimants.push({ name, file, appId: manifest.id, value: { manifest, file, hash: manifestHash(manifest), grants: verdict.grants } });
+  }
 
-  const loaded = await Promise.all(
-    candidates.map(async (name): Promise<{ file: string; text: string } | { error: ManifestError } | undefined> => {
-      const file = path.join(dir, name);
-      try {
-        if (!(await stat(file)).isFile()) return undefined;
-        return { file, text: await readFile(file, 'utf8') };
-      } catch (err) {
-        return { error: new ManifestError({ file, path: '', message: `cannot read: ${fsReason(err)}` }) };
-      }
-    }),
-  );
-
-  for (const item of loaded) {
-    if (item === undefined) continue;
-    if ('error' in item) {
-      catalog.errors.push(item.error);
-      continue;
-    }
-    const result = parseManifest(item.text, item.file);
-    if ('errors' in result) {
-      catalog.errors.push(...result.errors);
-      continue;
-    }
-    const { manifest } = result;
-    const first = catalog.apps.get(manifest.id);
-    if (first !== undefined) {
-      catalog.errors.push(
-        new ManifestError({
-          file: item.file,
-          path: 'app.id',
-          message: `duplicate app id "${manifest.id}": ${first.file} already defines it`,
-        }),
-      );
-      continue;
-    }
-    catalog.apps.set(manifest.id, { manifest, file: item.file, hash: manifestHash(manifest) });
+  const identities = resolveIdentities(dir, claimants, options.bindings ?? new Map(), new Set(candidates));
+  catalog.errors.push(...identities.errors);
+  // In name order, as the files are read; the order never decides which file speaks for an app.
+  for (const claimant of claimants) {
+    if (identities.chosen.get(claimant.appId) === claimant) catalog.apps.set(claimant.appId, claimant.value!);
+  }
+  for (const claimant of claimants) {
+    const problems = [...(refused.get(claimant.file) ?? []), ...identities.errors.filter((error) => error.file === claimant.file)];
+    if (problems.length > 0) catalog.problems.set(claimant.appId, [...(catalog.problems.get(claimant.appId) ?? []), ...problems]);
   }
   rejectDependencyCycles(catalog);
   return catalog;
@@ -105,13 +134,13 @@ function rejectDependencyCycles(catalog: Catalog): void {
       rejected.add(id);
       const entry = catalog.apps.get(id)!;
       const next = cycle[i + 1]!;
-      catalog.errors.push(
-        new ManifestError({
-          file: entry.file,
-          path: `app.dependsOn[${entry.manifest.dependsOn.indexOf(next)}]`,
-          message: `dependency cycle ${cycle.join(' → ')} (${files.join(', ')}): none of these apps could ever start`,
-        }),
-      );
+      const error = new ManifestError({
+        file: entry.file,
+        path: `app.dependsOn[${entry.manifest.dependsOn.indexOf(next)}]`,
+        message: `dependency cycle ${cycle.join(' → ')} (${files.join(', ')}): none of these apps could ever start`,
+      });
+      catalog.errors.push(error);
+      catalog.problems.set(id, [...(catalog.problems.get(id) ?? []), error]);
     }
   }
   for (const id of rejected) catalog.apps.delete(id);
@@ -119,124 +148,4 @@ function rejectDependencyCycles(catalog: Catalog): void {
 
 export function manifestHash(manifest: AppManifest): string {
   return sha256Hex(canonicalJson(manifest));
-}
-
-/**
- * Parses one manifest file's text. `file` names the file in errors and anchors relative build
- * contexts. Never throws for bad input: every problem comes back as a ManifestError.
- */
-export function parseManifest(text: string, file: string): ParseResult {
-  const lineCounter = new LineCounter();
-  // uniqueKeys: a key written twice is a mistake, not "the last one wins".
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    return {
-      errors: doc.errors.map((error) => {
-        // An error found at the very end (an unclosed quote or bracket) points at the last
-        // written line rather than the empty one after it.
-        const end = text.trimEnd().length;
-        const offset = end > 0 && error.pos[0] >= end ? end - 1 : error.pos[0];
-        const { line, col } = lineCounter.linePos(offset);
-        return new ManifestError({ file, path: '', message: firstLine(error.message), line, column: col });
-      }),
-    };
-  }
-  if (doc.contents === null) {
-    return { errors: [new ManifestError({ file, path: '', message: 'the file is empty; a manifest starts with "app:"' })] };
-  }
-
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: 100 });
-  } catch (err) {
-    return { errors: [new ManifestError({ file, path: '', message: `cannot read the YAML: ${(err as Error).message}` })] };
-  }
-  keepNumberSpelling(doc, text, data);
-
-  const result = manifestFileSchema(path.dirname(file)).safeParse(data, { reportInput: true });
-  if (!result.success) {
-    return {
-      errors: issuesToErrors(file, result.error.issues, {
-        locate: locator(doc, lineCounter),
-        knownKeys: knownManifestKeys,
-      }),
-    };
-  }
-  return { manifest: result.data.app };
-}
-
-/**
- * YAML reads `version: 0.10` as the number 0.1 and `KEY: 1.50` as 1.5. Where podwarden wants
- * text, it takes the number as it was written instead of what JavaScript makes of it.
- */
-function keepNumberSpelling(doc: Document, text: string, data: unknown): void {
-  const app = asRecord(asRecord(data)?.app);
-  if (app === undefined) return;
-  const spelling = (node: unknown): string | undefined =>
-    isScalar(node) && typeof node.value === 'number' && node.range ? text.slice(node.range[0], node.range[1]) : undefined;
-
-  const version = spelling(doc.getIn(['app', 'version'], true));
-  if (version !== undefined) app.version = version;
-
-  const env = asRecord(asRecord(app.container)?.env);
-  const envNode = doc.getIn(['app', 'container', 'env'], true);
-  if (env === undefined || !isMap(envNode)) return;
-  for (const pair of envNode.items) {
-    const key = isScalar(pair.key) ? pair.key.value : undefined;
-    const value = spelling(pair.value);
-    if (typeof key === 'string' && value !== undefined && key in env) env[key] = value;
-  }
-}
-
-function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-}
-
-/** Finds the line of a field path; a missing field points at the mapping that lacks it. */
-function locator(doc: Document, lineCounter: LineCounter): Locate {
-  return (fieldPath) => {
-    let node: Node | null | undefined = doc.contents as Node | null;
-    let position = node?.range?.[0];
-    for (const [i, segment] of fieldPath.entries()) {
-      if (isMap(node)) {
-        const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
-        if (pair === undefined) break;
-        // The field's own key is the most useful place to point at; its value may start lines later.
-        position = (isScalar(pair.key) ? pair.key.range?.[0] : undefined) ?? position;
-        if (i === fieldPath.length - 1) break;
-        node = pair.value as Node | null;
-        if (node?.range) position = node.range[0];
-      } else if (isSeq(node) && typeof segment === 'number') {
-        node = node.items[segment] as Node | undefined;
-        if (node?.range) position = node.range[0];
-        else break;
-      } else {
-        break;
-      }
-    }
-    if (position === undefined) return undefined;
-    const { line, col } = lineCounter.linePos(position);
-    return { line, column: col };
-  };
-}
-
-function firstLine(message: string): string {
-  return message.split('\n')[0]!.replace(/:$/, '');
-}
-
-function fsReason(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  switch (code) {
-    case 'ENOENT':
-      return 'it does not exist';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'ENOTDIR':
-      return 'a part of the path is not a directory';
-    case 'EISDIR':
-      return 'it is a directory';
-    default:
-      return err instanceof Error ? err.message : describeValue(err);
-  }
 }

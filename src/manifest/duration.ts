@@ -3,6 +3,8 @@
  * of seconds (30 or "30"). Everything inside podwarden counts milliseconds.
  */
 
+import { excerpt } from './excerpt.js';
+
 const UNIT_MS = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 } as const;
 type Unit = keyof typeof UNIT_MS;
 
@@ -39,12 +41,12 @@ export function parseDuration(input: string | number): number {
   PART.lastIndex = 0;
   while (PART.lastIndex < text.length) {
     const match = PART.exec(text);
-    if (!match) throw new DurationError(`invalid duration ${JSON.stringify(input)}: ${HINT}`);
+    if (!match) throw new DurationError(`invalid duration ${excerpt(input)}: ${HINT}`);
     const unit = match[2] as Unit;
     const rank = UNIT_ORDER.indexOf(unit);
     if (rank < nextUnit) {
       throw new DurationError(
-        `invalid duration ${JSON.stringify(input)}: write units from largest to smallest, each once (e.g. 1h30m, 1m30s)`,
+        `invalid duration ${excerpt(input)}: write units from largest to smallest, each once (e.g. 1h30m, 1m30s)`,
       );
     }
     nextUnit = rank + 1;
@@ -56,7 +58,7 @@ export function parseDuration(input: string | number): number {
 function checked(ms: number, input: string): number {
   const rounded = Math.round(ms);
   if (!Number.isSafeInteger(rounded)) {
-    throw new DurationError(`invalid duration ${JSON.stringify(input)}: too large`);
+    throw new DurationError(`invalid duration ${excerpt(input)}: too large`);
   }
   return rounded;
 }

@@ -1,4 +1,6 @@
 import type { z } from 'zod';
+import { excerpt, plainMessage } from './excerpt.js';
+import { MAX_ERRORS_PER_FILE } from './limits.js';
 
 /**
  * One problem in one manifest file. `path` is the dotted field path with [i] indices
@@ -12,10 +14,11 @@ export class ManifestError extends Error {
   readonly column?: number;
 
   constructor(init: { file: string; path: string; message: string; line?: number; column?: number }) {
-    super(init.message);
+    // The last line of defence: whatever a message was built from, it stays short and printable.
+    super(plainMessage(init.message, 600));
     this.name = 'ManifestError';
-    this.file = init.file;
-    this.path = init.path;
+    this.file = plainMessage(init.file, 300);
+    this.path = plainMessage(init.path, 200);
     if (init.line !== undefined) this.line = init.line;
     if (init.column !== undefined) this.column = init.column;
   }
@@ -49,7 +52,7 @@ export function formatPath(segments: readonly PropertyKey[]): string {
   for (const segment of segments) {
     if (typeof segment === 'number') out += `[${segment}]`;
     else if (typeof segment === 'string' && IDENTIFIER.test(segment)) out += out === '' ? segment : `.${segment}`;
-    else out += `[${JSON.stringify(String(segment))}]`;
+    else out += `[${excerpt(String(segment))}]`;
   }
   return out;
 }
@@ -81,7 +84,7 @@ export function issuesToErrors(
         for (const key of issue.keys) {
           const known = options.knownKeys?.(path) ?? [];
           const suggestion = closest(key, known);
-          emit([...path, key], `unknown field "${key}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`);
+          emit([...path, key], `unknown field ${excerpt(key)}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`);
         }
         return;
       }
@@ -185,14 +188,23 @@ function describeType(expected: string): string {
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'an empty value';
-  if (typeof value === 'string') {
-    return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
-  }
+  if (typeof value === 'string') return excerpt(value);
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
   if (Array.isArray(value)) return 'a list';
   if (value instanceof Uint8Array) return 'binary data';
   if (typeof value === 'object') return 'a mapping';
   return typeof value;
+}
+
+/**
+ * At most MAX_ERRORS_PER_FILE problems of one file, the rest counted in a last line: a file
+ * with ten thousand bad entries is one short report, not ten thousand lines in every output.
+ */
+export function limitErrors(errors: ManifestError[]): ManifestError[] {
+  if (errors.length <= MAX_ERRORS_PER_FILE) return errors;
+  const shown = errors.slice(0, MAX_ERRORS_PER_FILE - 1);
+  const rest = errors.length - shown.length;
+  return [...shown, new ManifestError({ file: errors[0]!.file, path: '', message: `and ${rest} more problems in this file` })];
 }
 
 function unique(values: string[]): string[] {

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import type { PortBinding } from '../engine/port.js';
+import { excerpt } from './excerpt.js';
 
 // The text formats of manifest fields (ids, image references, "HOST:CONTAINER" ports,
 // "SOURCE:TARGET" volumes) and their parsers, apart from the schema that uses them.
@@ -45,14 +46,14 @@ export function isImageReference(ref: string): boolean {
 
 /** "8080:80", "127.0.0.1:50001:50001/tcp", "[::1]:8080:80/udp". */
 export function parsePortString(text: string): Parsed<PortBinding> {
-  const shapeError = fail(`expected "${PORT_FORMAT}", got ${JSON.stringify(text)}`);
+  const shapeError = fail(`expected "${PORT_FORMAT}", got ${excerpt(text)}`);
   let rest = text.trim();
   let protocol: PortBinding['protocol'] = 'tcp';
   const slash = rest.lastIndexOf('/');
   if (slash !== -1) {
     const proto = rest.slice(slash + 1);
     if (proto !== 'tcp' && proto !== 'udp') {
-      return fail(`protocol ${JSON.stringify(proto)} is not supported in ${JSON.stringify(text)} (use tcp or udp)`);
+      return fail(`protocol ${excerpt(proto)} is not supported in ${excerpt(text)} (use tcp or udp)`);
     }
     protocol = proto;
     rest = rest.slice(0, slash);
@@ -63,24 +64,24 @@ export function parsePortString(text: string): Parsed<PortBinding> {
     const close = rest.indexOf(']');
     if (close === -1 || rest[close + 1] !== ':') return shapeError;
     hostIp = rest.slice(1, close);
-    if (isIP(hostIp) !== 6) return fail(`${JSON.stringify(hostIp)} is not an IPv6 address in ${JSON.stringify(text)}`);
+    if (isIP(hostIp) !== 6) return fail(`${excerpt(hostIp)} is not an IPv6 address in ${excerpt(text)}`);
     rest = rest.slice(close + 2);
   }
   const parts = rest.split(':');
   if (hostIp === undefined && parts.length === 3) {
     hostIp = parts.shift()!;
-    if (isIP(hostIp) === 0) return fail(`${JSON.stringify(hostIp)} is not an IP address in ${JSON.stringify(text)}`);
+    if (isIP(hostIp) === 0) return fail(`${excerpt(hostIp)} is not an IP address in ${excerpt(text)}`);
   }
   if (parts.length !== 2) return shapeError;
   const [hostText, containerText] = parts as [string, string];
   if (hostText.includes('-') || containerText.includes('-')) {
-    return fail(`port ranges are not supported: ${JSON.stringify(text)} (publish each port on its own line)`);
+    return fail(`port ranges are not supported: ${excerpt(text)} (publish each port on its own line)`);
   }
   const hostPort = parsePortNumber(hostText);
   const containerPort = parsePortNumber(containerText);
   if (hostPort === undefined || containerPort === undefined) {
     if (!/^\d+$/.test(hostText) || !/^\d+$/.test(containerText)) return shapeError;
-    return fail(`port numbers must be between 1 and 65535, got ${JSON.stringify(text)}`);
+    return fail(`port numbers must be between 1 and 65535, got ${excerpt(text)}`);
   }
   return { ok: true, value: { ...(hostIp !== undefined ? { hostIp } : {}), hostPort, containerPort, protocol } };
 }
@@ -95,14 +96,14 @@ function parsePortNumber(text: string): number | undefined {
 export function parseVolumeString(text: string): Parsed<VolumeMount> {
   const parts = text.split(':');
   if (parts.length < 2 || parts.length > 3 || parts.some((part) => part === '')) {
-    return fail(`expected "${VOLUME_FORMAT}", got ${JSON.stringify(text)}`);
+    return fail(`expected "${VOLUME_FORMAT}", got ${excerpt(text)}`);
   }
   const [sourceText, targetText, option] = parts as [string, string, string | undefined];
 
   let readOnly = false;
   if (option !== undefined) {
     if (option !== 'ro' && option !== 'rw') {
-      return fail(`unknown volume option ${JSON.stringify(option)} in ${JSON.stringify(text)} (use ro or rw)`);
+      return fail(`unknown volume option ${excerpt(option)} in ${excerpt(text)} (use ro or rw)`);
     }
     readOnly = option === 'ro';
   }
@@ -119,24 +120,24 @@ export function parseVolumeString(text: string): Parsed<VolumeMount> {
     kind = 'app-data';
     source = trimTrailingSlash(path.posix.normalize(sourceText));
     if (source === '..' || source.startsWith('../')) {
-      return fail(`${JSON.stringify(sourceText)} points outside the app's data directory`);
+      return fail(`${excerpt(sourceText)} points outside the app's data directory`);
     }
   } else if (sourceText.includes('/')) {
     return fail(
-      `relative path ${JSON.stringify(sourceText)} must start with "./" (inside the app's data directory) or "/" (a host path)`,
+      `relative path ${excerpt(sourceText)} must start with "./" (inside the app's data directory) or "/" (a host path)`,
     );
   } else {
     kind = 'named';
     source = sourceText;
     if (!VOLUME_NAME_PATTERN.test(source)) {
-      return fail(`${JSON.stringify(source)} is not a valid volume name (letters, digits, "_", "." and "-")`);
+      return fail(`${excerpt(source)} is not a valid volume name (letters, digits, "_", "." and "-")`);
     }
   }
   return { ok: true, value: { kind, source, target: target.value, readOnly } };
 }
 
 export function parseContainerPath(text: string): Parsed<string> {
-  if (!text.startsWith('/')) return fail(`target ${JSON.stringify(text)} must be an absolute path in the container`);
+  if (!text.startsWith('/')) return fail(`target ${excerpt(text)} must be an absolute path in the container`);
   const normalised = trimTrailingSlash(path.posix.normalize(text));
   if (normalised === '/') return fail(`cannot mount over the container's root "/"`);
   return { ok: true, value: normalised };

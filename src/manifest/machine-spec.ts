@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { companionKey } from '../../machines/binding.js';
 import type { AppProbes, AppSpec } from '../../machines/types.js';
 import { LABELS } from '../engine/labels.js';
@@ -56,7 +56,7 @@ export function createSpecBuilder({ instance, namePrefix, dataDir, secretsDir, i
         ref: container.image,
         pullPolicy: manifest.pullPolicy,
         // The schema already made the context absolute (relative to the manifest's folder).
-        ...(build ? { build: { context: build.context, containerfile: build.containerfile } } : {}),
+        ...(build ? { build: { context: build.context, containerfile: build.containerfile, root: dirname(extras.manifestFile) } } : {}),
         ...(pullFallback ? { pullFallback } : {}),
         ...(diskBytes !== undefined ? { diskBytes } : {}),
       },

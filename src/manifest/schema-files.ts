@@ -1,6 +1,9 @@
 import path from 'node:path';
 import * as z from 'zod';
-import { nonEmptyString, sizeSchema } from './schema-fields.js';
+import { describeValue } from './errors.js';
+import { FIELD_LIMITS } from './limits.js';
+import { relativePath } from './schema-container.js';
+import { boundedList, boundedString, sizeSchema } from './schema-fields.js';
 
 // Rendered files, their values file, and what the app needs of the host (disk).
 
@@ -8,7 +11,7 @@ const FILE_MODE = /^0?[0-7]{3}$/;
 
 /** A path inside the app's data directory: relative, no ".." anywhere, not the directory itself. */
 const dataPathSchema = (what: string) =>
-  z.string().transform((text, ctx) => {
+  boundedString(what, FIELD_LIMITS.path).transform((text, ctx) => {
     const problem = confinedPathProblem(text, what);
     if (problem === undefined) return path.posix.normalize(text);
     ctx.addIssue({ code: 'custom', message: problem, input: text });
@@ -19,10 +22,10 @@ function confinedPathProblem(text: string, what: string): string | undefined {
   if (text.trim() === '') return `${what} must not be empty`;
   if (text.includes('\0')) return `${what} must not contain a NUL character`;
   if (path.posix.isAbsolute(text)) {
-    return `${JSON.stringify(text)} is an absolute path; ${what} must be relative to the app's data directory`;
+    return `${describeValue(text)} is an absolute path; ${what} must be relative to the app's data directory`;
   }
   if (text.split('/').includes('..')) {
-    return `${JSON.stringify(text)} contains ".."; ${what} must stay inside the app's data directory`;
+    return `${describeValue(text)} contains ".."; ${what} must stay inside the app's data directory`;
   }
   const normalised = path.posix.normalize(text);
   if (normalised === '.' || normalised === './') return `${what} must name a file, not the app's data directory itself`;
@@ -32,11 +35,11 @@ function confinedPathProblem(text: string, what: string): string | undefined {
 export const renderedFileSchema = z
   .strictObject({
     path: dataPathSchema('path'),
-    template: z.string().optional(),
-    templateFile: nonEmptyString('templateFile').optional(),
+    template: boundedString('template', FIELD_LIMITS.template).optional(),
+    templateFile: relativePath('templateFile', "the manifest's folder").optional(),
     mode: z
       .string({ error: 'expected a file mode as a string, e.g. "0600" (a bare YAML number would be read as decimal)' })
-      .regex(FILE_MODE, { error: (iss) => `${JSON.stringify(iss.input)} is not a file mode (expected e.g. "0600" or "0640")` })
+      .regex(FILE_MODE, { error: (iss) => `${describeValue(iss.input)} is not a file mode (expected e.g. "0600" or "0640")` })
       .transform((mode) => parseInt(mode, 8))
       .optional(),
   })
@@ -49,7 +52,7 @@ export const renderedFileSchema = z
     }
   });
 
-export const renderedFilesSchema = z.array(renderedFileSchema).superRefine((files, ctx) => {
+export const renderedFilesSchema = boundedList(renderedFileSchema, 'files', FIELD_LIMITS.files).superRefine((files, ctx) => {
   files.forEach((file, i) => {
     const earlier = files.findIndex((other, j) => j < i && other.path === file.path);
     if (earlier !== -1) {
@@ -59,7 +62,7 @@ export const renderedFilesSchema = z.array(renderedFileSchema).superRefine((file
 });
 
 /** The values file: KEY=VALUE lines, relative to podwarden's secrets directory. */
-export const valuesFileSchema = z.string().transform((text, ctx) => {
+export const valuesFileSchema = boundedString('values', FIELD_LIMITS.path).transform((text, ctx) => {
   const problem = confinedPathProblem(text, 'values');
   if (problem === undefined) return path.posix.normalize(text);
   ctx.addIssue({ code: 'custom', message: problem.replace("the app's data directory", "podwarden's secrets directory"), input: text });

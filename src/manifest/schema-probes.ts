@@ -1,6 +1,8 @@
 import * as z from 'zod';
 import type { ProbeSpec } from '../../machines/types.js';
-import { durationSchema, portNumber, positiveDuration, stringList } from './schema-fields.js';
+import { describeValue } from './errors.js';
+import { FIELD_LIMITS } from './limits.js';
+import { boundedString, durationSchema, portNumber, positiveDuration, stringList } from './schema-fields.js';
 
 // `app.probes`: podwarden's own startup, liveness and readiness checks (kubelet's model).
 
@@ -10,7 +12,7 @@ const wholeAtLeastOne = (field: string) =>
 const probeCheckFields = {
   http: z
     .strictObject({
-      path: z.string().startsWith('/', { error: 'path must start with "/"' }),
+      path: boundedString('path', FIELD_LIMITS.path).startsWith('/', { error: 'path must start with "/"' }),
       port: portNumber,
       expectStatus: z.number().int().min(100, { error: 'expectStatus must be an HTTP status (100-599)' }).max(599, { error: 'expectStatus must be an HTTP status (100-599)' }).optional(),
     })
@@ -58,7 +60,7 @@ export const probesSchema = z.strictObject({
   liveness: probeSchema.optional(),
   readiness: probeSchema.optional(),
   onLivenessFailure: z
-    .enum(['restart', 'recreate'], { error: (iss) => `expected "restart" or "recreate", got ${JSON.stringify(iss.input)}` })
+    .enum(['restart', 'recreate'], { error: (iss) => `expected "restart" or "recreate", got ${describeValue(iss.input)}` })
     .default('restart'),
   /** Without a declared liveness probe, run the container's own health check (its image's HEALTHCHECK) as one. */
   imageHealthcheck: z.boolean({ error: 'imageHealthcheck must be true or false' }).default(true),

@@ -25,9 +25,13 @@ const memorySchema = z
     }
   });
 
+/** More than any host podwarden runs on; NanoCpus must stay a safe integer. */
+const MAX_CPUS = 1024;
+
 const cpusSchema = z
   .number({ error: 'cpus must be a number of CPUs, e.g. 0.5 or 2' })
-  .min(MIN_CPUS, { error: `cpus must be at least ${MIN_CPUS}` });
+  .min(MIN_CPUS, { error: `cpus must be at least ${MIN_CPUS}` })
+  .max(MAX_CPUS, { error: `cpus must be at most ${MAX_CPUS}` });
 
 export const resourcesSchema = z
   .strictObject({

@@ -1,26 +1,14 @@
-import { isIP } from 'node:net';
 import path from 'node:path';
 import * as z from 'zod';
-import type { BuildSpec, PortBinding } from '../engine/port.js';
-import { durationSchema, nonEmptyString, portNumber, positiveDuration, stringList } from './schema-fields.js';
+import type { BuildSpec } from '../engine/port.js';
+import { describeValue } from './errors.js';
+import { APP_ID_PATTERN, defaultBuildTag, VERSION_PATTERN } from './field-formats.js';
+import { FIELD_LIMITS } from './limits.js';
+import { buildSchema, containerSchema, healthcheckSchema, portObjectSchema } from './schema-container.js';
+import { boundedList, boundedString, displayText } from './schema-fields.js';
 import { renderedFileSchema, renderedFilesSchema, requirementsSchema, valuesFileSchema } from './schema-files.js';
 import { probesSchema } from './schema-probes.js';
 import { resourcesSchema } from './schema-resources.js';
-import {
-  APP_ID_PATTERN,
-  CAPABILITY_PATTERN,
-  defaultBuildTag,
-  ENV_KEY_PATTERN,
-  isImageReference,
-  NETWORK_NAME_PATTERN,
-  parseContainerPath,
-  parsePortString,
-  parseVolumeString,
-  USER_PATTERN,
-  VERSION_PATTERN,
-  VOLUME_FORMAT,
-  type VolumeMount,
-} from './field-formats.js';
 
 /**
  * The app manifest: one app per YAML file, `app:` at the top. Every object is strict, so a
@@ -29,219 +17,20 @@ import {
  * objects, and the image to run is always known (`container.image`, the build tag for builds).
  */
 
-// ---------------------------------------------------------------------------------------------
-// Field schemas
-
-const portObjectSchema = z
-  .strictObject({
-    host: portNumber,
-    container: portNumber,
-    protocol: z.enum(['tcp', 'udp'], { error: 'protocol must be "tcp" or "udp"' }).default('tcp'),
-    hostIp: z
-      .string()
-      .refine((ip) => isIP(ip) !== 0, { error: 'hostIp must be an IPv4 or IPv6 address' })
-      .optional(),
-  })
-  .transform(
-    (p): PortBinding => ({
-      ...(p.hostIp !== undefined ? { hostIp: p.hostIp } : {}),
-      hostPort: p.host,
-      containerPort: p.container,
-      protocol: p.protocol,
-    }),
-  );
-
-const portStringSchema = z.string().transform((text, ctx) => {
-  const parsed = parsePortString(text);
-  if (parsed.ok) return parsed.value;
-  ctx.addIssue({ code: 'custom', message: parsed.message, input: text });
-  return z.NEVER;
-});
-
-const portSchema = z.union([portStringSchema, portObjectSchema]);
-
-const volumeSchema = z
-  .string({ error: (iss) => (iss.input === undefined ? undefined : `expected "${VOLUME_FORMAT}"`) })
-  .transform((text, ctx) => {
-    const parsed = parseVolumeString(text);
-    if (parsed.ok) return parsed.value;
-    ctx.addIssue({ code: 'custom', message: parsed.message, input: text });
-    return z.NEVER;
-  });
-
-const tmpfsSchema = z.string().transform((text, ctx) => {
-  const parsed = parseContainerPath(text);
-  if (parsed.ok) return parsed.value;
-  ctx.addIssue({ code: 'custom', message: parsed.message, input: text });
-  return z.NEVER;
-});
-
-const envSchema = z.record(
-  z.string().regex(ENV_KEY_PATTERN, {
-    error: (iss) =>
-      `invalid environment variable name ${JSON.stringify(iss.input)} (letters, digits and "_", not starting with a digit)`,
-  }),
-  z
-    .union([z.string(), z.number(), z.boolean()], { error: 'expected a string, number or boolean' })
-    .transform((value) => String(value)),
-);
-
-const imageRefSchema = (field: string) =>
-  z.string().refine(isImageReference, {
-    error: (iss) =>
-      `${JSON.stringify(iss.input)} is not a valid ${field} (expected e.g. "docker.io/library/nginx:1.27")`,
-  });
-
-export const buildSchema = z.strictObject({
-  context: nonEmptyString('build.context'),
-  containerfile: nonEmptyString('build.containerfile').optional(),
-  tag: imageRefSchema('image tag').optional(),
-});
-
-const healthcheckTestSchema = stringList('test', '[CMD-SHELL, "wget -q -O /dev/null http://127.0.0.1:8080/"]').superRefine(
-  (test, ctx) => {
-    const [kind] = test;
-    if (kind === 'CMD' && test.length >= 2) return;
-    if (kind === 'CMD-SHELL' && test.length === 2) return;
-    ctx.addIssue({
-      code: 'custom',
-      message:
-        kind === 'CMD-SHELL'
-          ? 'a CMD-SHELL test takes exactly one shell command: [CMD-SHELL, "..."]'
-          : 'test must start with CMD (followed by the program and its arguments) or CMD-SHELL (followed by one shell command)',
-    });
-  },
-);
-
-export const healthcheckSchema = z
-  .strictObject({
-    test: healthcheckTestSchema,
-    interval: positiveDuration('interval').default(30_000),
-    timeout: positiveDuration('timeout').default(30_000),
-    retries: z
-      .number()
-      .int({ error: 'retries must be a whole number' })
-      .min(1, { error: 'retries must be at least 1' })
-      .default(3),
-    startPeriod: durationSchema.default(0),
-  })
-  .transform((h) => ({
-    test: h.test,
-    intervalMs: h.interval,
-    timeoutMs: h.timeout,
-    retries: h.retries,
-    startPeriodMs: h.startPeriod,
-  }));
-
-export const containerSchema = z
-  .strictObject({
-    image: imageRefSchema('image reference').optional(),
-    build: buildSchema.optional(),
-    pullPolicy: z
-      .enum(['always', 'if-not-present', 'never'], {
-        error: (iss) => `expected "always", "if-not-present" or "never", got ${JSON.stringify(iss.input)}`,
-      })
-      .default('if-not-present'),
-    command: stringList('command', '[sh, -c, "..."]').optional(),
-    entrypoint: stringList('entrypoint', '[/bin/sh, -c]').optional(),
-    env: envSchema.default({}),
-    ports: z.array(portSchema).default([]),
-    volumes: z.array(volumeSchema).default([]),
-    tmpfs: z.array(tmpfsSchema).default([]),
-    network: z
-      .string()
-      .regex(NETWORK_NAME_PATTERN, { error: (iss) => `${JSON.stringify(iss.input)} is not a valid network name` })
-      .optional(),
-    user: z
-      .union([z.string(), z.number().int().nonnegative()], { error: 'expected a user like "1000" or "1000:1000"' })
-      .transform((u) => String(u))
-      .refine((u) => USER_PATTERN.test(u), {
-        error: (iss) => `${JSON.stringify(iss.input)} is not a valid user (expected e.g. "1000", "1000:1000", "bitcoin")`,
-      })
-      .optional(),
-    capAdd: z
-      .array(
-        z.string().regex(CAPABILITY_PATTERN, {
-          error: (iss) => `${JSON.stringify(iss.input)} is not a capability name (expected e.g. NET_ADMIN)`,
-        }),
-      )
-      .default([]),
-    stopTimeout: durationSchema.optional(),
-    healthcheck: healthcheckSchema.optional(),
-    resources: resourcesSchema.optional(),
-  })
-  .superRefine((c, ctx) => {
-    if (c.image === undefined && c.build === undefined) {
-      ctx.addIssue({ code: 'custom', message: 'one of "image" or "build" is required, found neither' });
-    }
-    // With both, the build is tagged as `image` (so a pulled fallback is the same image).
-    if (c.image !== undefined && c.build?.tag !== undefined && c.build.tag !== c.image) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['build', 'tag'],
-        message: `with both "image" and "build", the build is tagged as the image; leave build.tag out (or make it ${JSON.stringify(c.image)})`,
-      });
-    }
-    if (c.network === 'host' && c.ports.length > 0) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['ports'],
-        message: 'ports cannot be published with network: host (the app already listens on the host)',
-      });
-    }
-    checkPortClashes(c.ports, ctx);
-    checkMountClashes(c.volumes, c.tmpfs, ctx);
-  });
-
-function checkPortClashes(ports: readonly PortBinding[], ctx: z.RefinementCtx): void {
-  ports.forEach((port, i) => {
-    const earlier = ports.findIndex(
-      (other, j) =>
-        j < i &&
-        other.hostPort === port.hostPort &&
-        other.protocol === port.protocol &&
-        // No hostIp means every address, which clashes with any specific one.
-        (other.hostIp === undefined || port.hostIp === undefined || other.hostIp === port.hostIp),
-    );
-    if (earlier !== -1) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['ports', i],
-        message: `host port ${port.hostPort}/${port.protocol} is already published by ports[${earlier}]`,
-      });
-    }
-  });
+/** The one wording of a bad app id, wherever an id appears (manifests, desired state, the API). */
+export function appIdProblem(input: unknown, what = 'app id'): string {
+  return `${describeValue(input)} is not a valid ${what} (lower-case letters, digits and "-", starting with a letter, at most 40 characters)`;
 }
 
-function checkMountClashes(volumes: readonly VolumeMount[], tmpfs: readonly string[], ctx: z.RefinementCtx): void {
-  const seen = new Map<string, string>();
-  const claim = (target: string, where: (string | number)[]) => {
-    const first = seen.get(target);
-    if (first !== undefined) {
-      ctx.addIssue({ code: 'custom', path: where, message: `${target} is already mounted by ${first}` });
-    } else {
-      seen.set(target, where.length === 2 ? `${where[0]}[${where[1]}]` : String(where[0]));
-    }
-  };
-  volumes.forEach((v, i) => claim(v.target, ['volumes', i]));
-  tmpfs.forEach((t, i) => claim(t, ['tmpfs', i]));
-}
-
-const appIdSchema = z.string().regex(APP_ID_PATTERN, {
-  error: (iss) =>
-    `${JSON.stringify(iss.input)} is not a valid app id (lower-case letters, digits and "-", starting with a letter, at most 40 characters)`,
-});
+const appIdSchema = z.string().regex(APP_ID_PATTERN, { error: (iss) => appIdProblem(iss.input) });
 
 /**
  * A companion: a small container (a web UI, an exporter) that belongs to its app. It is
  * described with the very same container fields as the app, so it is built by the same code.
  */
 export const companionSchema = z.strictObject({
-  id: z.string().regex(APP_ID_PATTERN, {
-    error: (iss) =>
-      `${JSON.stringify(iss.input)} is not a valid companion id (lower-case letters, digits and "-", starting with a letter, at most 40 characters)`,
-  }),
-  name: nonEmptyString('name').optional(),
+  id: z.string().regex(APP_ID_PATTERN, { error: (iss) => appIdProblem(iss.input, 'companion id') }),
+  name: displayText('name', FIELD_LIMITS.name).optional(),
   container: containerSchema,
   files: renderedFilesSchema.optional(),
   values: valuesFileSchema.optional(),
@@ -250,19 +39,23 @@ export const companionSchema = z.strictObject({
 export const appSchema = z
   .strictObject({
     id: appIdSchema,
-    name: nonEmptyString('name'),
+    name: displayText('name', FIELD_LIMITS.name),
     version: z
       .union([z.string(), z.number()], { error: 'expected a version like "1.2.3"' })
       .transform((v) => String(v))
       .refine((v) => VERSION_PATTERN.test(v), {
         error: (iss) =>
-          `${JSON.stringify(iss.input)} is not a valid version (letters, digits, ".", "_", "+" and "-", at most 64 characters)`,
+          `${describeValue(iss.input)} is not a valid version (letters, digits, ".", "_", "+" and "-", at most 64 characters)`,
       }),
-    description: z.string().optional(),
+    description: boundedString('description', FIELD_LIMITS.description)
+      .refine((text) => !/[\p{Cc}\p{Cf}\u2028\u2029]/u.test(text.replace(/[\n\t]/g, '')), {
+        error: (iss) => `description must not contain control or invisible characters (line breaks and tabs are fine), got ${describeValue(iss.input)}`,
+      })
+      .optional(),
     container: containerSchema,
     /** Apps that must be ready before this one is created or (re)started. */
-    dependsOn: z.array(appIdSchema).default([]),
-    companions: z.array(companionSchema).default([]),
+    dependsOn: boundedList(appIdSchema, 'dependsOn', FIELD_LIMITS.dependsOn).default([]),
+    companions: boundedList(companionSchema, 'companions', FIELD_LIMITS.companions).default([]),
     probes: probesSchema.optional(),
     files: renderedFilesSchema.optional(),
     values: valuesFileSchema.optional(),

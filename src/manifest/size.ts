@@ -4,6 +4,8 @@
  * "G"/"M"/"K" is read as binary, the way `df -h` and podman print sizes.
  */
 
+import { excerpt } from './excerpt.js';
+
 const UNIT_BYTES: Record<string, number> = {
   b: 1,
   k: 1024,
@@ -40,9 +42,9 @@ export function parseSize(input: string | number): number {
   const match = SIZE.exec(input.trim());
   const unit = match ? (match[2] ?? '').toLowerCase() : '';
   const factor = unit === '' ? 1 : UNIT_BYTES[unit];
-  if (!match || factor === undefined) throw new SizeError(`invalid size ${JSON.stringify(input)}: ${HINT}`);
+  if (!match || factor === undefined) throw new SizeError(`invalid size ${excerpt(input)}: ${HINT}`);
   const bytes = Math.floor(Number(match[1]) * factor);
-  if (!Number.isSafeInteger(bytes)) throw new SizeError(`invalid size ${JSON.stringify(input)}: too large`);
+  if (!Number.isSafeInteger(bytes)) throw new SizeError(`invalid size ${excerpt(input)}: too large`);
   return bytes;
 }
 

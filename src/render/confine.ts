@@ -1,5 +1,6 @@
 import { lstat, mkdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
+import { isInside } from '../manifest/inside.js';
 
 /** A path that would leave the directory it must stay in. */
 export class EscapeError extends Error {
@@ -7,11 +8,6 @@ export class EscapeError extends Error {
     super(message);
     this.name = 'EscapeError';
   }
-}
-
-function inside(root: string, candidate: string): boolean {
-  const relative = path.relative(root, candidate);
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }
 
 /**
@@ -43,7 +39,7 @@ export async function confinedTarget(root: string, relative: string): Promise<st
       await mkdir(next, { mode: 0o750 });
       resolved = next;
     }
-    if (!inside(realRoot, resolved)) {
+    if (!isInside(realRoot, resolved)) {
       throw new EscapeError(`${JSON.stringify(relative)} leads out of ${root} through the symbolic link ${next}`);
     }
     current = resolved;

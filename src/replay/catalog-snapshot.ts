@@ -1,9 +1,11 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { isMap, isScalar, parseDocument, type Node } from 'yaml';
 import { canonicalJson } from '../manifest/canonical-json.js';
-import { parseManifest } from '../manifest/catalog.js';
+import { readCatalogFile } from '../manifest/catalog-file.js';
+import { DEFAULT_MANIFEST_MAX_BYTES } from '../manifest/limits.js';
+import { parseManifest } from '../manifest/parse-manifest.js';
 import type { AppManifest } from '../manifest/schema.js';
 import type { CatalogSnapshot } from './records.js';
 
@@ -114,8 +116,12 @@ async function manifestFiles(dir: string): Promise<string[]> {
 /** Reads the catalog as podwarden is about to, env values redacted. */
 export async function snapshotCatalog(dir: string, redact: (value: string) => string): Promise<CatalogSnapshot> {
   const snapshot: CatalogSnapshot = {};
+  const root = await realpath(dir).catch(() => dir);
   for (const name of await manifestFiles(dir)) {
-    snapshot[name] = redactManifestText(await readFile(join(dir, name), 'utf8'), join(dir, name), redact);
+    // Read as the catalog reads it: a link out of the catalog or an oversized file is withheld, never recorded.
+    const read = await readCatalogFile(root, join(dir, name), DEFAULT_MANIFEST_MAX_BYTES);
+    const text = read !== undefined && 'bytes' in read ? new TextDecoder().decode(read.bytes) : undefined;
+    snapshot[name] = text === undefined ? null : redactManifestText(text, join(dir, name), redact);
   }
   return snapshot;
 }

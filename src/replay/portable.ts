@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { LABELS } from '../engine/labels.js';
 import type { ContainerSpec } from '../engine/port.js';
 import { loadCatalog } from '../manifest/catalog.js';
+import { inlineManifestParser } from '../manifest/manifest-parser.js';
 import { toContainerSpec, specHash } from '../manifest/container-spec.js';
 import { NAMING_DEFAULTS } from '../engine/labels.js';
 
@@ -168,7 +169,7 @@ export interface SpecContext {
  * a replay reports a divergence at the first create whose spec-hash label does not match.
  */
 export async function catalogSpecs(catalogDir: string, context: SpecContext): Promise<ContainerSpec[]> {
-  const catalog = await loadCatalog(catalogDir);
+  const catalog = await loadCatalog(catalogDir, { parser: inlineManifestParser });
   return [...catalog.apps.values()].map((entry) =>
     toContainerSpec(entry.manifest, {
       instance: context.instance,

@@ -116,6 +116,12 @@ export function recordCommands(orchestrator: Orchestrator, recorder: Recorder): 
     restartApp: (appId) =>
       recorded('restartApp', appId, () => orchestrator.restartApp(appId)),
     restartStopsFirst: (appId) => orchestrator.restartStopsFirst(appId),
+    moveApp(appId, file) {
+      // A move changes which file speaks for an app, which a replay cannot rebuild: the
+      // recording ends here (said in the log), the move goes on.
+      recorder.abandon(new Error(`podwarden move ${appId} ${file} is not recorded`));
+      return orchestrator.moveApp(appId, file);
+    },
     adopt: (appIds) => recorded('adopt', appIds?.join(','), () => orchestrator.adopt(appIds)),
     journalDamage: () => orchestrator.journalDamage(),
     engineWorkLoad: () => orchestrator.engineWorkLoad(),

@@ -10,7 +10,15 @@ import { keepPreviousCopy, PREVIOUS_FILE, unreadableRemedy } from './previous-co
 export { DesiredStateError } from './desired-state-error.js';
 
 /** What the owner asked for, per installed app. Apps not listed are not installed. */
-export type DesiredApp = { desired: 'running' | 'stopped'; installedAt: string /* ISO */ };
+export type DesiredApp = {
+  desired: 'running' | 'stopped';
+  installedAt: string /* ISO */;
+  /**
+   * The catalog file (its name in the catalog) the app was installed from: the only file that
+   * speaks for the app. Absent in files written before podwarden recorded it.
+   */
+  manifestFile?: string;
+};
 export type DesiredState = { version: 1; apps: Record<string, DesiredApp> };
 
 export interface DesiredStore {
@@ -31,6 +39,8 @@ export interface DesiredStore {
 const desiredAppSchema = z.strictObject({
   desired: z.enum(['running', 'stopped']),
   installedAt: z.iso.datetime({ offset: true }),
+  // A plain file name: the catalog is one folder.
+  manifestFile: z.string().max(255).regex(/^[^/\\\0.][^/\\\0]*$/).optional(),
 });
 
 const desiredStateSchema = z.strictObject({

@@ -6,7 +6,8 @@ import { createApiServer, type ApiServer } from '../../src/api/server.js';
 import { sampleRegistry } from '../../src/engine/simulator/simulator-images.js';
 import { createSimulatedEngine, type SimulatedEngine } from '../../src/engine/simulator/simulator.js';
 import { silentLogger } from '../../src/log.js';
-import { createOrchestrator, type Orchestrator } from '../../src/orchestrator.js';
+import { createOrchestrator, type AppStatus, type Orchestrator } from '../../src/orchestrator.js';
+import { until } from '../support/until.js';
 import { image, REGISTRY, writeManifests } from '../orchestrator/sim-world.js';
 
 /** podwarden on the simulated engine (real clock, real journal) behind its real API server. */
@@ -58,4 +59,12 @@ export async function createApiWorld(options: { tcpToken?: string; holdGate?: bo
       await rm(root, { recursive: true, force: true });
     },
   };
+}
+
+/** An API world where `web` is installed and running (and `crashy` is in the catalog only). */
+export async function createApiWorldWithWeb(): Promise<ApiWorld> {
+  const world = await createApiWorld();
+  await world.client.post('/v1/apps/web/install');
+  await until('web running', async () => (await world.client.get<AppStatus>('/v1/apps/web')).state === 'running');
+  return world;
 }

@@ -1,3 +1,6 @@
+import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AppSpec } from '../../machines/types.js';
 import { createImageEnsurer } from '../../src/effects/pull-image.js';
@@ -60,6 +63,23 @@ describe('image policy', () => {
     const error = await rejection(ensure(spec({ build: { context: '/nonexistent/context' }, pullFallback: true })));
     expect(error.code).toBe('image-not-found');
     expect(error.message).toMatch(/^build failed \(build of image .* no such build context.*\), and so did the pull it fell back to: pull of image/);
+  });
+
+  it("a build context that leads out of the manifest's folder is never built; with image too, the image is pulled", async () => {
+    const root = await mkdtemp(join(tmpdir(), 'podwarden-build-'));
+    try {
+      await mkdir(join(root, 'catalog'));
+      await symlink('/etc', join(root, 'catalog', 'web'));
+      const { engine, ensure } = setup();
+      engine.control.defineBuildContext(join(root, 'catalog', 'web'), SAMPLE_IMAGE_BEHAVIOURS.httpd);
+      const build = { context: join(root, 'catalog', 'web'), root: join(root, 'catalog') };
+      const error = await rejection(ensure(spec({ build })));
+      expect(error.message).toBe("the build context leads outside the manifest's folder through a symbolic link; podwarden reads only files inside it");
+      await ensure(spec({ build, pullFallback: true }));
+      expect([engine.control.calls.build, engine.control.calls.pull]).toEqual([0, 1]);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 
   it('build alone: a failed build is not pulled', async () => {

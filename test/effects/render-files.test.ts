@@ -82,11 +82,27 @@ describe('renderFiles', () => {
     expect((await stat(join(dataDir, 'nginx.conf'))).mode & 0o777).toBe(0o640);
   });
 
-  it('reads a template file', async () => {
+  it('reads a template file from the manifest\'s folder', async () => {
     const templateFile = join(root, 'bitcoin.conf.mustache');
     await writeFile(templateFile, 'user={{RPC_USER}}');
-    await renderFiles(job({ files: [{ path: 'b.conf', templateFile }] }));
+    await renderFiles(job({ manifestFile: join(root, 'bitcoind.yml'), files: [{ path: 'b.conf', templateFile }] }));
     expect(await readFile(join(dataDir, 'b.conf'), 'utf8')).toBe('user=node');
+  });
+
+  it('refuses a template file that leads out of the manifest\'s folder as it is opened, and never shows its content', async () => {
+    const catalog = join(root, 'catalog');
+    await mkdir(catalog);
+    const outside = join(root, 'outside.txt');
+    await writeFile(outside, 'root:$6$hash-of-a-password:19000:0:99999:7:::');
+    // A link swapped in after the catalog was read: the render's own check refuses it.
+    await symlink(outside, join(catalog, 'nginx.conf.mustache'));
+    const error = await failure(
+      renderFiles(job({ manifestFile: join(catalog, 'bitcoind.yml'), files: [{ path: 'b.conf', templateFile: join(catalog, 'nginx.conf.mustache') }] })),
+    );
+    expect(error.message).toContain("app.files[0].templateFile: cannot read");
+    expect(error.message).toContain("leads outside the manifest's folder");
+    expect(error.message).not.toContain('hash-of-a-password');
+    await expect(stat(join(dataDir, 'b.conf'))).rejects.toThrow();
   });
 
   it('a missing value fails naming the manifest, the field and the key, never a value, and writes no file at all', async () => {

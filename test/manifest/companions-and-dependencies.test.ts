@@ -4,7 +4,8 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LABELS } from '../../src/engine/labels.js';
-import { loadCatalog, parseManifest } from '../../src/manifest/catalog.js';
+import { loadCatalog } from '../../src/manifest/catalog.js';
+import { parseManifest } from '../../src/manifest/parse-manifest.js';
 import { toCompanionContainerSpec, toContainerSpec } from '../../src/manifest/container-spec.js';
 import type { AppManifest } from '../../src/manifest/schema.js';
 

@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { LABELS } from '../../src/engine/labels.js';
-import { loadCatalog, parseManifest } from '../../src/manifest/catalog.js';
+import { loadCatalog } from '../../src/manifest/catalog.js';
+import { parseManifest } from '../../src/manifest/parse-manifest.js';
 import { DEFAULT_STOP_TIMEOUT_SECONDS, specHash, toContainerSpec } from '../../src/manifest/container-spec.js';
 import type { AppManifest } from '../../src/manifest/schema.js';
 

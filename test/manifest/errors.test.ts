@@ -58,6 +58,23 @@ describe('describeValue', () => {
     expect(describeValue(undefined)).toBe('nothing');
     expect(describeValue(['secret'])).toBe('a list');
     expect(describeValue({ password: 'secret' })).toBe('a mapping');
-    expect(describeValue('x'.repeat(100))).toBe(JSON.stringify(`${'x'.repeat(57)}...`));
+    expect(describeValue('x'.repeat(100))).toBe(`"${'x'.repeat(40)}..." (100 characters)`);
+  });
+
+  it('shows at most a short piece of a string, escaped to plain ASCII', () => {
+    expect(describeValue('bitcoind')).toBe('"bitcoind"');
+    // A Cyrillic "а" looks like "a": escaped, it cannot pass for it.
+    expect(describeValue('\u0430pp')).toBe('"\\u0430pp"');
+    expect(describeValue('a\u202Eb\u0000c\n"d')).toBe('"a\\u202eb\\u0000c\\n\\"d"');
+    expect(describeValue('😀')).toBe('"\\u{1f600}"');
+    expect(describeValue('x'.repeat(5_000_000))).toHaveLength(`"${'x'.repeat(40)}..." (5000000 characters)`.length);
+  });
+});
+
+describe('ManifestError keeps every message short and printable', () => {
+  it('escapes control characters and cuts a long message, whatever built it', () => {
+    const error = new ManifestError({ file: 'c/a.yml', path: 'app.name', message: `bad \u001b[31m${'y'.repeat(2000)}` });
+    expect(error.message).not.toContain('\u001b');
+    expect(error.message.length).toBeLessThan(700);
   });
 });

@@ -1,4 +1,4 @@
-import { parseManifest } from '../../src/manifest/catalog.js';
+import { parseManifest } from '../../src/manifest/parse-manifest.js';
 
 /** The manifest a YAML text parses to; fails the test with the errors when it does not. */
 export function parsed(text: string, file: string) {

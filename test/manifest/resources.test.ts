@@ -42,7 +42,7 @@ describe('container.resources', () => {
 
 describe('probes.imageHealthcheck', () => {
   const builder = createSpecBuilder({ instance: 'podwarden', namePrefix: 'podwarden-', dataDir: '/srv', secretsDir: '/etc/podwarden' });
-  const spec = (text: string) => builder.app({ file: FILE, manifest: parsed(text), hash: '' });
+  const spec = (text: string) => builder.app({ file: FILE, manifest: parsed(text), hash: '', grants: [] });
 
   it("is on by default: the machine reads the container's own check when no liveness probe is declared", () => {
     expect(spec(yaml({})).imageHealthcheck).toBe(true);

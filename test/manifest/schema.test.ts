@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { parseManifest } from '../../src/manifest/catalog.js';
+import { parseManifest } from '../../src/manifest/parse-manifest.js';
 import type { AppManifest } from '../../src/manifest/schema.js';
 import { isImageReference, parsePortString, parseVolumeString } from '../../src/manifest/field-formats.js';
 
@@ -130,12 +130,12 @@ describe('a valid manifest', () => {
 
     const tagged = parse(
       manifestYaml(
-        { image: undefined, build: { context: '/opt/src', containerfile: 'Dockerfile.node', tag: 'localhost/mine/electrs:dev' } },
+        { image: undefined, build: { context: 'src', containerfile: 'Dockerfile.node', tag: 'localhost/mine/electrs:dev' } },
         { version: '1.0.0+rc1' },
       ),
       '/srv/catalog/electrs.yml',
     );
-    expect(tagged.container.build).toEqual({ context: '/opt/src', containerfile: 'Dockerfile.node', tag: 'localhost/mine/electrs:dev' });
+    expect(tagged.container.build).toEqual({ context: '/srv/catalog/src', containerfile: 'Dockerfile.node', tag: 'localhost/mine/electrs:dev' });
     expect(tagged.container.image).toBe('localhost/mine/electrs:dev');
 
     const plusVersion = parse(manifestYaml({ image: undefined, build: { context: '.' } }, { version: '1.0.0+rc1' }), '/c/x.yml');
@@ -282,12 +282,30 @@ describe('error messages name the file, the field and the problem', () => {
     expect(result.errors[0]).toMatchObject({ file: FILE, path: '', line: 3, message: 'Missing closing "quote' });
   });
 
-  it('refuses a key written twice, naming its line', () => {
-    expect(errors('app:\n  id: a\n  id: b\n')).toEqual([`${FILE}: line 3, column 3: Map keys must be unique`]);
+  it('refuses a key written twice, naming its path and line', () => {
+    expect(errors('app:\n  id: a\n  id: b\n')).toEqual([`${FILE}: line 3, column 3: app.id is written twice in the same mapping; write each key once`]);
+    expect(errors(manifestYaml({ env: { A: '1' } }).replace('A: "1"', 'A: "1"\n      A: "2"'))).toEqual([
+      expect.stringMatching(/^catalog\/electrs\.yml: line \d+, column \d+: app\.container\.env\.A is written twice/),
+    ]);
   });
 
-  it('refuses several YAML documents in one file', () => {
-    expect(errors(`${manifestYaml()}---\n${manifestYaml()}`)[0]).toMatch(/^catalog\/electrs\.yml: line \d+, column \d+: /);
+  it('refuses several YAML documents in one file, in its own words', () => {
+    const [message] = errors(`${manifestYaml()}---\n${manifestYaml()}`);
+    expect(message).toMatch(/^catalog\/electrs\.yml: line \d+, column \d+: the file holds several YAML documents/);
+    expect(message).not.toMatch(/parseAllDocuments/);
+  });
+
+  it('refuses paths read from the host that are absolute or climb out of the manifest folder', () => {
+    expect(errors(manifestYaml({ image: undefined, build: { context: '/etc' } }))).toEqual([
+      `${FILE}: app.container.build.context: "/etc" is an absolute path; build.context must be relative to the manifest's folder`,
+    ]);
+    expect(errors(manifestYaml({ image: undefined, build: { context: 'a/../../x' } }))).toEqual([
+      `${FILE}: app.container.build.context: "a/../../x" contains ".."; build.context must stay inside the manifest's folder`,
+    ]);
+    expect(errors(manifestYaml({ image: undefined, build: { context: '.', containerfile: '../Containerfile' } }))[0]).toContain('build.containerfile must stay inside the build context');
+    expect(errors(manifestYaml({}, { files: [{ path: 'x', templateFile: '../../../../etc/shadow' }] }))).toEqual([
+      `${FILE}: app.files[0].templateFile: "../../../../etc/shadow" contains ".."; templateFile must stay inside the manifest's folder`,
+    ]);
   });
 
   it('points schema errors at their line', () => {

@@ -1,8 +1,9 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadCatalog, parseManifest } from '../../src/manifest/catalog.js';
+import { loadCatalog } from '../../src/manifest/catalog.js';
+import { parseManifest } from '../../src/manifest/parse-manifest.js';
 import {
   CatalogRedactionError,
   REDACTED_PATTERN,
@@ -112,6 +113,15 @@ describe('catalog snapshots', () => {
     await writeCatalogSnapshot(replayed, { 'node.yml': snapshot['node.yml']! });
     expect((await loadCatalog(replayed)).errors).toEqual([]);
     expect(await readFile(join(replayed, 'node.yml'), 'utf8')).toBe(snapshot['node.yml']);
+  });
+
+  it('never records a file a link leads to outside the catalog: it is withheld, as the catalog refuses it', async () => {
+    const catalog = join(dir, 'catalog');
+    await mkdir(catalog, { recursive: true });
+    await writeFile(join(dir, 'outside.yml'), 'stolen: the content of a file outside the catalog\n');
+    await symlink(join(dir, 'outside.yml'), join(catalog, 'zz.yml'));
+    const snapshot = await snapshotCatalog(catalog, secretRedactor());
+    expect(snapshot).toEqual({ 'zz.yml': null });
   });
 });
 

@@ -13,7 +13,7 @@ const COMMANDS = {
 export type AppCommandName = keyof typeof COMMANDS;
 
 /**
- * POST /v1/apps/:id/{install,uninstall,start,stop,restart}. The answer (202) means the owner's
+ * POST /v1/apps/:id/{install,uninstall,start,stop,restart,move}. The answer (202) means the owner's
  * intent is saved and the app's machine has it; the work follows (watch /v1/events). A body
  * is optional; when sent it must be a JSON object without fields podwarden does not know.
  */
@@ -33,4 +33,19 @@ export function commandRoutes(app: FastifyInstance, { orchestrator }: RouteConte
       },
     );
   }
+
+  // POST /v1/apps/:id/move {"file": "bitcoind-v2.yml"}: the app speaks through another catalog file from now on.
+  app.post<{ Params: AppParams; Body: { file: string } }>(
+    '/v1/apps/:id/move',
+    {
+      schema: {
+        params: APP_PARAMS,
+        body: { type: 'object', required: ['file'], additionalProperties: false, properties: { file: { type: 'string', minLength: 1, maxLength: 4096 } } },
+      },
+    },
+    async (request, reply) => {
+      await orchestrator.moveApp(request.params.id, request.body.file);
+      return reply.code(200).send({ appId: request.params.id, command: 'move', file: request.body.file, done: true });
+    },
+  );
 }

@@ -1,3 +1,4 @@
+import { APP_ID_PATTERN } from '../../manifest/field-formats.js';
 import type { Orchestrator } from '../../orchestrator.js';
 import type { PodwardenMetrics } from '../../metrics/metrics.js';
 
@@ -7,10 +8,22 @@ export interface RouteContext {
   metrics: PodwardenMetrics;
 }
 
+/** An app id wherever the API takes one (path or query): the manifest's own rule. */
+export const APP_ID = { type: 'string', pattern: APP_ID_PATTERN.source } as const;
+
 export const APP_PARAMS = {
   type: 'object',
   required: ['id'],
-  properties: { id: { type: 'string', pattern: '^[a-z][a-z0-9-]*$', maxLength: 63 } },
+  properties: { id: APP_ID },
 } as const;
+
+/**
+ * The one rule for query strings (docs/api.md): a route takes only the parameters it names,
+ * each once; anything else is a 400. Routes that name none get this.
+ */
+export const NO_QUERY = { type: 'object', additionalProperties: false, properties: {} } as const;
+
+/** `?app=ID`: only this app's events. */
+export const APP_QUERY = { type: 'object', additionalProperties: false, properties: { app: APP_ID } } as const;
 
 export type AppParams = { id: string };

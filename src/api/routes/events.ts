@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { filter, map, merge } from 'rxjs';
 import { streamSse, type SseMessage } from '../sse.js';
 import type { Transition } from '../../streams/transitions.js';
-import type { RouteContext } from './context.js';
+import { APP_QUERY, type RouteContext } from './context.js';
 
 const RECENT_TRANSITIONS = 200;
 
@@ -22,7 +22,7 @@ export function eventRoutes(app: FastifyInstance, { orchestrator }: RouteContext
 
   app.get<{ Querystring: { app?: string } }>(
     '/v1/transitions',
-    { schema: { querystring: { type: 'object', additionalProperties: false, properties: { app: { type: 'string', maxLength: 63 } } } } },
+    { schema: { querystring: APP_QUERY } },
     async (request) => ({
       transitions: recent.filter((transition) => request.query.app === undefined || transition.appId === request.query.app),
     }),
@@ -30,7 +30,7 @@ export function eventRoutes(app: FastifyInstance, { orchestrator }: RouteContext
 
   app.get<{ Querystring: { app?: string } }>(
     '/v1/events',
-    { schema: { querystring: { type: 'object', additionalProperties: false, properties: { app: { type: 'string', maxLength: 63 } } } } },
+    { schema: { querystring: APP_QUERY } },
     (request, reply) => {
       const only = request.query.app;
       const messages = merge(

@@ -8,7 +8,7 @@ import { APP_PARAMS, type AppParams, type RouteContext } from './context.js';
  * (`line` events with `{stream, text}`, then `end`). An unknown app is a 404 before the stream.
  */
 export function logRoutes(app: FastifyInstance, { orchestrator }: RouteContext): void {
-  app.get<{ Params: AppParams; Querystring: { tail?: number; follow?: boolean } }>(
+  app.get<{ Params: AppParams; Querystring: { tail?: string; follow?: 'true' | 'false' } }>(
     '/v1/apps/:id/logs',
     {
       schema: {
@@ -16,14 +16,18 @@ export function logRoutes(app: FastifyInstance, { orchestrator }: RouteContext):
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { tail: { type: 'integer', minimum: 0, maximum: 100_000 }, follow: { type: 'boolean' } },
+          properties: {
+            // Query values are text: digits only, read here.
+            tail: { type: 'string', pattern: '^(?:100000|[1-9]?[0-9]{1,4})$', description: 'must be a whole number of lines from 0 to 100000' },
+            follow: { type: 'string', enum: ['true', 'false'], description: 'must be true or false' },
+          },
         },
       },
     },
     (request, reply) => {
       const lines = orchestrator.logs(request.params.id, {
-        follow: request.query.follow ?? false,
-        ...(request.query.tail === undefined ? {} : { tail: request.query.tail }),
+        follow: request.query.follow === 'true',
+        ...(request.query.tail === undefined ? {} : { tail: Number(request.query.tail) }),
       });
       streamSse(request, reply, lines.pipe(map((data) => ({ event: 'line', data }))));
     },

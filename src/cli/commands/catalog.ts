@@ -17,6 +17,7 @@ export const catalogCommand = () =>
           table.push([app.appId, app.name, app.version, app.image, app.installed ? (app.desired ?? 'yes') : 'no']);
         }
         process.stdout.write(`${table.toString()}\n`);
+        for (const app of answer.apps) for (const right of app.rights ?? []) process.stdout.write(`host right: ${right}\n`);
         for (const error of answer.errors) process.stdout.write(`manifest error: ${error.text}\n`);
       }),
     );

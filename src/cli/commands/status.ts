@@ -20,7 +20,8 @@ export function statusTable(apps: readonly AppStatus[]): string {
       app.failure && app.failure !== app.reason ? `${app.reason}; last failure: ${app.failure}` : app.reason,
     ]);
   }
-  return table.toString();
+  const rights = apps.flatMap((app) => (app.rights ?? []).map((right) => `  ${app.companion === undefined ? app.appId : `${app.appId}/${app.companion}`}: ${right}`));
+  return rights.length === 0 ? table.toString() : `${table.toString()}\nhost rights the owner's policy gives:\n${rights.join('\n')}`;
 }
 
 /** Which HEALTHCHECKs are in force: the engine's own runs, or podwarden's probes. */

@@ -1,0 +1,21 @@
+import { Option } from 'commander';
+import { DEFAULT_MANIFEST_MAX_BYTES } from '../manifest/limits.js';
+
+// The options `run` and `validate` share, so both read the same policy and the same limits.
+
+export function policyOption(): Option {
+  return new Option('--policy <file>', "the owner's host policy (default <state-dir>/policy.yml, then /etc/podwarden/policy.yml; never in the catalog)").env('PODWARDEN_POLICY');
+}
+
+export function manifestMaxBytesOption(): Option {
+  return new Option('--manifest-max-bytes <bytes>', 'manifests larger than this are refused unread')
+    .env('PODWARDEN_MANIFEST_MAX_BYTES')
+    .default(DEFAULT_MANIFEST_MAX_BYTES, '256 KiB')
+    .argParser((value: string) => {
+      const bytes = Number(value);
+      if (!Number.isInteger(bytes) || bytes < 1024 || bytes > 64 * 1024 * 1024) {
+        throw new Error(`--manifest-max-bytes wants a whole number from 1024 to 67108864, got "${value}"`);
+      }
+      return bytes;
+    });
+}
