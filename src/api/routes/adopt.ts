@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { RouteContext } from './context.js';
+import { APP_ID, type RouteContext } from './context.js';
 
 /**
  * POST /v1/adopt: installs the apps whose containers podwarden leaves alone (status rows in
@@ -13,7 +13,7 @@ export function adoptRoutes(app: FastifyInstance, { orchestrator }: RouteContext
         body: {
           type: ['object', 'null'],
           additionalProperties: false,
-          properties: { apps: { type: 'array', maxItems: 256, items: { type: 'string', pattern: '^[a-z][a-z0-9-]*$', maxLength: 63 } } },
+          properties: { apps: { type: 'array', maxItems: 256, items: APP_ID } },
         },
       },
     },
