@@ -23,7 +23,7 @@ export default defineConfig({
         test: {
           name: 'fast',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/podman/**', 'test/lanes/**', 'test/systemd/**', 'test/model/*.model.test.ts'],
+          exclude: ['test/podman/**', 'test/lanes/**', 'test/systemd/**', 'test/model/*.model.test.ts', 'test/chaos/**'],
           testTimeout: 10_000,
         },
       },
@@ -59,6 +59,17 @@ export default defineConfig({
           globalSetup: ['test/lanes/global-setup.ts'],
           env: { PODWARDEN_LANES: 'docker' },
           ...engineProject,
+        },
+      },
+      {
+        // Faults against the daemon on this machine's podman (docs/reliability.md). `npm test`
+        // runs each scenario once; `npm run chaos` runs the repeated faults more rounds (CHAOS_ROUNDS).
+        test: {
+          name: 'chaos',
+          include: ['test/chaos/**/*.test.ts'],
+          globalSetup: ['test/podman/global-setup.ts'],
+          ...engineProject,
+          testTimeout: 300_000,
         },
       },
     ],

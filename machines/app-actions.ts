@@ -14,6 +14,7 @@ import {
   type ImageHealthcheckOutcome,
 } from './app-knowledge.js';
 import { appGuarded } from './app-guards.js';
+import { killedBy, outsideKillAfter } from './outside-kill.js';
 import { classifyStepError, describeFailure, nextQuickExits, type FailureReason } from './failure.js';
 
 /**
@@ -39,6 +40,7 @@ export const appBehaviour = appGuarded.extend({
         container: applyEvent(context.container, event.event),
         exitSeenAt: died ? Math.max(context.exitSeenAt, event.event.time) : context.exitSeenAt,
         lastEventAt: lastEventAfter(context, event.event),
+        outsideKill: outsideKillAfter(context, event.event),
       };
     }),
     setDesired: assign(({ event }) => (event.type === 'SET_DESIRED' ? { desired: event.desired } : {})),
@@ -50,19 +52,24 @@ export const appBehaviour = appGuarded.extend({
     announceReadiness: sendParent(({ context }) => ({ type: 'APP.READINESS', appId: context.appId })),
     explain: assign(({ context }) => ({ reason: currentDecision(context).why })),
     explainFailure: assign(({ context }) => ({ reason: context.failure ? describeFailure(context.failure) : 'a probe failed' })),
-    /** The container failed by itself: classify it (an exit soon after its start feeds the bad-config streak). */
+    /**
+     * The container failed: classify it. An exit soon after its start feeds the bad-config
+     * streak, unless someone outside killed it (then the streak starts over: that run proves nothing).
+     */
     countFailure: assign(({ context }) => {
       const container = context.container;
       const exited = container?.status === 'exited';
-      const quickExits = exited
-        ? nextQuickExits(context.quickExits, container.startedAt, container.finishedAt ?? context.exitSeenAt)
-        : context.quickExits;
+      const quickExits = !exited
+        ? context.quickExits
+        : killedBy(context, container)
+          ? 0
+          : nextQuickExits(context.quickExits, container.startedAt, container.finishedAt ?? context.exitSeenAt);
       const failure = containerFailure({ ...context, quickExits });
       return { failures: context.failures + 1, quickExits, failure, reason: currentDecision(context).why };
     }),
     countStepFailure: assign(({ context }, params: { step: string; error: unknown }) => {
       const error = stepError(params.error);
-      const failure = classifyStepError(params.step, error, context.spec.image.ref);
+      const failure = classifyStepError(params.step, error, context.spec.image.ref, context.spec.container.name);
       return { failures: context.failures + 1, failure, reason: `${params.step} failed: ${error.message}` };
     }),
     /** A probe gave up on the container: it is replaced (or restarted) after the backoff. */

@@ -81,6 +81,9 @@ export const appGuarded = appSetup.extend({
      * new container (the default, also for an image's HEALTHCHECK when no probes are declared).
      */
     restartsInPlace: ({ context }) => context.condemned && (context.spec.probes?.onLivenessFailure ?? 'restart') === 'restart',
+    /** The name this app's create failed on (held by a foreign container) is free now. */
+    nameFreed: ({ context, event }) =>
+      event.type === 'NAME.FREED' && context.failure?.kind === 'name-taken' && context.failure.name === event.name,
     ownExpiry: ({ context, event }) => event.type === 'BUDGET.EXPIRED' && event.epoch === context.budgetEpoch,
     declares: ({ context }, params: { role: ProbeRole }) => probeOf(context, params.role) !== undefined,
     imageHealthcheckUnread: ({ context }) => imageHealthcheckUnread(context),

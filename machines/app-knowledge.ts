@@ -6,6 +6,7 @@ import type { AppEvent, AppSpec, BackoffPolicy, Desired, Observed, PassEntry, Pr
 import { LABELS } from '../src/engine/labels.js';
 import { probeFromImageHealthcheck } from './image-healthcheck.js';
 import { seedOf } from './backoff.js';
+import { killedBy, type OutsideKill } from './outside-kill.js';
 
 // What an app machine knows of its container, and how engine events and step answers change
 // that knowledge. Pure functions over the machine's context.
@@ -82,6 +83,8 @@ export interface AppContext {
   diedDuringStart: boolean;
   /** Engine time (ms) up to which exits of our container are known: when the last exit happened at the latest. */
   exitSeenAt: number;
+  /** The newest `kill` or `stop` event applied: someone else's doing (see outside-kill.ts). */
+  outsideKill?: OutsideKill;
   backoff: BackoffPolicy;
   /** What holds the app back from being created or (re)started; empty = nothing. */
   waitingFor: string[];
@@ -318,7 +321,8 @@ function stateName(value: unknown): string {
 export function containerFailure(context: AppContext): FailureReason {
   const container = context.container;
   if (container?.status === 'exited') {
-    return classifyExit(container, context.quickExits, container.resources?.memoryBytes ?? context.spec.container.resources?.memoryBytes);
+    const limit = container.resources?.memoryBytes ?? context.spec.container.resources?.memoryBytes;
+    return classifyExit(container, context.quickExits, limit, killedBy(context, container));
   }
   return { kind: 'container-broken', detail: currentDecision(context).why };
 }

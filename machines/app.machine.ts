@@ -425,10 +425,11 @@ export const appMachine = appBehaviour.createMachine({
         CONTAINER_EVENT: { guard: 'ownEvent', actions: 'applyContainerEvent' },
       },
     },
-    /** Waiting before the next attempt, longer after each consecutive failure. */
+    /** Waiting before the next attempt, longer after each consecutive failure (or until a name a foreign container held is free). */
     backoff: {
       after: { backoff: { target: 'deciding' } },
       on: {
+        'NAME.FREED': { guard: 'nameFreed', target: 'deciding' },
         OBSERVED: [
           { guard: 'freshObservation', actions: ['observe', 'reportPass'] },
           { actions: 'reportPass' },

@@ -18,6 +18,12 @@ export type FailureReason =
   | { kind: 'likely-oom-killed'; exitCode: number; memoryLimitBytes: number }
   /** The process ended by itself. */
   | { kind: 'exited'; exitCode?: number }
+  /**
+   * Killed or stopped by someone else: the engine reported a `kill` (or `stop`) event of this
+   * run that podwarden did not issue (its own stops and removals are never answered by one it
+   * applies). Not the app's fault, so it never feeds the bad-config streak.
+   */
+  | { kind: 'killed-outside'; action: 'kill' | 'stop'; exitCode?: number }
   /** The process ends at once after every start: the configuration, not bad luck. */
   | { kind: 'bad-config'; exitCode?: number; quickExits: number }
   /** The container is in a state it cannot run from (its process lost, dead, unhealthy by its own check). */
@@ -25,6 +31,8 @@ export type FailureReason =
   | { kind: 'image-not-found'; image: string; message: string }
   | { kind: 'registry-unreachable'; image: string; message: string }
   | { kind: 'port-in-use'; message: string }
+  /** The container's name is held by a container podwarden does not own (no owner label). */
+  | { kind: 'name-taken'; name: string; message: string }
   | { kind: 'disk-full'; step: string; message: string }
   /** A podwarden-run probe failed `failures` times in a row. */
   | { kind: 'probe-failing'; role: ProbeRole; target: string; output: string; failures: number }
@@ -54,16 +62,19 @@ const OOM_EXIT_CODE = 137;
 /**
  * An exit of the container, classified. `quickExits` counts the consecutive quick exits up to
  * and including this one (see `nextQuickExits`); `memoryLimitBytes` is the limit the container
- * ran under, if any.
+ * ran under, if any; `killedBy` the engine event of this run that podwarden did not issue.
  */
 export function classifyExit(
   container: Pick<ContainerObservation, 'exitCode' | 'oomKilled'>,
   quickExits: number,
   memoryLimitBytes?: number,
+  killedBy?: 'kill' | 'stop',
 ): FailureReason {
   const exitCode = container.exitCode;
   const code = exitCode === undefined ? {} : { exitCode };
   if (container.oomKilled) return { kind: 'oom-killed', ...code };
+  // Evidence first: an outside kill explains a SIGKILL exit under a memory limit, and a quick death.
+  if (killedBy) return { kind: 'killed-outside', action: killedBy, ...code };
   // Before the quick-exit streak: an app that runs out of memory at once on every start needs memory, not a config fix.
   if (exitCode === OOM_EXIT_CODE && memoryLimitBytes !== undefined) return { kind: 'likely-oom-killed', exitCode, memoryLimitBytes };
   if (quickExits >= BAD_CONFIG_QUICK_EXITS) return { kind: 'bad-config', ...code, quickExits };
@@ -76,9 +87,16 @@ export function nextQuickExits(streak: number, startedAt: number | undefined, ex
   return exitedAt - startedAt < QUICK_EXIT_MS ? streak + 1 : 0;
 }
 
-/** A step's engine error, classified by the adapter's EngineError code. */
-export function classifyStepError(step: string, error: { code: EngineErrorCode | 'unknown'; message: string }, image: string): FailureReason {
+/** A step's engine error, classified by the adapter's EngineError code. `name` is the app's container name. */
+export function classifyStepError(
+  step: string,
+  error: { code: EngineErrorCode | 'unknown'; message: string },
+  image: string,
+  name?: string,
+): FailureReason {
   switch (error.code) {
+    case 'name-conflict':
+      return name === undefined ? { kind: 'step-failed', step, message: error.message } : { kind: 'name-taken', name, message: error.message };
     case 'image-not-found':
       return { kind: 'image-not-found', image, message: error.message };
     case 'registry-unreachable':
@@ -103,6 +121,8 @@ export function describeFailure(reason: FailureReason): string {
       return reason.exitCode === undefined
         ? 'exited: see the container log'
         : `exited with code ${reason.exitCode}: see the container log`;
+    case 'killed-outside':
+      return `killed outside podwarden (an engine ${reason.action} event podwarden did not issue${reason.exitCode === undefined ? '' : `, exit ${reason.exitCode}`}): podwarden starts it again; look for who stops it (podman events, cron, another tool)`;
     case 'bad-config':
       return `bad config: exits at once on every start (${reason.quickExits} in a row${reason.exitCode === undefined ? '' : `, code ${reason.exitCode}`}): check its settings and the container log`;
     case 'container-broken':
@@ -113,6 +133,8 @@ export function describeFailure(reason: FailureReason): string {
       return `registry unreachable for ${reason.image}: check the network and the registry address (${reason.message})`;
     case 'port-in-use':
       return `port already in use: free the host port or change it in the manifest (${reason.message})`;
+    case 'name-taken':
+      return `container name ${reason.name} is held by a container podwarden does not own: remove or rename that container, and podwarden creates its own at once (${reason.message})`;
     case 'disk-full':
       // The preflight's own message already says how much is free and what is needed.
       return reason.message.startsWith('disk full')

@@ -163,7 +163,12 @@ export type AppEvent =
   | { type: 'RENDER.CHECK' }
   | ProbeResult
   /** A restart left the budget's window (scheduled by the machine itself when it restarted). */
-  | { type: 'BUDGET.EXPIRED'; epoch: number };
+  | { type: 'BUDGET.EXPIRED'; epoch: number }
+  /**
+   * The engine removed a container holding this name (one podwarden does not own): an app
+   * whose create failed because the name was taken tries again now, not after its backoff.
+   */
+  | { type: 'NAME.FREED'; name: string };
 
 /** What one app said about itself in one reconcile pass. */
 export interface PassEntry {

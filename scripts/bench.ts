@@ -5,10 +5,14 @@
  * 1. kill → restart on every engine lane that is up (podman 4.3 here; podman 5 under systemd,
  *    rootful and rootless; Docker): from the API kill to podwarden's start call, beside the
  *    lane's own kill → `die` event latency (what no supervisor fed by events can beat).
- * 2. A quiet pass over many apps on the simulator, beside one bare list call of as many
+ * 2. The crowd restart on this machine's podman (scripts/bench-crowd.ts): 50 apps killed at
+ *    once, bounded vs unbounded engine work, time until all run again and event-loop delay.
+ * 3. A quiet pass over many apps on the simulator, beside one bare list call of as many
  *    containers, plus heap per app machine.
- * 3. Event-loop delay while a 200-file catalog with an oversized file reloads, beside the idle
+ * 4. Event-loop delay while a 200-file catalog with an oversized file reloads, beside the idle
  *    loop and the same reloads parsed on the event loop (scripts/bench-catalog.ts).
+ *
+ * BENCH_ONLY=kill|crowd|quiet|catalog runs one of them.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -28,6 +32,7 @@ import { lane as laneOf, type Lane, type LaneId } from '../test/lanes/support/la
 import { outside } from '../test/lanes/support/outside.js';
 import { pingSocket } from '../test/support/engine-ping.js';
 import { catalogReload } from './bench-catalog.js';
+import { crowdRestart } from './bench-crowd.js';
 
 const REGISTRY = process.env.PODWARDEN_REGISTRY ?? '127.0.0.1:5000';
 const LANES = (process.env.BENCH_LANES ?? 'podman,systemd-rootful,systemd-rootless,docker').split(',') as LaneId[];
@@ -215,7 +220,8 @@ async function quietPass(): Promise<void> {
   console.log(`heap per app machine: ${(heapPerApp / 1024).toFixed(1)} KiB${global.gc ? '' : ' (run with --expose-gc for a steadier number)'}`);
 }
 
-for (const id of LANES) {
+const only = process.env.BENCH_ONLY;
+for (const id of only && only !== 'kill' ? [] : LANES) {
   let lane: Lane;
   try {
     lane = laneOf(id);
@@ -226,6 +232,7 @@ for (const id of LANES) {
   }
   await killToRestart(lane);
 }
-await quietPass();
-await catalogReload();
+if (!only || only === 'crowd') await crowdRestart();
+if (!only || only === 'quiet') await quietPass();
+if (!only || only === 'catalog') await catalogReload();
 process.exit(0);

@@ -2,7 +2,7 @@
 # The whole test suite, as `npm test` runs it: engines and registry up, dependencies installed,
 # a build (the type check, and the dist/ the systemd lane runs as a service), the chart check,
 # then the vitest projects lane by lane (see vitest.config.ts):
-#   main     fast + model + podman (this machine's podman 4.3), in one vitest run
+#   main     fast + model + podman + chaos (this machine's podman 4.3), in one vitest run
 #   systemd  rootful and rootless podman 5 under systemd (scripts/systemd-host.sh)
 #   docker   Debian's Docker engine (scripts/setup-docker.sh)
 # Usage: scripts/test.sh [main|systemd|docker]... [-- vitest arguments]
@@ -54,7 +54,7 @@ vitest_run() {
 
 for run in "${runs[@]}"; do
   case $run in
-    main) vitest_run main --project fast --project model --project podman "$@" ;;
+    main) vitest_run main --project fast --project model --project podman --project chaos "$@" ;;
     systemd)
       bash scripts/systemd-host.sh "$([[ ${PODWARDEN_FRESH_HOST:-} == 1 ]] && echo fresh || echo up)"
       phase "systemd host"

@@ -16,3 +16,4 @@ export { EngineError } from './engine/port.js';
 export { createDockerodeEngine } from './engine/dockerode/dockerode-engine.js';
 export { createSimulatedEngine } from './engine/simulator/simulator.js';
 export { createLogger, silentLogger } from './log.js';
+export { DesiredStateError } from './state/desired-state-error.js';

@@ -1,186 +1,44 @@
-import { basename, join, resolve } from 'node:path';
-import { filter, firstValueFrom, Subject, type Observable } from 'rxjs';
-import {
-  createActor,
-  fromEventObservable,
-  fromPromise,
-  waitFor,
-  type Actor,
-  type InspectionEvent,
-} from 'xstate';
+import { join, resolve } from 'node:path';
+import { filter, firstValueFrom, Subject } from 'rxjs';
+import { createActor, fromEventObservable, fromPromise, waitFor, type Actor } from 'xstate';
 import { appMachine } from '../machines/app.machine.js';
 import { supervisorMachine, type DeclaredApp, type Snapshot } from '../machines/supervisor.machine.js';
 import { companionUnitMachine } from '../machines/companion-unit.machine.js';
 import { parsePodmanVersion, usesQuadlet } from './companions/systemd/render-unit.js';
-import { createSystemdUnits, systemdAvailable, unitDirectory, unitScope, type SystemdUnits } from './companions/systemd/systemd-units.js';
+import { createSystemdUnits, systemdAvailable, unitDirectory, unitScope } from './companions/systemd/systemd-units.js';
 import { createUnitEffects } from './companions/systemd/unit-effects.js';
 import { DEFAULT_BACKOFF, type BackoffPolicy, type PassReport } from '../machines/types.js';
 import { createAppEffects } from './effects/app-effects.js';
 import { createDockerodeEngine } from './engine/dockerode/dockerode-engine.js';
 import { NAMING_DEFAULTS, ownerSelector } from './engine/labels.js';
-import type { EnginePort, PullProgress } from './engine/port.js';
-import { createLogger, type Logger } from './log.js';
-import { bindingsOf, catalogApps, catalogProblem, createCatalogKeeper, rightsOf, withRecordedFiles, type CatalogApp } from './catalog-keeper.js';
-import { checkAppId, PodwardenError } from './podwarden-error.js';
+import { createLogger } from './log.js';
+import { bindingsOf, catalogApps, catalogProblem, createCatalogKeeper, rightsOf, withRecordedFiles } from './catalog-keeper.js';
 import { emptyCatalog, type Catalog } from './manifest/catalog.js';
-import type { ManifestParser } from './manifest/manifest-parser.js';
 import { createSpecBuilder } from './manifest/machine-spec.js';
-import type { ManifestError } from './manifest/errors.js';
-import { createDesiredStore, type DesiredState } from './state/desired-store.js';
+import { createDesiredStore, emptyDesiredState, type DesiredState } from './state/desired-store.js';
 import { engineEvents$ } from './streams/engine-events.js';
 import { tick$ } from './streams/tick.js';
-import { explainApp, type Explanation } from './explain/explain.js';
-import { planPass, type PlanEntry } from './explain/plan.js';
+import { explainApp } from './explain/explain.js';
+import { planPass } from './explain/plan.js';
 import { instrumentEngine, type EngineTelemetry } from './engine/instrumented-engine.js';
+import { boundEngineWork } from './engine/engine-work.js';
 import { createJournal, type Journal } from './journal/journal.js';
 import { recoverOpenIntents, rendersCutShort } from './journal/recovery.js';
-import type { JournaledFile } from './journal/records.js';
-import type { LogLine, LogOptions } from './engine/port.js';
-import { createTransitionTracker, topLevelState, type Transition } from './streams/transitions.js';
-import { createStatusRows, type AppStatus } from './status-rows.js';
+import type { JournaledFile, JournalRecord } from './journal/records.js';
+import { createTransitionTracker, topLevelState } from './streams/transitions.js';
+import { createStatusRows, withLeftAlone } from './status-rows.js';
+import { followNameWaits, watchFreedNames } from './streams/freed-names.js';
+import type { AppProgress, Orchestrator, OrchestratorOptions } from './orchestrator-types.js';
+import { checkAppId, PodwardenError } from './podwarden-error.js';
+import { healthOf } from './orchestrator-health.js';
+import { createOwnerCommands } from './owner-commands.js';
+import { createOrphanGuard, type OrphanGuard } from './orphan-guard.js';
+import { adoptAtBoot } from './boot-adoption.js';
+import { lastOwnerWords, adoptionsFrom } from './state/owner-words.js';
+import { removeStaleTempFiles } from './state/stale-temp-files.js';
 
-export interface OrchestratorOptions {
-  /** Folder of app manifests (*.yml). */
-  catalogDir: string;
-  /** Where podwarden keeps what the owner asked for (desired.json). */
-  stateDir: string;
-  /** Apps' own data (`./x` volumes, rendered files); defaults to `<stateDir>/apps`. */
-  dataDir?: string;
-  /** Where manifests' `values` files live (secrets podwarden renders into configs); defaults to `<stateDir>/secrets`. */
-  secretsDir?: string;
-  /** Bytes kept free on the engine's image store beyond each app's `requirements.disk`; default 1 GiB. */
-  diskReserveBytes?: number;
-  /** The engine; defaults to dockerode on `socketPath`. Tests may pass the simulator. */
-  engine?: EnginePort;
-  socketPath?: string;
-  /** Owner label value: podwarden touches only containers carrying it. */
-  instance?: string;
-  /** Container names are `<namePrefix><appId>`. */
-  namePrefix?: string;
-  /** Reconcile pass interval; one pass also runs as soon as the recovery gate opens. */
-  intervalMs?: number;
-  backoff?: Partial<BackoffPolicy>;
-  gate?: {
-    /** The embedding daemon calls `releaseGate()` when its own recovery is done. */
-    holdForEmbedder?: boolean;
-    /** The gate opens by itself after this long, with a warning. */
-    capMs?: number;
-  };
-  /** Registries (host[:port]) that may be pulled from over plain HTTP. */
-  insecureRegistries?: string[];
-  logger?: Logger;
-  /** Extra inspection observer, e.g. the Stately inspector. */
-  inspect?: (event: InspectionEvent) => void;
-  onPullProgress?: (appId: string, progress: PullProgress) => void;
-  /**
-   * Who supervises companions: `container` (podwarden itself, the default where systemd is
-   * not PID 1), `systemd` (a Quadlet or .service unit per companion, which outlives
-   * podwarden), or `auto` (systemd when it is PID 1 and `systemctl` answers: the user's manager
-   * for a rootless podwarden, the system's for root). Default `auto`.
-   */
-  companionBackend?: 'container' | 'systemd' | 'auto';
-  /**
-   * Who runs images' HEALTHCHECKs: `engine` (podman under systemd, Docker: podwarden acts on
-   * the engine's verdict), `podwarden` (runs each as the app's liveness probe), or `auto` (the
-   * engine where it says it runs them, else podwarden). Default `auto`.
-   */
-  imageHealthchecks?: 'auto' | 'podwarden' | 'engine';
-  /** For the systemd backend: the units door; defaults to `systemctl` of podwarden's own scope. */
-  systemdUnits?: SystemdUnits;
-  /**
-   * The intent journal (`<stateDir>/journal.ndjson`): every step recorded before it acts and
-   * its outcome after; read at start to close what a crash left open. `false` turns it off.
-   */
-  journal?: { maxBytes?: number } | false;
-  /**
-   * The owner's host policy file (docs/policy.md): which app may bind which host path, add
-   * which capability, join the host network. Without one, nothing that reaches the host is
-   * allowed. Never a file inside the catalog.
-   */
-  policyFile?: string;
-  /** Manifests larger than this are refused unread; default 256 KiB. */
-  manifestMaxBytes?: number;
-  /** Where manifests are parsed; by default the process's parser thread. */
-  manifestParser?: ManifestParser;
-}
-
-/** Pull (or build) progress of one app's image, as `progress$` emits it. */
-export interface AppProgress {
-  appId: string;
-  progress: PullProgress;
-  at: number;
-}
-
-/** Whether the daemon is doing its job, for /healthz. */
-export interface Health {
-  ok: boolean;
-  /** `closed` while boot recovery (or the embedder) holds the gate. */
-  gate: 'closed' | 'open' | 'stopped';
-  engine: 'reachable' | 'unreachable' | 'unknown';
-  reason: string;
-  /** Who runs images' HEALTHCHECKs (see `imageHealthchecks`); absent before start. */
-  imageHealthchecks?: 'podwarden' | 'engine';
-}
-
-export type { CatalogApp } from './catalog-keeper.js';
-export type { AppStatus } from './status-rows.js';
-
-export interface Orchestrator {
-  /** Loads the catalog and desired state, then boots the supervisor behind its recovery gate. */
-  start(): Promise<void>;
-  /** Finishes in-flight steps, then stops. Containers keep running. */
-  stop(): Promise<void>;
-  /** For an embedding daemon that set `gate.holdForEmbedder`. */
-  releaseGate(): void;
-  install(appId: string): Promise<void>;
-  uninstall(appId: string): Promise<void>;
-  startApp(appId: string): Promise<void>;
-  stopApp(appId: string): Promise<void>;
-  /** Runs a reconcile pass now (or right after the one under way) and resolves with its report. */
-  reconcileNow(): Promise<PassReport>;
-  /** Re-reads the catalog; installed apps whose manifest changed are updated (recreated if needed). */
-  reloadCatalog(): Promise<ManifestError[]>;
-  status(): AppStatus[];
-  catalogErrors(): ManifestError[];
-  readonly transitions$: Observable<Transition>;
-  readonly passes$: Observable<PassReport>;
-  /**
-   * Stop, then start again (the owner's intent; desired.json keeps `running` throughout). When
-   * `restartStopsFirst(appId)`, the machine hears the stop at the call and the start as soon as
-   * the stop is done; otherwise the restart is a start.
-   */
-  restartApp(appId: string): Promise<void>;
-  /**
-   * Binds an installed app to another file of the catalog (`file`: its name there, or a path
-   * in the catalog folder), which must hold a valid manifest of that app; the app is updated
-   * from it like after a reload. The only way another file can speak for an installed app.
-   */
-  moveApp(appId: string, file: string): Promise<void>;
-  /** Whether a `restartApp(appId)` now would stop the app first (for recordings: when it takes effect). */
-  restartStopsFirst(appId: string): boolean;
-  /** Plain words on why the app is where it is and what podwarden did, from the journal. */
-  explain(appId: string): Promise<Explanation>;
-  /** A dry run of the next pass: one list call, the decision table per app, nothing done. */
-  plan(): Promise<PlanEntry[]>;
-  /** The app's container output (its last `tail` lines; with `follow`, until it stops). */
-  logs(appId: string, options?: LogOptions): Observable<LogLine>;
-  /** The catalog's apps, and whether each is installed. */
-  catalog(): CatalogApp[];
-  health(): Health;
-  /** Pull and build progress per app. */
-  readonly progress$: Observable<AppProgress>;
-  /** Engine calls (method, outcome) and event delays, for metrics. */
-  readonly telemetry$: Observable<EngineTelemetry | { kind: 'journal-write-failed' }>;
-}
-
+export type { AppProgress, AppStatus, CatalogApp, Health, Orchestrator, OrchestratorOptions } from './orchestrator-types.js';
 export { PodwardenError } from './podwarden-error.js';
-
-/**
- * Where a restart's stop ends: stopped, gone, or backing off because the stop failed (the
- * start that follows is what the owner wants either way).
- */
-const RESTART_STOPPED_STATES = new Set(['stopped', 'removed', 'halted', 'backoff']);
-const RESTART_TIMEOUT_MS = 5 * 60_000;
 
 const DEFAULTS = {
   socketPath: '/run/podman/podman.sock',
@@ -198,16 +56,20 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const instance = options.instance ?? DEFAULTS.instance;
   const namePrefix = options.namePrefix ?? DEFAULTS.namePrefix;
   const dataDir = resolve(options.dataDir ?? join(options.stateDir, 'apps'));
-  const secretsDir = resolve(options.secretsDir ?? join(options.stateDir, 'secrets'));
   let imageHealthchecks: 'podwarden' | 'engine' | undefined;
+  const secretsDir = resolve(options.secretsDir ?? join(options.stateDir, 'secrets'));
   const specs = createSpecBuilder({ instance, namePrefix, dataDir, secretsDir, imageHealthchecksBy: () => imageHealthchecks ?? 'podwarden' });
   const keeper = createCatalogKeeper({ ...options, dataDir, secretsDir, log });
   const telemetry = new Subject<EngineTelemetry | { kind: 'journal-write-failed' }>();
   const progress = new Subject<AppProgress>();
   let engineProblem: string | undefined;
   let engineAnswered = false;
-  const engine = instrumentEngine(
+  const work = boundEngineWork(
     options.engine ?? createDockerodeEngine({ socketPath: options.socketPath ?? DEFAULTS.socketPath }),
+    options.engineWork ?? {},
+  );
+  const engine = instrumentEngine(
+    work,
     (event) => {
       if (event.kind === 'call') {
         if (event.outcome === 'unreachable') engineProblem = event.error ?? 'the engine does not answer';
@@ -236,9 +98,12 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const owner = ownerSelector(instance);
 
   let catalog: Catalog = emptyCatalog();
-  let desired: DesiredState = { version: 1, apps: {} };
+  let desired: DesiredState = emptyDesiredState();
   let root: Supervisor | undefined;
   let stopping: Promise<void> | undefined;
+  let guard: OrphanGuard | undefined;
+  // desired.json was missing at start: boot recovery rebuilds it from the evidence.
+  let adoptionPending = false;
 
   function declared(appId: string): DeclaredApp | undefined {
     const entry = catalog.apps.get(appId);
@@ -275,33 +140,29 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     return root;
   }
 
-  function requireInstalled(appId: string): void {
-    checkAppId(appId);
-    if (!desired.apps[appId]) throw new PodwardenError(`app "${appId}" is not installed`, 'not-found');
-  }
+  const names = watchFreedNames(work, {
+    logger: log,
+    onFreed: (key, name) => {
+      log.info({ app: key, name }, `container name ${name} is free again: ${key} goes on now`);
+      root?.getSnapshot().context.refs[key]?.send({ type: 'NAME.FREED', name });
+    },
+  });
 
-  function command(appId: string, name: string, note?: string): Promise<unknown> {
-    return journal?.append({ type: 'command', at: Date.now(), appId, command: name, ...(note !== undefined ? { note } : {}) }) ?? Promise.resolve();
-  }
-
-  async function setDesired(appId: string, state: 'running' | 'stopped'): Promise<void> {
-    requireInstalled(appId);
-    const supervisor = requireRoot();
-    desired = { ...desired, apps: { ...desired.apps, [appId]: { ...desired.apps[appId]!, desired: state } } };
-    await store.save(desired);
-    supervisor.send({ type: 'SET_DESIRED', appId, desired: state });
-    if (state === 'running') retry(appId);
-  }
-
-  /** The owner asked for the app again: one that gave up (`failed`) tries afresh. */
-  function retry(appId: string): void {
-    requireRoot().getSnapshot().context.refs[appId]?.send({ type: 'RETRY' });
-  }
-
-  /** Whether `restartApp` stops the app first (it runs, or should): otherwise a restart is a start. */
-  function restartStopsFirst(appId: string): boolean {
-    return root?.getSnapshot().context.refs[appId] !== undefined && desired.apps[appId]?.desired === 'running';
-  }
+  const commands = createOwnerCommands({
+    store,
+    journal,
+    logger: log,
+    desired: () => desired,
+    believe: (next) => {
+      desired = next;
+    },
+    supervisor: requireRoot,
+    declared,
+    catalogFile: (appId) => catalog.apps.get(appId)?.file,
+    catalogRefuses: (appId) => catalog.problems.has(appId),
+    manifestProblem,
+    uninstalled: (appId) => guard?.uninstalledNow(appId),
+  });
 
   /** Running a check twice is only waste; never running it is a blind spot: podwarden when in doubt. */
   async function chooseImageHealthchecks(): Promise<'podwarden' | 'engine'> {
@@ -337,6 +198,32 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     return engine.list(owner).then((containers) => ({ observedAt, containers }));
   }
 
+  /** What the supervisor may see of the engine: containers it must not prune are left out (orphan-guard.ts). */
+  function guarded(snapshot: Snapshot): Snapshot {
+    return guard ? guard.filter(snapshot, requireRoot().getSnapshot().context) : snapshot;
+  }
+
+  /** Boot recovery's list; when desired.json was missing, the apps it shows are adopted first (boot-adoption.ts). */
+  async function recoverEngine(records: readonly JournalRecord[]): Promise<Snapshot> {
+    const snapshot = await observeEngine();
+    if (adoptionPending) {
+      await adoptAtBoot(snapshot, {
+        store,
+        journal,
+        logger: log,
+        words: lastOwnerWords(records),
+        believe: (next) => {
+          desired = next;
+        },
+        supervisor: requireRoot,
+        declared,
+        catalogFile: (appId) => catalog.apps.get(appId)?.file,
+      });
+      adoptionPending = false;
+    }
+    return guarded(snapshot);
+  }
+
   const api: Orchestrator = {
     transitions$: tracker.transitions$,
     passes$: passes.asObservable(),
@@ -345,23 +232,39 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
 
     async start() {
       if (root) throw new PodwardenError('podwarden is already started');
-      desired = await store.load();
+      const leftovers = await removeStaleTempFiles(options.stateDir);
+      if (leftovers.length > 0) log.info({ files: leftovers }, `removed ${leftovers.length} temp file(s) of writes a crash interrupted`);
+      // Unreadable: start rejects with a DesiredStateError naming the file, the problem and the
+      // way out, before anything runs. Missing: boot recovery adopts what the evidence shows.
+      const found = await store.loadOrMissing();
+      desired = found ?? emptyDesiredState();
       catalog = await keeper.start(bindingsOf(desired));
       const recorded = withRecordedFiles(desired, catalog);
       if (recorded) {
+        await store.save(recorded);
         desired = recorded;
-        await store.save(desired);
+      }
+      adoptionPending = found === undefined && !options.pruneOrphans;
+      if (found === undefined && options.pruneOrphans) {
+        log.warn('desired.json is missing and the owner asked to prune orphans: every container of this instance is removed (start over)');
       }
       imageHealthchecks = await chooseImageHealthchecks();
       log.info({ imageHealthchecks }, imageHealthchecks === 'engine' ? "the engine runs images' HEALTHCHECKs; podwarden acts on its verdict" : "podwarden runs images' HEALTHCHECKs as liveness probes");
       let cutShort = new Map<string, JournaledFile[]>();
+      let records: JournalRecord[] = [];
       if (journal) {
         // Before the supervisor (and so before its recovery gate): steps a crash cut short are
         // closed first, so the passes after the gate start from a journal that is whole.
-        const records = await journal.open();
+        records = await journal.open();
         cutShort = rendersCutShort(records);
         await recoverOpenIntents({ journal, records, engine, instance, logger: log });
       }
+      const words = lastOwnerWords(records);
+      guard = createOrphanGuard({
+        pruneOrphans: options.pruneOrphans ?? false,
+        uninstalled: [...words].filter(([, word]) => word.desired === 'absent').map(([appId]) => appId),
+        isInstalled: (appId) => desired.apps[appId] !== undefined,
+      });
 
       const apps: Record<string, DeclaredApp> = {};
       const held: Record<string, string> = {};
@@ -393,8 +296,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         actors: {
           app: appMachine.provide({ actors: effects }),
           ...(unitEffects ? { companionUnit: companionUnitMachine.provide({ actors: unitEffects }) } : {}),
-          recover: fromPromise(observeEngine),
-          observe: fromPromise(observeEngine),
+          recover: fromPromise(() => recoverEngine(records)),
+          observe: fromPromise(async () => guarded(await observeEngine())),
           ticks: fromEventObservable(() => tick$(options.intervalMs ?? DEFAULTS.intervalMs)),
           engineEvents: fromEventObservable(() =>
             engineEvents$(engine, owner, {
@@ -429,7 +332,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         else log.info('recovery done; supervising');
       });
       supervisor.on('recoveryFailed', ({ error }) =>
-        log.error({ err: error }, `boot recovery cannot list containers, retrying: ${error}`),
+        log.error({ err: error }, `boot recovery failed, retrying: ${error}`),
       );
       supervisor.on('engineReconnected', () => log.info('engine event stream back; resyncing'));
       supervisor.subscribe({ error: (error) => log.fatal({ err: error }, 'supervisor crashed') });
@@ -439,6 +342,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
           `${transition.appId}: ${transition.from ?? '∅'} → ${transition.to}`,
         ),
       );
+      // A name a foreign container held is free: the app waiting for it goes on at once.
+      followNameWaits(tracker.transitions$, names);
       root = supervisor;
       supervisor.start();
     },
@@ -449,6 +354,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         const supervisor = root!;
         supervisor.send({ type: 'SHUTDOWN' });
         await waitFor(supervisor, (snapshot) => snapshot.status === 'done', { timeout: Infinity });
+        names.close();
         await journal?.close();
         tracker.complete();
         passes.complete();
@@ -462,31 +368,27 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       requireRoot().send({ type: 'RELEASE_GATE' });
     },
 
-    async install(appId) {
-      checkAppId(appId);
-      const supervisor = requireRoot();
-      const entry = catalog.apps.get(appId);
-      if (!entry) throw new PodwardenError(`cannot install "${appId}": ${manifestProblem(appId)}`, catalog.problems.has(appId) ? 'invalid' : 'not-found');
-      await command(appId, 'install');
-      const current = desired.apps[appId];
-      desired = {
-        ...desired,
-        // The file it is installed from is the only one that speaks for it from now on.
-        apps: { ...desired.apps, [appId]: { desired: current?.desired ?? 'running', installedAt: current?.installedAt ?? new Date().toISOString(), manifestFile: current?.manifestFile ?? basename(entry.file) } },
-      };
-      await store.save(desired);
-      supervisor.send({ type: 'INSTALL', appId, app: declared(appId)! });
-      retry(appId);
-    },
+    install: (appId) => commands.install(appId),
+    uninstall: (appId) => commands.uninstall(appId),
+    startApp: (appId) => commands.startApp(appId),
+    stopApp: (appId) => commands.stopApp(appId),
+    restartApp: (appId) => commands.restartApp(appId),
+    restartStopsFirst: (appId) => commands.restartStopsFirst(appId),
 
-    async uninstall(appId) {
-      requireInstalled(appId);
-      const supervisor = requireRoot();
-      await command(appId, 'uninstall');
-      const { [appId]: _gone, ...apps } = desired.apps;
-      desired = { ...desired, apps };
-      await store.save(desired);
-      supervisor.send({ type: 'UNINSTALL', appId });
+    async adopt(appIds) {
+      requireRoot();
+      const alone = [...(guard?.leftAlone().values() ?? [])].filter((entry) => entry.companion === undefined);
+      const wanted = appIds ?? alone.map((entry) => entry.appId);
+      const records = journal ? await journal.read() : [];
+      const containers = new Map(alone.map((entry) => [entry.appId, entry.container]));
+      const { adopt } = adoptionsFrom(containers, lastOwnerWords(records));
+      const chosen = wanted.map((appId) => {
+        const found = adopt.find((entry) => entry.appId === appId);
+        if (!found) throw new PodwardenError(`no container of app "${appId}" is left alone: nothing to adopt`, 'not-found');
+        return found;
+      });
+      for (const { appId, desired: wish } of chosen) await commands.adopt(appId, wish);
+      return chosen.map(({ appId }) => appId);
     },
 
     reconcileNow() {
@@ -499,54 +401,12 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       return report;
     },
 
-    async startApp(appId) {
-      requireInstalled(appId);
-      await command(appId, 'start');
-      await setDesired(appId, 'running');
-    },
-    async stopApp(appId) {
-      requireInstalled(appId);
-      await command(appId, 'stop');
-      await setDesired(appId, 'stopped');
-    },
-
-    async restartApp(appId) {
-      requireInstalled(appId);
-      const supervisor = requireRoot();
-      const ref = supervisor.getSnapshot().context.refs[appId];
-      if (!restartStopsFirst(appId)) {
-        // Not running as the owner wants it: a restart is a start.
-        await command(appId, 'restart');
-        await setDesired(appId, 'running');
-        return;
-      }
-      // The machine hears the stop at the call (where a recording replays it); the journal
-      // queues its appends in order, so the command is still written before the stop's intent.
-      // Only the machine hears it: desired.json stays `running`, so a crash mid-restart leaves
-      // the app to be started again, never stopped for good.
-      const noted = command(appId, 'restart');
-      supervisor.send({ type: 'SET_DESIRED', appId, desired: 'stopped' });
-      await noted;
-      await waitFor(ref!, (snapshot) => RESTART_STOPPED_STATES.has(topLevelState(snapshot.value)), {
-        timeout: RESTART_TIMEOUT_MS,
-      });
-      if (desired.apps[appId]?.desired === 'running') {
-        // desired.json said `running` throughout: the start follows the stop at once, with nothing to write.
-        supervisor.send({ type: 'SET_DESIRED', appId, desired: 'running' });
-        retry(appId);
-        return;
-      }
-      await setDesired(appId, 'running');
-    },
-
-    restartStopsFirst,
-
     async explain(appId) {
       checkAppId(appId);
       const row = api.status().find((entry) => entry.appId === appId);
       if (!row && !catalog.apps.has(appId)) throw new PodwardenError(`no app "${appId}" is installed or in the catalog`, 'not-found');
       const records = journal ? await journal.read() : [];
-      return explainApp(row, appId, records);
+      return explainApp(row, appId, records, journal?.damage());
     },
 
     async plan() {
@@ -575,24 +435,10 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
 
     catalog: () => catalogApps(catalog, desired),
 
-    health() {
-      if (!root) return { ok: false, gate: 'stopped', engine: 'unknown', reason: 'podwarden is not started' };
-      const snapshot = root.getSnapshot();
-      if (snapshot.status === 'done' || snapshot.matches('draining')) {
-        return { ok: false, gate: 'stopped', engine: 'unknown', reason: 'podwarden is stopping' };
-      }
-      const engineState = engineProblem ? 'unreachable' : engineAnswered ? 'reachable' : 'unknown';
-      if (snapshot.matches('recovering')) {
-        const why = snapshot.context.recoveryError
-          ? `recovery gate closed: the engine cannot be listed (${snapshot.context.recoveryError})`
-          : snapshot.context.holdGateForEmbedder && !snapshot.context.embedderReleased
-            ? 'recovery gate closed: held by the embedding daemon'
-            : 'recovery gate closed: adopting containers';
-        return { ok: false, gate: 'closed', engine: engineState, reason: why };
-      }
-      if (engineProblem) return { ok: false, gate: 'open', engine: 'unreachable', reason: `engine unreachable: ${engineProblem}`, imageHealthchecks };
-      return { ok: true, gate: 'open', engine: engineState, reason: 'supervising', imageHealthchecks };
-    },
+    health: () => healthOf(root, { problem: engineProblem, answered: engineAnswered }, imageHealthchecks),
+
+    journalDamage: () => journal?.damage() ?? { unreadable: [], lostWrites: 0 },
+    engineWorkLoad: () => work.load(),
 
     async reloadCatalog() {
       requireRoot();
@@ -601,21 +447,20 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     },
 
     async moveApp(appId, file) {
-      requireInstalled(appId);
+      checkAppId(appId);
+      if (!desired.apps[appId]) throw new PodwardenError(`app "${appId}" is not installed`, 'not-found');
       requireRoot();
       const { catalog: next, name } = await keeper.readMove(bindingsOf(desired), appId, file);
-      await command(appId, 'move', name);
-      desired = { ...desired, apps: { ...desired.apps, [appId]: { ...desired.apps[appId]!, manifestFile: name } } };
-      await store.save(desired);
-      applyCatalog(next);
+      await commands.move(appId, name, () => applyCatalog(next));
     },
 
     status() {
       if (!root) return [];
-      return statusRows.rows(root.getSnapshot().context, (appId) => desired.apps[appId]?.desired).map((row) => {
+      const rows = statusRows.rows(root.getSnapshot().context, (appId) => desired.apps[appId]?.desired).map((row) => {
         const rights = rightsOf(catalog, row.appId, row.companion === undefined ? row.appId : `${row.appId}/${row.companion}`);
         return rights.length > 0 ? { ...row, rights } : row;
       });
+      return withLeftAlone(rows, guard?.leftAlone() ?? new Map());
     },
 
     catalogErrors: () => catalog.errors,

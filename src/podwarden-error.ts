@@ -1,12 +1,15 @@
 import { APP_ID_PATTERN } from './manifest/field-formats.js';
 import { appIdProblem } from './manifest/schema.js';
 
-/** A command podwarden refuses: the API answers 404, 503 or 409 by `code`. */
+/** A command podwarden refuses: the API answers 404, 503, 409 or 507 by `code`. */
 export class PodwardenError extends Error {
   constructor(
     message: string,
-    /** `not-found`: no such app (installed or in the catalog); `not-started`: the daemon is not running. */
-    readonly code: 'not-found' | 'not-started' | 'invalid' = 'invalid',
+    /**
+     * `not-found`: no such app (installed or in the catalog); `not-started`: the daemon is not
+     * running; `unsaved`: the owner's command could not be written to disk, so nothing changed.
+     */
+    readonly code: 'not-found' | 'not-started' | 'invalid' | 'unsaved' = 'invalid',
   ) {
     super(message);
     this.name = 'PodwardenError';

@@ -4,6 +4,7 @@ import { failureFields, type FailureReason } from '../machines/failure.js';
 import type { SupervisorContext } from '../machines/supervisor-context.js';
 import type { Desired } from '../machines/types.js';
 import { topLevelState, type Transition } from './streams/transitions.js';
+import type { LeftAlone } from './orphan-guard.js';
 
 export interface AppStatus {
   appId: string;
@@ -90,4 +91,25 @@ export function createStatusRows(transitions$: Observable<Transition>) {
       return rows.sort((a, b) => a.appId.localeCompare(b.appId) || (a.companion ?? '').localeCompare(b.companion ?? ''));
     },
   };
+}
+
+/**
+ * `rows` with one more per container podwarden leaves alone (orphan-guard.ts), in state
+ * `unclaimed`, saying why and what the owner can do about it.
+ */
+export function withLeftAlone(rows: AppStatus[], leftAlone: ReadonlyMap<string, LeftAlone>): AppStatus[] {
+  const extra: AppStatus[] = [...leftAlone.values()].map(({ appId, companion, container }) => ({
+    appId,
+    ...(companion === undefined ? {} : { companion }),
+    state: 'unclaimed',
+    desired: 'absent',
+    reason:
+      `container ${container.name} (${container.status}) belongs to this instance, but no installed app claims it and no uninstall is on record: ` +
+      `left alone. \`podwarden adopt ${appId}\` keeps it as installed; \`podwarden run --prune-orphans\` removes it`,
+    failures: 0,
+    containerId: container.id,
+    containerStatus: container.status,
+  }));
+  if (extra.length === 0) return rows;
+  return [...rows, ...extra].sort((a, b) => a.appId.localeCompare(b.appId) || (a.companion ?? '').localeCompare(b.companion ?? ''));
 }

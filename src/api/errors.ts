@@ -15,6 +15,8 @@ const PODWARDEN_STATUS: Record<PodwardenError['code'], number> = {
   'not-found': 404,
   'not-started': 503,
   invalid: 409,
+  // The owner's command could not be written to disk (a full disk, say): nothing changed.
+  unsaved: 507,
 };
 
 /** Maps what a route threw to a status and a JSON body; never lets a bad request crash the daemon. */

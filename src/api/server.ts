@@ -8,6 +8,7 @@ import type { Orchestrator } from '../orchestrator.js';
 import { bearerMatches } from './auth.js';
 import { answerClientError } from './client-errors.js';
 import { errorBody, handleApiError } from './errors.js';
+import { adoptRoutes } from './routes/adopt.js';
 import { commandRoutes } from './routes/commands.js';
 import { NO_QUERY, type RouteContext } from './routes/context.js';
 import { eventRoutes } from './routes/events.js';
@@ -99,6 +100,7 @@ export function createApiServer(orchestrator: Orchestrator, options: ApiServerOp
     }
     statusRoutes(app, context);
     commandRoutes(app, context);
+    adoptRoutes(app, context);
     eventRoutes(app, context);
     explainRoutes(app, context);
     logRoutes(app, context);

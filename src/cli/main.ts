@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { EXIT } from './client-command.js';
+import { adoptCommand } from './commands/adopt.js';
 import { catalogCommand } from './commands/catalog.js';
 import { eventsCommand } from './commands/events.js';
 import { explainCommand } from './commands/explain.js';
@@ -37,6 +38,7 @@ const program = new Command('podwarden')
   .addCommand(catalogCommand())
   .addCommand(validateCommand())
   .addCommand(serviceCommand())
+  .addCommand(adoptCommand())
   .addCommand(replayCommand());
 
 /** Usage errors exit 2 (commander's own default is 1, which the CLI keeps for failures). */

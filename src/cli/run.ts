@@ -16,6 +16,7 @@ import { recordCommands } from '../replay/recording-orchestrator.js';
 import { findPolicyFile } from '../policy/load-policy.js';
 import { watchDaemonSignals } from './daemon-signals.js';
 import { manifestMaxBytesOption, policyOption } from './trust-options.js';
+import { startFailureMessage } from './start-failure.js';
 
 function durationOption(value: string): number {
   return parseDuration(value);
@@ -66,6 +67,12 @@ export function runCommand(): Command {
     )
     .addOption(policyOption())
     .addOption(manifestMaxBytesOption())
+    .addOption(new Option('--engine-concurrency <n>', 'mutating engine calls (pull, create, start, stop, remove) at once; restarts of crashed apps go first').env('PODWARDEN_ENGINE_CONCURRENCY').default(4).argParser((value: string) => {
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < 1) throw new Error(`--engine-concurrency wants a whole number of at least 1, got "${value}"`);
+      return n;
+    }))
+    .addOption(new Option('--prune-orphans', 'remove containers of this instance that no installed app claims, even with no uninstall on record (and start over when desired.json is missing)').env('PODWARDEN_PRUNE_ORPHANS'))
     .addOption(new Option('--record <file>', 'record every input (engine answers and events, commands) to this NDJSON file for `podwarden replay`'))
     .action(async (options: {
       socket?: string;
@@ -89,6 +96,8 @@ export function runCommand(): Command {
       imageHealthchecks: 'auto' | 'podwarden' | 'engine';
       policy?: string;
       manifestMaxBytes: number;
+      pruneOrphans?: boolean;
+      engineConcurrency: number;
     }) => {
       const signals = watchDaemonSignals();
       if (options.apiPort !== undefined && !options.apiToken) {
@@ -123,6 +132,8 @@ export function runCommand(): Command {
         journal: { maxBytes: options.journalMaxBytes },
         manifestMaxBytes: options.manifestMaxBytes,
         ...(policyFile !== undefined ? { policyFile } : {}),
+        pruneOrphans: options.pruneOrphans === true,
+        engineWork: { maxInFlight: options.engineConcurrency },
       };
       const recorder = options.record === undefined ? undefined : await createRecorder({ file: options.record, options: orchestratorOptions, logger });
       const orchestrator = recorder
@@ -140,11 +151,14 @@ export function runCommand(): Command {
       try {
         await orchestrator.start();
       } catch (error) {
-        // Nothing may keep a daemon that cannot start alive (the API listens already).
+        // No daemon that answers "no apps installed": nothing may keep it alive (the API listens
+        // already); it exits non-zero saying why (the file, the problem and the way out).
+        logger.fatal({ err: error instanceof Error ? error.message : String(error) }, 'podwarden cannot start');
+        systemd.stopping();
         await api.close();
         await inspector?.stop();
         await recorder?.close();
-        throw error;
+        throw new Error(startFailureMessage(error), { cause: error });
       }
       for (const appId of signals.stopAsked ? [] : (options.install ?? [])) {
         try {

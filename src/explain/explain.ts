@@ -1,5 +1,10 @@
 import { RERENDER_TRIGGER } from '../../machines/step-cause.js';
-import type { IntentRecord, JournaledFile, JournalRecord, OutcomeRecord } from '../journal/records.js';
+import type { JournalDamage } from '../journal/journal-file.js';
+import type { CommandRecord, IntentRecord, JournaledFile, JournalRecord, OutcomeRecord } from '../journal/records.js';
+import { clock } from './clock.js';
+import { missingHistory } from './missing-history.js';
+
+export { clock } from './clock.js';
 
 /** What `explain` knows of an app right now (the status row's fields it uses). */
 export interface ExplainedApp {
@@ -23,21 +28,24 @@ export interface Explanation {
   history: string[];
   /** summary and history as one answer. */
   text: string;
+  /** Set when the journal has holes: its history may be incomplete. */
+  missing?: string;
 }
 
 const MAX_HISTORY = 12;
 
-/** `12:03:04` in UTC, as every time in an explanation. */
-export function clock(ms: number): string {
-  return new Date(ms).toISOString().slice(11, 19);
-}
-
 /**
  * Pure: a plain-words answer to "why is this app in this state and what did podwarden do
  * about it", from its status and its journal records (oldest first). Reasons (decision table
- * words, failed steps, probe failures) are quoted as the machine wrote them.
+ * words, failed steps, probe failures) are quoted as the machine wrote them. When the journal
+ * has holes (`damage`, gaps in record numbers) the answer says its history may be incomplete.
  */
-export function explainApp(app: ExplainedApp | undefined, appId: string, records: readonly JournalRecord[]): Explanation {
+export function explainApp(
+  app: ExplainedApp | undefined,
+  appId: string,
+  records: readonly JournalRecord[],
+  damage?: JournalDamage,
+): Explanation {
   const own = records.filter((record) => record.appId === appId);
   const summary = summaryOf(app, appId);
   const outcomes = new Map<number, OutcomeRecord>();
@@ -45,13 +53,15 @@ export function explainApp(app: ExplainedApp | undefined, appId: string, records
   const history: string[] = [];
   for (const record of [...own].reverse()) {
     if (history.length >= MAX_HISTORY) break;
-    if (record.type === 'command') history.push(commandSentence(record.at, record.command, record.note));
+    if (record.type === 'command') history.push(commandSentence(record));
     else if (record.type === 'intent') history.push(intentSentence(record, outcomes.get(record.seq)));
   }
-  const text = history.length === 0
+  const missing = missingHistory(records, damage);
+  const told = history.length === 0
     ? `${summary} The journal has nothing on it yet.`
     : `${summary} ${history[0]}${history.length > 1 ? ` Before that: ${history.slice(1).map(lowerFirst).join('; ')}` : ''}`;
-  return { appId, summary, history, text };
+  const text = missing ? `${told} ${missing}` : told;
+  return { appId, summary, history, text, ...(missing ? { missing } : {}) };
 }
 
 function summaryOf(app: ExplainedApp | undefined, appId: string): string {
@@ -74,11 +84,17 @@ const COMMAND_WORDS: Record<string, string> = {
   start: 'the owner started it',
   stop: 'the owner stopped it',
   restart: 'the owner restarted it',
+  adopt: 'the owner adopted its container as installed',
 };
 
-function commandSentence(at: number, command: string, note: string | undefined): string {
-  const words = COMMAND_WORDS[command] ?? `the owner asked to ${command} it`;
-  return `At ${clock(at)} ${words}${note ? ` ("${note}")` : ''}.`;
+function commandSentence(record: CommandRecord): string {
+  const note = record.note ? ` ("${record.note}")` : '';
+  if (record.outcome === 'refused') {
+    // Refused commands changed nothing: say what was asked, and why it did not happen.
+    return `At ${clock(record.at)} the owner asked to ${record.command} it${note}; refused, nothing changed: ${record.error ?? 'unknown error'}.`;
+  }
+  const words = COMMAND_WORDS[record.command] ?? `the owner asked to ${record.command} it`;
+  return `At ${clock(record.at)} ${words}${note}.`;
 }
 
 function stepWords(intent: IntentRecord): { done: string; doing: string } {

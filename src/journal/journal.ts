@@ -1,7 +1,8 @@
-import { mkdir, open, readFile, rename, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, rename, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../log.js';
-import { parseRecord, type JournalRecord, type NewJournalRecord } from './records.js';
+import { describeUnreadable, readJournalFile, unreadableCount, type JournalDamage } from './journal-file.js';
+import type { JournalRecord, NewJournalRecord } from './records.js';
 
 export interface JournalOptions {
   /** Folder of `journal.ndjson` and its one rotated predecessor `journal.1.ndjson`. */
@@ -23,6 +24,8 @@ export interface Journal {
   append(record: NewJournalRecord): Promise<number>;
   /** Every record still on disk, oldest first. */
   read(): Promise<JournalRecord[]>;
+  /** Unreadable lines found by the last `open` or `read`, and the records this run could not write. */
+  damage(): JournalDamage;
   close(): Promise<void>;
 }
 
@@ -45,24 +48,23 @@ export function createJournal(options: JournalOptions): Journal {
   let seq = 0;
   let queue: Promise<unknown> = Promise.resolve();
 
-  async function readFileRecords(path: string): Promise<JournalRecord[]> {
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
-    }
-    const records: JournalRecord[] = [];
-    for (const line of text.split('\n')) {
-      const record = parseRecord(line);
-      if (record) records.push(record);
-    }
-    return records;
-  }
+  let unreadable: JournalDamage['unreadable'] = [];
+  let lostWrites = 0;
+  let lostSince: number | undefined;
+  // The live file's last line was cut short (found at open, or left by a failed append): the
+  // next record begins with a newline of its own, so the torn one cannot swallow it.
+  let torn = false;
+  let liveEndsTorn = false;
 
   async function read(): Promise<JournalRecord[]> {
-    return [...(await readFileRecords(rotated)), ...(await readFileRecords(live))];
+    const older = await readJournalFile(rotated);
+    const newer = await readJournalFile(live);
+    unreadable = [
+      { file: ROTATED_JOURNAL_FILE, lines: older.unreadableLines },
+      { file: JOURNAL_FILE, lines: newer.unreadableLines },
+    ].filter((file) => file.lines.length > 0);
+    liveEndsTorn = newer.endsTorn;
+    return [...older.records, ...newer.records];
   }
 
   async function openLive(): Promise<void> {
@@ -70,7 +72,8 @@ export function createJournal(options: JournalOptions): Journal {
     size = (await handle.stat()).size;
   }
 
-  async function write(line: string): Promise<void> {
+  async function write(record: string): Promise<void> {
+    const line = torn ? `\n${record}` : record;
     const bytes = Buffer.byteLength(line);
     if (!handle) await openLive();
     if (size > 0 && size + bytes > maxBytes) {
@@ -82,12 +85,26 @@ export function createJournal(options: JournalOptions): Journal {
     await handle!.appendFile(line);
     await handle!.datasync();
     size += bytes;
+    torn = false;
+  }
+
+  function damage(): JournalDamage {
+    return { unreadable, lostWrites, ...(lostSince === undefined ? {} : { lostSince }) };
   }
 
   return {
     async open() {
       await mkdir(options.dir, { recursive: true, mode: 0o700 });
       const records = await read();
+      torn = liveEndsTorn;
+      const found = damage();
+      if (unreadableCount(found) > 0) {
+        // Not fatal: the journal is history, not the owner's intent; but say where it is lost.
+        log.warn(
+          { unreadableLines: unreadableCount(found), where: describeUnreadable(found) },
+          `intent journal: ${unreadableCount(found)} unreadable line(s) skipped (${describeUnreadable(found)}); explain's history may be incomplete`,
+        );
+      }
       seq = records.reduce((highest, record) => Math.max(highest, record.seq), 0);
       await openLive();
       return records;
@@ -100,9 +117,13 @@ export function createJournal(options: JournalOptions): Journal {
       const done = queue.then(() => write(line)).then(
         () => numbered.seq,
         (error: unknown) => {
-          // A lost handle (ENOSPC mid-rotation) is reopened by the next append.
+          // A lost handle (ENOSPC mid-rotation) is reopened by the next append. Part of the
+          // line may have reached the file: the next record starts on a fresh line.
           handle?.close().catch(() => undefined);
           handle = undefined;
+          torn = true;
+          lostWrites += 1;
+          lostSince ??= record.at;
           log.error(
             { err: error instanceof Error ? error.message : String(error), app: record.appId, record: record.type },
             'intent journal write failed; podwarden keeps acting without this record',
@@ -116,6 +137,8 @@ export function createJournal(options: JournalOptions): Journal {
     },
 
     read: () => queue.then(read, read),
+
+    damage,
 
     async close() {
       await queue;

@@ -45,7 +45,11 @@ export interface OutcomeRecord {
   recovered?: string;
 }
 
-/** An owner's command, so `explain` can say who asked. */
+/**
+ * An owner's command, so `explain` can say who asked. Written once its outcome is known:
+ * `applied` when desired.json holds it (and the machines have it), `refused` with why when it
+ * could not be saved, so nothing changed. Records of older podwardens have no outcome.
+ */
 export interface CommandRecord {
   type: 'command';
   seq: number;
@@ -53,6 +57,8 @@ export interface CommandRecord {
   appId: string;
   command: string;
   note?: string;
+  outcome?: 'applied' | 'refused';
+  error?: string;
 }
 
 export type JournalRecord = IntentRecord | OutcomeRecord | CommandRecord;
@@ -84,7 +90,14 @@ const recordSchema = z.discriminatedUnion('type', [
     error: z.string().optional(),
     recovered: z.string().optional(),
   }),
-  z.object({ type: z.literal('command'), ...base, command: z.string(), note: z.string().optional() }),
+  z.object({
+    type: z.literal('command'),
+    ...base,
+    command: z.string(),
+    note: z.string().optional(),
+    outcome: z.enum(['applied', 'refused']).optional(),
+    error: z.string().optional(),
+  }),
 ]);
 
 /**

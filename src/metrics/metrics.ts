@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { appMachine } from '../../machines/app.machine.js';
+import { unreadableCount } from '../journal/journal-file.js';
 import type { Orchestrator } from '../orchestrator.js';
 
 /** The app states a person can see, straight from the machine (new states appear by themselves). */
@@ -54,6 +55,12 @@ export function createMetrics(orchestrator: Orchestrator): PodwardenMetrics {
     labelNames: ['app'],
     registers: [registry],
   });
+  const failures = new Counter({
+    name: 'podwarden_app_failures_total',
+    help: 'Failures podwarden answered with a retry, by kind (exited, killed-outside, bad-config, oom-killed, probe-failing, a step\'s error, ...)',
+    labelNames: ['app', 'kind'],
+    registers: [registry],
+  });
   const probeFailures = new Counter({
     name: 'podwarden_app_probe_failures_total',
     help: 'State changes caused by a failed probe or health check',
@@ -89,6 +96,30 @@ export function createMetrics(orchestrator: Orchestrator): PodwardenMetrics {
     buckets: [0.01, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5],
     registers: [registry],
   });
+  new Gauge({
+    name: 'podwarden_journal_unreadable_lines',
+    help: 'Lines of the intent journal that could not be read (torn, garbled) at its last read: explain history may be incomplete',
+    registers: [registry],
+    collect() {
+      this.set(unreadableCount(orchestrator.journalDamage()));
+    },
+  });
+  new Gauge({
+    name: 'podwarden_engine_work_in_flight',
+    help: 'Mutating engine calls (pull, build, create, start, stop, remove) under way; bounded by --engine-concurrency',
+    registers: [registry],
+    collect() {
+      this.set(orchestrator.engineWorkLoad().inFlight);
+    },
+  });
+  new Gauge({
+    name: 'podwarden_engine_work_queued',
+    help: 'Mutating engine calls waiting for a slot (restarts of crashed apps first)',
+    registers: [registry],
+    collect() {
+      this.set(orchestrator.engineWorkLoad().queued);
+    },
+  });
   const journalFailures = new Counter({
     name: 'podwarden_journal_write_failures_total',
     help: 'Intent journal records that could not be written (podwarden kept acting without them)',
@@ -98,7 +129,10 @@ export function createMetrics(orchestrator: Orchestrator): PodwardenMetrics {
   const subscriptions = [
     orchestrator.transitions$.subscribe((transition) => {
       transitions.inc({ app: transition.appId, to: transition.to });
-      if (transition.to === 'backoff') restarts.inc({ app: transition.appId });
+      if (transition.to === 'backoff') {
+        restarts.inc({ app: transition.appId });
+        if (transition.failureReason) failures.inc({ app: transition.appId, kind: transition.failureReason.kind });
+      }
       if (isProbeFailure(transition.reason) && transition.to !== 'running') probeFailures.inc({ app: transition.appId });
     }),
     orchestrator.passes$.subscribe((pass) => {

@@ -20,6 +20,7 @@ const EFFECT: Record<CommandName, Effect | ((orchestrator: Orchestrator, appId: 
   releaseGate: 'call',
   reloadCatalog: 'settle',
   reconcileNow: 'call',
+  adopt: 'settle',
   // A restart of an app that runs tells its machine to stop at the call (and to start once the
   // stop is done, with nothing to read or write in between); a restart of an app that does not
   // run is a start, which writes desired.json first.
@@ -121,5 +122,8 @@ export function recordCommands(orchestrator: Orchestrator, recorder: Recorder): 
       recorder.abandon(new Error(`podwarden move ${appId} ${file} is not recorded`));
       return orchestrator.moveApp(appId, file);
     },
+    adopt: (appIds) => recorded('adopt', appIds?.join(','), () => orchestrator.adopt(appIds)),
+    journalDamage: () => orchestrator.journalDamage(),
+    engineWorkLoad: () => orchestrator.engineWorkLoad(),
   };
 }

@@ -104,6 +104,8 @@ export const COMMAND_NAMES = [
   'releaseGate',
   'reloadCatalog',
   'reconcileNow',
+  // appId holds the adopted apps, comma-separated (absent: every container left alone).
+  'adopt',
 ] as const;
 
 export type CommandName = (typeof COMMAND_NAMES)[number];

@@ -175,6 +175,8 @@ async function drive({ recording, clock, engine, orchestrator, alias, catalogDir
             return orchestrator.reloadCatalog();
           case 'reconcileNow':
             return orchestrator.reconcileNow();
+          case 'adopt':
+            return orchestrator.adopt(record.appId ? record.appId.split(',') : undefined);
         }
       })();
       run?.catch(fail);

@@ -40,6 +40,8 @@ export function describeWriteFailure(target: string, cause: unknown): string {
 export interface WriteOptions {
   /** File mode of the result (e.g. 0o600). Without it an existing file keeps its mode. */
   mode?: number;
+  /** Runs once the new content is safely on disk, just before it replaces the target (e.g. keep a copy of the old one). */
+  beforeReplace?: () => Promise<void>;
 }
 
 /**
@@ -60,6 +62,7 @@ export async function writeFileAtomic(target: string, data: string | Buffer, opt
     await handle.sync();
     await handle.close();
     handle = undefined;
+    await options.beforeReplace?.();
     await rename(temp, target);
   } catch (err) {
     await handle?.close().catch(() => undefined);

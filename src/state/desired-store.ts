@@ -3,7 +3,11 @@ import path from 'node:path';
 import * as z from 'zod';
 import { issuesToErrors } from '../manifest/errors.js';
 import { APP_ID_PATTERN } from '../manifest/field-formats.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { AtomicWriteError, writeFileAtomic } from './atomic-write.js';
+import { DesiredStateError } from './desired-state-error.js';
+import { keepPreviousCopy, PREVIOUS_FILE, unreadableRemedy } from './previous-copy.js';
+
+export { DesiredStateError } from './desired-state-error.js';
 
 /** What the owner asked for, per installed app. Apps not listed are not installed. */
 export type DesiredApp = {
@@ -20,24 +24,16 @@ export type DesiredState = { version: 1; apps: Record<string, DesiredApp> };
 export interface DesiredStore {
   /** Missing file → empty state. Unreadable, corrupt or invalid file → DesiredStateError. */
   load(): Promise<DesiredState>;
-  /** Atomic; saves run one after another in call order, so the last call's state is what stays. */
+  /** As `load`, but undefined when there is no file (a first start, or a lost one: see adoption). */
+  loadOrMissing(): Promise<DesiredState | undefined>;
+  /**
+   * Atomic; saves run one after another in call order, so the last call's state is what stays.
+   * The file it replaces is kept as `desired.previous.json`, one copy to restore from.
+   */
   save(state: DesiredState): Promise<void>;
   readonly file: string;
-}
-
-/**
- * The desired-state file is the only record of which apps the owner installed. When it cannot be
- * read, podwarden must stop and say so rather than start empty and forget them.
- */
-export class DesiredStateError extends Error {
-  constructor(
-    readonly file: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`${file}: ${message}`, options);
-    this.name = 'DesiredStateError';
-  }
+  /** The previous copy: the file as it was before the last save. */
+  readonly previousFile: string;
 }
 
 const desiredAppSchema = z.strictObject({
@@ -58,39 +54,31 @@ export function emptyDesiredState(): DesiredState {
 
 export function createDesiredStore(stateDir: string): DesiredStore {
   const file = path.join(stateDir, 'desired.json');
+  const previousFile = path.join(stateDir, PREVIOUS_FILE);
   let queue: Promise<unknown> = Promise.resolve();
   // Set when the file on disk could not be loaded: from then on saves refuse to replace it, so
   // a daemon that ignored the load error still cannot wipe the owner's list of apps.
   let unreadable: DesiredStateError | undefined;
 
-  async function load(): Promise<DesiredState> {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-        unreadable = undefined;
-        return emptyDesiredState();
-      }
-      throw remember(new DesiredStateError(file, `cannot read: ${(err as Error).message}`, { cause: err }));
+  async function loadOrMissing(): Promise<DesiredState | undefined> {
+    const result = await parseFile(file);
+    if (result.state !== undefined || result.problem === undefined) {
+      unreadable = undefined;
+      return result.state;
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (err) {
-      throw remember(new DesiredStateError(file, `is not valid JSON (${(err as Error).message})`, { cause: err }));
-    }
-    const result = desiredStateSchema.safeParse(json, { reportInput: true });
-    if (!result.success) {
-      throw remember(new DesiredStateError(file, `is not a valid desired-state file: ${describeIssues(result.error)}`));
-    }
-    unreadable = undefined;
-    return result.data;
+    // Checked at once, so the error can say whether the kept copy is a way out.
+    const previous = await parseFile(previousFile);
+    const way = unreadableRemedy({ file, previousFile, previous: previous.state, previousProblem: previous.problem });
+    unreadable = new DesiredStateError(file, result.problem, {
+      cause: result.cause,
+      remedy: way,
+      ...(previous.state ? { previous: previousFile } : {}),
+    });
+    throw unreadable;
   }
 
-  function remember(error: DesiredStateError): DesiredStateError {
-    unreadable = error;
-    return error;
+  async function load(): Promise<DesiredState> {
+    return (await loadOrMissing()) ?? emptyDesiredState();
   }
 
   function save(state: DesiredState): Promise<void> {
@@ -106,14 +94,40 @@ export function createDesiredStore(stateDir: string): DesiredStore {
       if (unreadable !== undefined) {
         throw new DesiredStateError(file, `refusing to overwrite it: it could not be loaded (${unreadable.message})`);
       }
-      await mkdir(stateDir, { recursive: true, mode: 0o700 });
-      await writeFileAtomic(file, text, { mode: 0o600 });
+      try {
+        await mkdir(stateDir, { recursive: true, mode: 0o700 });
+      } catch (error) {
+        throw new AtomicWriteError(file, error);
+      }
+      // The old file becomes the previous copy only once the new one is safely written: a save
+      // that fails (a full disk) leaves both as they were.
+      await writeFileAtomic(file, text, { mode: 0o600, beforeReplace: () => keepPreviousCopy(file, previousFile) });
     });
     queue = run.catch(() => undefined);
     return run;
   }
 
-  return { load, save, file };
+  return { load, loadOrMissing, save, file, previousFile };
+}
+
+/** A desired-state file read and checked: its state, nothing (missing), or what is wrong with it. */
+async function parseFile(target: string): Promise<{ state?: DesiredState; problem?: string; cause?: unknown }> {
+  let text: string;
+  try {
+    text = await readFile(target, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    return { problem: `cannot read: ${(err as Error).message}`, cause: err };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    return { problem: `is not valid JSON (${(err as Error).message})`, cause: err };
+  }
+  const result = desiredStateSchema.safeParse(json, { reportInput: true });
+  if (!result.success) return { problem: `is not a valid desired-state file: ${describeIssues(result.error)}` };
+  return { state: result.data };
 }
 
 function describeIssues(error: z.ZodError): string {

@@ -39,6 +39,7 @@ describe('classifying failures', () => {
     expect(classifyStepError('start', { code: 'port-in-use', message: 'address already in use' }, image).kind).toBe('port-in-use');
     expect(classifyStepError('pull', { code: 'disk-full', message: 'no space left on device' }, image)).toMatchObject({ kind: 'disk-full', step: 'pull' });
     expect(classifyStepError('create', { code: 'engine', message: 'boom' }, image)).toEqual({ kind: 'step-failed', step: 'create', message: 'boom' });
+    expect(classifyStepError('create', { code: 'name-conflict', message: 'in use' }, image, 'podwarden-web')).toEqual({ kind: 'name-taken', name: 'podwarden-web', message: 'in use' });
     expect(classifyStepError('create', { code: 'unknown', message: 'boom' }, image).kind).toBe('step-failed');
   });
 });

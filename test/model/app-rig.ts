@@ -332,6 +332,9 @@ export class AppRig {
       case 'RETRY':
         sut.send({ type: 'RETRY' });
         return;
+      case 'NAME.FREED':
+        sut.send({ type: 'NAME.FREED', name: `podwarden-${APP_ID}` });
+        return;
       case 'PROBE':
         sut.send({
           type: 'PROBE_RESULT',

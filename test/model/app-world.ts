@@ -164,6 +164,8 @@ export type WorldEvent =
   | { type: 'IMAGE_CHECK'; found: boolean }
   /** The owner asks for the app again (install, start). */
   | { type: 'RETRY' }
+  /** The engine removed a foreign container holding the app's container name. */
+  | { type: 'NAME.FREED' }
   /** The backoff delay elapses (the rig checks nothing happens 1 ms before). */
   | { type: 'TIME.BACKOFF' }
   /** The container stays up for the stable period. */
@@ -198,6 +200,8 @@ export interface AppWorld {
   probeFails: Record<ProbeRole, number>;
   /** A probe gave up on the running container: the next decision replaces or restarts it. */
   condemned: boolean;
+  /** The last failure was a create refused because a foreign container holds the name. */
+  nameTaken: boolean;
   /** When each restart still inside the budget's window was spent. */
   spends: number[];
   /**
@@ -316,6 +320,7 @@ export function initialWorld(heal = false): AppWorld {
     imageRead: -1,
     probeFails: NO_FAILS,
     condemned: false,
+    nameTaken: false,
     spends: [],
     failures: 0,
     failure: false,
@@ -442,6 +447,7 @@ export function serializeWorld(world: AppWorld): string {
     // probe's while starting up, the liveness probe's after, the readiness probe's once ready.
     isRunningPhase(world.phase) ? runningKey(world) : '',
     world.condemned ? 'condemned' : '',
+    world.phase === 'backoff' && world.nameTaken ? 'name-taken' : '',
     // At the budget every further crash gives up alike: more spent restarts change nothing.
     world.heal ? `spent:${Math.min(world.spends.length, world.backoff.budget?.restarts ?? 0)}` : '',
     world.heal ? `v${world.specVersion % 2}` : '',
@@ -510,6 +516,8 @@ export function worldEvents(world: AppWorld): WorldEvent[] {
   }
   // A repeated command must not skip a backoff; only a failed app is re-armed by it.
   if (world.phase === 'failed' || world.phase === 'backoff') events.push({ type: 'RETRY' });
+  // The foreign holder of the name is removed: only a create that failed on it goes again at once.
+  if (world.phase === 'backoff') events.push({ type: 'NAME.FREED' });
   if (world.phase === 'backoff') events.push({ type: 'TIME.BACKOFF' });
   else if (world.phase === 'running.settling') events.push({ type: 'TIME.STABLE' });
   else events.push({ type: 'TIME.PASSES' });
@@ -635,9 +643,9 @@ function onProbe(world: AppWorld, event: Extract<WorldEvent, { type: 'PROBE' }>)
 }
 
 /** The container failed by itself (or a step failed): count it and back off. */
-function backOff(world: AppWorld): Outcome {
+function backOff(world: AppWorld, nameTaken = false): Outcome {
   return {
-    world: { ...world, phase: 'backoff', rerendering: false, failures: world.failures + 1, failure: true, halting: false, diedDuringStart: false, specMovedDuringStep: false },
+    world: { ...world, phase: 'backoff', rerendering: false, failures: world.failures + 1, failure: true, halting: false, diedDuringStart: false, specMovedDuringStep: false, nameTaken },
     expect: { finished: false },
   };
 }
@@ -761,7 +769,7 @@ function onAnswer(world: AppWorld, ok: boolean, code: EngineErrorCode | undefine
   if (!ok) {
     if (world.halting) return halt(world);
     const vanished = code === 'not-found' && (world.phase === 'starting' || world.phase === 'stopping' || world.phase === 'restarting');
-    return vanished ? settle({ ...world, known: null }) : backOff(world);
+    return vanished ? settle({ ...world, known: null }) : backOff(world, world.phase === 'creating' && code === 'name-conflict');
   }
   switch (world.phase) {
     case 'pulling':
@@ -879,6 +887,9 @@ export function stepWorld(world: AppWorld, event: WorldEvent): Outcome {
       return event.found ? stay({ ...world, liveness: 'probing', imageRead: world.containerSerial }) : stay({ ...world, liveness: 'unprobed' });
     case 'RETRY':
       return world.phase === 'failed' ? settle(rearm(world)) : stay(world);
+    case 'NAME.FREED':
+      // No time passes: the retry does not wait for the backoff.
+      return world.phase === 'backoff' && world.nameTaken ? settle(world) : stay(world);
     case 'SHUTDOWN':
       return inStep ? stay({ ...world, halting: true }) : halt(world);
     case 'TIME.BACKOFF':

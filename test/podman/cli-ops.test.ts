@@ -90,7 +90,11 @@ describe('the CLI against a running daemon on real podman', () => {
     await until('running again', async () => (await cli('status', '--json')).stdout.includes('"state": "running"'), 30_000);
     const result = await cli('explain', appId);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(new RegExp(`^${appId} is running since \\d\\d:\\d\\d:\\d\\d UTC\\. It failed 1 time in a row; last: exited with code 137`));
+    // A `podman kill` is an engine kill event podwarden did not issue (issue 11); were that event
+    // lost (podman's event log loses a line now and then), the death reads as an exit.
+    expect(result.stdout).toMatch(
+      new RegExp(`^${appId} is running since \\d\\d:\\d\\d:\\d\\d UTC\\. It failed 1 time in a row; last: (killed outside podwarden \\(an engine kill event podwarden did not issue, exit 137\\)|exited with code 137)`),
+    );
     expect(result.stdout).toMatch(/- Started the container at \d\d:\d\d:\d\d because exited with code 137/);
     expect(result.stdout).toContain('the owner installed it');
     const json = JSON.parse((await cli('explain', appId, '--json')).stdout) as { history: string[] };

@@ -143,7 +143,7 @@ describe('a session recorded on the simulator replays exactly', () => {
     expect(lines).toContainEqual(expect.stringMatching(/ side: stopped → rendering/));
   });
 
-  it('adopts what an earlier run left: its own container as it is, an unknown one removed, neither hash leaked', async () => {
+  it('adopts what an earlier run left: its own container as it is, an unknown one left alone (no uninstall on record), neither hash leaked', async () => {
     const file = join(dir, 'adopt.ndjson');
     const web = { image: image('httpd'), env: { SECRET }, volumes: ['./data:/data'] };
     let leftover = '';
@@ -193,7 +193,8 @@ describe('a session recorded on the simulator replays exactly', () => {
       expect.stringMatching(/ web: ∅ → running \(running\)$/),
       expect.stringMatching(/ web: running → halted/),
     ]);
-    expect(lines).toContainEqual(expect.stringMatching(/ ghost: removing → removed/));
+    // Nothing says the owner uninstalled ghost (issue 11: a lost record must not wipe a node).
+    expect(lines.filter((line) => line.includes(' ghost: '))).toEqual([]);
   });
 
   it('a recording closed while a pull was under way replays up to where it ended', async () => {

@@ -57,7 +57,9 @@ describe('desired store', () => {
     await Promise.all(states.map((s, i) => store.save(s).then(() => order.push(i))));
     expect(order).toEqual(states.map((_, i) => i));
     expect(await store.load()).toEqual(states.at(-1));
-    expect(await readdir(root)).toEqual(['desired.json']);
+    // The file each save replaced is kept as the one previous copy: here the 24th state.
+    expect((await readdir(root)).sort()).toEqual(['desired.json', 'desired.previous.json']);
+    expect(JSON.parse(await readFile(store.previousFile, 'utf8'))).toEqual(states.at(-2));
   });
 
   it('keeps saving after a failed save', async () => {

@@ -13,6 +13,7 @@ export const explainCommand = () =>
           return;
         }
         const history = answer.history.map((line) => `  - ${line}`).join('\n');
-        process.stdout.write(`${answer.summary}\n${history ? `What podwarden did (newest first, times UTC):\n${history}\n` : ''}`);
+        const missing = answer.missing ? `${answer.missing}\n` : '';
+        process.stdout.write(`${answer.summary}\n${history ? `What podwarden did (newest first, times UTC):\n${history}\n` : ''}${missing}`);
       }),
     );

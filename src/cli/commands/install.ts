@@ -83,6 +83,10 @@ export const installCommand = () =>
             }
           }
         });
+        // The daemon went away (stopped, or crashed) before the app ran: say so now, not at --timeout.
+        void stream.done.then(() =>
+          settle({ code: EXIT.unreachable, message: `the daemon closed the connection before ${appId} ran (it stopped or crashed); the install is saved if it was accepted: see podwarden status once it runs again` }),
+        );
         let poll: ReturnType<typeof setInterval> | undefined;
         let timer: ReturnType<typeof setTimeout> | undefined;
         let result: { code: number; message: string } | undefined;

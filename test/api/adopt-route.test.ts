@@ -1,0 +1,20 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createApiWorld, type ApiWorld } from './api-world.js';
+
+let world: ApiWorld | undefined;
+afterEach(async () => {
+  await world?.cleanup();
+  world = undefined;
+});
+
+describe('POST /v1/adopt', () => {
+  it('answers with what it adopted; unknown apps are 404, bad bodies 400', async () => {
+    world = await createApiWorld();
+    const w = world;
+    expect(await w.client.post('/v1/adopt')).toEqual({ adopted: [] });
+    const unknown = await w.client.raw('POST', '/v1/adopt', { body: JSON.stringify({ apps: ['nope'] }), headers: { 'content-type': 'application/json' } });
+    expect(unknown.status).toBe(404);
+    const bad = await w.client.raw('POST', '/v1/adopt', { body: JSON.stringify({ apps: ['Bad!'], extra: 1 }), headers: { 'content-type': 'application/json' } });
+    expect(bad.status).toBe(400);
+  });
+});

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { BACKOFF, event, harness } from './app-harness.js';
+
+// Issue 11: an app killed by hand every time it came back ended `failed` with "bad config:
+// exits at once on every start … check its settings", though each death followed an engine
+// `kill` event podwarden did not issue.
+
+/** Three runs, each ended within a second of its start, with or without an outside kill first. */
+async function threeQuickDeaths(killFirst: 'kill' | 'stop' | false) {
+  const t = harness(100_000);
+  for (let round = 0; round < 3; round += 1) {
+    expect(t.state()).toBe('"rendering"');
+    await t.answer({ changed: false });
+    const begun = t.clock.now();
+    await t.answer({ begunAt: begun, at: begun + 20 });
+    expect(t.state()).toContain('running');
+    if (killFirst) t.child.send({ type: 'CONTAINER_EVENT', event: event(killFirst, begun + 300) });
+    t.child.send({ type: 'CONTAINER_EVENT', event: event('die', begun + 310, killFirst === 'stop' ? 0 : 137) });
+    expect(t.state()).toBe('"backoff"');
+    t.clock.increment(BACKOFF.maxMs + 1);
+  }
+  const context = t.child.getSnapshot().context;
+  t.stop();
+  return context;
+}
+
+describe('a death after a kill podwarden did not issue', () => {
+  it('is "killed outside podwarden", and never makes a bad-config streak', async () => {
+    const context = await threeQuickDeaths('kill');
+    expect(context.failure).toEqual({ kind: 'killed-outside', action: 'kill', exitCode: 137 });
+    expect(context.quickExits).toBe(0);
+    expect(context.failures).toBe(3);
+    expect(context.reason).toBe('exited with code 137');
+  });
+
+  it('after an engine stop event too', async () => {
+    const context = await threeQuickDeaths('stop');
+    expect(context.failure).toEqual({ kind: 'killed-outside', action: 'stop', exitCode: 0 });
+  });
+
+  it('deaths with no outside cause still make the bad-config verdict', async () => {
+    const context = await threeQuickDeaths(false);
+    expect(context.failure).toMatchObject({ kind: 'bad-config', quickExits: 3 });
+  });
+
+  it('a kill of an earlier run says nothing about this one', async () => {
+    const t = harness(100_000);
+    await t.answer({ changed: false });
+    const begun = t.clock.now();
+    // Delivered late: dated before this run began (podman re-sends old events when it rotates its log).
+    t.child.send({ type: 'CONTAINER_EVENT', event: event('kill', begun - 5_000) });
+    await t.answer({ begunAt: begun, at: begun + 20 });
+    t.child.send({ type: 'CONTAINER_EVENT', event: event('die', begun + 5_000, 137) });
+    expect(t.child.getSnapshot().context.failure).toEqual({ kind: 'exited', exitCode: 137 });
+    t.stop();
+  });
+});
