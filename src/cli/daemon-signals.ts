@@ -35,7 +35,10 @@ export function watchDaemonSignals(target: NodeJS.EventEmitter = process) {
     }
     reloading = true;
     reloadQueued = false;
-    handlers!.reload().finally(() => {
+    void handlers!
+      .reload()
+      .catch((error: unknown) => say(`reload failed: ${error instanceof Error ? error.message : String(error)}`))
+      .finally(() => {
       reloading = false;
       if (reloadQueued && phase === 'running') reload();
     });

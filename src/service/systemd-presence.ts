@@ -15,7 +15,7 @@ export function announceToSystemd(orchestrator: Orchestrator, logger: Logger, no
     () => notifier.ready('supervising').then(() => logger.info('told systemd: ready'), failed('READY=1')),
     () => undefined,
   );
-  const watchdog = notifier.watchdogEveryMs === undefined ? undefined : setInterval(() => notifier.watchdog().catch(failed('WATCHDOG=1')), notifier.watchdogEveryMs);
+  const watchdog = notifier.watchdogEveryMs === undefined ? undefined : setInterval(() => void notifier.watchdog().catch(failed('WATCHDOG=1')), notifier.watchdogEveryMs);
   return {
     stopping() {
       if (watchdog) clearInterval(watchdog);

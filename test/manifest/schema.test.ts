@@ -172,7 +172,7 @@ describe('error messages name the file, the field and the problem', () => {
     ['bad version', manifestYaml({}, { version: '1 2' }), `${FILE}: app.version: "1 2" is not a valid version`],
     ['list version', manifestYaml({}, { version: [1] }), `${FILE}: app.version: expected a version like "1.2.3", got a list`],
     ['description not text', manifestYaml({}, { description: 3 }), `${FILE}: app.description: expected a string, got 3`],
-    ['missing container', manifestYaml({}, { container: undefined }).replace(/\n  container:[\s\S]*$/, '\n'), `${FILE}: app.container: is required`],
+    ['missing container', manifestYaml({}, { container: undefined }).replace(/\n {2}container:[\s\S]*$/, '\n'), `${FILE}: app.container: is required`],
     ['image and a build with another tag', manifestYaml({ build: { context: '.', tag: 'other/app:2' } }), `${FILE}: app.container.build.tag: with both "image" and "build", the build is tagged as the image`],
     ['neither image nor build', manifestYaml({ image: undefined }), `${FILE}: app.container: one of "image" or "build" is required, found neither`],
     ['absolute rendered file path', manifestYaml({}, { files: [{ path: 'ok.conf', template: 'x' }, { path: '/etc/passwd', template: 'x' }] }), `${FILE}: app.files[1].path: "/etc/passwd" is an absolute path`],

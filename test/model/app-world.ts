@@ -303,7 +303,7 @@ const NO_FAILS: Record<ProbeRole, number> = { startup: 0, liveness: 0, readiness
 /** Longer than any timer the machine could have, so a spurious one would fire. */
 export const LONG_WHILE = MODEL_BACKOFF.maxMs + MODEL_BACKOFF.resetAfterMs + 1;
 export function initialWorld(heal = false): AppWorld {
-  const { budget, ...unbudgeted } = MODEL_BACKOFF;
+  const { budget: _budget, ...unbudgeted } = MODEL_BACKOFF;
   const backoff: BackoffPolicy = heal ? MODEL_BACKOFF : unbudgeted;
   return {
     heal,

@@ -48,11 +48,10 @@ async function crowd(apps: number, engineWork: OrchestratorOptions['engineWork']
   counted.engine.control.setCallLatency(200);
   const before = counted.began.length;
   const containers = ids.map((id) => world.containerId(id)!);
-  let most = 0;
   const mostSince = counted.most;
   for (const id of containers) counted.engine.control.kill(id);
   await world.advance(60_000);
-  most = mostSince();
+  const most = mostSince();
   const starts = counted.began.slice(before).filter((call) => call.startsWith('start '));
   return { world, ids, containers, most, starts };
 }

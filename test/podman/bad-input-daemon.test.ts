@@ -151,7 +151,7 @@ describe('a live daemon fed the bad-input corpus', () => {
       try {
         await expectRefused(client, request);
       } catch (error) {
-        throw new Error(`${request.name}: ${error instanceof Error ? error.message : String(error)}`);
+        throw new Error(`${request.name}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
       }
     }
     expect((await client.get<AppStatus>(`/v1/apps/${web}`)).state).toBe('running');

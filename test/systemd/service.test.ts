@@ -45,7 +45,7 @@ describe.each(lanesUnderTest().filter((lane) => lane.hostContainer !== undefined
   }
 
   async function containers(): Promise<Seen[]> {
-    let out = '';
+    let out: string;
     // A container may go between the list and the inspect (an uninstall under way): look again.
     for (let attempt = 0; ; attempt += 1) {
       const ids = (await host.run(['podman', 'ps', '--all', '--quiet', '--filter', `label=${LABELS.owner}=${instance}`])).split(/\s+/).filter(Boolean);
