@@ -23,7 +23,13 @@ export default defineConfig({
         test: {
           name: 'fast',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/podman/**', 'test/lanes/**', 'test/systemd/**', 'test/model/*.model.test.ts', 'test/chaos/**'],
+          exclude: [
+            'test/podman/**',
+            'test/lanes/**',
+            'test/systemd/**',
+            'test/model/*.model.test.ts',
+            'test/chaos/**',
+          ],
           testTimeout: 10_000,
         },
       },

@@ -51,7 +51,9 @@ export const appBehaviour = appGuarded.extend({
     /** Readiness may have changed: the supervisor re-reads it (binding.ts `isAppReady`) and frees or holds dependents. */
     announceReadiness: sendParent(({ context }) => ({ type: 'APP.READINESS', appId: context.appId })),
     explain: assign(({ context }) => ({ reason: currentDecision(context).why })),
-    explainFailure: assign(({ context }) => ({ reason: context.failure ? describeFailure(context.failure) : 'a probe failed' })),
+    explainFailure: assign(({ context }) => ({
+      reason: context.failure ? describeFailure(context.failure) : 'a probe failed',
+    })),
     /**
      * The container failed: classify it. An exit soon after its start feeds the bad-config
      * streak, unless someone outside killed it (then the streak starts over: that run proves nothing).
@@ -118,7 +120,9 @@ export const appBehaviour = appGuarded.extend({
     resetFailures: assign({ failures: 0, failure: undefined, quickExits: 0 }),
     stepDone: assign((_, params: { at: number }) => ({ lastStepAt: params.at, stepSettledAt: params.at })),
     /** What the container's own health check says, kept for this container only. */
-    learnImageProbe: assign((_, params: { outcome: ImageHealthcheckOutcome }) => ({ imageProbe: learnedImageProbe(params.outcome) })),
+    learnImageProbe: assign((_, params: { outcome: ImageHealthcheckOutcome }) => ({
+      imageProbe: learnedImageProbe(params.outcome),
+    })),
     /**
      * Only the pass's own observation asks for a render, so a busy engine event stream does not;
      * and only an app with rendered files renders on a pass: a quiet pass costs the others nothing.

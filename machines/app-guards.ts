@@ -47,7 +47,9 @@ export const appGuarded = appSetup.extend({
     diedDuringStart: ({ context }) => context.diedDuringStart,
     /** An event about our container that leaves it crashed, unhealthy or without its process. */
     eventMeansFailure: ({ context, event }) =>
-      event.type === 'CONTAINER_EVENT' && isOwnFreshEvent(context, event.event) && decisionAfter(context, event.event).failed,
+      event.type === 'CONTAINER_EVENT' &&
+      isOwnFreshEvent(context, event.event) &&
+      decisionAfter(context, event.event).failed,
     /** An event about our container after which the decision table asks for something. */
     eventNeedsAction: ({ context, event }) =>
       event.type === 'CONTAINER_EVENT' &&
@@ -64,7 +66,8 @@ export const appGuarded = appSetup.extend({
       isFreshObservation(context, event.observedAt) &&
       decide(context.desired, event.container, context.spec).action !== 'none',
     /** A pass that looked after the last step's answer and the newest event applied: older ones are only answered. */
-    freshObservation: ({ context, event }) => event.type === 'OBSERVED' && isFreshObservation(context, event.observedAt),
+    freshObservation: ({ context, event }) =>
+      event.type === 'OBSERVED' && isFreshObservation(context, event.observedAt),
     /** A running app's container changed in a way the decision table must look at. */
     needsAction: ({ context }) => currentDecision(context).action !== 'none',
     containerFailed: ({ context }) => currentDecision(context).failed,
@@ -75,12 +78,14 @@ export const appGuarded = appSetup.extend({
       return budget !== undefined && context.restartsInWindow > budget.restarts;
     },
     /** A probe condemned the container and it still runs: replace it before anything else. */
-    condemned: ({ context }) => context.condemned && context.desired === 'running' && context.container?.status === 'running',
+    condemned: ({ context }) =>
+      context.condemned && context.desired === 'running' && context.container?.status === 'running',
     /**
      * A probe condemned the container and the manifest asks for a restart in place rather than a
      * new container (the default, also for an image's HEALTHCHECK when no probes are declared).
      */
-    restartsInPlace: ({ context }) => context.condemned && (context.spec.probes?.onLivenessFailure ?? 'restart') === 'restart',
+    restartsInPlace: ({ context }) =>
+      context.condemned && (context.spec.probes?.onLivenessFailure ?? 'restart') === 'restart',
     /** The name this app's create failed on (held by a foreign container) is free now. */
     nameFreed: ({ context, event }) =>
       event.type === 'NAME.FREED' && context.failure?.kind === 'name-taken' && context.failure.name === event.name,

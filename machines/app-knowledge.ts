@@ -2,7 +2,17 @@ import type { ContainerEvent, ContainerObservation, EngineErrorCode, EngineHealt
 import { decide, type Decision } from './decide.js';
 import type { StepCause } from './step-cause.js';
 import { classifyExit, failureFields, type FailureReason, type ProbeRole } from './failure.js';
-import type { AppEvent, AppSpec, BackoffPolicy, Desired, Observed, PassEntry, ProbeResult, ProbeSpec, StepOutcome } from './types.js';
+import type {
+  AppEvent,
+  AppSpec,
+  BackoffPolicy,
+  Desired,
+  Observed,
+  PassEntry,
+  ProbeResult,
+  ProbeSpec,
+  StepOutcome,
+} from './types.js';
 import { LABELS } from '../src/engine/labels.js';
 import { probeFromImageHealthcheck } from './image-healthcheck.js';
 import { seedOf } from './backoff.js';
@@ -222,7 +232,16 @@ export function isFreshObservation(context: AppContext, observedAt: number): boo
 }
 
 /** Event actions that change what is known of the container (see `applyEvent`); the others date nothing. */
-const KNOWLEDGE_ACTIONS: ReadonlySet<ContainerEvent['action']> = new Set(['die', 'start', 'restart', 'unpause', 'pause', 'remove', 'health', 'oom']);
+const KNOWLEDGE_ACTIONS: ReadonlySet<ContainerEvent['action']> = new Set([
+  'die',
+  'start',
+  'restart',
+  'unpause',
+  'pause',
+  'remove',
+  'health',
+  'oom',
+]);
 
 /** The newest engine time of the events that changed what is known of the container, this one included. */
 export function lastEventAfter(context: AppContext, event: ContainerEvent): number {
@@ -375,7 +394,9 @@ export function nextStreak(context: AppContext, result: ProbeResult): ProbeStrea
 export function probeGivesUp(context: AppContext, event: AppEvent, role: ProbeRole): boolean {
   if (event.type !== 'PROBE_RESULT' || event.role !== role) return false;
   const probe = probeOf(context, role);
-  return probe !== undefined && failureCounts(context, event) && context.probes[role].failures + 1 >= probe.failureThreshold;
+  return (
+    probe !== undefined && failureCounts(context, event) && context.probes[role].failures + 1 >= probe.failureThreshold
+  );
 }
 
 /** This result makes the probe's verdict `passing`: its successThreshold-th success in a row. */

@@ -1,5 +1,12 @@
 import { setup } from 'xstate';
-import type { AppContext, AppInput, ContainerInput, CreateOutcome, ImageHealthcheckOutcome, PullOutcome } from './app-knowledge.js';
+import type {
+  AppContext,
+  AppInput,
+  ContainerInput,
+  CreateOutcome,
+  ImageHealthcheckOutcome,
+  PullOutcome,
+} from './app-knowledge.js';
 import { probeRunner } from './app-probes.js';
 import { unprovided } from './app-steps.js';
 import { backoffDelay } from './backoff.js';

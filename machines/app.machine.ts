@@ -257,7 +257,10 @@ export const appMachine = appBehaviour.createMachine({
                 // The old files stay as they were; the container keeps running with them.
                 onError: {
                   target: '#app.backoff',
-                  actions: { type: 'countStepFailure', params: ({ event }) => ({ step: 'render', error: event.error }) },
+                  actions: {
+                    type: 'countStepFailure',
+                    params: ({ event }) => ({ step: 'render', error: event.error }),
+                  },
                 },
               },
             },
@@ -272,7 +275,10 @@ export const appMachine = appBehaviour.createMachine({
           states: {
             /** Where the checks begin: with the startup probe when there is one. */
             entering: {
-              always: [{ guard: { type: 'declares', params: { role: 'startup' } }, target: 'startingUp' }, { target: 'watching' }],
+              always: [
+                { guard: { type: 'declares', params: { role: 'startup' } }, target: 'startingUp' },
+                { target: 'watching' },
+              ],
             },
             /** The startup probe has not passed yet: liveness and readiness wait; failures within its start period do not count. */
             startingUp: {
@@ -306,7 +312,10 @@ export const appMachine = appBehaviour.createMachine({
                       invoke: {
                         src: 'readImageHealthcheck',
                         input: containerStepInput,
-                        onDone: { target: 'entering', actions: { type: 'learnImageProbe', params: ({ event }) => ({ outcome: event.output }) } },
+                        onDone: {
+                          target: 'entering',
+                          actions: { type: 'learnImageProbe', params: ({ event }) => ({ outcome: event.output }) },
+                        },
                         // Unread, so the next run of the container tries again; this one goes unprobed.
                         onError: { target: 'unprobed' },
                       },
@@ -329,7 +338,10 @@ export const appMachine = appBehaviour.createMachine({
                   initial: 'entering',
                   states: {
                     entering: {
-                      always: [{ guard: { type: 'declares', params: { role: 'readiness' } }, target: 'probing' }, { target: 'unprobed' }],
+                      always: [
+                        { guard: { type: 'declares', params: { role: 'readiness' } }, target: 'probing' },
+                        { target: 'unprobed' },
+                      ],
                     },
                     probing: {
                       initial: 'unready',
@@ -400,7 +412,10 @@ export const appMachine = appBehaviour.createMachine({
             target: 'rendering',
             actions: { type: 'stoppedForRestart', params: ({ event }) => ({ at: event.output.at }) },
           },
-          { target: 'deciding', actions: { type: 'stoppedForRestart', params: ({ event }) => ({ at: event.output.at }) } },
+          {
+            target: 'deciding',
+            actions: { type: 'stoppedForRestart', params: ({ event }) => ({ at: event.output.at }) },
+          },
         ],
         onError: failedContainerStep('stop'),
       },
@@ -418,10 +433,7 @@ export const appMachine = appBehaviour.createMachine({
       on: {
         RETRY: { target: 'deciding', actions: 'rearm' },
         UPDATE_SPEC: { guard: 'specChanges', target: 'deciding', actions: ['setSpec', 'rearm'] },
-        OBSERVED: [
-          { guard: 'freshObservation', actions: ['observe', 'reportPass'] },
-          { actions: 'reportPass' },
-        ],
+        OBSERVED: [{ guard: 'freshObservation', actions: ['observe', 'reportPass'] }, { actions: 'reportPass' }],
         CONTAINER_EVENT: { guard: 'ownEvent', actions: 'applyContainerEvent' },
       },
     },
@@ -430,10 +442,7 @@ export const appMachine = appBehaviour.createMachine({
       after: { backoff: { target: 'deciding' } },
       on: {
         'NAME.FREED': { guard: 'nameFreed', target: 'deciding' },
-        OBSERVED: [
-          { guard: 'freshObservation', actions: ['observe', 'reportPass'] },
-          { actions: 'reportPass' },
-        ],
+        OBSERVED: [{ guard: 'freshObservation', actions: ['observe', 'reportPass'] }, { actions: 'reportPass' }],
         CONTAINER_EVENT: { guard: 'ownEvent', actions: 'applyContainerEvent' },
       },
     },

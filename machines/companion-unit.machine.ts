@@ -66,7 +66,11 @@ const DURING_UNIT_STEP = {
 const specInput = ({ context }: { context: UnitContext }) => ({ spec: context.spec });
 
 /** One step of an uninstall: on to `next` while the owner still wants the companion gone. */
-function uninstallStep(src: 'disableUnit' | 'removeUnit' | 'reloadDaemon', next: 'removing' | 'unloading' | 'removed', step: string) {
+function uninstallStep(
+  src: 'disableUnit' | 'removeUnit' | 'reloadDaemon',
+  next: 'removing' | 'unloading' | 'removed',
+  step: string,
+) {
   return {
     on: DURING_UNIT_STEP,
     invoke: {
@@ -85,7 +89,10 @@ function failedUnitStep(step: string) {
     {
       target: 'backoff',
       actions: [
-        { type: 'countStepFailure', params: ({ event }: { event: { error: unknown } }) => ({ step, error: event.error }) },
+        {
+          type: 'countStepFailure',
+          params: ({ event }: { event: { error: unknown } }) => ({ step, error: event.error }),
+        },
         'answerCheckFailed',
       ],
     },
@@ -187,7 +194,11 @@ export const companionUnitMachine = setup({
     deciding: {
       always: [
         { guard: 'isAbsent', target: 'disabling', actions: { type: 'explain', params: { reason: 'uninstalled' } } },
-        { guard: 'isStopped', target: 'stopping', actions: { type: 'explain', params: { reason: 'stopped by the owner' } } },
+        {
+          guard: 'isStopped',
+          target: 'stopping',
+          actions: { type: 'explain', params: { reason: 'stopped by the owner' } },
+        },
         { guard: 'held', target: 'waiting', actions: 'explainWait' },
         { target: 'rendering', actions: { type: 'explain', params: { reason: 'installing the unit' } } },
       ],
@@ -238,7 +249,11 @@ export const companionUnitMachine = setup({
         src: 'restartUnit',
         input: specInput,
         // The owner may have asked for something else meanwhile: that comes first.
-        onDone: [{ guard: 'halting', target: 'halted' }, { guard: 'wantsRunning', target: 'active' }, { target: 'deciding' }],
+        onDone: [
+          { guard: 'halting', target: 'halted' },
+          { guard: 'wantsRunning', target: 'active' },
+          { target: 'deciding' },
+        ],
         onError: failedUnitStep('restart'),
       },
     },
@@ -248,7 +263,11 @@ export const companionUnitMachine = setup({
       invoke: {
         src: 'enableUnit',
         input: specInput,
-        onDone: [{ guard: 'halting', target: 'halted' }, { guard: 'wantsRunning', target: 'active' }, { target: 'deciding' }],
+        onDone: [
+          { guard: 'halting', target: 'halted' },
+          { guard: 'wantsRunning', target: 'active' },
+          { target: 'deciding' },
+        ],
         onError: failedUnitStep('enable --now'),
       },
     },
@@ -267,7 +286,11 @@ export const companionUnitMachine = setup({
         input: specInput,
         onDone: [
           { guard: 'halting', target: 'halted' },
-          { guard: 'fileChanged', target: 'reloading', actions: [{ type: 'answerCheck', params: { action: 'repair' } }, 'forgetPass'] },
+          {
+            guard: 'fileChanged',
+            target: 'reloading',
+            actions: [{ type: 'answerCheck', params: { action: 'repair' } }, 'forgetPass'],
+          },
           { guard: 'wantsRunning', target: 'probing' },
           // Stopped or uninstalled during the check: the pass hears that work follows.
           { target: 'deciding', actions: [{ type: 'answerCheck', params: { action: 'wait' } }, 'forgetPass'] },
@@ -283,8 +306,16 @@ export const companionUnitMachine = setup({
         input: specInput,
         onDone: [
           { guard: 'halting', target: 'halted' },
-          { guard: not('wantsRunning'), target: 'deciding', actions: [{ type: 'answerCheck', params: { action: 'wait' } }, 'forgetPass'] },
-          { guard: 'unitActive', target: 'active', actions: [{ type: 'answerCheck', params: { action: 'none' } }, 'forgetPass'] },
+          {
+            guard: not('wantsRunning'),
+            target: 'deciding',
+            actions: [{ type: 'answerCheck', params: { action: 'wait' } }, 'forgetPass'],
+          },
+          {
+            guard: 'unitActive',
+            target: 'active',
+            actions: [{ type: 'answerCheck', params: { action: 'none' } }, 'forgetPass'],
+          },
           { target: 'inactive', actions: [{ type: 'answerCheck', params: { action: 'restart' } }, 'forgetPass'] },
         ],
         onError: failedUnitStep('is-active'),
@@ -308,7 +339,11 @@ export const companionUnitMachine = setup({
       invoke: {
         src: 'disableUnit',
         input: specInput,
-        onDone: [{ guard: 'halting', target: 'halted' }, { guard: 'isStopped', target: 'stopped' }, { target: 'deciding' }],
+        onDone: [
+          { guard: 'halting', target: 'halted' },
+          { guard: 'isStopped', target: 'stopped' },
+          { target: 'deciding' },
+        ],
         onError: failedUnitStep('disable --now'),
       },
     },

@@ -42,7 +42,8 @@ export function decide(desired: Desired, container: Observed, spec: DecisionSpec
   switch (container.status) {
     case 'running':
       if (container.pid === 0) return decision('recreate', 'running but its process is gone', true);
-      if (container.health === 'unhealthy' && !spec.ignoreEngineHealth) return decision('recreate', 'container is unhealthy', true);
+      if (container.health === 'unhealthy' && !spec.ignoreEngineHealth)
+        return decision('recreate', 'container is unhealthy', true);
       if (container.labels[LABELS.specHash] !== specHash) {
         return decision('recreate', 'container was made from an older manifest');
       }
@@ -57,7 +58,7 @@ export function decide(desired: Desired, container: Observed, spec: DecisionSpec
     case 'created':
       return decision('recreate', 'stuck in Created');
     case 'paused':
-      return decision('recreate', 'paused behind podwarden\'s back');
+      return decision('recreate', "paused behind podwarden's back");
     case 'restarting':
     case 'removing':
       return decision('wait', `engine is ${container.status} the container`);

@@ -76,7 +76,8 @@ export function classifyExit(
   // Evidence first: an outside kill explains a SIGKILL exit under a memory limit, and a quick death.
   if (killedBy) return { kind: 'killed-outside', action: killedBy, ...code };
   // Before the quick-exit streak: an app that runs out of memory at once on every start needs memory, not a config fix.
-  if (exitCode === OOM_EXIT_CODE && memoryLimitBytes !== undefined) return { kind: 'likely-oom-killed', exitCode, memoryLimitBytes };
+  if (exitCode === OOM_EXIT_CODE && memoryLimitBytes !== undefined)
+    return { kind: 'likely-oom-killed', exitCode, memoryLimitBytes };
   if (quickExits >= BAD_CONFIG_QUICK_EXITS) return { kind: 'bad-config', ...code, quickExits };
   return { kind: 'exited', ...code };
 }
@@ -96,7 +97,9 @@ export function classifyStepError(
 ): FailureReason {
   switch (error.code) {
     case 'name-conflict':
-      return name === undefined ? { kind: 'step-failed', step, message: error.message } : { kind: 'name-taken', name, message: error.message };
+      return name === undefined
+        ? { kind: 'step-failed', step, message: error.message }
+        : { kind: 'name-taken', name, message: error.message };
     case 'image-not-found':
       return { kind: 'image-not-found', image, message: error.message };
     case 'registry-unreachable':

@@ -5,7 +5,12 @@ import type { ProbeSpec } from './types.js';
  * Docker's defaults for a HEALTHCHECK that leaves a field unset (podman uses the same): a
  * check every 30 s that may take 30 s, unhealthy after 3 failures, no start period.
  */
-export const IMAGE_HEALTHCHECK_DEFAULTS = { intervalMs: 30_000, timeoutMs: 30_000, retries: 3, startPeriodMs: 0 } as const;
+export const IMAGE_HEALTHCHECK_DEFAULTS = {
+  intervalMs: 30_000,
+  timeoutMs: 30_000,
+  retries: 3,
+  startPeriodMs: 0,
+} as const;
 
 /**
  * A container's health check (its image's HEALTHCHECK, as inspect reports it) as podwarden's
@@ -15,7 +20,12 @@ export const IMAGE_HEALTHCHECK_DEFAULTS = { intervalMs: 30_000, timeoutMs: 30_00
  */
 export function probeFromImageHealthcheck(healthcheck: EngineHealthcheck): ProbeSpec | undefined {
   const [form, ...rest] = healthcheck.test;
-  const command = form === 'CMD-SHELL' && rest.length > 0 ? ['/bin/sh', '-c', rest.join(' ')] : form === 'CMD' && rest.length > 0 ? rest : undefined;
+  const command =
+    form === 'CMD-SHELL' && rest.length > 0
+      ? ['/bin/sh', '-c', rest.join(' ')]
+      : form === 'CMD' && rest.length > 0
+        ? rest
+        : undefined;
   if (command === undefined) return undefined;
   return {
     check: { kind: 'exec', command },

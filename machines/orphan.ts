@@ -2,7 +2,6 @@ import type { ContainerObservation } from '../src/engine/port.js';
 import type { AppSpec } from './types.js';
 import { LABELS } from '../src/engine/labels.js';
 
-
 /** The app a container belongs to, from its labels; undefined for one podwarden cannot attribute. */
 export function appIdOf(labels: Record<string, string>): string | undefined {
   return labels[LABELS.app] || undefined;

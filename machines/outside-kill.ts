@@ -29,7 +29,10 @@ export function killedBy(
 }
 
 /** What an applied event says about who ended the container: a kill or stop is remembered. */
-export function outsideKillAfter(context: { outsideKill?: OutsideKill | undefined }, event: ContainerEvent): OutsideKill | undefined {
+export function outsideKillAfter(
+  context: { outsideKill?: OutsideKill | undefined },
+  event: ContainerEvent,
+): OutsideKill | undefined {
   return event.action === 'kill' || event.action === 'stop'
     ? { action: event.action, at: event.time, containerId: event.containerId }
     : context.outsideKill;

@@ -1,4 +1,11 @@
-import { companionDesired, companionKey, isCompanionKey, ownerOfKey, waitingFor, type DependencyStanding } from './binding.js';
+import {
+  companionDesired,
+  companionKey,
+  isCompanionKey,
+  ownerOfKey,
+  waitingFor,
+  type DependencyStanding,
+} from './binding.js';
 import type { DeclaredApp } from './supervisor-context.js';
 import type { AppSpec, Desired } from './types.js';
 

@@ -185,7 +185,12 @@ export const supervisorMachine = setup({
         if (refs[key] || isClaimed(context, key)) continue;
         refs[key] = spawn('app', {
           id: childId(key),
-          input: { spec: orphanSpec(container, key), desired: 'absent', observation: container, backoff: context.backoff },
+          input: {
+            spec: orphanSpec(container, key),
+            desired: 'absent',
+            observation: container,
+            backoff: context.backoff,
+          },
         });
       }
       return { refs };
@@ -268,7 +273,8 @@ export const supervisorMachine = setup({
         : undefined;
       enqueue.stopChild(ref);
       enqueue.assign({ refs, ready, holding, pass });
-      if (!context.apps[event.appId] && !isCompanionKey(event.appId)) enqueue.emit({ type: 'appRemoved', appId: event.appId });
+      if (!context.apps[event.appId] && !isCompanionKey(event.appId))
+        enqueue.emit({ type: 'appRemoved', appId: event.appId });
     }),
     shutdownChildren: enqueueActions(({ context, enqueue }) => {
       for (const ref of Object.values(context.refs)) enqueue.sendTo(ref, { type: 'SHUTDOWN' });
@@ -354,7 +360,9 @@ export const supervisorMachine = setup({
       on: {
         SHUTDOWN: 'draining',
         'ENGINE.CONTAINER': { actions: 'routeEngineEvent' },
-        INSTALL: { actions: ['rememberApp', 'applyToChild', 'spawnDeclared', 'applyBindings', raise({ type: 'TICK' })] },
+        INSTALL: {
+          actions: ['rememberApp', 'applyToChild', 'spawnDeclared', 'applyBindings', raise({ type: 'TICK' })],
+        },
         UNINSTALL: { actions: ['rememberApp', 'applyToChild', 'applyBindings'] },
         SET_DESIRED: { actions: ['rememberApp', 'applyToChild'] },
         'APP.FINISHED': { actions: ['forgetChild', 'releaseAppRemoval', 'applyBindings'] },

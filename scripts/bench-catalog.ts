@@ -69,12 +69,20 @@ async function watched(work: () => Promise<unknown>): Promise<Delay> {
   histogram.disable();
   // The histogram records each timer interval; what is past the interval is the loop's delay.
   const delay = (ns: number) => Math.max(0, ns / 1e6 - RESOLUTION_MS);
-  return { p50: delay(histogram.percentile(50)), p99: delay(histogram.percentile(99)), max: delay(histogram.max), reloadMs };
+  return {
+    p50: delay(histogram.percentile(50)),
+    p99: delay(histogram.percentile(99)),
+    max: delay(histogram.max),
+    reloadMs,
+  };
 }
 
 function line(name: string, delay: Delay): string {
   const fmt = (n: number) => n.toFixed(1).padStart(9);
-  const reloads = delay.reloadMs.length > 0 ? `   reload p50 ${[...delay.reloadMs].sort((a, b) => a - b)[Math.floor(delay.reloadMs.length / 2)]!.toFixed(0)} ms` : '';
+  const reloads =
+    delay.reloadMs.length > 0
+      ? `   reload p50 ${[...delay.reloadMs].sort((a, b) => a - b)[Math.floor(delay.reloadMs.length / 2)]!.toFixed(0)} ms`
+      : '';
   return `${name.padEnd(56)}${fmt(delay.p50)}${fmt(delay.p99)}${fmt(delay.max)}  ms${reloads}`;
 }
 
@@ -112,7 +120,9 @@ export async function catalogReload(): Promise<void> {
     await threaded.stop();
     await inline.stop();
 
-    console.log(`\nevent-loop delay while a ${FILES}-file catalog reloads (one file of 50 MB, one of 256 KiB), ${RELOADS} reloads each; ${refused} files refused; load average ${loadavg()[0]!.toFixed(1)}`);
+    console.log(
+      `\nevent-loop delay while a ${FILES}-file catalog reloads (one file of 50 MB, one of 256 KiB), ${RELOADS} reloads each; ${refused} files refused; load average ${loadavg()[0]!.toFixed(1)}`,
+    );
     console.log(`${''.padEnd(56)}${'p50'.padStart(9)}${'p99'.padStart(9)}${'max'.padStart(9)}`);
     console.log(line('baseline: the same process, idle', { ...idle, reloadMs: [] }));
     console.log(line('baseline: the same reloads, parsed on the event loop', onLoop));

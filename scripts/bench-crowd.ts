@@ -43,23 +43,29 @@ function timedEngine(engine: EnginePort): { engine: EnginePort; startMs: number[
   const startMs: number[] = [];
   let inFlight = 0;
   let most = 0;
-  const wrap = <A extends unknown[], R>(call: (...args: A) => Promise<R>, timed: boolean) => async (...args: A): Promise<R> => {
-    inFlight += 1;
-    most = Math.max(most, inFlight);
-    const begun = performance.now();
-    try {
-      return await call(...args);
-    } finally {
-      inFlight -= 1;
-      if (timed) startMs.push(performance.now() - begun);
-    }
-  };
+  const wrap =
+    <A extends unknown[], R>(call: (...args: A) => Promise<R>, timed: boolean) =>
+    async (...args: A): Promise<R> => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      const begun = performance.now();
+      try {
+        return await call(...args);
+      } finally {
+        inFlight -= 1;
+        if (timed) startMs.push(performance.now() - begun);
+      }
+    };
   return {
     engine: {
       ping: () => engine.ping(),
       imageExists: (ref) => engine.imageExists(ref),
       pull: wrap((ref: string, options?: Parameters<EnginePort['pull']>[1]) => engine.pull(ref, options), false),
-      build: wrap((spec: Parameters<EnginePort['build']>[0], options?: Parameters<EnginePort['build']>[1]) => engine.build(spec, options), false),
+      build: wrap(
+        (spec: Parameters<EnginePort['build']>[0], options?: Parameters<EnginePort['build']>[1]) =>
+          engine.build(spec, options),
+        false,
+      ),
       storageSpace: () => engine.storageSpace(),
       create: wrap((spec: Parameters<EnginePort['create']>[0]) => engine.create(spec), false),
       start: wrap((id: string) => engine.start(id), true),
@@ -100,7 +106,11 @@ const allRunning = (orchestrator: Orchestrator) => {
 const kills: Array<Promise<unknown>> = [];
 
 /** One kill wave under an orchestrator with this bound, adopting the containers already there. */
-async function killWave(dirs: { catalogDir: string; stateDir: string }, instance: string, maxInFlight: number): Promise<Measured> {
+async function killWave(
+  dirs: { catalogDir: string; stateDir: string },
+  instance: string,
+  maxInFlight: number,
+): Promise<Measured> {
   const timed = timedEngine(createDockerodeEngine({ socketPath: SOCKET }));
   const orchestrator = createOrchestrator({
     engine: timed.engine,
@@ -127,9 +137,17 @@ async function killWave(dirs: { catalogDir: string; stateDir: string }, instance
   const killedAt = performance.now();
   const backMs = new Map<string, number>();
   const back = orchestrator.transitions$.subscribe((transition) => {
-    if (transition.to === 'running' && transition.from !== null) backMs.set(transition.appId, performance.now() - killedAt);
+    if (transition.to === 'running' && transition.from !== null)
+      backMs.set(transition.appId, performance.now() - killedAt);
   });
-  kills.push(...ids.map((id) => docker.getContainer(id).kill().catch(() => undefined)));
+  kills.push(
+    ...ids.map((id) =>
+      docker
+        .getContainer(id)
+        .kill()
+        .catch(() => undefined),
+    ),
+  );
   await until(() => timed.startMs.length >= APPS && allRunning(orchestrator), 'every app to run again');
   const allRunningMs = performance.now() - killedAt;
   loop.disable();
@@ -154,13 +172,23 @@ export async function crowdRestart(): Promise<void> {
     await writeFile(
       join(dirs.catalogDir, `${id}.yml`),
       // sleeper has no HEALTHCHECK: the health checks of 50 apps would be a load of their own.
-      stringify({ app: { id, name: id, version: '1', container: { image: `${REGISTRY}/podwarden/sleeper:1`, stopTimeout: '2s' } } }),
+      stringify({
+        app: { id, name: id, version: '1', container: { image: `${REGISTRY}/podwarden/sleeper:1`, stopTimeout: '2s' } },
+      }),
     );
   }
   const engine = createDockerodeEngine({ socketPath: SOCKET });
   try {
     // Install once (bounded); every wave after adopts these containers.
-    const installer = createOrchestrator({ engine, ...dirs, instance, namePrefix: `${instance}-`, insecureRegistries: [REGISTRY], intervalMs: 10 * 60_000, logger: silentLogger() });
+    const installer = createOrchestrator({
+      engine,
+      ...dirs,
+      instance,
+      namePrefix: `${instance}-`,
+      insecureRegistries: [REGISTRY],
+      intervalMs: 10 * 60_000,
+      logger: silentLogger(),
+    });
     await installer.start();
     for (const id of ids) await installer.install(id);
     await until(() => allRunning(installer), 'the first install');
@@ -177,8 +205,12 @@ export async function crowdRestart(): Promise<void> {
       }
     }
 
-    console.log(`\ncrowd restart on real podman: ${APPS} running sleeper apps killed at once (API kill), ${ROUNDS} waves per mode, alternating`);
-    console.log(`${'mode'.padEnd(40)}${'all run again'.padStart(15)}${'app p50'.padStart(10)}${'app p90'.padStart(10)}${'start p50'.padStart(11)}${'start p99'.padStart(11)}${'start max'.padStart(11)}${'in flight'.padStart(11)}${'loop p50'.padStart(10)}${'loop p99'.padStart(10)}${'loop max'.padStart(10)}`);
+    console.log(
+      `\ncrowd restart on real podman: ${APPS} running sleeper apps killed at once (API kill), ${ROUNDS} waves per mode, alternating`,
+    );
+    console.log(
+      `${'mode'.padEnd(40)}${'all run again'.padStart(15)}${'app p50'.padStart(10)}${'app p90'.padStart(10)}${'start p50'.padStart(11)}${'start p99'.padStart(11)}${'start max'.padStart(11)}${'in flight'.padStart(11)}${'loop p50'.padStart(10)}${'loop p99'.padStart(10)}${'loop max'.padStart(10)}`,
+    );
     for (const [name, waves] of results) {
       for (const wave of waves) {
         const ms = (n: number) => `${n.toFixed(0)} ms`.padStart(11);
@@ -189,7 +221,9 @@ export async function crowdRestart(): Promise<void> {
         );
       }
     }
-    console.log('(app: from the kill to that app running again; start: one start call, from reaching the engine to its answer; loop: event-loop delay in ms meanwhile)');
+    console.log(
+      '(app: from the kill to that app running again; start: one start call, from reaching the engine to its answer; loop: event-loop delay in ms meanwhile)',
+    );
   } finally {
     const left = await engine.list({ [LABELS.owner]: instance });
     await Promise.all(left.map((container) => engine.remove(container.id)));

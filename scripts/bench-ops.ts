@@ -36,7 +36,10 @@ async function journalAppends(dirBase: string): Promise<void> {
       step: 'start',
       containerName: 'podwarden-web',
       containerId: 'f'.repeat(64),
-      cause: { reason: 'exited with code 137', trigger: 'engine event die (exit code 137) at 2026-11-24T12:00:00.000Z' },
+      cause: {
+        reason: 'exited with code 137',
+        trigger: 'engine event die (exit code 137) at 2026-11-24T12:00:00.000Z',
+      },
     });
     samples.push(performance.now() - begun);
   }

@@ -51,7 +51,9 @@ function row(name: string, values: number[], unit = 'ms'): string {
 }
 
 function header(title: string): void {
-  console.log(`\n${title}\n${''.padEnd(44)}${'p50'.padStart(8)}${'p90'.padStart(8)}${'p99'.padStart(8)}${'max'.padStart(8)}`);
+  console.log(
+    `\n${title}\n${''.padEnd(44)}${'p50'.padStart(8)}${'p90'.padStart(8)}${'p99'.padStart(8)}${'max'.padStart(8)}`,
+  );
 }
 
 async function writeCatalog(dir: string, apps: Record<string, string>): Promise<void> {
@@ -86,13 +88,15 @@ async function killToRestart(lane: Lane): Promise<void> {
     events: (labels) =>
       engine.events(labels).pipe(
         tap((event) => {
-          if (event.kind === 'container' && event.action === 'die') seenDies.push({ id: event.containerId, at: performance.now() });
+          if (event.kind === 'container' && event.action === 'die')
+            seenDies.push({ id: event.containerId, at: performance.now() });
         }),
       ),
   };
   const dies: Array<{ id: string; at: number }> = [];
   const baseline = engine.events(ownerSelector(instance)).subscribe((event) => {
-    if (event.kind === 'container' && event.action === 'die') dies.push({ id: event.containerId, at: performance.now() });
+    if (event.kind === 'container' && event.action === 'die')
+      dies.push({ id: event.containerId, at: performance.now() });
   });
 
   await writeCatalog(join(root, 'catalog'), { web: `${lane.registry}/podwarden/httpd:1` });
@@ -146,7 +150,7 @@ async function killToRestart(lane: Lane): Promise<void> {
 
   header(`kill → restart on ${lane.title} (${KILLS} kills of a running httpd container)`);
   console.log(row('baseline: API kill → die on a bare stream', engineDie));
-  console.log(row('API kill → die on podwarden\'s stream', podwardenDie));
+  console.log(row("API kill → die on podwarden's stream", podwardenDie));
   console.log(row('podwarden: API kill → start call', restart));
   console.log(row('podwarden itself: its die event → start call', overhead));
 }
@@ -186,7 +190,10 @@ async function quietPass(): Promise<void> {
   });
   const passes: Array<{ ms: number; acted: number }> = [];
   orchestrator.passes$.subscribe((report) =>
-    passes.push({ ms: report.finishedAt - report.startedAt, acted: report.entries.filter((e) => e.action !== 'none').length }),
+    passes.push({
+      ms: report.finishedAt - report.startedAt,
+      acted: report.entries.filter((e) => e.action !== 'none').length,
+    }),
   );
   global.gc?.();
   const heapBefore = process.memoryUsage().heapUsed;
@@ -217,7 +224,9 @@ async function quietPass(): Promise<void> {
   console.log(row('baseline: one list call (simulator)', listOnly));
   console.log(row('podwarden: whole quiet pass', durations));
   console.log(`actions taken in quiet passes: ${quiet.reduce((sum, pass) => sum + pass.acted, 0)}`);
-  console.log(`heap per app machine: ${(heapPerApp / 1024).toFixed(1)} KiB${global.gc ? '' : ' (run with --expose-gc for a steadier number)'}`);
+  console.log(
+    `heap per app machine: ${(heapPerApp / 1024).toFixed(1)} KiB${global.gc ? '' : ' (run with --expose-gc for a steadier number)'}`,
+  );
 }
 
 const only = process.env.BENCH_ONLY;
@@ -227,7 +236,9 @@ for (const id of only && only !== 'kill' ? [] : LANES) {
     lane = laneOf(id);
     await pingSocket(lane.socketPath);
   } catch (error) {
-    console.log(`\nkill → restart on lane ${id}: not up (${error instanceof Error ? error.message : String(error)}); bench.sh starts every lane`);
+    console.log(
+      `\nkill → restart on lane ${id}: not up (${error instanceof Error ? error.message : String(error)}); bench.sh starts every lane`,
+    );
     continue;
   }
   await killToRestart(lane);

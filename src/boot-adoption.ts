@@ -38,8 +38,13 @@ export async function adoptAtBoot(snapshot: Snapshot, deps: BootAdoptionDeps): P
   const { adopt, pruned } = adoptionsFrom(appContainers, deps.words);
   const log = deps.logger;
   if (adopt.length === 0) {
-    if (pruned.length === 0) log.info('no desired state yet (desired.json is missing) and nothing of this instance was found: a fresh node');
-    else log.warn({ apps: pruned }, `desired.json is missing; the journal says the owner uninstalled ${pruned.join(', ')}: their containers are removed`);
+    if (pruned.length === 0)
+      log.info('no desired state yet (desired.json is missing) and nothing of this instance was found: a fresh node');
+    else
+      log.warn(
+        { apps: pruned },
+        `desired.json is missing; the journal says the owner uninstalled ${pruned.join(', ')}: their containers are removed`,
+      );
     return;
   }
   const installedAt = new Date(snapshot.observedAt).toISOString();
@@ -49,16 +54,29 @@ export async function adoptAtBoot(snapshot: Snapshot, deps: BootAdoptionDeps): P
   };
   const next: DesiredState = {
     version: 1,
-    apps: Object.fromEntries(adopt.map((app) => [app.appId, { desired: app.desired, installedAt, ...bound(app.appId) }])),
+    apps: Object.fromEntries(
+      adopt.map((app) => [app.appId, { desired: app.desired, installedAt, ...bound(app.appId) }]),
+    ),
   };
   await deps.store.save(next);
   deps.believe(next);
   const supervisor = deps.supervisor();
   for (const app of adopt) {
-    void deps.journal?.append({ type: 'command', at: Date.now(), appId: app.appId, command: 'adopt', outcome: 'applied', note: `desired.json was missing: ${app.evidence}` });
+    void deps.journal?.append({
+      type: 'command',
+      at: Date.now(),
+      appId: app.appId,
+      command: 'adopt',
+      outcome: 'applied',
+      note: `desired.json was missing: ${app.evidence}`,
+    });
     const declared = deps.declared(app.appId);
     if (declared) supervisor.send({ type: 'INSTALL', appId: app.appId, app: declared });
-    else log.error({ app: app.appId }, `adopted ${app.appId}, but the catalog has no manifest for it: its container is left alone until one is added (then SIGHUP)`);
+    else
+      log.error(
+        { app: app.appId },
+        `adopted ${app.appId}, but the catalog has no manifest for it: its container is left alone until one is added (then SIGHUP)`,
+      );
   }
   log.warn(
     { adopted: adopt.map(({ appId, desired }) => ({ appId, desired })), removed: pruned },

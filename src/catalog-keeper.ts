@@ -31,7 +31,10 @@ export interface CatalogKeeperOptions {
  */
 export function createCatalogKeeper(options: CatalogKeeperOptions) {
   let policy: HostPolicy = NO_POLICY;
-  const protectedList = protectedPaths({ ...options, ...(options.socketPath !== undefined ? { engineSocket: options.socketPath } : {}) });
+  const protectedList = protectedPaths({
+    ...options,
+    ...(options.socketPath !== undefined ? { engineSocket: options.socketPath } : {}),
+  });
 
   async function readPolicy(): Promise<void> {
     if (options.policyFile === undefined) return;
@@ -53,7 +56,10 @@ export function createCatalogKeeper(options: CatalogKeeperOptions) {
     for (const error of catalog.errors) options.log.error({ file: error.file, field: error.path }, String(error));
     for (const entry of catalog.apps.values()) {
       for (const grant of entry.grants) {
-        options.log.info({ app: grant.container, rule: grant.rule, policy: grant.file }, `${grant.container} may use ${grantText(grant)}`);
+        options.log.info(
+          { app: grant.container, rule: grant.rule, policy: grant.file },
+          `${grant.container} may use ${grantText(grant)}`,
+        );
       }
     }
   }
@@ -87,7 +93,11 @@ export function createCatalogKeeper(options: CatalogKeeperOptions) {
      * path in the catalog folder); refused with the reason unless that file holds a valid
      * manifest of `appId`.
      */
-    async readMove(bindings: ReadonlyMap<string, string>, appId: string, file: string): Promise<{ catalog: Catalog; name: string }> {
+    async readMove(
+      bindings: ReadonlyMap<string, string>,
+      appId: string,
+      file: string,
+    ): Promise<{ catalog: Catalog; name: string }> {
       const name = basename(file);
       if (name !== file && resolve(dirname(file)) !== resolve(options.catalogDir)) {
         throw new PodwardenError(`cannot move "${appId}" to ${file}: it is not in the catalog ${options.catalogDir}`);
@@ -96,7 +106,10 @@ export function createCatalogKeeper(options: CatalogKeeperOptions) {
       const entry = catalog.apps.get(appId);
       if (!entry || basename(entry.file) !== name) {
         const problems = catalog.errors.filter((error) => basename(error.file) === name).map(String);
-        const why = problems.length > 0 ? problems.join('; ') : `${join(options.catalogDir, name)} holds no manifest of "${appId}"`;
+        const why =
+          problems.length > 0
+            ? problems.join('; ')
+            : `${join(options.catalogDir, name)} holds no manifest of "${appId}"`;
         throw new PodwardenError(`cannot move "${appId}" to ${name}: ${why}`);
       }
       return { catalog, name };
@@ -129,7 +142,9 @@ export function catalogApps(catalog: Catalog, desired: DesiredState): CatalogApp
       file: entry.file,
       installed: wanted !== undefined,
       ...(wanted ? { desired: wanted.desired } : {}),
-      ...(entry.grants.length > 0 ? { rights: entry.grants.map((grant) => `${grant.container} may use ${grantText(grant)}`) } : {}),
+      ...(entry.grants.length > 0
+        ? { rights: entry.grants.map((grant) => `${grant.container} may use ${grantText(grant)}`) }
+        : {}),
     };
   });
 }
@@ -137,7 +152,8 @@ export function catalogApps(catalog: Catalog, desired: DesiredState): CatalogApp
 /** Installed apps and the catalog file each is bound to. */
 export function bindingsOf(state: DesiredState): Map<string, string> {
   const bound = new Map<string, string>();
-  for (const [appId, app] of Object.entries(state.apps)) if (app.manifestFile !== undefined) bound.set(appId, app.manifestFile);
+  for (const [appId, app] of Object.entries(state.apps))
+    if (app.manifestFile !== undefined) bound.set(appId, app.manifestFile);
   return bound;
 }
 
@@ -146,7 +162,9 @@ export function bindingsOf(state: DesiredState): Map<string, string> {
  * now; undefined when there is nothing to record.
  */
 export function withRecordedFiles(state: DesiredState, catalog: Catalog): DesiredState | undefined {
-  const unbound = Object.entries(state.apps).filter(([appId, app]) => app.manifestFile === undefined && catalog.apps.has(appId));
+  const unbound = Object.entries(state.apps).filter(
+    ([appId, app]) => app.manifestFile === undefined && catalog.apps.has(appId),
+  );
   if (unbound.length === 0) return undefined;
   const apps = { ...state.apps };
   for (const [appId, app] of unbound) apps[appId] = { ...app, manifestFile: basename(catalog.apps.get(appId)!.file) };
@@ -155,9 +173,7 @@ export function withRecordedFiles(state: DesiredState, catalog: Catalog): Desire
 
 /** Host rights one container (`bitcoind`, `bitcoind/ui`) was given, each with its rule. */
 export function rightsOf(catalog: Catalog, appId: string, container = appId): string[] {
-  return (catalog.apps.get(appId)?.grants ?? [])
-    .filter((grant) => grant.container === container)
-    .map(grantText);
+  return (catalog.apps.get(appId)?.grants ?? []).filter((grant) => grant.container === container).map(grantText);
 }
 
 /** Why `appId` is not in the catalog, in words: its files' errors, or that no file has it. */

@@ -8,7 +8,15 @@ export type { Explanation } from './explain/explain.js';
 export type { PlanEntry } from './explain/plan.js';
 export type { JournalRecord, JournalStep } from './journal/records.js';
 export type { Transition } from './streams/transitions.js';
-export type { PassReport, PassEntry, BackoffPolicy, RestartBudget, AppProbes, ProbeSpec, ProbeCheck } from '../machines/types.js';
+export type {
+  PassReport,
+  PassEntry,
+  BackoffPolicy,
+  RestartBudget,
+  AppProbes,
+  ProbeSpec,
+  ProbeCheck,
+} from '../machines/types.js';
 export { describeFailure } from '../machines/failure.js';
 export type { FailureReason, FailureKind, ProbeRole } from '../machines/failure.js';
 export type { EnginePort, ContainerObservation, EngineEvent, ExecResult } from './engine/port.js';

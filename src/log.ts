@@ -29,7 +29,9 @@ export function defaultLogFormat(stream: { isTTY?: boolean } = process.stderr): 
   return stream.isTTY ? 'pretty' : 'json';
 }
 
-export function createLogger(options: { level?: string; destination?: NodeJS.WritableStream; format?: LogFormat } = {}): Logger {
+export function createLogger(
+  options: { level?: string; destination?: NodeJS.WritableStream; format?: LogFormat } = {},
+): Logger {
   const destination = options.destination ?? process.stderr;
   const format = options.format ?? (options.destination ? 'json' : defaultLogFormat());
   return pino(

@@ -22,6 +22,13 @@ export function healthOf(
         : 'recovery gate closed: adopting containers';
     return { ok: false, gate: 'closed', engine: engineState, reason: why };
   }
-  if (engine.problem) return { ok: false, gate: 'open', engine: 'unreachable', reason: `engine unreachable: ${engine.problem}`, imageHealthchecks };
+  if (engine.problem)
+    return {
+      ok: false,
+      gate: 'open',
+      engine: 'unreachable',
+      reason: `engine unreachable: ${engine.problem}`,
+      imageHealthchecks,
+    };
   return { ok: true, gate: 'open', engine: engineState, reason: 'supervising', imageHealthchecks };
 }

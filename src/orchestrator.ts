@@ -12,7 +12,14 @@ import { createAppEffects } from './effects/app-effects.js';
 import { createDockerodeEngine } from './engine/dockerode/dockerode-engine.js';
 import { NAMING_DEFAULTS, ownerSelector } from './engine/labels.js';
 import { createLogger } from './log.js';
-import { bindingsOf, catalogApps, catalogProblem, createCatalogKeeper, rightsOf, withRecordedFiles } from './catalog-keeper.js';
+import {
+  bindingsOf,
+  catalogApps,
+  catalogProblem,
+  createCatalogKeeper,
+  rightsOf,
+  withRecordedFiles,
+} from './catalog-keeper.js';
 import { emptyCatalog, type Catalog } from './manifest/catalog.js';
 import { createSpecBuilder } from './manifest/machine-spec.js';
 import { createDesiredStore, emptyDesiredState, type DesiredState } from './state/desired-store.js';
@@ -37,7 +44,14 @@ import { adoptAtBoot } from './boot-adoption.js';
 import { lastOwnerWords, adoptionsFrom } from './state/owner-words.js';
 import { removeStaleTempFiles } from './state/stale-temp-files.js';
 
-export type { AppProgress, AppStatus, CatalogApp, Health, Orchestrator, OrchestratorOptions } from './orchestrator-types.js';
+export type {
+  AppProgress,
+  AppStatus,
+  CatalogApp,
+  Health,
+  Orchestrator,
+  OrchestratorOptions,
+} from './orchestrator-types.js';
 export { PodwardenError } from './podwarden-error.js';
 
 const DEFAULTS = {
@@ -58,7 +72,13 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const dataDir = resolve(options.dataDir ?? join(options.stateDir, 'apps'));
   let imageHealthchecks: 'podwarden' | 'engine' | undefined;
   const secretsDir = resolve(options.secretsDir ?? join(options.stateDir, 'secrets'));
-  const specs = createSpecBuilder({ instance, namePrefix, dataDir, secretsDir, imageHealthchecksBy: () => imageHealthchecks ?? 'podwarden' });
+  const specs = createSpecBuilder({
+    instance,
+    namePrefix,
+    dataDir,
+    secretsDir,
+    imageHealthchecksBy: () => imageHealthchecks ?? 'podwarden',
+  });
   const keeper = createCatalogKeeper({ ...options, dataDir, secretsDir, log });
   const telemetry = new Subject<EngineTelemetry | { kind: 'journal-write-failed' }>();
   const progress = new Subject<AppProgress>();
@@ -68,19 +88,16 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     options.engine ?? createDockerodeEngine({ socketPath: options.socketPath ?? DEFAULTS.socketPath }),
     options.engineWork ?? {},
   );
-  const engine = instrumentEngine(
-    work,
-    (event) => {
-      if (event.kind === 'call') {
-        if (event.outcome === 'unreachable') engineProblem = event.error ?? 'the engine does not answer';
-        else if (event.outcome === 'ok' && (event.call === 'list' || event.call === 'ping')) {
-          engineProblem = undefined;
-          engineAnswered = true;
-        }
+  const engine = instrumentEngine(work, (event) => {
+    if (event.kind === 'call') {
+      if (event.outcome === 'unreachable') engineProblem = event.error ?? 'the engine does not answer';
+      else if (event.outcome === 'ok' && (event.call === 'list' || event.call === 'ping')) {
+        engineProblem = undefined;
+        engineAnswered = true;
       }
-      telemetry.next(event);
-    },
-  );
+    }
+    telemetry.next(event);
+  });
   const journal: Journal | undefined =
     options.journal === false
       ? undefined
@@ -128,9 +145,13 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     catalog = next;
     for (const appId of Object.keys(desired.apps)) {
       const entry = catalog.apps.get(appId);
-      if (entry && entry.hash !== before.apps.get(appId)?.hash) supervisor.send({ type: 'INSTALL', appId, app: declared(appId)! });
+      if (entry && entry.hash !== before.apps.get(appId)?.hash)
+        supervisor.send({ type: 'INSTALL', appId, app: declared(appId)! });
       else if (!entry && before.apps.has(appId)) {
-        log.warn({ app: appId }, `${appId} keeps running as it was: its manifest is refused now: ${manifestProblem(appId)}`);
+        log.warn(
+          { app: appId },
+          `${appId} keeps running as it was: its manifest is refused now: ${manifestProblem(appId)}`,
+        );
       }
     }
   }
@@ -171,7 +192,10 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     try {
       return (await engine.ping()).runsHealthchecks ? 'engine' : 'podwarden';
     } catch (error) {
-      log.warn({ err: error instanceof Error ? error.message : String(error) }, 'cannot ask the engine whether it runs health checks; podwarden runs them');
+      log.warn(
+        { err: error instanceof Error ? error.message : String(error) },
+        'cannot ask the engine whether it runs health checks; podwarden runs them',
+      );
       return 'podwarden';
     }
   }
@@ -185,11 +209,15 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   /** Quadlet or .service follows the engine's podman version, read once at start. */
   async function systemdEffects() {
     const info = await engine.ping();
-    if (info.flavor !== 'podman') throw new PodwardenError(`the systemd companion backend needs podman; the engine is ${info.flavor} ${info.version}`);
+    if (info.flavor !== 'podman')
+      throw new PodwardenError(
+        `the systemd companion backend needs podman; the engine is ${info.flavor} ${info.version}`,
+      );
     const podman = parsePodmanVersion(info.version);
     const quadlet = usesQuadlet(podman);
     const scope = unitScope();
-    const units = options.systemdUnits ?? createSystemdUnits({ directory: unitDirectory(scope, quadlet), quadlet, scope });
+    const units =
+      options.systemdUnits ?? createSystemdUnits({ directory: unitDirectory(scope, quadlet), quadlet, scope });
     return createUnitEffects(units, { podman, logger: log });
   }
 
@@ -233,7 +261,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     async start() {
       if (root) throw new PodwardenError('podwarden is already started');
       const leftovers = await removeStaleTempFiles(options.stateDir);
-      if (leftovers.length > 0) log.info({ files: leftovers }, `removed ${leftovers.length} temp file(s) of writes a crash interrupted`);
+      if (leftovers.length > 0)
+        log.info({ files: leftovers }, `removed ${leftovers.length} temp file(s) of writes a crash interrupted`);
       // Unreadable: start rejects with a DesiredStateError naming the file, the problem and the
       // way out, before anything runs. Missing: boot recovery adopts what the evidence shows.
       const found = await store.loadOrMissing();
@@ -246,10 +275,17 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       }
       adoptionPending = found === undefined && !options.pruneOrphans;
       if (found === undefined && options.pruneOrphans) {
-        log.warn('desired.json is missing and the owner asked to prune orphans: every container of this instance is removed (start over)');
+        log.warn(
+          'desired.json is missing and the owner asked to prune orphans: every container of this instance is removed (start over)',
+        );
       }
       imageHealthchecks = await chooseImageHealthchecks();
-      log.info({ imageHealthchecks }, imageHealthchecks === 'engine' ? "the engine runs images' HEALTHCHECKs; podwarden acts on its verdict" : "podwarden runs images' HEALTHCHECKs as liveness probes");
+      log.info(
+        { imageHealthchecks },
+        imageHealthchecks === 'engine'
+          ? "the engine runs images' HEALTHCHECKs; podwarden acts on its verdict"
+          : "podwarden runs images' HEALTHCHECKs as liveness probes",
+      );
       let cutShort = new Map<string, JournaledFile[]>();
       let records: JournalRecord[] = [];
       if (journal) {
@@ -279,7 +315,10 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
 
       const companionBackend = await chooseCompanionBackend();
       const unitEffects = companionBackend === 'systemd' ? await systemdEffects() : undefined;
-      log.info({ companionBackend }, `companions run as ${companionBackend === 'systemd' ? 'systemd units' : 'containers supervised by podwarden'}`);
+      log.info(
+        { companionBackend },
+        `companions run as ${companionBackend === 'systemd' ? 'systemd units' : 'containers supervised by podwarden'}`,
+      );
 
       const effects = createAppEffects(engine, {
         logger: log,
@@ -302,7 +341,10 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
           engineEvents: fromEventObservable(() =>
             engineEvents$(engine, owner, {
               onDisconnect: (error, attempt) =>
-                log.warn({ attempt, err: error instanceof Error ? error.message : String(error) }, 'engine event stream lost; reconnecting'),
+                log.warn(
+                  { attempt, err: error instanceof Error ? error.message : String(error) },
+                  'engine event stream lost; reconnecting',
+                ),
             }),
           ),
         },
@@ -384,7 +426,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       const { adopt } = adoptionsFrom(containers, lastOwnerWords(records));
       const chosen = wanted.map((appId) => {
         const found = adopt.find((entry) => entry.appId === appId);
-        if (!found) throw new PodwardenError(`no container of app "${appId}" is left alone: nothing to adopt`, 'not-found');
+        if (!found)
+          throw new PodwardenError(`no container of app "${appId}" is left alone: nothing to adopt`, 'not-found');
         return found;
       });
       for (const { appId, desired: wish } of chosen) await commands.adopt(appId, wish);
@@ -404,7 +447,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     async explain(appId) {
       checkAppId(appId);
       const row = api.status().find((entry) => entry.appId === appId);
-      if (!row && !catalog.apps.has(appId)) throw new PodwardenError(`no app "${appId}" is installed or in the catalog`, 'not-found');
+      if (!row && !catalog.apps.has(appId))
+        throw new PodwardenError(`no app "${appId}" is installed or in the catalog`, 'not-found');
       const records = journal ? await journal.read() : [];
       return explainApp(row, appId, records, journal?.damage());
     },
@@ -456,10 +500,16 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
 
     status() {
       if (!root) return [];
-      const rows = statusRows.rows(root.getSnapshot().context, (appId) => desired.apps[appId]?.desired).map((row) => {
-        const rights = rightsOf(catalog, row.appId, row.companion === undefined ? row.appId : `${row.appId}/${row.companion}`);
-        return rights.length > 0 ? { ...row, rights } : row;
-      });
+      const rows = statusRows
+        .rows(root.getSnapshot().context, (appId) => desired.apps[appId]?.desired)
+        .map((row) => {
+          const rights = rightsOf(
+            catalog,
+            row.appId,
+            row.companion === undefined ? row.appId : `${row.appId}/${row.companion}`,
+          );
+          return rights.length > 0 ? { ...row, rights } : row;
+        });
       return withLeftAlone(rows, guard?.leftAlone() ?? new Map());
     },
 

@@ -53,7 +53,11 @@ export function createOrphanGuard(options: OrphanGuardOptions) {
           continue;
         }
         const appId = ownerOfKey(key);
-        alone.set(key, { appId, ...(isCompanionKey(key) ? { companion: key.slice(appId.length + 1) } : {}), container });
+        alone.set(key, {
+          appId,
+          ...(isCompanionKey(key) ? { companion: key.slice(appId.length + 1) } : {}),
+          container,
+        });
       }
       leftAlone = alone;
       return { ...snapshot, containers: kept };

@@ -54,8 +54,15 @@ export function createOwnerCommands(deps: OwnerCommandDeps) {
     return turn;
   }
 
-  function note(appId: string, command: string, outcome: 'applied' | 'refused', extra: { error?: string; note?: string } = {}): Promise<unknown> {
-    return deps.journal?.append({ type: 'command', at: Date.now(), appId, command, outcome, ...extra }) ?? Promise.resolve();
+  function note(
+    appId: string,
+    command: string,
+    outcome: 'applied' | 'refused',
+    extra: { error?: string; note?: string } = {},
+  ): Promise<unknown> {
+    return (
+      deps.journal?.append({ type: 'command', at: Date.now(), appId, command, outcome, ...extra }) ?? Promise.resolve()
+    );
   }
 
   function requireInstalled(appId: string): void {
@@ -82,7 +89,10 @@ export function createOwnerCommands(deps: OwnerCommandDeps) {
       } catch (error) {
         const why = error instanceof Error ? error.message : String(error);
         await note(appId, command, 'refused', { error: why, ...said });
-        deps.logger.error({ app: appId, command, err: why }, `${command} ${appId} refused: the desired state could not be saved; nothing changed`);
+        deps.logger.error(
+          { app: appId, command, err: why },
+          `${command} ${appId} refused: the desired state could not be saved; nothing changed`,
+        );
         throw new PodwardenError(`${command} ${appId} refused, nothing changed: ${why}`, 'unsaved');
       }
       deps.believe(state);
@@ -97,7 +107,12 @@ export function createOwnerCommands(deps: OwnerCommandDeps) {
     const current = state.apps[appId];
     const file = deps.catalogFile(appId);
     const manifestFile = current?.manifestFile ?? (file === undefined ? undefined : basename(file));
-    const app = { ...current, desired, installedAt: current?.installedAt ?? new Date().toISOString(), ...(manifestFile === undefined ? {} : { manifestFile }) };
+    const app = {
+      ...current,
+      desired,
+      installedAt: current?.installedAt ?? new Date().toISOString(),
+      ...(manifestFile === undefined ? {} : { manifestFile }),
+    };
     return { ...state, apps: { ...state.apps, [appId]: app } };
   }
 
@@ -106,7 +121,12 @@ export function createOwnerCommands(deps: OwnerCommandDeps) {
     deps.supervisor().getSnapshot().context.refs[appId]?.send({ type: 'RETRY' });
   }
 
-  async function setDesired(appId: string, command: string, desired: 'running' | 'stopped', alreadyNoted = false): Promise<void> {
+  async function setDesired(
+    appId: string,
+    command: string,
+    desired: 'running' | 'stopped',
+    alreadyNoted = false,
+  ): Promise<void> {
     requireInstalled(appId);
     const supervisor = deps.supervisor();
     return change(
@@ -129,7 +149,9 @@ export function createOwnerCommands(deps: OwnerCommandDeps) {
     } catch {
       return false;
     }
-    return supervisor.getSnapshot().context.refs[appId] !== undefined && deps.desired().apps[appId]?.desired === 'running';
+    return (
+      supervisor.getSnapshot().context.refs[appId] !== undefined && deps.desired().apps[appId]?.desired === 'running'
+    );
   }
 
   /** Installs (or adopts) `appId` wanting it `desired`, keeping an installed app's own wish. */
@@ -137,7 +159,10 @@ export function createOwnerCommands(deps: OwnerCommandDeps) {
     checkAppId(appId);
     const supervisor = deps.supervisor();
     if (deps.catalogFile(appId) === undefined) {
-      throw new PodwardenError(`cannot ${command} "${appId}": ${deps.manifestProblem(appId)}`, deps.catalogRefuses(appId) ? 'invalid' : 'not-found');
+      throw new PodwardenError(
+        `cannot ${command} "${appId}": ${deps.manifestProblem(appId)}`,
+        deps.catalogRefuses(appId) ? 'invalid' : 'not-found',
+      );
     }
     return change(
       appId,
@@ -175,7 +200,13 @@ export function createOwnerCommands(deps: OwnerCommandDeps) {
     /** Binds the installed app to another catalog file (`name`); `apply` puts the catalog read from it in force. */
     move(appId: string, name: string, apply: () => void): Promise<void> {
       requireInstalled(appId);
-      return change(appId, 'move', (state) => ({ ...state, apps: { ...state.apps, [appId]: { ...state.apps[appId]!, manifestFile: name } } }), apply, { note: name });
+      return change(
+        appId,
+        'move',
+        (state) => ({ ...state, apps: { ...state.apps, [appId]: { ...state.apps[appId]!, manifestFile: name } } }),
+        apply,
+        { note: name },
+      );
     },
 
     startApp: (appId: string) => setDesired(appId, 'start', 'running'),
@@ -194,7 +225,9 @@ export function createOwnerCommands(deps: OwnerCommandDeps) {
       const noted = note(appId, 'restart', 'applied');
       supervisor.send({ type: 'SET_DESIRED', appId, desired: 'stopped' });
       await noted;
-      await waitFor(ref!, (snapshot) => RESTART_STOPPED_STATES.has(topLevelState(snapshot.value)), { timeout: RESTART_TIMEOUT_MS });
+      await waitFor(ref!, (snapshot) => RESTART_STOPPED_STATES.has(topLevelState(snapshot.value)), {
+        timeout: RESTART_TIMEOUT_MS,
+      });
       if (deps.desired().apps[appId]?.desired === 'running') {
         // The start follows the stop at once, with nothing to write.
         supervisor.send({ type: 'SET_DESIRED', appId, desired: 'running' });
@@ -209,4 +242,3 @@ export function createOwnerCommands(deps: OwnerCommandDeps) {
     restartStopsFirst,
   };
 }
-

@@ -18,5 +18,6 @@ export class PodwardenError extends Error {
 
 /** App ids are checked where they enter, whoever sends them (the API, an embedder, the CLI). */
 export function checkAppId(appId: string): void {
-  if (typeof appId !== 'string' || !APP_ID_PATTERN.test(appId)) throw new PodwardenError(appIdProblem(appId), 'invalid');
+  if (typeof appId !== 'string' || !APP_ID_PATTERN.test(appId))
+    throw new PodwardenError(appIdProblem(appId), 'invalid');
 }

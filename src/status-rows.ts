@@ -55,7 +55,8 @@ export function createStatusRows(transitions$: Observable<Transition>) {
   const restarts = new Map<string, number>();
   const lastChange = new Map<string, number>();
   transitions$.subscribe((transition) => {
-    const key = transition.companion === undefined ? transition.appId : companionKey(transition.appId, transition.companion);
+    const key =
+      transition.companion === undefined ? transition.appId : companionKey(transition.appId, transition.companion);
     lastChange.set(key, transition.at);
     if (transition.to === 'backoff') restarts.set(key, (restarts.get(key) ?? 0) + 1);
   });
@@ -83,12 +84,24 @@ export function createStatusRows(transitions$: Observable<Transition>) {
 
   return {
     /** Sorted by app, each app's companions after it. `desiredOf` answers for held apps, which have no machine. */
-    rows(context: Pick<SupervisorContext, 'refs' | 'held'>, desiredOf: (appId: string) => Desired | undefined): AppStatus[] {
+    rows(
+      context: Pick<SupervisorContext, 'refs' | 'held'>,
+      desiredOf: (appId: string) => Desired | undefined,
+    ): AppStatus[] {
       const rows = Object.entries(context.refs).map(([key, ref]) => machineRow(key, ref));
       for (const [appId, problem] of Object.entries(context.held)) {
-        rows.push({ appId, state: 'manifest-error', desired: desiredOf(appId) ?? 'running', reason: problem, failures: 0, ready: false });
+        rows.push({
+          appId,
+          state: 'manifest-error',
+          desired: desiredOf(appId) ?? 'running',
+          reason: problem,
+          failures: 0,
+          ready: false,
+        });
       }
-      return rows.sort((a, b) => a.appId.localeCompare(b.appId) || (a.companion ?? '').localeCompare(b.companion ?? ''));
+      return rows.sort(
+        (a, b) => a.appId.localeCompare(b.appId) || (a.companion ?? '').localeCompare(b.companion ?? ''),
+      );
     },
   };
 }
@@ -111,5 +124,7 @@ export function withLeftAlone(rows: AppStatus[], leftAlone: ReadonlyMap<string, 
     containerStatus: container.status,
   }));
   if (extra.length === 0) return rows;
-  return [...rows, ...extra].sort((a, b) => a.appId.localeCompare(b.appId) || (a.companion ?? '').localeCompare(b.companion ?? ''));
+  return [...rows, ...extra].sort(
+    (a, b) => a.appId.localeCompare(b.appId) || (a.companion ?? '').localeCompare(b.companion ?? ''),
+  );
 }

@@ -8,7 +8,9 @@ export type ApiTarget = { socketPath: string } | { host: string; port: number; t
 export class DaemonUnreachableError extends Error {
   constructor(target: ApiTarget, cause: unknown) {
     const where = 'socketPath' in target ? target.socketPath : `${target.host}:${target.port}`;
-    super(`cannot reach the podwarden daemon at ${where}: ${cause instanceof Error ? cause.message : String(cause)} (is \`podwarden run\` running? --socket / PODWARDEN_API_SOCKET)`);
+    super(
+      `cannot reach the podwarden daemon at ${where}: ${cause instanceof Error ? cause.message : String(cause)} (is \`podwarden run\` running? --socket / PODWARDEN_API_SOCKET)`,
+    );
     this.name = 'DaemonUnreachableError';
   }
 }
@@ -43,7 +45,11 @@ export interface ApiClient {
   get<T>(path: string): Promise<T>;
   post<T>(path: string, body?: unknown): Promise<T>;
   /** Any request, answered as it came (tests use it for bad input). */
-  raw(method: string, path: string, options?: { body?: string | Buffer; headers?: Record<string, string> }): Promise<RawResponse>;
+  raw(
+    method: string,
+    path: string,
+    options?: { body?: string | Buffer; headers?: Record<string, string> },
+  ): Promise<RawResponse>;
   /** A Server-Sent Events stream; `onEvent` gets each event's name and parsed data. */
   stream(path: string, onEvent: (event: string, data: unknown) => void): SseSubscription;
 }
@@ -56,12 +62,18 @@ export function createApiClient(target: ApiTarget): ApiClient {
     return { ...where, method, path, headers: { ...auth, ...headers } };
   }
 
-  function raw(method: string, path: string, extra: { body?: string | Buffer; headers?: Record<string, string> } = {}): Promise<RawResponse> {
+  function raw(
+    method: string,
+    path: string,
+    extra: { body?: string | Buffer; headers?: Record<string, string> } = {},
+  ): Promise<RawResponse> {
     return new Promise((resolve, reject) => {
       const req = request(options(method, path, extra.headers ?? {}), (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+        );
         res.on('error', reject);
       });
       req.on('error', (error) => reject(new DaemonUnreachableError(target, error)));
@@ -80,7 +92,11 @@ export function createApiClient(target: ApiTarget): ApiClient {
     try {
       parsed = response.body === '' ? undefined : JSON.parse(response.body);
     } catch {
-      throw new ApiError(response.status, 'bad-response', `the daemon answered ${response.status} with something that is not JSON`);
+      throw new ApiError(
+        response.status,
+        'bad-response',
+        `the daemon answered ${response.status} with something that is not JSON`,
+      );
     }
     if (response.status >= 400) {
       const error = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;

@@ -32,6 +32,13 @@ export function handleApiError(error: FastifyError | Error, request: FastifyRequ
   }
   const status = fastifyError.statusCode ?? 500;
   if (status >= 500) request.log.error({ err: error.message }, 'API request failed');
-  const code = status === 413 ? 'body-too-large' : status === 415 ? 'unsupported-media-type' : status >= 500 ? 'internal' : 'bad-request';
+  const code =
+    status === 413
+      ? 'body-too-large'
+      : status === 415
+        ? 'unsupported-media-type'
+        : status >= 500
+          ? 'internal'
+          : 'bad-request';
   void reply.code(status).send(errorBody(code, error.message));
 }

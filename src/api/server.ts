@@ -48,7 +48,8 @@ const DEFAULT_BODY_LIMIT = 16 * 1024;
 export function createApiServer(orchestrator: Orchestrator, options: ApiServerOptions): ApiServer {
   if (options.tcp) {
     const host = options.tcp.host ?? '127.0.0.1';
-    if (!LOOPBACK.has(host)) throw new Error(`the API's TCP listener must be on loopback (127.0.0.1 or ::1), not ${host}`);
+    if (!LOOPBACK.has(host))
+      throw new Error(`the API's TCP listener must be on loopback (127.0.0.1 or ::1), not ${host}`);
     if (options.tcp.token.length < 16) throw new Error('the API token must be at least 16 characters');
   }
   const metrics = options.metrics ?? createMetrics(orchestrator);
@@ -93,7 +94,10 @@ export function createApiServer(orchestrator: Orchestrator, options: ApiServerOp
     if (token !== undefined) {
       app.addHook('onRequest', async (request, reply) => {
         if (!bearerMatches(request.headers.authorization, token)) {
-          return reply.code(401).header('www-authenticate', 'Bearer').send(errorBody('unauthorized', 'missing or wrong bearer token'));
+          return reply
+            .code(401)
+            .header('www-authenticate', 'Bearer')
+            .send(errorBody('unauthorized', 'missing or wrong bearer token'));
         }
         return undefined;
       });
@@ -121,14 +125,21 @@ export function createApiServer(orchestrator: Orchestrator, options: ApiServerOp
       if (!tcpApp || !options.tcp) return { socketPath: options.socketPath };
       await tcpApp.listen({ port: options.tcp.port, host: options.tcp.host ?? '127.0.0.1' });
       const address = tcpApp.server.address();
-      return { socketPath: options.socketPath, tcpPort: typeof address === 'object' && address ? address.port : options.tcp.port };
+      return {
+        socketPath: options.socketPath,
+        tcpPort: typeof address === 'object' && address ? address.port : options.tcp.port,
+      };
     },
     async close() {
       // SSE streams are hijacked: end them, or close() waits for clients that never leave.
-      await Promise.all([unixApp, tcpApp].filter((app) => app !== undefined).map((app) => {
-        app.server.closeAllConnections();
-        return app.close();
-      }));
+      await Promise.all(
+        [unixApp, tcpApp]
+          .filter((app) => app !== undefined)
+          .map((app) => {
+            app.server.closeAllConnections();
+            return app.close();
+          }),
+      );
       if (!options.metrics) metrics.close();
     },
   };

@@ -16,25 +16,43 @@ export function validationWords(error: FastifyError, request: FastifyRequest): s
   const value = valueAt(request, context, name);
   if (first.keyword === 'additionalProperties') {
     const extra = String((first.params as { additionalProperty?: unknown }).additionalProperty);
-    const allowed = Object.keys(((request.routeOptions.schema?.[context === 'body' ? 'body' : 'querystring'] as { properties?: object } | undefined)?.properties) ?? {});
+    const allowed = Object.keys(
+      (
+        request.routeOptions.schema?.[context === 'body' ? 'body' : 'querystring'] as
+          { properties?: object } | undefined
+      )?.properties ?? {},
+    );
     const where = context === 'querystring' ? 'query parameter' : context === 'body' ? 'field in the body' : 'part';
-    const takes = allowed.length === 0 ? `${request.routeOptions.url} takes none` : `${request.routeOptions.url} takes ${allowed.join(', ')}`;
+    const takes =
+      allowed.length === 0
+        ? `${request.routeOptions.url} takes none`
+        : `${request.routeOptions.url} takes ${allowed.join(', ')}`;
     return `unknown ${where} ${describeValue(extra)} (${takes})`;
   }
   if ((name === 'id' && context === 'params') || (name === 'app' && context === 'querystring')) {
     if (first.keyword === 'type' && Array.isArray(value)) return `${name} is given ${value.length} times; give it once`;
     return appIdProblem(value);
   }
-  if (context === 'body' && name === '' && first.keyword === 'type') return 'the body must be a JSON object, or nothing';
+  if (context === 'body' && name === '' && first.keyword === 'type')
+    return 'the body must be a JSON object, or nothing';
   // A property's `description` in the route schema states its rule for people.
   const rule = propertySchema(request, context, name)?.description ?? first.message ?? 'is not valid';
   return `${describeWhere(context, name)}: ${rule}${value === undefined ? '' : `, got ${describeValue(value)}`}`;
 }
 
 function propertySchema(request: FastifyRequest, context: string, name: string): { description?: string } | undefined {
-  const part = context === 'querystring' ? 'querystring' : context === 'body' ? 'body' : context === 'params' ? 'params' : undefined;
+  const part =
+    context === 'querystring'
+      ? 'querystring'
+      : context === 'body'
+        ? 'body'
+        : context === 'params'
+          ? 'params'
+          : undefined;
   if (part === undefined) return undefined;
-  const properties = (request.routeOptions.schema?.[part] as { properties?: Record<string, { description?: string }> } | undefined)?.properties;
+  const properties = (
+    request.routeOptions.schema?.[part] as { properties?: Record<string, { description?: string }> } | undefined
+  )?.properties;
   return properties?.[name];
 }
 
@@ -44,8 +62,14 @@ function describeWhere(context: string, name: string): string {
 }
 
 function valueAt(request: FastifyRequest, context: string, name: string): unknown {
-  const source = context === 'params' ? request.params : context === 'querystring' ? request.query : context === 'body' ? request.body : undefined;
+  const source =
+    context === 'params'
+      ? request.params
+      : context === 'querystring'
+        ? request.query
+        : context === 'body'
+          ? request.body
+          : undefined;
   if (name === '') return undefined;
   return source !== null && typeof source === 'object' ? (source as Record<string, unknown>)[name] : undefined;
 }
-

@@ -20,7 +20,9 @@ export interface ClientOptions {
 export function clientCommand(name: string, description: string): Command {
   return new Command(name)
     .description(description)
-    .addOption(new Option('--socket <path>', 'the daemon\'s API socket').env('PODWARDEN_API_SOCKET').default(defaultApiSocket()))
+    .addOption(
+      new Option('--socket <path>', "the daemon's API socket").env('PODWARDEN_API_SOCKET').default(defaultApiSocket()),
+    )
     .addOption(new Option('--json', 'print JSON instead of text'));
 }
 
@@ -33,7 +35,9 @@ export function reportFailure(error: unknown, json = false): void {
   const code = error instanceof DaemonUnreachableError ? EXIT.unreachable : EXIT.failure;
   const message = error instanceof Error ? error.message : String(error);
   if (json) {
-    process.stdout.write(`${JSON.stringify({ error: { code: error instanceof ApiError ? error.code : code === EXIT.unreachable ? 'unreachable' : 'failed', message } })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ error: { code: error instanceof ApiError ? error.code : code === EXIT.unreachable ? 'unreachable' : 'failed', message } })}\n`,
+    );
   } else {
     process.stderr.write(`podwarden: ${message}\n`);
   }

@@ -39,9 +39,9 @@ export function watchDaemonSignals(target: NodeJS.EventEmitter = process) {
       .reload()
       .catch((error: unknown) => say(`reload failed: ${error instanceof Error ? error.message : String(error)}`))
       .finally(() => {
-      reloading = false;
-      if (reloadQueued && phase === 'running') reload();
-    });
+        reloading = false;
+        if (reloadQueued && phase === 'running') reload();
+      });
   }
 
   function hangup(): void {

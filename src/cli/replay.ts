@@ -14,7 +14,9 @@ export function replayCommand(): Command {
   return new Command('replay')
     .description('replay a recording (podwarden run --record) on virtual time and print the transitions')
     .argument('<file>', 'the recording (NDJSON)')
-    .addOption(new Option('--check', 'compare with the transitions the recorded session observed; exit 1 when they differ'))
+    .addOption(
+      new Option('--check', 'compare with the transitions the recorded session observed; exit 1 when they differ'),
+    )
     .addOption(
       new Option('--tolerance <duration>', 'how far from its recorded time a call may come and still match it')
         .default(1_000, '1s')
@@ -28,7 +30,9 @@ export function replayCommand(): Command {
       const observed = observedTransitions(recording);
       const problems = compareTransitions(transitions, observed);
       if (problems.length === 0) {
-        process.stderr.write(`podwarden replay: the ${observed.length} transitions match what the recorded session observed\n`);
+        process.stderr.write(
+          `podwarden replay: the ${observed.length} transitions match what the recorded session observed\n`,
+        );
         return;
       }
       for (const problem of problems) process.stderr.write(`podwarden replay: ${problem}\n`);

@@ -4,7 +4,10 @@ import { DEFAULT_MANIFEST_MAX_BYTES } from '../manifest/limits.js';
 // The options `run` and `validate` share, so both read the same policy and the same limits.
 
 export function policyOption(): Option {
-  return new Option('--policy <file>', "the owner's host policy (default <state-dir>/policy.yml, then /etc/podwarden/policy.yml; never in the catalog)").env('PODWARDEN_POLICY');
+  return new Option(
+    '--policy <file>',
+    "the owner's host policy (default <state-dir>/policy.yml, then /etc/podwarden/policy.yml; never in the catalog)",
+  ).env('PODWARDEN_POLICY');
 }
 
 export function manifestMaxBytesOption(): Option {

@@ -27,7 +27,8 @@ export interface AppEffectOptions extends ImagePolicyOptions {
 }
 
 /** The cause journaled with the re-render of files a crash may have left unread. */
-export const CUT_SHORT_RENDER_REASON = 'a render was cut short when podwarden stopped; the app may not have read the files it wrote';
+export const CUT_SHORT_RENDER_REASON =
+  'a render was cut short when podwarden stopped; the app may not have read the files it wrote';
 
 /** What a step touches, as the journal records it (references only, never env values). */
 type StepTarget = Pick<IntentRecord, 'image' | 'containerName' | 'containerId'>;
@@ -69,7 +70,14 @@ export function createAppEffects(engine: EnginePort, options: AppEffectOptions) 
       try {
         const result = await run(input);
         const id = (result as { id?: unknown }).id;
-        await outcome(true, typeof id === 'string' ? { containerId: id } : touched.containerId ? { containerId: touched.containerId } : {});
+        await outcome(
+          true,
+          typeof id === 'string'
+            ? { containerId: id }
+            : touched.containerId
+              ? { containerId: touched.containerId }
+              : {},
+        );
         log.info({ app: appId, step: name, ms: Date.now() - begun }, `${name} done`);
         return { ...result, begunAt: begun, at: Date.now() };
       } catch (error) {
@@ -134,11 +142,23 @@ export function createAppEffects(engine: EnginePort, options: AppEffectOptions) 
       const finish = (ok: boolean, error?: string) =>
         intent === undefined
           ? undefined
-          : journal?.append({ type: 'outcome', at: Date.now(), appId, step: 'render', intent, ok, ...(error === undefined ? {} : { error }) });
+          : journal?.append({
+              type: 'outcome',
+              at: Date.now(),
+              appId,
+              step: 'render',
+              intent,
+              ok,
+              ...(error === undefined ? {} : { error }),
+            });
       try {
         const { changed } = await renderFiles(
           { owner: appId, ...render },
-          { log, memory: renderMemory, ...(journal ? { beforeWrite: (files: JournaledFile[]) => note(files, cause) } : {}) },
+          {
+            log,
+            memory: renderMemory,
+            ...(journal ? { beforeWrite: (files: JournaledFile[]) => note(files, cause) } : {}),
+          },
         );
         if (!changed && cutShort) {
           // Written before the crash, or never: either way the container may run with older files.
@@ -146,7 +166,10 @@ export function createAppEffects(engine: EnginePort, options: AppEffectOptions) 
             cutShort.map(({ path }) => ({ path, change: 'unread' })),
             { reason: CUT_SHORT_RENDER_REASON, trigger: cause.trigger },
           );
-          log.info({ app: appId, files: cutShort.map(({ path }) => path) }, 'a render was cut short by a crash; the app reads its files again');
+          log.info(
+            { app: appId, files: cutShort.map(({ path }) => path) },
+            'a render was cut short by a crash; the app reads its files again',
+          );
         }
         await finish(true);
         options.rendersCutShort?.delete(appId);

@@ -93,7 +93,10 @@ export class RenderError extends Error {
  * so one bad template writes nothing; then each file is written atomically, and only when its
  * content (or mode) changed. Logs name the files that changed, never what they hold.
  */
-export async function renderFiles(job: RenderJob, { log, memory, beforeWrite }: RenderHooks = {}): Promise<RenderOutcome> {
+export async function renderFiles(
+  job: RenderJob,
+  { log, memory, beforeWrite }: RenderHooks = {},
+): Promise<RenderOutcome> {
   if (job.files.length === 0) return { changed: false, written: [] };
   const values = job.valuesFile === undefined ? {} : await readValues(job, job.valuesFile);
 
@@ -109,11 +112,22 @@ export async function renderFiles(job: RenderJob, { log, memory, beforeWrite }: 
         error.key !== undefined
           ? `the template uses {{${error.key}}}, which ${job.valuesFile === undefined ? 'has no value (the manifest names no values file: app.values)' : `${job.valuesFile} does not define`}`
           : error.message;
-      throw new RenderError(job.manifestFile, `${field}.${file.template !== undefined ? 'template' : 'templateFile'}`, problem);
+      throw new RenderError(
+        job.manifestFile,
+        `${field}.${file.template !== undefined ? 'template' : 'templateFile'}`,
+        problem,
+      );
     }
   }
 
-  const targets: { file: RenderedFile; field: string; content: string; target: string; mode: number; digest: string }[] = [];
+  const targets: {
+    file: RenderedFile;
+    field: string;
+    content: string;
+    target: string;
+    mode: number;
+    digest: string;
+  }[] = [];
   for (const { file, field, template, content } of rendered) {
     let target: string;
     try {
@@ -121,7 +135,14 @@ export async function renderFiles(job: RenderJob, { log, memory, beforeWrite }: 
     } catch (error) {
       throw new RenderError(job.manifestFile, `${field}.path`, error instanceof Error ? error.message : String(error));
     }
-    targets.push({ file, field, content, target, mode: file.mode ?? DEFAULT_RENDERED_FILE_MODE, digest: digestOf(template) });
+    targets.push({
+      file,
+      field,
+      content,
+      target,
+      mode: file.mode ?? DEFAULT_RENDERED_FILE_MODE,
+      digest: digestOf(template),
+    });
   }
 
   // One look at each file decides whether it is written and why; the write itself does not look again.
@@ -141,7 +162,11 @@ export async function renderFiles(job: RenderJob, { log, memory, beforeWrite }: 
       try {
         await writeFileAtomic(target, content, { mode });
       } catch (error) {
-        throw new RenderError(job.manifestFile, `${field}.path`, error instanceof Error ? error.message : String(error));
+        throw new RenderError(
+          job.manifestFile,
+          `${field}.path`,
+          error instanceof Error ? error.message : String(error),
+        );
       }
       written.push(file.path);
       log?.info({ app: job.owner, file: target }, 'rendered file changed');
@@ -189,12 +214,20 @@ async function readValues(job: RenderJob, valuesFile: string): Promise<Record<st
   try {
     text = await readFile(valuesFile, 'utf8');
   } catch (error) {
-    throw new RenderError(job.manifestFile, 'app.values', `cannot read the values file ${valuesFile}: ${fsReason(error)}`);
+    throw new RenderError(
+      job.manifestFile,
+      'app.values',
+      `cannot read the values file ${valuesFile}: ${fsReason(error)}`,
+    );
   }
   try {
     return parseValuesFile(text);
   } catch (error) {
-    throw new RenderError(job.manifestFile, 'app.values', `${valuesFile}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new RenderError(
+      job.manifestFile,
+      'app.values',
+      `${valuesFile}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 
@@ -203,7 +236,8 @@ async function readValues(job: RenderJob, valuesFile: string): Promise<Record<st
  * (the catalog was checked when it was read; a link may have been swapped in since).
  */
 async function readTemplate(job: RenderJob, field: string, templateFile: string | undefined): Promise<string> {
-  if (templateFile === undefined) throw new RenderError(job.manifestFile, field, 'has neither template nor templateFile');
+  if (templateFile === undefined)
+    throw new RenderError(job.manifestFile, field, 'has neither template nor templateFile');
   try {
     return await readConfinedFile(dirname(job.manifestFile), templateFile, FIELD_LIMITS.template);
   } catch (error) {

@@ -48,7 +48,10 @@ interface Waiting {
  * queue behind the work they judge. Timers stay in the machines and fire on time whatever
  * the queue; only the engine call waits for its turn.
  */
-export function boundEngineWork(engine: EnginePort, options: EngineWorkOptions = {}): EnginePort & { load(): EngineWorkLoad } {
+export function boundEngineWork(
+  engine: EnginePort,
+  options: EngineWorkOptions = {},
+): EnginePort & { load(): EngineWorkLoad } {
   const maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
   if (!(maxInFlight >= 1)) throw new Error(`engine work: maxInFlight must be at least 1, got ${maxInFlight}`);
   const maxLong = maxInFlight >= 2 ? maxInFlight - 1 : 1;
@@ -67,7 +70,12 @@ export function boundEngineWork(engine: EnginePort, options: EngineWorkOptions =
         const candidate = waiting[i]!;
         if (candidate.long && longInFlight >= maxLong) continue;
         const best = waiting[next];
-        if (!best || candidate.priority < best.priority || (candidate.priority === best.priority && candidate.order < best.order)) next = i;
+        if (
+          !best ||
+          candidate.priority < best.priority ||
+          (candidate.priority === best.priority && candidate.order < best.order)
+        )
+          next = i;
       }
       if (next < 0) return;
       const [chosen] = waiting.splice(next, 1);

@@ -19,7 +19,12 @@ export function instrumentEngine(engine: EnginePort, report: (telemetry: EngineT
         return value;
       },
       (error: unknown) => {
-        report({ kind: 'call', call, outcome: codeOf(error), error: error instanceof Error ? error.message : String(error) });
+        report({
+          kind: 'call',
+          call,
+          outcome: codeOf(error),
+          error: error instanceof Error ? error.message : String(error),
+        });
         throw error;
       },
     );
@@ -47,7 +52,12 @@ export function instrumentEngine(engine: EnginePort, report: (telemetry: EngineT
             subscriber.next(event);
           },
           error: (error: unknown) => {
-            report({ kind: 'call', call: 'events', outcome: codeOf(error), error: error instanceof Error ? error.message : String(error) });
+            report({
+              kind: 'call',
+              call: 'events',
+              outcome: codeOf(error),
+              error: error instanceof Error ? error.message : String(error),
+            });
             subscriber.error(error);
           },
           complete: () => subscriber.complete(),

@@ -175,14 +175,7 @@ export interface EngineHealthcheck {
 
 /** podman/Docker states, normalised. `unknown` covers anything the engine invents later. */
 export type ContainerStatus =
-  | 'created'
-  | 'running'
-  | 'paused'
-  | 'restarting'
-  | 'exited'
-  | 'removing'
-  | 'dead'
-  | 'unknown';
+  'created' | 'running' | 'paused' | 'restarting' | 'exited' | 'removing' | 'dead' | 'unknown';
 
 export type HealthStatus = 'none' | 'starting' | 'healthy' | 'unhealthy';
 
@@ -208,9 +201,7 @@ export interface ContainerObservation {
   resources?: ContainerResources;
 }
 
-export type EngineEvent =
-  | { kind: 'connected' }
-  | ContainerEvent;
+export type EngineEvent = { kind: 'connected' } | ContainerEvent;
 
 export interface ContainerEvent {
   kind: 'container';
@@ -225,17 +216,7 @@ export interface ContainerEvent {
 }
 
 export type ContainerAction =
-  | 'create'
-  | 'start'
-  | 'die'
-  | 'kill'
-  | 'stop'
-  | 'pause'
-  | 'unpause'
-  | 'restart'
-  | 'remove'
-  | 'health'
-  | 'oom';
+  'create' | 'start' | 'die' | 'kill' | 'stop' | 'pause' | 'unpause' | 'restart' | 'remove' | 'health' | 'oom';
 
 export type EngineErrorCode =
   | 'unreachable'

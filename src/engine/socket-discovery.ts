@@ -11,7 +11,7 @@ export class SocketNotFoundError extends Error {
   constructor(readonly tried: readonly SocketCandidate[]) {
     super(
       `no engine API socket found; tried ${tried.map((candidate) => `${candidate.path} (${candidate.from})`).join(', ')}. ` +
-        'Start podman\'s API (rootless: systemctl --user enable --now podman.socket; rootful: systemctl enable --now podman.socket) ' +
+        "Start podman's API (rootless: systemctl --user enable --now podman.socket; rootful: systemctl enable --now podman.socket) " +
         'or name the socket with --socket or PODWARDEN_SOCKET',
     );
     this.name = 'SocketNotFoundError';

@@ -57,9 +57,10 @@ export function explainApp(
     else if (record.type === 'intent') history.push(intentSentence(record, outcomes.get(record.seq)));
   }
   const missing = missingHistory(records, damage);
-  const told = history.length === 0
-    ? `${summary} The journal has nothing on it yet.`
-    : `${summary} ${history[0]}${history.length > 1 ? ` Before that: ${history.slice(1).map(lowerFirst).join('; ')}` : ''}`;
+  const told =
+    history.length === 0
+      ? `${summary} The journal has nothing on it yet.`
+      : `${summary} ${history[0]}${history.length > 1 ? ` Before that: ${history.slice(1).map(lowerFirst).join('; ')}` : ''}`;
   const text = missing ? `${told} ${missing}` : told;
   return { appId, summary, history, text, ...(missing ? { missing } : {}) };
 }
@@ -73,7 +74,8 @@ function summaryOf(app: ExplainedApp | undefined, appId: string): string {
   if (app.failures > 0) {
     summary += ` It failed ${app.failures} time${app.failures === 1 ? '' : 's'} in a row${app.failure ? `; last: ${app.failure}` : ''}.`;
   }
-  if (app.rights && app.rights.length > 0) summary += ` It runs with host rights the owner's policy gives it: ${app.rights.join('; ')}.`;
+  if (app.rights && app.rights.length > 0)
+    summary += ` It runs with host rights the owner's policy gives it: ${app.rights.join('; ')}.`;
   return summary;
 }
 
@@ -104,7 +106,10 @@ function stepWords(intent: IntentRecord): { done: string; doing: string } {
     case 'build':
       return { done: `Built image ${intent.image ?? ''}`, doing: `build image ${intent.image ?? ''}` };
     case 'create':
-      return { done: `Created container ${intent.containerName ?? ''}`, doing: `create container ${intent.containerName ?? ''}` };
+      return {
+        done: `Created container ${intent.containerName ?? ''}`,
+        doing: `create container ${intent.containerName ?? ''}`,
+      };
     case 'start':
       return { done: 'Started the container', doing: 'start the container' };
     case 'stop':
@@ -128,7 +133,11 @@ function because(intent: IntentRecord): string {
   // The later steps of one change (create and start after a pull) share its reason.
   if (trigger === 'previous step done') return intent.cause.reason ? `, continuing (${intent.cause.reason})` : '';
   const reason = intent.cause.reason ? ` because ${intent.cause.reason}` : '';
-  const source = trigger.startsWith('pass ') ? `observed in ${trigger}` : trigger === 'backoff elapsed' ? 'after its backoff' : trigger;
+  const source = trigger.startsWith('pass ')
+    ? `observed in ${trigger}`
+    : trigger === 'backoff elapsed'
+      ? 'after its backoff'
+      : trigger;
   return `${reason}${source && source !== 'unknown' ? ` (${source})` : ''}`;
 }
 
@@ -167,7 +176,8 @@ function renderSentence(intent: IntentRecord, outcome: OutcomeRecord | undefined
   const reason = why ? ` because ${why}` : '';
   const verb = files.length > 0 && files.every((file) => file.change === 'created') ? 'wrote' : 'rewrote';
   if (!outcome) return `Since ${at} it is writing ${paths}${reason}.`;
-  if (outcome.recovered) return `Began to write ${paths} at ${at}${reason} (podwarden was stopped during it; afterwards: ${outcome.recovered}).`;
+  if (outcome.recovered)
+    return `Began to write ${paths} at ${at}${reason} (podwarden was stopped during it; afterwards: ${outcome.recovered}).`;
   if (!outcome.ok) {
     const kept = running ? '; the app keeps running with the files it has' : '; the container was not started';
     return `Tried to write ${paths} at ${at}${reason}; it failed: ${outcome.error ?? 'it did not complete'}${kept}.`;

@@ -8,10 +8,16 @@ import { clock } from './clock.js';
  * gaps in the record numbers (a number is taken before its write, so a lost write of an earlier
  * run leaves one). Rotation drops whole old files, never a number in between.
  */
-export function missingHistory(records: readonly JournalRecord[], damage: JournalDamage | undefined): string | undefined {
+export function missingHistory(
+  records: readonly JournalRecord[],
+  damage: JournalDamage | undefined,
+): string | undefined {
   const holes: string[] = [];
   const unreadable = damage ? unreadableCount(damage) : 0;
-  if (damage && unreadable > 0) holes.push(`${unreadable} journal line${unreadable === 1 ? '' : 's'} could not be read (${describeUnreadable(damage)})`);
+  if (damage && unreadable > 0)
+    holes.push(
+      `${unreadable} journal line${unreadable === 1 ? '' : 's'} could not be read (${describeUnreadable(damage)})`,
+    );
   if (damage && damage.lostWrites > 0) {
     const since = damage.lostSince === undefined ? '' : ` since ${clock(damage.lostSince)} UTC`;
     holes.push(`${damage.lostWrites} record${damage.lostWrites === 1 ? '' : 's'} could not be written${since}`);

@@ -67,7 +67,9 @@ export function planPass(
       change: CHANGE[decision.action],
       why: decision.why,
       ...(container ? { container: { id: container.id, status: container.status } } : {}),
-      ...(STEP_STATES.has(app.state) ? { busy: `a step is under way (${app.state}); the pass only records what it sees` } : {}),
+      ...(STEP_STATES.has(app.state)
+        ? { busy: `a step is under way (${app.state}); the pass only records what it sees` }
+        : {}),
     });
   }
   for (const [appId, problem] of Object.entries(held)) {

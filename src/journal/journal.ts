@@ -114,24 +114,26 @@ export function createJournal(options: JournalOptions): Journal {
       seq += 1;
       const numbered = { seq, ...record } as JournalRecord;
       const line = `${JSON.stringify(numbered)}\n`;
-      const done = queue.then(() => write(line)).then(
-        () => numbered.seq,
-        (error: unknown) => {
-          // A lost handle (ENOSPC mid-rotation) is reopened by the next append. Part of the
-          // line may have reached the file: the next record starts on a fresh line.
-          handle?.close().catch(() => undefined);
-          handle = undefined;
-          torn = true;
-          lostWrites += 1;
-          lostSince ??= record.at;
-          log.error(
-            { err: error instanceof Error ? error.message : String(error), app: record.appId, record: record.type },
-            'intent journal write failed; podwarden keeps acting without this record',
-          );
-          options.onWriteFailure?.(error);
-          return numbered.seq;
-        },
-      );
+      const done = queue
+        .then(() => write(line))
+        .then(
+          () => numbered.seq,
+          (error: unknown) => {
+            // A lost handle (ENOSPC mid-rotation) is reopened by the next append. Part of the
+            // line may have reached the file: the next record starts on a fresh line.
+            handle?.close().catch(() => undefined);
+            handle = undefined;
+            torn = true;
+            lostWrites += 1;
+            lostSince ??= record.at;
+            log.error(
+              { err: error instanceof Error ? error.message : String(error), app: record.appId, record: record.type },
+              'intent journal write failed; podwarden keeps acting without this record',
+            );
+            options.onWriteFailure?.(error);
+            return numbered.seq;
+          },
+        );
       queue = done;
       return done;
     },

@@ -38,13 +38,20 @@ export function recoveryVerdict(intent: IntentRecord, facts: RecoveryFacts, inst
   switch (intent.step) {
     case 'create':
       return ours
-        ? { ok: true, containerId: container.id, recovered: `the container ${container.name} was made; adopted as it is` }
+        ? {
+            ok: true,
+            containerId: container.id,
+            recovered: `the container ${container.name} was made; adopted as it is`,
+          }
         : { ok: false, recovered: 'no container was made; the next pass creates it' };
     case 'pull':
     case 'build':
       return facts.imagePresent
         ? { ok: true, recovered: `image ${intent.image ?? ''} is present` }
-        : { ok: false, recovered: `image ${intent.image ?? ''} is not present; the next pass ${intent.step}s it again` };
+        : {
+            ok: false,
+            recovered: `image ${intent.image ?? ''} is not present; the next pass ${intent.step}s it again`,
+          };
     case 'start':
       return ours && container.status === 'running'
         ? { ok: true, containerId: container.id, recovered: 'the container is running' }
@@ -133,6 +140,9 @@ async function factsFor(engine: EnginePort, intent: IntentRecord): Promise<Recov
   const container =
     (intent.containerId ? await engine.inspect(intent.containerId) : null) ??
     (intent.containerName ? await engine.inspect(intent.containerName) : null);
-  const imagePresent = (intent.step === 'pull' || intent.step === 'build') && intent.image ? await engine.imageExists(intent.image) : false;
+  const imagePresent =
+    (intent.step === 'pull' || intent.step === 'build') && intent.image
+      ? await engine.imageExists(intent.image)
+      : false;
   return { container, imagePresent };
 }

@@ -24,7 +24,9 @@ export async function readCatalogFile(
     if (entry.isSymbolicLink()) {
       target = await realpath(file);
       if (!isInside(catalogRoot, target)) {
-        return refuse('is a symbolic link that leads outside the catalog; podwarden reads only files inside the catalog');
+        return refuse(
+          'is a symbolic link that leads outside the catalog; podwarden reads only files inside the catalog',
+        );
       }
     } else if (!entry.isFile()) {
       return undefined;

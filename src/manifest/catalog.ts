@@ -76,7 +76,9 @@ export async function loadCatalog(dir: string, options: CatalogOptions = {}): Pr
   const maxBytes = options.maxBytes ?? DEFAULT_MANIFEST_MAX_BYTES;
   const claimants: Claimant<CatalogEntry>[] = [];
   const refused = new Map<string, ManifestError[]>();
-  const candidates = names.filter((name) => !name.startsWith('.') && MANIFEST_EXTENSIONS.has(path.extname(name).toLowerCase())).sort();
+  const candidates = names
+    .filter((name) => !name.startsWith('.') && MANIFEST_EXTENSIONS.has(path.extname(name).toLowerCase()))
+    .sort();
   for (const name of candidates) {
     const file = path.join(dir, name);
     const read = await readCatalogFile(root, file, maxBytes);
@@ -93,7 +95,12 @@ export async function loadCatalog(dir: string, options: CatalogOptions = {}): Pr
       continue;
     }
     const { manifest } = parsed;
-    const verdict = await admitManifest(manifest, file, dir, options.admission ?? { policy: NO_POLICY, protectedPaths: [] });
+    const verdict = await admitManifest(
+      manifest,
+      file,
+      dir,
+      options.admission ?? { policy: NO_POLICY, protectedPaths: [] },
+    );
     const errors = verdict.errors;
     if (errors.length > 0) {
       catalog.errors.push(...errors);
@@ -101,7 +108,12 @@ export async function loadCatalog(dir: string, options: CatalogOptions = {}): Pr
       refused.set(file, errors);
       continue;
     }
-    claimants.push({ name, file, appId: manifest.id, value: { manifest, file, hash: manifestHash(manifest), grants: verdict.grants } });
+    claimants.push({
+      name,
+      file,
+      appId: manifest.id,
+      value: { manifest, file, hash: manifestHash(manifest), grants: verdict.grants },
+    });
   }
 
   const identities = resolveIdentities(dir, claimants, options.bindings ?? new Map(), new Set(candidates));
@@ -111,8 +123,12 @@ export async function loadCatalog(dir: string, options: CatalogOptions = {}): Pr
     if (identities.chosen.get(claimant.appId) === claimant) catalog.apps.set(claimant.appId, claimant.value!);
   }
   for (const claimant of claimants) {
-    const problems = [...(refused.get(claimant.file) ?? []), ...identities.errors.filter((error) => error.file === claimant.file)];
-    if (problems.length > 0) catalog.problems.set(claimant.appId, [...(catalog.problems.get(claimant.appId) ?? []), ...problems]);
+    const problems = [
+      ...(refused.get(claimant.file) ?? []),
+      ...identities.errors.filter((error) => error.file === claimant.file),
+    ];
+    if (problems.length > 0)
+      catalog.problems.set(claimant.appId, [...(catalog.problems.get(claimant.appId) ?? []), ...problems]);
   }
   rejectDependencyCycles(catalog);
   return catalog;

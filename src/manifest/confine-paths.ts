@@ -14,7 +14,8 @@ function pathsRead(manifest: AppManifest): Array<{ field: string; file: string }
   const read: Array<{ field: string; file: string }> = [];
   const fromFiles = (prefix: string, files: AppManifest['files']) =>
     files?.forEach((file, i) => {
-      if (file.templateFile !== undefined) read.push({ field: `${prefix}files[${i}].templateFile`, file: file.templateFile });
+      if (file.templateFile !== undefined)
+        read.push({ field: `${prefix}files[${i}].templateFile`, file: file.templateFile });
     });
   const fromBuild = (prefix: string, container: AppManifest['container']) => {
     if (container.build) read.push({ field: `${prefix}container.build.context`, file: container.build.context });
@@ -35,7 +36,11 @@ function pathsRead(manifest: AppManifest): Array<{ field: string; file: string }
  * missing template is reported when rendering), and it is checked again before each use.
  * Errors never say where a link leads.
  */
-export async function confinementErrors(manifest: AppManifest, manifestFile: string, root = path.dirname(manifestFile)): Promise<ManifestError[]> {
+export async function confinementErrors(
+  manifest: AppManifest,
+  manifestFile: string,
+  root = path.dirname(manifestFile),
+): Promise<ManifestError[]> {
   const errors: ManifestError[] = [];
   let realRoot: string;
   try {
@@ -56,7 +61,9 @@ export async function escapeProblem(realRoot: string, file: string): Promise<str
   try {
     real = await realpath(file);
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : `cannot be resolved (${(error as NodeJS.ErrnoException).code ?? 'error'})`;
+    return (error as NodeJS.ErrnoException).code === 'ENOENT'
+      ? undefined
+      : `cannot be resolved (${(error as NodeJS.ErrnoException).code ?? 'error'})`;
   }
   return isInside(realRoot, real) ? undefined : LEADS_OUT;
 }

@@ -22,7 +22,13 @@ export interface ContainerSpecContext {
 export const DEFAULT_STOP_TIMEOUT_SECONDS = 10;
 
 export function toContainerSpec(manifest: AppManifest, ctx: ContainerSpecContext): ContainerSpec {
-  return buildContainerSpec(manifest.id, manifest.container, `${ctx.namePrefix}${manifest.id}`, { [LABELS.role]: 'app' }, ctx);
+  return buildContainerSpec(
+    manifest.id,
+    manifest.container,
+    `${ctx.namePrefix}${manifest.id}`,
+    { [LABELS.role]: 'app' },
+    ctx,
+  );
 }
 
 /**
@@ -30,7 +36,11 @@ export function toContainerSpec(manifest: AppManifest, ctx: ContainerSpecContext
  * `./x` volumes and named volumes are the app's, so a UI can read the app's data), named
  * `<prefix><appId>-<companionId>` and labelled as the app's companion.
  */
-export function toCompanionContainerSpec(manifest: AppManifest, companion: CompanionManifest, ctx: ContainerSpecContext): ContainerSpec {
+export function toCompanionContainerSpec(
+  manifest: AppManifest,
+  companion: CompanionManifest,
+  ctx: ContainerSpecContext,
+): ContainerSpec {
   return buildContainerSpec(
     manifest.id,
     companion.container,

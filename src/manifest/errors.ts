@@ -150,7 +150,13 @@ function describeIssue(issue: Issue): string {
 }
 
 // Issues whose schema messages state a rule without the offending value; the value is added.
-const VALUE_CODES: ReadonlySet<string> = new Set(['invalid_type', 'invalid_union', 'too_small', 'too_big', 'not_multiple_of']);
+const VALUE_CODES: ReadonlySet<string> = new Set([
+  'invalid_type',
+  'invalid_union',
+  'too_small',
+  'too_big',
+  'not_multiple_of',
+]);
 
 // zod's built-in messages all start with an upper-case letter ("Invalid input: ...", "Too big: ...");
 // podwarden's own messages start lower-case, like the rest of its error output.
@@ -204,7 +210,10 @@ export function limitErrors(errors: ManifestError[]): ManifestError[] {
   if (errors.length <= MAX_ERRORS_PER_FILE) return errors;
   const shown = errors.slice(0, MAX_ERRORS_PER_FILE - 1);
   const rest = errors.length - shown.length;
-  return [...shown, new ManifestError({ file: errors[0]!.file, path: '', message: `and ${rest} more problems in this file` })];
+  return [
+    ...shown,
+    new ManifestError({ file: errors[0]!.file, path: '', message: `and ${rest} more problems in this file` }),
+  ];
 }
 
 function unique(values: string[]): string[] {
@@ -233,11 +242,7 @@ function editDistance(a: string, b: string): number {
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
     for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(
-        previous[j]! + 1,
-        current[j - 1]! + 1,
-        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
     }
     previous = current;
   }

@@ -28,7 +28,10 @@ export function excerpt(text: string, max = EXCERPT_CHARS): string {
  */
 export function plainMessage(text: string, max = 200): string {
   const characters = Array.from(text);
-  const safe = characters.slice(0, max).map((character) => (isPrintable(character) || isLetter(character) ? character : escapeCharacter(character))).join('');
+  const safe = characters
+    .slice(0, max)
+    .map((character) => (isPrintable(character) || isLetter(character) ? character : escapeCharacter(character)))
+    .join('');
   return characters.length > max ? `${safe}...` : safe;
 }
 

@@ -65,7 +65,10 @@ export function resolveIdentities<T>(
     if (all.length === 1) continue;
     for (const claimant of all) {
       const others = all.filter((other) => other !== claimant).map((other) => other.file);
-      refuse(claimant, `"${appId}" is also claimed by ${others.join(', ')}; while several files claim one app, none of them is used (keep one)`);
+      refuse(
+        claimant,
+        `"${appId}" is also claimed by ${others.join(', ')}; while several files claim one app, none of them is used (keep one)`,
+      );
     }
   }
   return { chosen, errors };

@@ -27,7 +27,13 @@ export interface SpecBuilderOptions {
  * Turns catalog entries into the specs the app machines run: one for the app, one per
  * companion (a companion is run exactly like an app).
  */
-export function createSpecBuilder({ instance, namePrefix, dataDir, secretsDir, imageHealthchecksBy }: SpecBuilderOptions) {
+export function createSpecBuilder({
+  instance,
+  namePrefix,
+  dataDir,
+  secretsDir,
+  imageHealthchecksBy,
+}: SpecBuilderOptions) {
   /** What a machine spec takes from a manifest beyond the container: rendered files, disk needs. */
   interface SpecExtras {
     manifestFile: string;
@@ -56,7 +62,11 @@ export function createSpecBuilder({ instance, namePrefix, dataDir, secretsDir, i
         ref: container.image,
         pullPolicy: manifest.pullPolicy,
         // The schema already made the context absolute (relative to the manifest's folder).
-        ...(build ? { build: { context: build.context, containerfile: build.containerfile, root: dirname(extras.manifestFile) } } : {}),
+        ...(build
+          ? {
+              build: { context: build.context, containerfile: build.containerfile, root: dirname(extras.manifestFile) },
+            }
+          : {}),
         ...(pullFallback ? { pullFallback } : {}),
         ...(diskBytes !== undefined ? { diskBytes } : {}),
       },
@@ -75,9 +85,7 @@ export function createSpecBuilder({ instance, namePrefix, dataDir, secretsDir, i
       ...(probes ? { probes } : {}),
       ...(imageHealthcheck ? { imageHealthcheck } : {}),
       ...(ignoreEngineHealth ? { ignoreEngineHealth } : {}),
-      directories: container.mounts
-        .filter((mount) => mount.source.startsWith(appDataDir))
-        .map((mount) => mount.source),
+      directories: container.mounts.filter((mount) => mount.source.startsWith(appDataDir)).map((mount) => mount.source),
     };
   }
 
@@ -107,11 +115,17 @@ export function createSpecBuilder({ instance, namePrefix, dataDir, secretsDir, i
     const specs: Record<string, AppSpec> = {};
     for (const companion of manifest.companions) {
       const container = toCompanionContainerSpec(manifest, companion, { instance, namePrefix, appDataDir });
-      specs[companion.id] = machineSpec(companionKey(manifest.id, companion.id), companion.container, container, appDataDir, {
-        manifestFile: entry.file,
-        ...(companion.files !== undefined ? { files: companion.files } : {}),
-        ...(companion.values !== undefined ? { values: companion.values } : {}),
-      });
+      specs[companion.id] = machineSpec(
+        companionKey(manifest.id, companion.id),
+        companion.container,
+        container,
+        appDataDir,
+        {
+          manifestFile: entry.file,
+          ...(companion.files !== undefined ? { files: companion.files } : {}),
+          ...(companion.values !== undefined ? { values: companion.values } : {}),
+        },
+      );
     }
     return specs;
   }

@@ -122,7 +122,10 @@ export function createManifestParser(options: ManifestParserOptions = {}): Manif
     const thread = worker;
     job.timer = wallClock.setTimeout(() => {
       end(thread);
-      refuse(job, `reading it took longer than ${timeoutMs / 1000} s; it is refused (a manifest reads in milliseconds)`);
+      refuse(
+        job,
+        `reading it took longer than ${timeoutMs / 1000} s; it is refused (a manifest reads in milliseconds)`,
+      );
     }, timeoutMs);
     const request: ParseRequest = { id: job.id, file: job.file, bytes: job.bytes, maxBytes: job.maxBytes };
     thread.postMessage(request);
@@ -159,7 +162,9 @@ export function createManifestParser(options: ManifestParserOptions = {}): Manif
 }
 
 function warnOfFallback(reason: string): void {
-  process.emitWarning(`podwarden's manifest parser thread cannot start (${reason}); manifests are parsed on the main thread`);
+  process.emitWarning(
+    `podwarden's manifest parser thread cannot start (${reason}); manifests are parsed on the main thread`,
+  );
 }
 
 /**
@@ -168,7 +173,8 @@ function warnOfFallback(reason: string): void {
  */
 function startThread(workerFile?: URL): Worker {
   const self = import.meta.url;
-  if (!self.endsWith('.ts')) return new Worker(workerFile ?? new URL('./parse-worker.js', self), { resourceLimits: RESOURCE_LIMITS });
+  if (!self.endsWith('.ts'))
+    return new Worker(workerFile ?? new URL('./parse-worker.js', self), { resourceLimits: RESOURCE_LIMITS });
   const entry = JSON.stringify((workerFile ?? new URL('./parse-worker.ts', self)).href);
   const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${entry}); });`;
   return new Worker(boot, { eval: true, resourceLimits: RESOURCE_LIMITS });

@@ -10,11 +10,19 @@ import { MAX_NESTING } from './limits.js';
 const UTF8_BOM = [0xef, 0xbb, 0xbf];
 
 /** The file's text, or the one reason it is not a manifest's text. */
-export function decodeManifest(bytes: Uint8Array, file: string, maxBytes: number): { text: string } | { error: ManifestError } {
-  const refuse = (message: string, line?: number) => ({ error: new ManifestError({ file, path: '', message, ...(line !== undefined ? { line } : {}) }) });
+export function decodeManifest(
+  bytes: Uint8Array,
+  file: string,
+  maxBytes: number,
+): { text: string } | { error: ManifestError } {
+  const refuse = (message: string, line?: number) => ({
+    error: new ManifestError({ file, path: '', message, ...(line !== undefined ? { line } : {}) }),
+  });
   if (bytes.length > maxBytes) return refuse(tooLarge(bytes.length, maxBytes));
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
-    return refuse('the file is UTF-16 text (it starts with a UTF-16 byte order mark); podwarden reads manifests as UTF-8');
+    return refuse(
+      'the file is UTF-16 text (it starts with a UTF-16 byte order mark); podwarden reads manifests as UTF-8',
+    );
   }
   const start = UTF8_BOM.every((byte, i) => bytes[i] === byte) ? UTF8_BOM.length : 0;
   const body = bytes.subarray(start);
@@ -38,7 +46,14 @@ export function textProblem(text: string, file: string): { error: ManifestError 
   const nul = text.indexOf('\0');
   if (nul !== -1) {
     const line = lineOfOffset(text, nul);
-    return { error: new ManifestError({ file, path: '', line, message: 'the file contains a NUL character; a manifest is text' }) };
+    return {
+      error: new ManifestError({
+        file,
+        path: '',
+        line,
+        message: 'the file contains a NUL character; a manifest is text',
+      }),
+    };
   }
   const deep = tooDeepAt(text);
   if (deep !== undefined) {
@@ -124,7 +139,16 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
   let i = 0;
   while (i < bytes.length) {
     const byte = bytes[i]!;
-    const length = byte < 0x80 ? 1 : byte >= 0xc2 && byte <= 0xdf ? 2 : byte >= 0xe0 && byte <= 0xef ? 3 : byte >= 0xf0 && byte <= 0xf4 ? 4 : 0;
+    const length =
+      byte < 0x80
+        ? 1
+        : byte >= 0xc2 && byte <= 0xdf
+          ? 2
+          : byte >= 0xe0 && byte <= 0xef
+            ? 3
+            : byte >= 0xf0 && byte <= 0xf4
+              ? 4
+              : 0;
     if (length === 0) return i;
     const sequence = bytes.subarray(i, i + length);
     if (sequence.length < length) return i;

@@ -17,7 +17,11 @@ export type ParseResult = { manifest: AppManifest } | { errors: ManifestError[];
  * Reads one manifest file's bytes: size, encoding and text first (decodeManifest), then the
  * YAML and the schema. Never throws for bad input.
  */
-export function parseManifestBytes(bytes: Uint8Array, file: string, maxBytes = DEFAULT_MANIFEST_MAX_BYTES): ParseResult {
+export function parseManifestBytes(
+  bytes: Uint8Array,
+  file: string,
+  maxBytes = DEFAULT_MANIFEST_MAX_BYTES,
+): ParseResult {
   const decoded = decodeManifest(bytes, file, maxBytes);
   if ('error' in decoded) return { errors: [decoded.error] };
   return parseChecked(decoded.text, file);
@@ -44,7 +48,10 @@ function parseChecked(text: string, file: string): ParseResult {
 
   const result = manifestFileSchema(path.dirname(file)).safeParse(data, { reportInput: true });
   if (!result.success) {
-    const errors = issuesToErrors(file, result.error.issues, { locate: locator(doc, lineCounter), knownKeys: knownManifestKeys });
+    const errors = issuesToErrors(file, result.error.issues, {
+      locate: locator(doc, lineCounter),
+      knownKeys: knownManifestKeys,
+    });
     return { errors: limitErrors(errors), ...claim(asRecord(asRecord(data)?.app)?.id) };
   }
   return { manifest: result.data.app };
@@ -62,7 +69,9 @@ function keepNumberSpelling(doc: Document, text: string, data: unknown): void {
   const app = asRecord(asRecord(data)?.app);
   if (app === undefined) return;
   const spelling = (node: unknown): string | undefined =>
-    isScalar(node) && typeof node.value === 'number' && node.range ? text.slice(node.range[0], node.range[1]) : undefined;
+    isScalar(node) && typeof node.value === 'number' && node.range
+      ? text.slice(node.range[0], node.range[1])
+      : undefined;
 
   const version = spelling(doc.getIn(['app', 'version'], true));
   if (version !== undefined) app.version = version;
@@ -78,7 +87,9 @@ function keepNumberSpelling(doc: Document, text: string, data: unknown): void {
 }
 
 function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 }
 
 /** Finds the line of a field path; a missing field points at the mapping that lacks it. */
@@ -108,4 +119,3 @@ function locator(doc: Document, lineCounter: LineCounter): Locate {
     return { line, column: col };
   };
 }
-

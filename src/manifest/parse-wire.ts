@@ -17,10 +17,16 @@ export type WireResult =
 
 export function toWire(result: ParseResult): WireResult {
   if ('manifest' in result) return result;
-  return { errors: result.errors.map((error) => error.toJSON()), ...(result.claimedId !== undefined ? { claimedId: result.claimedId } : {}) };
+  return {
+    errors: result.errors.map((error) => error.toJSON()),
+    ...(result.claimedId !== undefined ? { claimedId: result.claimedId } : {}),
+  };
 }
 
 export function fromWire(result: WireResult): ParseResult {
   if ('manifest' in result) return result;
-  return { errors: result.errors.map((error) => new ManifestError(error)), ...(result.claimedId !== undefined ? { claimedId: result.claimedId } : {}) };
+  return {
+    errors: result.errors.map((error) => new ManifestError(error)),
+    ...(result.claimedId !== undefined ? { claimedId: result.claimedId } : {}),
+  };
 }

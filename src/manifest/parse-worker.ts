@@ -7,6 +7,9 @@ import { toWire, type ParseRequest } from './parse-wire.js';
 
 const port = parentPort!;
 port.on('message', (request: ParseRequest) => {
-  port.postMessage({ id: request.id, result: toWire(parseManifestBytes(request.bytes, request.file, request.maxBytes)) });
+  port.postMessage({
+    id: request.id,
+    result: toWire(parseManifestBytes(request.bytes, request.file, request.maxBytes)),
+  });
 });
 port.postMessage({ ready: true });

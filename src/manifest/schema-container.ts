@@ -15,7 +15,15 @@ import {
   type VolumeMount,
 } from './field-formats.js';
 import { FIELD_LIMITS } from './limits.js';
-import { boundedList, boundedString, durationSchema, nonEmptyString, portNumber, positiveDuration, stringList } from './schema-fields.js';
+import {
+  boundedList,
+  boundedString,
+  durationSchema,
+  nonEmptyString,
+  portNumber,
+  positiveDuration,
+  stringList,
+} from './schema-fields.js';
 import { resourcesSchema } from './schema-resources.js';
 
 /**
@@ -33,14 +41,12 @@ export const portObjectSchema = z
       .refine((ip) => isIP(ip) !== 0, { error: 'hostIp must be an IPv4 or IPv6 address' })
       .optional(),
   })
-  .transform(
-    (p): PortBinding => ({
-      ...(p.hostIp !== undefined ? { hostIp: p.hostIp } : {}),
-      hostPort: p.host,
-      containerPort: p.container,
-      protocol: p.protocol,
-    }),
-  );
+  .transform((p): PortBinding => ({
+    ...(p.hostIp !== undefined ? { hostIp: p.hostIp } : {}),
+    hostPort: p.host,
+    containerPort: p.container,
+    protocol: p.protocol,
+  }));
 
 const portStringSchema = z.string().transform((text, ctx) => {
   const parsed = parsePortString(text);
@@ -80,7 +86,8 @@ const envSchema = z
       .transform((value) => String(value)),
   )
   .refine((env) => Object.keys(env).length <= FIELD_LIMITS.envEntries, {
-    error: (iss) => `env must have at most ${FIELD_LIMITS.envEntries} entries, got ${Object.keys(iss.input as object).length}`,
+    error: (iss) =>
+      `env must have at most ${FIELD_LIMITS.envEntries} entries, got ${Object.keys(iss.input as object).length}`,
   });
 
 const imageRefSchema = (field: string) =>
@@ -113,20 +120,21 @@ export const buildSchema = z.strictObject({
   tag: imageRefSchema('image tag').optional(),
 });
 
-const healthcheckTestSchema = stringList('test', '[CMD-SHELL, "wget -q -O /dev/null http://127.0.0.1:8080/"]').superRefine(
-  (test, ctx) => {
-    const [kind] = test;
-    if (kind === 'CMD' && test.length >= 2) return;
-    if (kind === 'CMD-SHELL' && test.length === 2) return;
-    ctx.addIssue({
-      code: 'custom',
-      message:
-        kind === 'CMD-SHELL'
-          ? 'a CMD-SHELL test takes exactly one shell command: [CMD-SHELL, "..."]'
-          : 'test must start with CMD (followed by the program and its arguments) or CMD-SHELL (followed by one shell command)',
-    });
-  },
-);
+const healthcheckTestSchema = stringList(
+  'test',
+  '[CMD-SHELL, "wget -q -O /dev/null http://127.0.0.1:8080/"]',
+).superRefine((test, ctx) => {
+  const [kind] = test;
+  if (kind === 'CMD' && test.length >= 2) return;
+  if (kind === 'CMD-SHELL' && test.length === 2) return;
+  ctx.addIssue({
+    code: 'custom',
+    message:
+      kind === 'CMD-SHELL'
+        ? 'a CMD-SHELL test takes exactly one shell command: [CMD-SHELL, "..."]'
+        : 'test must start with CMD (followed by the program and its arguments) or CMD-SHELL (followed by one shell command)',
+  });
+});
 
 export const healthcheckSchema = z
   .strictObject({
@@ -168,16 +176,22 @@ export const containerSchema = z
       .regex(NETWORK_NAME_PATTERN, { error: (iss) => `${describeValue(iss.input)} is not a valid network name` })
       .optional(),
     user: z
-      .union([boundedString('user', FIELD_LIMITS.user), z.number().int().nonnegative()], { error: 'expected a user like "1000" or "1000:1000"' })
+      .union([boundedString('user', FIELD_LIMITS.user), z.number().int().nonnegative()], {
+        error: 'expected a user like "1000" or "1000:1000"',
+      })
       .transform((u) => String(u))
       .refine((u) => USER_PATTERN.test(u), {
-        error: (iss) => `${describeValue(iss.input)} is not a valid user (expected e.g. "1000", "1000:1000", "bitcoin")`,
+        error: (iss) =>
+          `${describeValue(iss.input)} is not a valid user (expected e.g. "1000", "1000:1000", "bitcoin")`,
       })
       .optional(),
     capAdd: boundedList(
-      z.string().max(64).regex(CAPABILITY_PATTERN, {
-        error: (iss) => `${describeValue(iss.input)} is not a capability name (expected e.g. NET_ADMIN)`,
-      }),
+      z
+        .string()
+        .max(64)
+        .regex(CAPABILITY_PATTERN, {
+          error: (iss) => `${describeValue(iss.input)} is not a capability name (expected e.g. NET_ADMIN)`,
+        }),
       'capAdd',
       FIELD_LIMITS.capAdd,
     ).default([]),
@@ -241,4 +255,3 @@ function checkMountClashes(volumes: readonly VolumeMount[], tmpfs: readonly stri
   volumes.forEach((v, i) => claim(v.target, ['volumes', i]));
   tmpfs.forEach((t, i) => claim(t, ['tmpfs', i]));
 }
-

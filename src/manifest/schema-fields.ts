@@ -8,7 +8,9 @@ import { parseSize, SizeError } from './size.js';
 
 /** At most `max` characters (checked before anything else looks at the text). */
 export const boundedString = (what: string, max: number) =>
-  z.string().max(max, { error: (iss) => `${what} must be at most ${max} characters, got ${(iss.input as string).length}` });
+  z
+    .string()
+    .max(max, { error: (iss) => `${what} must be at most ${max} characters, got ${(iss.input as string).length}` });
 
 export const nonEmptyString = (what: string, max: number = FIELD_LIMITS.path) =>
   boundedString(what, max).refine((s) => s.trim() !== '', { error: `${what} must not be empty` });
@@ -25,14 +27,20 @@ export const displayText = (what: string, max: number) =>
 
 /** A list of at most `max` entries. */
 export const boundedList = <T extends z.ZodType>(item: T, what: string, max: number) =>
-  z.array(item).max(max, { error: (iss) => `${what} must have at most ${max} entries, got ${(iss.input as unknown[]).length}` });
+  z
+    .array(item)
+    .max(max, { error: (iss) => `${what} must have at most ${max} entries, got ${(iss.input as unknown[]).length}` });
 
 /**
  * A field written as a string or a number and read by `parse`. `parse` throws a `Problem` whose
  * message names the bad value and how to write it; that message becomes the field's issue, and
  * the manifest error adds the file and the field's path. Any other error is a bug and is thrown.
  */
-function parsedField<T>(expected: string, parse: (value: string | number) => T, Problem: new (message: string) => Error) {
+function parsedField<T>(
+  expected: string,
+  parse: (value: string | number) => T,
+  Problem: new (message: string) => Error,
+) {
   return z.union([z.string(), z.number()], { error: expected }).transform((value, ctx) => {
     try {
       return parse(value);
@@ -49,10 +57,16 @@ export const durationSchema = parsedField(
   'expected a duration like "10s", "500ms", "1m30s" or a number of seconds',
   parseDuration,
   DurationError,
-).refine((ms) => ms <= FIELD_LIMITS.durationMs, { error: `a duration must be at most ${formatDuration(FIELD_LIMITS.durationMs)}` });
+).refine((ms) => ms <= FIELD_LIMITS.durationMs, {
+  error: `a duration must be at most ${formatDuration(FIELD_LIMITS.durationMs)}`,
+});
 
 /** Bytes, from "2GiB", "500MiB", "1.5GB" or a number of bytes. */
-export const sizeSchema = parsedField('expected a size like "2GiB", "500MiB" or a number of bytes', parseSize, SizeError);
+export const sizeSchema = parsedField(
+  'expected a size like "2GiB", "500MiB" or a number of bytes',
+  parseSize,
+  SizeError,
+);
 
 export const stringList = (field: string, example: string) =>
   z

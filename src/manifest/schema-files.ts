@@ -39,7 +39,9 @@ export const renderedFileSchema = z
     templateFile: relativePath('templateFile', "the manifest's folder").optional(),
     mode: z
       .string({ error: 'expected a file mode as a string, e.g. "0600" (a bare YAML number would be read as decimal)' })
-      .regex(FILE_MODE, { error: (iss) => `${describeValue(iss.input)} is not a file mode (expected e.g. "0600" or "0640")` })
+      .regex(FILE_MODE, {
+        error: (iss) => `${describeValue(iss.input)} is not a file mode (expected e.g. "0600" or "0640")`,
+      })
       .transform((mode) => parseInt(mode, 8))
       .optional(),
   })
@@ -52,20 +54,30 @@ export const renderedFileSchema = z
     }
   });
 
-export const renderedFilesSchema = boundedList(renderedFileSchema, 'files', FIELD_LIMITS.files).superRefine((files, ctx) => {
-  files.forEach((file, i) => {
-    const earlier = files.findIndex((other, j) => j < i && other.path === file.path);
-    if (earlier !== -1) {
-      ctx.addIssue({ code: 'custom', path: [i, 'path'], message: `${file.path} is already rendered by files[${earlier}]` });
-    }
-  });
-});
+export const renderedFilesSchema = boundedList(renderedFileSchema, 'files', FIELD_LIMITS.files).superRefine(
+  (files, ctx) => {
+    files.forEach((file, i) => {
+      const earlier = files.findIndex((other, j) => j < i && other.path === file.path);
+      if (earlier !== -1) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, 'path'],
+          message: `${file.path} is already rendered by files[${earlier}]`,
+        });
+      }
+    });
+  },
+);
 
 /** The values file: KEY=VALUE lines, relative to podwarden's secrets directory. */
 export const valuesFileSchema = boundedString('values', FIELD_LIMITS.path).transform((text, ctx) => {
   const problem = confinedPathProblem(text, 'values');
   if (problem === undefined) return path.posix.normalize(text);
-  ctx.addIssue({ code: 'custom', message: problem.replace("the app's data directory", "podwarden's secrets directory"), input: text });
+  ctx.addIssue({
+    code: 'custom',
+    message: problem.replace("the app's data directory", "podwarden's secrets directory"),
+    input: text,
+  });
   return z.NEVER;
 });
 

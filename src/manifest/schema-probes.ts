@@ -7,14 +7,22 @@ import { boundedString, durationSchema, portNumber, positiveDuration, stringList
 // `app.probes`: podwarden's own startup, liveness and readiness checks (kubelet's model).
 
 const wholeAtLeastOne = (field: string) =>
-  z.number().int({ error: `${field} must be a whole number` }).min(1, { error: `${field} must be at least 1` });
+  z
+    .number()
+    .int({ error: `${field} must be a whole number` })
+    .min(1, { error: `${field} must be at least 1` });
 
 const probeCheckFields = {
   http: z
     .strictObject({
       path: boundedString('path', FIELD_LIMITS.path).startsWith('/', { error: 'path must start with "/"' }),
       port: portNumber,
-      expectStatus: z.number().int().min(100, { error: 'expectStatus must be an HTTP status (100-599)' }).max(599, { error: 'expectStatus must be an HTTP status (100-599)' }).optional(),
+      expectStatus: z
+        .number()
+        .int()
+        .min(100, { error: 'expectStatus must be an HTTP status (100-599)' })
+        .max(599, { error: 'expectStatus must be an HTTP status (100-599)' })
+        .optional(),
     })
     .optional(),
   tcp: z.strictObject({ port: portNumber }).optional(),
@@ -40,27 +48,32 @@ const probeSchema = z
       });
     }
   })
-  .transform(
-    (probe): ProbeSpec => ({
-      check: probe.http
-        ? { kind: 'http', path: probe.http.path, port: probe.http.port, ...(probe.http.expectStatus !== undefined ? { expectStatus: probe.http.expectStatus } : {}) }
-        : probe.tcp
-          ? { kind: 'tcp', port: probe.tcp.port }
-          : { kind: 'exec', command: probe.exec!.command },
-      intervalMs: probe.interval,
-      timeoutMs: probe.timeout,
-      failureThreshold: probe.failureThreshold,
-      successThreshold: probe.successThreshold,
-      startPeriodMs: probe.startPeriod,
-    }),
-  );
+  .transform((probe): ProbeSpec => ({
+    check: probe.http
+      ? {
+          kind: 'http',
+          path: probe.http.path,
+          port: probe.http.port,
+          ...(probe.http.expectStatus !== undefined ? { expectStatus: probe.http.expectStatus } : {}),
+        }
+      : probe.tcp
+        ? { kind: 'tcp', port: probe.tcp.port }
+        : { kind: 'exec', command: probe.exec!.command },
+    intervalMs: probe.interval,
+    timeoutMs: probe.timeout,
+    failureThreshold: probe.failureThreshold,
+    successThreshold: probe.successThreshold,
+    startPeriodMs: probe.startPeriod,
+  }));
 
 export const probesSchema = z.strictObject({
   startup: probeSchema.optional(),
   liveness: probeSchema.optional(),
   readiness: probeSchema.optional(),
   onLivenessFailure: z
-    .enum(['restart', 'recreate'], { error: (iss) => `expected "restart" or "recreate", got ${describeValue(iss.input)}` })
+    .enum(['restart', 'recreate'], {
+      error: (iss) => `expected "restart" or "recreate", got ${describeValue(iss.input)}`,
+    })
     .default('restart'),
   /** Without a declared liveness probe, run the container's own health check (its image's HEALTHCHECK) as one. */
   imageHealthcheck: z.boolean({ error: 'imageHealthcheck must be true or false' }).default(true),

@@ -14,7 +14,11 @@ const memorySchema = z
     try {
       const bytes = parseSize(value);
       if (bytes < MIN_MEMORY_BYTES) {
-        ctx.addIssue({ code: 'custom', message: `memory must be at least ${formatSize(MIN_MEMORY_BYTES)} (podman's minimum), got ${formatSize(bytes)}`, input: value });
+        ctx.addIssue({
+          code: 'custom',
+          message: `memory must be at least ${formatSize(MIN_MEMORY_BYTES)} (podman's minimum), got ${formatSize(bytes)}`,
+          input: value,
+        });
         return z.NEVER;
       }
       return bytes;

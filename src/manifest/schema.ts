@@ -49,7 +49,8 @@ export const appSchema = z
       }),
     description: boundedString('description', FIELD_LIMITS.description)
       .refine((text) => !/[\p{Cc}\p{Cf}\u2028\u2029]/u.test(text.replace(/[\n\t]/g, '')), {
-        error: (iss) => `description must not contain control or invisible characters (line breaks and tabs are fine), got ${describeValue(iss.input)}`,
+        error: (iss) =>
+          `description must not contain control or invisible characters (line breaks and tabs are fine), got ${describeValue(iss.input)}`,
       })
       .optional(),
     container: containerSchema,
@@ -63,7 +64,8 @@ export const appSchema = z
   })
   .superRefine((app, ctx) => {
     app.dependsOn.forEach((dependency, i) => {
-      if (dependency === app.id) ctx.addIssue({ code: 'custom', path: ['dependsOn', i], message: 'an app cannot depend on itself' });
+      if (dependency === app.id)
+        ctx.addIssue({ code: 'custom', path: ['dependsOn', i], message: 'an app cannot depend on itself' });
       else if (app.dependsOn.indexOf(dependency) < i) {
         ctx.addIssue({ code: 'custom', path: ['dependsOn', i], message: `"${dependency}" is listed twice` });
       }
@@ -72,7 +74,11 @@ export const appSchema = z
     app.companions.forEach((companion, i) => {
       const first = seen.get(companion.id);
       if (first !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['companions', i, 'id'], message: `duplicate companion id "${companion.id}": companions[${first}] already uses it` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['companions', i, 'id'],
+          message: `duplicate companion id "${companion.id}": companions[${first}] already uses it`,
+        });
       } else seen.set(companion.id, i);
     });
   });
@@ -98,7 +104,11 @@ export function manifestFileSchema(baseDir: string) {
       companions: app.companions.map((companion) => ({
         ...companion,
         ...(companion.files !== undefined ? { files: resolveTemplateFiles(companion.files, baseDir) } : {}),
-        container: normaliseContainer(companion.container, baseDir, defaultBuildTag(`${app.id}-${companion.id}`, app.version)),
+        container: normaliseContainer(
+          companion.container,
+          baseDir,
+          defaultBuildTag(`${app.id}-${companion.id}`, app.version),
+        ),
       })),
     },
   }));

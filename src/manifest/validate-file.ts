@@ -23,7 +23,8 @@ export interface FileVerdict {
 export async function validateManifestFile(file: string, admission: Admission, maxBytes: number): Promise<FileVerdict> {
   const root = dirname(file);
   const read = await readCatalogFile(await realpath(root).catch(() => root), file, maxBytes);
-  if (read === undefined) return { errors: [new ManifestError({ file, path: '', message: 'is not a regular file' })], grants: [] };
+  if (read === undefined)
+    return { errors: [new ManifestError({ file, path: '', message: 'is not a regular file' })], grants: [] };
   if ('error' in read) return { errors: [read.error], grants: [] };
   const parsed = parseManifestBytes(read.bytes, file, maxBytes);
   if ('errors' in parsed) return { errors: parsed.errors, grants: [] };

@@ -1,4 +1,14 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type YAMLError } from 'yaml';
+import {
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  type Document,
+  type Node,
+  type YAMLError,
+} from 'yaml';
 import { excerpt, plainMessage } from './excerpt.js';
 import { formatPath, ManifestError } from './errors.js';
 
@@ -34,11 +44,15 @@ export function readYaml(text: string, file: string): ReadYaml | { errors: Manif
   const claimedId = (): unknown => (isMap(doc.contents) ? doc.getIn(['app', 'id']) : undefined);
   const problems = [...doc.errors, ...doc.warnings];
   if (problems.length > 0) {
-    const errors = problems.map((problem) => new ManifestError({ file, path: '', message: yamlMessage(problem), ...at(problem.pos[0]) }));
+    const errors = problems.map(
+      (problem) => new ManifestError({ file, path: '', message: yamlMessage(problem), ...at(problem.pos[0]) }),
+    );
     return { errors, claimedId: claimedId() };
   }
   if (doc.contents === null) {
-    return { errors: [new ManifestError({ file, path: '', message: 'the file is empty; a manifest starts with "app:"' })] };
+    return {
+      errors: [new ManifestError({ file, path: '', message: 'the file is empty; a manifest starts with "app:"' })],
+    };
   }
   const duplicates = oddKeys(doc.contents as Node).map(
     ({ path, offset, twice }) =>

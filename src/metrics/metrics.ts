@@ -46,7 +46,8 @@ export function createMetrics(orchestrator: Orchestrator): PodwardenMetrics {
     registers: [registry],
     collect() {
       this.reset();
-      for (const row of orchestrator.status()) if (row.ready !== undefined) this.set({ app: row.appId }, row.ready ? 1 : 0);
+      for (const row of orchestrator.status())
+        if (row.ready !== undefined) this.set({ app: row.appId }, row.ready ? 1 : 0);
     },
   });
   const restarts = new Counter({
@@ -57,7 +58,7 @@ export function createMetrics(orchestrator: Orchestrator): PodwardenMetrics {
   });
   const failures = new Counter({
     name: 'podwarden_app_failures_total',
-    help: 'Failures podwarden answered with a retry, by kind (exited, killed-outside, bad-config, oom-killed, probe-failing, a step\'s error, ...)',
+    help: "Failures podwarden answered with a retry, by kind (exited, killed-outside, bad-config, oom-killed, probe-failing, a step's error, ...)",
     labelNames: ['app', 'kind'],
     registers: [registry],
   });
@@ -133,7 +134,8 @@ export function createMetrics(orchestrator: Orchestrator): PodwardenMetrics {
         restarts.inc({ app: transition.appId });
         if (transition.failureReason) failures.inc({ app: transition.appId, kind: transition.failureReason.kind });
       }
-      if (isProbeFailure(transition.reason) && transition.to !== 'running') probeFailures.inc({ app: transition.appId });
+      if (isProbeFailure(transition.reason) && transition.to !== 'running')
+        probeFailures.inc({ app: transition.appId });
     }),
     orchestrator.passes$.subscribe((pass) => {
       passDuration.observe(Math.max(0, pass.finishedAt - pass.startedAt) / 1000);

@@ -15,7 +15,12 @@ export interface Admission {
  * (its folder) and every host right it asks for is allowed. The same check for `validate`
  * and the daemon, so both name the same rules.
  */
-export async function admitManifest(manifest: AppManifest, file: string, root: string, admission: Admission): Promise<PolicyVerdict> {
+export async function admitManifest(
+  manifest: AppManifest,
+  file: string,
+  root: string,
+  admission: Admission,
+): Promise<PolicyVerdict> {
   const verdict = await checkHostRights(manifest, file, admission.policy, admission.protectedPaths);
   return { errors: [...(await confinementErrors(manifest, file, root)), ...verdict.errors], grants: verdict.grants };
 }

@@ -63,7 +63,8 @@ async function decide(
   policy: HostPolicy,
   protectedList: readonly ProtectedPath[],
 ): Promise<Decision> {
-  const where = policy.file === undefined ? 'there is no policy file (docs/policy.md)' : `no rule in ${policy.file} allows it`;
+  const where =
+    policy.file === undefined ? 'there is no policy file (docs/policy.md)' : `no rule in ${policy.file} allows it`;
   const refused = (what: string, rule: string) => ({
     allowed: false as const,
     reason: `${what}; host access is refused by default and ${where} (the owner can add ${rule})`,
@@ -105,12 +106,18 @@ async function decideBind(
   const rule = rules!.bind[index]!;
   const name = `apps.${key}.bind[${index}]`;
   if (rule.readOnly && !right.readOnly) {
-    return { allowed: false, reason: `binds ${shown} read-write, but ${name} allows ${rule.path} read-only (add ":ro")` };
+    return {
+      allowed: false,
+      reason: `binds ${shown} read-write, but ${name} allows ${rule.path} read-only (add ":ro")`,
+    };
   }
   if (real !== undefined) {
     const ruleReal = await realpath(rule.path).catch(() => rule.path);
     if (!isInside(ruleReal, real)) {
-      return { allowed: false, reason: `${shown} leads through a symbolic link outside ${rule.path}, which ${name} allows` };
+      return {
+        allowed: false,
+        reason: `${shown} leads through a symbolic link outside ${rule.path}, which ${name} allows`,
+      };
     }
   }
   return { allowed: true, rule: name };

@@ -22,16 +22,30 @@ export interface ContainerRights {
 export const CONTAINER_FIELDS = {
   hostReaching: ['volumes', 'capAdd', 'network'],
   confined: [
-    'image', 'build', 'pullPolicy', 'command', 'entrypoint', 'env', 'ports', 'tmpfs', 'user', 'stopTimeout', 'healthcheck', 'resources',
+    'image',
+    'build',
+    'pullPolicy',
+    'command',
+    'entrypoint',
+    'env',
+    'ports',
+    'tmpfs',
+    'user',
+    'stopTimeout',
+    'healthcheck',
+    'resources',
   ],
 } as const;
 
 function containerRights(container: AppContainer, prefix: string): HostRight[] {
   const rights: HostRight[] = [];
   container.volumes.forEach((volume, i) => {
-    if (volume.kind === 'host') rights.push({ kind: 'bind', field: `${prefix}.volumes[${i}]`, source: volume.source, readOnly: volume.readOnly });
+    if (volume.kind === 'host')
+      rights.push({ kind: 'bind', field: `${prefix}.volumes[${i}]`, source: volume.source, readOnly: volume.readOnly });
   });
-  container.capAdd.forEach((name, i) => rights.push({ kind: 'capability', field: `${prefix}.capAdd[${i}]`, name: capabilityName(name) }));
+  container.capAdd.forEach((name, i) =>
+    rights.push({ kind: 'capability', field: `${prefix}.capAdd[${i}]`, name: capabilityName(name) }),
+  );
   // podman reads the network mode "host" in any case; so does this check.
   if (container.network?.toLowerCase() === 'host') rights.push({ kind: 'host-network', field: `${prefix}.network` });
   return rights;

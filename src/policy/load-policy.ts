@@ -16,7 +16,13 @@ export function policyCandidates(stateDir: string): string[] {
 export async function findPolicyFile(stateDir: string, named?: string): Promise<string | undefined> {
   if (named !== undefined && named !== '') return path.resolve(named);
   for (const candidate of policyCandidates(stateDir)) {
-    if (await stat(candidate).then(() => true, () => false)) return candidate;
+    if (
+      await stat(candidate).then(
+        () => true,
+        () => false,
+      )
+    )
+      return candidate;
   }
   return undefined;
 }
@@ -47,8 +53,10 @@ export async function loadPolicy(file: string, { catalogDir }: { catalogDir: str
     if (!info.isFile()) throw new PolicyError(file, 'is not a regular file');
     if (info.size > MAX_POLICY_BYTES) throw new PolicyError(file, `is larger than ${MAX_POLICY_BYTES / 1024} KiB`);
     const me = process.getuid?.() ?? 0;
-    if (info.uid !== 0 && info.uid !== me) throw new PolicyError(file, `belongs to uid ${info.uid}; it must belong to root or to podwarden's user`);
-    if ((info.mode & 0o022) !== 0) throw new PolicyError(file, 'can be written by others than its owner (chmod go-w it)');
+    if (info.uid !== 0 && info.uid !== me)
+      throw new PolicyError(file, `belongs to uid ${info.uid}; it must belong to root or to podwarden's user`);
+    if ((info.mode & 0o022) !== 0)
+      throw new PolicyError(file, 'can be written by others than its owner (chmod go-w it)');
     bytes = await readFile(real);
   } catch (error) {
     if (error instanceof PolicyError) throw error;
@@ -56,7 +64,10 @@ export async function loadPolicy(file: string, { catalogDir }: { catalogDir: str
   }
   const catalog = await realpath(catalogDir).catch(() => path.resolve(catalogDir));
   if (isInside(catalog, real)) {
-    throw new PolicyError(file, 'is inside the catalog; the policy is the owner\'s and must live apart from what catalogs ship (the state dir or /etc/podwarden)');
+    throw new PolicyError(
+      file,
+      "is inside the catalog; the policy is the owner's and must live apart from what catalogs ship (the state dir or /etc/podwarden)",
+    );
   }
 
   const decoded = decodeManifest(bytes, file, MAX_POLICY_BYTES);
@@ -65,7 +76,8 @@ export async function loadPolicy(file: string, { catalogDir }: { catalogDir: str
   const read = readYaml(decoded.text, file);
   const problems = 'errors' in read ? read.errors : [];
   const parsed = 'errors' in read ? undefined : policyFileSchema.safeParse(read.data, { reportInput: true });
-  if (parsed && !parsed.success) problems.push(...issuesToErrors(file, parsed.error.issues, { knownKeys: knownPolicyKeys }));
+  if (parsed && !parsed.success)
+    problems.push(...issuesToErrors(file, parsed.error.issues, { knownKeys: knownPolicyKeys }));
   if (!parsed?.success) throw new PolicyError(file, problems.map(where).join('; '));
   return { file, apps: parsed.data.apps };
 }
@@ -78,5 +90,9 @@ function where(error: ManifestError): string {
 /** The fields allowed at a path, for "did you mean" hints. */
 function knownPolicyKeys(at: readonly PropertyKey[]): readonly string[] {
   if (at.length === 0) return ['apps'];
-  return at.length === 2 && at[0] === 'apps' ? ['bind', 'capAdd', 'hostNetwork'] : at.length === 4 ? ['path', 'readOnly'] : [];
+  return at.length === 2 && at[0] === 'apps'
+    ? ['bind', 'capAdd', 'hostNetwork']
+    : at.length === 4
+      ? ['path', 'readOnly']
+      : [];
 }

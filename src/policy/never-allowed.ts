@@ -60,12 +60,16 @@ export function protectedPaths(own: PodwardenPaths): ProtectedPath[] {
   return [
     ...[...ENGINE_SOCKETS, ...(own.engineSocket ? [absolute(own.engineSocket)] : [])].map((socket) => ({
       path: socket,
-      why: 'the container engine\'s socket (whoever holds it is root on the host)',
+      why: "the container engine's socket (whoever holds it is root on the host)",
       below: false,
     })),
     ...[...ENGINE_STATE, ...KERNEL].map((entry) => ({ ...entry, below: true })),
     { path: absolute(own.stateDir), why: "podwarden's state dir", below: true },
-    { path: absolute(own.dataDir), why: "the apps' data dirs (an app reaches its own through ./ volumes)", below: true },
+    {
+      path: absolute(own.dataDir),
+      why: "the apps' data dirs (an app reaches its own through ./ volumes)",
+      below: true,
+    },
     { path: absolute(own.secretsDir), why: "podwarden's secrets dir", below: true },
     { path: absolute(own.catalogDir), why: 'the catalog', below: true },
     ...(own.policyFile ? [{ path: absolute(own.policyFile), why: "the owner's host policy", below: false }] : []),
@@ -75,7 +79,8 @@ export function protectedPaths(own: PodwardenPaths): ProtectedPath[] {
 /** Why `source` (absolute, normalised) may never be bound, or undefined when a policy may allow it. */
 export function neverAllowed(source: string, protectedList: readonly ProtectedPath[]): string | undefined {
   if (source === '/') return "it is the host's root";
-  if (USER_ENGINE_SOCKET.test(source)) return "it is or holds a user's container engine socket (whoever holds it controls that engine)";
+  if (USER_ENGINE_SOCKET.test(source))
+    return "it is or holds a user's container engine socket (whoever holds it controls that engine)";
   for (const entry of protectedList) {
     if (source === entry.path) return `it is ${entry.why}`;
     if (isInside(source, entry.path)) return `it holds ${entry.path}, ${entry.why}`;

@@ -34,14 +34,21 @@ export const NO_POLICY: HostPolicy = { apps: {} };
 
 const CONTAINER_KEY = new RegExp(`^${APP_ID_PATTERN.source.slice(1, -1)}(?:/${APP_ID_PATTERN.source.slice(1, -1)})?$`);
 
-const hostPath = z.string().max(1024).transform((text, ctx) => {
-  if (!text.startsWith('/') || text.includes('\0') || text.split('/').includes('..')) {
-    ctx.addIssue({ code: 'custom', message: `${describeValue(text)} is not an absolute host path without ".."`, input: text });
-    return z.NEVER;
-  }
-  const normalised = path.posix.normalize(text);
-  return normalised.length > 1 && normalised.endsWith('/') ? normalised.slice(0, -1) : normalised;
-});
+const hostPath = z
+  .string()
+  .max(1024)
+  .transform((text, ctx) => {
+    if (!text.startsWith('/') || text.includes('\0') || text.split('/').includes('..')) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${describeValue(text)} is not an absolute host path without ".."`,
+        input: text,
+      });
+      return z.NEVER;
+    }
+    const normalised = path.posix.normalize(text);
+    return normalised.length > 1 && normalised.endsWith('/') ? normalised.slice(0, -1) : normalised;
+  });
 
 const bindRule = z.union([
   hostPath.transform((p): BindRule => ({ path: p, readOnly: false })),
@@ -52,7 +59,13 @@ const containerRules = z
   .strictObject({
     bind: z.array(bindRule).max(256).default([]),
     capAdd: z
-      .array(z.string().regex(CAPABILITY_PATTERN, { error: (iss) => `${describeValue(iss.input)} is not a capability name (expected e.g. NET_ADMIN)` }))
+      .array(
+        z
+          .string()
+          .regex(CAPABILITY_PATTERN, {
+            error: (iss) => `${describeValue(iss.input)} is not a capability name (expected e.g. NET_ADMIN)`,
+          }),
+      )
       .max(64)
       .default([]),
     hostNetwork: z.boolean({ error: 'hostNetwork must be true or false' }).default(false),
@@ -63,12 +76,17 @@ export const policyFileSchema = z.strictObject(
   {
     apps: z
       .record(
-        z.string().regex(CONTAINER_KEY, { error: (iss) => `${describeValue(iss.input)} is not an app id or "app/companion"` }),
+        z
+          .string()
+          .regex(CONTAINER_KEY, { error: (iss) => `${describeValue(iss.input)} is not an app id or "app/companion"` }),
         containerRules,
       )
       .default({}),
   },
-  { error: (iss) => (iss.code === 'invalid_type' ? 'a policy file is a mapping with an "apps" key at the top' : undefined) },
+  {
+    error: (iss) =>
+      iss.code === 'invalid_type' ? 'a policy file is a mapping with an "apps" key at the top' : undefined,
+  },
 );
 
 /** `CAP_NET_ADMIN` and `NET_ADMIN` are one capability. */

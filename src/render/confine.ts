@@ -23,7 +23,10 @@ export async function confinedTarget(root: string, relative: string): Promise<st
   }
   await mkdir(root, { recursive: true, mode: 0o750 });
   const realRoot = await realpath(root);
-  const segments = path.normalize(relative).split(path.sep).filter((segment) => segment !== '' && segment !== '.');
+  const segments = path
+    .normalize(relative)
+    .split(path.sep)
+    .filter((segment) => segment !== '' && segment !== '.');
   const fileName = segments.pop();
   if (fileName === undefined) throw new EscapeError(`${JSON.stringify(relative)} names no file inside ${root}`);
   let current = realRoot;
@@ -35,7 +38,8 @@ export async function confinedTarget(root: string, relative: string): Promise<st
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       // A dangling link is no folder to make: mkdir would follow it.
-      if (await isSymlink(next)) throw new EscapeError(`${JSON.stringify(relative)}: ${segment} is a dangling symbolic link`);
+      if (await isSymlink(next))
+        throw new EscapeError(`${JSON.stringify(relative)}: ${segment} is a dangling symbolic link`);
       await mkdir(next, { mode: 0o750 });
       resolved = next;
     }
@@ -46,7 +50,9 @@ export async function confinedTarget(root: string, relative: string): Promise<st
   }
   const target = path.join(current, fileName);
   if (await isSymlink(target)) {
-    throw new EscapeError(`${JSON.stringify(relative)} is a symbolic link; rendered files are written only as regular files`);
+    throw new EscapeError(
+      `${JSON.stringify(relative)} is a symbolic link; rendered files are written only as regular files`,
+    );
   }
   return target;
 }

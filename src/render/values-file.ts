@@ -29,7 +29,10 @@ export function parseValuesFile(text: string): Record<string, string> {
     if (equals === -1) throw new ValuesFileError(number, 'expected KEY=VALUE');
     const key = line.slice(0, equals).trim();
     if (!ENV_KEY_PATTERN.test(key)) {
-      throw new ValuesFileError(number, `${JSON.stringify(key)} is not a valid key (letters, digits and "_", not starting with a digit)`);
+      throw new ValuesFileError(
+        number,
+        `${JSON.stringify(key)} is not a valid key (letters, digits and "_", not starting with a digit)`,
+      );
     }
     if (Object.hasOwn(values, key)) throw new ValuesFileError(number, `${key} is defined twice`);
     values[key] = line.slice(equals + 1);

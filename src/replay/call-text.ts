@@ -15,7 +15,10 @@ export function describeCall(method: string, args: readonly unknown[]): string {
 export function firstDifference(recorded: unknown, replayed: unknown, path = 'args'): string | undefined {
   if (canonicalJson(recorded) === canonicalJson(replayed)) return undefined;
   const bothObjects =
-    recorded !== null && replayed !== null && typeof recorded === 'object' && typeof replayed === 'object' &&
+    recorded !== null &&
+    replayed !== null &&
+    typeof recorded === 'object' &&
+    typeof replayed === 'object' &&
     Array.isArray(recorded) === Array.isArray(replayed);
   if (bothObjects) {
     const keys = new Set([...Object.keys(recorded), ...Object.keys(replayed)]);

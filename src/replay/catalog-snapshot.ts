@@ -55,7 +55,10 @@ export function redactManifestText(text: string, file: string, redact: (value: s
   const env = doc.getIn(['app', 'container', 'env'], true) as Node | undefined;
   if (env === undefined || (isScalar(env) && env.value === null)) return text;
   if (!isMap(env)) {
-    throw new CatalogRedactionError(file, 'app.container.env is not a plain mapping (a YAML alias?): its values cannot be redacted safely');
+    throw new CatalogRedactionError(
+      file,
+      'app.container.env is not a plain mapping (a YAML alias?): its values cannot be redacted safely',
+    );
   }
 
   const original = parseManifest(text, file);
@@ -78,14 +81,18 @@ export function redactManifestText(text: string, file: string, redact: (value: s
   }
 
   if (parseDocument(redacted, { uniqueKeys: true }).errors.length > 0) {
-    throw new CatalogRedactionError(file, 'redacting app.container.env made the YAML invalid: this layout of env is not supported');
+    throw new CatalogRedactionError(
+      file,
+      'redacting app.container.env made the YAML invalid: this layout of env is not supported',
+    );
   }
   if ('manifest' in original) {
     const after = parseManifest(redacted, file);
     const same =
       'manifest' in after &&
       withoutEnv(after.manifest) === withoutEnv(original.manifest) &&
-      Object.keys(after.manifest.container.env).join('\n') === Object.keys(original.manifest.container.env).join('\n') &&
+      Object.keys(after.manifest.container.env).join('\n') ===
+        Object.keys(original.manifest.container.env).join('\n') &&
       Object.entries(original.manifest.container.env).every(
         ([key, value]) => after.manifest.container.env[key] === redact(value),
       );

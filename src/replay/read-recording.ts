@@ -118,7 +118,11 @@ export function parseRecording(file: string, text: string): Recording {
 
   const head = headerSchema.safeParse(parseLine(file, 1, lines[0]!));
   if (!head.success) {
-    throw new RecordingFormatError(file, 1, `not a version ${RECORDING_VERSION} recording header: ${describeIssues(head.error)}`);
+    throw new RecordingFormatError(
+      file,
+      1,
+      `not a version ${RECORDING_VERSION} recording header: ${describeIssues(head.error)}`,
+    );
   }
   const header = head.data as HeaderRecord;
 
@@ -129,7 +133,8 @@ export function parseRecording(file: string, text: string): Recording {
     const text = lines[index]!;
     if (text.trim() === '') continue;
     const parsed = timedSchema.safeParse(parseLine(file, line, text));
-    if (!parsed.success) throw new RecordingFormatError(file, line, `not a valid record: ${describeIssues(parsed.error)}`);
+    if (!parsed.success)
+      throw new RecordingFormatError(file, line, `not a valid record: ${describeIssues(parsed.error)}`);
     const record = parsed.data as TimedRecord;
     // The replay feeds inputs in file order on one clock: a step back in time means a broken file.
     if (record.t < last) {

@@ -10,7 +10,11 @@ export interface AnswerWaiter {
 }
 
 /** Settles `waiting` as the recorded call was answered live: its result, or its error rebuilt. */
-export function settleFromRecord(record: CallRecord, waiting: AnswerWaiter, fromRecorded: (value: unknown) => unknown): void {
+export function settleFromRecord(
+  record: CallRecord,
+  waiting: AnswerWaiter,
+  fromRecorded: (value: unknown) => unknown,
+): void {
   if (record.error) {
     waiting.reject(rebuildError(record.error, fromRecorded));
     return;
@@ -28,5 +32,8 @@ export function rebuildError(error: RecordedError, text: (value: unknown) => unk
   if (error.name === 'EngineError' && error.code !== undefined) {
     return new EngineError(error.code as EngineErrorCode, message);
   }
-  return Object.assign(new Error(message), { name: error.name, ...(error.code === undefined ? {} : { code: error.code }) });
+  return Object.assign(new Error(message), {
+    name: error.name,
+    ...(error.code === undefined ? {} : { code: error.code }),
+  });
 }

@@ -156,7 +156,7 @@ export async function createRecorder(setup: RecorderSetup): Promise<Recorder> {
     if (!open) return;
     try {
       const bytes = Buffer.from(`${JSON.stringify(record)}\n`);
-      for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done);
+      for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done);
     } catch (error) {
       stopRecording(error, 'cannot write the recording; recording stopped, podwarden goes on');
     }

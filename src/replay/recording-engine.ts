@@ -14,7 +14,14 @@ export function recordingEngine(engine: EnginePort, sink: Recorder): EnginePort 
   // A call the engine never answered is still an input: its replay must never answer either.
   sink.onClose(() => {
     for (const [id, call] of inFlight) {
-      sink.write({ kind: 'call', seq: id, method: call.method, args: call.args, calledAt: call.calledAt, unanswered: true });
+      sink.write({
+        kind: 'call',
+        seq: id,
+        method: call.method,
+        args: call.args,
+        calledAt: call.calledAt,
+        unanswered: true,
+      });
     }
     inFlight.clear();
   });

@@ -36,7 +36,13 @@ export function recordCommands(orchestrator: Orchestrator, recorder: Recorder): 
   orchestrator.transitions$.subscribe((transition) => recorder.observed(transition));
   let seq = 0;
 
-  function record(id: number, name: CommandName, appId: string | undefined, calledAt: number, catalog?: CatalogSnapshot): void {
+  function record(
+    id: number,
+    name: CommandName,
+    appId: string | undefined,
+    calledAt: number,
+    catalog?: CatalogSnapshot,
+  ): void {
     recorder.write({
       kind: 'command',
       seq: id,
@@ -113,8 +119,7 @@ export function recordCommands(orchestrator: Orchestrator, recorder: Recorder): 
     logs: (appId, options) => orchestrator.logs(appId, options),
     catalog: () => orchestrator.catalog(),
     health: () => orchestrator.health(),
-    restartApp: (appId) =>
-      recorded('restartApp', appId, () => orchestrator.restartApp(appId)),
+    restartApp: (appId) => recorded('restartApp', appId, () => orchestrator.restartApp(appId)),
     restartStopsFirst: (appId) => orchestrator.restartStopsFirst(appId),
     moveApp(appId, file) {
       // A move changes which file speaks for an app, which a replay cannot rebuild: the

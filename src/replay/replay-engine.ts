@@ -95,7 +95,13 @@ export class ReplayEngine implements EnginePort {
 
   /** Recordings hold no container output (it never reaches the machines). */
   logs(id: string): Observable<LogLine> {
-    return throwError(() => new EngineError('engine', `logs of container ${id}: a replay has no container output (recordings do not hold it)`));
+    return throwError(
+      () =>
+        new EngineError(
+          'engine',
+          `logs of container ${id}: a replay has no container output (recordings do not hold it)`,
+        ),
+    );
   }
 
   events(labels: Record<string, string>): Observable<EngineEvent> {
@@ -226,7 +232,10 @@ export class ReplayEngine implements EnginePort {
     settleFromRecord(record, waiting, (value) => this.context.fromRecorded(value));
   }
 
-  private deliverToStream(line: number, record: Extract<TimedRecord, { kind: 'event' | 'stream-error' | 'stream-end' }>): void {
+  private deliverToStream(
+    line: number,
+    record: Extract<TimedRecord, { kind: 'event' | 'stream-error' | 'stream-end' }>,
+  ): void {
     const stream = this.expected.stream(record.stream);
     if (!stream) {
       this.diverge(line, `an engine event on stream #${record.stream}, which the recording never subscribed to`);

@@ -47,7 +47,10 @@ export async function replay(file: string, options: ReplayOptions = {}): Promise
  * transitions and their virtual times, the same on every run; rejects with a ReplayDivergence
  * where the replay stops fitting the recording.
  */
-export async function replayRecording(recording: Recording, options: ReplayOptions = {}): Promise<ReplayedTransition[]> {
+export async function replayRecording(
+  recording: Recording,
+  options: ReplayOptions = {},
+): Promise<ReplayedTransition[]> {
   const { header } = recording;
   const root = await mkdtemp(join(tmpdir(), 'podwarden-replay-'));
   try {
@@ -78,9 +81,17 @@ export async function replayRecording(recording: Recording, options: ReplayOptio
         position: () => position,
         toleranceMs: options.toleranceMs ?? DEFAULT_TOLERANCE_MS,
         toRecorded: (value) =>
-          transformValue(value, { string: alias, envValue: (text) => text, specHash: (hash) => hashes.toPortable(hash) }),
+          transformValue(value, {
+            string: alias,
+            envValue: (text) => text,
+            specHash: (hash) => hashes.toPortable(hash),
+          }),
         fromRecorded: (value) =>
-          transformValue(value, { string: unalias, envValue: (text) => text, specHash: (hash) => hashes.fromPortable(hash) }),
+          transformValue(value, {
+            string: unalias,
+            envValue: (text) => text,
+            specHash: (hash) => hashes.fromPortable(hash),
+          }),
         learnSpec: (spec: ContainerSpec) => hashes.learn(spec),
       });
       const orchestrator = createOrchestrator({
@@ -99,7 +110,11 @@ export async function replayRecording(recording: Recording, options: ReplayOptio
       });
       const transitions: ReplayedTransition[] = [];
       orchestrator.transitions$.subscribe((transition) =>
-        transitions.push({ ...transition, reason: alias(transition.reason), offsetMs: transition.at - header.startedAt }),
+        transitions.push({
+          ...transition,
+          reason: alias(transition.reason),
+          offsetMs: transition.at - header.startedAt,
+        }),
       );
       await drive({
         recording,
@@ -133,7 +148,16 @@ interface Drive {
 }
 
 /** The replay loop: each input at its recorded time, podwarden's own timers in between. */
-async function drive({ recording, clock, engine, orchestrator, alias, catalogDir, learnCatalog, fed }: Drive): Promise<void> {
+async function drive({
+  recording,
+  clock,
+  engine,
+  orchestrator,
+  alias,
+  catalogDir,
+  learnCatalog,
+  fed,
+}: Drive): Promise<void> {
   const failures = new Map<number, string>();
   const commands: Array<Numbered<CommandRecord>> = [];
   let stopped = false;
@@ -148,7 +172,8 @@ async function drive({ recording, clock, engine, orchestrator, alias, catalogDir
       await writeCatalogSnapshot(catalogDir, record.catalog);
       await learnCatalog();
     }
-    const fail = (error: unknown) => failures.set(record.seq, alias(error instanceof Error ? error.message : String(error)));
+    const fail = (error: unknown) =>
+      failures.set(record.seq, alias(error instanceof Error ? error.message : String(error)));
     const appId = record.appId ?? '';
     try {
       const run: Promise<unknown> | void = (() => {

@@ -23,7 +23,9 @@ export function formatTransition(transition: TransitionFacts & { offsetMs: numbe
 
 /** The transitions the recorded session published, as it saw them. */
 export function observedTransitions(recording: Recording): Array<ObservedTransitionRecord & { line: number }> {
-  return recording.records.flatMap(({ line, record }) => (record.kind === 'observed-transition' ? [{ ...record, line }] : []));
+  return recording.records.flatMap(({ line, record }) =>
+    record.kind === 'observed-transition' ? [{ ...record, line }] : [],
+  );
 }
 
 function facts(transition: TransitionFacts): string {

@@ -52,7 +52,7 @@ function settler(requests: { pending: () => number }): () => Promise<void> {
   return async () => {
     const deadline = performance.now() + IO_LIMIT_MS;
     // Two quiet turns in a row: a finished operation's continuation may start the next one.
-    for (let quiet = 0; quiet < 2; ) {
+    for (let quiet = 0; quiet < 2;) {
       await new Promise<void>((resolve) => realSetImmediate(resolve));
       if (requests.pending() === 0) {
         quiet += 1;

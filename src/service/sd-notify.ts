@@ -27,12 +27,19 @@ export type NotifyRun = (file: string, args: string[]) => Promise<unknown>;
 const defaultRun: NotifyRun = (file, args) => execFileAsync(file, args, { timeout: 10_000 });
 
 /** The notifier for this process, or undefined when it was not started by systemd as `Type=notify`. */
-export function systemdNotifier(env: NodeJS.ProcessEnv = process.env, pid = process.pid, run: NotifyRun = defaultRun): ServiceNotifier | undefined {
+export function systemdNotifier(
+  env: NodeJS.ProcessEnv = process.env,
+  pid = process.pid,
+  run: NotifyRun = defaultRun,
+): ServiceNotifier | undefined {
   if (!env.NOTIFY_SOCKET) return undefined;
   const send = (...assignments: string[]) => run('systemd-notify', assignments).then(() => undefined);
   const watchdogUsec = Number(env.WATCHDOG_USEC);
   // WATCHDOG_PID names the process systemd watches: a child that inherited the variable is not it.
-  const watched = Number.isFinite(watchdogUsec) && watchdogUsec > 0 && (env.WATCHDOG_PID === undefined || Number(env.WATCHDOG_PID) === pid);
+  const watched =
+    Number.isFinite(watchdogUsec) &&
+    watchdogUsec > 0 &&
+    (env.WATCHDOG_PID === undefined || Number(env.WATCHDOG_PID) === pid);
   return {
     ready: (status) => send('READY=1', `STATUS=${status}`),
     watchdog: () => send('WATCHDOG=1'),

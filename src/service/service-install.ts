@@ -1,6 +1,11 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createSystemdUnits, unitDirectory, type SystemdUnits, type UnitScope } from '../companions/systemd/systemd-units.js';
+import {
+  createSystemdUnits,
+  unitDirectory,
+  type SystemdUnits,
+  type UnitScope,
+} from '../companions/systemd/systemd-units.js';
 import { currentIdentity, type HostIdentity } from '../host/host-paths.js';
 import { renderServiceUnit, SERVICE_UNIT_NAME } from './service-unit.js';
 
@@ -30,7 +35,11 @@ export function thisPodwarden(): string[] {
   return [process.execPath, ...process.execArgv, process.argv[1] ?? 'podwarden'];
 }
 
-function unitsFor(scope: UnitScope, identity: HostIdentity, units?: SystemdUnits): { units: SystemdUnits; directory: string } {
+function unitsFor(
+  scope: UnitScope,
+  identity: HostIdentity,
+  units?: SystemdUnits,
+): { units: SystemdUnits; directory: string } {
   const directory = unitDirectory(scope, false, identity);
   return { directory, units: units ?? createSystemdUnits({ directory, quadlet: false, scope }) };
 }
@@ -68,7 +77,11 @@ export async function installService(options: ServiceInstallOptions): Promise<Se
 }
 
 /** Stops and disables podwarden's unit and removes it. The apps' containers keep running. */
-export async function uninstallService(scope: UnitScope, identity: HostIdentity = currentIdentity(), given?: SystemdUnits): Promise<{ file: string; removed: boolean }> {
+export async function uninstallService(
+  scope: UnitScope,
+  identity: HostIdentity = currentIdentity(),
+  given?: SystemdUnits,
+): Promise<{ file: string; removed: boolean }> {
   const { units, directory } = unitsFor(scope, identity, given);
   await units.disableNow(SERVICE_UNIT_NAME).catch(() => undefined);
   const removed = await units.removeUnit(SERVICE_UNIT_NAME);

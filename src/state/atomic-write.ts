@@ -48,7 +48,11 @@ export interface WriteOptions {
  * Replaces `target` so that a crash or a full disk at any moment leaves either the old content
  * or the new one, never a mix: write a temp file beside it, fsync, rename over, fsync the folder.
  */
-export async function writeFileAtomic(target: string, data: string | Buffer, options: WriteOptions = {}): Promise<void> {
+export async function writeFileAtomic(
+  target: string,
+  data: string | Buffer,
+  options: WriteOptions = {},
+): Promise<void> {
   const dir = path.dirname(target);
   // Same directory, so the rename stays on one file system and is atomic.
   const temp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);

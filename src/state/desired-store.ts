@@ -40,7 +40,11 @@ const desiredAppSchema = z.strictObject({
   desired: z.enum(['running', 'stopped']),
   installedAt: z.iso.datetime({ offset: true }),
   // A plain file name: the catalog is one folder.
-  manifestFile: z.string().max(255).regex(/^[^/\\\0.][^/\\\0]*$/).optional(),
+  manifestFile: z
+    .string()
+    .max(255)
+    .regex(/^[^/\\\0.][^/\\\0]*$/)
+    .optional(),
 });
 
 const desiredStateSchema = z.strictObject({

@@ -55,7 +55,10 @@ export function adoptionsFrom(
 ): { adopt: Adoption[]; pruned: string[] } {
   const adopt: Adoption[] = [];
   const pruned: string[] = [];
-  const appIds = new Set([...containers.keys(), ...[...words].filter(([, word]) => word.desired !== 'absent').map(([appId]) => appId)]);
+  const appIds = new Set([
+    ...containers.keys(),
+    ...[...words].filter(([, word]) => word.desired !== 'absent').map(([appId]) => appId),
+  ]);
   for (const appId of [...appIds].sort()) {
     const container = containers.get(appId);
     const word = words.get(appId);
@@ -63,10 +66,15 @@ export function adoptionsFrom(
     if (word?.desired === 'absent') {
       pruned.push(appId);
     } else if (word) {
-      adopt.push({ appId, desired: word.desired, evidence: `the journal's last owner command was ${word.command} at ${clock(word.at)} UTC; ${seen}` });
+      adopt.push({
+        appId,
+        desired: word.desired,
+        evidence: `the journal's last owner command was ${word.command} at ${clock(word.at)} UTC; ${seen}`,
+      });
     } else if (container) {
       const desired = container.status === 'running' ? 'running' : 'stopped';
-      const why = desired === 'running' ? '' : '; kept stopped, as nothing recorded the owner\'s wish (podwarden start runs it)';
+      const why =
+        desired === 'running' ? '' : "; kept stopped, as nothing recorded the owner's wish (podwarden start runs it)";
       adopt.push({ appId, desired, evidence: `its labels name it; ${seen}${why}` });
     }
   }

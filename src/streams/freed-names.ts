@@ -60,7 +60,10 @@ export function watchFreedNames(engine: EnginePort, options: FreedNamesOptions) 
         retry({
           resetOnSuccess: true,
           delay: (error: unknown, attempt) => {
-            options.logger.debug({ attempt, err: error instanceof Error ? error.message : String(error) }, 'freed-name stream lost; reconnecting');
+            options.logger.debug(
+              { attempt, err: error instanceof Error ? error.message : String(error) },
+              'freed-name stream lost; reconnecting',
+            );
             return timer(Math.min(5_000, retryMs * 2 ** (attempt - 1)));
           },
         }),
@@ -98,9 +101,13 @@ export function watchFreedNames(engine: EnginePort, options: FreedNamesOptions) 
  * Keeps `watch` in step with the machines: a child that backs off because its name is taken
  * waits for that name; any other change of state ends its wait.
  */
-export function followNameWaits(transitions$: Observable<Transition>, watch: ReturnType<typeof watchFreedNames>): Subscription {
+export function followNameWaits(
+  transitions$: Observable<Transition>,
+  watch: ReturnType<typeof watchFreedNames>,
+): Subscription {
   return transitions$.subscribe((transition) => {
-    const key = transition.companion === undefined ? transition.appId : companionKey(transition.appId, transition.companion);
+    const key =
+      transition.companion === undefined ? transition.appId : companionKey(transition.appId, transition.companion);
     const failure = transition.failureReason;
     if (transition.to === 'backoff' && failure?.kind === 'name-taken') watch.want(key, failure.name);
     else watch.drop(key);

@@ -12,9 +12,15 @@ describe('POST /v1/adopt', () => {
     world = await createApiWorld();
     const w = world;
     expect(await w.client.post('/v1/adopt')).toEqual({ adopted: [] });
-    const unknown = await w.client.raw('POST', '/v1/adopt', { body: JSON.stringify({ apps: ['nope'] }), headers: { 'content-type': 'application/json' } });
+    const unknown = await w.client.raw('POST', '/v1/adopt', {
+      body: JSON.stringify({ apps: ['nope'] }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(unknown.status).toBe(404);
-    const bad = await w.client.raw('POST', '/v1/adopt', { body: JSON.stringify({ apps: ['Bad!'], extra: 1 }), headers: { 'content-type': 'application/json' } });
+    const bad = await w.client.raw('POST', '/v1/adopt', {
+      body: JSON.stringify({ apps: ['Bad!'], extra: 1 }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(bad.status).toBe(400);
   });
 });

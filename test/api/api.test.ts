@@ -15,7 +15,7 @@ afterEach(async () => {
 async function installed(w: ApiWorld, appId: string): Promise<AppStatus> {
   await w.client.post(`/v1/apps/${appId}/install`);
   return until(`${appId} running`, async () => {
-    const row = (await w.client.get<AppStatus>(`/v1/apps/${appId}`).catch(() => undefined));
+    const row = await w.client.get<AppStatus>(`/v1/apps/${appId}`).catch(() => undefined);
     return row?.state === 'running' ? row : undefined;
   });
 }
@@ -52,11 +52,15 @@ describe('the local API (simulated engine, real server on a unix socket)', () =>
     // The remove event may already have reached the machine; the plan is what a pass would do now.
     expect(plan.find((entry) => entry.appId === 'web')).toMatchObject({ action: 'create', why: 'no container' });
 
-    const catalog = await w.client.get<{ apps: Array<{ appId: string; installed: boolean }>; errors: unknown[] }>('/v1/catalog');
-    expect(catalog.apps).toEqual(expect.arrayContaining([
-      expect.objectContaining({ appId: 'web', installed: true }),
-      expect.objectContaining({ appId: 'crashy', installed: false }),
-    ]));
+    const catalog = await w.client.get<{ apps: Array<{ appId: string; installed: boolean }>; errors: unknown[] }>(
+      '/v1/catalog',
+    );
+    expect(catalog.apps).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ appId: 'web', installed: true }),
+        expect.objectContaining({ appId: 'crashy', installed: false }),
+      ]),
+    );
 
     await w.client.post('/v1/apps/web/uninstall');
     await until('web gone', async () => (await w.client.get<{ apps: AppStatus[] }>('/v1/status')).apps.length === 0);
@@ -105,11 +109,17 @@ describe('the local API (simulated engine, real server on a unix socket)', () =>
     expect((await w.client.raw('GET', '/v1/apps/nope/explain')).status).toBe(404);
     expect((await w.client.raw('POST', '/v1/apps/nope/stop')).status).toBe(404);
 
-    const malformed = await w.client.raw('POST', '/v1/apps/web/install', { body: '{"oops', headers: { 'content-type': 'application/json' } });
+    const malformed = await w.client.raw('POST', '/v1/apps/web/install', {
+      body: '{"oops',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(malformed.status).toBe(400);
     expect(errorOf(malformed.body).code).toBe('bad-request');
 
-    const unknownField = await w.client.raw('POST', '/v1/apps/web/install', { body: '{"force":true}', headers: { 'content-type': 'application/json' } });
+    const unknownField = await w.client.raw('POST', '/v1/apps/web/install', {
+      body: '{"force":true}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(unknownField.status).toBe(400);
 
     const badId = await w.client.raw('GET', '/v1/apps/..%2Fetc');
@@ -150,7 +160,11 @@ describe('the local API (simulated engine, real server on a unix socket)', () =>
     });
     const held = await w.client.raw('GET', '/healthz');
     expect(held.status).toBe(503);
-    expect(JSON.parse(held.body)).toMatchObject({ ok: false, gate: 'closed', reason: 'recovery gate closed: held by the embedding daemon' });
+    expect(JSON.parse(held.body)).toMatchObject({
+      ok: false,
+      gate: 'closed',
+      reason: 'recovery gate closed: held by the embedding daemon',
+    });
     w.orchestrator.releaseGate();
     await until('the gate open', async () => (await w.client.raw('GET', '/healthz')).status === 200);
   });
@@ -170,7 +184,11 @@ describe('the local API (simulated engine, real server on a unix socket)', () =>
     await w.orchestrator.reconcileNow();
     const down = await w.client.raw('GET', '/healthz');
     expect(down.status).toBe(503);
-    expect(JSON.parse(down.body)).toMatchObject({ ok: false, engine: 'unreachable', reason: expect.stringMatching(/^engine unreachable: /) });
+    expect(JSON.parse(down.body)).toMatchObject({
+      ok: false,
+      engine: 'unreachable',
+      reason: expect.stringMatching(/^engine unreachable: /),
+    });
     w.engine.control.setReachable(true);
     await w.orchestrator.reconcileNow();
     expect((await w.client.raw('GET', '/healthz')).status).toBe(200);
@@ -193,12 +211,16 @@ describe('the local API (simulated engine, real server on a unix socket)', () =>
     }
     const state = family('podwarden_app_state')!.metrics.filter((m) => m.labels?.app === 'web' && m.value === '1');
     expect(state.map((m) => m.labels?.state)).toEqual(['running']);
-    expect(family('podwarden_app_restarts_total')!.metrics).toEqual([expect.objectContaining({ labels: { app: 'web' }, value: '1' })]);
+    expect(family('podwarden_app_restarts_total')!.metrics).toEqual([
+      expect.objectContaining({ labels: { app: 'web' }, value: '1' }),
+    ]);
     const calls = family('podwarden_engine_calls_total')!.metrics;
-    expect(calls).toEqual(expect.arrayContaining([
-      expect.objectContaining({ labels: { call: 'start', outcome: 'ok' } }),
-      expect.objectContaining({ labels: { call: 'list', outcome: 'unreachable' }, value: '1' }),
-    ]));
+    expect(calls).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ labels: { call: 'start', outcome: 'ok' } }),
+        expect.objectContaining({ labels: { call: 'list', outcome: 'unreachable' }, value: '1' }),
+      ]),
+    );
     expect(Number(family('podwarden_engine_event_lag_seconds')!.metrics[0]!.count)).toBeGreaterThan(0);
     expect(Number(family('podwarden_pass_duration_seconds')!.metrics[0]!.count)).toBeGreaterThan(0);
   });

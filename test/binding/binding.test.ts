@@ -38,7 +38,10 @@ describe('the binding rules', () => {
   });
 
   it('call an app ready by its own flag when it has one, else when it runs', () => {
-    const snapshot = (context: object, running: boolean) => ({ context, value: running ? { running: 'settling' } : 'backoff' });
+    const snapshot = (context: object, running: boolean) => ({
+      context,
+      value: running ? { running: 'settling' } : 'backoff',
+    });
     expect(isAppReady(snapshot({}, true))).toBe(true);
     expect(isAppReady(snapshot({}, false))).toBe(false);
     expect(isAppReady(snapshot({ ready: false }, true))).toBe(false);
@@ -46,16 +49,16 @@ describe('the binding rules', () => {
   });
 
   it('find every cycle once, ignoring unknown dependencies', () => {
-    expect(findCycles(graph({ a: ['b'], b: ['a'], c: ['c'], d: ['a', 'x'] }))).toEqual([['a', 'b', 'a'], ['c', 'c']]);
+    expect(findCycles(graph({ a: ['b'], b: ['a'], c: ['c'], d: ['a', 'x'] }))).toEqual([
+      ['a', 'b', 'a'],
+      ['c', 'c'],
+    ]);
     expect(findCycles(graph({ lnd: ['bitcoind'], electrs: ['bitcoind'], bitcoind: [] }))).toEqual([]);
   });
 
   it('order apps after their dependencies, the same way every time', () => {
-    expect(startOrder(graph({ lnd: ['bitcoind'], rtl: ['lnd', 'bitcoind'], bitcoind: [], electrs: ['bitcoind', 'gone'] }))).toEqual([
-      'bitcoind',
-      'electrs',
-      'lnd',
-      'rtl',
-    ]);
+    expect(
+      startOrder(graph({ lnd: ['bitcoind'], rtl: ['lnd', 'bitcoind'], bitcoind: [], electrs: ['bitcoind', 'gone'] })),
+    ).toEqual(['bitcoind', 'electrs', 'lnd', 'rtl']);
   });
 });

@@ -45,7 +45,12 @@ async function containersByApp(): Promise<Map<string, string[]>> {
 
 async function allRunning(after: string): Promise<void> {
   await until(
-    () => `all ${APPS} apps running after ${after}; not yet: ${orchestrator.status().filter((row) => row.state !== 'running').map((row) => `${row.appId} ${row.state}`).join(', ')}`,
+    () =>
+      `all ${APPS} apps running after ${after}; not yet: ${orchestrator
+        .status()
+        .filter((row) => row.state !== 'running')
+        .map((row) => `${row.appId} ${row.state}`)
+        .join(', ')}`,
     async () => {
       if (orchestrator.status().some((row) => row.state !== 'running')) return false;
       const containers = await containersWithLabel(LABELS.owner, world.instance);
@@ -58,28 +63,34 @@ async function allRunning(after: string): Promise<void> {
 
 describe(`${APPS} apps killed at once`, () => {
   for (let round = 1; round <= CHAOS_ROUNDS; round += 1) {
-    it(`round ${round}: all run again in their own containers, never more than ${DEFAULT_MAX_IN_FLIGHT} engine calls at once`, { timeout: 600_000 }, async () => {
-      const before = await containersByApp();
-      expect(before.size).toBe(APPS);
-      counted.reset();
-      const killedAt = Date.now();
-      await podman(['kill', ...ids.map((appId) => world.containerName(appId))]);
-      const killAnswered = Date.now() - killedAt;
-      await allRunning('the kill');
-      const starts = counted.calls.map(({ at }) => at - killedAt);
-      console.log(
-        `round ${round}: ${APPS} killed (podman kill answered after ${killAnswered} ms) → all running again after ${Date.now() - killedAt} ms; ` +
-          `start calls from ${Math.min(...starts)} to ${Math.max(...starts)} ms; at most ${counted.most()} mutating calls at once`,
-      );
+    it(
+      `round ${round}: all run again in their own containers, never more than ${DEFAULT_MAX_IN_FLIGHT} engine calls at once`,
+      { timeout: 600_000 },
+      async () => {
+        const before = await containersByApp();
+        expect(before.size).toBe(APPS);
+        counted.reset();
+        const killedAt = Date.now();
+        await podman(['kill', ...ids.map((appId) => world.containerName(appId))]);
+        const killAnswered = Date.now() - killedAt;
+        await allRunning('the kill');
+        const starts = counted.calls.map(({ at }) => at - killedAt);
+        console.log(
+          `round ${round}: ${APPS} killed (podman kill answered after ${killAnswered} ms) → all running again after ${Date.now() - killedAt} ms; ` +
+            `start calls from ${Math.min(...starts)} to ${Math.max(...starts)} ms; at most ${counted.most()} mutating calls at once`,
+        );
 
-      // No duplicate and no recreate: each app's container is the one it had, started again.
-      const after = await containersByApp();
-      expect(after).toEqual(before);
-      expect(counted.most()).toBeLessThanOrEqual(DEFAULT_MAX_IN_FLIGHT);
-      // Each container started again, and nothing else (no recreate, no stop).
-      expect(counted.calls.filter(({ call }) => call !== 'start')).toEqual([]);
-      expect(new Set(counted.calls.filter(({ call }) => call === 'start').map(({ subject }) => subject))).toEqual(new Set([...before.values()].flat()));
-      expect(orchestrator.status().filter((row) => row.failureReason?.kind === 'bad-config')).toEqual([]);
-    });
+        // No duplicate and no recreate: each app's container is the one it had, started again.
+        const after = await containersByApp();
+        expect(after).toEqual(before);
+        expect(counted.most()).toBeLessThanOrEqual(DEFAULT_MAX_IN_FLIGHT);
+        // Each container started again, and nothing else (no recreate, no stop).
+        expect(counted.calls.filter(({ call }) => call !== 'start')).toEqual([]);
+        expect(new Set(counted.calls.filter(({ call }) => call === 'start').map(({ subject }) => subject))).toEqual(
+          new Set([...before.values()].flat()),
+        );
+        expect(orchestrator.status().filter((row) => row.failureReason?.kind === 'bad-config')).toEqual([]);
+      },
+    );
   }
 });

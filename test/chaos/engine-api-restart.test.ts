@@ -9,7 +9,13 @@ import { createWorld, type World } from '../podman/support/orchestrator-fixture.
 import { containersWithLabel, inspectJson, kill, pushUniqueTag } from '../podman/support/podman-cli.js';
 import { until } from '../support/until.js';
 import { countingInFlight } from './support/in-flight.js';
-import { expectForeignUntouched, expectNoDuplicates, makeForeignNamed, removeForeignTagged, type ForeignMark } from './support/invariants.js';
+import {
+  expectForeignUntouched,
+  expectNoDuplicates,
+  makeForeignNamed,
+  removeForeignTagged,
+  type ForeignMark,
+} from './support/invariants.js';
 import { chaosLane } from './support/lane.js';
 
 // podman's API service restarted while podwarden installs four apps (pulls from the registry
@@ -27,7 +33,8 @@ beforeAll(async () => {
   world = await createWorld();
   await world.writeManifest('steady', { image: image('httpd'), stopTimeout: '2s' });
   // Tags no engine has yet: each install is a real registry pull, under way when the service goes.
-  for (const appId of apps) await world.writeManifest(appId, { image: await pushUniqueTag('httpd'), stopTimeout: '2s' });
+  for (const appId of apps)
+    await world.writeManifest(appId, { image: await pushUniqueTag('httpd'), stopTimeout: '2s' });
   foreign = await makeForeignNamed(world.instance, `${world.namePrefix}steady-copy`, image('httpd'));
   const counted = countingInFlight(createDockerodeEngine({ socketPath: SOCKET_PATH }));
   orchestrator = await world.boot({
@@ -47,7 +54,12 @@ afterAll(async () => {
 describe('the engine API service restarted under podwarden', () => {
   it('mid-install and mid-pass: every app ends running in one container; a kill while it was down is healed', async () => {
     await orchestrator.install('steady');
-    await until('steady to run', () => orchestrator.status().find((row) => row.appId === 'steady')?.state === 'running', 120_000, 100);
+    await until(
+      'steady to run',
+      () => orchestrator.status().find((row) => row.appId === 'steady')?.state === 'running',
+      120_000,
+      100,
+    );
     const steady = orchestrator.status().find((row) => row.appId === 'steady')!.containerId!;
 
     for (const appId of apps) await orchestrator.install(appId);
@@ -58,7 +70,8 @@ describe('the engine API service restarted under podwarden', () => {
     await restarted;
 
     await until(
-      () => `every app running after the restart: ${JSON.stringify(orchestrator.status().map((row) => [row.appId, row.state, row.reason]))}`,
+      () =>
+        `every app running after the restart: ${JSON.stringify(orchestrator.status().map((row) => [row.appId, row.state, row.reason]))}`,
       async () => {
         const rows = orchestrator.status();
         if (rows.length !== apps.length + 1 || rows.some((row) => row.state !== 'running')) return false;
@@ -71,6 +84,10 @@ describe('the engine API service restarted under podwarden', () => {
     expectNoDuplicates(await containersWithLabel(LABELS.owner, world.instance));
     expect((await inspectJson(world.containerName('steady'))).Id).toBe(steady);
     await expectForeignUntouched([foreign]);
-    await until(() => `/healthz to be ok: ${JSON.stringify(orchestrator.health())}`, () => orchestrator.health().ok, 60_000);
+    await until(
+      () => `/healthz to be ok: ${JSON.stringify(orchestrator.health())}`,
+      () => orchestrator.health().ok,
+      60_000,
+    );
   });
 });

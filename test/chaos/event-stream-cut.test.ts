@@ -54,12 +54,22 @@ describe('the event stream cut', () => {
     counted.reset();
     const passesBefore = passes.length;
     await kill(world.containerName('web'));
-    await until('podman to show the killed container exited', async () => (await inspectJson(containerId)).State.Status === 'exited', 60_000, 200);
+    await until(
+      'podman to show the killed container exited',
+      async () => (await inspectJson(containerId)).State.Status === 'exited',
+      60_000,
+      200,
+    );
     // Nobody heard it: podwarden still believes the container runs.
     expect(orchestrator.status().find((row) => row.appId === 'web')!.state).toBe('running');
 
     proxy.refuseEvents = false;
-    await until('the container to run again', async () => (await inspectJson(containerId)).State.Status === 'running', 60_000, 200);
+    await until(
+      'the container to run again',
+      async () => (await inspectJson(containerId)).State.Status === 'running',
+      60_000,
+      200,
+    );
     await waitForState(orchestrator, 'web', 'running');
     expect(passes.length).toBeGreaterThan(passesBefore);
     expect(counted.calls.map(({ call, subject }) => `${call} ${subject}`)).toEqual([`start ${containerId}`]);

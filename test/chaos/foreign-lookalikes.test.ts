@@ -5,7 +5,13 @@ import type { Orchestrator } from '../../src/orchestrator.js';
 import { image, SOCKET_PATH } from '../podman/support/env.js';
 import { createWorld, waitForState, waitForStatus, type World } from '../podman/support/orchestrator-fixture.js';
 import { containersWithLabel, podman } from '../podman/support/podman-cli.js';
-import { expectForeignUntouched, expectNoDuplicates, makeForeignNamed, removeForeignTagged, type ForeignMark } from './support/invariants.js';
+import {
+  expectForeignUntouched,
+  expectNoDuplicates,
+  makeForeignNamed,
+  removeForeignTagged,
+  type ForeignMark,
+} from './support/invariants.js';
 import { countingInFlight } from './support/in-flight.js';
 
 // Containers that look like podwarden's but are someone else's: one holding an app's exact
@@ -29,12 +35,19 @@ beforeAll(async () => {
   nameHolder = await makeForeignNamed(tag, world.containerName('web'), image('httpd'));
   foreign = [
     await makeForeignNamed(tag, `${world.containerName('web')}-old`, image('httpd')),
-    await makeForeignNamed(tag, world.containerName('db'), image('httpd'), { [LABELS.owner]: `${world.instance}-other`, [LABELS.app]: 'db' }),
+    await makeForeignNamed(tag, world.containerName('db'), image('httpd'), {
+      [LABELS.owner]: `${world.instance}-other`,
+      [LABELS.app]: 'db',
+    }),
     await makeForeignNamed(tag, `${world.namePrefix}lookalike`, image('httpd'), { [LABELS.app]: 'web' }),
   ];
   counted = countingInFlight(createDockerodeEngine({ socketPath: SOCKET_PATH }));
   // A backoff far longer than the test: only the freed name can let web go on in time.
-  orchestrator = await world.boot({ engine: counted.engine, intervalMs: 10 * 60_000, backoff: { initialMs: HOUR, maxMs: HOUR, jitter: 0 } });
+  orchestrator = await world.boot({
+    engine: counted.engine,
+    intervalMs: 10 * 60_000,
+    backoff: { initialMs: HOUR, maxMs: HOUR, jitter: 0 },
+  });
 });
 
 afterAll(async () => {
@@ -47,8 +60,15 @@ describe('foreign look-alike containers', () => {
     await orchestrator.install('web');
     await orchestrator.install('db');
     for (const appId of ['web', 'db']) {
-      const row = await waitForStatus(orchestrator, appId, 'wait for its name', (entry) => entry.failureReason?.kind === 'name-taken');
-      expect(row.failure).toContain(`container name ${world.containerName(appId)} is held by a container podwarden does not own`);
+      const row = await waitForStatus(
+        orchestrator,
+        appId,
+        'wait for its name',
+        (entry) => entry.failureReason?.kind === 'name-taken',
+      );
+      expect(row.failure).toContain(
+        `container name ${world.containerName(appId)} is held by a container podwarden does not own`,
+      );
     }
     await expectForeignUntouched([nameHolder, ...foreign]);
 
@@ -61,7 +81,12 @@ describe('foreign look-alike containers', () => {
     await expectForeignUntouched(foreign);
     const foreignIds = new Set([nameHolder.id, ...foreign.map((mark) => mark.id)]);
     expect(counted.calls.filter(({ call, subject }) => call !== 'create' && foreignIds.has(subject))).toEqual([]);
-    expect(orchestrator.status().map((row) => row.appId).sort()).toEqual(['db', 'web']);
+    expect(
+      orchestrator
+        .status()
+        .map((row) => row.appId)
+        .sort(),
+    ).toEqual(['db', 'web']);
     expectNoDuplicates(await containersWithLabel(LABELS.owner, world.instance));
   });
 });

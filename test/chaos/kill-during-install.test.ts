@@ -48,7 +48,11 @@ describe(`kill -9 of podwarden at each step of an install (${chaosLane().name})`
         await world.writeApp(appId, { image: await pushUniqueTag('httpd'), stopTimeout: '2s' });
         await world.start();
         // The owner's install, as a separate client; it loses its daemon mid-way.
-        const client = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'install', appId, '--socket', join(world.stateDir, 'podwarden.sock')], { stdio: 'ignore' });
+        const client = spawn(
+          process.execPath,
+          ['--import', 'tsx', 'src/cli/main.ts', 'install', appId, '--socket', join(world.stateDir, 'podwarden.sock')],
+          { stdio: 'ignore' },
+        );
         const clientDone = new Promise<number | null>((resolve) => client.once('exit', (code) => resolve(code)));
         const clientTimer = setTimeout(() => client.kill('SIGKILL'), 60_000);
         void clientDone.then(() => clearTimeout(clientTimer));
@@ -76,7 +80,9 @@ describe(`kill -9 of podwarden at each step of an install (${chaosLane().name})`
         expect(await world.desired()).toEqual(installed);
         // Recovery closed every intent the kill left open; the install is on record once.
         const records = await journal();
-        expect(unfinishedIntents(records).filter((intent) => intent.appId === appId && intent.step !== 'start')).toEqual([]);
+        expect(
+          unfinishedIntents(records).filter((intent) => intent.appId === appId && intent.step !== 'start'),
+        ).toEqual([]);
         expect(records.filter((record) => record.type === 'command' && record.appId === appId)).toHaveLength(1);
         await world.stop();
       });

@@ -30,11 +30,18 @@ describe('killed outside podwarden, again and again', () => {
   it('is named so, and never called bad config', async () => {
     await orchestrator.install('victim');
     for (let death = 1; death <= 4; death += 1) {
-      const row = await waitForStatus(orchestrator, 'victim', `run again (death ${death})`, (entry) => entry.state === 'running' && entry.containerStatus === 'running');
+      const row = await waitForStatus(
+        orchestrator,
+        'victim',
+        `run again (death ${death})`,
+        (entry) => entry.state === 'running' && entry.containerStatus === 'running',
+      );
       await kill(row.containerId!);
       await waitForStatus(orchestrator, 'victim', `count death ${death}`, (entry) => (entry.restarts ?? 0) >= death);
     }
-    const kinds = transitions.filter((transition) => transition.to === 'backoff').map((transition) => transition.failureReason?.kind);
+    const kinds = transitions
+      .filter((transition) => transition.to === 'backoff')
+      .map((transition) => transition.failureReason?.kind);
     console.log(`failures as podwarden named them: ${kinds.join(', ')}`);
     // Each kill's event names it; podman's event log may lose one now and then, so not all four must.
     expect(kinds).toContain('killed-outside');

@@ -47,7 +47,9 @@ describe(`a full state disk, then space again (${chaosLane().name})`, () => {
     const fill = await fillDisk(world.stateDir);
     const uninstall = await world.cli('uninstall', b);
     expect(uninstall.code).toBe(1);
-    expect(uninstall.stderr).toMatch(new RegExp(`uninstall ${b} refused, nothing changed: cannot write .*desired\\.json: the disk is full`));
+    expect(uninstall.stderr).toMatch(
+      new RegExp(`uninstall ${b} refused, nothing changed: cannot write .*desired\\.json: the disk is full`),
+    );
     const install = await world.cli('install', c);
     expect(install.code).toBe(1);
     expect(install.stderr).toContain(`install ${c} refused, nothing changed`);
@@ -61,36 +63,54 @@ describe(`a full state disk, then space again (${chaosLane().name})`, () => {
       torn = !text.endsWith('\n');
       if (!torn && text.length === before) break; // the page ended exactly at a record: nothing cut short this run
     }
-    console.log(torn ? 'a journal record was cut short by the full disk' : 'the journal page ended at a record boundary: no record was cut short this run');
+    console.log(
+      torn
+        ? 'a journal record was cut short by the full disk'
+        : 'the journal page ended at a record boundary: no record was cut short this run',
+    );
 
     // The previous copy is as it was: a save that failed replaced nothing.
     expect(await readFile(join(world.stateDir, 'desired.previous.json'), 'utf8')).toBe(previousBefore);
-    const status = JSON.parse((await world.cli('status', '--json')).stdout) as Array<{ appId: string; state: string; desired: string }>;
+    const status = JSON.parse((await world.cli('status', '--json')).stdout) as Array<{
+      appId: string;
+      state: string;
+      desired: string;
+    }>;
     expect(status.map(({ appId, desired }) => `${appId} ${desired}`).sort()).toEqual([`${a} running`, `${b} running`]);
 
     await fill.free();
     expect((await world.cli('install', d)).code).toBe(0);
     await expectIntents(world, { [a]: 'running', [b]: 'running', [d]: 'running' });
     // The good save made the state before it the previous copy.
-    const previous = JSON.parse(await readFile(join(world.stateDir, 'desired.previous.json'), 'utf8')) as { apps: object };
+    const previous = JSON.parse(await readFile(join(world.stateDir, 'desired.previous.json'), 'utf8')) as {
+      apps: object;
+    };
     expect(Object.keys(previous.apps).sort()).toEqual([a, b].sort());
 
     const text = await journalText();
     const journal = parseJournalText(text);
-    expect(journal.records).toContainEqual(expect.objectContaining({ type: 'command', appId: d, command: 'install', outcome: 'applied' }));
+    expect(journal.records).toContainEqual(
+      expect.objectContaining({ type: 'command', appId: d, command: 'install', outcome: 'applied' }),
+    );
     if (torn) {
       // The torn line alone is lost; the record after it (the install of d) is whole, on its own line.
       expect(journal.unreadableLines).toHaveLength(1);
       const after = text.split('\n')[journal.unreadableLines[0]!]!;
       expect(JSON.parse(after)).toMatchObject({ type: 'command', appId: d, command: 'install' });
       const explained = await world.cli('explain', a);
-      expect(explained.stdout).toMatch(/History may be missing: 1 journal line could not be read \(journal\.ndjson line \d+\)/);
+      expect(explained.stdout).toMatch(
+        /History may be missing: 1 journal line could not be read \(journal\.ndjson line \d+\)/,
+      );
       expect(await world.metric('podwarden_journal_unreadable_lines')).toBe(1);
     }
     expect(await world.metric('podwarden_journal_write_failures_total')).toBeGreaterThanOrEqual(torn ? 1 : 0);
     // What was refused is on record as refused (where the full disk let the journal say so), never as done.
     const commands = journal.records.filter((record) => record.type === 'command' && record.appId !== d);
-    expect(commands.filter((record) => record.type === 'command' && record.outcome === 'applied').map((record) => record.appId)).toEqual([a, b]);
+    expect(
+      commands
+        .filter((record) => record.type === 'command' && record.outcome === 'applied')
+        .map((record) => record.appId),
+    ).toEqual([a, b]);
 
     // A restart reads what was saved: b keeps its container, c never comes.
     await world.stop();
@@ -98,7 +118,10 @@ describe(`a full state disk, then space again (${chaosLane().name})`, () => {
     await until(
       'a, b and d to run after the restart',
       async () => {
-        const rows = JSON.parse((await world.cli('status', '--json')).stdout) as Array<{ appId: string; state: string }>;
+        const rows = JSON.parse((await world.cli('status', '--json')).stdout) as Array<{
+          appId: string;
+          state: string;
+        }>;
         return [a, b, d].every((appId) => rows.some((row) => row.appId === appId && row.state === 'running'));
       },
       60_000,

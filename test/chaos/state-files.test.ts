@@ -44,7 +44,10 @@ const desiredFile = () => join(world.stateDir, 'desired.json');
 async function expectContainersUntouched(): Promise<void> {
   for (const [appId, mark] of before) {
     const seen = await inspectJson(`podwarden-${appId}`);
-    expect({ id: seen.Id, startedAt: seen.State.StartedAt, status: seen.State.Status }).toEqual({ ...mark, status: 'running' });
+    expect({ id: seen.Id, startedAt: seen.State.StartedAt, status: seen.State.Status }).toEqual({
+      ...mark,
+      status: 'running',
+    });
   }
   expectNoDuplicates(await world.containers());
 }
@@ -58,7 +61,9 @@ async function untilStates(expected: Record<string, string>): Promise<void> {
     () => `states ${JSON.stringify(expected)}`,
     async () => {
       const rows = await statusRows();
-      return Object.entries(expected).every(([appId, state]) => rows.some((row) => row.appId === appId && row.state === state));
+      return Object.entries(expected).every(([appId, state]) =>
+        rows.some((row) => row.appId === appId && row.state === state),
+      );
     },
     60_000,
     250,
@@ -70,7 +75,9 @@ describe(`broken state files at start (${chaosLane().name})`, () => {
     await writeFile(desiredFile(), '{"version":1,"apps":{"' + a);
     const refused = await world.expectRefusal();
     expect(refused.code).toBe(1);
-    expect(refused.output).toContain(`cannot start: the desired state (which apps the owner installed) is unreadable: ${desiredFile()}: is not valid JSON`);
+    expect(refused.output).toContain(
+      `cannot start: the desired state (which apps the owner installed) is unreadable: ${desiredFile()}: is not valid JSON`,
+    );
     expect(refused.output).toContain(`cp ${join(world.stateDir, 'desired.previous.json')} ${desiredFile()}`);
     expect(refused.output).toContain(`mv ${desiredFile()} ${desiredFile()}.broken`);
     await expectContainersUntouched();
@@ -100,22 +107,28 @@ describe(`broken state files at start (${chaosLane().name})`, () => {
     await expectContainersUntouched();
   });
 
-  it('a torn and garbled journal and a crash\'s temp file: counted with line numbers, exposed, cleaned; the next record on a line of its own', async () => {
+  it("a torn and garbled journal and a crash's temp file: counted with line numbers, exposed, cleaned; the next record on a line of its own", async () => {
     const journalFile = join(world.stateDir, JOURNAL_FILE);
     const lines = (await readFile(journalFile, 'utf8')).split('\n').length - 1;
     await appendFile(journalFile, '\u0000\u0001 garbage\n{"seq":9999,"type":"comm');
     const leftover = '.desired.json.4242.0123456789ab.tmp';
     await writeFile(join(world.stateDir, leftover), '{"version":1,"apps":{');
     await world.start();
-    expect(world.daemon!.output()).toContain(`2 unreadable line(s) skipped (journal.ndjson lines ${lines + 1}, ${lines + 2})`);
+    expect(world.daemon!.output()).toContain(
+      `2 unreadable line(s) skipped (journal.ndjson lines ${lines + 1}, ${lines + 2})`,
+    );
     expect(await readdir(world.stateDir)).not.toContain(leftover);
     expect(await world.metric('podwarden_journal_unreadable_lines')).toBe(2);
     expect((await world.cli('stop', b)).code).toBe(0);
     const journal = parseJournalText(await readFile(journalFile, 'utf8'));
     expect(journal.unreadableLines).toEqual([lines + 1, lines + 2]);
-    expect(journal.records).toContainEqual(expect.objectContaining({ type: 'command', appId: b, command: 'stop', outcome: 'applied' }));
+    expect(journal.records).toContainEqual(
+      expect.objectContaining({ type: 'command', appId: b, command: 'stop', outcome: 'applied' }),
+    );
     const explained = await world.cli('explain', b);
-    expect(explained.stdout).toContain(`History may be missing: 2 journal lines could not be read (journal.ndjson lines ${lines + 1}, ${lines + 2})`);
+    expect(explained.stdout).toContain(
+      `History may be missing: 2 journal lines could not be read (journal.ndjson lines ${lines + 1}, ${lines + 2})`,
+    );
     await untilStates({ [a]: 'running', [b]: 'stopped' });
     await expectIntents(world, { [a]: 'running', [b]: 'stopped' });
   });

@@ -20,7 +20,12 @@ describe('the daemon hears its signals from its first instruction', () => {
     target.emit('SIGHUP');
     target.emit('SIGHUP');
     signals.useLogger(log.logger);
-    expect(log.text().split('\n').filter((line) => line.includes('SIGHUP during start-up: the catalog is reloaded once start-up is done'))).toHaveLength(2);
+    expect(
+      log
+        .text()
+        .split('\n')
+        .filter((line) => line.includes('SIGHUP during start-up: the catalog is reloaded once start-up is done')),
+    ).toHaveLength(2);
     void signals.running({ reload });
     await flush();
     expect(reloads).toHaveLength(1);

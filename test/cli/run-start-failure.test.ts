@@ -22,7 +22,20 @@ function run(): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', 'run', '--log-format', 'json', '--catalog', join(root, 'catalog'), '--state-dir', join(root, 'state'), '--socket', join(root, 'no-engine.sock')],
+      [
+        '--import',
+        'tsx',
+        'src/cli/main.ts',
+        'run',
+        '--log-format',
+        'json',
+        '--catalog',
+        join(root, 'catalog'),
+        '--state-dir',
+        join(root, 'state'),
+        '--socket',
+        join(root, 'no-engine.sock'),
+      ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     let stderr = '';
@@ -36,18 +49,30 @@ function run(): Promise<{ code: number | null; stderr: string }> {
 }
 
 describe('podwarden run with an unreadable desired.json', () => {
-  it('exits non-zero naming the file, the problem and the way out; the file is left as it was', { timeout: 90_000 }, async () => {
-    const store = createDesiredStore(join(root, 'state'));
-    await store.save({ version: 1, apps: { web: { desired: 'running', installedAt: '2026-12-01T00:00:00.000Z' } } });
-    await store.save({ version: 1, apps: { web: { desired: 'running', installedAt: '2026-12-01T00:00:00.000Z' }, db: { desired: 'stopped', installedAt: '2026-12-01T00:00:00.000Z' } } });
-    await writeFile(store.file, '{"version":1,"apps":{"web"');
+  it(
+    'exits non-zero naming the file, the problem and the way out; the file is left as it was',
+    { timeout: 90_000 },
+    async () => {
+      const store = createDesiredStore(join(root, 'state'));
+      await store.save({ version: 1, apps: { web: { desired: 'running', installedAt: '2026-12-01T00:00:00.000Z' } } });
+      await store.save({
+        version: 1,
+        apps: {
+          web: { desired: 'running', installedAt: '2026-12-01T00:00:00.000Z' },
+          db: { desired: 'stopped', installedAt: '2026-12-01T00:00:00.000Z' },
+        },
+      });
+      await writeFile(store.file, '{"version":1,"apps":{"web"');
 
-    const { code, stderr } = await run();
-    expect(code).toBe(1);
-    expect(stderr).toContain(`podwarden: cannot start: the desired state (which apps the owner installed) is unreadable: ${store.file}: is not valid JSON`);
-    expect(stderr).toContain('Nothing was started and no container was touched.');
-    expect(stderr).toContain(`cp ${store.previousFile} ${store.file}`);
-    expect(stderr).toContain('installed: web');
-    expect(await readFile(store.file, 'utf8')).toBe('{"version":1,"apps":{"web"');
-  });
+      const { code, stderr } = await run();
+      expect(code).toBe(1);
+      expect(stderr).toContain(
+        `podwarden: cannot start: the desired state (which apps the owner installed) is unreadable: ${store.file}: is not valid JSON`,
+      );
+      expect(stderr).toContain('Nothing was started and no container was touched.');
+      expect(stderr).toContain(`cp ${store.previousFile} ${store.file}`);
+      expect(stderr).toContain('installed: web');
+      expect(await readFile(store.file, 'utf8')).toBe('{"version":1,"apps":{"web"');
+    },
+  );
 });

@@ -31,7 +31,8 @@ export class FakeSystemd implements SystemdUnits {
   private requireLoaded(unit: string): void {
     const file = this.fileOf(unit);
     if (!file) throw new Error(`Unit ${unit} not found.`);
-    if (this.files.get(file) !== this.loaded.get(file)) throw new Error(`Unit file of ${unit} changed on disk; run daemon-reload.`);
+    if (this.files.get(file) !== this.loaded.get(file))
+      throw new Error(`Unit file of ${unit} changed on disk; run daemon-reload.`);
   }
 
   async writeUnit(fileName: string, text: string): Promise<boolean> {

@@ -30,8 +30,16 @@ describe('companion unit rendering', () => {
     expect(usesQuadlet(parsePodmanVersion('4.4.0'))).toBe(true);
     expect(usesQuadlet(parsePodmanVersion('5.2.3-dev'))).toBe(true);
     expect(() => parsePodmanVersion('unknown')).toThrow(/cannot read a podman version from "unknown"/);
-    expect(rendered('env', OLD_PODMAN)).toMatchObject({ kind: 'service', fileName: 'podwarden-lnd-env.service', unitName: 'podwarden-lnd-env.service' });
-    expect(rendered('env', QUADLET_PODMAN)).toMatchObject({ kind: 'quadlet', fileName: 'podwarden-lnd-env.container', unitName: 'podwarden-lnd-env.service' });
+    expect(rendered('env', OLD_PODMAN)).toMatchObject({
+      kind: 'service',
+      fileName: 'podwarden-lnd-env.service',
+      unitName: 'podwarden-lnd-env.service',
+    });
+    expect(rendered('env', QUADLET_PODMAN)).toMatchObject({
+      kind: 'quadlet',
+      fileName: 'podwarden-lnd-env.container',
+      unitName: 'podwarden-lnd-env.service',
+    });
   });
 
   for (const name of Object.keys(UNIT_CASES)) {

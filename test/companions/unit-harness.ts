@@ -7,7 +7,8 @@ import type { SystemdUnits } from '../../src/companions/systemd/systemd-units.js
 import { until } from '../support/until.js';
 import { UNIT_CASES } from './unit-fixtures.js';
 
-export type ParentMessage = { type: 'APP.PASS_ENTRY'; passId: number; entry: PassEntry } | { type: 'APP.FINISHED'; appId: string };
+export type ParentMessage =
+  { type: 'APP.PASS_ENTRY'; passId: number; entry: PassEntry } | { type: 'APP.FINISHED'; appId: string };
 
 export function companionSpec(name: keyof typeof UNIT_CASES = 'bridge-network', hash = 'h1'): AppSpec {
   const container = UNIT_CASES[name]!;
@@ -22,12 +23,20 @@ export function companionSpec(name: keyof typeof UNIT_CASES = 'bridge-network', 
 /** The companion-unit machine with its real effects on `units`, under a parent that keeps what it was told. */
 export function startUnit(units: SystemdUnits, input: Partial<AppInput> = {}) {
   const received: ParentMessage[] = [];
-  const machine = companionUnitMachine.provide({ actors: createUnitEffects(units, { podman: { major: 4, minor: 3 } }) });
+  const machine = companionUnitMachine.provide({
+    actors: createUnitEffects(units, { podman: { major: 4, minor: 3 } }),
+  });
   const parent = setup({ actors: { unit: machine } }).createMachine({
     invoke: {
       src: 'unit',
       id: 'unit',
-      input: { spec: companionSpec(), desired: 'running', observation: undefined, backoff: DEFAULT_BACKOFF, ...input } as AppInput,
+      input: {
+        spec: companionSpec(),
+        desired: 'running',
+        observation: undefined,
+        backoff: DEFAULT_BACKOFF,
+        ...input,
+      } as AppInput,
     },
     on: {
       'APP.PASS_ENTRY': { actions: ({ event }) => received.push(event as ParentMessage) },

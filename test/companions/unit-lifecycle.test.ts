@@ -27,7 +27,12 @@ describe('a companion handed to systemd: the order of systemctl calls', () => {
     await run.settle('active');
     run.send(observed());
     await run.settle('active');
-    expect(systemd.calls).toEqual([`write ${FILE} (unchanged)`, `is-active ${UNIT}`, `write ${FILE} (unchanged)`, `is-active ${UNIT}`]);
+    expect(systemd.calls).toEqual([
+      `write ${FILE} (unchanged)`,
+      `is-active ${UNIT}`,
+      `write ${FILE} (unchanged)`,
+      `is-active ${UNIT}`,
+    ]);
     expect(run.received.map((m) => m.type === 'APP.PASS_ENTRY' && m.entry.action)).toEqual(['none', 'none']);
     run.stop();
   });
@@ -53,7 +58,12 @@ describe('a companion handed to systemd: the order of systemctl calls', () => {
     systemd.calls.length = 0;
     run.send(observed());
     await run.settle('active');
-    expect(systemd.calls).toEqual([`write ${FILE} (unchanged)`, `is-active ${UNIT}`, `write ${FILE} (unchanged)`, `enable --now ${UNIT}`]);
+    expect(systemd.calls).toEqual([
+      `write ${FILE} (unchanged)`,
+      `is-active ${UNIT}`,
+      `write ${FILE} (unchanged)`,
+      `enable --now ${UNIT}`,
+    ]);
     expect(run.received).toMatchObject([{ entry: { action: 'restart' } }]);
     expect(systemd.active.has(UNIT)).toBe(true);
     run.stop();
@@ -70,7 +80,11 @@ describe('a companion handed to systemd: the order of systemctl calls', () => {
     await until('the second failure', () => run.unit.getSnapshot().context.failures === 2);
     expect(run.state()).toBe('backoff');
     const failureReason = { kind: 'step-failed', step: 'enable --now', message: 'enableNow failed (injected)' };
-    expect(run.unit.getSnapshot().context).toMatchObject({ failures: 2, failure: failureReason, reason: 'enable --now failed: enableNow failed (injected)' });
+    expect(run.unit.getSnapshot().context).toMatchObject({
+      failures: 2,
+      failure: failureReason,
+      reason: 'enable --now failed: enableNow failed (injected)',
+    });
     run.received.length = 0;
     run.send(observed());
     expect(run.received).toEqual([
@@ -142,8 +156,16 @@ describe('a companion handed to systemd: the order of systemctl calls', () => {
     run.send(observed());
     run.send({ type: 'SET_DESIRED', desired: 'absent' });
     await run.settle('removed');
-    expect(systemd.calls).toEqual([`write ${FILE} (unchanged)`, `disable --now ${UNIT}`, `remove ${FILE}`, 'daemon-reload']);
-    expect(run.received).toMatchObject([{ type: 'APP.PASS_ENTRY', entry: { action: 'wait' } }, { type: 'APP.FINISHED' }]);
+    expect(systemd.calls).toEqual([
+      `write ${FILE} (unchanged)`,
+      `disable --now ${UNIT}`,
+      `remove ${FILE}`,
+      'daemon-reload',
+    ]);
+    expect(run.received).toMatchObject([
+      { type: 'APP.PASS_ENTRY', entry: { action: 'wait' } },
+      { type: 'APP.FINISHED' },
+    ]);
     run.stop();
   });
 

@@ -98,7 +98,12 @@ function both(view: StateView | null): Pick<TraceEntry, 'inspect' | 'list'> {
   return { inspect: view, list: view };
 }
 
-function entry(step: string, outcome: string, observed: Pick<TraceEntry, 'inspect' | 'list'>, events: string[]): TraceEntry {
+function entry(
+  step: string,
+  outcome: string,
+  observed: Pick<TraceEntry, 'inspect' | 'list'>,
+  events: string[],
+): TraceEntry {
   return { step, outcome, inspect: observed.inspect, list: observed.list, events };
 }
 
@@ -192,7 +197,9 @@ export const SCENARIOS: readonly Scenario[] = [
     steps: [
       createSubject('sleeper'),
       startSubject,
-      step('stop with a 10 s timeout', async (ctx) => ctx.world.engine.stop(ctx.id(ctx.subject), { timeoutSeconds: 10 })),
+      step('stop with a 10 s timeout', async (ctx) =>
+        ctx.world.engine.stop(ctx.id(ctx.subject), { timeoutSeconds: 10 }),
+      ),
       step('recreate with stopTimeoutSeconds 10', async (ctx) => {
         await ctx.world.engine.remove(ctx.id(ctx.subject));
         await ctx.create({ ...ctx.spec(ctx.subject, 'sleeper'), stopTimeoutSeconds: 10 });
@@ -216,7 +223,11 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     key: 'crasher',
     title: 'crasher exits 3 at once, every time it is started',
-    steps: [createSubject('crasher'), startSubject, step('start again', async (ctx) => ctx.world.engine.start(ctx.id(ctx.subject)))],
+    steps: [
+      createSubject('crasher'),
+      startSubject,
+      step('start again', async (ctx) => ctx.world.engine.start(ctx.id(ctx.subject))),
+    ],
     expected: [
       entry('create', 'ok', both(CREATED), ['create']),
       entry('start', 'ok', both(state('exited', 'none', 3)), ['start', 'die:3']),
@@ -454,9 +465,24 @@ export const SCENARIOS: readonly Scenario[] = [
       step('event fields', async (ctx) => eventShapes(ctx)),
     ],
     expected: [
-      entry('create', `inspect ${CREATED_FIELDS}; list ${CREATED_LIST_FIELDS}; labels ${SAMPLE_LABELS}; pid 0`, both(CREATED), ['create']),
-      entry('start', `inspect ${RUNNING_FIELDS}; list ${RUNNING_LIST_FIELDS}; labels ${SAMPLE_LABELS}; pid >0; list times in whole seconds`, both(RUNNING_HC), ['start']),
-      entry('stop', `inspect ${EXITED_FIELDS}; list ${EXITED_LIST_FIELDS}; labels ${SAMPLE_LABELS}; pid 0; list times in whole seconds`, both(state('exited', 'starting', 137)), ['die:137']),
+      entry(
+        'create',
+        `inspect ${CREATED_FIELDS}; list ${CREATED_LIST_FIELDS}; labels ${SAMPLE_LABELS}; pid 0`,
+        both(CREATED),
+        ['create'],
+      ),
+      entry(
+        'start',
+        `inspect ${RUNNING_FIELDS}; list ${RUNNING_LIST_FIELDS}; labels ${SAMPLE_LABELS}; pid >0; list times in whole seconds`,
+        both(RUNNING_HC),
+        ['start'],
+      ),
+      entry(
+        'stop',
+        `inspect ${EXITED_FIELDS}; list ${EXITED_LIST_FIELDS}; labels ${SAMPLE_LABELS}; pid 0; list times in whole seconds`,
+        both(state('exited', 'starting', 137)),
+        ['die:137'],
+      ),
       entry(
         'event fields',
         [
@@ -562,7 +588,9 @@ export const SCENARIOS: readonly Scenario[] = [
     title: 'a pull from the plain-HTTP registry needs it listed as insecure',
     steps: [
       step('pull without insecureRegistries', async (ctx) => ctx.world.engine.pull(ctx.world.image('sleeper'))),
-      step('pull with insecureRegistries', async (ctx) => ctx.world.engine.pull(ctx.world.image('sleeper'), ctx.world.pullOptions)),
+      step('pull with insecureRegistries', async (ctx) =>
+        ctx.world.engine.pull(ctx.world.image('sleeper'), ctx.world.pullOptions),
+      ),
     ],
     expected: [
       entry('pull without insecureRegistries', 'error:registry-unreachable', none, []),
@@ -633,9 +661,14 @@ async function shapeOf(ctx: ScenarioContext): Promise<string> {
     parts.push(`image inspect=${inspected.image} list=${listed.image}`);
   }
   if (listed.startedAt !== undefined) {
-    const whole = (ms: number | undefined): number | undefined => (ms === undefined ? undefined : Math.floor(ms / 1000) * 1000);
+    const whole = (ms: number | undefined): number | undefined =>
+      ms === undefined ? undefined : Math.floor(ms / 1000) * 1000;
     const same = listed.startedAt === whole(inspected.startedAt) && listed.finishedAt === whole(inspected.finishedAt);
-    parts.push(same ? 'list times in whole seconds' : `list times ${listed.startedAt}/${listed.finishedAt} vs ${inspected.startedAt}/${inspected.finishedAt}`);
+    parts.push(
+      same
+        ? 'list times in whole seconds'
+        : `list times ${listed.startedAt}/${listed.finishedAt} vs ${inspected.startedAt}/${inspected.finishedAt}`,
+    );
   }
   return parts.join('; ');
 }
@@ -659,7 +692,10 @@ function portOf(ctx: ScenarioContext): PortBinding {
 
 async function seenByForeign(ctx: ScenarioContext, id: string, action: string): Promise<string> {
   const log = await ctx.foreignEvents();
-  await log.waitFor((events) => events.some((e) => e.containerId === id && e.action === action), ctx.world.eventTimeoutMs);
+  await log.waitFor(
+    (events) => events.some((e) => e.containerId === id && e.action === action),
+    ctx.world.eventTimeoutMs,
+  );
   return `its owner saw ${action}`;
 }
 

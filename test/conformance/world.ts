@@ -1,7 +1,11 @@
 import type { Subscription } from 'rxjs';
 import { LABELS } from '../../src/engine/labels.js';
 import type { ContainerEvent, EngineEvent, EnginePort, PullOptions } from '../../src/engine/port.js';
-import { createSimulatedEngine, type SimulatedEngine, type SimulatorOptions } from '../../src/engine/simulator/simulator.js';
+import {
+  createSimulatedEngine,
+  type SimulatedEngine,
+  type SimulatorOptions,
+} from '../../src/engine/simulator/simulator.js';
 import {
   SAMPLE_IMAGE_BEHAVIOURS,
   SAMPLE_REGISTRY,

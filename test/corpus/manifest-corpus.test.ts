@@ -25,7 +25,12 @@ beforeAll(async () => {
   const stateDir = join(root, 'state');
   admission = {
     policy: NO_POLICY,
-    protectedPaths: protectedPaths({ stateDir, dataDir: join(stateDir, 'apps'), secretsDir: join(stateDir, 'secrets'), catalogDir }),
+    protectedPaths: protectedPaths({
+      stateDir,
+      dataDir: join(stateDir, 'apps'),
+      secretsDir: join(stateDir, 'secrets'),
+      catalogDir,
+    }),
   };
 });
 
@@ -59,13 +64,23 @@ describe('the bad-input corpus', () => {
 
   it('a catalog load refuses each file and keeps the good apps', { timeout: 60_000 }, async () => {
     for (const id of ['good-one', 'good-two']) {
-      await writeFile(join(catalogDir, `${id}.yml`), stringify({ app: { id, name: id, version: '1', container: { image: 'x/y:1' } } }));
+      await writeFile(
+        join(catalogDir, `${id}.yml`),
+        stringify({ app: { id, name: id, version: '1', container: { image: 'x/y:1' } } }),
+      );
     }
     try {
       const catalog = await loadCatalog(catalogDir, { admission });
       expect([...catalog.apps.keys()]).toEqual(['good-one', 'good-two']);
       for (const [name, refusal] of CORPUS) {
-        expect(refusedAsExpected(catalog.errors.map((error) => error.toJSON()), join(catalogDir, name), refusal), name).toBe(true);
+        expect(
+          refusedAsExpected(
+            catalog.errors.map((error) => error.toJSON()),
+            join(catalogDir, name),
+            refusal,
+          ),
+          name,
+        ).toBe(true);
       }
       expect(JSON.stringify(catalog.errors.map((error) => error.toJSON()))).not.toContain(OUTSIDE_SECRET);
     } finally {
@@ -74,20 +89,26 @@ describe('the bad-input corpus', () => {
     }
   });
 
-  it('podwarden validate exits 1 and names every file, with nothing from outside the catalog', { timeout: 120_000 }, async () => {
-    const files = [...CORPUS.keys()].map((name) => join(catalogDir, name));
-    const { code, stdout, stderr } = await runValidate(['--json', '--state-dir', join(root, 'state'), ...files]);
-    expect(code).toBe(1);
-    const verdicts = JSON.parse(stdout) as Array<{ file: string; valid: boolean; errors: unknown[] }>;
-    expect(verdicts.map((verdict) => verdict.file)).toEqual(files);
-    expect(verdicts.every((verdict) => !verdict.valid && verdict.errors.length > 0)).toBe(true);
-    expect(stdout + stderr).not.toContain(OUTSIDE_SECRET);
-  });
+  it(
+    'podwarden validate exits 1 and names every file, with nothing from outside the catalog',
+    { timeout: 120_000 },
+    async () => {
+      const files = [...CORPUS.keys()].map((name) => join(catalogDir, name));
+      const { code, stdout, stderr } = await runValidate(['--json', '--state-dir', join(root, 'state'), ...files]);
+      expect(code).toBe(1);
+      const verdicts = JSON.parse(stdout) as Array<{ file: string; valid: boolean; errors: unknown[] }>;
+      expect(verdicts.map((verdict) => verdict.file)).toEqual(files);
+      expect(verdicts.every((verdict) => !verdict.valid && verdict.errors.length > 0)).toBe(true);
+      expect(stdout + stderr).not.toContain(OUTSIDE_SECRET);
+    },
+  );
 });
 
 function runValidate(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'validate', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'validate', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));

@@ -48,10 +48,16 @@ export const STATIC_REFUSALS: Record<string, Refusal> = {
   'host-folder.yml': { path: 'app.container.volumes[0]', reason: byDefault },
   'host-podman-storage.yml': { path: 'app.container.volumes[0]', reason: "podman's storage" },
   'host-trailing-dots.yml': { path: 'app.container.volumes[0]', reason: 'binds the host path "/etc"' },
-  'cap-sys-admin.yml': { path: 'app.container.capAdd[0]', reason: /host capability SYS_ADMIN; host access is refused by default/ },
+  'cap-sys-admin.yml': {
+    path: 'app.container.capAdd[0]',
+    reason: /host capability SYS_ADMIN; host access is refused by default/,
+  },
   'cap-all.yml': { path: 'app.container.capAdd[0]', reason: 'host capability ALL' },
   'cap-prefixed.yml': { path: 'app.container.capAdd[0]', reason: 'host capability SYS_PTRACE' },
-  'network-host.yml': { path: 'app.container.network', reason: /joins the host's network; host access is refused by default/ },
+  'network-host.yml': {
+    path: 'app.container.network',
+    reason: /joins the host's network; host access is refused by default/,
+  },
   'network-host-capitals.yml': { path: 'app.container.network', reason: "joins the host's network" },
   'network-container-namespace.yml': { path: 'app.container.network', reason: 'is not a valid network name' },
   'privileged.yml': { path: 'app.container.privileged', reason: unknown('privileged') },
@@ -60,11 +66,20 @@ export const STATIC_REFUSALS: Record<string, Refusal> = {
   'security-opt.yml': { path: 'app.container.securityOpt', reason: unknown('securityOpt') },
   'companion-engine-socket.yml': { path: 'app.companions[0].container.volumes[0]', reason: socket },
   'companion-cap.yml': { path: 'app.companions[0].container.capAdd[0]', reason: 'host capability NET_ADMIN' },
-  'template-absolute.yml': { path: 'app.files[0].templateFile', reason: "is an absolute path; templateFile must be relative to the manifest's folder" },
+  'template-absolute.yml': {
+    path: 'app.files[0].templateFile',
+    reason: "is an absolute path; templateFile must be relative to the manifest's folder",
+  },
   'template-dotdot.yml': { path: 'app.files[0].templateFile', reason: 'contains ".."; templateFile must stay inside' },
-  'build-context-absolute.yml': { path: 'app.container.build.context', reason: 'is an absolute path; build.context must be relative' },
+  'build-context-absolute.yml': {
+    path: 'app.container.build.context',
+    reason: 'is an absolute path; build.context must be relative',
+  },
   'build-context-dotdot.yml': { path: 'app.container.build.context', reason: 'contains ".."' },
-  'containerfile-dotdot.yml': { path: 'app.container.build.containerfile', reason: 'must stay inside the build context' },
+  'containerfile-dotdot.yml': {
+    path: 'app.container.build.containerfile',
+    reason: 'must stay inside the build context',
+  },
   'data-path-absolute.yml': { path: 'app.files[0].path', reason: 'is an absolute path' },
   'data-path-dotdot.yml': { path: 'app.files[0].path', reason: 'contains ".."' },
   'values-dotdot.yml': { path: 'app.values', reason: "must stay inside podwarden's secrets directory" },
@@ -81,7 +96,10 @@ export const STATIC_REFUSALS: Record<string, Refusal> = {
   'huge-status.yml': { path: 'app.probes.liveness.http.expectStatus', reason: 'must be an HTTP status' },
   'cyrillic-id.yml': { path: 'app.id', reason: '"bitcoin\\u0434" is not a valid app id' },
   'zero-width-id.yml': { path: 'app.id', reason: '"bit\\u200bcoind" is not a valid app id' },
-  'bidi-name.yml': { path: 'app.name', reason: 'must not contain control or invisible characters, got "Wallet \\u202egnp.exe"' },
+  'bidi-name.yml': {
+    path: 'app.name',
+    reason: 'must not contain control or invisible characters, got "Wallet \\u202egnp.exe"',
+  },
   'escape-name.yml': { path: 'app.name', reason: '"\\u001b[2J\\u001b[31mred"' },
   'control-description.yml': { path: 'app.description', reason: '"fine\\u0007bell"' },
   'duplicate-id.yml': { path: { line: 4 }, reason: 'app.id is written twice in the same mapping' },
@@ -94,7 +112,10 @@ export const STATIC_REFUSALS: Record<string, Refusal> = {
   'proto-key.yml': { path: { line: 8 }, reason: '"__proto__" is not a key podwarden reads' },
   'empty.yml': { path: '', reason: 'the file is empty' },
   'only-comments.yml': { path: '', reason: 'the file is empty' },
-  'top-level-list.yml': { path: { line: 1 }, reason: 'a manifest must be a mapping with an "app" key at the top, got a list' },
+  'top-level-list.yml': {
+    path: { line: 1 },
+    reason: 'a manifest must be a mapping with an "app" key at the top, got a list',
+  },
   'top-level-scalar.yml': { path: { line: 1 }, reason: 'a manifest must be a mapping with an "app" key at the top' },
   'shadow-like.yml': { path: 'app', reason: 'is required' },
   'unclosed-quote.yml': { path: { line: 3 }, reason: 'Missing closing' },
@@ -119,30 +140,57 @@ export const STATIC_REFUSALS: Record<string, Refusal> = {
   'type-port-object-bool.yml': { path: 'app.container.ports[0].host', reason: wrong('a number, got true') },
 };
 
-const tooLarge = /^the file is [\d.]+ (KiB|MiB); a manifest may be at most 256 KiB \(--manifest-max-bytes\), so it is not read$/;
+const tooLarge =
+  /^the file is [\d.]+ (KiB|MiB); a manifest may be at most 256 KiB \(--manifest-max-bytes\), so it is not read$/;
 const tooDeep = 'nested more than 64 deep';
 
 /** Cases written at run time, each with its refusal. `outside` is a folder beside the catalog, where the secret lives. */
 const GENERATED: Array<{ name: string; write: (file: string, outside: string) => Promise<void>; refusal: Refusal }> = [
-  { name: 'link-to-outside.yml', write: (file, outside) => symlink(join(outside, 'secret.yml'), file), refusal: { path: '', reason: 'is a symbolic link that leads outside the catalog' } },
-  { name: 'link-to-etc-shadow.yml', write: (file) => symlink('/etc/shadow', file), refusal: { path: '', reason: 'is a symbolic link that leads outside the catalog' } },
+  {
+    name: 'link-to-outside.yml',
+    write: (file, outside) => symlink(join(outside, 'secret.yml'), file),
+    refusal: { path: '', reason: 'is a symbolic link that leads outside the catalog' },
+  },
+  {
+    name: 'link-to-etc-shadow.yml',
+    write: (file) => symlink('/etc/shadow', file),
+    refusal: { path: '', reason: 'is a symbolic link that leads outside the catalog' },
+  },
   {
     name: 'template-link-out.yml',
     write: async (file, outside) => {
       await symlink(outside, join(file, '..', 'template-out'));
-      await writeFile(file, manifest('bad-template-link', {}, { files: [{ path: 'x.conf', templateFile: './template-out/secret.yml' }] }));
+      await writeFile(
+        file,
+        manifest('bad-template-link', {}, { files: [{ path: 'x.conf', templateFile: './template-out/secret.yml' }] }),
+      );
     },
-    refusal: { path: 'app.files[0].templateFile', reason: "leads outside the manifest's folder through a symbolic link" },
+    refusal: {
+      path: 'app.files[0].templateFile',
+      reason: "leads outside the manifest's folder through a symbolic link",
+    },
   },
   {
     name: 'build-context-link-out.yml',
     write: async (file) => {
       await symlink('/etc', join(file, '..', 'context-out'));
-      await writeFile(file, stringify({ app: { id: 'bad-build-link', name: 'B', version: '1', container: { build: { context: './context-out' } } } }));
+      await writeFile(
+        file,
+        stringify({
+          app: { id: 'bad-build-link', name: 'B', version: '1', container: { build: { context: './context-out' } } },
+        }),
+      );
     },
-    refusal: { path: 'app.container.build.context', reason: "leads outside the manifest's folder through a symbolic link" },
+    refusal: {
+      path: 'app.container.build.context',
+      reason: "leads outside the manifest's folder through a symbolic link",
+    },
   },
-  { name: 'oversized.yml', write: (file) => writeFile(file, `${manifest('bad-oversized')}${'# padding\n'.repeat(30_000)}`), refusal: { path: '', reason: tooLarge } },
+  {
+    name: 'oversized.yml',
+    write: (file) => writeFile(file, `${manifest('bad-oversized')}${'# padding\n'.repeat(30_000)}`),
+    refusal: { path: '', reason: tooLarge },
+  },
   {
     // 50 MB on paper (a sparse file): refused from its size, never read.
     name: 'oversized-50mb.yml',
@@ -152,22 +200,113 @@ const GENERATED: Array<{ name: string; write: (file: string, outside: string) =>
     },
     refusal: { path: '', reason: tooLarge },
   },
-  { name: 'name-5mb.yml', write: (file) => writeFile(file, manifest('bad-name-5mb', {}, { name: 'n'.repeat(5_000_000) })), refusal: { path: '', reason: tooLarge } },
-  { name: 'utf16le.yml', write: (file) => writeFile(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(manifest('bad-utf16le'), 'utf16le')])), refusal: { path: '', reason: 'the file is UTF-16 text' } },
-  { name: 'utf16be.yml', write: (file) => writeFile(file, Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(manifest('bad-utf16be'), 'utf16le').swap16()])), refusal: { path: '', reason: 'the file is UTF-16 text' } },
-  { name: 'latin1.yml', write: (file) => writeFile(file, Buffer.from(manifest('bad-latin1', {}, { name: 'café' }), 'latin1')), refusal: { path: { line: 3 }, reason: 'is not valid UTF-8' } },
-  { name: 'nul-byte.yml', write: (file) => writeFile(file, manifest('bad-nul').replace('version', 'ver\0sion')), refusal: { path: { line: 4 }, reason: 'the file contains a NUL character' } },
-  { name: 'random-bytes.yml', write: (file) => writeFile(file, pseudoRandomBytes(4096)), refusal: { path: '', reason: /UTF-8|NUL|YAML|mapping|line/ } },
-  { name: 'deep-flow.yml', write: (file) => writeFile(file, `app: ${'['.repeat(5000)}${']'.repeat(5000)}\n`), refusal: { path: { line: 1 }, reason: tooDeep } },
-  { name: 'deep-block.yml', write: (file) => writeFile(file, Array.from({ length: 100 }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n')), refusal: { path: { line: 65 }, reason: tooDeep } },
-  { name: 'deep-sequence.yml', write: (file) => writeFile(file, `app:\n  command: ${'- '.repeat(10_000)}x\n`), refusal: { path: { line: 2 }, reason: tooDeep } },
-  { name: 'many-env.yml', write: (file) => writeFile(file, manifest('bad-many-env', { env: Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`K${i}`, 'v'])) })), refusal: { path: 'app.container.env', reason: 'env must have at most 256 entries, got 300' } },
-  { name: 'long-env-value.yml', write: (file) => writeFile(file, manifest('bad-env-value', { env: { CERT: 'c'.repeat(40_000) } })), refusal: { path: 'app.container.env.CERT', reason: 'an environment value must be at most 32768 characters' } },
-  { name: 'many-ports.yml', write: (file) => writeFile(file, manifest('bad-many-ports', { ports: Array.from({ length: 70 }, (_, i) => `${20000 + i}:80`) })), refusal: { path: 'app.container.ports', reason: 'ports must have at most 64 entries, got 70' } },
-  { name: 'many-volumes.yml', write: (file) => writeFile(file, manifest('bad-many-volumes', { volumes: Array.from({ length: 70 }, (_, i) => `v${i}:/v${i}`) })), refusal: { path: 'app.container.volumes', reason: 'volumes must have at most 64 entries' } },
-  { name: 'many-files.yml', write: (file) => writeFile(file, manifest('bad-many-files', {}, { files: Array.from({ length: 70 }, (_, i) => ({ path: `f${i}`, template: 'x' })) })), refusal: { path: 'app.files', reason: 'files must have at most 64 entries' } },
-  { name: 'many-companions.yml', write: (file) => writeFile(file, manifest('bad-many-companions', {}, { companions: Array.from({ length: 20 }, (_, i) => ({ id: `c${i}`, container: container() })) })), refusal: { path: 'app.companions', reason: 'companions must have at most 16 entries' } },
-  { name: 'many-errors.yml', write: (file) => writeFile(file, manifest('bad-many-errors', { ports: Array.from({ length: 60 }, () => 'x') })), refusal: { path: '', reason: /^and \d+ more problems in this file$/ } },
+  {
+    name: 'name-5mb.yml',
+    write: (file) => writeFile(file, manifest('bad-name-5mb', {}, { name: 'n'.repeat(5_000_000) })),
+    refusal: { path: '', reason: tooLarge },
+  },
+  {
+    name: 'utf16le.yml',
+    write: (file) =>
+      writeFile(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(manifest('bad-utf16le'), 'utf16le')])),
+    refusal: { path: '', reason: 'the file is UTF-16 text' },
+  },
+  {
+    name: 'utf16be.yml',
+    write: (file) =>
+      writeFile(
+        file,
+        Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(manifest('bad-utf16be'), 'utf16le').swap16()]),
+      ),
+    refusal: { path: '', reason: 'the file is UTF-16 text' },
+  },
+  {
+    name: 'latin1.yml',
+    write: (file) => writeFile(file, Buffer.from(manifest('bad-latin1', {}, { name: 'café' }), 'latin1')),
+    refusal: { path: { line: 3 }, reason: 'is not valid UTF-8' },
+  },
+  {
+    name: 'nul-byte.yml',
+    write: (file) => writeFile(file, manifest('bad-nul').replace('version', 'ver\0sion')),
+    refusal: { path: { line: 4 }, reason: 'the file contains a NUL character' },
+  },
+  {
+    name: 'random-bytes.yml',
+    write: (file) => writeFile(file, pseudoRandomBytes(4096)),
+    refusal: { path: '', reason: /UTF-8|NUL|YAML|mapping|line/ },
+  },
+  {
+    name: 'deep-flow.yml',
+    write: (file) => writeFile(file, `app: ${'['.repeat(5000)}${']'.repeat(5000)}\n`),
+    refusal: { path: { line: 1 }, reason: tooDeep },
+  },
+  {
+    name: 'deep-block.yml',
+    write: (file) => writeFile(file, Array.from({ length: 100 }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n')),
+    refusal: { path: { line: 65 }, reason: tooDeep },
+  },
+  {
+    name: 'deep-sequence.yml',
+    write: (file) => writeFile(file, `app:\n  command: ${'- '.repeat(10_000)}x\n`),
+    refusal: { path: { line: 2 }, reason: tooDeep },
+  },
+  {
+    name: 'many-env.yml',
+    write: (file) =>
+      writeFile(
+        file,
+        manifest('bad-many-env', { env: Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`K${i}`, 'v'])) }),
+      ),
+    refusal: { path: 'app.container.env', reason: 'env must have at most 256 entries, got 300' },
+  },
+  {
+    name: 'long-env-value.yml',
+    write: (file) => writeFile(file, manifest('bad-env-value', { env: { CERT: 'c'.repeat(40_000) } })),
+    refusal: { path: 'app.container.env.CERT', reason: 'an environment value must be at most 32768 characters' },
+  },
+  {
+    name: 'many-ports.yml',
+    write: (file) =>
+      writeFile(file, manifest('bad-many-ports', { ports: Array.from({ length: 70 }, (_, i) => `${20000 + i}:80`) })),
+    refusal: { path: 'app.container.ports', reason: 'ports must have at most 64 entries, got 70' },
+  },
+  {
+    name: 'many-volumes.yml',
+    write: (file) =>
+      writeFile(file, manifest('bad-many-volumes', { volumes: Array.from({ length: 70 }, (_, i) => `v${i}:/v${i}`) })),
+    refusal: { path: 'app.container.volumes', reason: 'volumes must have at most 64 entries' },
+  },
+  {
+    name: 'many-files.yml',
+    write: (file) =>
+      writeFile(
+        file,
+        manifest(
+          'bad-many-files',
+          {},
+          { files: Array.from({ length: 70 }, (_, i) => ({ path: `f${i}`, template: 'x' })) },
+        ),
+      ),
+    refusal: { path: 'app.files', reason: 'files must have at most 64 entries' },
+  },
+  {
+    name: 'many-companions.yml',
+    write: (file) =>
+      writeFile(
+        file,
+        manifest(
+          'bad-many-companions',
+          {},
+          { companions: Array.from({ length: 20 }, (_, i) => ({ id: `c${i}`, container: container() })) },
+        ),
+      ),
+    refusal: { path: 'app.companions', reason: 'companions must have at most 16 entries' },
+  },
+  {
+    name: 'many-errors.yml',
+    write: (file) => writeFile(file, manifest('bad-many-errors', { ports: Array.from({ length: 60 }, () => 'x') })),
+    refusal: { path: '', reason: /^and \d+ more problems in this file$/ },
+  },
 ];
 
 /** Every case by file name, with its refusal. */
@@ -201,8 +340,12 @@ export function refusedAsExpected(
   return errors.some(
     (error) =>
       error.file === file &&
-      (typeof refusal.path === 'string' ? error.path === refusal.path : error.path === '' && error.line === refusal.path.line) &&
-      (typeof refusal.reason === 'string' ? error.message.includes(refusal.reason) : refusal.reason.test(error.message)),
+      (typeof refusal.path === 'string'
+        ? error.path === refusal.path
+        : error.path === '' && error.line === refusal.path.line) &&
+      (typeof refusal.reason === 'string'
+        ? error.message.includes(refusal.reason)
+        : refusal.reason.test(error.message)),
   );
 }
 

@@ -5,7 +5,11 @@ import { describe, expect, it } from 'vitest';
 import type { AppSpec } from '../../machines/types.js';
 import { createImageEnsurer } from '../../src/effects/pull-image.js';
 import { EngineError } from '../../src/engine/port.js';
-import { SAMPLE_IMAGE_BEHAVIOURS, sampleImageRef, sampleRegistry } from '../../src/engine/simulator/simulator-images.js';
+import {
+  SAMPLE_IMAGE_BEHAVIOURS,
+  sampleImageRef,
+  sampleRegistry,
+} from '../../src/engine/simulator/simulator-images.js';
 import { createSimulatedEngine, SIMULATED_STORAGE_ROOT } from '../../src/engine/simulator/simulator.js';
 
 const REGISTRY = '127.0.0.1:5000';
@@ -62,7 +66,9 @@ describe('image policy', () => {
     engine.control.unpublishImage(HTTPD);
     const error = await rejection(ensure(spec({ build: { context: '/nonexistent/context' }, pullFallback: true })));
     expect(error.code).toBe('image-not-found');
-    expect(error.message).toMatch(/^build failed \(build of image .* no such build context.*\), and so did the pull it fell back to: pull of image/);
+    expect(error.message).toMatch(
+      /^build failed \(build of image .* no such build context.*\), and so did the pull it fell back to: pull of image/,
+    );
   });
 
   it("a build context that leads out of the manifest's folder is never built; with image too, the image is pulled", async () => {
@@ -74,7 +80,9 @@ describe('image policy', () => {
       engine.control.defineBuildContext(join(root, 'catalog', 'web'), SAMPLE_IMAGE_BEHAVIOURS.httpd);
       const build = { context: join(root, 'catalog', 'web'), root: join(root, 'catalog') };
       const error = await rejection(ensure(spec({ build })));
-      expect(error.message).toBe("the build context leads outside the manifest's folder through a symbolic link; podwarden reads only files inside it");
+      expect(error.message).toBe(
+        "the build context leads outside the manifest's folder through a symbolic link; podwarden reads only files inside it",
+      );
       await ensure(spec({ build, pullFallback: true }));
       expect([engine.control.calls.build, engine.control.calls.pull]).toEqual([0, 1]);
     } finally {
@@ -100,7 +108,9 @@ describe('image policy', () => {
     const { ensure } = setup({ insecure: [] });
     const error = await rejection(ensure(spec({})));
     expect(error.code).toBe('registry-unreachable');
-    expect(error.message).toContain(`is not in podwarden's insecureRegistries (add it with --insecure-registry ${REGISTRY}`);
+    expect(error.message).toContain(
+      `is not in podwarden's insecureRegistries (add it with --insecure-registry ${REGISTRY}`,
+    );
   });
 });
 

@@ -7,7 +7,17 @@ function spec(container: Partial<AppSpec['container']> = {}): AppSpec {
   return {
     appId: 'web',
     specHash: 'h',
-    container: { name: 'web', image: 'x', env: {}, labels: {}, ports: [], mounts: [], tmpfs: [], capAdd: [], ...container },
+    container: {
+      name: 'web',
+      image: 'x',
+      env: {},
+      labels: {},
+      ports: [],
+      mounts: [],
+      tmpfs: [],
+      capAdd: [],
+      ...container,
+    },
   } as AppSpec;
 }
 
@@ -27,26 +37,39 @@ const published = { ports: [{ hostPort: 18080, containerPort: 8080, protocol: 't
 
 describe('where an http/tcp probe connects', () => {
   it("rootful: the container's own address, which needs no published port", async () => {
-    expect(await createNetworkTargets(engine({ rootless: false }, '10.88.0.5'))(spec(published), 'id', 8080)).toEqual({ host: '10.88.0.5', port: 8080 });
+    expect(await createNetworkTargets(engine({ rootless: false }, '10.88.0.5'))(spec(published), 'id', 8080)).toEqual({
+      host: '10.88.0.5',
+      port: 8080,
+    });
   });
 
   it('rootful without an address: the published port on loopback, or the bound address', async () => {
     const targets = createNetworkTargets(engine({ rootless: false }));
     expect(await targets(spec(published), 'id', 8080)).toEqual({ host: '127.0.0.1', port: 18080 });
-    const bound = { ports: [{ hostIp: '192.168.1.2', hostPort: 18080, containerPort: 8080, protocol: 'tcp' as const }] };
+    const bound = {
+      ports: [{ hostIp: '192.168.1.2', hostPort: 18080, containerPort: 8080, protocol: 'tcp' as const }],
+    };
     expect(await targets(spec(bound), 'id', 8080)).toEqual({ host: '192.168.1.2', port: 18080 });
   });
 
   it("rootless: the published port even when the container has an address (it is in the user's namespace)", async () => {
-    expect(await createNetworkTargets(engine({ rootless: true }, '10.89.0.2'))(spec(published), 'id', 8080)).toEqual({ host: '127.0.0.1', port: 18080 });
+    expect(await createNetworkTargets(engine({ rootless: true }, '10.89.0.2'))(spec(published), 'id', 8080)).toEqual({
+      host: '127.0.0.1',
+      port: 18080,
+    });
   });
 
   it('rootless and not published: a failure that says what to do', async () => {
-    await expect(createNetworkTargets(engine({ rootless: true }))(spec(), 'id', 8080)).rejects.toThrow(/port 8080 is not published.*publish it/);
+    await expect(createNetworkTargets(engine({ rootless: true }))(spec(), 'id', 8080)).rejects.toThrow(
+      /port 8080 is not published.*publish it/,
+    );
   });
 
   it('host network: the port on the host itself, rootless or not', async () => {
-    expect(await createNetworkTargets(engine({ rootless: true }))(spec({ network: 'host' }), 'id', 9000)).toEqual({ host: '127.0.0.1', port: 9000 });
+    expect(await createNetworkTargets(engine({ rootless: true }))(spec({ network: 'host' }), 'id', 9000)).toEqual({
+      host: '127.0.0.1',
+      port: 9000,
+    });
   });
 
   it('asks the engine what it is once', async () => {

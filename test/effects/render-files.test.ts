@@ -11,7 +11,6 @@ let dataDir: string;
 let valuesFile: string;
 let log: ReturnType<typeof capturedLog>;
 
-
 function job(overrides: Partial<RenderJob> = {}): RenderJob {
   return {
     owner: 'bitcoind',
@@ -82,14 +81,14 @@ describe('renderFiles', () => {
     expect((await stat(join(dataDir, 'nginx.conf'))).mode & 0o777).toBe(0o640);
   });
 
-  it('reads a template file from the manifest\'s folder', async () => {
+  it("reads a template file from the manifest's folder", async () => {
     const templateFile = join(root, 'bitcoin.conf.mustache');
     await writeFile(templateFile, 'user={{RPC_USER}}');
     await renderFiles(job({ manifestFile: join(root, 'bitcoind.yml'), files: [{ path: 'b.conf', templateFile }] }));
     expect(await readFile(join(dataDir, 'b.conf'), 'utf8')).toBe('user=node');
   });
 
-  it('refuses a template file that leads out of the manifest\'s folder as it is opened, and never shows its content', async () => {
+  it("refuses a template file that leads out of the manifest's folder as it is opened, and never shows its content", async () => {
     const catalog = join(root, 'catalog');
     await mkdir(catalog);
     const outside = join(root, 'outside.txt');
@@ -97,9 +96,14 @@ describe('renderFiles', () => {
     // A link swapped in after the catalog was read: the render's own check refuses it.
     await symlink(outside, join(catalog, 'nginx.conf.mustache'));
     const error = await failure(
-      renderFiles(job({ manifestFile: join(catalog, 'bitcoind.yml'), files: [{ path: 'b.conf', templateFile: join(catalog, 'nginx.conf.mustache') }] })),
+      renderFiles(
+        job({
+          manifestFile: join(catalog, 'bitcoind.yml'),
+          files: [{ path: 'b.conf', templateFile: join(catalog, 'nginx.conf.mustache') }],
+        }),
+      ),
     );
-    expect(error.message).toContain("app.files[0].templateFile: cannot read");
+    expect(error.message).toContain('app.files[0].templateFile: cannot read');
     expect(error.message).toContain("leads outside the manifest's folder");
     expect(error.message).not.toContain('hash-of-a-password');
     await expect(stat(join(dataDir, 'b.conf'))).rejects.toThrow();
@@ -130,8 +134,12 @@ describe('renderFiles', () => {
   });
 
   it('refuses an absolute path and a ".." path even if the schema was bypassed', async () => {
-    expect((await failure(renderFiles(job({ files: [{ path: '/etc/x', template: 'x' }] })))).field).toBe('app.files[0].path');
-    expect((await failure(renderFiles(job({ files: [{ path: 'a/../../x', template: 'x' }] })))).message).toContain('leaves the directory');
+    expect((await failure(renderFiles(job({ files: [{ path: '/etc/x', template: 'x' }] })))).field).toBe(
+      'app.files[0].path',
+    );
+    expect((await failure(renderFiles(job({ files: [{ path: 'a/../../x', template: 'x' }] })))).message).toContain(
+      'leaves the directory',
+    );
   });
 
   it('refuses to follow a symbolic link out of the data dir (folder or file)', async () => {
@@ -140,7 +148,9 @@ describe('renderFiles', () => {
     await mkdir(dataDir, { recursive: true });
     await symlink(outside, join(dataDir, 'conf'));
     const viaFolder = await failure(renderFiles(job()));
-    expect(viaFolder.message).toMatch(/^catalog\/bitcoind\.yml: app\.files\[0\]\.path: .*leads out of .* through the symbolic link/);
+    expect(viaFolder.message).toMatch(
+      /^catalog\/bitcoind\.yml: app\.files\[0\]\.path: .*leads out of .* through the symbolic link/,
+    );
     await symlink(join(outside, 'passwd'), join(dataDir, 'link.conf'));
     const viaFile = await failure(renderFiles(job({ files: [{ path: 'link.conf', template: 'x' }] })));
     expect(viaFile.message).toContain('is a symbolic link');

@@ -12,14 +12,21 @@ describe('containerEventFromRaw', () => {
     if (!found) throw new Error(`no event for ${name} in the fixture`);
     return found.Actor.ID;
   };
-  const actionsOf = (name: string): string[] =>
-    events.filter((e) => e.containerId === idOf(name)).map((e) => e.action);
+  const actionsOf = (name: string): string[] => events.filter((e) => e.containerId === idOf(name)).map((e) => e.action);
 
   it('keeps the actions podwarden acts on, in order, and drops init, cleanup and exec_died', () => {
     expect(actionsOf('fixture-exited')).toEqual(['create', 'start', 'die', 'remove']);
     expect(actionsOf('fixture-healthy')).toEqual(['create', 'start', 'health', 'health', 'kill', 'die', 'remove']);
     expect(actionsOf('fixture-paused')).toEqual([
-      'create', 'start', 'pause', 'unpause', 'restart', 'die', 'start', 'die', 'remove',
+      'create',
+      'start',
+      'pause',
+      'unpause',
+      'restart',
+      'die',
+      'start',
+      'die',
+      'remove',
     ]);
     const ignored = raw.filter((e) => containerEventFromRaw(e) === null).map((e) => (e as { Action?: string }).Action);
     expect(new Set(ignored)).toEqual(new Set(['init', 'cleanup', 'exec_died']));
@@ -42,7 +49,9 @@ describe('containerEventFromRaw', () => {
   it("takes podman's HealthStatus field (stale by one check, podman #19237)", () => {
     const health = events.filter((e) => e.action === 'health');
     expect(health.length).toBeGreaterThan(0);
-    expect(health.every((e) => e.health === 'starting' || e.health === 'healthy' || e.health === 'unhealthy')).toBe(true);
+    expect(health.every((e) => e.health === 'starting' || e.health === 'healthy' || e.health === 'unhealthy')).toBe(
+      true,
+    );
   });
 
   it("reads Docker's health_status: <status> action and libpod's died", () => {

@@ -62,7 +62,9 @@ describe('observationFromInspect (podman compat inspect)', () => {
       health: 'none',
       labels: {},
     });
-    expect(observationFromInspect({ State: { Status: 'hibernating' }, Config: { Labels: null } }).status).toBe('unknown');
+    expect(observationFromInspect({ State: { Status: 'hibernating' }, Config: { Labels: null } }).status).toBe(
+      'unknown',
+    );
   });
 });
 
@@ -70,9 +72,13 @@ describe('container lists', () => {
   it('compat list: state word, exit code from the Status text, no health on podman 4.3', () => {
     const entries = fixture<unknown[]>('list-compat.json').map(observationFromListEntry);
     const byName = new Map(entries.map((o) => [o.name, o]));
-    expect([...byName.keys()].sort()).toEqual(
-      ['fixture-created', 'fixture-exited', 'fixture-healthy', 'fixture-paused', 'fixture-unhealthy'],
-    );
+    expect([...byName.keys()].sort()).toEqual([
+      'fixture-created',
+      'fixture-exited',
+      'fixture-healthy',
+      'fixture-paused',
+      'fixture-unhealthy',
+    ]);
     expect(byName.get('fixture-created')).toMatchObject({ status: 'created', health: 'none' });
     expect(byName.get('fixture-exited')).toMatchObject({ status: 'exited', exitCode: 3 });
     expect(byName.get('fixture-paused')).toMatchObject({ status: 'paused' });

@@ -25,7 +25,13 @@ describe('containerCreateBody', () => {
       user: '1000:1000',
       capAdd: ['NET_ADMIN'],
       stopTimeoutSeconds: 20,
-      healthcheck: { test: ['wget', '-q', 'http://127.0.0.1/'], intervalSeconds: 10, timeoutSeconds: 2, retries: 3, startPeriodSeconds: 5 },
+      healthcheck: {
+        test: ['wget', '-q', 'http://127.0.0.1/'],
+        intervalSeconds: 10,
+        timeoutSeconds: 2,
+        retries: 3,
+        startPeriodSeconds: 5,
+      },
     });
     expect(body).toEqual({
       Image: '127.0.0.1:5000/podwarden/httpd:1',
@@ -69,7 +75,13 @@ describe('containerCreateBody', () => {
       mounts: [],
       tmpfs: [],
       capAdd: [],
-      healthcheck: { test: ['CMD-SHELL', 'true'], intervalSeconds: 1, timeoutSeconds: 1, retries: 1, startPeriodSeconds: 0 },
+      healthcheck: {
+        test: ['CMD-SHELL', 'true'],
+        intervalSeconds: 1,
+        timeoutSeconds: 1,
+        retries: 1,
+        startPeriodSeconds: 0,
+      },
     });
     expect(body).not.toHaveProperty('Cmd');
     expect(body).not.toHaveProperty('Entrypoint');

@@ -36,7 +36,10 @@ describe('toEngineError', () => {
   it('recognises Docker’s 409 name conflict', () => {
     const docker = modemError({
       status: 409,
-      body: { message: 'Conflict. The container name "/web" is already in use by container "abc". You have to remove (or rename) that container to be able to reuse that name.' },
+      body: {
+        message:
+          'Conflict. The container name "/web" is already in use by container "abc". You have to remove (or rename) that container to be able to reuse that name.',
+      },
     });
     expect(toEngineError(docker, ctx).code).toBe('name-conflict');
   });
@@ -58,6 +61,9 @@ describe('toEngineError', () => {
   it('keeps an EngineError as it is and calls anything else an engine error', () => {
     const original = new EngineError('disk-full', 'x');
     expect(toEngineError(original, ctx)).toBe(original);
-    expect(toEngineError(new Error('weird'), ctx)).toMatchObject({ code: 'engine', message: 'start of container web: weird' });
+    expect(toEngineError(new Error('weird'), ctx)).toMatchObject({
+      code: 'engine',
+      message: 'start of container web: weird',
+    });
   });
 });

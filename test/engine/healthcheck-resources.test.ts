@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { healthcheckFromConfig, observationFromInspect, resourcesFromHostConfig } from '../../src/engine/dockerode/container-observation.js';
+import {
+  healthcheckFromConfig,
+  observationFromInspect,
+  resourcesFromHostConfig,
+} from '../../src/engine/dockerode/container-observation.js';
 import { containerCreateBody } from '../../src/engine/dockerode/create-body.js';
 import { SAMPLE_IMAGE_BEHAVIOURS } from '../../src/engine/simulator/simulator-images.js';
 import { fixture } from './support/captured.js';
@@ -25,7 +29,9 @@ describe("a container's health check and limits from podman 4.3's compat inspect
 
   it('keeps NONE (an image that switched checks off) and every duration it has', () => {
     expect(healthcheckFromConfig({ Test: ['NONE'] })).toEqual({ test: ['NONE'] });
-    expect(healthcheckFromConfig({ Test: ['CMD', 'true'], Interval: 1e9, Timeout: 5e8, Retries: 4, StartPeriod: 3e10 })).toEqual({
+    expect(
+      healthcheckFromConfig({ Test: ['CMD', 'true'], Interval: 1e9, Timeout: 5e8, Retries: 4, StartPeriod: 3e10 }),
+    ).toEqual({
       test: ['CMD', 'true'],
       intervalMs: 1_000,
       timeoutMs: 500,
@@ -37,7 +43,10 @@ describe("a container's health check and limits from podman 4.3's compat inspect
   });
 
   it('reads Memory and NanoCpus', () => {
-    expect(resourcesFromHostConfig({ Memory: 67108864, NanoCpus: 500000000 })).toEqual({ memoryBytes: 67108864, cpus: 0.5 });
+    expect(resourcesFromHostConfig({ Memory: 67108864, NanoCpus: 500000000 })).toEqual({
+      memoryBytes: 67108864,
+      cpus: 0.5,
+    });
     expect(resourcesFromHostConfig({ Memory: 0, NanoCpus: 0 })).toBeUndefined();
   });
 
@@ -55,7 +64,16 @@ describe("a container's health check and limits from podman 4.3's compat inspect
     }) as { HostConfig: Record<string, unknown> };
     expect(body.HostConfig.Memory).toBe(67108864);
     expect(body.HostConfig.NanoCpus).toBe(1_500_000_000);
-    const unlimited = containerCreateBody({ name: 'x', image: 'x', env: {}, labels: {}, ports: [], mounts: [], tmpfs: [], capAdd: [] }) as {
+    const unlimited = containerCreateBody({
+      name: 'x',
+      image: 'x',
+      env: {},
+      labels: {},
+      ports: [],
+      mounts: [],
+      tmpfs: [],
+      capAdd: [],
+    }) as {
       HostConfig: Record<string, unknown>;
     };
     expect('Memory' in unlimited.HostConfig).toBe(false);

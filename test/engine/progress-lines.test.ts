@@ -49,11 +49,23 @@ describe('pull progress', () => {
   });
 
   it('tells disk-full, not-found and unreachable apart from the message alone', () => {
-    expect(pullFailureCode('writing blob: storing blob to file "/var/tmp/x": write /var/tmp/x: no space left on device')).toBe('disk-full');
-    expect(pullFailureCode('reading manifest 1 in docker.io/library/nope: name unknown: repository name not known')).toBe('image-not-found');
-    expect(pullFailureCode('pull access denied for nope, repository does not exist or may require \'docker login\'')).toBe('image-not-found');
-    expect(pullFailureCode('pinging container registry r.example: Get "https://r.example/v2/": dial tcp: lookup r.example: no such host')).toBe('registry-unreachable');
-    expect(pullFailureCode('Get "https://r.example/v2/": dial tcp 10.0.0.1:443: i/o timeout')).toBe('registry-unreachable');
+    expect(
+      pullFailureCode('writing blob: storing blob to file "/var/tmp/x": write /var/tmp/x: no space left on device'),
+    ).toBe('disk-full');
+    expect(
+      pullFailureCode('reading manifest 1 in docker.io/library/nope: name unknown: repository name not known'),
+    ).toBe('image-not-found');
+    expect(
+      pullFailureCode("pull access denied for nope, repository does not exist or may require 'docker login'"),
+    ).toBe('image-not-found');
+    expect(
+      pullFailureCode(
+        'pinging container registry r.example: Get "https://r.example/v2/": dial tcp: lookup r.example: no such host',
+      ),
+    ).toBe('registry-unreachable');
+    expect(pullFailureCode('Get "https://r.example/v2/": dial tcp 10.0.0.1:443: i/o timeout')).toBe(
+      'registry-unreachable',
+    );
     expect(pullFailureCode('something new went wrong')).toBe('engine');
   });
 });
@@ -64,7 +76,9 @@ describe('build progress', () => {
   it('reports builder output as progress', () => {
     const results = fixture<unknown[]>('build-success.json').map((line) => buildProgressFromLine(tag, '/ctx', line));
     expect(results.some((r) => r instanceof EngineError)).toBe(false);
-    const statuses = results.filter((r): r is PullProgress => r !== null && !(r instanceof EngineError)).map((r) => r.status);
+    const statuses = results
+      .filter((r): r is PullProgress => r !== null && !(r instanceof EngineError))
+      .map((r) => r.status);
     expect(statuses).toContain('STEP 1/3: FROM localhost/podwarden/busybox-base:latest');
     expect(statuses).toContain(`Successfully tagged ${tag}`);
   });

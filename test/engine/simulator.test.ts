@@ -88,7 +88,10 @@ describe('event streams', () => {
     await vi.advanceTimersByTimeAsync(0);
     await engine.create(spec('mine', 'sleeper'));
     await engine.create(spec('other', 'sleeper'));
-    await engine.create({ ...spec('mine-foreign', 'sleeper'), labels: { [LABELS.owner]: 'someone-else', [LABELS.app]: 'mine' } });
+    await engine.create({
+      ...spec('mine-foreign', 'sleeper'),
+      labels: { [LABELS.owner]: 'someone-else', [LABELS.app]: 'mine' },
+    });
     await vi.advanceTimersByTimeAsync(0);
     expect(actions(both)).toEqual(['connected', 'create']);
   });
@@ -105,7 +108,10 @@ describe('event streams', () => {
     await engine.start(id);
     await vi.advanceTimersByTimeAsync(0);
     const started = all.events[1];
-    expect(started?.kind === 'container' && started.labels).toMatchObject({ name: 'web', image: sampleImageRef('sleeper') });
+    expect(started?.kind === 'container' && started.labels).toMatchObject({
+      name: 'web',
+      image: sampleImageRef('sleeper'),
+    });
   });
 
   it('holds events back by the event latency and keeps their order when it changes', async () => {
@@ -195,7 +201,12 @@ describe('reachability', () => {
     expect((refused.errors[0] as EngineError).code).toBe('unreachable');
 
     engine.control.setReachable(true);
-    expect(await engine.ping()).toEqual({ flavor: 'podman', version: '4.3.1', rootless: false, runsHealthchecks: false });
+    expect(await engine.ping()).toEqual({
+      flavor: 'podman',
+      version: '4.3.1',
+      rootless: false,
+      runsHealthchecks: false,
+    });
     expect((await engine.inspect(id))?.status).toBe('running');
   });
 });
@@ -354,7 +365,11 @@ describe('containers', () => {
       localImages: { 'registry.example/app:1': { kind: 'serve', labels: { vendor: 'x', [LABELS.app]: 'image' } } },
     });
     const { id } = await engine.create(spec('labelled', 'registry.example/app:1'));
-    expect((await engine.inspect(id))?.labels).toEqual({ vendor: 'x', [LABELS.owner]: OWNER, [LABELS.app]: 'labelled' });
+    expect((await engine.inspect(id))?.labels).toEqual({
+      vendor: 'x',
+      [LABELS.owner]: OWNER,
+      [LABELS.app]: 'labelled',
+    });
   });
 
   it('an exit behaviour runs, then exits with its code after afterMs and a die event', async () => {
@@ -432,10 +447,14 @@ describe('containers', () => {
   it('an outside process holding a host port makes start fail with port-in-use, by address overlap', async () => {
     const engine = engineWithImages();
     engine.control.holdHostPort(8080, 'tcp', '127.0.0.1');
-    const port = (hostIp?: string) => [{ hostPort: 8080, containerPort: 8080, protocol: 'tcp' as const, ...(hostIp ? { hostIp } : {}) }];
+    const port = (hostIp?: string) => [
+      { hostPort: 8080, containerPort: 8080, protocol: 'tcp' as const, ...(hostIp ? { hostIp } : {}) },
+    ];
     const wildcard = await engine.create(spec('wild', 'httpd', { ports: port() }));
     const otherIp = await engine.create(spec('other-ip', 'httpd', { ports: port('127.0.0.2') }));
-    const udp = await engine.create(spec('udp', 'httpd', { ports: [{ hostPort: 8080, containerPort: 8080, protocol: 'udp' }] }));
+    const udp = await engine.create(
+      spec('udp', 'httpd', { ports: [{ hostPort: 8080, containerPort: 8080, protocol: 'udp' }] }),
+    );
     expect((await rejection(engine.start(wildcard.id))).code).toBe('port-in-use');
     expect((await engine.inspect(wildcard.id))?.status).toBe('created');
     await engine.start(otherIp.id);
@@ -450,7 +469,9 @@ describe('containers', () => {
     const engine = engineWithImages();
     const recorder = record(engine);
     await vi.advanceTimersByTimeAsync(0);
-    const ids = await Promise.all(['k', 'o', 'x', 't'].map(async (name) => (await engine.create(spec(name, 'sleeper'))).id));
+    const ids = await Promise.all(
+      ['k', 'o', 'x', 't'].map(async (name) => (await engine.create(spec(name, 'sleeper'))).id),
+    );
     for (const id of ids) await engine.start(id);
     const [k, o, x, t] = ids as [string, string, string, string];
     engine.control.kill(k);
@@ -482,9 +503,11 @@ describe('containers', () => {
     expect(engine.control.containerCount).toBe(0);
     expect(await engine.inspect(id)).toBeNull();
     await vi.advanceTimersByTimeAsync(1);
-    expect(recorder.events.flatMap((e) => (e.kind === 'container' ? [e.action === 'die' ? `die:${e.exitCode}` : e.action] : []))).toEqual(
-      ['create', 'start', 'pause', 'die:137', 'remove'],
-    );
+    expect(
+      recorder.events.flatMap((e) =>
+        e.kind === 'container' ? [e.action === 'die' ? `die:${e.exitCode}` : e.action] : [],
+      ),
+    ).toEqual(['create', 'start', 'pause', 'die:137', 'remove']);
   });
 
   it('setHealth changes the health and emits a health event', async () => {
@@ -551,7 +574,7 @@ describe('what sample images print', () => {
     return lines;
   };
 
-  it('prints the image\'s lines on their schedule; a pause holds them back; an ended process prints no more', async () => {
+  it("prints the image's lines on their schedule; a pause holds them back; an ended process prints no more", async () => {
     const engine = engineWithImages();
     const { id } = await engine.create(spec('talk', 'chatter'));
     await engine.start(id);
@@ -564,7 +587,11 @@ describe('what sample images print', () => {
     await vi.advanceTimersByTimeAsync(500);
     expect(await logged(engine, id)).toEqual(['stdout:chatter: started', 'stderr:chatter: a warning']);
     await vi.advanceTimersByTimeAsync(1_000);
-    expect(await logged(engine, id)).toEqual(['stdout:chatter: started', 'stderr:chatter: a warning', 'stdout:chatter: done']);
+    expect(await logged(engine, id)).toEqual([
+      'stdout:chatter: started',
+      'stderr:chatter: a warning',
+      'stdout:chatter: done',
+    ]);
     expect((await engine.inspect(id))?.status).toBe('exited');
 
     // Started again and stopped after its first line: the rest is never printed.

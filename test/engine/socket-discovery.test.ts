@@ -43,7 +43,10 @@ describe('engine socket discovery', () => {
       '/var/run/docker.sock',
     ]);
     expect(socketCandidates(user({}, 1001))[0]!.path).toBe('/run/user/1001/podman/podman.sock');
-    expect(socketCandidates(user({}, 0)).map((c) => c.path)).toEqual(['/run/podman/podman.sock', '/var/run/docker.sock']);
+    expect(socketCandidates(user({}, 0)).map((c) => c.path)).toEqual([
+      '/run/podman/podman.sock',
+      '/var/run/docker.sock',
+    ]);
   });
 
   it('picks the first candidate that is a socket, passing over plain files', async () => {
@@ -61,10 +64,17 @@ describe('engine socket discovery', () => {
 
   it('names everything it tried when nothing answers', async () => {
     const dir = await tempDir();
-    const error = await discoverEngineSocket(undefined, user({}), [{ path: join(dir, 'gone.sock'), from: 'rootless podman' }]).catch((e: unknown) => e);
+    const error = await discoverEngineSocket(undefined, user({}), [
+      { path: join(dir, 'gone.sock'), from: 'rootless podman' },
+    ]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SocketNotFoundError);
     const message = (error as Error).message;
-    for (const part of ['--socket', '$PODWARDEN_SOCKET', join(dir, 'gone.sock'), 'systemctl --user enable --now podman.socket']) {
+    for (const part of [
+      '--socket',
+      '$PODWARDEN_SOCKET',
+      join(dir, 'gone.sock'),
+      'systemctl --user enable --now podman.socket',
+    ]) {
       expect(message).toContain(part);
     }
   });

@@ -25,10 +25,25 @@ const scalar = fc.oneof(
   fc.double(),
   fc.boolean(),
   fc.constant(null),
-  fc.constantFrom('host', '/run/podman/podman.sock:/s', '../../etc:/x', '80:80', 'SYS_ADMIN', '10s', '1e400', '0x10', '__proto__'),
+  fc.constantFrom(
+    'host',
+    '/run/podman/podman.sock:/s',
+    '../../etc:/x',
+    '80:80',
+    'SYS_ADMIN',
+    '10s',
+    '1e400',
+    '0x10',
+    '__proto__',
+  ),
 );
 const value = fc.letrec<{ value: unknown }>((tie) => ({
-  value: fc.oneof({ depthSize: 'small' }, scalar, fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(fc.string({ maxLength: 8 }), tie('value'), { maxKeys: 4 })),
+  value: fc.oneof(
+    { depthSize: 'small' },
+    scalar,
+    fc.array(tie('value'), { maxLength: 4 }),
+    fc.dictionary(fc.string({ maxLength: 8 }), tie('value'), { maxKeys: 4 }),
+  ),
 })).value;
 
 /** Manifests that are nearly right: every field present may hold anything. */
@@ -73,22 +88,46 @@ const validManifest = fc
     {
       id,
       name: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,30}$/),
-      version: fc.oneof(fc.stringMatching(/^[0-9][0-9.]{0,8}$/), fc.nat(), fc.constantFrom('0.10', '1.50', '2.0.0-rc1')),
-      description: fc.string({ maxLength: 60 }).filter((text) => !/[\p{Cc}\p{Cf}\u2028\u2029]/u.test(text.replace(/[\n\t]/g, ''))),
+      version: fc.oneof(
+        fc.stringMatching(/^[0-9][0-9.]{0,8}$/),
+        fc.nat(),
+        fc.constantFrom('0.10', '1.50', '2.0.0-rc1'),
+      ),
+      description: fc
+        .string({ maxLength: 60 })
+        .filter((text) => !/[\p{Cc}\p{Cf}\u2028\u2029]/u.test(text.replace(/[\n\t]/g, ''))),
       container: fc.record(
         {
           image: fc.constantFrom('127.0.0.1:5000/podwarden/httpd:1', 'docker.io/library/nginx:1.27', 'busybox'),
-          env: fc.dictionary(fc.stringMatching(/^[A-Z_][A-Z0-9_]{0,10}$/), fc.oneof(fc.string({ maxLength: 20 }), fc.integer(), fc.boolean(), fc.double({ noNaN: true, noDefaultInfinity: true })), { maxKeys: 5 }),
-          ports: fc.uniqueArray(fc.integer({ min: 1, max: 65535 }), { maxLength: 3 }).map((ports) => ports.map((port) => `127.0.0.1:${port}:8080`)),
-          volumes: fc.uniqueArray(fc.stringMatching(/^[a-z]{1,6}$/), { maxLength: 3 }).map((names) => names.map((name, i) => (i % 2 === 0 ? `${name}:/v/${name}` : `./${name}:/d/${name}:ro`))),
+          env: fc.dictionary(
+            fc.stringMatching(/^[A-Z_][A-Z0-9_]{0,10}$/),
+            fc.oneof(
+              fc.string({ maxLength: 20 }),
+              fc.integer(),
+              fc.boolean(),
+              fc.double({ noNaN: true, noDefaultInfinity: true }),
+            ),
+            { maxKeys: 5 },
+          ),
+          ports: fc
+            .uniqueArray(fc.integer({ min: 1, max: 65535 }), { maxLength: 3 })
+            .map((ports) => ports.map((port) => `127.0.0.1:${port}:8080`)),
+          volumes: fc
+            .uniqueArray(fc.stringMatching(/^[a-z]{1,6}$/), { maxLength: 3 })
+            .map((names) => names.map((name, i) => (i % 2 === 0 ? `${name}:/v/${name}` : `./${name}:/d/${name}:ro`))),
           command: fc.array(fc.string({ maxLength: 10 }), { minLength: 1, maxLength: 3 }),
           stopTimeout: fc.constantFrom('5s', '1m30s', 10, '500ms'),
-          resources: fc.record({ memory: fc.constantFrom('64m', '1GiB', 10_000_000), cpus: fc.constantFrom(0.5, 1, 2) }),
+          resources: fc.record({
+            memory: fc.constantFrom('64m', '1GiB', 10_000_000),
+            cpus: fc.constantFrom(0.5, 1, 2),
+          }),
         },
         { requiredKeys: ['image'] },
       ),
       dependsOn: fc.uniqueArray(id, { maxLength: 2 }),
-      files: fc.uniqueArray(fc.stringMatching(/^[a-z]{1,8}\.conf$/), { maxLength: 2 }).map((paths) => paths.map((path) => ({ path, template: 'x={{X}}' }))),
+      files: fc
+        .uniqueArray(fc.stringMatching(/^[a-z]{1,8}\.conf$/), { maxLength: 2 })
+        .map((paths) => paths.map((path) => ({ path, template: 'x={{X}}' }))),
     },
     { requiredKeys: ['id', 'name', 'version', 'container'] },
   )
@@ -96,16 +135,57 @@ const validManifest = fc
   .map((app) => stringify({ app }));
 
 const yamlSoup = fc
-  .array(fc.constantFrom('app:', '\n', '  ', '- ', '[', ']', '{', '}', ': ', ',', '&a ', '*a', '!!binary ', '!tag ', '"', "'", '#', '---\n', '? ', '|', '>', 'id: web', 'name: x', 'version: 1', 'container:', 'image: a/b:1', '\t', '\\u202e', '\u0000', '\ufeff'), { maxLength: 80 })
+  .array(
+    fc.constantFrom(
+      'app:',
+      '\n',
+      '  ',
+      '- ',
+      '[',
+      ']',
+      '{',
+      '}',
+      ': ',
+      ',',
+      '&a ',
+      '*a',
+      '!!binary ',
+      '!tag ',
+      '"',
+      "'",
+      '#',
+      '---\n',
+      '? ',
+      '|',
+      '>',
+      'id: web',
+      'name: x',
+      'version: 1',
+      'container:',
+      'image: a/b:1',
+      '\t',
+      '\\u202e',
+      '\u0000',
+      '\ufeff',
+    ),
+    { maxLength: 80 },
+  )
   .map((parts) => parts.join(''));
 
 /** Small edits to a valid manifest: a character inserted, deleted or replaced somewhere. */
 const mutated = fc
-  .tuple(fc.oneof(validManifest, nearlyManifest), fc.array(fc.tuple(fc.nat(), fc.nat(2), fc.string({ unit: 'binary', maxLength: 2 })), { maxLength: 6 }))
+  .tuple(
+    fc.oneof(validManifest, nearlyManifest),
+    fc.array(fc.tuple(fc.nat(), fc.nat(2), fc.string({ unit: 'binary', maxLength: 2 })), { maxLength: 6 }),
+  )
   .map(([text, edits]) =>
     edits.reduce((out, [at, kind, piece]) => {
       const i = out.length === 0 ? 0 : at % out.length;
-      return kind === 0 ? out.slice(0, i) + piece + out.slice(i) : kind === 1 ? out.slice(0, i) + out.slice(i + 1) : out.slice(0, i) + piece + out.slice(i + 1);
+      return kind === 0
+        ? out.slice(0, i) + piece + out.slice(i)
+        : kind === 1
+          ? out.slice(0, i) + out.slice(i + 1)
+          : out.slice(0, i) + piece + out.slice(i + 1);
     }, text),
   );
 
@@ -134,7 +214,9 @@ describe('fuzzing the manifest reader', () => {
           for (const error of result.errors) {
             expect(error.file).toBe(FILE);
             expect(String(error).length).toBeLessThan(1200);
-            expect(String(error)).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/);
+            expect(String(error)).not.toMatch(
+              /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/,
+            );
           }
           expect('errors' in inline && inline.errors.map(String)).toEqual(messages);
           return;
@@ -142,7 +224,11 @@ describe('fuzzing the manifest reader', () => {
         accepted += 1;
         expect('manifest' in inline && inline.manifest).toEqual(result.manifest);
         // Accepted: the schema on the YAML's plain data accepts it too.
-        const data: unknown = parseYaml(Buffer.from(bytes).toString('utf8').replace(/^\ufeff/, ''));
+        const data: unknown = parseYaml(
+          Buffer.from(bytes)
+            .toString('utf8')
+            .replace(/^\ufeff/, ''),
+        );
         expect(manifestFileSchema('fuzz').safeParse(data).success).toBe(true);
       }),
       fuzzSettings(300),

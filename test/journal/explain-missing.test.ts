@@ -11,7 +11,14 @@ describe('explain says when history is missing', () => {
   const records: JournalRecord[] = [
     { type: 'command', seq: 1, at: at('10:00:00'), appId: 'web', command: 'install', outcome: 'applied' },
     // seq 2 and 3 were lost (a torn record, a write the full disk refused)
-    { type: 'intent', seq: 4, at: at('10:00:02'), appId: 'web', step: 'start', cause: { reason: 'no container', trigger: 'previous step done' } },
+    {
+      type: 'intent',
+      seq: 4,
+      at: at('10:00:02'),
+      appId: 'web',
+      step: 'start',
+      cause: { reason: 'no container', trigger: 'previous step done' },
+    },
     { type: 'outcome', seq: 5, at: at('10:00:02'), appId: 'web', step: 'start', intent: 4, ok: true },
   ];
 
@@ -33,12 +40,26 @@ describe('explain says when history is missing', () => {
   });
 
   it('says nothing when the journal is whole', () => {
-    expect(explainApp(app, 'web', records.filter((record) => record.seq < 2)).missing).toBeUndefined();
+    expect(
+      explainApp(
+        app,
+        'web',
+        records.filter((record) => record.seq < 2),
+      ).missing,
+    ).toBeUndefined();
   });
 
   it('a refused command is told as refused, never as done', () => {
     const answer = explainApp(app, 'web', [
-      { type: 'command', seq: 1, at: at('10:00:00'), appId: 'web', command: 'stop', outcome: 'refused', error: 'cannot write /s/desired.json: the disk is full (no space left on device)' },
+      {
+        type: 'command',
+        seq: 1,
+        at: at('10:00:00'),
+        appId: 'web',
+        command: 'stop',
+        outcome: 'refused',
+        error: 'cannot write /s/desired.json: the disk is full (no space left on device)',
+      },
     ]);
     expect(answer.history).toEqual([
       'At 10:00:00 the owner asked to stop it; refused, nothing changed: cannot write /s/desired.json: the disk is full (no space left on device).',

@@ -70,7 +70,11 @@ describe('intent journal', () => {
   it('a failed write is reported, never thrown: podwarden keeps acting', async () => {
     const failures: unknown[] = [];
     // Its folder is gone (a disk that failed, a state dir removed under it): every write fails.
-    const journal = createJournal({ dir: join(dir, 'gone'), logger: silentLogger(), onWriteFailure: (error) => failures.push(error) });
+    const journal = createJournal({
+      dir: join(dir, 'gone'),
+      logger: silentLogger(),
+      onWriteFailure: (error) => failures.push(error),
+    });
     await expect(journal.append(intent('web'))).resolves.toBe(1);
     await expect(journal.append(intent('web'))).resolves.toBe(2);
     expect(failures).toHaveLength(2);

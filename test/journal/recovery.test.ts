@@ -6,10 +6,23 @@ import type { IntentRecord, JournalRecord } from '../../src/journal/records.js';
 
 const cause = { reason: 'no container', trigger: 'pass 1' };
 const intent = (seq: number, step: string, extra: Partial<IntentRecord> = {}): IntentRecord => ({
-  type: 'intent', seq, at: seq, appId: 'web', step, cause, containerName: 'podwarden-web', image: 'reg/httpd:1', ...extra,
+  type: 'intent',
+  seq,
+  at: seq,
+  appId: 'web',
+  step,
+  cause,
+  containerName: 'podwarden-web',
+  image: 'reg/httpd:1',
+  ...extra,
 });
 const container = (status: ContainerObservation['status'], owner = 'podwarden'): ContainerObservation => ({
-  id: 'c1', name: 'podwarden-web', image: 'reg/httpd:1', status, health: 'none', labels: { [LABELS.owner]: owner },
+  id: 'c1',
+  name: 'podwarden-web',
+  image: 'reg/httpd:1',
+  status,
+  health: 'none',
+  labels: { [LABELS.owner]: owner },
 });
 
 describe('journal recovery', () => {
@@ -24,7 +37,9 @@ describe('journal recovery', () => {
   });
 
   it('a create whose container exists with our labels is adopted; otherwise the next pass creates it', () => {
-    expect(recoveryVerdict(intent(1, 'create'), { container: container('created'), imagePresent: false }, 'podwarden')).toEqual({
+    expect(
+      recoveryVerdict(intent(1, 'create'), { container: container('created'), imagePresent: false }, 'podwarden'),
+    ).toEqual({
       ok: true,
       containerId: 'c1',
       recovered: 'the container podwarden-web was made; adopted as it is',
@@ -34,7 +49,13 @@ describe('journal recovery', () => {
       recovered: 'no container was made; the next pass creates it',
     });
     // A container of that name podwarden does not own is never adopted.
-    expect(recoveryVerdict(intent(1, 'create'), { container: container('running', 'someone-else'), imagePresent: false }, 'podwarden').ok).toBe(false);
+    expect(
+      recoveryVerdict(
+        intent(1, 'create'),
+        { container: container('running', 'someone-else'), imagePresent: false },
+        'podwarden',
+      ).ok,
+    ).toBe(false);
   });
 
   it('a pull cut short is pulled again unless the image made it; other steps are left to the next pass', () => {
@@ -43,8 +64,12 @@ describe('journal recovery', () => {
       ok: false,
       recovered: 'image reg/httpd:1 is not present; the next pass pulls it again',
     });
-    expect(recoveryVerdict(intent(1, 'start'), { container: container('running'), imagePresent: false }, 'podwarden').ok).toBe(true);
-    expect(recoveryVerdict(intent(1, 'start'), { container: container('exited'), imagePresent: false }, 'podwarden').ok).toBe(false);
+    expect(
+      recoveryVerdict(intent(1, 'start'), { container: container('running'), imagePresent: false }, 'podwarden').ok,
+    ).toBe(true);
+    expect(
+      recoveryVerdict(intent(1, 'start'), { container: container('exited'), imagePresent: false }, 'podwarden').ok,
+    ).toBe(false);
     expect(recoveryVerdict(intent(1, 'remove'), { container: null, imagePresent: false }, 'podwarden').ok).toBe(true);
     expect(recoveryVerdict(intent(1, 'restart'), { container: null, imagePresent: false }, 'podwarden')).toMatchObject({
       ok: false,

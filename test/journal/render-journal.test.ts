@@ -65,7 +65,15 @@ describe('the render step in the intent journal', () => {
     expect(await render(actors, { spec: spec(), cause: FIRST_START })).toEqual({ changed: true });
     const records = await journal.read();
     expect(records).toEqual([
-      { type: 'intent', seq: 1, at: expect.any(Number), appId: 'web', step: 'render', files: [{ path: 'www/index.html', change: 'created' }], cause: FIRST_START },
+      {
+        type: 'intent',
+        seq: 1,
+        at: expect.any(Number),
+        appId: 'web',
+        step: 'render',
+        files: [{ path: 'www/index.html', change: 'created' }],
+        cause: FIRST_START,
+      },
       { type: 'outcome', seq: 2, at: expect.any(Number), appId: 'web', step: 'render', intent: 1, ok: true },
     ]);
     expect(await readFile(join(root, 'state', JOURNAL_FILE), 'utf8')).not.toContain(SECRET);
@@ -121,8 +129,17 @@ describe('the render step in the intent journal', () => {
     await render(actors, { spec: spec(), cause: FIRST_START });
     // A crash between the rotated file's write and the render's outcome: the intent stays open.
     await writeFile(join(root, 'secrets', 'web.env'), `PASSWORD=${ROTATED}\n`);
-    await journal.append({ type: 'intent', at: Date.now(), appId: 'web', step: 'render', files: [{ path: 'www/index.html', change: 'values' }], cause: PASS });
-    await render(createAppEffects(createSimulatedEngine(), { logger: silentLogger(), insecureRegistries: [] }), { spec: spec() });
+    await journal.append({
+      type: 'intent',
+      at: Date.now(),
+      appId: 'web',
+      step: 'render',
+      files: [{ path: 'www/index.html', change: 'values' }],
+      cause: PASS,
+    });
+    await render(createAppEffects(createSimulatedEngine(), { logger: silentLogger(), insecureRegistries: [] }), {
+      spec: spec(),
+    });
     const cut = rendersCutShort(await journal.read());
     expect([...cut]).toEqual([['web', [{ path: 'www/index.html', change: 'values' }]]]);
 
@@ -132,6 +149,9 @@ describe('the render step in the intent journal', () => {
     expect(cut.has('web')).toBe(false);
     expect(await render(after, { spec: spec(), cause: PASS })).toEqual({ changed: false });
     const last = renderIntents(await journal.read()).at(-1)!;
-    expect(last).toMatchObject({ files: [{ path: 'www/index.html', change: 'unread' }], cause: { reason: CUT_SHORT_RENDER_REASON, trigger: RERENDER_TRIGGER } });
+    expect(last).toMatchObject({
+      files: [{ path: 'www/index.html', change: 'unread' }],
+      cause: { reason: CUT_SHORT_RENDER_REASON, trigger: RERENDER_TRIGGER },
+    });
   });
 });

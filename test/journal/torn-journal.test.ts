@@ -19,7 +19,13 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const command = (appId: string, name = 'install'): NewJournalRecord => ({ type: 'command', at: 1_700_000_000_000, appId, command: name, outcome: 'applied' });
+const command = (appId: string, name = 'install'): NewJournalRecord => ({
+  type: 'command',
+  at: 1_700_000_000_000,
+  appId,
+  command: name,
+  outcome: 'applied',
+});
 
 async function linesOf(file: string): Promise<string[]> {
   return (await readFile(join(dir, file), 'utf8')).split('\n');
@@ -41,7 +47,10 @@ describe('a journal that survives torn writes', () => {
     await second.close();
 
     const reread = parseJournalText(await readFile(join(dir, JOURNAL_FILE), 'utf8'));
-    expect(reread.records.map((record) => [record.seq, record.appId])).toEqual([[1, 'web'], [2, 'db']]);
+    expect(reread.records.map((record) => [record.seq, record.appId])).toEqual([
+      [1, 'web'],
+      [2, 'db'],
+    ]);
     expect(reread.unreadableLines).toEqual([2]);
     expect(second.damage().unreadable).toEqual([{ file: JOURNAL_FILE, lines: [2] }]);
     expect(log.text()).toContain('journal.ndjson line 2');
@@ -57,7 +66,11 @@ describe('a journal that survives torn writes', () => {
     await writeFile(join(gone, JOURNAL_FILE), '{"seq":1,"type":"comm');
     await journal.append(command('db'));
     await journal.close();
-    expect(await linesOf(join('state', JOURNAL_FILE))).toEqual(['{"seq":1,"type":"comm', expect.stringContaining('"appId":"db"'), '']);
+    expect(await linesOf(join('state', JOURNAL_FILE))).toEqual([
+      '{"seq":1,"type":"comm',
+      expect.stringContaining('"appId":"db"'),
+      '',
+    ]);
     expect(journal.damage()).toMatchObject({ lostWrites: 1, lostSince: 1_700_000_000_000 });
   });
 
@@ -83,7 +96,10 @@ describe('a journal that survives torn writes', () => {
     await writeFile(join(dir, JOURNAL_FILE), noise);
     const journal = createJournal({ dir, logger: silentLogger() });
     expect(await journal.open()).toEqual([]);
-    const lines = noise.toString('utf8').split('\n').filter((line) => line.trim() !== '').length;
+    const lines = noise
+      .toString('utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '').length;
     expect(journal.damage().unreadable[0]!.lines).toHaveLength(lines);
     await journal.append(command('web'));
     expect((await journal.read()).map((record) => record.appId)).toEqual(['web']);

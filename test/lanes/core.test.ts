@@ -5,7 +5,13 @@ import type { Orchestrator } from '../../src/orchestrator.js';
 import type { PassReport } from '../../machines/types.js';
 import { sampleImageRef } from '../../src/engine/simulator/simulator-images.js';
 import { recordingLaneCalls } from '../podman/support/engine-spy.js';
-import { createWorld, nextTransition, waitForState, waitForStatus, type World } from '../podman/support/orchestrator-fixture.js';
+import {
+  createWorld,
+  nextTransition,
+  waitForState,
+  waitForStatus,
+  type World,
+} from '../podman/support/orchestrator-fixture.js';
 import { pushUniqueTag } from '../podman/support/podman-cli.js';
 import { lanesUnderTest } from './support/lane.js';
 import { outside } from './support/outside.js';
@@ -54,7 +60,13 @@ describe.each(lanesUnderTest())('core scenarios on $title', (lane) => {
     await orchestrator.install('web');
     const status = await waitForState(orchestrator, 'web', 'running');
     // Installed once the gate is open, an app first waits for a fresh look at the engine.
-    expect(seen.filter((state) => state !== 'observing')).toEqual(['pulling', 'creating', 'rendering', 'starting', 'running']);
+    expect(seen.filter((state) => state !== 'observing')).toEqual([
+      'pulling',
+      'creating',
+      'rendering',
+      'starting',
+      'running',
+    ]);
     expect(await engine.imageExists(ref)).toBe(true);
     const inspected = await engine.inspect(world.containerName('web'));
     expect(inspected?.State.Status).toBe('running');
@@ -85,7 +97,12 @@ describe.each(lanesUnderTest())('core scenarios on $title', (lane) => {
     const { orchestrator, containerId } = await installed();
     await engine.removeForce(world.containerName('web'));
     // `rm -f` kills first: the die may restart the doomed container before its remove event arrives.
-    await waitForStatus(orchestrator, 'web', 'run a new container', (row) => row.state === 'running' && row.containerId !== undefined && row.containerId !== containerId);
+    await waitForStatus(
+      orchestrator,
+      'web',
+      'run a new container',
+      (row) => row.state === 'running' && row.containerId !== undefined && row.containerId !== containerId,
+    );
     const inspected = await engine.inspect(world.containerName('web'));
     expect(inspected?.Id).not.toBe(containerId);
     expect(inspected?.State.Status).toBe('running');
@@ -96,7 +113,12 @@ describe.each(lanesUnderTest())('core scenarios on $title', (lane) => {
     const recreating = nextTransition(orchestrator.transitions$, (t) => t.appId === 'web' && t.to === 'recreating');
     await engine.pause(world.containerName('web'));
     expect((await recreating).reason).toContain('paused');
-    await waitForStatus(orchestrator, 'web', 'run a new container', (row) => row.state === 'running' && row.containerId !== containerId);
+    await waitForStatus(
+      orchestrator,
+      'web',
+      'run a new container',
+      (row) => row.state === 'running' && row.containerId !== containerId,
+    );
     const inspected = await engine.inspect(world.containerName('web'));
     expect(inspected?.Id).not.toBe(containerId);
     expect(inspected?.State.Status).toBe('running');
@@ -144,7 +166,13 @@ describe.each(lanesUnderTest())('core scenarios on $title', (lane) => {
     expect(orchestrator.health().imageHealthchecks).toBe(runner);
     // The image's check fails every 5 s, unhealthy after 2: podwarden answers (a restart of the
     // same container when its own probe fails, a new one when the engine calls it unhealthy).
-    const answered = await waitForStatus(orchestrator, 'sick', 'answer the failing check', (row) => (row.restarts ?? 0) >= 1 && row.state === 'running', 90_000);
+    const answered = await waitForStatus(
+      orchestrator,
+      'sick',
+      'answer the failing check',
+      (row) => (row.restarts ?? 0) >= 1 && row.state === 'running',
+      90_000,
+    );
     if (runner === 'engine') expect(answered.containerId).not.toBe(first.containerId);
     if (runner === 'engine') expect(counted.log).toEqual([]);
     else expect(counted.log.length).toBeGreaterThanOrEqual(2);

@@ -53,7 +53,10 @@ export function harness(startAt: number, observation: ContainerObservation = exi
       runProbe: fromCallback(() => undefined),
     },
   });
-  const parent = setup({ types: { input: {} as AppInput, context: {} as { appInput: AppInput } }, actors: { app } }).createMachine({
+  const parent = setup({
+    types: { input: {} as AppInput, context: {} as { appInput: AppInput } },
+    actors: { app },
+  }).createMachine({
     context: ({ input }) => ({ appInput: input }),
     invoke: { src: 'app', id: 'app', input: ({ context }) => context.appInput },
     on: { '*': {} },

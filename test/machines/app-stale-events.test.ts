@@ -32,7 +32,12 @@ describe('app machine: engine events older than what it knows', () => {
       await t.answer({ changed: false });
       await t.answer({ begunAt: 10_000, at: 10_120 });
       // The pass looked at 10_500 and saw the container exited: a crash, then backoff.
-      t.child.send({ type: 'OBSERVED', passId: 1, observedAt: 10_500, container: { ...exitedContainer(10_000), finishedAt: 10_400 } });
+      t.child.send({
+        type: 'OBSERVED',
+        passId: 1,
+        observedAt: 10_500,
+        container: { ...exitedContainer(10_000), finishedAt: 10_400 },
+      });
       expect(t.state()).toBe('"backoff"');
       // The events of that run arrive late, dated before the pass looked.
       t.child.send({ type: 'CONTAINER_EVENT', event: event('start', 10_350) });

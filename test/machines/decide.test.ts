@@ -21,10 +21,22 @@ describe('the ensure-running decision table', () => {
   const rows: Array<[string, 'running' | 'stopped' | 'absent', ContainerObservation | null, string, boolean]> = [
     ['running + healthy → nothing', 'running', container('running', { health: 'healthy' }), 'none', false],
     ['running without healthcheck → nothing', 'running', container('running'), 'none', false],
-    ['running, health still starting → nothing', 'running', container('running', { health: 'starting' }), 'none', false],
+    [
+      'running, health still starting → nothing',
+      'running',
+      container('running', { health: 'starting' }),
+      'none',
+      false,
+    ],
     ['running but unhealthy → recreate', 'running', container('running', { health: 'unhealthy' }), 'recreate', true],
     ['running but its process is gone → recreate', 'running', container('running', { pid: 0 }), 'recreate', true],
-    ['running from an older manifest → recreate', 'running', container('running', { labels: { 'io.podwarden.spec-hash': 'old' } }), 'recreate', false],
+    [
+      'running from an older manifest → recreate',
+      'running',
+      container('running', { labels: { 'io.podwarden.spec-hash': 'old' } }),
+      'recreate',
+      false,
+    ],
     ['exited (not by the owner) → start', 'running', container('exited', { exitCode: 3 }), 'start', true],
     ['exited from an older manifest → recreate', 'running', container('exited', { labels: {} }), 'recreate', false],
     ['missing → pull + create + start', 'running', null, 'create', false],
@@ -51,7 +63,10 @@ describe('the ensure-running decision table', () => {
   });
 
   it("leaves an unhealthy verdict alone when the manifest turned the image's check off", () => {
-    const decision = decide('running', container('running', { health: 'unhealthy' }), { specHash: HASH, ignoreEngineHealth: true });
+    const decision = decide('running', container('running', { health: 'unhealthy' }), {
+      specHash: HASH,
+      ignoreEngineHealth: true,
+    });
     expect(decision).toEqual({ action: 'none', why: 'running', failed: false });
   });
 

@@ -22,7 +22,11 @@ describe('classifying failures', () => {
 
   it(`calls ${BAD_CONFIG_QUICK_EXITS} quick exits in a row a bad config`, () => {
     expect(classifyExit({ exitCode: 2 }, BAD_CONFIG_QUICK_EXITS - 1).kind).toBe('exited');
-    expect(classifyExit({ exitCode: 2 }, BAD_CONFIG_QUICK_EXITS)).toEqual({ kind: 'bad-config', exitCode: 2, quickExits: BAD_CONFIG_QUICK_EXITS });
+    expect(classifyExit({ exitCode: 2 }, BAD_CONFIG_QUICK_EXITS)).toEqual({
+      kind: 'bad-config',
+      exitCode: 2,
+      quickExits: BAD_CONFIG_QUICK_EXITS,
+    });
   });
 
   it('counts an exit within the quick-exit time as quick, and starts over after a longer run', () => {
@@ -32,14 +36,33 @@ describe('classifying failures', () => {
     expect(nextQuickExits(2, undefined, 1_500)).toBe(0);
   });
 
-  it('classifies step errors by the adapter\'s EngineError code', () => {
+  it("classifies step errors by the adapter's EngineError code", () => {
     const image = '127.0.0.1:5000/podwarden/nope:1';
-    expect(classifyStepError('pull', { code: 'image-not-found', message: 'manifest unknown' }, image)).toEqual({ kind: 'image-not-found', image, message: 'manifest unknown' });
-    expect(classifyStepError('pull', { code: 'registry-unreachable', message: 'connection refused' }, image).kind).toBe('registry-unreachable');
-    expect(classifyStepError('start', { code: 'port-in-use', message: 'address already in use' }, image).kind).toBe('port-in-use');
-    expect(classifyStepError('pull', { code: 'disk-full', message: 'no space left on device' }, image)).toMatchObject({ kind: 'disk-full', step: 'pull' });
-    expect(classifyStepError('create', { code: 'engine', message: 'boom' }, image)).toEqual({ kind: 'step-failed', step: 'create', message: 'boom' });
-    expect(classifyStepError('create', { code: 'name-conflict', message: 'in use' }, image, 'podwarden-web')).toEqual({ kind: 'name-taken', name: 'podwarden-web', message: 'in use' });
+    expect(classifyStepError('pull', { code: 'image-not-found', message: 'manifest unknown' }, image)).toEqual({
+      kind: 'image-not-found',
+      image,
+      message: 'manifest unknown',
+    });
+    expect(classifyStepError('pull', { code: 'registry-unreachable', message: 'connection refused' }, image).kind).toBe(
+      'registry-unreachable',
+    );
+    expect(classifyStepError('start', { code: 'port-in-use', message: 'address already in use' }, image).kind).toBe(
+      'port-in-use',
+    );
+    expect(classifyStepError('pull', { code: 'disk-full', message: 'no space left on device' }, image)).toMatchObject({
+      kind: 'disk-full',
+      step: 'pull',
+    });
+    expect(classifyStepError('create', { code: 'engine', message: 'boom' }, image)).toEqual({
+      kind: 'step-failed',
+      step: 'create',
+      message: 'boom',
+    });
+    expect(classifyStepError('create', { code: 'name-conflict', message: 'in use' }, image, 'podwarden-web')).toEqual({
+      kind: 'name-taken',
+      name: 'podwarden-web',
+      message: 'in use',
+    });
     expect(classifyStepError('create', { code: 'unknown', message: 'boom' }, image).kind).toBe('step-failed');
   });
 });
@@ -48,15 +71,39 @@ describe('describing failures for people', () => {
   const cases: Array<[FailureReason, RegExp]> = [
     [{ kind: 'oom-killed', exitCode: 137 }, /^OOM-killed \(exit 137\): raise the app's memory limit/],
     [{ kind: 'exited', exitCode: 3 }, /^exited with code 3: see the container log$/],
-    [{ kind: 'bad-config', exitCode: 2, quickExits: 3 }, /^bad config: exits at once on every start \(3 in a row, code 2\): check its settings/],
-    [{ kind: 'image-not-found', image: 'x/y:1', message: 'manifest unknown' }, /^image x\/y:1 not found: check the image name and tag/],
-    [{ kind: 'registry-unreachable', image: 'x/y:1', message: 'refused' }, /^registry unreachable for x\/y:1: check the network/],
-    [{ kind: 'port-in-use', message: 'address already in use' }, /^port already in use: free the host port or change it in the manifest/],
+    [
+      { kind: 'bad-config', exitCode: 2, quickExits: 3 },
+      /^bad config: exits at once on every start \(3 in a row, code 2\): check its settings/,
+    ],
+    [
+      { kind: 'image-not-found', image: 'x/y:1', message: 'manifest unknown' },
+      /^image x\/y:1 not found: check the image name and tag/,
+    ],
+    [
+      { kind: 'registry-unreachable', image: 'x/y:1', message: 'refused' },
+      /^registry unreachable for x\/y:1: check the network/,
+    ],
+    [
+      { kind: 'port-in-use', message: 'address already in use' },
+      /^port already in use: free the host port or change it in the manifest/,
+    ],
     [{ kind: 'disk-full', step: 'pull', message: 'no space' }, /^disk full during pull: free space on the host/],
-    [{ kind: 'probe-failing', role: 'liveness', target: 'GET http://10.88.0.5:8080/health', output: 'HTTP 500: oops', failures: 3 }, /^liveness probe failing \(GET http:\/\/10\.88\.0\.5:8080\/health, 3 in a row\); last output: HTTP 500: oops$/],
+    [
+      {
+        kind: 'probe-failing',
+        role: 'liveness',
+        target: 'GET http://10.88.0.5:8080/health',
+        output: 'HTTP 500: oops',
+        failures: 3,
+      },
+      /^liveness probe failing \(GET http:\/\/10\.88\.0\.5:8080\/health, 3 in a row\); last output: HTTP 500: oops$/,
+    ],
     [{ kind: 'dependency-down', dependencies: ['bitcoind'] }, /^waiting for bitcoind to be ready$/],
     [{ kind: 'step-failed', step: 'create', message: 'boom' }, /^create failed: boom$/],
-    [{ kind: 'unit-inactive' }, /^the unit was not active \(stopped outside podwarden, or systemd gave up restarting it\): podwarden starts it again/],
+    [
+      { kind: 'unit-inactive' },
+      /^the unit was not active \(stopped outside podwarden, or systemd gave up restarting it\): podwarden starts it again/,
+    ],
     [
       { kind: 'restart-budget-spent', restarts: 3, windowMs: 60_000, last: { kind: 'exited', exitCode: 3 } },
       /^gave up after 3 restarts in 1 min \(last: exited with code 3: see the container log\); fix the cause, then start the app again$/,

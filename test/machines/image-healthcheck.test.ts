@@ -4,7 +4,15 @@ import { classifyExit, describeFailure } from '../../machines/failure.js';
 
 describe("an image's HEALTHCHECK as podwarden's exec probe", () => {
   it('runs CMD-SHELL through /bin/sh -c, with its timing and retries as the failure threshold', () => {
-    expect(probeFromImageHealthcheck({ test: ['CMD-SHELL', 'curl -f http://localhost/'], intervalMs: 5_000, timeoutMs: 3_000, retries: 2, startPeriodMs: 10_000 })).toEqual({
+    expect(
+      probeFromImageHealthcheck({
+        test: ['CMD-SHELL', 'curl -f http://localhost/'],
+        intervalMs: 5_000,
+        timeoutMs: 3_000,
+        retries: 2,
+        startPeriodMs: 10_000,
+      }),
+    ).toEqual({
       check: { kind: 'exec', command: ['/bin/sh', '-c', 'curl -f http://localhost/'] },
       intervalMs: 5_000,
       timeoutMs: 3_000,
@@ -35,7 +43,9 @@ describe("an image's HEALTHCHECK as podwarden's exec probe", () => {
 
   it('names the image as the source in the probe target', () => {
     const shell = probeFromImageHealthcheck({ test: ['CMD-SHELL', 'curl -f http://localhost/'] })!;
-    expect(describeExecTarget(shell, ['/bin/sh', '-c', 'curl -f http://localhost/'])).toBe('image HEALTHCHECK: curl -f http://localhost/');
+    expect(describeExecTarget(shell, ['/bin/sh', '-c', 'curl -f http://localhost/'])).toBe(
+      'image HEALTHCHECK: curl -f http://localhost/',
+    );
     const direct = probeFromImageHealthcheck({ test: ['CMD', 'pg_isready', '-q'] })!;
     expect(describeExecTarget(direct, ['pg_isready', '-q'])).toBe('image HEALTHCHECK: pg_isready -q');
     expect(describeExecTarget({ ...direct, origin: undefined }, ['pg_isready', '-q'])).toBe('exec pg_isready -q');
@@ -46,7 +56,11 @@ describe('an exit 137 under a memory limit', () => {
   const limit = 64 * 1024 * 1024;
 
   it('is a likely OOM kill when the engine does not say so (podman 4.3 on cgroup v1)', () => {
-    expect(classifyExit({ exitCode: 137, oomKilled: false }, 0, limit)).toEqual({ kind: 'likely-oom-killed', exitCode: 137, memoryLimitBytes: limit });
+    expect(classifyExit({ exitCode: 137, oomKilled: false }, 0, limit)).toEqual({
+      kind: 'likely-oom-killed',
+      exitCode: 137,
+      memoryLimitBytes: limit,
+    });
     // Before the quick-exit streak: one that runs out of memory on every start needs memory, not a config fix.
     expect(classifyExit({ exitCode: 137 }, 5, limit).kind).toBe('likely-oom-killed');
   });
@@ -61,6 +75,8 @@ describe('an exit 137 under a memory limit', () => {
     expect(describeFailure({ kind: 'likely-oom-killed', exitCode: 137, memoryLimitBytes: limit })).toBe(
       'killed by SIGKILL (exit 137) with a 64 MiB memory limit: most likely out of memory; raise `resources.memory`',
     );
-    expect(describeFailure({ kind: 'likely-oom-killed', exitCode: 137, memoryLimitBytes: 1.5 * 1024 ** 3 })).toMatch(/with a 1\.5 GiB memory limit/);
+    expect(describeFailure({ kind: 'likely-oom-killed', exitCode: 137, memoryLimitBytes: 1.5 * 1024 ** 3 })).toMatch(
+      /with a 1\.5 GiB memory limit/,
+    );
   });
 });

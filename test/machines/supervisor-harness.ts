@@ -1,7 +1,12 @@
 import { Subject } from 'rxjs';
 import { createActor, fromEventObservable, fromPromise } from 'xstate';
 import { appMachine } from '../../machines/app.machine.js';
-import { supervisorMachine, type DeclaredApp, type Snapshot, type SupervisorEvent } from '../../machines/supervisor.machine.js';
+import {
+  supervisorMachine,
+  type DeclaredApp,
+  type Snapshot,
+  type SupervisorEvent,
+} from '../../machines/supervisor.machine.js';
 import { DEFAULT_BACKOFF, type PassReport } from '../../machines/types.js';
 import type { ContainerObservation } from '../../src/engine/port.js';
 import { tick$ } from '../../src/streams/tick.js';

@@ -23,7 +23,8 @@ describe('reading one catalog entry', () => {
   it('reads a file, and a link that stays inside the catalog', async () => {
     await writeFile(join(catalog, 'a.yml'), 'app: {}\n');
     await symlink(join(catalog, 'a.yml'), join(catalog, 'link.yml'));
-    for (const name of ['a.yml', 'link.yml']) expect(new TextDecoder().decode(((await read(name)) as { bytes: Uint8Array }).bytes)).toBe('app: {}\n');
+    for (const name of ['a.yml', 'link.yml'])
+      expect(new TextDecoder().decode(((await read(name)) as { bytes: Uint8Array }).bytes)).toBe('app: {}\n');
   });
 
   it('refuses a link out of the catalog without saying where it leads', async () => {
@@ -39,7 +40,9 @@ describe('reading one catalog entry', () => {
     await writeFile(join(catalog, 'huge.yml'), 'app:');
     await truncate(join(catalog, 'huge.yml'), 50 * 1024 * 1024);
     const result = await read('huge.yml');
-    expect(result && 'error' in result && result.error.message).toBe('the file is 50 MiB; a manifest may be at most 1 KiB (--manifest-max-bytes), so it is not read');
+    expect(result && 'error' in result && result.error.message).toBe(
+      'the file is 50 MiB; a manifest may be at most 1 KiB (--manifest-max-bytes), so it is not read',
+    );
   });
 
   it('passes over a FIFO named like a manifest instead of waiting on it forever', async () => {

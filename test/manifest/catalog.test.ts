@@ -38,10 +38,15 @@ describe('loadCatalog', () => {
 
     const bitcoind = catalog.apps.get('bitcoind')!.manifest;
     expect(bitcoind.container.image).toBe('127.0.0.1:5000/podwarden/sleeper:1');
-    expect(bitcoind.container.volumes).toEqual([{ kind: 'app-data', source: 'data', target: '/data', readOnly: false }]);
+    expect(bitcoind.container.volumes).toEqual([
+      { kind: 'app-data', source: 'data', target: '/data', readOnly: false },
+    ]);
     expect(bitcoind.container.env.BITCOIN_RPC_USER).toBeDefined();
 
-    expect(catalog.apps.get('btcpay')!.manifest.container.ports[0]).toMatchObject({ hostIp: '127.0.0.1', hostPort: 3003 });
+    expect(catalog.apps.get('btcpay')!.manifest.container.ports[0]).toMatchObject({
+      hostIp: '127.0.0.1',
+      hostPort: 3003,
+    });
     const mempool = catalog.apps.get('mempool')!.manifest;
     expect(mempool.container.image).toBe('127.0.0.1:5000/podwarden/slowstart:1');
     expect(mempool.container.env.SLOW_SECONDS).toBe('3');
@@ -53,9 +58,13 @@ describe('loadCatalog', () => {
     expect(catalog.apps.size).toBe(0);
     const lines = catalog.errors.map(String);
     const rel = (name: string) => path.join(broken, name);
-    expect(lines).toContain(`${rel('bad-port.yml')}: app.container.ports[0]: expected "HOST:CONTAINER[/PROTO]", got "3007"`);
+    expect(lines).toContain(
+      `${rel('bad-port.yml')}: app.container.ports[0]: expected "HOST:CONTAINER[/PROTO]", got "3007"`,
+    );
     expect(lines.some((l) => l.startsWith(`${rel('syntax-error.yml')}: line `))).toBe(true);
-    expect(lines).toContain(`${rel('unknown-field.yml')}: app.container.imge: unknown field "imge" (did you mean "image"?)`);
+    expect(lines).toContain(
+      `${rel('unknown-field.yml')}: app.container.imge: unknown field "imge" (did you mean "image"?)`,
+    );
     expect(lines).toContain(`${rel('unknown-field.yml')}: app.container.restart: unknown field "restart"`);
     expect(new Set(catalog.errors.map((e) => e.file))).toEqual(
       new Set([rel('bad-port.yml'), rel('syntax-error.yml'), rel('unknown-field.yml')]),

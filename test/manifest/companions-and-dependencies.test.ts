@@ -31,12 +31,17 @@ describe('companions in a manifest', () => {
   it('are read with the same container fields as the app', () => {
     const manifest = parsed({
       companions: [
-        { id: 'ui', container: { image: IMAGE, ports: ['127.0.0.1:3010:8080'], env: { MODE: 1 }, capAdd: ['NET_ADMIN'] } },
+        {
+          id: 'ui',
+          container: { image: IMAGE, ports: ['127.0.0.1:3010:8080'], env: { MODE: 1 }, capAdd: ['NET_ADMIN'] },
+        },
         { id: 'exporter', name: 'Exporter', container: { build: { context: './exporter' }, network: 'host' } },
       ],
     });
     expect(manifest.companions).toHaveLength(2);
-    expect(manifest.companions[0]!.container.ports).toEqual([{ hostIp: '127.0.0.1', hostPort: 3010, containerPort: 8080, protocol: 'tcp' }]);
+    expect(manifest.companions[0]!.container.ports).toEqual([
+      { hostIp: '127.0.0.1', hostPort: 3010, containerPort: 8080, protocol: 'tcp' },
+    ]);
     expect(manifest.companions[0]!.container.env).toEqual({ MODE: '1' });
     expect(manifest.companions[1]!.container.image).toBe('localhost/podwarden-build/lnd-exporter:0.18');
     expect(manifest.companions[1]!.container.build?.context).toBe(path.resolve('catalog', 'exporter'));
@@ -51,7 +56,12 @@ describe('companions in a manifest', () => {
     const app = toContainerSpec(manifest, ctx);
     const ui = toCompanionContainerSpec(manifest, manifest.companions[0]!, ctx);
     expect(ui.name).toBe('podwarden-lnd-ui');
-    expect(ui.labels).toMatchObject({ [LABELS.owner]: 'podwarden', [LABELS.app]: 'lnd', [LABELS.role]: 'companion', [LABELS.companion]: 'ui' });
+    expect(ui.labels).toMatchObject({
+      [LABELS.owner]: 'podwarden',
+      [LABELS.app]: 'lnd',
+      [LABELS.role]: 'companion',
+      [LABELS.companion]: 'ui',
+    });
     expect(ui.labels[LABELS.specHash]).toMatch(/^[0-9a-f]{16}$/);
     expect(ui.labels[LABELS.specHash]).not.toBe(app.labels[LABELS.specHash]);
     expect(ui.mounts).toEqual([
@@ -64,13 +74,20 @@ describe('companions in a manifest', () => {
     expect(errorsOf({ companions: [{ id: 'UI', container: { image: IMAGE } }] })).toEqual([
       `${FILE}: app.companions[0].id: "UI" is not a valid companion id (lower-case letters, digits and "-", starting with a letter, at most 40 characters)`,
     ]);
-    expect(errorsOf({ companions: [{ id: 'ui', container: { image: IMAGE, port: [] } }] })[0]).toContain('app.companions[0].container');
+    expect(errorsOf({ companions: [{ id: 'ui', container: { image: IMAGE, port: [] } }] })[0]).toContain(
+      'app.companions[0].container',
+    );
     expect(errorsOf({ companions: [{ id: 'ui', container: {} }] })).toEqual([
       `${FILE}: app.companions[0].container: one of "image" or "build" is required, found neither`,
     ]);
-    expect(errorsOf({ companions: [{ id: 'ui', container: { image: IMAGE } }, { id: 'ui', container: { image: IMAGE } }] })).toEqual([
-      `${FILE}: app.companions[1].id: duplicate companion id "ui": companions[0] already uses it`,
-    ]);
+    expect(
+      errorsOf({
+        companions: [
+          { id: 'ui', container: { image: IMAGE } },
+          { id: 'ui', container: { image: IMAGE } },
+        ],
+      }),
+    ).toEqual([`${FILE}: app.companions[1].id: duplicate companion id "ui": companions[0] already uses it`]);
   });
 });
 
@@ -82,7 +99,9 @@ describe('dependencies in a manifest', () => {
 
   it('refuse the app itself, repeats and bad ids', () => {
     expect(errorsOf({ dependsOn: ['lnd'] })).toEqual([`${FILE}: app.dependsOn[0]: an app cannot depend on itself`]);
-    expect(errorsOf({ dependsOn: ['bitcoind', 'bitcoind'] })).toEqual([`${FILE}: app.dependsOn[1]: "bitcoind" is listed twice`]);
+    expect(errorsOf({ dependsOn: ['bitcoind', 'bitcoind'] })).toEqual([
+      `${FILE}: app.dependsOn[1]: "bitcoind" is listed twice`,
+    ]);
     expect(errorsOf({ dependsOn: ['Bitcoin Core'] })[0]).toContain('app.dependsOn[0]');
   });
 });
@@ -97,7 +116,10 @@ describe('a catalog with dependency cycles', () => {
   });
 
   async function write(id: string, dependsOn: string[]): Promise<void> {
-    await writeFile(path.join(dir, `${id}.yml`), stringify({ app: { id, name: id, version: '1', dependsOn, container: { image: IMAGE } } }));
+    await writeFile(
+      path.join(dir, `${id}.yml`),
+      stringify({ app: { id, name: id, version: '1', dependsOn, container: { image: IMAGE } } }),
+    );
   }
 
   it('rejects every app on a cycle, naming the cycle and its files, and keeps the others', async () => {

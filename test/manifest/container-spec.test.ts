@@ -67,7 +67,13 @@ describe('toContainerSpec', () => {
       user: '1000:1000',
       capAdd: ['NET_ADMIN'],
       stopTimeoutSeconds: 2,
-      healthcheck: { test: ['CMD-SHELL', 'true'], intervalSeconds: 10, timeoutSeconds: 0.5, retries: 2, startPeriodSeconds: 60 },
+      healthcheck: {
+        test: ['CMD-SHELL', 'true'],
+        intervalSeconds: 10,
+        timeoutSeconds: 0.5,
+        retries: 2,
+        startPeriodSeconds: 60,
+      },
     });
     expect(spec.labels[LABELS.specHash]).toBe(specHash(spec));
   });
@@ -78,14 +84,24 @@ describe('toContainerSpec', () => {
       { ...ctx, appDataDir: '/d/tiny' },
     );
     expect(Object.keys(spec).sort()).toEqual([
-      'capAdd', 'env', 'image', 'labels', 'mounts', 'name', 'ports', 'stopTimeoutSeconds', 'tmpfs',
+      'capAdd',
+      'env',
+      'image',
+      'labels',
+      'mounts',
+      'name',
+      'ports',
+      'stopTimeoutSeconds',
+      'tmpfs',
     ]);
     // Always set: podman's compat API would otherwise create it with 0, and every stop would be a SIGKILL.
     expect(spec.stopTimeoutSeconds).toBe(DEFAULT_STOP_TIMEOUT_SECONDS);
   });
 
   it('runs the build tag for built apps', () => {
-    const built = parse('app:\n  id: mine\n  name: Mine\n  version: "2.0"\n  container:\n    build: { context: ./mine }\n');
+    const built = parse(
+      'app:\n  id: mine\n  name: Mine\n  version: "2.0"\n  container:\n    build: { context: ./mine }\n',
+    );
     expect(toContainerSpec(built, ctx).image).toBe('localhost/podwarden-build/mine:2.0');
   });
 
@@ -95,7 +111,9 @@ describe('toContainerSpec', () => {
   });
 
   it('gives each app its own named volumes', () => {
-    const other = parse('app:\n  id: btcpay\n  name: B\n  version: "1"\n  container:\n    image: nginx\n    volumes: ["db:/data/db"]\n');
+    const other = parse(
+      'app:\n  id: btcpay\n  name: B\n  version: "1"\n  container:\n    image: nginx\n    volumes: ["db:/data/db"]\n',
+    );
     expect(toContainerSpec(other, ctx).mounts[0]!.source).toBe('podwarden-btcpay-db');
     expect(toContainerSpec(full, ctx).mounts[0]!.source).toBe('podwarden-electrs-db');
   });
@@ -156,7 +174,10 @@ describe('specHash', () => {
   it('is the same in another process (nothing depends on run-time state)', { timeout: 60_000 }, async () => {
     const catalog = await loadCatalog(path.join(repo, 'examples/catalog'));
     const here = Object.fromEntries(
-      [...catalog.apps.values()].map((e) => [e.manifest.id, toContainerSpec(e.manifest, { ...ctx, appDataDir: `/d/${e.manifest.id}` }).labels[LABELS.specHash]]),
+      [...catalog.apps.values()].map((e) => [
+        e.manifest.id,
+        toContainerSpec(e.manifest, { ...ctx, appDataDir: `/d/${e.manifest.id}` }).labels[LABELS.specHash],
+      ]),
     );
     const script = `
       import { loadCatalog } from './src/manifest/catalog.ts';
@@ -168,10 +189,14 @@ describe('specHash', () => {
       }
       console.log(JSON.stringify(out));
     `;
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-      cwd: repo,
-      env: { ...process.env, TZ: 'Pacific/Kiritimati', LANG: 'tr_TR.UTF-8' },
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', script],
+      {
+        cwd: repo,
+        env: { ...process.env, TZ: 'Pacific/Kiritimati', LANG: 'tr_TR.UTF-8' },
+      },
+    );
     expect(JSON.parse(stdout)).toEqual(here);
     expect(Object.keys(here).sort()).toEqual(['bitcoind', 'btcpay', 'electrs', 'mempool']);
   });
@@ -180,7 +205,9 @@ describe('specHash', () => {
     // If this fails because the canonical form changed on purpose, update the value and say in
     // the release notes that existing containers will be recreated once.
     const spec = toContainerSpec(
-      parse('app:\n  id: pinned\n  name: Pinned\n  version: "1"\n  container:\n    image: nginx:1.27\n    ports: ["8080:80"]\n    env: { A: b }\n'),
+      parse(
+        'app:\n  id: pinned\n  name: Pinned\n  version: "1"\n  container:\n    image: nginx:1.27\n    ports: ["8080:80"]\n    env: { A: b }\n',
+      ),
       { instance: 'home', namePrefix: 'pw-', appDataDir: '/d/pinned' },
     );
     expect(spec.labels[LABELS.specHash]).toBe('b74e7425be7422cc');

@@ -10,7 +10,9 @@ describe('ManifestError', () => {
       line: 9,
       column: 9,
     });
-    expect(String(error)).toBe('catalog/electrs.yml: app.container.ports[0]: expected "HOST:CONTAINER[/PROTO]", got "80"');
+    expect(String(error)).toBe(
+      'catalog/electrs.yml: app.container.ports[0]: expected "HOST:CONTAINER[/PROTO]", got "80"',
+    );
     expect(error).toBeInstanceOf(Error);
     expect(error.message).toBe('expected "HOST:CONTAINER[/PROTO]", got "80"');
     expect(JSON.parse(JSON.stringify(error))).toEqual({
@@ -23,9 +25,9 @@ describe('ManifestError', () => {
   });
 
   it('prints the line when there is no field path', () => {
-    expect(String(new ManifestError({ file: 'c/x.yml', path: '', message: 'Tabs are not allowed', line: 3, column: 1 }))).toBe(
-      'c/x.yml: line 3, column 1: Tabs are not allowed',
-    );
+    expect(
+      String(new ManifestError({ file: 'c/x.yml', path: '', message: 'Tabs are not allowed', line: 3, column: 1 })),
+    ).toBe('c/x.yml: line 3, column 1: Tabs are not allowed');
     expect(String(new ManifestError({ file: 'c/', path: '', message: 'cannot read' }))).toBe('c/: cannot read');
     expect(JSON.parse(JSON.stringify(new ManifestError({ file: 'c/', path: '', message: 'm' })))).toEqual({
       file: 'c/',
@@ -73,7 +75,11 @@ describe('describeValue', () => {
 
 describe('ManifestError keeps every message short and printable', () => {
   it('escapes control characters and cuts a long message, whatever built it', () => {
-    const error = new ManifestError({ file: 'c/a.yml', path: 'app.name', message: `bad \u001b[31m${'y'.repeat(2000)}` });
+    const error = new ManifestError({
+      file: 'c/a.yml',
+      path: 'app.name',
+      message: `bad \u001b[31m${'y'.repeat(2000)}`,
+    });
     expect(error.message).not.toContain('\u001b');
     expect(error.message.length).toBeLessThan(700);
   });

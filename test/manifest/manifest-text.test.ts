@@ -15,10 +15,14 @@ describe('what a manifest must be before YAML sees it', () => {
     expect(String(textProblem(`a: ${'['.repeat(64)}${']'.repeat(64)}\n`, 'a.yml')?.error)).toBe(
       'a.yml: line 1: mappings and lists are nested more than 64 deep here; a manifest needs far fewer levels',
     );
-    expect(textProblem(`a: "${'['.repeat(500)}"\n# ${'{'.repeat(500)}\nb: |\n  ${'['.repeat(500)}\n`, 'a.yml')).toBeUndefined();
+    expect(
+      textProblem(`a: "${'['.repeat(500)}"\n# ${'{'.repeat(500)}\nb: |\n  ${'['.repeat(500)}\n`, 'a.yml'),
+    ).toBeUndefined();
   });
 
   it('names the line of a NUL', () => {
-    expect(String(textProblem('a: 1\nb: x\0y\n', 'a.yml')?.error)).toBe('a.yml: line 2: the file contains a NUL character; a manifest is text');
+    expect(String(textProblem('a: 1\nb: x\0y\n', 'a.yml')?.error)).toBe(
+      'a.yml: line 2: the file contains a NUL character; a manifest is text',
+    );
   });
 });

@@ -4,7 +4,14 @@ import { AppRig } from './app-rig.js';
 import { appWorldModel, describeEvent, healWorldModel, inCoreLifecycle, type WorldEvent } from './app-world.js';
 import { CoverageRecorder, formatCoverage, type CoverageReport } from './coverage.js';
 import { explainDivergences, replayFamily, type FamilyResult } from './model-run.js';
-import { edgeCoveringPaths, modelGraph, shortestPaths, simplePaths, withoutPrefixes, type ModelGraph } from './paths.js';
+import {
+  edgeCoveringPaths,
+  modelGraph,
+  shortestPaths,
+  simplePaths,
+  withoutPrefixes,
+  type ModelGraph,
+} from './paths.js';
 
 /**
  * The real app machine, driven along paths generated from a model of its world (see
@@ -39,10 +46,26 @@ beforeAll(async () => {
   const replay = (path: WorldEvent[]) => rig.replay(path);
   const healReplay = (path: WorldEvent[]) => healRig.replay(path);
   results.shortest = await replayFamily('shortest paths to every model state', families.shortest, replay);
-  results.simple = await replayFamily(`simple paths of the core lifecycle (≤ ${MAX_SIMPLE_PATH} events)`, families.simple, replay);
-  results.walks = await replayFamily(`walks taking every model transition (≤ ${MAX_WALK} events)`, families.walks, replay);
-  results.healShortest = await replayFamily('self-healing world: shortest paths to every state', healFamilies.shortest, healReplay);
-  results.healWalks = await replayFamily(`self-healing world: walks taking every transition (≤ ${MAX_WALK} events)`, healFamilies.walks, healReplay);
+  results.simple = await replayFamily(
+    `simple paths of the core lifecycle (≤ ${MAX_SIMPLE_PATH} events)`,
+    families.simple,
+    replay,
+  );
+  results.walks = await replayFamily(
+    `walks taking every model transition (≤ ${MAX_WALK} events)`,
+    families.walks,
+    replay,
+  );
+  results.healShortest = await replayFamily(
+    'self-healing world: shortest paths to every state',
+    healFamilies.shortest,
+    healReplay,
+  );
+  results.healWalks = await replayFamily(
+    `self-healing world: walks taking every transition (≤ ${MAX_WALK} events)`,
+    healFamilies.walks,
+    healReplay,
+  );
   coverage = recorder.report();
   const all = Object.values(results);
   console.log(

@@ -1,7 +1,29 @@
 import { setImmediate as nextMacrotask } from 'node:timers/promises';
-import { createActor, fromCallback, fromPromise, setup, SimulatedClock, type ActorRefFrom, type AnyActorRef } from 'xstate';
-import { appMachine, type AppInput, type ContainerInput, type CreateOutcome, type PullOutcome } from '../../machines/app.machine.js';
-import type { AppEvent, AppProbes, AppSpec, PassEntry, ProbeSpec, RenderOutcome, StepOutcome } from '../../machines/types.js';
+import {
+  createActor,
+  fromCallback,
+  fromPromise,
+  setup,
+  SimulatedClock,
+  type ActorRefFrom,
+  type AnyActorRef,
+} from 'xstate';
+import {
+  appMachine,
+  type AppInput,
+  type ContainerInput,
+  type CreateOutcome,
+  type PullOutcome,
+} from '../../machines/app.machine.js';
+import type {
+  AppEvent,
+  AppProbes,
+  AppSpec,
+  PassEntry,
+  ProbeSpec,
+  RenderOutcome,
+  StepOutcome,
+} from '../../machines/types.js';
 import { EngineError, type ContainerEvent } from '../../src/engine/port.js';
 import {
   APP_ID,
@@ -53,7 +75,12 @@ function modelProbe(role: keyof typeof MODEL_FAILURE_THRESHOLD): ProbeSpec {
 }
 
 /** The container's own health check as the rig's engine reports it: fails act on the second in a row, as the model's liveness does. */
-const MODEL_IMAGE_HEALTHCHECK = { test: ['CMD-SHELL', 'true'], intervalMs: 1_000, timeoutMs: 500, retries: MODEL_FAILURE_THRESHOLD.liveness };
+const MODEL_IMAGE_HEALTHCHECK = {
+  test: ['CMD-SHELL', 'true'],
+  intervalMs: 1_000,
+  timeoutMs: 500,
+  retries: MODEL_FAILURE_THRESHOLD.liveness,
+};
 
 function probesFor(world: Pick<AppWorld, 'heal' | 'specVersion'>): AppProbes | undefined {
   if (!world.heal) return undefined;
@@ -71,7 +98,15 @@ export function specFor(version: number, heal = false): AppSpec {
     // The self-healing world uses the container's own health check where it declares no liveness probe.
     ...(heal ? { imageHealthcheck: true } : {}),
     // The main world renders files on every pass; the self-healing world's spec has none.
-    ...(heal ? {} : { render: { manifestFile: 'catalog/demo.yml', dataDir: '/srv/demo', files: [{ path: 'demo.conf', template: 'x' }] } }),
+    ...(heal
+      ? {}
+      : {
+          render: {
+            manifestFile: 'catalog/demo.yml',
+            dataDir: '/srv/demo',
+            files: [{ path: 'demo.conf', template: 'x' }],
+          },
+        }),
     specHash: hash,
     image: { ref: `registry.local/demo:${version}`, pullPolicy: 'if-not-present' },
     container: {
@@ -95,7 +130,8 @@ interface PendingStep {
   reject: (error: unknown) => void;
 }
 
-type ParentMessage = { type: 'APP.PASS_ENTRY'; passId: number; entry: PassEntry } | { type: 'APP.FINISHED'; appId: string };
+type ParentMessage =
+  { type: 'APP.PASS_ENTRY'; passId: number; entry: PassEntry } | { type: 'APP.FINISHED'; appId: string };
 
 /**
  * A minimal parent for the app machine, so its `sendParent` reports are real messages the
@@ -108,7 +144,13 @@ function wire(machine: AppMachine, active: () => AppUnderTest) {
       ({ input }) =>
         new Promise<TOut>((resolve, reject) => {
           const run = active();
-          const step: PendingStep = { effect: name, input, begunAt: run.clock.now(), resolve: resolve as (output: unknown) => void, reject };
+          const step: PendingStep = {
+            effect: name,
+            input,
+            begunAt: run.clock.now(),
+            resolve: resolve as (output: unknown) => void,
+            reject,
+          };
           run.pending = step;
           run.invoked.push(step);
         }),
@@ -151,7 +193,11 @@ class AppUnderTest {
 
   start(parentMachine: ReturnType<typeof wire>, input: AppInput, recorder: CoverageRecorder | undefined): void {
     this.clock.set(initialWorld().now);
-    this.parent = createActor(parentMachine, { input, clock: this.clock, ...(recorder ? { inspect: recorder.inspect } : {}) });
+    this.parent = createActor(parentMachine, {
+      input,
+      clock: this.clock,
+      ...(recorder ? { inspect: recorder.inspect } : {}),
+    });
     this.parent.start();
     this.app = this.parent.getSnapshot().children.app as ActorRefFrom<AppMachine>;
   }
@@ -182,7 +228,6 @@ function containerEvent(world: AppWorld, event: Extract<WorldEvent, { type: 'CON
     ...(event.action === 'unhealthy' ? { health: 'unhealthy' as const } : {}),
   };
 }
-
 
 /** The machine did something the rig could not even deliver the next event to. */
 class Divergence extends Error {}
@@ -225,7 +270,8 @@ export class AppRig {
             {
               spec: specFor(world.specVersion, world.heal),
               desired: event.desired,
-              observation: observation === undefined ? undefined : observation === null ? null : toObservation(world, observation),
+              observation:
+                observation === undefined ? undefined : observation === null ? null : toObservation(world, observation),
               backoff: world.backoff,
             },
             this.recorder,
@@ -241,7 +287,8 @@ export class AppRig {
             if (!(error instanceof Divergence)) throw error;
             return `on ${describeEvent(event)} in ${world.phase}: ${error.message}\n  after: ${formatPath(path, index)}`;
           }
-          if (render && !next.rerendering && !isReadingImageCheck(next) && sut.pending === render) sut.pending = undefined;
+          if (render && !next.rerendering && !isReadingImageCheck(next) && sut.pending === render)
+            sut.pending = undefined;
         }
         this.steps += 1;
         const problem = this.check(sut!, world, next, event, expect);
@@ -307,16 +354,19 @@ export class AppRig {
         return;
       case 'RENDER.ANSWER': {
         const step = sut.pending;
-        if (!step || step.effect !== 'renderFiles') throw new Divergence(`${describeEvent(event)}: no render is waiting`);
+        if (!step || step.effect !== 'renderFiles')
+          throw new Divergence(`${describeEvent(event)}: no render is waiting`);
         sut.pending = undefined;
-        if (event.outcome === 'fail') step.reject(new Error('render failed: the template uses {{RPC_PASSWORD}}, which has no value'));
+        if (event.outcome === 'fail')
+          step.reject(new Error('render failed: the template uses {{RPC_PASSWORD}}, which has no value'));
         else step.resolve({ changed: event.outcome === 'changed' });
         await nextMacrotask();
         return;
       }
       case 'IMAGE_CHECK': {
         const step = sut.pending;
-        if (!step || step.effect !== 'readImageHealthcheck') throw new Divergence(`${describeEvent(event)}: no health check read is waiting`);
+        if (!step || step.effect !== 'readImageHealthcheck')
+          throw new Divergence(`${describeEvent(event)}: no health check read is waiting`);
         sut.pending = undefined;
         if (event.found) step.resolve({ containerId: step.input.containerId, healthcheck: MODEL_IMAGE_HEALTHCHECK });
         else step.reject(new EngineError('unreachable', 'inspect failed (unreachable)'));
@@ -371,7 +421,13 @@ export class AppRig {
     sut.clock.increment(delay > 0 ? 1 : 0);
   }
 
-  private check(sut: AppUnderTest, before: AppWorld, world: AppWorld, event: WorldEvent, expect: Expectation): string | undefined {
+  private check(
+    sut: AppUnderTest,
+    before: AppWorld,
+    world: AppWorld,
+    event: WorldEvent,
+    expect: Expectation,
+  ): string | undefined {
     const snapshot = sut.app.getSnapshot();
     const where = `on ${describeEvent(event)} in ${before.phase}`;
     if (snapshot.status === 'error') return `${where}: the machine failed: ${String(snapshot.error)}`;
@@ -384,15 +440,18 @@ export class AppRig {
     const mismatches: string[] = [];
     if (context.desired !== world.desired) mismatches.push(`desired ${context.desired}, expected ${world.desired}`);
     if (context.spec.specHash !== hash) mismatches.push(`spec ${context.spec.specHash}, expected ${hash}`);
-    if (context.failures !== world.failures) mismatches.push(`failures ${context.failures}, expected ${world.failures}`);
+    if (context.failures !== world.failures)
+      mismatches.push(`failures ${context.failures}, expected ${world.failures}`);
     const ready = isRunningPhase(world.phase) && world.health === 'ready';
-    if (!isFinalPhase(world.phase) && context.ready !== ready) mismatches.push(`ready ${context.ready}, expected ${ready}`);
+    if (!isFinalPhase(world.phase) && context.ready !== ready)
+      mismatches.push(`ready ${context.ready}, expected ${ready}`);
     if (!isFinalPhase(world.phase) && context.restartsInWindow !== world.spends.length) {
       mismatches.push(`${context.restartsInWindow} restarts in the budget's window, expected ${world.spends.length}`);
     }
     if (!isFinalPhase(world.phase)) {
       const known = describeKnown(toBox(context.container, hash));
-      if (known !== describeKnown(world.known)) mismatches.push(`knows its container as ${known}, expected ${describeKnown(world.known)}`);
+      if (known !== describeKnown(world.known))
+        mismatches.push(`knows its container as ${known}, expected ${describeKnown(world.known)}`);
       if (world.known && context.container && context.container.id !== containerIdOf(world)) {
         mismatches.push(`knows container ${context.container.id}, expected ${containerIdOf(world)}`);
       }
@@ -415,16 +474,23 @@ export class AppRig {
     const begins =
       rerenderBegins ||
       readBegins ||
-      (expected !== undefined && (before.phase !== world.phase || event.type === 'ENGINE.OK' || event.type === 'ENGINE.FAIL' || event.type === 'BOOT'));
+      (expected !== undefined &&
+        (before.phase !== world.phase ||
+          event.type === 'ENGINE.OK' ||
+          event.type === 'ENGINE.FAIL' ||
+          event.type === 'BOOT'));
     const problems: string[] = [];
     const names = sut.invoked.map((step) => step.effect);
     if (begins) {
-      if (names.length !== 1 || names[0] !== expected) problems.push(`invoked [${names.join(', ')}], expected [${expected}]`);
+      if (names.length !== 1 || names[0] !== expected)
+        problems.push(`invoked [${names.join(', ')}], expected [${expected}]`);
       const step = sut.invoked[0];
       if (step) {
         const wantHash = specHash(world.specVersion);
-        if (step.input.spec.specHash !== wantHash) problems.push(`${step.effect} got spec ${step.input.spec.specHash}, expected ${wantHash}`);
-        const takesContainer = step.effect !== 'pullImage' && step.effect !== 'createContainer' && step.effect !== 'renderFiles';
+        if (step.input.spec.specHash !== wantHash)
+          problems.push(`${step.effect} got spec ${step.input.spec.specHash}, expected ${wantHash}`);
+        const takesContainer =
+          step.effect !== 'pullImage' && step.effect !== 'createContainer' && step.effect !== 'renderFiles';
         if (takesContainer && step.input.containerId !== containerIdOf(world)) {
           problems.push(`${step.effect} got container ${step.input.containerId}, expected ${containerIdOf(world)}`);
         }
@@ -432,7 +498,13 @@ export class AppRig {
     } else if (names.length > 0) {
       problems.push(`invoked [${names.join(', ')}] though no step begins`);
     }
-    if (!isStepPhase(world.phase) && !world.rerendering && !isReadingImageCheck(world) && sut.pending && !isFinalPhase(world.phase)) {
+    if (
+      !isStepPhase(world.phase) &&
+      !world.rerendering &&
+      !isReadingImageCheck(world) &&
+      sut.pending &&
+      !isFinalPhase(world.phase)
+    ) {
       problems.push(`${sut.pending.effect} still waits for the engine`);
     }
     return problems;
@@ -440,7 +512,9 @@ export class AppRig {
 
   private checkMessages(sut: AppUnderTest, expect: Expectation): string[] {
     const problems: string[] = [];
-    const entries = sut.received.filter((m): m is Extract<ParentMessage, { type: 'APP.PASS_ENTRY' }> => m.type === 'APP.PASS_ENTRY');
+    const entries = sut.received.filter(
+      (m): m is Extract<ParentMessage, { type: 'APP.PASS_ENTRY' }> => m.type === 'APP.PASS_ENTRY',
+    );
     const finished = sut.received.filter((m) => m.type === 'APP.FINISHED');
     if (expect.passEntry) {
       const want = expect.passEntry;
@@ -449,8 +523,15 @@ export class AppRig {
       if (got) {
         const entry = got.entry;
         if (got.passId < 1) problems.push(`pass entry for pass ${got.passId}`);
-        if (entry.appId !== APP_ID || entry.state !== want.state || entry.action !== want.action || entry.busy !== want.busy) {
-          problems.push(`pass entry ${JSON.stringify(entry)}, expected ${JSON.stringify({ state: want.state, action: want.action, busy: want.busy })}`);
+        if (
+          entry.appId !== APP_ID ||
+          entry.state !== want.state ||
+          entry.action !== want.action ||
+          entry.busy !== want.busy
+        ) {
+          problems.push(
+            `pass entry ${JSON.stringify(entry)}, expected ${JSON.stringify({ state: want.state, action: want.action, busy: want.busy })}`,
+          );
         }
         if ((entry.failure !== undefined) !== want.failure) {
           problems.push(`pass entry ${want.failure ? 'lacks' : 'has'} a failure: ${JSON.stringify(entry.failure)}`);
@@ -460,7 +541,8 @@ export class AppRig {
       problems.push(`sent ${entries.length} pass entries unasked`);
     }
     const wantFinished = expect.finished ? 1 : 0;
-    if (finished.length !== wantFinished) problems.push(`announced FINISHED ${finished.length} times, expected ${wantFinished}`);
+    if (finished.length !== wantFinished)
+      problems.push(`announced FINISHED ${finished.length} times, expected ${wantFinished}`);
     return problems;
   }
 }

@@ -94,7 +94,14 @@ export const START_TIME = 1_000_000;
 const EARLIER_RUN_STARTED = START_TIME - 1;
 
 function box(status: ContainerStatus, extra: Partial<Box> = {}): Box {
-  return { status, outdated: false, unhealthy: false, pidGone: false, startedAt: status === 'created' ? undefined : EARLIER_RUN_STARTED, ...extra };
+  return {
+    status,
+    outdated: false,
+    unhealthy: false,
+    pidGone: false,
+    startedAt: status === 'created' ? undefined : EARLIER_RUN_STARTED,
+    ...extra,
+  };
 }
 
 /** One representative observation per row of the decision table. */
@@ -352,7 +359,11 @@ export function stateValue(world: StateFields): unknown {
   const liveness = world.liveness === 'reading' ? 'readingImageCheck' : world.liveness;
   const probes = world.health === 'startingUp' ? 'startingUp' : { watching: { liveness, readiness } };
   return {
-    running: { uptime: world.phase.slice('running.'.length), config: world.rerendering ? 'rerendering' : 'idle', probes },
+    running: {
+      uptime: world.phase.slice('running.'.length),
+      config: world.rerendering ? 'rerendering' : 'idle',
+      probes,
+    },
   };
 }
 
@@ -484,7 +495,8 @@ export function worldEvents(world: AppWorld): WorldEvent[] {
   if (world.known) {
     for (const action of CONTAINER_ACTIONS) events.push({ type: 'CONTAINER', action, target: 'current' });
     for (const action of IGNORABLE_ACTIONS) events.push({ type: 'CONTAINER', action, target: 'earlier-run' });
-    if (eventsKnownAt(world) > 0) for (const action of LATE_ACTIONS) events.push({ type: 'CONTAINER', action, target: 'late' });
+    if (eventsKnownAt(world) > 0)
+      for (const action of LATE_ACTIONS) events.push({ type: 'CONTAINER', action, target: 'late' });
   }
   for (const action of IGNORABLE_ACTIONS) events.push({ type: 'CONTAINER', action, target: 'stale' });
   for (const sighting of SIGHTING_NAMES) events.push({ type: 'OBSERVED', sighting, age: 'fresh' });
@@ -510,9 +522,13 @@ export function worldEvents(world: AppWorld): WorldEvent[] {
     const roles: ProbeRole[] =
       world.health === 'startingUp'
         ? ['startup']
-        : [...(world.liveness === 'probing' ? (['liveness'] as const) : []), ...declared.filter((role) => role === 'readiness')];
+        : [
+            ...(world.liveness === 'probing' ? (['liveness'] as const) : []),
+            ...declared.filter((role) => role === 'readiness'),
+          ];
     for (const role of roles) events.push({ type: 'PROBE', role, ok: true }, { type: 'PROBE', role, ok: false });
-    if (isReadingImageCheck(world)) events.push({ type: 'IMAGE_CHECK', found: true }, { type: 'IMAGE_CHECK', found: false });
+    if (isReadingImageCheck(world))
+      events.push({ type: 'IMAGE_CHECK', found: true }, { type: 'IMAGE_CHECK', found: false });
   }
   // A repeated command must not skip a backoff; only a failed app is re-armed by it.
   if (world.phase === 'failed' || world.phase === 'backoff') events.push({ type: 'RETRY' });
@@ -603,16 +619,21 @@ function settle(world: AppWorld): Outcome {
     case 'none':
       if (world.desired === 'absent') return enter('removed');
       if (world.desired === 'stopped') return enter('stopped');
-      return enterWith(
-        { ...world, ...probesOnEntry(world), probeFails: NO_FAILS },
-        'running.settling',
-      );
+      return enterWith({ ...world, ...probesOnEntry(world), probeFails: NO_FAILS }, 'running.settling');
   }
 }
 
 function enterWith(world: AppWorld, phase: Phase): Outcome {
   return {
-    world: { ...world, phase, rerendering: false, halting: false, diedDuringStart: false, specMovedDuringStep: false, stepBegunAt: world.now },
+    world: {
+      ...world,
+      phase,
+      rerendering: false,
+      halting: false,
+      diedDuringStart: false,
+      specMovedDuringStep: false,
+      stepBegunAt: world.now,
+    },
     expect: { finished: isFinalPhase(phase) },
   };
 }
@@ -637,7 +658,8 @@ function onProbe(world: AppWorld, event: Extract<WorldEvent, { type: 'PROBE' }>)
       return fails >= MODEL_FAILURE_THRESHOLD.liveness ? crash(counted, { condemned: true }) : stay(counted);
     case 'readiness':
       if (event.ok) return stay({ ...counted, health: 'ready' });
-      if (world.health === 'ready' && fails >= MODEL_FAILURE_THRESHOLD.readiness) return stay({ ...counted, health: 'unready' });
+      if (world.health === 'ready' && fails >= MODEL_FAILURE_THRESHOLD.readiness)
+        return stay({ ...counted, health: 'unready' });
       return stay(counted);
   }
 }
@@ -645,7 +667,17 @@ function onProbe(world: AppWorld, event: Extract<WorldEvent, { type: 'PROBE' }>)
 /** The container failed by itself (or a step failed): count it and back off. */
 function backOff(world: AppWorld, nameTaken = false): Outcome {
   return {
-    world: { ...world, phase: 'backoff', rerendering: false, failures: world.failures + 1, failure: true, halting: false, diedDuringStart: false, specMovedDuringStep: false, nameTaken },
+    world: {
+      ...world,
+      phase: 'backoff',
+      rerendering: false,
+      failures: world.failures + 1,
+      failure: true,
+      halting: false,
+      diedDuringStart: false,
+      specMovedDuringStep: false,
+      nameTaken,
+    },
     expect: { finished: false },
   };
 }
@@ -655,7 +687,18 @@ function stay(world: AppWorld): Outcome {
 }
 
 function halt(world: AppWorld, extra: Partial<AppWorld> = {}): Outcome {
-  return { world: { ...world, ...extra, phase: 'halted', rerendering: false, halting: false, diedDuringStart: false, specMovedDuringStep: false }, expect: { finished: true } };
+  return {
+    world: {
+      ...world,
+      ...extra,
+      phase: 'halted',
+      rerendering: false,
+      halting: false,
+      diedDuringStart: false,
+      specMovedDuringStep: false,
+    },
+    expect: { finished: true },
+  };
 }
 
 function applyContainerAction(known: Box, action: ContainerAction): Known {
@@ -687,7 +730,9 @@ function withPassEntry(outcome: Outcome, before: AppWorld, busy: boolean): Outco
             // decision table asks for given what the app now knows, and the failure on
             // record before anything this observation causes is counted.
             state: stateString(before),
-            action: isHeld({ ...before, known: after.known }) ? 'wait' : decisionOf({ ...before, known: after.known }).action,
+            action: isHeld({ ...before, known: after.known })
+              ? 'wait'
+              : decisionOf({ ...before, known: after.known }).action,
             busy: false,
             failure: before.failure,
           },
@@ -768,19 +813,30 @@ function onAnswer(world: AppWorld, ok: boolean, code: EngineErrorCode | undefine
   const stepped = (extra: Partial<AppWorld> = {}): AppWorld => ({ ...world, lastStepAt: world.now, ...extra });
   if (!ok) {
     if (world.halting) return halt(world);
-    const vanished = code === 'not-found' && (world.phase === 'starting' || world.phase === 'stopping' || world.phase === 'restarting');
-    return vanished ? settle({ ...world, known: null }) : backOff(world, world.phase === 'creating' && code === 'name-conflict');
+    const vanished =
+      code === 'not-found' &&
+      (world.phase === 'starting' || world.phase === 'stopping' || world.phase === 'restarting');
+    return vanished
+      ? settle({ ...world, known: null })
+      : backOff(world, world.phase === 'creating' && code === 'name-conflict');
   }
   switch (world.phase) {
     case 'pulling':
       if (world.halting) return halt(world);
       // Only a pull that leads on to create counts as the last step; otherwise re-decide
       // (a new spec may name another image, which must be pulled first).
-      if (world.desired === 'running' && !world.specMovedDuringStep) return { world: stepped({ phase: 'creating', stepBegunAt: world.now }), expect: { finished: false } };
+      if (world.desired === 'running' && !world.specMovedDuringStep)
+        return { world: stepped({ phase: 'creating', stepBegunAt: world.now }), expect: { finished: false } };
       return settle(world);
     case 'creating': {
       const made: Box = box('created', { outdated: world.specMovedDuringStep });
-      const next = { ...world, known: made, containerSerial: world.containerSerial + 1, specMovedDuringStep: false, condemned: false };
+      const next = {
+        ...world,
+        known: made,
+        containerSerial: world.containerSerial + 1,
+        specMovedDuringStep: false,
+        condemned: false,
+      };
       if (world.halting) return halt(next);
       if (world.desired === 'running') {
         return {
@@ -794,7 +850,10 @@ function onAnswer(world: AppWorld, ok: boolean, code: EngineErrorCode | undefine
       // A render touches no container: it is no step the pass observations are dated against.
       if (world.halting) return halt(world);
       if (world.desired === 'running') {
-        return { world: { ...world, phase: 'starting', diedDuringStart: false, stepBegunAt: world.now }, expect: { finished: false } };
+        return {
+          world: { ...world, phase: 'starting', diedDuringStart: false, stepBegunAt: world.now },
+          expect: { finished: false },
+        };
       }
       return settle(world);
     case 'restarting': {
@@ -873,7 +932,10 @@ export function stepWorld(world: AppWorld, event: WorldEvent): Outcome {
       if (event.outcome === 'same') return stay({ ...world, rerendering: false });
       if (event.outcome === 'fail') return backOff(world);
       // Restarted once to read the new file: no crash, nothing counted.
-      return { world: { ...world, phase: 'restarting', rerendering: false, stepBegunAt: world.now }, expect: { finished: false } };
+      return {
+        world: { ...world, phase: 'restarting', rerendering: false, stepBegunAt: world.now },
+        expect: { finished: false },
+      };
     case 'DEPENDENCIES':
       // Remembered everywhere; only a waiting app acts on it, and only when all are ready.
       if (world.phase === 'waiting' && event.ready) return settle({ ...world, blocked: false });
@@ -884,7 +946,9 @@ export function stepWorld(world: AppWorld, event: WorldEvent): Outcome {
     case 'IMAGE_CHECK':
       if (!isReadingImageCheck(world)) throw new Error(`no health check read under way in ${world.phase}`);
       // A failed read leaves this run unprobed; the container's next run reads again.
-      return event.found ? stay({ ...world, liveness: 'probing', imageRead: world.containerSerial }) : stay({ ...world, liveness: 'unprobed' });
+      return event.found
+        ? stay({ ...world, liveness: 'probing', imageRead: world.containerSerial })
+        : stay({ ...world, liveness: 'unprobed' });
     case 'RETRY':
       return world.phase === 'failed' ? settle(rearm(world)) : stay(world);
     case 'NAME.FREED':
@@ -897,7 +961,12 @@ export function stepWorld(world: AppWorld, event: WorldEvent): Outcome {
       return settle(later(world, backoffDelayOf(world)));
     case 'TIME.STABLE':
       if (world.phase !== 'running.settling') throw new Error(`no stable timer in ${world.phase}`);
-      return stay({ ...later(world, world.backoff.resetAfterMs), phase: 'running.stable', failures: 0, failure: false });
+      return stay({
+        ...later(world, world.backoff.resetAfterMs),
+        phase: 'running.stable',
+        failures: 0,
+        failure: false,
+      });
     case 'TIME.PASSES':
       return stay(later(world, LONG_WHILE));
   }

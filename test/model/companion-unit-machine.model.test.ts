@@ -2,7 +2,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { companionUnitMachine } from '../../machines/companion-unit.machine.js';
 import { CoverageRecorder, formatCoverage, type CoverageReport } from './coverage.js';
 import { explainDivergences, replayFamily, type FamilyResult } from './model-run.js';
-import { edgeCoveringPaths, modelGraph, shortestPaths, simplePaths, withoutPrefixes, type ModelGraph } from './paths.js';
+import {
+  edgeCoveringPaths,
+  modelGraph,
+  shortestPaths,
+  simplePaths,
+  withoutPrefixes,
+  type ModelGraph,
+} from './paths.js';
 import { UnitRig } from './unit-rig.js';
 import { describeUnitEvent, unitWorldModel, type UnitWorld, type UnitWorldEvent } from './unit-world.js';
 
@@ -47,8 +54,16 @@ beforeAll(async () => {
   const rig = new UnitRig(recorder);
   const replay = (path: UnitWorldEvent[]) => rig.replay(path);
   results.shortest = await replayFamily('shortest paths to every model state', families.shortest, replay);
-  results.simple = await replayFamily(`simple paths of the core lifecycle (≤ ${MAX_SIMPLE_PATH} events)`, families.simple, replay);
-  results.walks = await replayFamily(`walks taking every model transition (≤ ${MAX_WALK} events)`, families.walks, replay);
+  results.simple = await replayFamily(
+    `simple paths of the core lifecycle (≤ ${MAX_SIMPLE_PATH} events)`,
+    families.simple,
+    replay,
+  );
+  results.walks = await replayFamily(
+    `walks taking every model transition (≤ ${MAX_WALK} events)`,
+    families.walks,
+    replay,
+  );
   coverage = recorder.report();
   const all = Object.values(results);
   console.log(

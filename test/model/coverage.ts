@@ -88,7 +88,11 @@ export class CoverageRecorder {
     const missingStates = declared.states.filter((id) => !this.states.has(id));
     const missingTransitions = declared.transitions.filter((key) => !this.transitions.has(key));
     return {
-      states: { reached: declared.states.length - missingStates.length, total: declared.states.length, missing: missingStates },
+      states: {
+        reached: declared.states.length - missingStates.length,
+        total: declared.states.length,
+        missing: missingStates,
+      },
       transitions: {
         reached: declared.transitions.length - missingTransitions.length,
         total: declared.transitions.length,
@@ -102,6 +106,7 @@ export function formatCoverage(name: string, report: CoverageReport, run?: { pat
   const counts = `states ${report.states.reached}/${report.states.total}, transitions ${report.transitions.reached}/${report.transitions.total}`;
   const lines = [`${name}: ${counts}${run ? `, over ${run.paths} paths and ${run.steps} events` : ''}`];
   if (report.states.missing.length) lines.push(`  states never reached: ${report.states.missing.join(', ')}`);
-  if (report.transitions.missing.length) lines.push(`  transitions never taken:\n    ${report.transitions.missing.join('\n    ')}`);
+  if (report.transitions.missing.length)
+    lines.push(`  transitions never taken:\n    ${report.transitions.missing.join('\n    ')}`);
   return lines.join('\n');
 }

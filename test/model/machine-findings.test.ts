@@ -22,14 +22,21 @@ describe('app machine: what arrives while start is under way decides what follow
     ['the owner stops the app', 'stopping', { type: 'SET_DESIRED', desired: 'stopped' }],
     ['the owner uninstalls the app', 'removing', { type: 'SET_DESIRED', desired: 'absent' }],
     ['the manifest changes', 'recreating', { type: 'UPDATE_SPEC' }],
-    ["the container is removed behind podwarden's back", 'pulling', { type: 'CONTAINER', action: 'remove', target: 'current' }],
+    [
+      "the container is removed behind podwarden's back",
+      'pulling',
+      { type: 'CONTAINER', action: 'remove', target: 'current' },
+    ],
   ];
-  it.each(cases)('when %s, the app goes on to %s once start answers, not to running', async (_what, expected, during) => {
-    const path: WorldEvent[] = [...installAndGetToStart, during, { type: 'ENGINE.OK' }];
-    expect(modelEnd(path).phase).toBe(expected);
-    const divergence = await new AppRig().replay(path);
-    expect(divergence, divergence).toBeUndefined();
-  });
+  it.each(cases)(
+    'when %s, the app goes on to %s once start answers, not to running',
+    async (_what, expected, during) => {
+      const path: WorldEvent[] = [...installAndGetToStart, during, { type: 'ENGINE.OK' }];
+      expect(modelEnd(path).phase).toBe(expected);
+      const divergence = await new AppRig().replay(path);
+      expect(divergence, divergence).toBeUndefined();
+    },
+  );
 });
 
 describe('app machine: a container made while the manifest changed', () => {
@@ -60,7 +67,11 @@ describe('app machine: a pass that looked before the last engine event it applie
   it('does not undo the die: after the backoff the container is started again, not believed running', async () => {
     // The pass listed the engine after the start but before the die, and its answer arrives
     // during the backoff: it still shows the container running.
-    const path: WorldEvent[] = [...runningThenDies, { type: 'OBSERVED', sighting: 'running', age: 'stale' }, { type: 'TIME.BACKOFF' }];
+    const path: WorldEvent[] = [
+      ...runningThenDies,
+      { type: 'OBSERVED', sighting: 'running', age: 'stale' },
+      { type: 'TIME.BACKOFF' },
+    ];
     expect(modelEnd(path).phase).toBe('rendering');
     const divergence = await new AppRig().replay(path);
     expect(divergence, divergence).toBeUndefined();

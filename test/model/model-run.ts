@@ -30,7 +30,10 @@ export function explainDivergences(result: FamilyResult, groups = 5): string {
   if (result.divergences.length === 0) return `${result.name}: the machine followed all ${result.paths} paths`;
   const byProblem = new Map<string, string[]>();
   for (const divergence of result.divergences) {
-    const problem = divergence.split('\n')[0]!.replace(/ctr-\d+/g, 'ctr-N').replace(/\(\d+,/g, '(N,');
+    const problem = divergence
+      .split('\n')[0]!
+      .replace(/ctr-\d+/g, 'ctr-N')
+      .replace(/\(\d+,/g, '(N,');
     byProblem.set(problem, [...(byProblem.get(problem) ?? []), divergence]);
   }
   const kinds = `${byProblem.size} kind${byProblem.size === 1 ? '' : 's'} of divergence`;

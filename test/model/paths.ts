@@ -19,7 +19,10 @@ interface TraversalSnapshot<W> {
   context: W;
 }
 
-function traversalOptions<W, E extends { type: string }>(model: WorldModel<W, E>, filter?: (world: W, event: E) => boolean) {
+function traversalOptions<W, E extends { type: string }>(
+  model: WorldModel<W, E>,
+  filter?: (world: W, event: E) => boolean,
+) {
   return {
     events: (snapshot: TraversalSnapshot<W>) => model.events(snapshot.context),
     serializeState: (snapshot: TraversalSnapshot<W>) => model.serialize(snapshot.context),
@@ -127,7 +130,10 @@ export function modelGraph<W, E extends { type: string }>(model: WorldModel<W, E
 export function edgeCoveringPaths<E>(graph: ModelGraph<E>, maxLength: number): E[][] {
   const count = graph.vertices.length;
   // Per vertex, the edges not taken yet: self-loops first, since taking them does not move the walk.
-  const untaken = graph.out.map((edges, v) => [...edges.filter((e) => e.target === v), ...edges.filter((e) => e.target !== v)]);
+  const untaken = graph.out.map((edges, v) => [
+    ...edges.filter((e) => e.target === v),
+    ...edges.filter((e) => e.target !== v),
+  ]);
   let remaining = graph.edges;
   const take = (v: number, i: number) => {
     const edge = untaken[v]![i]!;

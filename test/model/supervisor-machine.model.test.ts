@@ -2,7 +2,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { supervisorMachine } from '../../machines/supervisor.machine.js';
 import { CoverageRecorder, formatCoverage, type CoverageReport } from './coverage.js';
 import { explainDivergences, replayFamily, type FamilyResult } from './model-run.js';
-import { edgeCoveringPaths, modelGraph, shortestPaths, simplePaths, withoutPrefixes, type ModelGraph } from './paths.js';
+import {
+  edgeCoveringPaths,
+  modelGraph,
+  shortestPaths,
+  simplePaths,
+  withoutPrefixes,
+  type ModelGraph,
+} from './paths.js';
 import { SupervisorRig } from './supervisor-rig.js';
 import {
   describeSupervisorEvent,
@@ -41,8 +48,16 @@ beforeAll(async () => {
   const rig = new SupervisorRig(recorder);
   const replay = (path: SupervisorWorldEvent[]) => rig.replay(path);
   results.shortest = await replayFamily('shortest paths to every model state', families.shortest, replay);
-  results.simple = await replayFamily(`simple paths of the recovery gate and of the pass loop (≤ ${MAX_SIMPLE_PATH} events)`, families.simple, replay);
-  results.walks = await replayFamily(`walks taking every model transition (≤ ${MAX_WALK} events)`, families.walks, replay);
+  results.simple = await replayFamily(
+    `simple paths of the recovery gate and of the pass loop (≤ ${MAX_SIMPLE_PATH} events)`,
+    families.simple,
+    replay,
+  );
+  results.walks = await replayFamily(
+    `walks taking every model transition (≤ ${MAX_WALK} events)`,
+    families.walks,
+    replay,
+  );
   coverage = recorder.report();
   const all = Object.values(results);
   console.log(

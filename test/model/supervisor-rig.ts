@@ -72,7 +72,8 @@ const TARGET_LABELS: Record<EngineTarget, Record<string, string>> = {
 /** What the engine lists: a and its companion while a's container exists, the orphan, the held app. */
 function engineSnapshot(world: SupervisorWorld, now: number): Snapshot {
   const containers: ContainerObservation[] = [];
-  if (world.aPresent) containers.push(container('ctr-a', TARGET_LABELS.a), container('ctr-a-db', TARGET_LABELS['a-companion']));
+  if (world.aPresent)
+    containers.push(container('ctr-a', TARGET_LABELS.a), container('ctr-a-db', TARGET_LABELS['a-companion']));
   if (world.orphanPresent) containers.push(container('ctr-o', TARGET_LABELS.o));
   containers.push(container('ctr-h', TARGET_LABELS.h));
   return { observedAt: now, containers };
@@ -155,16 +156,26 @@ function stubApp(active: () => SupervisorRun) {
         entry: sendParent(({ context }) => ({ type: 'APP.READINESS', appId: context.appId })),
         on: {
           SET_DESIRED: [
-            { guard: ({ context, event }) => toAbsent({ event }) && leavesAtOnce({ context }), target: 'finished', actions: 'record' },
+            {
+              guard: ({ context, event }) => toAbsent({ event }) && leavesAtOnce({ context }),
+              target: 'finished',
+              actions: 'record',
+            },
             { guard: toAbsent, target: 'uninstalling', actions: 'record' },
             { actions: 'record' },
           ],
-          SHUTDOWN: [{ guard: leavesAtOnce, target: 'finished', actions: 'record' }, { target: 'shuttingDown', actions: 'record' }],
+          SHUTDOWN: [
+            { guard: leavesAtOnce, target: 'finished', actions: 'record' },
+            { target: 'shuttingDown', actions: 'record' },
+          ],
         },
       },
       uninstalling: {
         on: {
-          SET_DESIRED: [{ guard: ({ event }) => !toAbsent({ event }), target: 'live', actions: 'record' }, { actions: 'record' }],
+          SET_DESIRED: [
+            { guard: ({ event }) => !toAbsent({ event }), target: 'live', actions: 'record' },
+            { actions: 'record' },
+          ],
           SHUTDOWN: { target: 'shuttingDown', actions: 'record' },
           FINISH: 'finished',
         },
@@ -211,7 +222,12 @@ function describeNotice(notice: SupervisorNotice): string {
       return `appRemoved:${notice.appId}`;
     case 'pass': {
       const { report } = notice;
-      const status = report.error === undefined ? 'complete' : report.error.startsWith('engine could not be observed') ? 'failed' : 'incomplete';
+      const status =
+        report.error === undefined
+          ? 'complete'
+          : report.error.startsWith('engine could not be observed')
+            ? 'failed'
+            : 'incomplete';
       return `pass:${report.passId}:${report.entries.map((entry) => entry.appId).join(',')}:${status}`;
     }
     default:
@@ -286,7 +302,11 @@ export class SupervisorRig {
   }
 
   /** Delivers one world event; returns a problem found on the way (a timer firing early). */
-  private async deliver(run: SupervisorRun, world: SupervisorWorld, event: SupervisorWorldEvent): Promise<string | undefined> {
+  private async deliver(
+    run: SupervisorRun,
+    world: SupervisorWorld,
+    event: SupervisorWorldEvent,
+  ): Promise<string | undefined> {
     switch (event.type) {
       case 'BOOT':
         run.clock.set(SUPERVISOR_START);
@@ -371,7 +391,10 @@ export class SupervisorRig {
   private advanceToTimer(run: SupervisorRun, delay: number, waitingIn: unknown): string | undefined {
     run.clock.increment(delay - 1);
     const snapshot = run.actor.getSnapshot();
-    const still = typeof waitingIn === 'string' ? snapshot.matches(waitingIn as never) : JSON.stringify(snapshot.value) === JSON.stringify(waitingIn);
+    const still =
+      typeof waitingIn === 'string'
+        ? snapshot.matches(waitingIn as never)
+        : JSON.stringify(snapshot.value) === JSON.stringify(waitingIn);
     if (!still) return `timer fired early: ${JSON.stringify(snapshot.value)} ${delay - 1} ms into a ${delay} ms wait`;
     run.clock.increment(1);
     return undefined;
@@ -388,7 +411,10 @@ export class SupervisorRig {
     const where = `on ${describeSupervisorEvent(event)} in ${before.phase}`;
     if (snapshot.status === 'error') return `${where}: the supervisor failed: ${String(snapshot.error)}`;
     const expectedStatus = world.phase === 'stopped' ? 'done' : 'active';
-    if (snapshot.status !== expectedStatus || JSON.stringify(snapshot.value) !== JSON.stringify(expectedValue(world.phase))) {
+    if (
+      snapshot.status !== expectedStatus ||
+      JSON.stringify(snapshot.value) !== JSON.stringify(expectedValue(world.phase))
+    ) {
       return `${where}: expected ${world.phase} (${expectedStatus}), supervisor is in ${JSON.stringify(snapshot.value)} (${snapshot.status})`;
     }
     const problems: string[] = [];
@@ -407,13 +433,16 @@ export class SupervisorRig {
       if (world.phase === 'supervising.collecting' && context.passQueued !== world.passQueued) {
         problems.push(`pass queued ${context.passQueued}, expected ${world.passQueued}`);
       }
-      if (world.phase === 'supervising.collecting') compare('pass waits for', context.pass?.pending ?? [], world.pending);
+      if (world.phase === 'supervising.collecting')
+        compare('pass waits for', context.pass?.pending ?? [], world.pending);
     }
     compare('notices', run.notices, expect.notices);
     compare('spawned', run.spawned, expect.spawned);
     compare('told', run.childEvents, expect.childEvents);
-    if (run.recoverCalls !== expect.recoverCalls) problems.push(`${run.recoverCalls} recovery calls, expected ${expect.recoverCalls}`);
-    if (run.observeCalls !== expect.observeCalls) problems.push(`${run.observeCalls} list calls, expected ${expect.observeCalls}`);
+    if (run.recoverCalls !== expect.recoverCalls)
+      problems.push(`${run.recoverCalls} recovery calls, expected ${expect.recoverCalls}`);
+    if (run.observeCalls !== expect.observeCalls)
+      problems.push(`${run.observeCalls} list calls, expected ${expect.observeCalls}`);
     return problems.length ? `${where} → ${world.phase}: ${problems.join('; ')}` : undefined;
   }
 }

@@ -138,7 +138,11 @@ const inRecovery = (phase: SupervisorPhase) => phase.startsWith('recovering.');
 const supervising = (phase: SupervisorPhase) => phase.startsWith('supervising.');
 
 export function supervisorWorldEvents(world: SupervisorWorld): SupervisorWorldEvent[] {
-  if (world.phase === 'unborn') return [{ type: 'BOOT', holdGate: false }, { type: 'BOOT', holdGate: true }];
+  if (world.phase === 'unborn')
+    return [
+      { type: 'BOOT', holdGate: false },
+      { type: 'BOOT', holdGate: true },
+    ];
   if (world.phase === 'stopped') return [];
   const events: SupervisorWorldEvent[] = [];
   if (world.phase === 'recovering.adopting') events.push({ type: 'RECOVER.OK' }, { type: 'RECOVER.FAIL' });
@@ -148,7 +152,11 @@ export function supervisorWorldEvents(world: SupervisorWorld): SupervisorWorldEv
   if (world.phase === 'supervising.collecting') events.push({ type: 'TIME.PASS_TIMEOUT' });
   if (supervising(world.phase)) {
     // The tick and engine-event streams only run while supervising.
-    events.push({ type: 'TICK' }, { type: 'ENGINE.CONNECTED', reconnect: false }, { type: 'ENGINE.CONNECTED', reconnect: true });
+    events.push(
+      { type: 'TICK' },
+      { type: 'ENGINE.CONNECTED', reconnect: false },
+      { type: 'ENGINE.CONNECTED', reconnect: true },
+    );
     for (const target of ['a', 'a-companion', 'o', 'h'] as const) events.push({ type: 'ENGINE.CONTAINER', target });
   }
   events.push({ type: 'RELEASE_GATE' });
@@ -158,7 +166,10 @@ export function supervisorWorldEvents(world: SupervisorWorld): SupervisorWorldEv
     if (world.declared[app]) events.push({ type: 'UNINSTALL', app });
   }
   if (world.declared.a) {
-    events.push({ type: 'SET_DESIRED', app: 'a', desired: 'stopped' }, { type: 'SET_DESIRED', app: 'a', desired: 'running' });
+    events.push(
+      { type: 'SET_DESIRED', app: 'a', desired: 'stopped' },
+      { type: 'SET_DESIRED', app: 'a', desired: 'running' },
+    );
   }
   events.push({ type: 'SHUTDOWN' });
   const a = world.children.a;
@@ -177,7 +188,13 @@ interface Outcome {
 
 /** Accumulates what one event makes the supervisor do, while the world evolves. */
 class Effects {
-  readonly expect: SupervisorExpectation = { notices: [], spawned: [], childEvents: [], recoverCalls: 0, observeCalls: 0 };
+  readonly expect: SupervisorExpectation = {
+    notices: [],
+    spawned: [],
+    childEvents: [],
+    recoverCalls: 0,
+    observeCalls: 0,
+  };
   constructor(public world: SupervisorWorld) {}
 
   set(patch: Partial<SupervisorWorld>): void {
@@ -199,7 +216,11 @@ class Effects {
     return false;
   }
 
-  spawn(app: AppName, desired: 'running' | 'stopped' | 'absent', observation: 'unobserved' | 'none' | 'container'): void {
+  spawn(
+    app: AppName,
+    desired: 'running' | 'stopped' | 'absent',
+    observation: 'unobserved' | 'none' | 'container',
+  ): void {
     this.expect.spawned.push(`${app}:${desired}:${observation}`);
     const mode = desired === 'absent' ? 'uninstalling' : 'live';
     this.set({ children: { ...this.world.children, [app]: { mode, owesCurrent: false, owesOlder: false } } });
@@ -230,7 +251,12 @@ class Effects {
       this.forget(app);
       return;
     }
-    this.set({ children: { ...this.world.children, [app]: { ...child, mode: child.mode === 'shutting-down' ? child.mode : mode } } });
+    this.set({
+      children: {
+        ...this.world.children,
+        [app]: { ...child, mode: child.mode === 'shutting-down' ? child.mode : mode },
+      },
+    });
   }
 
   /** The gate opens: every declared app without a machine gets one. */
@@ -281,7 +307,8 @@ class Effects {
 
   /** draining ends as soon as no machine is left. */
   settleDraining(): void {
-    if (this.world.phase === 'draining' && Object.keys(this.world.children).length === 0) this.set({ phase: 'stopped' });
+    if (this.world.phase === 'draining' && Object.keys(this.world.children).length === 0)
+      this.set({ phase: 'stopped' });
   }
 
   queueOrObserve(): void {
@@ -306,7 +333,12 @@ function onObserved(effects: Effects): void {
   }
   const passId = effects.world.passSeq + 1;
   // A request that arrived while the list call was out is not served by this pass: it stays queued.
-  effects.set({ passSeq: passId, phase: 'supervising.collecting', answered: [], pending: APP_NAMES.filter((app) => effects.world.children[app]) });
+  effects.set({
+    passSeq: passId,
+    phase: 'supervising.collecting',
+    answered: [],
+    pending: APP_NAMES.filter((app) => effects.world.children[app]),
+  });
   for (const app of APP_NAMES) {
     const child = effects.world.children[app];
     if (!child) continue;
@@ -314,7 +346,10 @@ function onObserved(effects: Effects): void {
     if (ANSWERS_WHEN_TOLD.has(app)) {
       effects.set({ children: { ...effects.world.children, [app]: { ...child, owesCurrent: true } } });
     } else {
-      effects.set({ pending: effects.world.pending.filter((name) => name !== app), answered: [...effects.world.answered, app] });
+      effects.set({
+        pending: effects.world.pending.filter((name) => name !== app),
+        answered: [...effects.world.answered, app],
+      });
     }
   }
   effects.settleCollecting();
@@ -368,7 +403,8 @@ export function stepSupervisorWorld(world: SupervisorWorld, event: SupervisorWor
       effects.queueOrObserve();
       break;
     case 'ENGINE.CONTAINER':
-      if ((event.target === 'a' || event.target === 'o') && world.children[event.target]) effects.tell(event.target, 'CONTAINER_EVENT');
+      if ((event.target === 'a' || event.target === 'o') && world.children[event.target])
+        effects.tell(event.target, 'CONTAINER_EVENT');
       break;
     case 'OBSERVE.OK':
       onObserved(effects);
@@ -380,7 +416,10 @@ export function stepSupervisorWorld(world: SupervisorWorld, event: SupervisorWor
       break;
     case 'INSTALL':
       if (phase === 'draining') break;
-      effects.set({ declared: { ...world.declared, [event.app]: true }, desired: { ...world.desired, [event.app]: 'running' } });
+      effects.set({
+        declared: { ...world.declared, [event.app]: true },
+        desired: { ...world.desired, [event.app]: 'running' },
+      });
       if (supervising(phase)) {
         const child = world.children[event.app];
         if (child) {
@@ -457,7 +496,9 @@ export const supervisorWorldModel: WorldModel<SupervisorWorld, SupervisorWorldEv
 
 /** The recovery gate alone: recovery answers and fails, retries, the cap, the embedder's release. */
 export function inRecoveryGate(_world: SupervisorWorld, event: SupervisorWorldEvent): boolean {
-  return ['BOOT', 'RECOVER.OK', 'RECOVER.FAIL', 'TIME.RETRY', 'TIME.GATE_CAP', 'RELEASE_GATE', 'SHUTDOWN'].includes(event.type);
+  return ['BOOT', 'RECOVER.OK', 'RECOVER.FAIL', 'TIME.RETRY', 'TIME.GATE_CAP', 'RELEASE_GATE', 'SHUTDOWN'].includes(
+    event.type,
+  );
 }
 
 /** The pass loop: ticks when idle, list answers and failures, slow answers, pass timeouts, shutdown. */

@@ -26,7 +26,16 @@ function specFor(version: number): AppSpec {
     appId: KEY,
     specHash: `u${version}`,
     image: { ref: 'registry.local/ui:1', pullPolicy: 'if-not-present' },
-    container: { name: 'podwarden-lnd-ui', image: 'registry.local/ui:1', env: {}, labels: {}, ports: [], mounts: [], tmpfs: [], capAdd: [] },
+    container: {
+      name: 'podwarden-lnd-ui',
+      image: 'registry.local/ui:1',
+      env: {},
+      labels: {},
+      ports: [],
+      mounts: [],
+      tmpfs: [],
+      capAdd: [],
+    },
   };
 }
 
@@ -37,7 +46,8 @@ interface PendingStep {
   reject: (error: unknown) => void;
 }
 
-type ParentMessage = { type: 'APP.PASS_ENTRY'; passId: number; entry: PassEntry } | { type: 'APP.FINISHED'; appId: string };
+type ParentMessage =
+  { type: 'APP.PASS_ENTRY'; passId: number; entry: PassEntry } | { type: 'APP.FINISHED'; appId: string };
 
 class UnitUnderTest {
   readonly clock = new SimulatedClock();
@@ -73,7 +83,10 @@ function wire(active: () => UnitUnderTest) {
       removeUnit: effect('removeUnit'),
     } as never,
   });
-  return setup({ types: { input: {} as AppInput, context: {} as { unitInput: AppInput } }, actors: { unit: machine } }).createMachine({
+  return setup({
+    types: { input: {} as AppInput, context: {} as { unitInput: AppInput } },
+    actors: { unit: machine },
+  }).createMachine({
     context: ({ input }) => ({ unitInput: input }),
     invoke: { src: 'unit', id: 'unit', input: ({ context }) => context.unitInput },
     on: {
@@ -151,8 +164,10 @@ export class UnitRig {
         if (!step) throw new Divergence(`${describeUnitEvent(event)}: no step is waiting`);
         sut.pending = undefined;
         if (event.type === 'STEP.FAIL') step.reject(new Error(`${step.effect} failed`));
-        else if (event.answer === 'changed' || event.answer === 'unchanged') step.resolve({ changed: event.answer === 'changed' });
-        else if (event.answer === 'active' || event.answer === 'inactive') step.resolve({ active: event.answer === 'active' });
+        else if (event.answer === 'changed' || event.answer === 'unchanged')
+          step.resolve({ changed: event.answer === 'changed' });
+        else if (event.answer === 'active' || event.answer === 'inactive')
+          step.resolve({ active: event.answer === 'active' });
         else step.resolve(undefined);
         await nextMacrotask();
         return;
@@ -179,7 +194,8 @@ export class UnitRig {
         const delay = unitBackoffDelay(world);
         if (delay > 0) {
           sut.clock.increment(delay - 1);
-          if (sut.unit.getSnapshot().value !== 'backoff') throw new Divergence(`backoff ended early, ${delay - 1} ms into ${delay} ms`);
+          if (sut.unit.getSnapshot().value !== 'backoff')
+            throw new Divergence(`backoff ended early, ${delay - 1} ms into ${delay} ms`);
         }
         sut.clock.increment(delay > 0 ? 1 : 0);
         break;
@@ -193,7 +209,13 @@ export class UnitRig {
     await nextMacrotask();
   }
 
-  private check(sut: UnitUnderTest, before: UnitWorld, world: UnitWorld, event: UnitWorldEvent, expect: UnitExpectation): string | undefined {
+  private check(
+    sut: UnitUnderTest,
+    before: UnitWorld,
+    world: UnitWorld,
+    event: UnitWorldEvent,
+    expect: UnitExpectation,
+  ): string | undefined {
     const snapshot = sut.unit.getSnapshot();
     const where = `on ${describeUnitEvent(event)} in ${before.phase}`;
     if (snapshot.status === 'error') return `${where}: the machine failed: ${String(snapshot.error)}`;
@@ -205,24 +227,39 @@ export class UnitRig {
     const context = snapshot.context;
     if (context.desired !== world.desired) problems.push(`desired ${context.desired}, expected ${world.desired}`);
     if (context.failures !== world.failures) problems.push(`failures ${context.failures}, expected ${world.failures}`);
-    if (context.spec.specHash !== `u${world.specVersion}`) problems.push(`spec ${context.spec.specHash}, expected u${world.specVersion}`);
+    if (context.spec.specHash !== `u${world.specVersion}`)
+      problems.push(`spec ${context.spec.specHash}, expected u${world.specVersion}`);
     const expected = UNIT_STEP_EFFECTS[world.phase];
-    const begins = expected !== undefined && (before.phase !== world.phase || event.type === 'STEP.OK' || event.type === 'STEP.FAIL' || event.type === 'BOOT');
+    const begins =
+      expected !== undefined &&
+      (before.phase !== world.phase || event.type === 'STEP.OK' || event.type === 'STEP.FAIL' || event.type === 'BOOT');
     const names = sut.invoked.map((step) => step.effect);
-    if (begins && (names.length !== 1 || names[0] !== expected)) problems.push(`invoked [${names.join(', ')}], expected [${expected}]`);
+    if (begins && (names.length !== 1 || names[0] !== expected))
+      problems.push(`invoked [${names.join(', ')}], expected [${expected}]`);
     if (!begins && names.length > 0) problems.push(`invoked [${names.join(', ')}] though no step begins`);
-    if (begins && sut.invoked[0] && sut.invoked[0].input.spec.specHash !== `u${world.specVersion}`) problems.push(`step got spec ${sut.invoked[0].input.spec.specHash}`);
-    if (!isUnitStep(world.phase) && !isUnitFinal(world.phase) && sut.pending) problems.push(`${sut.pending.effect} still waits`);
-    const entries = sut.received.filter((m): m is Extract<ParentMessage, { type: 'APP.PASS_ENTRY' }> => m.type === 'APP.PASS_ENTRY');
+    if (begins && sut.invoked[0] && sut.invoked[0].input.spec.specHash !== `u${world.specVersion}`)
+      problems.push(`step got spec ${sut.invoked[0].input.spec.specHash}`);
+    if (!isUnitStep(world.phase) && !isUnitFinal(world.phase) && sut.pending)
+      problems.push(`${sut.pending.effect} still waits`);
+    const entries = sut.received.filter(
+      (m): m is Extract<ParentMessage, { type: 'APP.PASS_ENTRY' }> => m.type === 'APP.PASS_ENTRY',
+    );
     if (expect.passEntry) {
       const want = expect.passEntry;
       const got = entries[0]?.entry;
       if (entries.length !== 1 || !got) problems.push(`answered ${entries.length} times, expected once`);
-      else if (got.appId !== KEY || got.state !== want.state || got.action !== want.action || got.busy !== want.busy || (got.failure !== undefined) !== want.failure) {
+      else if (
+        got.appId !== KEY ||
+        got.state !== want.state ||
+        got.action !== want.action ||
+        got.busy !== want.busy ||
+        (got.failure !== undefined) !== want.failure
+      ) {
         problems.push(`pass entry ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`);
       }
       const wantPass = event.type === 'OBSERVED' ? sut.passSeq : sut.checkPass;
-      if (entries[0] && entries[0].passId !== wantPass) problems.push(`answered pass ${entries[0].passId}, expected ${wantPass}`);
+      if (entries[0] && entries[0].passId !== wantPass)
+        problems.push(`answered pass ${entries[0].passId}, expected ${wantPass}`);
     } else if (entries.length > 0) {
       problems.push(`sent ${entries.length} pass entries unasked: ${JSON.stringify(entries[0])}`);
     }
@@ -233,5 +270,8 @@ export class UnitRig {
 }
 
 export function formatUnitPath(path: UnitWorldEvent[], upTo = path.length - 1): string {
-  return path.slice(0, upTo + 1).map(describeUnitEvent).join(' → ');
+  return path
+    .slice(0, upTo + 1)
+    .map(describeUnitEvent)
+    .join(' → ');
 }

@@ -28,7 +28,8 @@ export type UnitPhase =
   | 'removed'
   | 'halted';
 
-export type UnitEffect = 'writeUnit' | 'reloadDaemon' | 'restartUnit' | 'enableUnit' | 'checkActive' | 'disableUnit' | 'removeUnit';
+export type UnitEffect =
+  'writeUnit' | 'reloadDaemon' | 'restartUnit' | 'enableUnit' | 'checkActive' | 'disableUnit' | 'removeUnit';
 
 export const UNIT_STEP_EFFECTS: Partial<Record<UnitPhase, UnitEffect>> = {
   rendering: 'writeUnit',
@@ -200,11 +201,18 @@ export function stepUnitWorld(world: UnitWorld, event: UnitWorldEvent): Outcome 
       if (!inStep) throw new Error(`step answer in ${world.phase}`);
       return onStepFail(world);
     case 'OBSERVED': {
-      if (inStep) return { world, expect: { finished: false, passEntry: { state: world.phase, action: 'wait', busy: true, failure: false } } };
+      if (inStep)
+        return {
+          world,
+          expect: { finished: false, passEntry: { state: world.phase, action: 'wait', busy: true, failure: false } },
+        };
       if (world.phase === 'active') return enter(world, 'checking', { owes: true });
       const action = RESTING_ANSWERS[world.phase];
       if (!action) throw new Error(`no answer known in ${world.phase}`);
-      return { world, expect: { finished: false, passEntry: { state: world.phase, action, busy: false, failure: world.failure } } };
+      return {
+        world,
+        expect: { finished: false, passEntry: { state: world.phase, action, busy: false, failure: world.failure } },
+      };
     }
     case 'SET_DESIRED':
       if (inStep || event.desired === world.desired) return quiet({ ...world, desired: event.desired });
@@ -257,7 +265,14 @@ export function unitWorldEvents(world: UnitWorld): UnitWorldEvent[] {
 
 export function serializeUnitWorld(world: UnitWorld): string {
   if (isUnitFinal(world.phase)) return world.phase;
-  return [world.phase, world.desired, world.blocked ? 'blocked' : '', world.halting ? 'halting' : '', world.owes ? 'owes' : '', world.failure ? 'failed' : ''].join('|');
+  return [
+    world.phase,
+    world.desired,
+    world.blocked ? 'blocked' : '',
+    world.halting ? 'halting' : '',
+    world.owes ? 'owes' : '',
+    world.failure ? 'failed' : '',
+  ].join('|');
 }
 
 export function describeUnitEvent(event: UnitWorldEvent): string {

@@ -12,7 +12,9 @@ const TWO_COMPANIONS = {
 };
 
 function rows(world: SimWorld) {
-  return world.orchestrator.status().map((row) => `${row.appId}${row.companion ? `/${row.companion}` : ''}:${row.state}`);
+  return world.orchestrator
+    .status()
+    .map((row) => `${row.appId}${row.companion ? `/${row.companion}` : ''}:${row.state}`);
 }
 
 /** The order in which the simulated engine was asked to do `methods`, as `method name-or-id`. */
@@ -30,16 +32,25 @@ function callOrder(world: SimWorld, ...methods: Array<'create' | 'start' | 'remo
 
 describe('companions under the supervisor (simulated engine and clock)', () => {
   it('are created once their app runs, stop and start with it, and go before it on uninstall', async () => {
-    const world = await createSimWorld({ node: { image: image('httpd') } }, { intervalMs: HOUR, appFields: { node: TWO_COMPANIONS } });
+    const world = await createSimWorld(
+      { node: { image: image('httpd') } },
+      { intervalMs: HOUR, appFields: { node: TWO_COMPANIONS } },
+    );
     const calls = callOrder(world, 'create', 'start');
     await world.orchestrator.install('node');
     await world.advance(100);
     expect(rows(world)).toEqual(['node:running', 'node/sidecar:running', 'node/ui:running']);
     // The app's container was created and started before either companion was created.
-    expect(calls.slice(0, 3)).toEqual(['create podwarden-node', `start ${world.containerId('node')}`, expect.stringMatching(/^create podwarden-node-(ui|sidecar)$/)]);
+    expect(calls.slice(0, 3)).toEqual([
+      'create podwarden-node',
+      `start ${world.containerId('node')}`,
+      expect.stringMatching(/^create podwarden-node-(ui|sidecar)$/),
+    ]);
     expect(calls.filter((call) => call.startsWith('create'))).toHaveLength(3);
     // Before the app ran, its companions waited for it, saying so.
-    expect(world.transitions.find((t) => t.companion === 'ui' && t.to === 'waiting')?.reason).toBe('waiting for node (not ready)');
+    expect(world.transitions.find((t) => t.companion === 'ui' && t.to === 'waiting')?.reason).toBe(
+      'waiting for node (not ready)',
+    );
 
     await world.orchestrator.stopApp('node');
     await world.advance(100);
@@ -58,7 +69,10 @@ describe('companions under the supervisor (simulated engine and clock)', () => {
   });
 
   it('a companion removed behind podwarden’s back comes back; its app is not touched; passes report it', async () => {
-    const world = await createSimWorld({ node: { image: image('httpd') } }, { intervalMs: HOUR, appFields: { node: TWO_COMPANIONS } });
+    const world = await createSimWorld(
+      { node: { image: image('httpd') } },
+      { intervalMs: HOUR, appFields: { node: TWO_COMPANIONS } },
+    );
     await world.orchestrator.install('node');
     await world.advance(100);
     const appId = world.containerId('node')!;
@@ -79,7 +93,10 @@ describe('companions under the supervisor (simulated engine and clock)', () => {
   });
 
   it('are adopted across a podwarden restart, not recreated', async () => {
-    const world = await createSimWorld({ node: { image: image('httpd') } }, { intervalMs: HOUR, appFields: { node: TWO_COMPANIONS } });
+    const world = await createSimWorld(
+      { node: { image: image('httpd') } },
+      { intervalMs: HOUR, appFields: { node: TWO_COMPANIONS } },
+    );
     await world.orchestrator.install('node');
     await world.advance(100);
     const before = world.orchestrator.status().map((row) => row.containerId);
@@ -95,7 +112,11 @@ describe('dependencies between apps (simulated engine and clock)', () => {
   it('start in dependency order; a dependent waits, visibly and without failures, for a dependency that cannot start', async () => {
     const world = await createSimWorld(
       { lnd: { image: image('httpd') }, bitcoind: { image: '127.0.0.1:5000/podwarden/not-published:1' } },
-      { intervalMs: HOUR, appFields: { lnd: { dependsOn: ['bitcoind'] } }, backoff: { initialMs: 1_000, maxMs: 2_000 } },
+      {
+        intervalMs: HOUR,
+        appFields: { lnd: { dependsOn: ['bitcoind'] } },
+        backoff: { initialMs: 1_000, maxMs: 2_000 },
+      },
     );
     const creates = callOrder(world, 'create');
     await world.orchestrator.install('lnd');
@@ -111,14 +132,19 @@ describe('dependencies between apps (simulated engine and clock)', () => {
   });
 
   it('a dependent waits for an app that is not installed, and goes on once it is ready', async () => {
-    const world = await createSimWorld({ lnd: { image: image('httpd') }, bitcoind: { image: image('httpd') } }, {
-      intervalMs: HOUR,
-      appFields: { lnd: { dependsOn: ['bitcoind'] } },
-    });
+    const world = await createSimWorld(
+      { lnd: { image: image('httpd') }, bitcoind: { image: image('httpd') } },
+      {
+        intervalMs: HOUR,
+        appFields: { lnd: { dependsOn: ['bitcoind'] } },
+      },
+    );
     const creates = callOrder(world, 'create');
     await world.orchestrator.install('lnd');
     await world.advance(100);
-    expect(world.orchestrator.status().find((row) => row.appId === 'lnd')!.reason).toBe('waiting for bitcoind (not installed)');
+    expect(world.orchestrator.status().find((row) => row.appId === 'lnd')!.reason).toBe(
+      'waiting for bitcoind (not installed)',
+    );
     await world.orchestrator.install('bitcoind');
     await world.advance(100);
     expect(rows(world)).toEqual(['bitcoind:running', 'lnd:running']);
@@ -126,10 +152,13 @@ describe('dependencies between apps (simulated engine and clock)', () => {
   });
 
   it('a dependency that crashes is restarted alone; its running dependent is not touched', async () => {
-    const world = await createSimWorld({ lnd: { image: image('httpd') }, bitcoind: { image: image('httpd') } }, {
-      intervalMs: HOUR,
-      appFields: { lnd: { dependsOn: ['bitcoind'] } },
-    });
+    const world = await createSimWorld(
+      { lnd: { image: image('httpd') }, bitcoind: { image: image('httpd') } },
+      {
+        intervalMs: HOUR,
+        appFields: { lnd: { dependsOn: ['bitcoind'] } },
+      },
+    );
     await world.orchestrator.install('bitcoind');
     await world.orchestrator.install('lnd');
     await world.advance(100);
@@ -150,7 +179,12 @@ describe('companions handed to systemd (simulated engine, systemd test double)',
     const systemd = new FakeSystemd();
     const world = await createSimWorld(
       { node: { image: image('httpd') } },
-      { intervalMs: HOUR, appFields: { node: { companions: [{ id: 'ui', container: { image: image('httpd') } }] } }, companionBackend: 'systemd', systemdUnits: systemd },
+      {
+        intervalMs: HOUR,
+        appFields: { node: { companions: [{ id: 'ui', container: { image: image('httpd') } }] } },
+        companionBackend: 'systemd',
+        systemdUnits: systemd,
+      },
     );
     const log: string[] = [];
     const removeContainer = world.engine.remove.bind(world.engine);
@@ -184,7 +218,11 @@ describe('companions handed to systemd (simulated engine, systemd test double)',
     systemd.calls.length = 0;
     await world.orchestrator.uninstall('node');
     await world.advance(100);
-    expect(systemd.calls).toEqual(['disable --now podwarden-node-ui.service', 'remove podwarden-node-ui.service', 'daemon-reload']);
+    expect(systemd.calls).toEqual([
+      'disable --now podwarden-node-ui.service',
+      'remove podwarden-node-ui.service',
+      'daemon-reload',
+    ]);
     expect(log.at(-1)).toBe(`engine remove ${appContainer}`);
     expect(rows(world)).toEqual([]);
   });

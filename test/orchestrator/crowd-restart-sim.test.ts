@@ -73,7 +73,12 @@ describe('50 apps killed at once (simulated engine and clock)', () => {
   it('a crashed app restarts while slow pulls hold the queue: restarts before pulls', async () => {
     const counted = countedEngine();
     const world = await createSimWorld(
-      { web: { image: image('httpd') }, p1: { image: image('sleeper') }, p2: { image: image('crasher') }, p3: { image: image('chatter') } },
+      {
+        web: { image: image('httpd') },
+        p1: { image: image('sleeper') },
+        p2: { image: image('crasher') },
+        p3: { image: image('chatter') },
+      },
       { engine: counted.engine, intervalMs: HOUR, engineWork: { maxInFlight: 2 } },
     );
     await world.orchestrator.install('web');

@@ -8,7 +8,7 @@ const HOUR = 60 * 60_000;
 useSimWorlds();
 
 describe('a name held by a foreign container', () => {
-  it('the app waits in backoff saying who holds it; the holder\'s removal lets it go on at once', async () => {
+  it("the app waits in backoff saying who holds it; the holder's removal lets it go on at once", async () => {
     const world = await createSimWorld(
       { web: { image: image('httpd') } },
       // A backoff far longer than the test: only the freed name can bring the app up.
@@ -16,7 +16,16 @@ describe('a name held by a foreign container', () => {
     );
     // Someone else's container, named as podwarden names web's, without podwarden's labels.
     await world.engine.pull(image('httpd'), { insecureRegistries: [REGISTRY] });
-    const foreign = await world.engine.create({ name: 'podwarden-web', image: image('httpd'), env: {}, labels: { owner: 'someone' }, ports: [], mounts: [], tmpfs: [], capAdd: [] });
+    const foreign = await world.engine.create({
+      name: 'podwarden-web',
+      image: image('httpd'),
+      env: {},
+      labels: { owner: 'someone' },
+      ports: [],
+      mounts: [],
+      tmpfs: [],
+      capAdd: [],
+    });
     await world.orchestrator.install('web');
     await world.advance(1_000);
     const row = world.orchestrator.status().find((entry) => entry.appId === 'web')!;
@@ -33,10 +42,22 @@ describe('a name held by a foreign container', () => {
     expect((await world.engine.inspect('podwarden-web'))!.labels['io.podwarden.app']).toBe('web');
   });
 
-  it('a name freed while the watch\'s stream was down is found by looking once it reconnects', async () => {
-    const world = await createSimWorld({ web: { image: image('httpd') } }, { intervalMs: HOUR, backoff: { initialMs: HOUR, maxMs: HOUR, jitter: 0 } });
+  it("a name freed while the watch's stream was down is found by looking once it reconnects", async () => {
+    const world = await createSimWorld(
+      { web: { image: image('httpd') } },
+      { intervalMs: HOUR, backoff: { initialMs: HOUR, maxMs: HOUR, jitter: 0 } },
+    );
     await world.engine.pull(image('httpd'), { insecureRegistries: [REGISTRY] });
-    const foreign = await world.engine.create({ name: 'podwarden-web', image: image('httpd'), env: {}, labels: {}, ports: [], mounts: [], tmpfs: [], capAdd: [] });
+    const foreign = await world.engine.create({
+      name: 'podwarden-web',
+      image: image('httpd'),
+      env: {},
+      labels: {},
+      ports: [],
+      mounts: [],
+      tmpfs: [],
+      capAdd: [],
+    });
     await world.advance(100);
     // The watch's streams fail (the first retry's wait is immediate, so it opens twice): it reconnects after a moment.
     world.engine.control.failNext('events', 'unreachable', 2);

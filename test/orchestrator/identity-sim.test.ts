@@ -21,7 +21,10 @@ async function running(world: SimWorld, appId: string): Promise<string> {
 
 /** A manifest of `id` in another file, running another image: what an impostor ships. */
 async function impostor(world: SimWorld, name: string, id = 'web'): Promise<void> {
-  await writeFile(join(world.catalogDir, name), stringify({ app: { id, name: 'Impostor', version: '6.6.6', container: { image: image('crasher') } } }));
+  await writeFile(
+    join(world.catalogDir, name),
+    stringify({ app: { id, name: 'Impostor', version: '6.6.6', container: { image: image('crasher') } } }),
+  );
 }
 
 describe('an installed app is bound to the file it was installed from', () => {
@@ -41,7 +44,9 @@ describe('an installed app is bound to the file it was installed from', () => {
     await world.orchestrator.reconcileNow();
     expect(world.containerId('web')).toBe(id);
     expect(world.engine.control.calls.create).toBe(creates);
-    expect(world.orchestrator.catalog().find((app) => app.appId === 'web')?.file).toBe(join(world.catalogDir, 'web.yml'));
+    expect(world.orchestrator.catalog().find((app) => app.appId === 'web')?.file).toBe(
+      join(world.catalogDir, 'web.yml'),
+    );
   });
 
   it('keeps the binding when its own file goes bad: the other file still does not take its place', async () => {
@@ -51,7 +56,11 @@ describe('an installed app is bound to the file it was installed from', () => {
     await writeFile(join(world.catalogDir, 'web.yml'), 'app: [');
     await impostor(world, 'zzz-web.yml');
     const errors = (await world.orchestrator.reloadCatalog()).map(String);
-    expect(errors).toContainEqual(expect.stringContaining(`zzz-web.yml: app.id: "web" is installed from ${join(world.catalogDir, 'web.yml')}, which is refused (see its errors); this file does not take its place`));
+    expect(errors).toContainEqual(
+      expect.stringContaining(
+        `zzz-web.yml: app.id: "web" is installed from ${join(world.catalogDir, 'web.yml')}, which is refused (see its errors); this file does not take its place`,
+      ),
+    );
     await world.orchestrator.reconcileNow();
     expect(world.containerId('web')).toBe(id);
   });
@@ -61,12 +70,22 @@ describe('an installed app is bound to the file it was installed from', () => {
     await world.orchestrator.install('web');
     const id = await running(world, 'web');
 
-    await writeFile(join(world.catalogDir, 'broken.yml'), stringify({ app: { id: 'web', name: 'W', version: '2', container: { image: image('httpd'), ports: ['80'] } } }));
-    await expect(world.orchestrator.moveApp('web', 'broken.yml')).rejects.toThrow(/cannot move "web" to broken.yml: .*broken\.yml: app\.container\.ports\[0\]: expected "HOST:CONTAINER\[\/PROTO\]"/);
+    await writeFile(
+      join(world.catalogDir, 'broken.yml'),
+      stringify({ app: { id: 'web', name: 'W', version: '2', container: { image: image('httpd'), ports: ['80'] } } }),
+    );
+    await expect(world.orchestrator.moveApp('web', 'broken.yml')).rejects.toThrow(
+      /cannot move "web" to broken.yml: .*broken\.yml: app\.container\.ports\[0\]: expected "HOST:CONTAINER\[\/PROTO\]"/,
+    );
     await expect(world.orchestrator.moveApp('web', '/elsewhere/web.yml')).rejects.toThrow(/is not in the catalog/);
     expect((await desiredJson(world)).apps.web!.manifestFile).toBe('web.yml');
 
-    await writeFile(join(world.catalogDir, 'web-2.yml'), stringify({ app: { id: 'web', name: 'Web 2', version: '2', container: { image: image('httpd'), env: { V: 2 } } } }));
+    await writeFile(
+      join(world.catalogDir, 'web-2.yml'),
+      stringify({
+        app: { id: 'web', name: 'Web 2', version: '2', container: { image: image('httpd'), env: { V: 2 } } },
+      }),
+    );
     await world.orchestrator.moveApp('web', 'web-2.yml');
     expect((await desiredJson(world)).apps.web!.manifestFile).toBe('web-2.yml');
     await until('web recreated from web-2.yml', async () => {
@@ -101,9 +120,17 @@ describe('an installed app is bound to the file it was installed from', () => {
 describe('install of an app whose manifest is refused says why', () => {
   it('names the file, the field and the reason, not "no manifest"', async () => {
     const world = await createSimWorld({ web: { image: image('httpd') } });
-    await writeFile(join(world.catalogDir, 'web.yml'), stringify({ app: { id: 'web', name: 'W', version: '1', container: { image: image('httpd'), capAdd: ['SYS_ADMIN'] } } }));
+    await writeFile(
+      join(world.catalogDir, 'web.yml'),
+      stringify({
+        app: { id: 'web', name: 'W', version: '1', container: { image: image('httpd'), capAdd: ['SYS_ADMIN'] } },
+      }),
+    );
     await world.orchestrator.reloadCatalog();
-    const error = await world.orchestrator.install('web').then(() => undefined, (caught: unknown) => caught as Error & { code: string });
+    const error = await world.orchestrator.install('web').then(
+      () => undefined,
+      (caught: unknown) => caught as Error & { code: string },
+    );
     expect(error?.message).toBe(
       `cannot install "web": ${join(world.catalogDir, 'web.yml')}: app.container.capAdd[0]: asks for the host capability SYS_ADMIN; host access is refused by default and there is no policy file (docs/policy.md) (the owner can add apps.web.capAdd: [SYS_ADMIN])`,
     );

@@ -39,12 +39,18 @@ describe("an image's HEALTHCHECK as the liveness probe", () => {
     expect(world.state('sick')).toBe('running');
     await world.advance(5_000); // the first check, one interval after the start (as podman would run it)
     expect(execs).toHaveLength(1);
-    expect(execs[0]!.command).toEqual(['/bin/sh', '-c', 'timeout 2 wget -q -O /dev/null http://127.0.0.1:8080/health || exit 1']);
+    expect(execs[0]!.command).toEqual([
+      '/bin/sh',
+      '-c',
+      'timeout 2 wget -q -O /dev/null http://127.0.0.1:8080/health || exit 1',
+    ]);
     expect(world.starts).toHaveLength(1);
     await world.advance(5_000); // the second failure in a row: retries=2
     const restart = world.transitions.find((t) => t.appId === 'sick' && t.from === 'backoff' && t.to === 'restarting');
     expect(restart?.failureReason).toMatchObject({ kind: 'probe-failing', role: 'liveness', failures: 2 });
-    expect(restart?.failure).toMatch(/^liveness probe failing \(image HEALTHCHECK: timeout 2 wget -q -O \/dev\/null http:\/\/127\.0\.0\.1:8080\/health \|\| exit 1, 2 in a row\)/);
+    expect(restart?.failure).toMatch(
+      /^liveness probe failing \(image HEALTHCHECK: timeout 2 wget -q -O \/dev\/null http:\/\/127\.0\.0\.1:8080\/health \|\| exit 1, 2 in a row\)/,
+    );
     await world.advance(1_000);
     // Restarted in place (the default onLivenessFailure): the same container, started again.
     expect(world.starts.map((s) => s.id)).toEqual([id, id]);
@@ -83,7 +89,10 @@ describe("an image's HEALTHCHECK as the liveness probe", () => {
   it('a declared liveness probe wins over the image check', async () => {
     world = await createSimWorld(
       { sick: { image: image('unhealthy') } },
-      { intervalMs: HOUR, appFields: { sick: { probes: { liveness: { exec: { command: ['true'] }, interval: '1s' } } } } },
+      {
+        intervalMs: HOUR,
+        appFields: { sick: { probes: { liveness: { exec: { command: ['true'] }, interval: '1s' } } } },
+      },
     );
     const execs = recordExecs(world);
     await world.orchestrator.install('sick');
@@ -122,31 +131,50 @@ describe('exit 137 under a memory limit', () => {
     await world.orchestrator.install('hog');
     await world.advance(100);
     const crash = world.transitions.find((t) => t.appId === 'hog' && t.to === 'backoff');
-    expect(crash?.failureReason).toEqual({ kind: 'likely-oom-killed', exitCode: 137, memoryLimitBytes: 64 * 1024 * 1024 });
-    expect(crash?.failure).toBe('killed by SIGKILL (exit 137) with a 64 MiB memory limit: most likely out of memory; raise `resources.memory`');
+    expect(crash?.failureReason).toEqual({
+      kind: 'likely-oom-killed',
+      exitCode: 137,
+      memoryLimitBytes: 64 * 1024 * 1024,
+    });
+    expect(crash?.failure).toBe(
+      'killed by SIGKILL (exit 137) with a 64 MiB memory limit: most likely out of memory; raise `resources.memory`',
+    );
     const seen = await world.engine.inspect(world.containerId('hog')!);
     expect(seen?.resources).toEqual({ memoryBytes: 64 * 1024 * 1024, cpus: 0.5 });
   });
 
   it('the simulator plays podman 4.3 here: memhog over its limit exits 137 with OOMKilled false', async () => {
-    world = await createSimWorld({ hog: { image: image('memhog'), resources: { memory: '64m' } } }, { intervalMs: HOUR, backoff: { jitter: 0 } });
+    world = await createSimWorld(
+      { hog: { image: image('memhog'), resources: { memory: '64m' } } },
+      { intervalMs: HOUR, backoff: { jitter: 0 } },
+    );
     await world.orchestrator.install('hog');
     await world.advance(100);
     const crash = world.transitions.find((t) => t.appId === 'hog' && t.to === 'backoff');
-    expect(crash?.failureReason).toEqual({ kind: 'likely-oom-killed', exitCode: 137, memoryLimitBytes: 64 * 1024 * 1024 });
+    expect(crash?.failureReason).toEqual({
+      kind: 'likely-oom-killed',
+      exitCode: 137,
+      memoryLimitBytes: 64 * 1024 * 1024,
+    });
     const seen = await world.engine.inspect(world.containerId('hog')!);
     expect(seen).toMatchObject({ status: 'exited', exitCode: 137, oomKilled: false });
   });
 
   it('memhog within its limit keeps running', async () => {
-    world = await createSimWorld({ hog: { image: image('memhog'), env: { HOG_MIB: '16' }, resources: { memory: '64m' } } }, { intervalMs: HOUR });
+    world = await createSimWorld(
+      { hog: { image: image('memhog'), env: { HOG_MIB: '16' }, resources: { memory: '64m' } } },
+      { intervalMs: HOUR },
+    );
     await world.orchestrator.install('hog');
     await world.advance(10_000);
     expect(world.orchestrator.status()[0]).toMatchObject({ state: 'running', failures: 0 });
   });
 
   it('without a limit, exit 137 is only an exit', async () => {
-    world = await createSimWorld({ hog: { image: image('crasher'), env: { EXIT_CODE: '137' } } }, { intervalMs: HOUR, backoff: { jitter: 0 } });
+    world = await createSimWorld(
+      { hog: { image: image('crasher'), env: { EXIT_CODE: '137' } } },
+      { intervalMs: HOUR, backoff: { jitter: 0 } },
+    );
     await world.orchestrator.install('hog');
     await world.advance(100);
     const crash = world.transitions.find((t) => t.appId === 'hog' && t.to === 'backoff');

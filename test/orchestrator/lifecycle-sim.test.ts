@@ -20,7 +20,10 @@ describe('app machines under the supervisor (simulated engine and clock)', () =>
   });
 
   it('restarts a killed container from its die event, long before the next tick', async () => {
-    const world = await createSimWorld({ web: { image: image('httpd') } }, { intervalMs: HOUR, simulator: { eventLatencyMs: 250 } });
+    const world = await createSimWorld(
+      { web: { image: image('httpd') } },
+      { intervalMs: HOUR, simulator: { eventLatencyMs: 250 } },
+    );
     await world.orchestrator.install('web');
     await world.advance(1_000);
     const id = world.containerId('web')!;
@@ -91,7 +94,9 @@ describe('app machines under the supervisor (simulated engine and clock)', () =>
     );
     for (const app of ['fine', 'exited', 'created', 'paused', 'missing']) await world.orchestrator.install(app);
     await world.advance(100);
-    const ids = Object.fromEntries(['fine', 'exited', 'created', 'paused', 'missing'].map((app) => [app, world.containerId(app)!]));
+    const ids = Object.fromEntries(
+      ['fine', 'exited', 'created', 'paused', 'missing'].map((app) => [app, world.containerId(app)!]),
+    );
     await world.orchestrator.stop();
     const { control } = world.engine;
     await world.engine.stop(ids.exited!);
@@ -179,7 +184,10 @@ describe('app machines under the supervisor (simulated engine and clock)', () =>
   });
 
   it('stop() waits for an in-flight pull and starts nothing after it', async () => {
-    const world = await createSimWorld({ web: { image: image('httpd') } }, { intervalMs: HOUR, simulator: { pullLatencyMs: 5_000 } });
+    const world = await createSimWorld(
+      { web: { image: image('httpd') } },
+      { intervalMs: HOUR, simulator: { pullLatencyMs: 5_000 } },
+    );
     await world.orchestrator.install('web');
     await world.advance(100);
     expect(world.state('web')).toBe('pulling');

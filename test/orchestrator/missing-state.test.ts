@@ -35,10 +35,14 @@ describe('a missing desired.json never wipes the node', () => {
     // c's removal fails twice (the engine refuses), so it backs off and its container outlives the uninstall.
     world.engine.control.failNext('remove', new EngineError('engine', 'device or resource busy'), 2);
     await first.uninstall('c');
-    await until('c to back off its second failed removal', () => {
-      const row = first.status().find((entry) => entry.appId === 'c');
-      return row?.state === 'backoff' && row.failures === 2;
-    }, 10_000);
+    await until(
+      'c to back off its second failed removal',
+      () => {
+        const row = first.status().find((entry) => entry.appId === 'c');
+        return row?.state === 'backoff' && row.failures === 2;
+      },
+      10_000,
+    );
     await first.stop();
     const before = { a: await idsOf('a'), b: await idsOf('b'), c: await idsOf('c') };
     expect(before.c).toHaveLength(1);
@@ -47,7 +51,11 @@ describe('a missing desired.json never wipes the node', () => {
     const second = await world.boot();
     await world.reaches(second, 'a', 'running');
     await world.reaches(second, 'b', 'stopped');
-    await until('c to be removed, as the owner asked', async () => (await world.containersOf('c')).length === 0, 10_000);
+    await until(
+      'c to be removed, as the owner asked',
+      async () => (await world.containersOf('c')).length === 0,
+      10_000,
+    );
     // Nothing recreated: the same containers, and desired.json holds what the owner last asked.
     expect(await idsOf('a')).toEqual(before.a);
     expect(await idsOf('b')).toEqual(before.b);
@@ -77,7 +85,7 @@ describe('a missing desired.json never wipes the node', () => {
     expect(await savedApps()).toMatchObject({ a: { desired: 'running' }, b: { desired: 'stopped' } });
   });
 
-  it('--prune-orphans is the owner\'s word to start over: nothing is adopted, every container of this instance goes', async () => {
+  it("--prune-orphans is the owner's word to start over: nothing is adopted, every container of this instance goes", async () => {
     const first = await world.boot();
     await first.install('a');
     await world.reaches(first, 'a', 'running');
@@ -85,7 +93,7 @@ describe('a missing desired.json never wipes the node', () => {
     await rm(desiredFile());
     const second = await world.boot({ pruneOrphans: true });
     await second.reconcileNow();
-    await until('a\'s container to be removed', async () => (await world.containersOf('a')).length === 0, 10_000);
+    await until("a's container to be removed", async () => (await world.containersOf('a')).length === 0, 10_000);
     expect(second.status()).toEqual([]);
   });
 });
@@ -120,11 +128,19 @@ describe('an owned container no installed app claims, without a recorded uninsta
     await expect(second.adopt(['nope'])).rejects.toMatchObject({ code: 'not-found' });
   });
 
-  it('a foreign container carrying another instance\'s label is never seen', async () => {
+  it("a foreign container carrying another instance's label is never seen", async () => {
     const first = await world.boot();
     await first.install('a');
     await world.reaches(first, 'a', 'running');
-    const spec = { name: 'other-a', image: (await world.containersOf('a'))[0]!.image, env: {}, ports: [], mounts: [], tmpfs: [], capAdd: [] };
+    const spec = {
+      name: 'other-a',
+      image: (await world.containersOf('a'))[0]!.image,
+      env: {},
+      ports: [],
+      mounts: [],
+      tmpfs: [],
+      capAdd: [],
+    };
     await world.engine.create({ ...spec, labels: { [LABELS.owner]: 'someone-else', [LABELS.app]: 'a' } });
     await first.reconcileNow();
     expect(first.status().filter((row) => row.appId === 'a')).toHaveLength(1);

@@ -34,7 +34,8 @@ export async function createRealTimeWorld(appIds: string[]): Promise<RealTimeWor
   const engine = createSimulatedEngine({ registry: sampleRegistry(REGISTRY) });
   const stateDir = join(root, 'state');
   const running: Orchestrator[] = [];
-  const stateOf = (orchestrator: Orchestrator, appId: string) => orchestrator.status().find((row) => row.appId === appId && !row.companion)?.state;
+  const stateOf = (orchestrator: Orchestrator, appId: string) =>
+    orchestrator.status().find((row) => row.appId === appId && !row.companion)?.state;
   return {
     engine,
     root,
@@ -55,7 +56,11 @@ export async function createRealTimeWorld(appIds: string[]): Promise<RealTimeWor
     },
     stateOf,
     async reaches(orchestrator, appId, state) {
-      await until(() => `${appId} to reach ${state}; status ${JSON.stringify(orchestrator.status())}`, () => stateOf(orchestrator, appId) === state, 10_000);
+      await until(
+        () => `${appId} to reach ${state}; status ${JSON.stringify(orchestrator.status())}`,
+        () => stateOf(orchestrator, appId) === state,
+        10_000,
+      );
     },
     containersOf: (appId) => engine.list({ [LABELS.app]: appId }),
     async cleanup() {

@@ -53,10 +53,15 @@ const resting = (w: SimWorld) => RESTING.has(w.orchestrator.status()[0]?.state ?
 
 async function bootWith(files: unknown[], values = 'PASSWORD=one\n'): Promise<SimWorld> {
   await writeFile(join(dirs, 'secrets', 'web.env'), values);
-  const w = await createSimWorld({}, { intervalMs: INTERVAL, dataDir: join(dirs, 'apps'), secretsDir: join(dirs, 'secrets') });
+  const w = await createSimWorld(
+    {},
+    { intervalMs: INTERVAL, dataDir: join(dirs, 'apps'), secretsDir: join(dirs, 'secrets') },
+  );
   await writeFile(
     join(w.catalogDir, 'web.yml'),
-    stringify({ app: { id: 'web', name: 'web', version: '1', container: { image: image('httpd') }, files, values: 'web.env' } }),
+    stringify({
+      app: { id: 'web', name: 'web', version: '1', container: { image: image('httpd') }, files, values: 'web.env' },
+    }),
   );
   await w.orchestrator.reloadCatalog();
   await w.orchestrator.install('web');
@@ -94,7 +99,9 @@ describe('rendered files (simulated engine and clock)', () => {
     const world = await bootWith([{ path: 'a.conf', template: 'pw={{PASSWORD}} port={{PORT}}' }]);
     const row = world.orchestrator.status()[0]!;
     expect(row.state).toBe('backoff');
-    expect(row.failure).toMatch(/^render failed: .*web\.yml: app\.files\[0\]\.template: the template uses \{\{PORT\}\}, which .*web\.env does not define$/);
+    expect(row.failure).toMatch(
+      /^render failed: .*web\.yml: app\.files\[0\]\.template: the template uses \{\{PORT\}\}, which .*web\.env does not define$/,
+    );
     expect(world.starts).toHaveLength(0);
   });
 

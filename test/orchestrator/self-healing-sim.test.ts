@@ -16,7 +16,12 @@ const exec = (command: string, extra: Record<string, unknown> = {}) => ({
 });
 
 /** Scripts exec answers per command: `verdicts[cmd]` says whether the next run passes. */
-function scriptExec(world: SimWorld, appId: string, verdicts: Record<string, () => boolean>, runs: Array<{ cmd: string; at: number; ok: boolean }>) {
+function scriptExec(
+  world: SimWorld,
+  appId: string,
+  verdicts: Record<string, () => boolean>,
+  runs: Array<{ cmd: string; at: number; ok: boolean }>,
+) {
   world.engine.control.answerExec(world.containerId(appId)!, (command) => {
     const cmd = command[2] ?? '';
     const ok = verdicts[cmd]?.() ?? true;
@@ -29,7 +34,12 @@ describe('liveness probe: hysteresis', () => {
   it('ignores one failure, and recreates after exactly failureThreshold failures in a row', async () => {
     const world = await createSimWorld(
       { web: { image: image('httpd') } },
-      { intervalMs: HOUR, appFields: { web: { probes: { liveness: exec('live', { failureThreshold: 3 }), onLivenessFailure: 'recreate' } } } },
+      {
+        intervalMs: HOUR,
+        appFields: {
+          web: { probes: { liveness: exec('live', { failureThreshold: 3 }), onLivenessFailure: 'recreate' } },
+        },
+      },
     );
     await world.orchestrator.install('web');
     await world.advance(100);
@@ -58,7 +68,13 @@ describe('liveness probe: hysteresis', () => {
     expect(states).toContain('recreating');
     const row = world.orchestrator.status().find((r) => r.appId === 'web')!;
     expect(row.state).toBe('running');
-    expect(row.failureReason).toEqual({ kind: 'probe-failing', role: 'liveness', target: 'exec sh -c live', output: 'exit 1: live failed', failures: 3 });
+    expect(row.failureReason).toEqual({
+      kind: 'probe-failing',
+      role: 'liveness',
+      target: 'exec sh -c live',
+      output: 'exit 1: live failed',
+      failures: 3,
+    });
     expect(row.failure).toBe('liveness probe failing (exec sh -c live, 3 in a row); last output: exit 1: live failed');
   });
 
@@ -120,14 +136,20 @@ describe('startup probe', () => {
     const world = await createSimWorld(
       // Serves only after a minute: the simulator's exec answers fail until then.
       { stuck: { image: image('slowstart'), env: { SLOW_SECONDS: '60' } } },
-      { intervalMs: HOUR, backoff: { jitter: 0 }, appFields: { stuck: { probes: { startup: exec('started', { failureThreshold: 3, startPeriod: '4s' }) } } } },
+      {
+        intervalMs: HOUR,
+        backoff: { jitter: 0 },
+        appFields: { stuck: { probes: { startup: exec('started', { failureThreshold: 3, startPeriod: '4s' }) } } },
+      },
     );
     await world.orchestrator.install('stuck');
     await world.advance(5_900); // failures at 0–3 s do not count; those at 4 s and 5 s do
     expect(world.starts).toHaveLength(1);
     await world.advance(1_100); // the third counted failure, at 6 s
     expect(world.starts.length).toBeGreaterThan(1);
-    expect(world.transitions.find((t) => t.to === 'backoff' || t.to === 'restarting')?.failureReason?.kind).toBe('probe-failing');
+    expect(world.transitions.find((t) => t.to === 'backoff' || t.to === 'restarting')?.failureReason?.kind).toBe(
+      'probe-failing',
+    );
   });
 });
 
@@ -162,7 +184,17 @@ describe('crash-loop policy', () => {
   it('restarts on the backoff schedule until the budget is spent, then stays failed until the owner starts it again', async () => {
     const world = await createSimWorld(
       { crashy: { image: image('crasher') } },
-      { intervalMs: HOUR, backoff: { initialMs: 1_000, factor: 2, maxMs: 8_000, resetAfterMs: 60_000, jitter: 0, budget: { restarts: 3, windowMs: 60_000 } } },
+      {
+        intervalMs: HOUR,
+        backoff: {
+          initialMs: 1_000,
+          factor: 2,
+          maxMs: 8_000,
+          resetAfterMs: 60_000,
+          jitter: 0,
+          budget: { restarts: 3, windowMs: 60_000 },
+        },
+      },
     );
     await world.orchestrator.install('crashy');
     await world.advance(60_000);
@@ -175,7 +207,12 @@ describe('crash-loop policy', () => {
     });
     const row = world.orchestrator.status()[0]!;
     expect(row.state).toBe('failed');
-    expect(row.failureReason).toMatchObject({ kind: 'restart-budget-spent', restarts: 3, windowMs: 60_000, last: { kind: 'bad-config', exitCode: 3 } });
+    expect(row.failureReason).toMatchObject({
+      kind: 'restart-budget-spent',
+      restarts: 3,
+      windowMs: 60_000,
+      last: { kind: 'bad-config', exitCode: 3 },
+    });
     expect(row.failure).toMatch(/^gave up after 3 restarts in 1 min \(last: bad config/);
     await world.orchestrator.reconcileNow();
     await world.advance(HOUR);
@@ -214,7 +251,10 @@ describe('readiness holds dependents', () => {
       { db: { image: image('httpd') }, api: { image: image('httpd') } },
       {
         intervalMs: HOUR,
-        appFields: { db: { probes: { readiness: exec('ready', { failureThreshold: 2 }) } }, api: { dependsOn: ['db'] } },
+        appFields: {
+          db: { probes: { readiness: exec('ready', { failureThreshold: 2 }) } },
+          api: { dependsOn: ['db'] },
+        },
       },
     );
     await world.orchestrator.install('db');
@@ -224,7 +264,10 @@ describe('readiness holds dependents', () => {
     await world.orchestrator.install('api');
     await world.advance(1_100);
     const api = world.containerId('api')!;
-    expect(world.orchestrator.status().map((row) => `${row.appId}:${row.state}:${row.ready}`)).toEqual(['api:running:true', 'db:running:true']);
+    expect(world.orchestrator.status().map((row) => `${row.appId}:${row.state}:${row.ready}`)).toEqual([
+      'api:running:true',
+      'db:running:true',
+    ]);
 
     ready = false;
     await world.advance(2_100);

@@ -6,7 +6,11 @@ import { useFakeClock } from '../support/fake-clock.js';
 import { stringify } from 'yaml';
 import type { PassReport } from '../../machines/types.js';
 import { sampleImageRef, sampleRegistry, type SampleImageName } from '../../src/engine/simulator/simulator-images.js';
-import { createSimulatedEngine, type SimulatedEngine, type SimulatorOptions } from '../../src/engine/simulator/simulator.js';
+import {
+  createSimulatedEngine,
+  type SimulatedEngine,
+  type SimulatorOptions,
+} from '../../src/engine/simulator/simulator.js';
 import { silentLogger } from '../../src/log.js';
 import { createOrchestrator, type Orchestrator, type OrchestratorOptions } from '../../src/orchestrator.js';
 import type { Transition } from '../../src/streams/transitions.js';
@@ -55,7 +59,10 @@ export async function writeManifests(
 ): Promise<void> {
   await mkdir(dir, { recursive: true });
   for (const [id, container] of Object.entries(apps)) {
-    await writeFile(join(dir, `${id}.yml`), stringify({ app: { id, name: id, version: '1', ...appFields[id], container } }));
+    await writeFile(
+      join(dir, `${id}.yml`),
+      stringify({ app: { id, name: id, version: '1', ...appFields[id], container } }),
+    );
   }
 }
 
@@ -105,7 +112,8 @@ export async function createSimWorld(
     transitions,
     passes,
     starts,
-    containerId: (appId) => world.orchestrator.status().find((row) => row.appId === appId && !row.companion)?.containerId,
+    containerId: (appId) =>
+      world.orchestrator.status().find((row) => row.appId === appId && !row.companion)?.containerId,
     state: (appId) => world.orchestrator.status().find((row) => row.appId === appId && !row.companion)?.state,
     advance: async (ms) => {
       await vi.advanceTimersByTimeAsync(ms);

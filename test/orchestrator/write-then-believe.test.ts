@@ -24,7 +24,10 @@ const containersOf = (appId: string) => world.containersOf(appId);
 
 async function commands(): Promise<CommandRecord[]> {
   const text = await readFile(join(stateDir(), 'journal.ndjson'), 'utf8');
-  return text.split('\n').map(parseRecord).filter((record): record is CommandRecord => record?.type === 'command');
+  return text
+    .split('\n')
+    .map(parseRecord)
+    .filter((record): record is CommandRecord => record?.type === 'command');
 }
 
 describe('write, then believe: an owner command that cannot be saved changes nothing, then or later', () => {
@@ -41,8 +44,14 @@ describe('write, then believe: an owner command that cannot be saved changes not
     await writeFile(stateDir(), 'not a folder');
     const uninstall = await first.uninstall('b').catch((error: unknown) => error);
     const install = await first.install('c').catch((error: unknown) => error);
-    expect(uninstall).toMatchObject({ code: 'unsaved', message: expect.stringMatching(/^uninstall b refused, nothing changed: cannot write .*desired\.json/) });
-    expect(install).toMatchObject({ code: 'unsaved', message: expect.stringMatching(/^install c refused, nothing changed/) });
+    expect(uninstall).toMatchObject({
+      code: 'unsaved',
+      message: expect.stringMatching(/^uninstall b refused, nothing changed: cannot write .*desired\.json/),
+    });
+    expect(install).toMatchObject({
+      code: 'unsaved',
+      message: expect.stringMatching(/^install c refused, nothing changed/),
+    });
     // Memory and machines are as they were: b is still installed and running, c is not installed.
     expect(first.status().find((row) => row.appId === 'b')).toMatchObject({ state: 'running', desired: 'running' });
     expect(first.status().some((row) => row.appId === 'c')).toBe(false);
@@ -52,13 +61,23 @@ describe('write, then believe: an owner command that cannot be saved changes not
     await rename(`${stateDir()}.away`, stateDir());
     await first.install('d');
     await runs(first, 'd');
-    const saved = JSON.parse(await readFile(join(stateDir(), 'desired.json'), 'utf8')) as { apps: Record<string, unknown> };
+    const saved = JSON.parse(await readFile(join(stateDir(), 'desired.json'), 'utf8')) as {
+      apps: Record<string, unknown>;
+    };
     expect(Object.keys(saved.apps).sort()).toEqual(['a', 'b', 'd']);
 
     // The journal says what happened: refused with why, never as done.
     const said = (await commands()).map(({ appId, command, outcome }) => `${command} ${appId}: ${outcome}`);
-    expect(said).toEqual(['install a: applied', 'install b: applied', 'uninstall b: refused', 'install c: refused', 'install d: applied']);
-    expect((await first.explain('b')).text).toMatch(/the owner asked to uninstall it; refused, nothing changed: cannot write/);
+    expect(said).toEqual([
+      'install a: applied',
+      'install b: applied',
+      'uninstall b: refused',
+      'install c: refused',
+      'install d: applied',
+    ]);
+    expect((await first.explain('b')).text).toMatch(
+      /the owner asked to uninstall it; refused, nothing changed: cannot write/,
+    );
 
     // A restart reads the saved state: b's container is the one it had, c has none.
     await first.stop();
@@ -76,8 +95,14 @@ describe('write, then believe: an owner command that cannot be saved changes not
     await rename(stateDir(), `${stateDir()}.away`);
     await writeFile(stateDir(), 'not a folder');
     await expect(orchestrator.stopApp('a')).rejects.toMatchObject({ code: 'unsaved' });
-    expect(orchestrator.status().find((row) => row.appId === 'a')).toMatchObject({ state: 'running', desired: 'running' });
-    expect(orchestrator.catalog().find((app) => app.appId === 'a')).toMatchObject({ installed: true, desired: 'running' });
+    expect(orchestrator.status().find((row) => row.appId === 'a')).toMatchObject({
+      state: 'running',
+      desired: 'running',
+    });
+    expect(orchestrator.catalog().find((app) => app.appId === 'a')).toMatchObject({
+      installed: true,
+      desired: 'running',
+    });
     await rm(stateDir());
     await rename(`${stateDir()}.away`, stateDir());
     await orchestrator.stopApp('a');

@@ -35,7 +35,10 @@ let daemon: Daemon;
 let client: ApiClient;
 
 async function writeApp(id: string, container: Record<string, unknown>): Promise<void> {
-  await writeFile(join(catalogDir, `${id}.yml`), stringify({ app: { id, name: id, version: '1', container: { stopTimeout: '2s', ...container } } }));
+  await writeFile(
+    join(catalogDir, `${id}.yml`),
+    stringify({ app: { id, name: id, version: '1', container: { stopTimeout: '2s', ...container } } }),
+  );
 }
 
 beforeAll(async () => {
@@ -47,7 +50,10 @@ beforeAll(async () => {
   // httpd's image HEALTHCHECK reads /health of what it serves: a healthy app, never restarted.
   await writeFile(join(shared, 'health'), 'ok\n');
   await mkdir(join(root, 'state'), { mode: 0o700 });
-  await writeFile(join(root, 'state', 'policy.yml'), stringify({ apps: { [web]: { bind: [{ path: shared, readOnly: true }] } } }));
+  await writeFile(
+    join(root, 'state', 'policy.yml'),
+    stringify({ apps: { [web]: { bind: [{ path: shared, readOnly: true }] } } }),
+  );
   await chmod(join(root, 'state', 'policy.yml'), 0o600);
   await writeApp(web, {
     image: image('httpd'),
@@ -79,7 +85,9 @@ describe('a live daemon fed the bad-input corpus', () => {
     const rule = `bind ${shared} (read-only) by apps.${web}.bind[0] in ${join(root, 'state', 'policy.yml')}`;
     expect((await client.get<AppStatus>(`/v1/apps/${web}`)).rights).toEqual([rule]);
     expect((await client.get<AppStatus>(`/v1/apps/${sleeper}`)).rights).toBeUndefined();
-    expect((await client.get<{ text: string }>(`/v1/apps/${web}/explain`)).text).toContain(`It runs with host rights the owner's policy gives it: ${rule}.`);
+    expect((await client.get<{ text: string }>(`/v1/apps/${web}/explain`)).text).toContain(
+      `It runs with host rights the owner's policy gives it: ${rule}.`,
+    );
     expect(daemon.output()).toContain(`${web} may use ${rule}`);
     const status = await runCli(['status', '--socket', join(root, 'state', 'podwarden.sock')]);
     expect(status.stdout).toContain(`host rights the owner's policy gives:\n  ${web}: ${rule}`);
@@ -89,7 +97,10 @@ describe('a live daemon fed the bad-input corpus', () => {
     const before = await Promise.all([web, sleeper].map((id) => inspectJson(`podwarden-${id}`)));
     await writeCorpus(catalogDir, join(root, 'outside'));
     // A file that sorts first and claims an installed app.
-    await writeFile(join(catalogDir, 'aaa-impostor.yml'), stringify({ app: { id: web, name: 'Impostor', version: '6', container: { image: image('crasher') } } }));
+    await writeFile(
+      join(catalogDir, 'aaa-impostor.yml'),
+      stringify({ app: { id: web, name: 'Impostor', version: '6', container: { image: image('crasher') } } }),
+    );
 
     const health: number[] = [];
     let polling = true;
@@ -107,8 +118,13 @@ describe('a live daemon fed the bad-input corpus', () => {
     const catalog = await until(
       'every corpus file refused in /v1/catalog',
       async () => {
-        const answer = await client.get<{ apps: CatalogApp[]; errors: Array<{ file: string; path: string; line?: number; message: string }> }>('/v1/catalog');
-        return [...CORPUS].every(([name, refusal]) => refusedAsExpected(answer.errors, join(catalogDir, name), refusal)) ? answer : undefined;
+        const answer = await client.get<{
+          apps: CatalogApp[];
+          errors: Array<{ file: string; path: string; line?: number; message: string }>;
+        }>('/v1/catalog');
+        return [...CORPUS].every(([name, refusal]) => refusedAsExpected(answer.errors, join(catalogDir, name), refusal))
+          ? answer
+          : undefined;
       },
       60_000,
     );
@@ -126,7 +142,9 @@ describe('a live daemon fed the bad-input corpus', () => {
       expect.objectContaining({
         file: join(catalogDir, 'aaa-impostor.yml'),
         path: 'app.id',
-        message: expect.stringContaining(`"${web}" is installed from ${join(catalogDir, `${web}.yml`)}; this file claims the same app and is ignored`),
+        message: expect.stringContaining(
+          `"${web}" is installed from ${join(catalogDir, `${web}.yml`)}; this file claims the same app and is ignored`,
+        ),
       }),
     );
     const after = await Promise.all([web, sleeper].map((id) => inspectJson(`podwarden-${id}`)));
@@ -162,7 +180,13 @@ describe('a live daemon fed the bad-input corpus', () => {
     const install = await runCli(['install', 'bad-cap-sys-admin', '--socket', socket]);
     expect(install.code).toBe(1);
     expect(install.stderr).toContain('app.container.capAdd[0]: asks for the host capability SYS_ADMIN');
-    const validate = await runCli(['validate', '--state-dir', join(root, 'state'), join(catalogDir, 'host-folder.yml'), join(catalogDir, `${web}.yml`)]);
+    const validate = await runCli([
+      'validate',
+      '--state-dir',
+      join(root, 'state'),
+      join(catalogDir, 'host-folder.yml'),
+      join(catalogDir, `${web}.yml`),
+    ]);
     expect(validate.code).toBe(1);
     expect(validate.stderr).toContain(`no rule in ${join(root, 'state', 'policy.yml')} allows it`);
     expect(validate.stdout).toContain(`allowed: ${web} may use bind ${shared} (read-only) by apps.${web}.bind[0] in `);
@@ -172,7 +196,11 @@ describe('a live daemon fed the bad-input corpus', () => {
 describe('signals at any moment', () => {
   it('a SIGHUP and a SIGTERM during start-up neither kill the daemon nor go unheard', async () => {
     const early = startDaemon(daemonArgs(join(root, 'second'), `${instance}-2`));
-    await until(() => `the daemon to start (output: ${early.output()})`, () => early.output().includes('"msg":"starting"'), 60_000);
+    await until(
+      () => `the daemon to start (output: ${early.output()})`,
+      () => early.output().includes('"msg":"starting"'),
+      60_000,
+    );
     early.process.kill('SIGHUP');
     early.process.kill('SIGTERM');
     expect(await early.exited).toBe(0);

@@ -9,7 +9,14 @@ import { createApiClient } from '../../src/api/client.js';
 import { LABELS } from '../../src/engine/labels.js';
 import { until } from '../support/until.js';
 import { daemonArgs, runCli, spawnCli, startDaemon, type Daemon } from './support/daemon.js';
-import { containersWithLabel, inspectJson, kill, pushUniqueTag, removeAllWithLabel, removeForce } from './support/podman-cli.js';
+import {
+  containersWithLabel,
+  inspectJson,
+  kill,
+  pushUniqueTag,
+  removeAllWithLabel,
+  removeForce,
+} from './support/podman-cli.js';
 
 const tag = randomBytes(3).toString('hex');
 const instance = `opstest-${tag}`;
@@ -30,7 +37,11 @@ beforeAll(async () => {
   );
   socket = join(root, 'state', 'podwarden.sock');
   daemon = startDaemon(daemonArgs(root, instance));
-  await until(() => `the daemon to open its gate: ${daemon.output()}`, () => daemon.output().includes('recovery done'), 30_000);
+  await until(
+    () => `the daemon to open its gate: ${daemon.output()}`,
+    () => daemon.output().includes('recovery done'),
+    30_000,
+  );
 });
 
 afterAll(async () => {
@@ -47,7 +58,9 @@ describe('the CLI against a running daemon on real podman', () => {
     const result = await cli('install', appId);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(new RegExp(`${appId}: pull 127\\.0\\.0\\.1:5000/podwarden/httpd:t[0-9a-f]+: .*\\(\\d+/\\d+ layers\\)`));
+    expect(result.stdout).toMatch(
+      new RegExp(`${appId}: pull 127\\.0\\.0\\.1:5000/podwarden/httpd:t[0-9a-f]+: .*\\(\\d+/\\d+ layers\\)`),
+    );
     expect(result.stdout).toContain(`${appId}: observing → pulling (no container)`);
     expect(result.stdout).toContain(`${appId}: starting → running (running)`);
     expect(result.stdout.trim().split('\n').at(-1)).toBe(`${appId} is running`);
@@ -57,10 +70,16 @@ describe('the CLI against a running daemon on real podman', () => {
     const table = await cli('status');
     expect(table.code).toBe(0);
     const lines = table.stdout.split('\n');
-    expect(lines.find((line) => line.includes('│ app'))).toMatch(/│ app\s+│ state\s+│ ready\s+│ restarts\s+│ since\s+│ reason/);
-    expect(lines.find((line) => line.includes(appId))).toMatch(new RegExp(`│ ${appId}\\s+│ running\\s+│ yes\\s+│ 0\\s+│ \\d\\d:\\d\\d:\\d\\d\\s+│ running`));
+    expect(lines.find((line) => line.includes('│ app'))).toMatch(
+      /│ app\s+│ state\s+│ ready\s+│ restarts\s+│ since\s+│ reason/,
+    );
+    expect(lines.find((line) => line.includes(appId))).toMatch(
+      new RegExp(`│ ${appId}\\s+│ running\\s+│ yes\\s+│ 0\\s+│ \\d\\d:\\d\\d:\\d\\d\\s+│ running`),
+    );
     const json = await cli('status', '--json');
-    expect(JSON.parse(json.stdout)).toEqual([expect.objectContaining({ appId, state: 'running', desired: 'running', restarts: 0 })]);
+    expect(JSON.parse(json.stdout)).toEqual([
+      expect.objectContaining({ appId, state: 'running', desired: 'running', restarts: 0 }),
+    ]);
   });
 
   it('logs shows the container output', async () => {
@@ -72,28 +91,50 @@ describe('the CLI against a running daemon on real podman', () => {
   it('stop and start: the container follows, the status says so', async () => {
     expect((await cli('stop', appId)).code).toBe(0);
     await until(`${container} stopped`, async () => (await inspectJson(container)).State.Status === 'exited', 30_000);
-    await until('status stopped', async () => JSON.parse((await cli('status', '--json')).stdout)[0].state === 'stopped', 30_000);
+    await until(
+      'status stopped',
+      async () => JSON.parse((await cli('status', '--json')).stdout)[0].state === 'stopped',
+      30_000,
+    );
     expect((await cli('start', appId)).code).toBe(0);
     await until(`${container} running`, async () => (await inspectJson(container)).State.Status === 'running', 30_000);
   });
 
   it('events -f receives a transition as it happens', async () => {
     const events = spawnCli(['events', '-f', '--app', appId, '--socket', socket]);
-    await until(() => `events -f to subscribe: ${events.output()}`, () => events.output().includes('following transitions'), 30_000);
+    await until(
+      () => `events -f to subscribe: ${events.output()}`,
+      () => events.output().includes('following transitions'),
+      30_000,
+    );
     await kill(container);
-    await until(() => `a transition line: ${events.output()}`, () => /running → backoff \(exited with code 137\)/.test(events.output()), 30_000);
-    await until(() => `the restart: ${events.output()}`, () => /→ running/.test(events.output()), 30_000);
+    await until(
+      () => `a transition line: ${events.output()}`,
+      () => /running → backoff \(exited with code 137\)/.test(events.output()),
+      30_000,
+    );
+    await until(
+      () => `the restart: ${events.output()}`,
+      () => /→ running/.test(events.output()),
+      30_000,
+    );
     expect(await events.stop()).toBe(0);
   });
 
   it('explain after a podman kill names the restart and its cause', async () => {
-    await until('running again', async () => (await cli('status', '--json')).stdout.includes('"state": "running"'), 30_000);
+    await until(
+      'running again',
+      async () => (await cli('status', '--json')).stdout.includes('"state": "running"'),
+      30_000,
+    );
     const result = await cli('explain', appId);
     expect(result.code).toBe(0);
     // A `podman kill` is an engine kill event podwarden did not issue (issue 11); were that event
     // lost (podman's event log loses a line now and then), the death reads as an exit.
     expect(result.stdout).toMatch(
-      new RegExp(`^${appId} is running since \\d\\d:\\d\\d:\\d\\d UTC\\. It failed 1 time in a row; last: (killed outside podwarden \\(an engine kill event podwarden did not issue, exit 137\\)|exited with code 137)`),
+      new RegExp(
+        `^${appId} is running since \\d\\d:\\d\\d:\\d\\d UTC\\. It failed 1 time in a row; last: (killed outside podwarden \\(an engine kill event podwarden did not issue, exit 137\\)|exited with code 137)`,
+      ),
     );
     expect(result.stdout).toMatch(/- Started the container at \d\d:\d\d:\d\d because exited with code 137/);
     expect(result.stdout).toContain('the owner installed it');
@@ -107,19 +148,31 @@ describe('the CLI against a running daemon on real podman', () => {
     // second crash were not enough: the plan CLI alone took ~7 s on a loaded machine.
     const api = createApiClient({ socketPath: socket });
     await kill(container);
-    await until('running again after a second crash', async () => {
-      const row = await api.get<{ state: string; restarts?: number }>(`/v1/apps/${appId}`);
-      return row.state === 'running' && (row.restarts ?? 0) >= 2;
-    }, 60_000);
+    await until(
+      'running again after a second crash',
+      async () => {
+        const row = await api.get<{ state: string; restarts?: number }>(`/v1/apps/${appId}`);
+        return row.state === 'running' && (row.restarts ?? 0) >= 2;
+      },
+      60_000,
+    );
     const removedAt = Date.now();
     await removeForce(container);
     const result = await cli('plan');
     console.log(`rm -f → plan printed: ${Date.now() - removedAt} ms (the backoff leaves at least 18 000 ms)`);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(new RegExp(`│ ${appId}\\s+│ \\w+ \\(no container\\)\\s+│ create \\(pull the image if needed, create, start\\)\\s+│ no container`));
+    expect(result.stdout).toMatch(
+      new RegExp(
+        `│ ${appId}\\s+│ \\w+ \\(no container\\)\\s+│ create \\(pull the image if needed, create, start\\)\\s+│ no container`,
+      ),
+    );
     expect(result.stdout).toContain('1 app(s) would change');
     expect(await containersWithLabel(LABELS.owner, instance)).toEqual([]);
-    await until('the recreate', async () => (await containersWithLabel(LABELS.owner, instance)).some((c) => c.state === 'running'), 90_000);
+    await until(
+      'the recreate',
+      async () => (await containersWithLabel(LABELS.owner, instance)).some((c) => c.state === 'running'),
+      90_000,
+    );
   });
 
   it('catalog lists the app; /metrics parses; usage errors exit 2, an unreachable daemon 3', async () => {
@@ -127,7 +180,13 @@ describe('the CLI against a running daemon on real podman', () => {
     expect(JSON.parse(catalog.stdout).apps).toEqual([expect.objectContaining({ appId, installed: true })]);
     const metrics = await createApiClient({ socketPath: socket }).raw('GET', '/metrics');
     const names = parsePrometheusTextFormat(metrics.body).map((family) => family.name);
-    expect(names).toEqual(expect.arrayContaining(['podwarden_app_state', 'podwarden_app_restarts_total', 'podwarden_engine_event_lag_seconds']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'podwarden_app_state',
+        'podwarden_app_restarts_total',
+        'podwarden_engine_event_lag_seconds',
+      ]),
+    );
     expect((await runCli(['status', '--no-such-flag'])).code).toBe(2);
     expect((await runCli(['status', '--socket', join(root, 'nothing.sock')])).code).toBe(3);
     const unknown = await cli('explain', 'nope');
@@ -137,7 +196,10 @@ describe('the CLI against a running daemon on real podman', () => {
 
   it('validate checks a manifest locally and names file and field', async () => {
     const bad = join(root, 'bad.yml');
-    await writeFile(bad, stringify({ app: { id: 'x', name: 'X', version: '1', container: { image: 'a', ports: ['80'] } } }));
+    await writeFile(
+      bad,
+      stringify({ app: { id: 'x', name: 'X', version: '1', container: { image: 'a', ports: ['80'] } } }),
+    );
     const result = await runCli(['validate', bad]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`${bad}: app.container.ports[0]:`);

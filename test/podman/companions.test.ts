@@ -32,7 +32,12 @@ function companionRow(orchestrator: Orchestrator, companion: string): AppStatus 
   return orchestrator.status().find((row) => row.appId === 'node' && row.companion === companion);
 }
 
-function waitForCompanion(orchestrator: Orchestrator, companion: string, match: (row: AppStatus) => boolean, what: string) {
+function waitForCompanion(
+  orchestrator: Orchestrator,
+  companion: string,
+  match: (row: AppStatus) => boolean,
+  what: string,
+) {
   let last: AppStatus | undefined;
   return until(
     () => `companion ${companion} to ${what}; last: ${JSON.stringify(last)}`,
@@ -73,7 +78,9 @@ describe('companions (container backend) on real podman', () => {
     const nameOf = new Map<string, string>();
     for (const name of [app, ui, sidecar]) nameOf.set((await inspectJson(name)).Id, name);
     const appStarted = counted.log.findIndex((c) => c.call === 'start' && nameOf.get(c.subject) === app);
-    const companionCreated = counted.log.findIndex((c) => c.call === 'create' && (c.subject === ui || c.subject === sidecar));
+    const companionCreated = counted.log.findIndex(
+      (c) => c.call === 'create' && (c.subject === ui || c.subject === sidecar),
+    );
     expect(appStarted).toBeGreaterThanOrEqual(0);
     expect(companionCreated).toBeGreaterThan(appStarted);
 
@@ -93,8 +100,11 @@ describe('companions (container backend) on real podman', () => {
     // The spy logs a call as it begins; the app's machine finishes (and its rows go) only once
     // the remove call has returned, so after that no container of this world may be left.
     await until(
-      () => `the app's removal to finish; calls: ${JSON.stringify(counted.log)}; rows: ${JSON.stringify(orchestrator.status())}`,
-      () => counted.log.some((c) => c.call === 'remove' && nameOf.get(c.subject) === app) && orchestrator.status().length === 0,
+      () =>
+        `the app's removal to finish; calls: ${JSON.stringify(counted.log)}; rows: ${JSON.stringify(orchestrator.status())}`,
+      () =>
+        counted.log.some((c) => c.call === 'remove' && nameOf.get(c.subject) === app) &&
+        orchestrator.status().length === 0,
       30_000,
     );
     const removals = counted.log.filter((c) => c.call === 'remove').map((c) => nameOf.get(c.subject) ?? c.subject);
@@ -112,7 +122,12 @@ describe('companions (container backend) on real podman', () => {
     const appBefore = await inspectJson(world.containerName('node'));
     const uiBefore = companionRow(orchestrator, 'ui')!.containerId!;
     await removeForce(`${world.containerName('node')}-ui`);
-    const back = await waitForCompanion(orchestrator, 'ui', (row) => row.state === 'running' && row.containerId !== uiBefore, 'come back');
+    const back = await waitForCompanion(
+      orchestrator,
+      'ui',
+      (row) => row.state === 'running' && row.containerId !== uiBefore,
+      'come back',
+    );
     expect((await inspectJson(`${world.containerName('node')}-ui`)).Id).toBe(back.containerId);
     const appAfter = await inspectJson(world.containerName('node'));
     expect(appAfter.Id).toBe(appBefore.Id);
@@ -124,7 +139,9 @@ describe('companions (container backend) on real podman', () => {
     const real = createDockerodeEngine({ socketPath: SOCKET_PATH });
     // The real engine, with companions' events lost: only a pass can notice.
     const companionEventsLost: EnginePort['events'] = (labels) =>
-      real.events(labels).pipe(filter((event) => event.kind !== 'container' || event.labels[LABELS.role] !== 'companion'));
+      real
+        .events(labels)
+        .pipe(filter((event) => event.kind !== 'container' || event.labels[LABELS.role] !== 'companion'));
     const deaf = new Proxy(real, {
       get(target, property) {
         if (property === 'events') return companionEventsLost;
@@ -140,8 +157,16 @@ describe('companions (container backend) on real podman', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(companionRow(orchestrator, 'sidecar')!.containerId).toBe(sidecarBefore);
     const report = await orchestrator.reconcileNow();
-    expect(report.entries.find((entry) => entry.companion === 'sidecar')).toMatchObject({ appId: 'node', action: 'create' });
-    const back = await waitForCompanion(orchestrator, 'sidecar', (row) => row.state === 'running' && row.containerId !== sidecarBefore, 'come back');
+    expect(report.entries.find((entry) => entry.companion === 'sidecar')).toMatchObject({
+      appId: 'node',
+      action: 'create',
+    });
+    const back = await waitForCompanion(
+      orchestrator,
+      'sidecar',
+      (row) => row.state === 'running' && row.containerId !== sidecarBefore,
+      'come back',
+    );
     expect((await inspectJson(`${world.containerName('node')}-sidecar`)).Id).toBe(back.containerId);
   });
 

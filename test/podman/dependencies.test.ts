@@ -30,9 +30,17 @@ describe('dependencies between apps on real podman', () => {
     await orchestrator.install('bitcoind');
     const lnd = await waitForState(orchestrator, 'lnd', 'running');
     const bitcoind = orchestrator.status().find((row) => row.appId === 'bitcoind')!;
-    const calls = counted.log.map((c) => `${c.call} ${c.subject === lnd.containerId ? 'lnd' : c.subject === bitcoind.containerId ? 'bitcoind' : c.subject}`);
+    const calls = counted.log.map(
+      (c) =>
+        `${c.call} ${c.subject === lnd.containerId ? 'lnd' : c.subject === bitcoind.containerId ? 'bitcoind' : c.subject}`,
+    );
     // lnd's container is only created once bitcoind's has started.
-    expect(calls).toEqual([`create ${world.containerName('bitcoind')}`, 'start bitcoind', `create ${world.containerName('lnd')}`, 'start lnd']);
+    expect(calls).toEqual([
+      `create ${world.containerName('bitcoind')}`,
+      'start bitcoind',
+      `create ${world.containerName('lnd')}`,
+      'start lnd',
+    ]);
   });
 
   it('a killed dependency is restarted alone: its running dependent keeps the same container, no die, no start', async () => {
@@ -48,7 +56,11 @@ describe('dependencies between apps on real podman', () => {
     const callsBefore = counted.log.length;
     const recorder = startEventRecorder(`${LABELS.owner}=${world.instance}`);
     await kill(world.containerName('bitcoind'));
-    await until('the restart of bitcoind', () => counted.log.slice(callsBefore).some((c) => c.call === 'start' && c.subject === bitcoindId), 60_000);
+    await until(
+      'the restart of bitcoind',
+      () => counted.log.slice(callsBefore).some((c) => c.call === 'start' && c.subject === bitcoindId),
+      60_000,
+    );
     await waitForState(orchestrator, 'bitcoind', 'running');
     await orchestrator.reconcileNow();
     const events = await recorder.stop();
@@ -67,7 +79,11 @@ describe('dependencies between apps on real podman', () => {
     await world.writeManifest('bitcoind', { image: image('httpd').replace('/httpd:', '/not-published:') });
     const counted = spying();
     const recorder = startEventRecorder(`${LABELS.owner}=${world.instance}`);
-    const orchestrator = await world.boot({ intervalMs: NO_TICK, engine: counted.engine, backoff: { initialMs: 300, maxMs: 600 } });
+    const orchestrator = await world.boot({
+      intervalMs: NO_TICK,
+      engine: counted.engine,
+      backoff: { initialMs: 300, maxMs: 600 },
+    });
     await orchestrator.install('bitcoind');
     await orchestrator.install('lnd');
     await waitForStatus(orchestrator, 'bitcoind', 'fail a few times', (row) => row.failures >= 3, 60_000);

@@ -140,7 +140,10 @@ describe('dockerode engine on real podman: engine and images', () => {
   it('fails a pull from a registry nobody listens on with registry-unreachable, with TLS verification on or off', async () => {
     const ref = '127.0.0.1:1/podwarden/httpd:1';
     // Listed as insecure → tlsVerify=false; not listed → tlsVerify=true (both on the libpod endpoint).
-    const plainHttp = await expectCode(engine.pull(ref, { insecureRegistries: ['127.0.0.1:1'] }), 'registry-unreachable');
+    const plainHttp = await expectCode(
+      engine.pull(ref, { insecureRegistries: ['127.0.0.1:1'] }),
+      'registry-unreachable',
+    );
     expect(plainHttp.message).toContain('127.0.0.1:1');
     expect(plainHttp.message).toMatch(/connection refused/);
     const verified = await expectCode(engine.pull(ref), 'registry-unreachable');
@@ -264,7 +267,13 @@ describe('dockerode engine on real podman: containers', () => {
     });
     expect(inspected.HostConfig.CapAdd).toEqual(expect.arrayContaining(['CAP_NET_ADMIN']));
     expect(inspected.HostConfig.Tmpfs).toHaveProperty('/scratch');
-    const mounts = inspected.Mounts as Array<{ Type: string; Source: string; Name?: string; Destination: string; RW: boolean }>;
+    const mounts = inspected.Mounts as Array<{
+      Type: string;
+      Source: string;
+      Name?: string;
+      Destination: string;
+      RW: boolean;
+    }>;
     expect(mounts).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ Type: 'bind', Source: bindDir, Destination: '/data', RW: false }),
@@ -300,7 +309,11 @@ describe('dockerode engine on real podman: containers', () => {
     // podman's own work on a loaded machine; only the stop goes through that deadline.
     const quick = createDockerodeEngine({ socketPath: SOCKET_PATH, apiTimeoutMs: 4_000 });
     const { id } = await engine.create(
-      spec('grace', { image: 'localhost/podwarden/busybox-base:latest', command: ['sleep', '300'], stopTimeoutSeconds: 15 }),
+      spec('grace', {
+        image: 'localhost/podwarden/busybox-base:latest',
+        command: ['sleep', '300'],
+        stopTimeoutSeconds: 15,
+      }),
     );
     await engine.start(id);
     await quick.stop(id);
@@ -324,7 +337,12 @@ describe('dockerode engine on real podman: containers', () => {
     await engine.create(spec('list-foreign', { labels: { [LABELS.owner]: OTHER_OWNER, [LABELS.app]: 'list-x' } }));
     for (const c of [running, crashed, paused]) await engine.start(c.id);
     await pause(paused.id);
-    await until('the crasher to exit', async () => (await engine.inspect(crashed.id))?.status === 'exited', 60_000, 100);
+    await until(
+      'the crasher to exit',
+      async () => (await engine.inspect(crashed.id))?.status === 'exited',
+      60_000,
+      100,
+    );
 
     const mine = (await engine.list({ [LABELS.owner]: OWNER })).filter((c) => c.name.includes('-list-'));
     expect(mine.map((c) => c.name).sort()).toEqual(
@@ -385,18 +403,31 @@ describe('dockerode engine on real podman: events', () => {
       const { id } = await engine.create(spec('ev'));
       await engine.start(id);
       await kill(id);
-      await until('die', () => events.find((e) => e.kind === 'container' && e.containerId === id && e.action === 'die'), 20_000);
+      await until(
+        'die',
+        () => events.find((e) => e.kind === 'container' && e.containerId === id && e.action === 'die'),
+        20_000,
+      );
       await engine.remove(id);
       await engine.remove(foreign.id);
-      await until('remove', () => events.find((e) => e.kind === 'container' && e.containerId === id && e.action === 'remove'), 20_000);
+      await until(
+        'remove',
+        () => events.find((e) => e.kind === 'container' && e.containerId === id && e.action === 'remove'),
+        20_000,
+      );
 
       expect(errors).toEqual([]);
       const ours = events.filter((e) => e.kind === 'container');
       expect(ours.every((e) => e.kind === 'container' && e.labels[LABELS.owner] === OWNER)).toBe(true);
       expect(ours.some((e) => e.kind === 'container' && e.containerId === foreign.id)).toBe(false);
-      const actions = ours.filter((e) => e.kind === 'container' && e.containerId === id).map((e) => e.kind === 'container' && e.action);
+      const actions = ours
+        .filter((e) => e.kind === 'container' && e.containerId === id)
+        .map((e) => e.kind === 'container' && e.action);
       const order = ['create', 'start', 'die', 'remove'].map((action) => actions.indexOf(action as never));
-      expect(order.every((index) => index >= 0), actions.join(',')).toBe(true);
+      expect(
+        order.every((index) => index >= 0),
+        actions.join(','),
+      ).toBe(true);
       expect([...order].sort((a, b) => a - b)).toEqual(order);
       const die = ours.find((e) => e.kind === 'container' && e.containerId === id && e.action === 'die');
       expect(die).toMatchObject({ kind: 'container', exitCode: 137 });

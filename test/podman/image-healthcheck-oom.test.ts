@@ -26,7 +26,6 @@ afterEach(async () => {
   await world.cleanup();
 });
 
-
 function record(orchestrator: Orchestrator): Transition[] {
   const seen: Transition[] = [];
   orchestrator.transitions$.subscribe((t) => seen.push(t));
@@ -34,7 +33,13 @@ function record(orchestrator: Orchestrator): Transition[] {
 }
 
 async function containerId(orchestrator: Orchestrator, appId: string): Promise<string> {
-  const row = await waitForStatus(orchestrator, appId, 'run', (r) => r.state === 'running' && r.containerId !== undefined, 60_000);
+  const row = await waitForStatus(
+    orchestrator,
+    appId,
+    'run',
+    (r) => r.state === 'running' && r.containerId !== undefined,
+    60_000,
+  );
   return row.containerId!;
 }
 
@@ -51,17 +56,40 @@ describe("an image's HEALTHCHECK on podman", () => {
     const calm = await containerId(orchestrator, 'calm');
     const began = Date.now();
 
-    await waitForStatus(orchestrator, 'sick', 'be restarted', () => starts.filter((id) => id === sick).length >= 2, 60_000);
+    await waitForStatus(
+      orchestrator,
+      'sick',
+      'be restarted',
+      () => starts.filter((id) => id === sick).length >= 2,
+      60_000,
+    );
     const restart = transitions.find((t) => t.appId === 'sick' && t.to === 'restarting')!;
     console.log(`image HEALTHCHECK (5 s × 2 retries): restarting ${restart.at - began} ms after the container ran`);
-    expect(restart.failureReason).toMatchObject({ kind: 'probe-failing', role: 'liveness', failures: 2, target: `image HEALTHCHECK: ${HEALTHCHECK}` });
-    expect(restart.failure).toMatch(/^liveness probe failing \(image HEALTHCHECK: timeout 2 wget .*, 2 in a row\); last output: exit 1/);
+    expect(restart.failureReason).toMatchObject({
+      kind: 'probe-failing',
+      role: 'liveness',
+      failures: 2,
+      target: `image HEALTHCHECK: ${HEALTHCHECK}`,
+    });
+    expect(restart.failure).toMatch(
+      /^liveness probe failing \(image HEALTHCHECK: timeout 2 wget .*, 2 in a row\); last output: exit 1/,
+    );
     // Restarted in place (the default): the same container.
-    await waitForStatus(orchestrator, 'sick', 'run again', (row) => row.state === 'running' && row.containerId === sick, 60_000);
+    await waitForStatus(
+      orchestrator,
+      'sick',
+      'run again',
+      (row) => row.state === 'running' && row.containerId === sick,
+      60_000,
+    );
 
     // The opted-out app ran side by side all along and was started once.
     expect(starts.filter((id) => id === calm)).toHaveLength(1);
-    expect(orchestrator.status().find((row) => row.appId === 'calm')).toMatchObject({ state: 'running', failures: 0, containerId: calm });
+    expect(orchestrator.status().find((row) => row.appId === 'calm')).toMatchObject({
+      state: 'running',
+      failures: 0,
+      containerId: calm,
+    });
   });
 
   it('is read for a container podwarden adopts after its own restart', async () => {
@@ -90,9 +118,17 @@ describe('a memory limit on podman 4.3 (cgroup v1 here)', () => {
     const transitions = record(orchestrator);
     await orchestrator.install('hog');
     // The first restart after a failure is immediate; after the second crash the container stays exited for the long backoff.
-    const row = await waitForStatus(orchestrator, 'hog', 'fail twice', (r) => r.state === 'backoff' && r.failures >= 2, 60_000);
+    const row = await waitForStatus(
+      orchestrator,
+      'hog',
+      'fail twice',
+      (r) => r.state === 'backoff' && r.failures >= 2,
+      60_000,
+    );
     expect(row.failureReason).toEqual({ kind: 'likely-oom-killed', exitCode: 137, memoryLimitBytes: 64 * 1024 * 1024 });
-    expect(row.failure).toBe('killed by SIGKILL (exit 137) with a 64 MiB memory limit: most likely out of memory; raise `resources.memory`');
+    expect(row.failure).toBe(
+      'killed by SIGKILL (exit 137) with a 64 MiB memory limit: most likely out of memory; raise `resources.memory`',
+    );
     expect(transitions.some((t) => t.to === 'backoff' && t.failureReason?.kind === 'likely-oom-killed')).toBe(true);
 
     // What podman itself says: the kernel killed it (exit 137), but OOMKilled stays false.

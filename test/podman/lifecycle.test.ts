@@ -7,7 +7,13 @@ import { until } from '../support/until.js';
 import { LABELS } from '../../src/engine/labels.js';
 import { image } from './support/env.js';
 import { recordingPodmanCalls } from './support/engine-spy.js';
-import { createWorld, nextTransition, waitForState, waitForStatus, type World } from './support/orchestrator-fixture.js';
+import {
+  createWorld,
+  nextTransition,
+  waitForState,
+  waitForStatus,
+  type World,
+} from './support/orchestrator-fixture.js';
 import {
   containersWithLabel,
   ensureLocalImages,
@@ -41,7 +47,7 @@ async function containerOf(appId: string) {
 // The core scenarios (install, kill, rm -f, pause, adoption, user stop, uninstall) run on every
 // lane from test/lanes/core.test.ts; these are the rest, on this machine's podman.
 describe('app lifecycle on real podman', () => {
-  it('builds an image from the manifest\'s build context and runs it', async () => {
+  it("builds an image from the manifest's build context and runs it", async () => {
     const context = join(world.catalogDir, 'webui');
     await mkdir(context, { recursive: true });
     await writeFile(
@@ -130,8 +136,14 @@ describe('app lifecycle on real podman', () => {
     await podman(['run', '-d', '--name', foreignName, '--label', `${LABELS.app}=web`, image('sleeper')]);
     const otherOwner = `${world.namePrefix}other-owner`;
     await podman([
-      'run', '-d', '--name', otherOwner,
-      '--label', `${LABELS.owner}=someone-else`, '--label', `${LABELS.app}=web`,
+      'run',
+      '-d',
+      '--name',
+      otherOwner,
+      '--label',
+      `${LABELS.owner}=someone-else`,
+      '--label',
+      `${LABELS.app}=web`,
       image('sleeper'),
     ]);
     try {
@@ -143,7 +155,12 @@ describe('app lifecycle on real podman', () => {
       const passes: PassReport[] = [];
       orchestrator.passes$.subscribe((pass) => passes.push(pass));
       await kill(world.containerName('web'));
-      await waitForStatus(orchestrator, 'web', 'run again after the kill', (row) => row.state === 'running' && (row.restarts ?? 0) >= 1);
+      await waitForStatus(
+        orchestrator,
+        'web',
+        'run again after the kill',
+        (row) => row.state === 'running' && (row.restarts ?? 0) >= 1,
+      );
       const seenPasses = passes.length;
       await until('three more passes', () => passes.length >= seenPasses + 3, 30_000);
       const after = [await inspectJson(foreignName), await inspectJson(otherOwner)];
@@ -159,7 +176,10 @@ describe('app lifecycle on real podman', () => {
 
   it('reports a broken manifest by file and field, and runs the other apps', async () => {
     await world.writeManifest('web', { image: image('httpd') });
-    await world.writeRaw('broken.yml', 'app:\n  id: broken\n  name: Broken\n  version: "1"\n  container:\n    image: x\n    ports: ["eighty"]\n');
+    await world.writeRaw(
+      'broken.yml',
+      'app:\n  id: broken\n  name: Broken\n  version: "1"\n  container:\n    image: x\n    ports: ["eighty"]\n',
+    );
     await world.writeRaw('syntax.yml', 'app: [unclosed\n');
     const orchestrator = await world.boot({ intervalMs: NO_TICK });
     const errors = orchestrator.catalogErrors().map(String);

@@ -30,7 +30,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function journal(): Promise<JournalRecord[]> {
   const text = await readFile(join(world.stateDir, JOURNAL_FILE), 'utf8');
-  return text.split('\n').map(parseRecord).filter((record): record is JournalRecord => record !== undefined);
+  return text
+    .split('\n')
+    .map(parseRecord)
+    .filter((record): record is JournalRecord => record !== undefined);
 }
 const journalBytes = async () => (await stat(join(world.stateDir, JOURNAL_FILE))).size;
 const renders = (records: JournalRecord[]) =>
@@ -47,7 +50,11 @@ describe('rendered files in the intent journal (real podman)', () => {
     await writeFile(join(secrets, 'web.env'), `PASSWORD=${first}\n`);
     await world.writeManifest(
       'web',
-      { image: image('httpd'), command: ['sh', '-c', 'trap "exit 0" TERM INT; httpd -f -p 8080 -h /www & wait'], volumes: ['./www:/www:ro'] },
+      {
+        image: image('httpd'),
+        command: ['sh', '-c', 'trap "exit 0" TERM INT; httpd -f -p 8080 -h /www & wait'],
+        volumes: ['./www:/www:ro'],
+      },
       { files: [{ path: 'www/index.html', template: 'password={{PASSWORD}}\n' }], values: 'web.env' },
     );
     const orchestrator = await world.boot({ intervalMs: PASS_MS });
@@ -57,7 +64,10 @@ describe('rendered files in the intent journal (real podman)', () => {
     // The first start wrote the file: one render, before the start.
     const installed = await journal();
     expect(renders(installed)).toHaveLength(1);
-    expect(renders(installed)[0]).toMatchObject({ appId: 'web', files: [{ path: 'www/index.html', change: 'created' }] });
+    expect(renders(installed)[0]).toMatchObject({
+      appId: 'web',
+      files: [{ path: 'www/index.html', change: 'created' }],
+    });
     expect(outcomeOf(installed, renders(installed)[0]!)).toMatchObject({ ok: true });
     const firstStart = installed.find((record) => record.type === 'intent' && record.step === 'start')!;
     expect(firstStart.seq).toBeGreaterThan(renders(installed)[0]!.seq);
@@ -93,9 +103,13 @@ describe('rendered files in the intent journal (real podman)', () => {
     });
     expect(outcomeOf(records, rotation!)).toMatchObject({ ok: true });
     // After the render: the restart's stop and start, then the start's pre-start render wrote nothing.
-    const after = records.filter((record) => record.seq > rotation!.seq && record.type === 'intent').map((record) => (record as IntentRecord).step);
+    const after = records
+      .filter((record) => record.seq > rotation!.seq && record.type === 'intent')
+      .map((record) => (record as IntentRecord).step);
     expect(after).toEqual(['stop', 'start']);
-    expect(await readFile(join(world.stateDir, 'apps', 'web', 'www', 'index.html'), 'utf8')).toBe(`password=${second}\n`);
+    expect(await readFile(join(world.stateDir, 'apps', 'web', 'www', 'index.html'), 'utf8')).toBe(
+      `password=${second}\n`,
+    );
 
     const text = await readFile(join(world.stateDir, JOURNAL_FILE), 'utf8');
     expect(text).not.toContain(first);

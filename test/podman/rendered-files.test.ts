@@ -28,7 +28,6 @@ afterEach(async () => {
   await world.cleanup();
 });
 
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** What httpd serves; right after a (re)start it may not listen yet, so a refused connection is retried for a while. */
@@ -94,7 +93,11 @@ describe('rendered files on real podman', () => {
       }
     })();
     // Both subscribed before the change: nothing the restart emits can slip past them.
-    const restarted = nextTransition(orchestrator.transitions$, (t) => t.appId === 'web' && t.to === 'restarting', 60_000);
+    const restarted = nextTransition(
+      orchestrator.transitions$,
+      (t) => t.appId === 'web' && t.to === 'restarting',
+      60_000,
+    );
     const running = nextTransition(orchestrator.transitions$, (t) => t.appId === 'web' && t.to === 'running', 60_000);
     const rotatedAt = Date.now();
     await writeFile(join(secrets, 'web.env'), `PASSWORD=${second}\n`);
@@ -130,7 +133,17 @@ describe('rendered files on real podman', () => {
     expect(row).toMatchObject({ state: 'running', failures: 0, containerId });
     expect((await inspectJson(world.containerName('web'))).State.Status).toBe('running');
     // Installed once the gate is open, an app may first wait for a fresh look at the engine.
-    expect(seen.filter((state) => state !== 'observing')).toEqual(['pulling', 'creating', 'rendering', 'starting', 'running', 'restarting', 'rendering', 'starting', 'running']);
+    expect(seen.filter((state) => state !== 'observing')).toEqual([
+      'pulling',
+      'creating',
+      'rendering',
+      'starting',
+      'running',
+      'restarting',
+      'rendering',
+      'starting',
+      'running',
+    ]);
 
     expect(log.text()).toContain('rendered file changed');
     expect(log.text()).not.toContain(first);
@@ -138,11 +151,20 @@ describe('rendered files on real podman', () => {
   });
 
   it('refuses a "../" path and an absolute path, naming the manifest file and the field', async () => {
-    await world.writeManifest('climber', { image: image('sleeper') }, { files: [{ path: 'conf/../../../etc/x', template: 'x' }] });
+    await world.writeManifest(
+      'climber',
+      { image: image('sleeper') },
+      { files: [{ path: 'conf/../../../etc/x', template: 'x' }] },
+    );
     await world.writeManifest(
       'absolute',
       { image: image('sleeper') },
-      { files: [{ path: 'ok.conf', template: 'x' }, { path: '/etc/podwarden-test', template: 'x' }] },
+      {
+        files: [
+          { path: 'ok.conf', template: 'x' },
+          { path: '/etc/podwarden-test', template: 'x' },
+        ],
+      },
     );
     const orchestrator = await world.boot({ intervalMs: PASS_MS });
     const errors = orchestrator.catalogErrors().map(String);

@@ -6,7 +6,13 @@ import type { Orchestrator } from '../../src/orchestrator.js';
 import type { Transition } from '../../src/streams/transitions.js';
 import { createDockerodeEngine } from '../../src/engine/dockerode/dockerode-engine.js';
 import { image, REGISTRY, SOCKET_PATH } from './support/env.js';
-import { createWorld, nextTransition, waitForState, waitForStatus, type World } from './support/orchestrator-fixture.js';
+import {
+  createWorld,
+  nextTransition,
+  waitForState,
+  waitForStatus,
+  type World,
+} from './support/orchestrator-fixture.js';
 import { capturedLog } from '../support/captured-log.js';
 import { freePort } from '../support/free-port.js';
 import { until } from '../support/until.js';
@@ -73,8 +79,18 @@ describe('liveness probe on podman', () => {
     const orchestrator = await world.boot({ intervalMs: NO_TICK, logger: log.logger });
     const transitions = record(orchestrator, 'web');
     await orchestrator.install('web');
-    const first = await waitForStatus(orchestrator, 'web', 'be running and ready', (row) => row.state === 'running' && row.ready === true, 60_000);
-    const failedChecks = () => log.text().split('\n').filter((line) => line.includes('liveness probe failed')).length;
+    const first = await waitForStatus(
+      orchestrator,
+      'web',
+      'be running and ready',
+      (row) => row.state === 'running' && row.ready === true,
+      60_000,
+    );
+    const failedChecks = () =>
+      log
+        .text()
+        .split('\n')
+        .filter((line) => line.includes('liveness probe failed')).length;
 
     // The page is gone until a failed check is seen, then it serves again at once: nothing happens.
     const failedBefore = failedChecks();
@@ -93,10 +109,17 @@ describe('liveness probe on podman', () => {
     await rm(join(www, 'health'));
     const recreating = await recreatingSeen;
     await writeFile(join(www, 'health'), 'ok\n');
-    const recreated = await waitForStatus(orchestrator, 'web', 'run a new container', (row) => row.state === 'running' && row.containerId !== first.containerId);
+    const recreated = await waitForStatus(
+      orchestrator,
+      'web',
+      'run a new container',
+      (row) => row.state === 'running' && row.containerId !== first.containerId,
+    );
     expect(recreating.failureReason).toMatchObject({ kind: 'probe-failing', role: 'liveness', failures: 5 });
     // The probe reached the container on its own bridge address.
-    expect(recreating.failureReason).toMatchObject({ target: expect.stringMatching(/^GET http:\/\/10\.\d+\.\d+\.\d+:8080\/health$/) });
+    expect(recreating.failureReason).toMatchObject({
+      target: expect.stringMatching(/^GET http:\/\/10\.\d+\.\d+\.\d+:8080\/health$/),
+    });
     expect(recreating.failure).toMatch(/liveness probe failing .*5 in a row\); last output: HTTP 404/);
     console.log(`liveness: page removed → recreating after ${recreating.at - brokeAt} ms (interval 1 s, threshold 5)`);
     expect(recreated.containerId).not.toBe(first.containerId);
@@ -105,12 +128,16 @@ describe('liveness probe on podman', () => {
 
 describe('startup and readiness probes on podman', () => {
   it('never restarts a slow starter during start-up', async () => {
-    await world.writeManifest('slow', { image: image('slowstart'), env: { SLOW_SECONDS: '5' } }, {
-      probes: {
-        startup: httpProbe('/health', { failureThreshold: 15 }),
-        liveness: httpProbe('/health', { failureThreshold: 1 }),
+    await world.writeManifest(
+      'slow',
+      { image: image('slowstart'), env: { SLOW_SECONDS: '5' } },
+      {
+        probes: {
+          startup: httpProbe('/health', { failureThreshold: 15 }),
+          liveness: httpProbe('/health', { failureThreshold: 1 }),
+        },
       },
-    });
+    );
     const { engine, starts, recorder } = countingStarts();
     const orchestrator = await world.boot({ intervalMs: NO_TICK, engine });
     const began = Date.now();
@@ -125,7 +152,11 @@ describe('startup and readiness probes on podman', () => {
   });
 
   it('a failing readiness probe makes the app not ready and restarts nothing', async () => {
-    await world.writeManifest('web', { image: image('httpd') }, { probes: { readiness: httpProbe('/ready', { failureThreshold: 1 }) } });
+    await world.writeManifest(
+      'web',
+      { image: image('httpd') },
+      { probes: { readiness: httpProbe('/ready', { failureThreshold: 1 }) } },
+    );
     const { engine, starts, recorder } = countingStarts();
     const orchestrator = await world.boot({ intervalMs: NO_TICK, engine });
     await orchestrator.install('web');
@@ -150,7 +181,14 @@ describe('crash-loop budget on podman', () => {
     const orchestrator = await world.boot({
       intervalMs: NO_TICK,
       engine,
-      backoff: { initialMs: 1_000, factor: 2, maxMs: 4_000, resetAfterMs: 60_000, jitter: 0, budget: { restarts: 3, windowMs: 60_000 } },
+      backoff: {
+        initialMs: 1_000,
+        factor: 2,
+        maxMs: 4_000,
+        resetAfterMs: 60_000,
+        jitter: 0,
+        budget: { restarts: 3, windowMs: 60_000 },
+      },
     });
     const began = Date.now();
     await orchestrator.install('crashy');
@@ -159,10 +197,16 @@ describe('crash-loop budget on podman', () => {
     await sleep(6_000);
     const events = await recorder.stop();
     const starts = events.filter((e) => e.status === 'start');
-    console.log(`crash loop: ${starts.length} starts, failed after ${failedAfter} ms; start offsets ${starts.map((s) => s.time - starts[0]!.time).join(', ')} ms`);
+    console.log(
+      `crash loop: ${starts.length} starts, failed after ${failedAfter} ms; start offsets ${starts.map((s) => s.time - starts[0]!.time).join(', ')} ms`,
+    );
     expect(startCalls).toHaveLength(4); // the first start and the 3 restarts of the budget
     expect(starts.length).toBeLessThanOrEqual(4);
-    expect(failed.failureReason).toMatchObject({ kind: 'restart-budget-spent', restarts: 3, last: { kind: 'bad-config', exitCode: 3 } });
+    expect(failed.failureReason).toMatchObject({
+      kind: 'restart-budget-spent',
+      restarts: 3,
+      last: { kind: 'bad-config', exitCode: 3 },
+    });
     expect(failed.failure).toMatch(/^gave up after 3 restarts in 1 min/);
   });
 });
@@ -185,13 +229,18 @@ describe('failure reasons on podman', () => {
     await waitForState(orchestrator, 'first', 'running');
     await orchestrator.install('second');
 
-    const reason = (appId: string) => waitForStatus(orchestrator, appId, 'fail', (row) => row.failureReason !== undefined, 60_000);
-    const exited = transitions.find((t) => t.appId === 'exits' && t.failureReason !== undefined) ?? (await reason('exits'));
+    const reason = (appId: string) =>
+      waitForStatus(orchestrator, appId, 'fail', (row) => row.failureReason !== undefined, 60_000);
+    const exited =
+      transitions.find((t) => t.appId === 'exits' && t.failureReason !== undefined) ?? (await reason('exits'));
     expect(exited.failureReason).toEqual({ kind: 'exited', exitCode: 5 });
     expect(exited.failure).toBe('exited with code 5: see the container log');
 
     const missing = await reason('missing');
-    expect(missing.failureReason).toMatchObject({ kind: 'image-not-found', image: `${REGISTRY}/podwarden/no-such-image:1` });
+    expect(missing.failureReason).toMatchObject({
+      kind: 'image-not-found',
+      image: `${REGISTRY}/podwarden/no-such-image:1`,
+    });
     expect(missing.failure).toMatch(/^image .*no-such-image:1 not found: check the image name and tag/);
 
     const offline = await reason('offline');
@@ -212,10 +261,15 @@ describe('exec through the dockerode adapter', () => {
     const row = await waitForState(orchestrator, 'web', 'running');
     const engine = createDockerodeEngine({ socketPath: SOCKET_PATH });
     const began = Date.now();
-    expect(await engine.exec(row.containerId!, ['cat', '/www/health'], { timeoutMs: 10_000 })).toEqual({ exitCode: 0, output: 'ok\n' });
+    expect(await engine.exec(row.containerId!, ['cat', '/www/health'], { timeoutMs: 10_000 })).toEqual({
+      exitCode: 0,
+      output: 'ok\n',
+    });
     console.log(`exec round trip: ${Date.now() - began} ms`);
     const failed = await engine.exec(row.containerId!, ['sh', '-c', 'echo broken >&2; exit 7'], { timeoutMs: 10_000 });
     expect(failed).toEqual({ exitCode: 7, output: 'broken\n' });
-    await expect(engine.exec(row.containerId!, ['sleep', '5'], { timeoutMs: 300 })).rejects.toThrow(/did not finish within 300 ms/);
+    await expect(engine.exec(row.containerId!, ['sleep', '5'], { timeoutMs: 300 })).rejects.toThrow(
+      /did not finish within 300 ms/,
+    );
   });
 });

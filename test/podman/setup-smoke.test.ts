@@ -87,9 +87,9 @@ describe('scripts/setup-engine.sh', () => {
       expect(await imageExistsLocally(ref)).toBe(false);
       await podman(['pull', '--quiet', '--tls-verify=false', ref]);
       expect(await imageExistsLocally(ref)).toBe(true);
-      const healthcheck = JSON.parse(
-        await podman(['image', 'inspect', '--format', '{{json .HealthCheck}}', ref]),
-      ) as { Test?: string[] } | null;
+      const healthcheck = JSON.parse(await podman(['image', 'inspect', '--format', '{{json .HealthCheck}}', ref])) as {
+        Test?: string[];
+      } | null;
       expect(healthcheck?.Test?.join(' ')).toContain('/health');
     } finally {
       await removeImage(ref);
@@ -131,7 +131,7 @@ describe('scripts/setup-engine.sh', () => {
     expect((await podman(['wait', `${RUN}-crasher-7`])).trim()).toBe('7');
   });
 
-  it('the event recorder sees containers\' create, start and died, in order, with their labels', async () => {
+  it("the event recorder sees containers' create, start and died, in order, with their labels", async () => {
     // `podman events` tails a file podman rotates and now and then loses a line: three crashers
     // whose exits `podman wait` confirms, and the recorder must show a died (exit 3, labelled)
     // for at least one of them. What it shows must be in lifecycle order and never more than
@@ -142,11 +142,23 @@ describe('scripts/setup-engine.sh', () => {
     const recorder = startEventRecorder(`${runLabel}=${value}`);
     try {
       for (const name of names) {
-        await podman(['run', '--detach', '--tls-verify=false', '--label', `${LABEL}=${RUN}`, '--label', `${runLabel}=${value}`, '--name', name, image('crasher')]);
+        await podman([
+          'run',
+          '--detach',
+          '--tls-verify=false',
+          '--label',
+          `${LABEL}=${RUN}`,
+          '--label',
+          `${runLabel}=${value}`,
+          '--name',
+          name,
+          image('crasher'),
+        ]);
       }
       for (const name of names) expect((await podman(['wait', name])).trim()).toBe('3');
       const died = await until(
-        () => `a died event from the recorder; seen: ${recorder.events.map((e) => `${e.status}:${e.name}`).join(', ') || 'none'}`,
+        () =>
+          `a died event from the recorder; seen: ${recorder.events.map((e) => `${e.status}:${e.name}`).join(', ') || 'none'}`,
         () => recorder.events.find((event) => event.status === 'died'),
         30_000,
         100,
@@ -155,7 +167,8 @@ describe('scripts/setup-engine.sh', () => {
       expect(died.attributes[runLabel]).toBe(value);
       for (const name of names) {
         const order = recorder.events.filter((event) => event.name === name).map((event) => event.status);
-        for (const status of ['create', 'start', 'died']) expect(order.filter((s) => s === status).length, `${status} of ${name}`).toBeLessThanOrEqual(1);
+        for (const status of ['create', 'start', 'died'])
+          expect(order.filter((s) => s === status).length, `${status} of ${name}`).toBeLessThanOrEqual(1);
         const seen = ['create', 'start', 'died'].map((status) => order.indexOf(status)).filter((index) => index >= 0);
         expect(seen, `${name}: ${order.join(', ')}`).toEqual([...seen].sort((a, b) => a - b));
       }
@@ -170,9 +183,7 @@ describe('scripts/setup-engine.sh', () => {
     await runDetached('unhealthy', image('unhealthy'), ['--publish', `127.0.0.1:${port}:8080`]);
     expect((await fetchWhenUp(`http://127.0.0.1:${port}/`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(404);
-    await expect(podman(['healthcheck', 'run', `${RUN}-unhealthy`])).rejects.toBeInstanceOf(
-      PodmanCliError,
-    );
+    await expect(podman(['healthcheck', 'run', `${RUN}-unhealthy`])).rejects.toBeInstanceOf(PodmanCliError);
     expect((await inspectJson(`${RUN}-unhealthy`)).State.Running).toBe(true);
   });
 

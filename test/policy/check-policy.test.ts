@@ -21,7 +21,10 @@ const OWN = protectedPaths({
 });
 
 function manifest(container: string, extra = ''): ReturnType<typeof parsed> {
-  return parsed(`app:\n  id: bitcoind\n  name: B\n  version: "1"\n${extra}  container:\n    image: x/y:1\n${container}`, FILE);
+  return parsed(
+    `app:\n  id: bitcoind\n  name: B\n  version: "1"\n${extra}  container:\n    image: x/y:1\n${container}`,
+    FILE,
+  );
 }
 
 async function verdict(container: string, policy: HostPolicy = NO_POLICY, extra = '') {
@@ -33,11 +36,20 @@ function policy(apps: HostPolicy['apps']): HostPolicy {
   return { file: POLICY, apps };
 }
 
-const rules = (partial: Partial<HostPolicy['apps'][string]>) => ({ bind: [], capAdd: [], hostNetwork: false, ...partial });
+const rules = (partial: Partial<HostPolicy['apps'][string]>) => ({
+  bind: [],
+  capAdd: [],
+  hostNetwork: false,
+  ...partial,
+});
 
 describe('host rights are refused by default', () => {
   it.each([
-    ['the engine socket', '    volumes: ["/run/podman/podman.sock:/var/run/docker.sock"]\n', 'app.container.volumes[0]'],
+    [
+      'the engine socket',
+      '    volumes: ["/run/podman/podman.sock:/var/run/docker.sock"]\n',
+      'app.container.volumes[0]',
+    ],
     ['a host folder', '    volumes: ["/mnt/blockchain:/data"]\n', 'app.container.volumes[0]'],
     ['a capability', '    capAdd: [SYS_ADMIN]\n', 'app.container.capAdd[0]'],
     ['every capability', '    capAdd: [ALL]\n', 'app.container.capAdd[0]'],
@@ -60,20 +72,42 @@ describe('host rights are refused by default', () => {
   });
 
   it('asks nothing of an app that reaches only its data dir and named volumes', async () => {
-    expect(await verdict('    volumes: ["./data:/data", "db:/db"]\n    tmpfs: [/tmp]\n')).toEqual({ errors: [], grants: [] });
+    expect(await verdict('    volumes: ["./data:/data", "db:/db"]\n    tmpfs: [/tmp]\n')).toEqual({
+      errors: [],
+      grants: [],
+    });
   });
 });
 
 describe('the owner allows rights per app, naming the rule', () => {
   it('binds below an allowed folder; read-only rules take only :ro mounts', async () => {
-    const allowed = policy({ bitcoind: rules({ bind: [{ path: '/mnt/blockchain', readOnly: false }, { path: '/srv/backups', readOnly: true }] }) });
-    expect(await verdict('    volumes: ["/mnt/blockchain/main:/data", "/srv/backups:/backups:ro"]\n', allowed)).toEqual({
-      errors: [],
-      grants: [
-        { container: 'bitcoind', right: 'bind /mnt/blockchain/main (read-write)', rule: 'apps.bitcoind.bind[0]', file: POLICY },
-        { container: 'bitcoind', right: 'bind /srv/backups (read-only)', rule: 'apps.bitcoind.bind[1]', file: POLICY },
-      ],
+    const allowed = policy({
+      bitcoind: rules({
+        bind: [
+          { path: '/mnt/blockchain', readOnly: false },
+          { path: '/srv/backups', readOnly: true },
+        ],
+      }),
     });
+    expect(await verdict('    volumes: ["/mnt/blockchain/main:/data", "/srv/backups:/backups:ro"]\n', allowed)).toEqual(
+      {
+        errors: [],
+        grants: [
+          {
+            container: 'bitcoind',
+            right: 'bind /mnt/blockchain/main (read-write)',
+            rule: 'apps.bitcoind.bind[0]',
+            file: POLICY,
+          },
+          {
+            container: 'bitcoind',
+            right: 'bind /srv/backups (read-only)',
+            rule: 'apps.bitcoind.bind[1]',
+            file: POLICY,
+          },
+        ],
+      },
+    );
     expect((await verdict('    volumes: ["/srv/backups:/backups"]\n', allowed)).errors).toEqual([
       `${FILE}: app.container.volumes[0]: binds "/srv/backups" read-write, but apps.bitcoind.bind[1] allows /srv/backups read-only (add ":ro")`,
     ]);
@@ -84,16 +118,24 @@ describe('the owner allows rights per app, naming the rule', () => {
   it('capabilities (CAP_ or not, ALL allows any) and the host network', async () => {
     const allowed = policy({ bitcoind: rules({ capAdd: ['NET_ADMIN'], hostNetwork: true }) });
     const { errors, grants } = await verdict('    capAdd: [CAP_NET_ADMIN, NET_RAW]\n    network: host\n', allowed);
-    expect(grants.map((grant) => `${grant.right} by ${grant.rule}`)).toEqual(['capability NET_ADMIN by apps.bitcoind.capAdd[0]', 'the host network by apps.bitcoind.hostNetwork']);
+    expect(grants.map((grant) => `${grant.right} by ${grant.rule}`)).toEqual([
+      'capability NET_ADMIN by apps.bitcoind.capAdd[0]',
+      'the host network by apps.bitcoind.hostNetwork',
+    ]);
     expect(errors).toEqual([expect.stringContaining('app.container.capAdd[1]: asks for the host capability NET_RAW')]);
-    expect((await verdict('    capAdd: [SYS_ADMIN]\n', policy({ bitcoind: rules({ capAdd: ['ALL'] }) }))).grants[0]!.rule).toBe('apps.bitcoind.capAdd[0]');
+    expect(
+      (await verdict('    capAdd: [SYS_ADMIN]\n', policy({ bitcoind: rules({ capAdd: ['ALL'] }) }))).grants[0]!.rule,
+    ).toBe('apps.bitcoind.capAdd[0]');
   });
 
   it("a companion gets none of its app's rights: the policy names it bitcoind/ui", async () => {
-    const companion = '  companions:\n    - id: ui\n      container:\n        image: x/ui:1\n        capAdd: [NET_ADMIN]\n';
+    const companion =
+      '  companions:\n    - id: ui\n      container:\n        image: x/ui:1\n        capAdd: [NET_ADMIN]\n';
     const appOnly = policy({ bitcoind: rules({ capAdd: ['NET_ADMIN'] }) });
     expect((await verdict('', appOnly, companion)).errors).toEqual([
-      expect.stringContaining(`${FILE}: app.companions[0].container.capAdd[0]: asks for the host capability NET_ADMIN;`),
+      expect.stringContaining(
+        `${FILE}: app.companions[0].container.capAdd[0]: asks for the host capability NET_ADMIN;`,
+      ),
     ]);
     expect((await verdict('', policy({ 'bitcoind/ui': rules({ capAdd: ['NET_ADMIN'] }) }), companion)).grants).toEqual([
       { container: 'bitcoind/ui', right: 'capability NET_ADMIN', rule: 'apps.bitcoind/ui.capAdd[0]', file: POLICY },
@@ -132,12 +174,16 @@ describe('paths no policy can allow', () => {
       await mkdir(join(root, 'real'));
       await symlink(join(root, 'real'), join(root, 'allowed'));
       const { errors } = await verdict(`    volumes: ["${root}/innocent:/x"]\n`, everything);
-      expect(errors).toEqual([expect.stringMatching(/which no policy can allow: it is the kernel's process interface \(where it leads\)$/)]);
+      expect(errors).toEqual([
+        expect.stringMatching(/which no policy can allow: it is the kernel's process interface \(where it leads\)$/),
+      ]);
       // A link from an allowed folder to another one is not inside what the rule allows.
       await symlink('/usr', join(root, 'real', 'escape'));
       const confined = policy({ bitcoind: rules({ bind: [{ path: join(root, 'allowed'), readOnly: false }] }) });
       expect((await verdict(`    volumes: ["${root}/allowed/escape:/x"]\n`, confined)).errors).toEqual([
-        expect.stringContaining(`leads through a symbolic link outside ${root}/allowed, which apps.bitcoind.bind[0] allows`),
+        expect.stringContaining(
+          `leads through a symbolic link outside ${root}/allowed, which apps.bitcoind.bind[0] allows`,
+        ),
       ]);
     } finally {
       await rm(root, { recursive: true, force: true });

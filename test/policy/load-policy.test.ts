@@ -22,7 +22,10 @@ async function policyFile(text: string, name = join(root, 'policy.yml'), mode = 
 }
 
 async function refusal(file: string): Promise<string> {
-  const error = await loadPolicy(file, { catalogDir }).then(() => undefined, (caught: unknown) => caught);
+  const error = await loadPolicy(file, { catalogDir }).then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
   expect(error).toBeInstanceOf(PolicyError);
   return (error as Error).message;
 }
@@ -45,14 +48,24 @@ describe('the policy file', () => {
     expect(await loadPolicy(file, { catalogDir })).toEqual({
       file,
       apps: {
-        bitcoind: { bind: [{ path: '/mnt/blockchain', readOnly: false }, { path: '/srv/backups', readOnly: true }], capAdd: ['NET_ADMIN'], hostNetwork: false },
+        bitcoind: {
+          bind: [
+            { path: '/mnt/blockchain', readOnly: false },
+            { path: '/srv/backups', readOnly: true },
+          ],
+          capAdd: ['NET_ADMIN'],
+          hostNetwork: false,
+        },
         'bitcoind/ui': { bind: [], capAdd: [], hostNetwork: true },
       },
     });
   });
 
   it('an empty file allows nothing', async () => {
-    expect(await loadPolicy(await policyFile(''), { catalogDir })).toEqual({ file: join(root, 'policy.yml'), apps: {} });
+    expect(await loadPolicy(await policyFile(''), { catalogDir })).toEqual({
+      file: join(root, 'policy.yml'),
+      apps: {},
+    });
   });
 
   it('names the field of a mistake', async () => {

@@ -51,7 +51,8 @@ describe('redacting env values out of a manifest', () => {
   it('replaces every env value by its placeholder and leaves the rest of the text as it was', () => {
     const redact = secretRedactor();
     const redacted = redactManifestText(MANIFEST, 'node.yml', redact)!;
-    for (const secret of ['correct horse battery staple', 's3cr3t', 'BEGIN KEY', 'abcdef']) expect(redacted).not.toContain(secret);
+    for (const secret of ['correct horse battery staple', 's3cr3t', 'BEGIN KEY', 'abcdef'])
+      expect(redacted).not.toContain(secret);
     expect(redacted).toContain("# the owner's comment stays");
     expect(redacted).toContain('version: 0.10');
     expect(redacted).toContain('# trailing comment');
@@ -59,7 +60,10 @@ describe('redacting env values out of a manifest', () => {
 
     const before = manifestOf(MANIFEST);
     const after = manifestOf(redacted);
-    expect({ ...after, container: { ...after.container, env: {} } }).toEqual({ ...before, container: { ...before.container, env: {} } });
+    expect({ ...after, container: { ...after.container, env: {} } }).toEqual({
+      ...before,
+      container: { ...before.container, env: {} },
+    });
     // Each placeholder stands for the value the orchestrator would have put in the spec.
     for (const [key, value] of Object.entries(before.container.env)) {
       expect(after.container.env[key]).toBe(redact(value));
@@ -81,9 +85,12 @@ describe('redacting env values out of a manifest', () => {
   });
 
   it('refuses an env it cannot see into, naming the file', () => {
-    const aliased = 'base: &env {A: secret}\napp:\n  id: web\n  name: web\n  version: "1"\n  container:\n    image: x.org/web:1\n    env: *env\n';
+    const aliased =
+      'base: &env {A: secret}\napp:\n  id: web\n  name: web\n  version: "1"\n  container:\n    image: x.org/web:1\n    env: *env\n';
     expect(() => redactManifestText(aliased, 'catalog/web.yml', secretRedactor())).toThrow(CatalogRedactionError);
-    expect(() => redactManifestText(aliased, 'catalog/web.yml', secretRedactor())).toThrow(/^catalog\/web\.yml: app\.container\.env is not a plain mapping/);
+    expect(() => redactManifestText(aliased, 'catalog/web.yml', secretRedactor())).toThrow(
+      /^catalog\/web\.yml: app\.container\.env is not a plain mapping/,
+    );
   });
 });
 
@@ -137,8 +144,10 @@ describe('path aliases', () => {
     expect(alias('/srv/podwarden/catalog/build/ctx')).toBe('$CATALOG/build/ctx');
   });
 
-  it('maps aliases back onto another session\'s directories', () => {
+  it("maps aliases back onto another session's directories", () => {
     const replayAliases = pathAliases({ catalogDir: '/tmp/r/catalog', dataDir: '/tmp/r/data' });
-    expect(unaliasPaths(replayAliases)(aliasPaths(aliases)('/var/lib/podwarden/apps/node/data'))).toBe('/tmp/r/data/node/data');
+    expect(unaliasPaths(replayAliases)(aliasPaths(aliases)('/var/lib/podwarden/apps/node/data'))).toBe(
+      '/tmp/r/data/node/data',
+    );
   });
 });

@@ -62,7 +62,10 @@ const SCENARIOS: Record<string, Scenario> = {
   /** A container that exits at once, restarted on the backoff schedule (1 s, 2 s, 4 s, …) for about 10 s. */
   'crasher-backoff': {
     manifests: { crashy: { image: image('crasher') } },
-    options: { intervalMs: 2_000, backoff: { initialMs: 1_000, factor: 2, maxMs: 8_000, resetAfterMs: 60_000, jitter: 0 } },
+    options: {
+      intervalMs: 2_000,
+      backoff: { initialMs: 1_000, factor: 2, maxMs: 8_000, resetAfterMs: 60_000, jitter: 0 },
+    },
     async run(orchestrator) {
       const crashed = reached(orchestrator, 'crashy', 'backoff');
       await orchestrator.install('crashy');
@@ -122,7 +125,10 @@ async function record(name: string, scenario: Scenario): Promise<string> {
     };
     const recorder = await createRecorder({ file, options });
     const orchestrator = recordCommands(
-      createOrchestrator({ ...options, engine: recordingEngine(createDockerodeEngine({ socketPath: SOCKET_PATH }), recorder) }),
+      createOrchestrator({
+        ...options,
+        engine: recordingEngine(createDockerodeEngine({ socketPath: SOCKET_PATH }), recorder),
+      }),
       recorder,
     );
     await orchestrator.start();
@@ -145,14 +151,19 @@ async function check(name: string, file: string): Promise<string> {
   const first = await replayRecording(recording);
   const second = await replayRecording(recording);
   const lines = first.map(formatTransition);
-  if (lines.join('\n') !== second.map(formatTransition).join('\n')) throw new Error(`${name}: two replays of the recording differ`);
+  if (lines.join('\n') !== second.map(formatTransition).join('\n'))
+    throw new Error(`${name}: two replays of the recording differ`);
   const problems = compareTransitions(first, observedTransitions(recording));
-  if (problems.length > 0) throw new Error(`${name}: the replay differs from the live session:\n${problems.join('\n')}`);
+  if (problems.length > 0)
+    throw new Error(`${name}: the replay differs from the live session:\n${problems.join('\n')}`);
   // A take recorded while the machine was busy (live podwarden slow to react) would fail the
   // replay test's lag bound; such a take is not kept.
   const observed = observedTransitions(recording);
   const lag = Math.max(...first.map((transition, index) => Math.abs(transition.offsetMs - observed[index]!.t)));
-  if (lag > MAX_LIVE_LAG_MS) throw new Error(`${name}: live podwarden lagged the replay by ${lag} ms (> ${MAX_LIVE_LAG_MS}); record it on a quieter machine`);
+  if (lag > MAX_LIVE_LAG_MS)
+    throw new Error(
+      `${name}: live podwarden lagged the replay by ${lag} ms (> ${MAX_LIVE_LAG_MS}); record it on a quieter machine`,
+    );
   await mkdir(FIXTURES, { recursive: true });
   const target = join(FIXTURES, `${name}.ndjson`);
   await copyFile(file, target);

@@ -45,7 +45,12 @@ async function callLines(file: string, method: string): Promise<number[]> {
 
 describe('replaying the recorded real-podman sessions', () => {
   it('has the fixtures the issue asks for', () => {
-    expect(fixtures).toEqual(['crasher-backoff.ndjson', 'httpd-kill-restart.ndjson', 'httpd-restart.ndjson', 'install-uninstall.ndjson']);
+    expect(fixtures).toEqual([
+      'crasher-backoff.ndjson',
+      'httpd-kill-restart.ndjson',
+      'httpd-restart.ndjson',
+      'install-uninstall.ndjson',
+    ]);
   });
 
   describe.each(fixtures)('%s', (name) => {
@@ -73,10 +78,14 @@ describe('replaying the recorded real-podman sessions', () => {
     });
   });
 
-  it('replays an owner\'s restart: the stop at the command, the start right after it, the same container, no crash', async () => {
+  it("replays an owner's restart: the stop at the command, the start right after it, the same container, no crash", async () => {
     const recording = await readRecording(join(FIXTURES, 'httpd-restart.ndjson'));
-    expect(recording.records.filter(({ record }) => record.kind === 'command' && record.name === 'restartApp')).toHaveLength(1);
-    const web = (await replay(join(FIXTURES, 'httpd-restart.ndjson'))).map(formatTransition).map((line) => line.replace(/^.* web: /, ''));
+    expect(
+      recording.records.filter(({ record }) => record.kind === 'command' && record.name === 'restartApp'),
+    ).toHaveLength(1);
+    const web = (await replay(join(FIXTURES, 'httpd-restart.ndjson')))
+      .map(formatTransition)
+      .map((line) => line.replace(/^.* web: /, ''));
     expect(web.slice(5)).toEqual([
       'running → stopping (stopped by the owner but the container is running)',
       'stopping → stopped (stopped by the owner)',
@@ -93,13 +102,26 @@ describe('replaying the recorded real-podman sessions', () => {
     const recording = await readRecording(join(FIXTURES, 'install-uninstall.ndjson'));
     expect(recording.header.catalog['web.yml']).toMatch(/GREETING: "\[redacted [0-9a-f]{12}\]"/);
     const create = recording.records.find(({ record }) => record.kind === 'call' && record.method === 'create')!.record;
-    expect(create).toMatchObject({ args: [{ env: { GREETING: expect.stringMatching(/^\[redacted [0-9a-f]{12}\]$/) } }] });
+    expect(create).toMatchObject({
+      args: [{ env: { GREETING: expect.stringMatching(/^\[redacted [0-9a-f]{12}\]$/) } }],
+    });
   });
 
   it('replays what the fixtures show: a kill answered by a restart from the die event', async () => {
     const transitions = await replay(join(FIXTURES, 'httpd-kill-restart.ndjson'));
     const states = transitions.map((t) => t.to);
-    expect(states).toEqual(['pulling', 'creating', 'rendering', 'starting', 'running', 'backoff', 'rendering', 'starting', 'running', 'halted']);
+    expect(states).toEqual([
+      'pulling',
+      'creating',
+      'rendering',
+      'starting',
+      'running',
+      'backoff',
+      'rendering',
+      'starting',
+      'running',
+      'halted',
+    ]);
     expect(transitions[5]!.reason).toBe('exited with code 137');
   });
 
@@ -127,10 +149,15 @@ describe('a tampered recording', () => {
     expect(error).toBeInstanceOf(ReplayDivergence);
     const divergence = error as ReplayDivergence;
     // podwarden restarts on the die event: that line is named, and the restart's answer is missing after it.
-    const named = JSON.parse((await lines(tampered))[divergence.line! - 1]!) as { kind: string; event?: { action?: string } };
+    const named = JSON.parse((await lines(tampered))[divergence.line! - 1]!) as {
+      kind: string;
+      event?: { action?: string };
+    };
     expect(named).toMatchObject({ kind: 'event', event: { action: 'die' } });
     expect(divergence.message).toContain(`${tampered}:${divergence.line}: replay diverged from the recording`);
-    expect(divergence.message).toMatch(/podwarden called start\("[0-9a-f]{64}"\) after this line, but the recording has no start call left/);
+    expect(divergence.message).toMatch(
+      /podwarden called start\("[0-9a-f]{64}"\) after this line, but the recording has no start call left/,
+    );
     expect(divergence.message).toContain(`the last one, line ${starts[0]}, was taken by an earlier call`);
     expect(divergence.message).toMatch(/the recording lacks call number \d+ \(made after the call at line \d+\)/);
   });
@@ -143,18 +170,28 @@ describe('a tampered recording', () => {
     const divergence = error as ReplayDivergence;
     // The second start (one line up now) was made seconds later: taking it would be another session.
     expect(divergence.line).toBe(starts[1]! - 1);
-    expect(divergence.message).toMatch(/the recording's next such call was made at \+\d+\.\d{3}s: an answer is missing/);
+    expect(divergence.message).toMatch(
+      /the recording's next such call was made at \+\d+\.\d{3}s: an answer is missing/,
+    );
   });
 
   it('with another answer than podwarden asked for: the divergence names the differing argument', async () => {
     const text = await readFile(file, 'utf8');
     const tampered = join(scratch, 'other-image.ndjson');
-    await writeFile(tampered, text.replace(/"method":"create","args":\[\{"name":"([^"]+)","image":"[^"]+"/, '"method":"create","args":[{"name":"$1","image":"127.0.0.1:5000/podwarden/other:1"'));
+    await writeFile(
+      tampered,
+      text.replace(
+        /"method":"create","args":\[\{"name":"([^"]+)","image":"[^"]+"/,
+        '"method":"create","args":[{"name":"$1","image":"127.0.0.1:5000/podwarden/other:1"',
+      ),
+    );
     const createLine = (await callLines(tampered, 'create'))[0]!;
     const error = await replay(tampered).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ReplayDivergence);
     expect((error as ReplayDivergence).line).toBe(createLine);
-    expect((error as Error).message).toContain('args[0].image: recorded "127.0.0.1:5000/podwarden/other:1", replay "127.0.0.1:5000/podwarden/httpd:1"');
+    expect((error as Error).message).toContain(
+      'args[0].image: recorded "127.0.0.1:5000/podwarden/other:1", replay "127.0.0.1:5000/podwarden/httpd:1"',
+    );
   });
 });
 
@@ -162,7 +199,9 @@ describe('a tampered recording', () => {
 // than the project's 10 s default.
 describe('podwarden replay FILE', { timeout: 60_000 }, () => {
   const cli = (args: string[]) =>
-    promisify(execFile)(process.execPath, ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'replay', ...args], { cwd: REPO });
+    promisify(execFile)(process.execPath, ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'replay', ...args], {
+      cwd: REPO,
+    });
 
   it('prints one line per transition, as the replay gives them, and --check agrees with the live session', async () => {
     const file = join(FIXTURES, 'install-uninstall.ndjson');

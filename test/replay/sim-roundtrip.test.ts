@@ -40,7 +40,11 @@ describe('a session recorded on the simulator replays exactly', () => {
   it('crashes, an engine outage, a secret rotated by a catalog reload, stop/start, uninstall and a failed command', async () => {
     const file = join(dir, 'session.ndjson');
     let dataDir = '';
-    const web = (secret: string) => ({ image: image('httpd'), env: { SECRET: secret, MODE: 'prod' }, volumes: ['./data:/data'] });
+    const web = (secret: string) => ({
+      image: image('httpd'),
+      env: { SECRET: secret, MODE: 'prod' },
+      volumes: ['./data:/data'],
+    });
     await recordSimSession(
       file,
       { web: web(SECRET), crashy: { image: image('crasher') } },
@@ -70,7 +74,10 @@ describe('a session recorded on the simulator replays exactly', () => {
       },
       {
         simulator: { eventLatencyMs: 250 },
-        orchestrator: { intervalMs: 30_000, backoff: { initialMs: 1_000, factor: 2, maxMs: 8_000, resetAfterMs: 60_000, jitter: 0 } },
+        orchestrator: {
+          intervalMs: 30_000,
+          backoff: { initialMs: 1_000, factor: 2, maxMs: 8_000, resetAfterMs: 60_000, jitter: 0 },
+        },
       },
     );
 
@@ -86,14 +93,20 @@ describe('a session recorded on the simulator replays exactly', () => {
     expect(kinds.filter((kind) => kind === 'subscribe').length).toBeGreaterThan(1);
     expect(kinds).toContain('stream-error');
     expect(kinds).toContain('command-error');
-    const reloads = (await records(file)).filter((record) => record.kind === 'command' && record.name === 'reloadCatalog');
+    const reloads = (await records(file)).filter(
+      (record) => record.kind === 'command' && record.name === 'reloadCatalog',
+    );
     expect(reloads).toHaveLength(1);
 
     // What the session did, as the replay tells it.
     expect(lines).toContainEqual(expect.stringMatching(/web: running → backoff \(exited with code 137\)$/));
-    expect(lines).toContainEqual(expect.stringMatching(/crashy: starting → backoff \(start failed: start: cannot reach the engine/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(/crashy: starting → backoff \(start failed: start: cannot reach the engine/),
+    );
     // The rotated secret changes the spec hash live; the replay, which never saw either secret, sees it too.
-    expect(lines).toContainEqual(expect.stringMatching(/web: running → recreating \(container was made from an older manifest\)$/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(/web: running → recreating \(container was made from an older manifest\)$/),
+    );
     expect(lines).toContainEqual(expect.stringMatching(/web: running → stopping \(stopped by the owner/));
     expect(lines).toContainEqual(expect.stringMatching(/crashy: removing → removed/));
     expect(lines.at(-1)).toMatch(/web: running → halted/);
@@ -133,7 +146,12 @@ describe('a session recorded on the simulator replays exactly', () => {
 
     const recorded = await records(file);
     const restarts = recorded.filter((record) => record.kind === 'command' && record.name === 'restartApp');
-    expect(restarts.map((record) => (record.kind === 'command' ? record.appId : ''))).toEqual(['web', 'web', 'side', 'nope']);
+    expect(restarts.map((record) => (record.kind === 'command' ? record.appId : ''))).toEqual([
+      'web',
+      'web',
+      'side',
+      'nope',
+    ]);
     expect(recorded.some((record) => record.kind === 'command-error' && /nope/.test(record.message))).toBe(true);
 
     const lines = await replayMatchesSession(file);
@@ -257,7 +275,9 @@ describe('a session recorded on the simulator replays exactly', () => {
     const gap = drifted.filter((_, index) => index !== listLines[30]);
     const gapFile = join(dir, 'gap.ndjson');
     await writeFile(gapFile, `${[header, ...gap].join('\n')}\n`);
-    await expect(replay(gapFile, { toleranceMs: 200 })).rejects.toThrow(/an answer is missing from the recording before this line/);
+    await expect(replay(gapFile, { toleranceMs: 200 })).rejects.toThrow(
+      /an answer is missing from the recording before this line/,
+    );
   });
 
   it('replays taking turns on the one global clock give the same answer', async () => {
@@ -269,14 +289,19 @@ describe('a session recorded on the simulator replays exactly', () => {
         await session.orchestrator.install('crashy');
         await session.advance(10_000);
       },
-      { orchestrator: { intervalMs: 3_000, backoff: { initialMs: 500, factor: 2, maxMs: 4_000, resetAfterMs: 60_000, jitter: 0 } } },
+      {
+        orchestrator: {
+          intervalMs: 3_000,
+          backoff: { initialMs: 500, factor: 2, maxMs: 4_000, resetAfterMs: 60_000, jitter: 0 },
+        },
+      },
     );
     const [a, b, c] = await Promise.all([replay(file), replay(file), replay(file)]);
     expect(b).toEqual(a);
     expect(c).toEqual(a);
   });
 
-  it('refuses to run under someone else\'s fake timers rather than mix two clocks', async () => {
+  it("refuses to run under someone else's fake timers rather than mix two clocks", async () => {
     const file = join(dir, 'fake.ndjson');
     await recordSimSession(file, { web: { image: image('httpd') } }, async (session) => {
       await session.orchestrator.install('web');

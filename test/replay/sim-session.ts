@@ -2,7 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sampleRegistry } from '../../src/engine/simulator/simulator-images.js';
-import { createSimulatedEngine, type SimulatedEngine, type SimulatorOptions } from '../../src/engine/simulator/simulator.js';
+import {
+  createSimulatedEngine,
+  type SimulatedEngine,
+  type SimulatorOptions,
+} from '../../src/engine/simulator/simulator.js';
 import { silentLogger } from '../../src/log.js';
 import { createOrchestrator, type Orchestrator, type OrchestratorOptions } from '../../src/orchestrator.js';
 import { createRecorder } from '../../src/replay/recorder.js';

@@ -26,7 +26,9 @@ describe('the previous copy of desired.json', () => {
     await store.save(state({ web: { desired: 'running', installedAt } }));
     expect(await readdir(root)).toEqual(['desired.json']);
     await store.save(state({ web: { desired: 'stopped', installedAt } }));
-    expect(JSON.parse(await readFile(store.previousFile, 'utf8'))).toEqual(state({ web: { desired: 'running', installedAt } }));
+    expect(JSON.parse(await readFile(store.previousFile, 'utf8'))).toEqual(
+      state({ web: { desired: 'running', installedAt } }),
+    );
     expect((await readdir(root)).sort()).toEqual(['desired.json', 'desired.previous.json']);
   });
 
@@ -68,7 +70,10 @@ describe('temp files of interrupted atomic writes', () => {
     await writeFile(path.join(root, '.desired.json.4242.0123456789ab.tmp'), '{"version": 1, "apps": {"half');
     await writeFile(path.join(root, '.journal.ndjson.77.abcdefabcdef.tmp'), '');
     await writeFile(path.join(root, 'notes.tmp'), 'not ours');
-    expect((await removeStaleTempFiles(root)).sort()).toEqual(['.desired.json.4242.0123456789ab.tmp', '.journal.ndjson.77.abcdefabcdef.tmp']);
+    expect((await removeStaleTempFiles(root)).sort()).toEqual([
+      '.desired.json.4242.0123456789ab.tmp',
+      '.journal.ndjson.77.abcdefabcdef.tmp',
+    ]);
     expect((await readdir(root)).sort()).toEqual(['desired.json', 'notes.tmp']);
     expect(await removeStaleTempFiles(path.join(root, 'missing'))).toEqual([]);
   });

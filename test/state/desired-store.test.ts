@@ -51,7 +51,11 @@ describe('desired store', () => {
   it('runs concurrent saves one after another, ending with the last state', async () => {
     const store = createDesiredStore(root);
     const states = Array.from({ length: 25 }, (_, i) =>
-      state(Object.fromEntries(Array.from({ length: i + 1 }, (_, j) => [`app-${j}`, { desired: 'running' as const, installedAt }]))),
+      state(
+        Object.fromEntries(
+          Array.from({ length: i + 1 }, (_, j) => [`app-${j}`, { desired: 'running' as const, installedAt }]),
+        ),
+      ),
     );
     const order: number[] = [];
     await Promise.all(states.map((s, i) => store.save(s).then(() => order.push(i))));
@@ -78,7 +82,9 @@ describe('desired store', () => {
     const bad = { version: 1, apps: { electrs: { desired: 'paused', installedAt } } } as unknown as DesiredState;
     const error = await store.save(bad).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DesiredStateError);
-    expect((error as Error).message).toContain(`${store.file}: refusing to save an invalid state: apps.electrs.desired:`);
+    expect((error as Error).message).toContain(
+      `${store.file}: refusing to save an invalid state: apps.electrs.desired:`,
+    );
     await expect(store.save(state({ BAD: { desired: 'running', installedAt } }))).rejects.toThrow('apps.BAD');
     expect(await readdir(root)).toEqual([]);
   });
@@ -89,9 +95,21 @@ describe('desired store', () => {
       ['empty', '', 'is not valid JSON'],
       ['not an object', '[]', 'is not a valid desired-state file'],
       ['wrong version', '{"version": 2, "apps": {}}', 'version:'],
-      ['bad desired value', `{"version": 1, "apps": {"electrs": {"desired": "paused", "installedAt": "${installedAt}"}}}`, 'apps.electrs.desired:'],
-      ['bad date', '{"version": 1, "apps": {"electrs": {"desired": "running", "installedAt": "yesterday"}}}', 'apps.electrs.installedAt:'],
-      ['bad app id', `{"version": 1, "apps": {"Electrs!": {"desired": "running", "installedAt": "${installedAt}"}}}`, 'apps["Electrs!"]'],
+      [
+        'bad desired value',
+        `{"version": 1, "apps": {"electrs": {"desired": "paused", "installedAt": "${installedAt}"}}}`,
+        'apps.electrs.desired:',
+      ],
+      [
+        'bad date',
+        '{"version": 1, "apps": {"electrs": {"desired": "running", "installedAt": "yesterday"}}}',
+        'apps.electrs.installedAt:',
+      ],
+      [
+        'bad app id',
+        `{"version": 1, "apps": {"Electrs!": {"desired": "running", "installedAt": "${installedAt}"}}}`,
+        'apps["Electrs!"]',
+      ],
       ['unknown field', '{"version": 1, "apps": {}, "extra": true}', 'extra: unknown field "extra"'],
       ['missing apps', '{"version": 1}', 'apps: is required'],
     ];

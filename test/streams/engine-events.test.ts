@@ -12,11 +12,15 @@ describe('engineEvents$ (on the simulated engine)', () => {
     const engine = createSimulatedEngine({ registry: sampleRegistry() });
     const seen: SupervisorEvent[] = [];
     const drops: number[] = [];
-    const subscription = engineEvents$(engine, { owner: 'me' }, {
-      retryMs: 100,
-      maxRetryMs: 400,
-      onDisconnect: (_error, attempt) => drops.push(attempt),
-    }).subscribe((event) => seen.push(event));
+    const subscription = engineEvents$(
+      engine,
+      { owner: 'me' },
+      {
+        retryMs: 100,
+        maxRetryMs: 400,
+        onDisconnect: (_error, attempt) => drops.push(attempt),
+      },
+    ).subscribe((event) => seen.push(event));
     await vi.advanceTimersByTimeAsync(1);
     expect(seen).toEqual([{ type: 'ENGINE.CONNECTED', reconnect: false }]);
 
@@ -47,8 +51,14 @@ describe('engineEvents$ (on the simulated engine)', () => {
     await vi.advanceTimersByTimeAsync(1);
     await engine.pull('127.0.0.1:5000/podwarden/sleeper:1', { insecureRegistries: ['127.0.0.1:5000'] });
     const { id } = await engine.create({
-      name: 'x', image: '127.0.0.1:5000/podwarden/sleeper:1', env: {}, labels: { owner: 'me' },
-      ports: [], mounts: [], tmpfs: [], capAdd: [],
+      name: 'x',
+      image: '127.0.0.1:5000/podwarden/sleeper:1',
+      env: {},
+      labels: { owner: 'me' },
+      ports: [],
+      mounts: [],
+      tmpfs: [],
+      capAdd: [],
     });
     await engine.start(id);
     await vi.advanceTimersByTimeAsync(1);

@@ -30,10 +30,12 @@ function expectedTriggers(node: AnyStateNode): string[] {
   for (const eventType of node.transitions.keys()) {
     const delayed = node.after.find((transition) => transition.eventType === eventType);
     const invoke = node.invoke.find(
-      (definition) => eventType === `xstate.done.actor.${definition.id}` || eventType === `xstate.error.actor.${definition.id}`,
+      (definition) =>
+        eventType === `xstate.done.actor.${definition.id}` || eventType === `xstate.error.actor.${definition.id}`,
     );
     if (delayed) triggers.push(`after ${delayed.delay}`);
-    else if (invoke) triggers.push(`${eventType.startsWith('xstate.done') ? 'done' : 'error'}: ${invoke.src as string}`);
+    else if (invoke)
+      triggers.push(`${eventType.startsWith('xstate.done') ? 'done' : 'error'}: ${invoke.src as string}`);
     else triggers.push(eventType);
   }
   if ((node.always ?? []).length > 0) triggers.push('always');
@@ -100,7 +102,9 @@ describe('charts of a fixture machine that uses every construct', () => {
 
   it('nests compound and parallel states', () => {
     expect(mermaid).toMatch(/state door_open \{\n {4}\[\*\] --> door_open_wide\n/);
-    expect(mermaid).toMatch(/state door_hardware \{[\s\S]*door_hardware_lock[\s\S]*\n {4}--\n[\s\S]*door_hardware_hinge/);
+    expect(mermaid).toMatch(
+      /state door_hardware \{[\s\S]*door_hardware_lock[\s\S]*\n {4}--\n[\s\S]*door_hardware_hinge/,
+    );
   });
 
   it('takes state meanings from doc comments, and derives the missing ones from the name', () => {

@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { inspectOption } from '../../src/inspect/inspect-option.js';
 
 function parse(...args: string[]): { inspect?: number } {
-  const command = new Command('run').addOption(inspectOption()).exitOverride().configureOutput({ writeErr: () => undefined });
+  const command = new Command('run')
+    .addOption(inspectOption())
+    .exitOverride()
+    .configureOutput({ writeErr: () => undefined });
   command.parse(args, { from: 'user' });
   return command.opts();
 }

@@ -35,7 +35,8 @@ async function connect(port: number, headers: Record<string, string> = {}) {
       for (;;) {
         const found = messages().find(predicate);
         if (found) return found;
-        if (Date.now() > deadline) throw new Error(`no such message; got ${JSON.stringify(messages().map((m) => [m.type, m.event?.type]))}`);
+        if (Date.now() > deadline)
+          throw new Error(`no such message; got ${JSON.stringify(messages().map((m) => [m.type, m.event?.type]))}`);
         await new Promise<void>((resolve) => {
           waiters.push(resolve);
           setTimeout(resolve, 100);
@@ -85,20 +86,27 @@ describe('the Stately inspector', () => {
     actor.send({ type: 'TICK' });
     actor.send({ type: 'ANSWER' });
 
-    const registered = await client.waitFor((message) => message.type === '@xstate.actor' && message.name === 'doorbell');
+    const registered = await client.waitFor(
+      (message) => message.type === '@xstate.actor' && message.name === 'doorbell',
+    );
     expect(registered.sessionId).toBe(actor.sessionId);
     await client.waitFor((message) => message.type === '@xstate.event' && message.event?.type === 'RING');
     await client.waitFor(
-      (message) => message.type === '@xstate.snapshot' && message.event?.type === 'ANSWER' && message.snapshot?.value === 'quiet',
+      (message) =>
+        message.type === '@xstate.snapshot' && message.event?.type === 'ANSWER' && message.snapshot?.value === 'quiet',
     );
-    const ringing = await client.waitFor((message) => message.type === '@xstate.snapshot' && message.event?.type === 'RING');
+    const ringing = await client.waitFor(
+      (message) => message.type === '@xstate.snapshot' && message.event?.type === 'RING',
+    );
     expect(ringing.snapshot?.value).toBe('ringing');
     expect(ringing.snapshot?.context).toEqual({ rings: 1, spec: { container: { env: '[redacted]' } } });
 
     const mine = client.messages().filter((message) => message.sessionId === actor.sessionId);
     expect(mine.filter((message) => message.event?.type === 'TICK')).toEqual([]);
     // An event that changes nothing produces no snapshot.
-    expect(mine.filter((message) => message.type === '@xstate.snapshot' && message.event?.type === 'NOTHING')).toEqual([]);
+    expect(mine.filter((message) => message.type === '@xstate.snapshot' && message.event?.type === 'NOTHING')).toEqual(
+      [],
+    );
     expect(mine.some((message) => message.type === '@xstate.event' && message.event?.type === 'NOTHING')).toBe(true);
     expect(client.raw.join('\n')).not.toContain('hunter2');
     actor.stop();
@@ -116,7 +124,9 @@ describe('the Stately inspector', () => {
     const actor = createActor(ticking, { inspect: inspector.inspect }).start();
     actor.send({ type: 'TICK' });
     actor.send({ type: 'TICK' });
-    const moved = await client.waitFor((message) => message.type === '@xstate.snapshot' && message.event?.type === 'TICK');
+    const moved = await client.waitFor(
+      (message) => message.type === '@xstate.snapshot' && message.event?.type === 'TICK',
+    );
     expect(moved.snapshot?.value).toBe('observing');
     actor.stop();
     await client.waitFor((message) => message.type === '@xstate.snapshot' && message.event?.type === 'xstate.stop');
@@ -133,7 +143,9 @@ describe('the Stately inspector', () => {
     await early.waitFor((message) => message.type === '@xstate.snapshot' && message.event?.type === 'RING');
 
     const late = await connect(inspector.port);
-    const replayed = await late.waitFor((message) => message.type === '@xstate.actor' && message.sessionId === actor.sessionId);
+    const replayed = await late.waitFor(
+      (message) => message.type === '@xstate.actor' && message.sessionId === actor.sessionId,
+    );
     expect(replayed.snapshot?.value).toBe('ringing');
     expect(replayed.definition).toBeDefined();
     expect(replayed.definition).not.toContain('hunter2');

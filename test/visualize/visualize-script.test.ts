@@ -31,10 +31,22 @@ describe('generated visualizations', () => {
     expect(machines.map((entry) => entry.machine.id)).toEqual(expect.arrayContaining(['app', 'supervisor']));
     const first = await generateVisualizations(machines, { root });
     const second = await generateVisualizations(machines, { root });
-    expect([...first.keys()].sort()).toEqual(['README.md', 'app.mmd', 'app.svg', 'companionUnit.mmd', 'companionUnit.svg', 'supervisor.mmd', 'supervisor.svg', 'tree.mmd', 'tree.svg']);
+    expect([...first.keys()].sort()).toEqual([
+      'README.md',
+      'app.mmd',
+      'app.svg',
+      'companionUnit.mmd',
+      'companionUnit.svg',
+      'supervisor.mmd',
+      'supervisor.svg',
+      'tree.mmd',
+      'tree.svg',
+    ]);
     expect(second).toEqual(first);
     // Who runs whom, read from the machines' actors: the supervisor runs app and companion machines.
-    expect(first.get('tree.mmd')).toBe('flowchart TD\n  supervisor -->|"app"| app\n  supervisor -->|"companionUnit"| companionUnit\n');
+    expect(first.get('tree.mmd')).toBe(
+      'flowchart TD\n  supervisor -->|"app"| app\n  supervisor -->|"companionUnit"| companionUnit\n',
+    );
     expect(first.get('README.md')).toContain('![actor hierarchy](tree.svg)');
   });
 
@@ -72,7 +84,17 @@ describe('scripts/visualize.ts', () => {
     const written = await visualize('--dir', dir);
     expect(written.stderr).toBe('');
     expect(written.code).toBe(0);
-    expect((await readdir(dir)).sort()).toEqual(['README.md', 'app.mmd', 'app.svg', 'companionUnit.mmd', 'companionUnit.svg', 'supervisor.mmd', 'supervisor.svg', 'tree.mmd', 'tree.svg']);
+    expect((await readdir(dir)).sort()).toEqual([
+      'README.md',
+      'app.mmd',
+      'app.svg',
+      'companionUnit.mmd',
+      'companionUnit.svg',
+      'supervisor.mmd',
+      'supervisor.svg',
+      'tree.mmd',
+      'tree.svg',
+    ]);
 
     const fresh = await visualize('--check', '--dir', dir);
     expect(fresh.stderr).toBe('');
@@ -92,7 +114,17 @@ describe('scripts/visualize.ts', () => {
 
     const rewritten = await visualize('--dir', dir);
     expect(rewritten.code).toBe(0);
-    expect((await readdir(dir)).sort()).toEqual(['README.md', 'app.mmd', 'app.svg', 'companionUnit.mmd', 'companionUnit.svg', 'supervisor.mmd', 'supervisor.svg', 'tree.mmd', 'tree.svg']);
+    expect((await readdir(dir)).sort()).toEqual([
+      'README.md',
+      'app.mmd',
+      'app.svg',
+      'companionUnit.mmd',
+      'companionUnit.svg',
+      'supervisor.mmd',
+      'supervisor.svg',
+      'tree.mmd',
+      'tree.svg',
+    ]);
     expect((await visualize('--check', '--dir', dir)).code).toBe(0);
   }, 120_000);
 });

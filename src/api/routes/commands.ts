@@ -40,7 +40,12 @@ export function commandRoutes(app: FastifyInstance, { orchestrator }: RouteConte
     {
       schema: {
         params: APP_PARAMS,
-        body: { type: 'object', required: ['file'], additionalProperties: false, properties: { file: { type: 'string', minLength: 1, maxLength: 4096 } } },
+        body: {
+          type: 'object',
+          required: ['file'],
+          additionalProperties: false,
+          properties: { file: { type: 'string', minLength: 1, maxLength: 4096 } },
+        },
       },
     },
     async (request, reply) => {

@@ -24,20 +24,18 @@ export function eventRoutes(app: FastifyInstance, { orchestrator }: RouteContext
     '/v1/transitions',
     { schema: { querystring: APP_QUERY } },
     async (request) => ({
-      transitions: recent.filter((transition) => request.query.app === undefined || transition.appId === request.query.app),
+      transitions: recent.filter(
+        (transition) => request.query.app === undefined || transition.appId === request.query.app,
+      ),
     }),
   );
 
-  app.get<{ Querystring: { app?: string } }>(
-    '/v1/events',
-    { schema: { querystring: APP_QUERY } },
-    (request, reply) => {
-      const only = request.query.app;
-      const messages = merge(
-        orchestrator.transitions$.pipe(map((data): SseMessage => ({ event: 'transition', data }))),
-        orchestrator.progress$.pipe(map((data): SseMessage => ({ event: 'progress', data }))),
-      ).pipe(filter((message) => only === undefined || (message.data as { appId: string }).appId === only));
-      streamSse(request, reply, messages);
-    },
-  );
+  app.get<{ Querystring: { app?: string } }>('/v1/events', { schema: { querystring: APP_QUERY } }, (request, reply) => {
+    const only = request.query.app;
+    const messages = merge(
+      orchestrator.transitions$.pipe(map((data): SseMessage => ({ event: 'transition', data }))),
+      orchestrator.progress$.pipe(map((data): SseMessage => ({ event: 'progress', data }))),
+    ).pipe(filter((message) => only === undefined || (message.data as { appId: string }).appId === only));
+    streamSse(request, reply, messages);
+  });
 }

@@ -18,7 +18,11 @@ export function logRoutes(app: FastifyInstance, { orchestrator }: RouteContext):
           additionalProperties: false,
           properties: {
             // Query values are text: digits only, read here.
-            tail: { type: 'string', pattern: '^(?:100000|[1-9]?[0-9]{1,4})$', description: 'must be a whole number of lines from 0 to 100000' },
+            tail: {
+              type: 'string',
+              pattern: '^(?:100000|[1-9]?[0-9]{1,4})$',
+              description: 'must be a whole number of lines from 0 to 100000',
+            },
             follow: { type: 'string', enum: ['true', 'false'], description: 'must be true or false' },
           },
         },

@@ -10,8 +10,14 @@ export const adoptCommand = () =>
     .argument('[apps...]', 'only these apps (default: every unclaimed one)')
     .action(
       clientAction<[string[]]>(async (apps, options) => {
-        const answer = await clientFor(options).post<{ adopted: string[] }>('/v1/adopt', apps.length > 0 ? { apps } : {});
+        const answer = await clientFor(options).post<{ adopted: string[] }>(
+          '/v1/adopt',
+          apps.length > 0 ? { apps } : {},
+        );
         if (options.json) printJson(answer);
-        else process.stdout.write(answer.adopted.length === 0 ? 'nothing to adopt\n' : `adopted: ${answer.adopted.join(', ')}\n`);
+        else
+          process.stdout.write(
+            answer.adopted.length === 0 ? 'nothing to adopt\n' : `adopted: ${answer.adopted.join(', ')}\n`,
+          );
       }),
     );

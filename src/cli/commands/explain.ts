@@ -14,6 +14,8 @@ export const explainCommand = () =>
         }
         const history = answer.history.map((line) => `  - ${line}`).join('\n');
         const missing = answer.missing ? `${answer.missing}\n` : '';
-        process.stdout.write(`${answer.summary}\n${history ? `What podwarden did (newest first, times UTC):\n${history}\n` : ''}${missing}`);
+        process.stdout.write(
+          `${answer.summary}\n${history ? `What podwarden did (newest first, times UTC):\n${history}\n` : ''}${missing}`,
+        );
       }),
     );

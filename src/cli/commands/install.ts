@@ -50,7 +50,11 @@ export const installCommand = () =>
         const tty = process.stdout.isTTY === true && !options.json;
         const layers = new LayerProgress();
         const bar = tty
-          ? new SingleBar({ format: `${appId} [{bar}] {value}/{total} layers | {status}`, hideCursor: true, clearOnComplete: false })
+          ? new SingleBar({
+              format: `${appId} [{bar}] {value}/{total} layers | {status}`,
+              hideCursor: true,
+              clearOnComplete: false,
+            })
           : undefined;
         let barStarted = false;
         let settle!: (outcome: { code: number; message: string }) => void;
@@ -72,7 +76,9 @@ export const installCommand = () =>
               bar.setTotal(layers.total);
               bar.update(layers.done, { status: layers.status.slice(0, 50) });
             } else if (!options.json) {
-              process.stdout.write(`${appId}: pull ${progress.ref}: ${progress.status} (${layers.done}/${layers.total} layers)\n`);
+              process.stdout.write(
+                `${appId}: pull ${progress.ref}: ${progress.status} (${layers.done}/${layers.total} layers)\n`,
+              );
             }
           } else if (event === 'transition') {
             const transition = data as Transition;
@@ -85,7 +91,10 @@ export const installCommand = () =>
         });
         // The daemon went away (stopped, or crashed) before the app ran: say so now, not at --timeout.
         void stream.done.then(() =>
-          settle({ code: EXIT.unreachable, message: `the daemon closed the connection before ${appId} ran (it stopped or crashed); the install is saved if it was accepted: see podwarden status once it runs again` }),
+          settle({
+            code: EXIT.unreachable,
+            message: `the daemon closed the connection before ${appId} ran (it stopped or crashed); the install is saved if it was accepted: see podwarden status once it runs again`,
+          }),
         );
         let poll: ReturnType<typeof setInterval> | undefined;
         let timer: ReturnType<typeof setTimeout> | undefined;
@@ -103,7 +112,11 @@ export const installCommand = () =>
             );
           }, 1_000);
           timer = setTimeout(
-            () => settle({ code: EXIT.failure, message: `${appId} is not running after ${options.timeout / 1000}s; the daemon keeps trying (podwarden explain ${appId})` }),
+            () =>
+              settle({
+                code: EXIT.failure,
+                message: `${appId} is not running after ${options.timeout / 1000}s; the daemon keeps trying (podwarden explain ${appId})`,
+              }),
             options.timeout,
           );
           result = await outcome;

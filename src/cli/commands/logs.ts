@@ -5,29 +5,34 @@ import { clientAction, clientCommand, clientFor, type ClientOptions } from '../c
 
 /** `podwarden logs <app> [-f] [--tail N]`: the container's output, stdout to stdout and stderr to stderr. */
 export const logsCommand = () =>
-  clientCommand('logs', 'print an app container\'s output')
+  clientCommand('logs', "print an app container's output")
     .argument('<app>', 'the app id')
     .addOption(new Option('-f, --follow', 'keep printing new lines until the container stops (or Ctrl-C)'))
-    .addOption(new Option('--tail <lines>', 'only the last N lines').argParser((value: string) => {
-      const lines = Number(value);
-      if (!Number.isInteger(lines) || lines < 0) throw new Error(`--tail wants a whole number, got "${value}"`);
-      return lines;
-    }))
+    .addOption(
+      new Option('--tail <lines>', 'only the last N lines').argParser((value: string) => {
+        const lines = Number(value);
+        if (!Number.isInteger(lines) || lines < 0) throw new Error(`--tail wants a whole number, got "${value}"`);
+        return lines;
+      }),
+    )
     .action(
       clientAction<[string], ClientOptions & { follow?: boolean; tail?: number }>(async (appId, options) => {
         const query = new URLSearchParams();
         if (options.follow) query.set('follow', 'true');
         if (options.tail !== undefined) query.set('tail', String(options.tail));
         let failure: Error | undefined;
-        const stream = clientFor(options).stream(`/v1/apps/${encodeURIComponent(appId)}/logs?${query}`, (event, data) => {
-          if (event === 'line') {
-            const line = data as LogLine;
-            if (options.json) process.stdout.write(`${JSON.stringify(line)}\n`);
-            else (line.stream === 'stderr' ? process.stderr : process.stdout).write(`${line.text}\n`);
-          } else if (event === 'error') {
-            failure = new ApiError(502, 'engine', (data as { message: string }).message);
-          }
-        });
+        const stream = clientFor(options).stream(
+          `/v1/apps/${encodeURIComponent(appId)}/logs?${query}`,
+          (event, data) => {
+            if (event === 'line') {
+              const line = data as LogLine;
+              if (options.json) process.stdout.write(`${JSON.stringify(line)}\n`);
+              else (line.stream === 'stderr' ? process.stderr : process.stdout).write(`${line.text}\n`);
+            } else if (event === 'error') {
+              failure = new ApiError(502, 'engine', (data as { message: string }).message);
+            }
+          },
+        );
         process.once('SIGINT', () => stream.close());
         await stream.ready;
         await stream.done;

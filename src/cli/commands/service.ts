@@ -24,28 +24,36 @@ export const serviceCommand = () =>
       new Command('install')
         .description('write, enable and start a unit that runs `podwarden run <arguments after -->`')
         .argument('[run-arguments...]', 'arguments of `podwarden run`, after --')
-        .addOption(new Option('--user', 'a unit of your user\'s systemd (rootless podman), in ~/.config/systemd/user'))
+        .addOption(new Option('--user', "a unit of your user's systemd (rootless podman), in ~/.config/systemd/user"))
         .addOption(new Option('--no-start', 'write and enable it, but do not (re)start it now'))
         .addOption(
           new Option('--watchdog <seconds>', 'systemd restarts podwarden when its event loop is silent this long')
             .default(30)
             .argParser((value: string) => {
               const seconds = Number(value);
-              if (!Number.isInteger(seconds) || seconds < 2) throw new Error(`--watchdog wants whole seconds, at least 2, got "${value}"`);
+              if (!Number.isInteger(seconds) || seconds < 2)
+                throw new Error(`--watchdog wants whole seconds, at least 2, got "${value}"`);
               return seconds;
             }),
         )
         .action(async (runArgs: string[], options: { user?: boolean; start: boolean; watchdog: number }) => {
           if (refuseSystemScopeForUser(options)) return;
-          const outcome = await installService({ scope: scopeOf(options), runArgs, watchdogSeconds: options.watchdog, start: options.start });
-          process.stdout.write(`${outcome.file}: ${outcome.changed ? 'written' : 'unchanged'}${options.start ? '; podwarden.service is running' : ''}\n`);
+          const outcome = await installService({
+            scope: scopeOf(options),
+            runArgs,
+            watchdogSeconds: options.watchdog,
+            start: options.start,
+          });
+          process.stdout.write(
+            `${outcome.file}: ${outcome.changed ? 'written' : 'unchanged'}${options.start ? '; podwarden.service is running' : ''}\n`,
+          );
           if (outcome.warning) process.stderr.write(`podwarden: ${outcome.warning}\n`);
         }),
     )
     .addCommand(
       new Command('uninstall')
         .description('stop, disable and remove the unit; the apps keep running')
-        .addOption(new Option('--user', 'the unit of your user\'s systemd'))
+        .addOption(new Option('--user', "the unit of your user's systemd"))
         .action(async (options: { user?: boolean }) => {
           if (refuseSystemScopeForUser(options)) return;
           const outcome = await uninstallService(scopeOf(options));

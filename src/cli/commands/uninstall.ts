@@ -1,4 +1,5 @@
 import { appCommand } from './app-command.js';
 
 /** `podwarden uninstall <app>` */
-export const uninstallCommand = () => appCommand('uninstall', "remove the app's container and forget it (its data stays)");
+export const uninstallCommand = () =>
+  appCommand('uninstall', "remove the app's container and forget it (its data stays)");

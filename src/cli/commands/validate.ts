@@ -33,11 +33,21 @@ interface ValidateOptions {
  */
 export const validateCommand = () =>
   new Command('validate')
-    .description('check manifest files as the daemon would, policy included (no daemon needed); errors name the file, the field and the rule')
+    .description(
+      'check manifest files as the daemon would, policy included (no daemon needed); errors name the file, the field and the rule',
+    )
     .argument('<manifest...>', 'manifest files (YAML)')
     .addOption(policyOption())
-    .addOption(new Option('--state-dir <dir>', "podwarden's state dir (its policy.yml, and paths no app may bind)").env('PODWARDEN_STATE_DIR').default('/var/lib/podwarden'))
-    .addOption(new Option('--socket <path>', "the engine's socket (no app may bind it)").env('PODWARDEN_SOCKET').default('/run/podman/podman.sock'))
+    .addOption(
+      new Option('--state-dir <dir>', "podwarden's state dir (its policy.yml, and paths no app may bind)")
+        .env('PODWARDEN_STATE_DIR')
+        .default('/var/lib/podwarden'),
+    )
+    .addOption(
+      new Option('--socket <path>', "the engine's socket (no app may bind it)")
+        .env('PODWARDEN_SOCKET')
+        .default('/run/podman/podman.sock'),
+    )
     .addOption(manifestMaxBytesOption())
     .addOption(new Option('--json', 'print JSON instead of text (an array when several files are given)'))
     .action(async (files: string[], options: ValidateOptions) => {
@@ -89,5 +99,6 @@ function printVerdict(verdict: Verdict): void {
   for (const grant of verdict.allowed ?? []) {
     process.stdout.write(`${verdict.file}: allowed: ${grant.container} may use ${grantText(grant)}\n`);
   }
-  if (verdict.valid && verdict.app) process.stdout.write(`${verdict.file}: ok (${verdict.app.id}: ${verdict.app.name} ${verdict.app.version})\n`);
+  if (verdict.valid && verdict.app)
+    process.stdout.write(`${verdict.file}: ok (${verdict.app.id}: ${verdict.app.name} ${verdict.app.version})\n`);
 }

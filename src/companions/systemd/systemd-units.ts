@@ -44,7 +44,10 @@ export interface SystemdUnits {
 }
 
 export class SystemdError extends Error {
-  constructor(message: string, override readonly cause?: unknown) {
+  constructor(
+    message: string,
+    override readonly cause?: unknown,
+  ) {
     super(message);
     this.name = 'SystemdError';
   }
@@ -113,7 +116,10 @@ export function createSystemdUnits(options: SystemdUnitsOptions): SystemdUnits {
       } catch (error) {
         // is-active answers "not active" with a non-zero exit status; no answer at all is an error.
         if (typeof (error as { code?: unknown }).code === 'number') return false;
-        throw new SystemdError(`systemctl ${[...scope, 'is-active', unit].join(' ')} failed: ${(error as Error).message}`, error);
+        throw new SystemdError(
+          `systemctl ${[...scope, 'is-active', unit].join(' ')} failed: ${(error as Error).message}`,
+          error,
+        );
       }
     },
     disableNow: (unit) => (options.quadlet ? systemctl('stop', unit) : systemctl('disable', '--now', unit)),
@@ -129,6 +135,8 @@ export async function systemdAvailable(scope: UnitScope, run: Run = defaultRun):
     return true;
   } catch (error) {
     // is-system-running exits non-zero when "degraded", yet answered: the user manager is there.
-    return typeof (error as { code?: unknown }).code === 'number' && Boolean((error as { stdout?: string }).stdout?.trim());
+    return (
+      typeof (error as { code?: unknown }).code === 'number' && Boolean((error as { stdout?: string }).stdout?.trim())
+    );
   }
 }

@@ -27,7 +27,11 @@ export function createProbeActor(engine: EnginePort, logger: Logger, networkTarg
         const described = describeExecTarget(probe, kind.command);
         try {
           const result = await engine.exec(input.containerId, kind.command, { timeoutMs: probe.timeoutMs });
-          return { ok: result.exitCode === 0, output: `exit ${result.exitCode}${result.output.trim() ? `: ${result.output.trim()}` : ''}`, target: described };
+          return {
+            ok: result.exitCode === 0,
+            output: `exit ${result.exitCode}${result.output.trim() ? `: ${result.output.trim()}` : ''}`,
+            target: described,
+          };
         } catch (error) {
           return { ok: false, output: error instanceof Error ? error.message : String(error), target: described };
         }
@@ -35,21 +39,39 @@ export function createProbeActor(engine: EnginePort, logger: Logger, networkTarg
       try {
         target ??= await networkTarget(input.spec, input.containerId, kind.port);
       } catch (error) {
-        return { ok: false, output: error instanceof Error ? error.message : String(error), target: describeCheck(kind) };
+        return {
+          ok: false,
+          output: error instanceof Error ? error.message : String(error),
+          target: describeCheck(kind),
+        };
       }
       if (kind.kind === 'http') {
         const outcome = await httpCheck(target.host, target.port, kind.path, probe.timeoutMs, kind.expectStatus);
         return { ...outcome, target: `GET http://${target.host}:${target.port}${kind.path}` };
       }
-      return { ...(await tcpCheck(target.host, target.port, probe.timeoutMs)), target: `tcp ${target.host}:${target.port}` };
+      return {
+        ...(await tcpCheck(target.host, target.port, probe.timeoutMs)),
+        target: `tcp ${target.host}:${target.port}`,
+      };
     };
 
     const run = async () => {
       const began = Date.now();
       const outcome = await check();
       if (stopped) return;
-      const result: ProbeResult = { type: 'PROBE_RESULT', role: input.role, ok: outcome.ok, output: outcome.output, target: outcome.target, at: began };
-      if (!outcome.ok) logger.debug({ app: input.spec.appId, probe: input.role, target: outcome.target, output: outcome.output }, `${input.role} probe failed`);
+      const result: ProbeResult = {
+        type: 'PROBE_RESULT',
+        role: input.role,
+        ok: outcome.ok,
+        output: outcome.output,
+        target: outcome.target,
+        at: began,
+      };
+      if (!outcome.ok)
+        logger.debug(
+          { app: input.spec.appId, probe: input.role, target: outcome.target, output: outcome.output },
+          `${input.role} probe failed`,
+        );
       sendBack(result);
       timer = setTimeout(() => void run(), Math.max(0, probe.intervalMs - (Date.now() - began)));
     };

@@ -10,9 +10,12 @@ export type NetworkTargets = (spec: AppSpec, containerId: string, containerPort:
 
 /** The host port that publishes `containerPort`, on loopback unless bound to a specific address. */
 function publishedTarget(spec: AppSpec, containerPort: number): NetworkTarget | undefined {
-  const published = spec.container.ports.find((port) => port.containerPort === containerPort && port.protocol === 'tcp');
+  const published = spec.container.ports.find(
+    (port) => port.containerPort === containerPort && port.protocol === 'tcp',
+  );
   if (!published) return undefined;
-  const host = published.hostIp && published.hostIp !== '0.0.0.0' && published.hostIp !== '::' ? published.hostIp : '127.0.0.1';
+  const host =
+    published.hostIp && published.hostIp !== '0.0.0.0' && published.hostIp !== '::' ? published.hostIp : '127.0.0.1';
   return { host, port: published.hostPort };
 }
 

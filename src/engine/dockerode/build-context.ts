@@ -10,9 +10,7 @@ export async function buildContextEntries(
   spec: Pick<BuildSpec, 'context' | 'containerfile'>,
   action: string,
 ): Promise<{ containerfile: string; files: string[] }> {
-  const containerfile = posix.normalize(
-    spec.containerfile ?? (await defaultContainerfile(spec.context, action)),
-  );
+  const containerfile = posix.normalize(spec.containerfile ?? (await defaultContainerfile(spec.context, action)));
   const files = await contextFiles(spec.context, action);
   if (!files.includes(containerfile)) {
     throw new EngineError('not-found', `${action}: ${containerfile} is not in the build context`);

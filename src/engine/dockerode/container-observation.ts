@@ -3,7 +3,13 @@
  * ContainerObservation. Pure: fed raw JSON captured from a real engine (test/engine/fixtures),
  * so the mapping is tested without one.
  */
-import type { ContainerObservation, ContainerResources, ContainerStatus, EngineHealthcheck, HealthStatus } from '../port.js';
+import type {
+  ContainerObservation,
+  ContainerResources,
+  ContainerStatus,
+  EngineHealthcheck,
+  HealthStatus,
+} from '../port.js';
 import { num, record, str, stringMap } from './raw-json.js';
 
 /**

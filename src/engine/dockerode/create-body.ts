@@ -57,8 +57,7 @@ export function containerCreateBody(spec: ContainerSpec): Json {
   if (spec.healthcheck) {
     const hc = spec.healthcheck;
     const first = hc.test[0];
-    const test =
-      first === 'CMD' || first === 'CMD-SHELL' || first === 'NONE' ? [...hc.test] : ['CMD', ...hc.test];
+    const test = first === 'CMD' || first === 'CMD-SHELL' || first === 'NONE' ? [...hc.test] : ['CMD', ...hc.test];
     body.Healthcheck = {
       Test: test,
       Interval: hc.intervalSeconds * NANOS_PER_SECOND,

@@ -13,13 +13,7 @@ import {
 import { containerCreateBody } from './create-body.js';
 import { dialJson, dialStream } from './dockerode-dial.js';
 import { containerEventStream } from './dockerode-events.js';
-import {
-  engineMessageOf,
-  httpStatusOf,
-  isMissingImage,
-  isNameConflict,
-  type CallContext,
-} from './engine-errors.js';
+import { engineMessageOf, httpStatusOf, isMissingImage, isNameConflict, type CallContext } from './engine-errors.js';
 import { EngineFactsCache, fetchEngineFacts } from './engine-facts.js';
 import { fullyQualifiedRef, registryHostOf } from '../image-ref.js';
 import { hasLabels, labelFilters } from './label-selector.js';
@@ -147,13 +141,15 @@ class DockerodeEngine implements EnginePort {
   async build(spec: BuildSpec, options: PullOptions = {}): Promise<void> {
     const action = `build of image ${spec.tag} from ${spec.context}`;
     const { containerfile, files } = await buildContextEntries(spec, action);
-    const stream = await this.openStream({ action }, (abortSignal) =>
-      this.docker.buildImage(
-        { context: spec.context, src: files },
-        // forcerm: a failed build must not leave its working container behind (a retried
-        // broken build would otherwise pile one up per attempt).
-        { t: spec.tag, dockerfile: containerfile, forcerm: true, abortSignal },
-      ) as Promise<IncomingMessage>,
+    const stream = await this.openStream(
+      { action },
+      (abortSignal) =>
+        this.docker.buildImage(
+          { context: spec.context, src: files },
+          // forcerm: a failed build must not leave its working container behind (a retried
+          // broken build would otherwise pile one up per attempt).
+          { t: spec.tag, dockerfile: containerfile, forcerm: true, abortSignal },
+        ) as Promise<IncomingMessage>,
     );
     await followProgress(
       stream,
@@ -219,7 +215,14 @@ class DockerodeEngine implements EnginePort {
               // copy the whole body (env values included) into the URL.
               options: { _query: { name: spec.name }, _body: body },
               abortSignal,
-              statusCodes: { 200: true, 201: true, 400: 'bad parameter', 404: 'no such image', 409: 'conflict', 500: 'server error' },
+              statusCodes: {
+                200: true,
+                201: true,
+                400: 'bad parameter',
+                404: 'no such image',
+                409: 'conflict',
+                500: 'server error',
+              },
             });
           } catch (error) {
             if (isMissingImage(error)) {
@@ -336,8 +339,7 @@ class DockerodeEngine implements EnginePort {
    */
   async list(labels: Record<string, string>): Promise<ContainerObservation[]> {
     const facts = await this.facts.load();
-    const filters: Record<string, string[]> =
-      labelFilters(labels).length > 0 ? { label: labelFilters(labels) } : {};
+    const filters: Record<string, string[]> = labelFilters(labels).length > 0 ? { label: labelFilters(labels) } : {};
     const action = `listing of containers labelled ${labelFilters(labels).join(', ') || '(any)'}`;
     const entries = await this.call({ action }, async (abortSignal) => {
       if (facts.flavor === 'podman' && facts.libpodApiVersion !== undefined) {
@@ -361,25 +363,27 @@ class DockerodeEngine implements EnginePort {
     return new Observable<LogLine>((subscriber) => {
       let body: IncomingMessage | undefined;
       let closed = false;
-      this.openStream({ action }, (abortSignal) =>
-        new Promise<IncomingMessage>((resolve, reject) => {
-          this.docker.modem.dial(
-            {
-              path: `/containers/${encodeURIComponent(id)}/logs?`,
-              method: 'GET',
-              options: {
-                stdout: true,
-                stderr: true,
-                follow: options.follow ?? false,
-                ...(options.tail === undefined ? {} : { tail: options.tail }),
+      this.openStream(
+        { action },
+        (abortSignal) =>
+          new Promise<IncomingMessage>((resolve, reject) => {
+            this.docker.modem.dial(
+              {
+                path: `/containers/${encodeURIComponent(id)}/logs?`,
+                method: 'GET',
+                options: {
+                  stdout: true,
+                  stderr: true,
+                  follow: options.follow ?? false,
+                  ...(options.tail === undefined ? {} : { tail: options.tail }),
+                },
+                abortSignal,
+                isStream: true,
+                statusCodes: { 200: true, 404: 'no such container', 500: 'server error' },
               },
-              abortSignal,
-              isStream: true,
-              statusCodes: { 200: true, 404: 'no such container', 500: 'server error' },
-            },
-            (error: unknown, data: unknown) => (error ? reject(error) : resolve(data as IncomingMessage)),
-          );
-        }),
+              (error: unknown, data: unknown) => (error ? reject(error) : resolve(data as IncomingMessage)),
+            );
+          }),
       ).then(
         (stream) => {
           body = stream;
@@ -394,7 +398,8 @@ class DockerodeEngine implements EnginePort {
             subscriber.complete();
           });
           stream.on('error', (error) => {
-            if (!closed) subscriber.error(new EngineError('unreachable', `${action}: the stream broke: ${error.message}`, error));
+            if (!closed)
+              subscriber.error(new EngineError('unreachable', `${action}: the stream broke: ${error.message}`, error));
           });
         },
         (error: unknown) => subscriber.error(error),

@@ -9,7 +9,14 @@ export type EngineFacts = EngineInfo & { libpodApiVersion?: string };
 /** What the engine says it is, from `GET /version` and `GET /info`. */
 export function fetchEngineFacts(docker: Docker, socketPath: string, timeoutMs: number): Promise<EngineFacts> {
   return withDeadline({ action: 'ping', socketPath }, timeoutMs, async (abortSignal) => {
-    const get = (path: string) => dialJson(docker, { path, method: 'GET', options: {}, abortSignal, statusCodes: { 200: true, 500: 'server error' } });
+    const get = (path: string) =>
+      dialJson(docker, {
+        path,
+        method: 'GET',
+        options: {},
+        abortSignal,
+        statusCodes: { 200: true, 500: 'server error' },
+      });
     const [version, info] = await Promise.all([get('/version'), get('/info')]);
     const facts = engineInfoFromVersion(version);
     return { ...facts, ...engineHostFacts(facts.flavor, info) };

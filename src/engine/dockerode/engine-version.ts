@@ -7,7 +7,10 @@ import { record, str } from './raw-json.js';
  * systemd timers, so only where its cgroup manager is systemd (on a host without systemd as
  * PID 1 they stay `starting` for ever); Docker runs them itself.
  */
-export function engineHostFacts(flavor: EngineInfo['flavor'], raw: unknown): Pick<EngineInfo, 'rootless' | 'runsHealthchecks'> {
+export function engineHostFacts(
+  flavor: EngineInfo['flavor'],
+  raw: unknown,
+): Pick<EngineInfo, 'rootless' | 'runsHealthchecks'> {
   const info = record(raw) ?? {};
   const security = Array.isArray(info.SecurityOptions) ? info.SecurityOptions.map(str) : [];
   return {

@@ -38,11 +38,7 @@ export function pullProgressFromLine(ref: string, raw: unknown): PullProgress | 
 }
 
 /** One line of a build stream → progress (the builder's output), an error, or null. */
-export function buildProgressFromLine(
-  tag: string,
-  context: string,
-  raw: unknown,
-): PullProgress | EngineError | null {
+export function buildProgressFromLine(tag: string, context: string, raw: unknown): PullProgress | EngineError | null {
   const body = record(raw);
   if (!body) return null;
   const failure = errorTextOfLine(body);

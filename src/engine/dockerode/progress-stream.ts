@@ -17,7 +17,10 @@ export async function followProgress(
   const handle = (items: ReturnType<JsonStreamSplitter['push']>): void => {
     for (const item of items) {
       if (!('json' in item)) {
-        throw new EngineError('engine', `${ctx.action}: the engine sent a line that is not JSON: ${item.text.slice(0, 200)}`);
+        throw new EngineError(
+          'engine',
+          `${ctx.action}: the engine sent a line that is not JSON: ${item.text.slice(0, 200)}`,
+        );
       }
       const result = interpret(item.json);
       if (result instanceof EngineError) throw result;
@@ -30,5 +33,5 @@ export async function followProgress(
   } catch (error) {
     stream.destroy();
     throw toEngineError(error, ctx);
-}
+  }
 }

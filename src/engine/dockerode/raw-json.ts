@@ -7,9 +7,7 @@
 export type Json = Record<string, unknown>;
 
 export function record(value: unknown): Json | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-    ? (value as Json)
-    : undefined;
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : undefined;
 }
 
 export function str(value: unknown): string | undefined {

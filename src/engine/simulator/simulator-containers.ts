@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import { EngineError, type ContainerObservation, type ContainerSpec, type EngineHealthcheck, type HealthStatus, type LogLine } from '../port.js';
+import {
+  EngineError,
+  type ContainerObservation,
+  type ContainerSpec,
+  type EngineHealthcheck,
+  type HealthStatus,
+  type LogLine,
+} from '../port.js';
 import type { ImageBehaviour } from './simulator-images.js';
 
 export type SimStatus = 'created' | 'running' | 'paused' | 'exited';
@@ -79,7 +86,10 @@ export class ContainerTable {
       exitCode: 0,
       oomKilled: false,
       // podman's default network hands out 10.88.0.0/16; host networking has no own address.
-      ipAddress: spec.network === 'host' ? undefined : `10.88.${Math.floor(this.sequence / 250) % 250}.${(this.sequence % 250) + 2}`,
+      ipAddress:
+        spec.network === 'host'
+          ? undefined
+          : `10.88.${Math.floor(this.sequence / 250) % 250}.${(this.sequence % 250) + 2}`,
       startedAt: undefined,
       finishedAt: undefined,
       exitTimer: undefined,
@@ -194,7 +204,8 @@ export function observe(container: SimContainer, fromInspect: boolean): Containe
 /** What inspect's `Config.Healthcheck` shows: the check given at create overrides the image's. */
 function configuredHealthcheck(container: SimContainer): EngineHealthcheck | undefined {
   const given = container.spec.healthcheck;
-  if (given === undefined) return container.behaviour.healthcheck === undefined ? undefined : structuredClone(container.behaviour.healthcheck);
+  if (given === undefined)
+    return container.behaviour.healthcheck === undefined ? undefined : structuredClone(container.behaviour.healthcheck);
   const first = given.test[0];
   const test = first === 'CMD' || first === 'CMD-SHELL' || first === 'NONE' ? [...given.test] : ['CMD', ...given.test];
   const ms = (seconds: number) => (seconds > 0 ? { ms: seconds * 1000 } : undefined);

@@ -194,7 +194,10 @@ export function createSimulatorControl(parts: SimulatorParts): SimulatorControl 
     unpause(idOrName) {
       const container = outside(idOrName, 'unpause');
       if (container.status !== 'paused') {
-        throw new EngineError('engine', `control.unpause: container ${container.name} is ${container.status}, not paused`);
+        throw new EngineError(
+          'engine',
+          `control.unpause: container ${container.name} is ${container.status}, not paused`,
+        );
       }
       lifecycle.unpause(container);
     },

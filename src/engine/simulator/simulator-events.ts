@@ -130,10 +130,7 @@ export class SimulatedEventHub {
   }
 }
 
-function matches(
-  wanted: ReadonlyArray<readonly [string, string]>,
-  labels: Readonly<Record<string, string>>,
-): boolean {
+function matches(wanted: ReadonlyArray<readonly [string, string]>, labels: Readonly<Record<string, string>>): boolean {
   for (const [key, value] of wanted) {
     if (labels[key] !== value) return false;
   }

@@ -150,11 +150,7 @@ export const SAMPLE_IMAGE_BEHAVIOURS: Readonly<Record<SampleImageName, ImageBeha
 };
 
 /** `127.0.0.1:5000/podwarden/httpd:1` and friends. */
-export function sampleImageRef(
-  name: SampleImageName,
-  registry: string = SAMPLE_REGISTRY,
-  tag = '1',
-): string {
+export function sampleImageRef(name: SampleImageName, registry: string = SAMPLE_REGISTRY, tag = '1'): string {
   return `${registry}/podwarden/${name}:${tag}`;
 }
 

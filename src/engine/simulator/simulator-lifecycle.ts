@@ -129,7 +129,11 @@ export class ContainerLifecycle {
    * podId, containerExitCode, and exitCode on `die`); the adapter passes them all on as labels.
    * A health event's status travels outside the attributes (podman's top-level HealthStatus).
    */
-  emit(container: SimContainer, action: ContainerAction, extra: { exitCode?: number; health?: HealthStatus } = {}): void {
+  emit(
+    container: SimContainer,
+    action: ContainerAction,
+    extra: { exitCode?: number; health?: HealthStatus } = {},
+  ): void {
     const attributes: Record<string, string> = {
       ...container.labels,
       name: container.name,
@@ -210,7 +214,8 @@ export class ContainerLifecycle {
 
   private disarm(container: SimContainer): void {
     // A process that is gone prints nothing more.
-    for (const pending of container.pendingOutput.splice(0)) if (pending.timer !== undefined) clearTimeout(pending.timer);
+    for (const pending of container.pendingOutput.splice(0))
+      if (pending.timer !== undefined) clearTimeout(pending.timer);
     if (container.exitTimer !== undefined) clearTimeout(container.exitTimer);
     if (container.killTimer !== undefined) clearTimeout(container.killTimer);
     container.exitTimer = undefined;

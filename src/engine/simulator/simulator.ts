@@ -15,7 +15,12 @@ import {
 } from '../port.js';
 import { EngineConditions, sleep, unreachable, type EngineConditionsOptions } from './simulator-conditions.js';
 import { ContainerTable, observe, type SimContainer } from './simulator-containers.js';
-import { createSimulatorControl, defaultExecAnswer, type ExecAnswer, type SimulatorControl } from './simulator-control.js';
+import {
+  createSimulatorControl,
+  defaultExecAnswer,
+  type ExecAnswer,
+  type SimulatorControl,
+} from './simulator-control.js';
 import { SimulatedEventHub } from './simulator-events.js';
 import { SimulatedImageStore, type ImageStoreOptions } from './simulator-image-store.js';
 import { ContainerLifecycle } from './simulator-lifecycle.js';
@@ -163,13 +168,19 @@ class Simulator implements SimulatedEngine {
     await this.conditions.enter('exec');
     const container = this.table.require(id, 'exec');
     if (container.status !== 'running') {
-      throw new EngineError('engine', `exec in container ${id}: container state improper: can only exec in running containers`);
+      throw new EngineError(
+        'engine',
+        `exec in container ${id}: container state improper: can only exec in running containers`,
+      );
     }
     const answer = this.execAnswers.get(container.id);
     const result = answer ? answer(command) : defaultExecAnswer(container);
     if (result === 'hang') {
       await sleep(options.timeoutMs);
-      throw new EngineError('engine', `${JSON.stringify(command.join(' '))} did not finish within ${options.timeoutMs} ms`);
+      throw new EngineError(
+        'engine',
+        `${JSON.stringify(command.join(' '))} did not finish within ${options.timeoutMs} ms`,
+      );
     }
     return result;
   }
@@ -193,9 +204,16 @@ class Simulator implements SimulatedEngine {
             return;
           }
           // A follower stops with the process, as `podman logs -f` does.
-          const ended = this.hub.observe({}).pipe(
-            filter((event) => event.kind === 'container' && event.containerId === container.id && (event.action === 'die' || event.action === 'remove')),
-          );
+          const ended = this.hub
+            .observe({})
+            .pipe(
+              filter(
+                (event) =>
+                  event.kind === 'container' &&
+                  event.containerId === container.id &&
+                  (event.action === 'die' || event.action === 'remove'),
+              ),
+            );
           inner = this.output.read(container.id, options, container.status === 'running', ended).subscribe(subscriber);
         },
         (error: unknown) => subscriber.error(error),

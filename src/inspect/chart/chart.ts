@@ -135,10 +135,14 @@ function walk(node: AnyStateNode, source: MachineSource | undefined): ChartState
   const transitions: ChartTransition[] = [];
   for (const [eventType, definitions] of node.transitions) {
     const trigger = classify(node, eventType);
-    definitions.forEach((definition, index) => transitions.push(toTransition(node, definition, trigger, index, source)));
+    definitions.forEach((definition, index) =>
+      transitions.push(toTransition(node, definition, trigger, index, source)),
+    );
   }
   const always: TriggerInfo = { kind: 'always', name: 'always', text: 'always', slot: { kind: 'always' } };
-  (node.always ?? []).forEach((definition, index) => transitions.push(toTransition(node, definition, always, index, source)));
+  (node.always ?? []).forEach((definition, index) =>
+    transitions.push(toTransition(node, definition, always, index, source)),
+  );
 
   const written = node.description ?? source?.stateDoc(node.path);
   return {

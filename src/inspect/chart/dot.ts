@@ -162,7 +162,9 @@ export function toDot(chart: Chart, options: DotOptions = {}): string {
   out.push(
     `  graph [rankdir=${options.rankdir ?? 'TB'}, compound=true, newrank=true, fontname=${quote(FONT)}, fontsize=11, nodesep=0.3, ranksep=0.45, pad=0.3, bgcolor="white"]`,
   );
-  out.push(`  label=<<FONT FACE="${FONT}" POINT-SIZE="16"><B>${html(chart.id)}</B> state machine</FONT>>; labelloc=t; labeljust=l`);
+  out.push(
+    `  label=<<FONT FACE="${FONT}" POINT-SIZE="16"><B>${html(chart.id)}</B> state machine</FONT>>; labelloc=t; labeljust=l`,
+  );
   out.push(
     `  node [shape=box, style="rounded,filled", fillcolor="#ffffff", color="#4a5568", fontname=${quote(FONT)}, fontsize=11, margin="0.1,0.04"]`,
   );

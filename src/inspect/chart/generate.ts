@@ -72,7 +72,9 @@ export async function generateVisualizations(
     const where = `${sourceFile} (${entry.exportName})`;
     const previous = owners.get(entry.machine.id);
     if (previous) {
-      throw new Error(`machines ${previous} and ${where} both have the id "${entry.machine.id}": chart file names would clash`);
+      throw new Error(
+        `machines ${previous} and ${where} both have the id "${entry.machine.id}": chart file names would clash`,
+      );
     }
     owners.set(entry.machine.id, where);
     let source: MachineSource | undefined;

@@ -11,11 +11,7 @@ interface HigherOrderGuard {
 }
 
 function isHigherOrderGuard(guard: unknown): guard is HigherOrderGuard {
-  return (
-    typeof guard === 'function' &&
-    'check' in guard &&
-    typeof (guard as { check: unknown }).check === 'function'
-  );
+  return typeof guard === 'function' && 'check' in guard && typeof (guard as { check: unknown }).check === 'function';
 }
 
 function typeOf(value: unknown): string | undefined {

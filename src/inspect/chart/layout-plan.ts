@@ -33,9 +33,7 @@ function ancestors(state: ChartState, states: Map<string, ChartState>): ChartSta
 }
 
 export function isAncestorOf(ancestor: ChartState, state: ChartState): boolean {
-  return (
-    state.path.length > ancestor.path.length && ancestor.path.every((key, index) => state.path[index] === key)
-  );
+  return state.path.length > ancestor.path.length && ancestor.path.every((key, index) => state.path[index] === key);
 }
 
 export function planLayout(chart: Chart): LayoutPlan {

@@ -84,7 +84,9 @@ class SourceIndex implements MachineSource {
     }
     const config = this.findMachineConfig(declaration.initializer);
     if (!config) {
-      throw new Error(`${file.fileName}: \`${exportName}\` is not built with createMachine({ ... }) on an object literal`);
+      throw new Error(
+        `${file.fileName}: \`${exportName}\` is not built with createMachine({ ... }) on an object literal`,
+      );
     }
     this.root = config;
     this.machineDoc = docOf(declaration);
@@ -163,7 +165,9 @@ class SourceIndex implements MachineSource {
         const inner = spread && this.propertyNode(spread, name);
         if (inner) found = inner;
       } else if (
-        (ts.isPropertyAssignment(property) || ts.isShorthandPropertyAssignment(property) || ts.isMethodDeclaration(property)) &&
+        (ts.isPropertyAssignment(property) ||
+          ts.isShorthandPropertyAssignment(property) ||
+          ts.isMethodDeclaration(property)) &&
         propertyName(property.name) === name
       ) {
         found = property;
@@ -204,7 +208,10 @@ class SourceIndex implements MachineSource {
     return [this.resolveObject(value)];
   }
 
-  private transitionList(state: ts.ObjectLiteralExpression, slot: TransitionSlot): (ts.ObjectLiteralExpression | undefined)[] {
+  private transitionList(
+    state: ts.ObjectLiteralExpression,
+    slot: TransitionSlot,
+  ): (ts.ObjectLiteralExpression | undefined)[] {
     switch (slot.kind) {
       case 'on': {
         const on = this.objectAt(state, 'on');

@@ -50,7 +50,10 @@ export async function compareVisualizations(expected: string, actual: string): P
       stale.push({ name, problem: 'missing' });
       continue;
     }
-    const [wanted, found] = await Promise.all([readFile(join(expected, name), 'utf8'), readFile(join(actual, name), 'utf8')]);
+    const [wanted, found] = await Promise.all([
+      readFile(join(expected, name), 'utf8'),
+      readFile(join(actual, name), 'utf8'),
+    ]);
     if (wanted !== found) stale.push({ name, problem: firstDifference(wanted, found) });
   }
   for (const name of have) {

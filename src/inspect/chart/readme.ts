@@ -28,11 +28,17 @@ function stateTable(chart: Chart): string[] {
 }
 
 function anchor(id: string): string {
-  return id.toLowerCase().replace(/[^a-z0-9 _-]/g, '').replace(/ /g, '-');
+  return id
+    .toLowerCase()
+    .replace(/[^a-z0-9 _-]/g, '')
+    .replace(/ /g, '-');
 }
 
 /** The index of visualizations/: for each machine its chart, its Mermaid source and what each state means. */
-export function toReadme(entries: ReadmeEntry[], tree?: { mermaid: string; mermaidFile: string; svgFile: string }): string {
+export function toReadme(
+  entries: ReadmeEntry[],
+  tree?: { mermaid: string; mermaidFile: string; svgFile: string },
+): string {
   const out: string[] = [
     '# State charts',
     '',
@@ -55,7 +61,7 @@ export function toReadme(entries: ReadmeEntry[], tree?: { mermaid: string; merma
       '',
       'Each arrow is a machine among the actors of another (spawned or invoked), read from the machine',
       'definitions. The supervisor spawns one app machine per app (actor id `app:<appId>`) and, bound to',
-      "it, one machine per companion (`companion:<appId>/<companionId>`): an `app` machine with the",
+      'it, one machine per companion (`companion:<appId>/<companionId>`): an `app` machine with the',
       '`container` backend, a `companionUnit` machine with `systemd`.',
       '',
       `![actor hierarchy](${tree.svgFile})`,

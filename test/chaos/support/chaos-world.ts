@@ -67,7 +67,10 @@ export async function createChaosWorld(label: string, options: { stateDir?: stri
     },
     app: (name) => `${name}${tag}`,
     async writeApp(appId, container) {
-      await writeFile(join(root, 'catalog', `${appId}.yml`), stringify({ app: { id: appId, name: appId, version: '1', container } }));
+      await writeFile(
+        join(root, 'catalog', `${appId}.yml`),
+        stringify({ app: { id: appId, name: appId, version: '1', container } }),
+      );
     },
     async start(extra = []) {
       const started = lane.startPodwarden(root, instance, [...stateArgs, ...extra]);

@@ -23,7 +23,14 @@ export function countingInFlight(engine: EnginePort): {
       inFlight += 1;
       most = Math.max(most, inFlight);
       const first = args[0];
-      calls.push({ call: method, subject: typeof first === 'string' ? first : String((first as { name?: string; tag?: string }).name ?? (first as { tag?: string }).tag), at: Date.now() });
+      calls.push({
+        call: method,
+        subject:
+          typeof first === 'string'
+            ? first
+            : String((first as { name?: string; tag?: string }).name ?? (first as { tag?: string }).tag),
+        at: Date.now(),
+      });
       try {
         return await original(...args);
       } finally {
@@ -47,7 +54,8 @@ function bound(engine: EnginePort): EnginePort {
   const out: Record<string, unknown> = {};
   for (const name of methods) {
     const value = (engine as unknown as Record<string, unknown>)[name];
-    if (typeof value === 'function' && name !== 'constructor') out[name] = (value as (...args: unknown[]) => unknown).bind(engine);
+    if (typeof value === 'function' && name !== 'constructor')
+      out[name] = (value as (...args: unknown[]) => unknown).bind(engine);
   }
   return out as unknown as EnginePort;
 }

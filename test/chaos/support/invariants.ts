@@ -34,8 +34,16 @@ export interface ForeignMark {
  * Makes a running container podwarden does not own (no owner label, or another's), marked with
  * `tag` so the scenario removes it (and only it) afterwards.
  */
-export async function makeForeignNamed(tag: string, name: string, image: string, labels: Record<string, string> = {}): Promise<ForeignMark> {
-  const labelArgs = Object.entries({ ...labels, 'podwarden-chaos-foreign': tag }).flatMap(([key, value]) => ['--label', `${key}=${value}`]);
+export async function makeForeignNamed(
+  tag: string,
+  name: string,
+  image: string,
+  labels: Record<string, string> = {},
+): Promise<ForeignMark> {
+  const labelArgs = Object.entries({ ...labels, 'podwarden-chaos-foreign': tag }).flatMap(([key, value]) => [
+    '--label',
+    `${key}=${value}`,
+  ]);
   await podman(['run', '-d', '--name', name, ...labelArgs, image]);
   return markForeign(name);
 }
@@ -52,6 +60,8 @@ export async function expectForeignUntouched(marks: ForeignMark[]): Promise<void
 
 /** Removes what `makeForeignNamed` made with `tag` (only those: never another's containers). */
 export async function removeForeignTagged(tag: string): Promise<void> {
-  const ids = (await podman(['ps', '-aq', '--filter', `label=podwarden-chaos-foreign=${tag}`])).split('\n').filter(Boolean);
+  const ids = (await podman(['ps', '-aq', '--filter', `label=podwarden-chaos-foreign=${tag}`]))
+    .split('\n')
+    .filter(Boolean);
   if (ids.length > 0) await podman(['rm', '-f', '-t', '0', ...ids]);
 }

@@ -47,7 +47,8 @@ const podman = lane('podman');
 export const podman43Lane: ChaosLane = {
   name: `${podman.title} (setup-engine.sh service, podwarden as a process)`,
   engineSocket: podman.socketPath,
-  startPodwarden: (root, instance, extra = []) => startDaemon([...daemonArgs(root, instance, podman.socketPath), ...extra]),
+  startPodwarden: (root, instance, extra = []) =>
+    startDaemon([...daemonArgs(root, instance, podman.socketPath), ...extra]),
   async restartEngineApi() {
     // As test/podman/engine-restart.test.ts does it: stop the service setup-engine.sh started,
     // wait until it is really gone, then start it the way setup-engine.sh does.

@@ -30,7 +30,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 /** Unmounts tmpfs mounts a killed earlier run of these scenarios left (ours by their source name). */
 export async function unmountLeftovers(): Promise<string[]> {
   const lines = (await readFile('/proc/mounts', 'utf8')).split('\n');
-  const leftovers = lines.map((line) => line.split(' ')).filter(([source, , type]) => source === SOURCE && type === 'tmpfs').map(([, target]) => target!);
+  const leftovers = lines
+    .map((line) => line.split(' '))
+    .filter(([source, , type]) => source === SOURCE && type === 'tmpfs')
+    .map(([, target]) => target!);
   for (const target of leftovers) unmountNow(target.replace(/\\040/g, ' '));
   return leftovers;
 }

@@ -51,7 +51,8 @@ export function systemdHostFacts(): Record<string, string> {
 
 function fact(facts: Record<string, string>, key: string): string {
   const value = facts[key];
-  if (value === undefined) throw new Error(`${SYSTEMD_HOST_ENV} has no ${key}: run bash scripts/systemd-host.sh up again`);
+  if (value === undefined)
+    throw new Error(`${SYSTEMD_HOST_ENV} has no ${key}: run bash scripts/systemd-host.sh up again`);
   return value;
 }
 
@@ -90,7 +91,9 @@ export function lane(id: LaneId): Lane {
         registry: SAMPLE_REGISTRY,
         publishedHost: fact(facts, 'PODWARDEN_HOST_ADDRESS'),
         hostContainer: fact(facts, 'PODWARDEN_HOST_CONTAINER'),
-        ...(rootless ? { hostUser: { name: fact(facts, 'PODWARDEN_HOST_USER'), uid: Number(fact(facts, 'PODWARDEN_HOST_UID')) } } : {}),
+        ...(rootless
+          ? { hostUser: { name: fact(facts, 'PODWARDEN_HOST_USER'), uid: Number(fact(facts, 'PODWARDEN_HOST_UID')) } }
+          : {}),
       };
     }
   }
@@ -100,9 +103,13 @@ const LANE_IDS: readonly LaneId[] = ['podman', 'systemd-rootful', 'systemd-rootl
 
 /** The lanes this vitest project runs its lane files on (`PODWARDEN_LANES`, default `podman`). */
 export function lanesUnderTest(): Lane[] {
-  const ids = (process.env.PODWARDEN_LANES ?? 'podman').split(',').map((id) => id.trim()).filter(Boolean);
+  const ids = (process.env.PODWARDEN_LANES ?? 'podman')
+    .split(',')
+    .map((id) => id.trim())
+    .filter(Boolean);
   for (const id of ids) {
-    if (!LANE_IDS.includes(id as LaneId)) throw new Error(`PODWARDEN_LANES names an unknown lane "${id}" (known: ${LANE_IDS.join(', ')})`);
+    if (!LANE_IDS.includes(id as LaneId))
+      throw new Error(`PODWARDEN_LANES names an unknown lane "${id}" (known: ${LANE_IDS.join(', ')})`);
   }
   return ids.map((id) => lane(id as LaneId));
 }

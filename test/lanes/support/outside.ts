@@ -47,7 +47,19 @@ export function outside(lane: Lane): Outside {
   const dial = (method: 'POST' | 'DELETE', path: string, options: Record<string, unknown>) =>
     new Promise<void>((resolve, reject) => {
       docker.modem.dial(
-        { path: `${path}?`, method, options, statusCodes: { 200: true, 204: true, 304: true, 404: 'no such container', 409: 'conflict', 500: 'server error' } },
+        {
+          path: `${path}?`,
+          method,
+          options,
+          statusCodes: {
+            200: true,
+            204: true,
+            304: true,
+            404: 'no such container',
+            409: 'conflict',
+            500: 'server error',
+          },
+        },
         (error: unknown) => (error ? reject(error) : resolve()),
       );
     });
@@ -55,18 +67,27 @@ export function outside(lane: Lane): Outside {
 
   const api: Outside = {
     kill(name, signal = 'SIGKILL') {
-      if (lane.flavor === 'podman') return dial('POST', `${LIBPOD}/containers/${encodeURIComponent(name)}/kill`, { signal });
-      return docker.getContainer(name).kill({ signal }).then(() => undefined);
+      if (lane.flavor === 'podman')
+        return dial('POST', `${LIBPOD}/containers/${encodeURIComponent(name)}/kill`, { signal });
+      return docker
+        .getContainer(name)
+        .kill({ signal })
+        .then(() => undefined);
     },
     async removeForce(name) {
       try {
-        if (lane.flavor === 'podman') await dial('DELETE', `${LIBPOD}/containers/${encodeURIComponent(name)}`, { force: true, timeout: 0 });
+        if (lane.flavor === 'podman')
+          await dial('DELETE', `${LIBPOD}/containers/${encodeURIComponent(name)}`, { force: true, timeout: 0 });
         else await docker.getContainer(name).remove({ force: true });
       } catch (error) {
         if (!notFound(error)) throw error;
       }
     },
-    pause: (name) => docker.getContainer(name).pause().then(() => undefined),
+    pause: (name) =>
+      docker
+        .getContainer(name)
+        .pause()
+        .then(() => undefined),
     async inspect(name) {
       try {
         return (await docker.getContainer(name).inspect()) as unknown as Inspected;

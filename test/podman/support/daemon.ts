@@ -15,19 +15,29 @@ export interface Daemon {
  */
 export function daemonArgs(root: string, instance: string, engineSocket = SOCKET_PATH): string[] {
   return [
-    '--socket', engineSocket,
-    '--catalog', join(root, 'catalog'),
-    '--state-dir', join(root, 'state'),
-    '--instance', instance,
-    '--interval', '10m',
-    '--insecure-registry', REGISTRY,
+    '--socket',
+    engineSocket,
+    '--catalog',
+    join(root, 'catalog'),
+    '--state-dir',
+    join(root, 'state'),
+    '--instance',
+    instance,
+    '--interval',
+    '10m',
+    '--insecure-registry',
+    REGISTRY,
   ];
 }
 
 export function startDaemon(args: string[]): Daemon {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run', '--log-format', 'json', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli/main.ts', 'run', '--log-format', 'json', ...args],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
@@ -44,14 +54,20 @@ export interface CliResult {
 /** One `podwarden <args>` run to its end (stdout is a pipe: no TTY, so no bar and no colours). */
 export function runCli(args: string[], timeoutMs = 120_000): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
     child.stderr.on('data', (chunk) => (stderr += chunk));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`podwarden ${args.join(' ')} did not finish in ${timeoutMs} ms; stdout: ${stdout}; stderr: ${stderr}`));
+      reject(
+        new Error(
+          `podwarden ${args.join(' ')} did not finish in ${timeoutMs} ms; stdout: ${stdout}; stderr: ${stderr}`,
+        ),
+      );
     }, timeoutMs);
     child.once('exit', (code) => {
       clearTimeout(timer);
@@ -62,7 +78,9 @@ export function runCli(args: string[], timeoutMs = 120_000): Promise<CliResult> 
 
 /** A long-running `podwarden <args>` (events -f, logs -f): its output so far, and a way to end it. */
 export function spawnCli(args: string[]): { output: () => string; stop: () => Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));

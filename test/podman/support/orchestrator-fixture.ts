@@ -7,7 +7,12 @@ import { stringify } from 'yaml';
 import { createDockerodeEngine } from '../../../src/engine/dockerode/dockerode-engine.js';
 import { LABELS } from '../../../src/engine/labels.js';
 import { silentLogger } from '../../../src/log.js';
-import { createOrchestrator, type AppStatus, type Orchestrator, type OrchestratorOptions } from '../../../src/orchestrator.js';
+import {
+  createOrchestrator,
+  type AppStatus,
+  type Orchestrator,
+  type OrchestratorOptions,
+} from '../../../src/orchestrator.js';
 import type { Transition } from '../../../src/streams/transitions.js';
 import { until } from '../../support/until.js';
 import { lane as laneOf, type Lane } from '../../lanes/support/lane.js';

@@ -18,9 +18,7 @@ export class PodmanCliError extends Error {
     readonly exitCode: number | null,
     readonly stderr: string,
   ) {
-    super(
-      `podman ${args.join(' ')} failed (exit ${exitCode ?? 'signal'}): ${stderr.trim() || '(no stderr)'}`,
-    );
+    super(`podman ${args.join(' ')} failed (exit ${exitCode ?? 'signal'}): ${stderr.trim() || '(no stderr)'}`);
     this.name = 'PodmanCliError';
   }
 }
@@ -266,17 +264,7 @@ export function startEventRecorder(filterLabel: string): EventRecorder {
   const since = String(Math.floor(startedAt / 1000));
   const child = spawn(
     'podman',
-    [
-      'events',
-      '--format',
-      'json',
-      '--filter',
-      'type=container',
-      '--filter',
-      `label=${filterLabel}`,
-      '--since',
-      since,
-    ],
+    ['events', '--format', 'json', '--filter', 'type=container', '--filter', `label=${filterLabel}`, '--since', since],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const events: RecordedEvent[] = [];
@@ -371,9 +359,7 @@ export function startEventRecorder(filterLabel: string): EventRecorder {
           waiters.delete(waiter);
           const seenSoFar = events.map((e) => `${e.status}:${e.name}`).join(', ') || 'none';
           reject(
-            new Error(
-              `no matching podman event (label=${filterLabel}) within ${timeoutMs} ms; seen: ${seenSoFar}`,
-            ),
+            new Error(`no matching podman event (label=${filterLabel}) within ${timeoutMs} ms; seen: ${seenSoFar}`),
           );
         }, timeoutMs);
         const waiter: Waiter = {

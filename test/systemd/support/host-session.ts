@@ -39,9 +39,23 @@ export function hostSession(lane: Lane): HostSession {
   const scopeFlag = lane.hostUser ? ['--user'] : [];
   const exec = (argv: string[], input?: string) =>
     new Promise<HostResult>((resolve, reject) => {
-      const child = spawn('podman', ['exec', '--interactive', ...identity, '--env', `HOME=${home}`, '--workdir', home, lane.hostContainer!, ...argv], {
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
+      const child = spawn(
+        'podman',
+        [
+          'exec',
+          '--interactive',
+          ...identity,
+          '--env',
+          `HOME=${home}`,
+          '--workdir',
+          home,
+          lane.hostContainer!,
+          ...argv,
+        ],
+        {
+          stdio: ['pipe', 'pipe', 'pipe'],
+        },
+      );
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -57,7 +71,10 @@ export function hostSession(lane: Lane): HostSession {
     exec,
     async run(argv, input) {
       const result = await exec(argv, input);
-      if (result.code !== 0) throw new Error(`${argv.join(' ')} (as ${user} on the systemd host) exited ${result.code}: ${result.stderr.trim() || result.stdout.trim()}`);
+      if (result.code !== 0)
+        throw new Error(
+          `${argv.join(' ')} (as ${user} on the systemd host) exited ${result.code}: ${result.stderr.trim() || result.stdout.trim()}`,
+        );
       return result.stdout;
     },
     systemctl: (...args) => exec(['systemctl', ...scopeFlag, ...args]),
