@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, as `npm test` runs it: engines and registry up, dependencies installed,
-# a build (the type check, and the dist/ the systemd lane runs as a service), the chart check,
+# a build (the type check, and the dist/ the systemd lane runs as a service), lint, the chart check,
 # then the vitest projects lane by lane (see vitest.config.ts):
 #   main     fast + model + podman + chaos (this machine's podman 4.3), in one vitest run
 #   systemd  rootful and rootless podman 5 under systemd (scripts/systemd-host.sh)
@@ -35,9 +35,11 @@ bash scripts/setup-engine.sh
 bash scripts/ensure-node-deps.sh
 phase "setup"
 npm run --silent build
+# ESLint and Prettier: a finding fails the run as a test would.
+npm run --silent lint
 # The committed state charts must match the machines they were generated from.
 npm run --silent visualize:check
-phase "build and chart check"
+phase "build, lint and chart check"
 
 status=0
 results=()
