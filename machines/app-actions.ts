@@ -4,7 +4,6 @@ import {
   containerFailure,
   currentDecision,
   freshProbeStreaks,
-  lastEventAfter,
   learnedImageProbe,
   nextStreak,
   passAnswer,
@@ -13,6 +12,7 @@ import {
   waitingReason,
   type ImageHealthcheckOutcome,
 } from './app-knowledge.js';
+import { lastEventAfter } from './app-freshness.js';
 import { appGuarded } from './app-guards.js';
 import { killedBy, outsideKillAfter } from './outside-kill.js';
 import { classifyStepError, describeFailure, nextQuickExits, type FailureReason } from './failure.js';

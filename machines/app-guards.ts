@@ -2,14 +2,13 @@ import {
   currentDecision,
   decisionAfter,
   imageHealthcheckUnread,
-  isFreshObservation,
   isHeld,
-  isOwnFreshEvent,
   probeGivesUp,
   probeOf,
   probePasses,
   stepError,
 } from './app-knowledge.js';
+import { isFreshObservation, isOwnFreshEvent } from './app-freshness.js';
 import { appSetup } from './app-setup.js';
 import { decide } from './decide.js';
 import type { ProbeRole } from './failure.js';
@@ -17,7 +16,7 @@ import type { RenderOutcome } from './types.js';
 
 /**
  * The app machine's guards: every question its chart asks, answered from what the machine
- * knows (app-knowledge.ts) and the decision table (decide.ts).
+ * knows (app-knowledge.ts, app-freshness.ts) and the decision table (decide.ts).
  */
 export const appGuarded = appSetup.extend({
   guards: {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { AnyStateMachine, AnyStateNode } from 'xstate';
 import { appMachine } from '../../machines/app.machine.js';
 import { supervisorMachine } from '../../machines/supervisor.machine.js';
-import { chartOf } from '../../src/inspect/chart/chart.js';
+import { allStates, chartOf } from '../../src/inspect/chart/chart.js';
 import { toDot } from '../../src/inspect/chart/dot.js';
 import { readMachineSource } from '../../src/inspect/chart/machine-source.js';
 import { toMermaid } from '../../src/inspect/chart/mermaid.js';
@@ -119,6 +119,17 @@ describe('charts of a fixture machine that uses every construct', () => {
     expect(byPath.get('opening')).toEqual({ text: 'Opening (runs swing).', derived: true });
     expect(byPath.get('broken')).toEqual({ text: 'Broken (final state).', derived: true });
     expect(chart.doc).toMatch(/^A door with a lock/);
+  });
+
+  it('reads a state config imported from another file (createStateConfig) like an inline one', () => {
+    const hinge = allStates(chart).filter((state) => state.path.join('.').startsWith('hardware.hinge.'));
+    expect(hinge.map((state) => [state.path.join('.'), state.doc])).toEqual([
+      ['hardware.hinge.oiled', { text: 'Turns without a sound.', derived: false }],
+      ['hardware.hinge.squeaky', { text: 'Squeaky.', derived: true }],
+    ]);
+    expect(mermaid).toContain(
+      'door_hardware_hinge_oiled --> door_hardware_hinge_squeaky : KNOCK [context.attempts > 9]',
+    );
   });
 
   it('draws compound states as clusters in the Graphviz source', () => {

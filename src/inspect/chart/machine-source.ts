@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve as resolvePath } from 'node:path';
 import ts from 'typescript';
 
 /** Where a transition list sits in a state's config, so an inline guard can be found by position. */
@@ -61,25 +62,58 @@ function docOf(node: ts.Node): string | undefined {
   return text ? oneLine(text) : undefined;
 }
 
-class SourceIndex implements MachineSource {
-  readonly machineDoc: string | undefined;
-  private readonly consts = new Map<string, Expr>();
-  private readonly root: ts.ObjectLiteralExpression;
+/** The name a call is made by: `f(...)` or `x.f(...)`. */
+function calleeName(call: ts.CallExpression): string | undefined {
+  const callee = call.expression;
+  if (ts.isIdentifier(callee)) return callee.text;
+  return ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+}
 
-  constructor(
-    private readonly file: ts.SourceFile,
-    exportName: string,
-  ) {
-    let declaration: ts.VariableDeclaration | undefined;
+function parse(fileName: string): ts.SourceFile {
+  const text = readFileSync(fileName, 'utf8');
+  return ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+}
+
+/** One source file: its top-level `const`s, and the values it imports from the project's other files. */
+class SourceModule {
+  readonly consts = new Map<string, ts.VariableDeclaration & { initializer: Expr }>();
+  /** Local name → the file (`./x.js` read as `./x.ts`) and the name it is exported by there. */
+  readonly imports = new Map<string, { fileName: string; name: string }>();
+
+  constructor(file: ts.SourceFile) {
     for (const statement of file.statements) {
-      if (!ts.isVariableStatement(statement)) continue;
-      for (const item of statement.declarationList.declarations) {
-        if (!ts.isIdentifier(item.name) || !item.initializer) continue;
-        this.consts.set(item.name.text, item.initializer);
-        if (item.name.text === exportName) declaration = item;
+      if (ts.isVariableStatement(statement)) {
+        for (const item of statement.declarationList.declarations) {
+          if (ts.isIdentifier(item.name) && item.initializer) {
+            this.consts.set(item.name.text, item as ts.VariableDeclaration & { initializer: Expr });
+          }
+        }
+      } else if (ts.isImportDeclaration(statement)) {
+        const from = statement.moduleSpecifier;
+        const bindings = statement.importClause?.namedBindings;
+        if (!ts.isStringLiteral(from) || !from.text.startsWith('.') || statement.importClause?.isTypeOnly) continue;
+        if (!bindings || !ts.isNamedImports(bindings)) continue;
+        const fileName = resolvePath(dirname(file.fileName), from.text.replace(/\.js$/, '.ts'));
+        for (const element of bindings.elements) {
+          if (element.isTypeOnly) continue;
+          this.imports.set(element.name.text, { fileName, name: (element.propertyName ?? element.name).text });
+        }
       }
     }
-    if (!declaration?.initializer) {
+  }
+}
+
+class SourceIndex implements MachineSource {
+  readonly machineDoc: string | undefined;
+  /** Parsed files by name: the machine's own, and the files its configs are imported from. */
+  private readonly modules = new Map<string, SourceModule | undefined>();
+  private readonly root: ts.ObjectLiteralExpression;
+
+  constructor(file: ts.SourceFile, exportName: string) {
+    const own = new SourceModule(file);
+    this.modules.set(file.fileName, own);
+    const declaration = own.consts.get(exportName);
+    if (!declaration) {
       throw new Error(`${file.fileName}: no top-level \`const ${exportName} = ...createMachine(...)\` found`);
     }
     const config = this.findMachineConfig(declaration.initializer);
@@ -110,10 +144,10 @@ class SourceIndex implements MachineSource {
     const guard = this.valueOf(transition, 'guard');
     if (!guard || !(ts.isArrowFunction(guard) || ts.isFunctionExpression(guard))) return undefined;
     const body = guard.body;
-    if (!ts.isBlock(body)) return oneLine(body.getText(this.file));
+    if (!ts.isBlock(body)) return oneLine(body.getText());
     const [only] = body.statements;
     if (body.statements.length === 1 && only && ts.isReturnStatement(only) && only.expression) {
-      return oneLine(only.expression.getText(this.file));
+      return oneLine(only.expression.getText());
     }
     return undefined;
   }
@@ -123,14 +157,8 @@ class SourceIndex implements MachineSource {
     const visit = (node: ts.Node): void => {
       if (found) return;
       if (ts.isCallExpression(node)) {
-        const callee = node.expression;
-        const name = ts.isIdentifier(callee)
-          ? callee.text
-          : ts.isPropertyAccessExpression(callee)
-            ? callee.name.text
-            : undefined;
         const [first] = node.arguments;
-        if (name === 'createMachine' && first) {
+        if (calleeName(node) === 'createMachine' && first) {
           found = this.resolveObject(first);
           if (found) return;
         }
@@ -141,14 +169,40 @@ class SourceIndex implements MachineSource {
     return found;
   }
 
-  /** Follows same-file `const` references, so `on: DURING_STEP` is read like an inline object. */
+  /**
+   * Follows `const` references, in the same file or imported from another of the project's
+   * files, so `on: DURING_STEP` or `running: runningState` is read like an inline object; and
+   * xstate's `createStateConfig(config)`, which returns its config as it is.
+   */
   private resolve(expression: Expr, depth = 0): Expr {
     const inner = unwrap(expression);
-    if (depth < 8 && ts.isIdentifier(inner)) {
-      const target = this.consts.get(inner.text);
+    if (depth >= 8) return inner;
+    if (ts.isIdentifier(inner)) {
+      const target = this.constOf(inner);
       if (target) return this.resolve(target, depth + 1);
     }
+    if (ts.isCallExpression(inner) && calleeName(inner) === 'createStateConfig') {
+      const [config] = inner.arguments;
+      if (config) return this.resolve(config, depth + 1);
+    }
     return inner;
+  }
+
+  /** The initializer of the top-level `const` an identifier names, in its own file or the one it is imported from. */
+  private constOf(identifier: ts.Identifier): Expr | undefined {
+    const module = this.moduleOf(identifier.getSourceFile().fileName);
+    const local = module?.consts.get(identifier.text);
+    if (local) return local.initializer;
+    const imported = module?.imports.get(identifier.text);
+    return imported && this.moduleOf(imported.fileName)?.consts.get(imported.name)?.initializer;
+  }
+
+  /** A parsed file, read once; undefined when there is none (an import that is no `.ts` file of the project). */
+  private moduleOf(fileName: string): SourceModule | undefined {
+    if (!this.modules.has(fileName)) {
+      this.modules.set(fileName, existsSync(fileName) ? new SourceModule(parse(fileName)) : undefined);
+    }
+    return this.modules.get(fileName);
   }
 
   private resolveObject(expression: Expr): ts.ObjectLiteralExpression | undefined {
@@ -241,7 +295,5 @@ class SourceIndex implements MachineSource {
 
 /** Parses `fileName` and indexes the machine exported as `exportName`. */
 export function readMachineSource(fileName: string, exportName: string): MachineSource {
-  const text = readFileSync(fileName, 'utf8');
-  const file = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
-  return new SourceIndex(file, exportName);
+  return new SourceIndex(parse(fileName), exportName);
 }

@@ -1,0 +1,191 @@
+import { assign } from 'xstate';
+import { appBehaviour } from './app-actions.js';
+import { probeInput } from './app-probes.js';
+import { containerStepInput } from './app-steps.js';
+import { stepCause } from './step-cause.js';
+
+/**
+ * The app machine's `running` state (app.machine.ts), in a file of its own: three regions side
+ * by side while the container runs (how long it has been up, whether its rendered files still
+ * say what it was started with, podwarden's probes of the service inside), and what an engine
+ * event or a pass observation does to a running app.
+ */
+export const runningState = appBehaviour.createStateConfig({
+  type: 'parallel',
+  entry: ['freshRun', 'announceReadiness'],
+  exit: 'announceReadiness',
+  states: {
+    /** How long the container has been up, for the crash count. */
+    uptime: {
+      initial: 'settling',
+      states: {
+        /** Up, but not long enough to forget earlier crashes. */
+        settling: {
+          after: { stablePeriod: { target: 'stable', actions: 'resetFailures' } },
+        },
+        /** Up long enough: the crash count is back to zero. */
+        stable: {},
+      },
+    },
+    /** Whether the rendered files still say what the container was started with. */
+    config: {
+      initial: 'idle',
+      states: {
+        /** Rendered at start (or at the last pass); a quiet pass renders again. */
+        idle: {
+          on: { 'RENDER.CHECK': { target: 'rerendering' } },
+        },
+        /** Rendering again (a rotated secret reaches the config without a human); unchanged files are not written. */
+        rerendering: {
+          invoke: {
+            src: 'renderFiles',
+            input: ({ context, event }) => ({ spec: context.spec, cause: stepCause(context, event) }),
+            onDone: [
+              {
+                guard: { type: 'filesChanged', params: ({ event }) => ({ output: event.output }) },
+                target: '#app.restarting',
+                actions: assign({ reason: 'a rendered file changed; restarting so the app reads it' }),
+              },
+              { target: 'idle' },
+            ],
+            // The old files stay as they were; the container keeps running with them.
+            onError: {
+              target: '#app.backoff',
+              actions: {
+                type: 'countStepFailure',
+                params: ({ event }) => ({ step: 'render', error: event.error }),
+              },
+            },
+          },
+        },
+      },
+    },
+    /**
+     * podwarden's own checks of the service inside: startup first, then liveness and
+     * readiness. Only declared probes get an actor; an undeclared one passes at once.
+     */
+    probes: {
+      initial: 'entering',
+      states: {
+        /** Where the checks begin: with the startup probe when there is one. */
+        entering: {
+          always: [
+            { guard: { type: 'declares', params: { role: 'startup' } }, target: 'startingUp' },
+            { target: 'watching' },
+          ],
+        },
+        /** The startup probe has not passed yet: liveness and readiness wait; failures within its start period do not count. */
+        startingUp: {
+          invoke: { src: 'runProbe', input: probeInput('startup') },
+          on: {
+            PROBE_RESULT: [
+              { guard: 'startupPasses', target: 'watching', actions: 'recordProbe' },
+              { guard: 'startupGivesUp', target: '#app.crashed', actions: 'countProbeFailure' },
+              { guard: { type: 'resultOf', params: { role: 'startup' } }, actions: 'recordProbe' },
+            ],
+          },
+        },
+        /** Started up: liveness and readiness probes run side by side. */
+        watching: {
+          type: 'parallel',
+          states: {
+            /** Failing failureThreshold times in a row condemns the container (one slow probe never does). */
+            liveness: {
+              initial: 'entering',
+              states: {
+                /** The declared probe, else the container's own health check (read once per container). */
+                entering: {
+                  always: [
+                    { guard: { type: 'declares', params: { role: 'liveness' } }, target: 'probing' },
+                    { guard: 'imageHealthcheckUnread', target: 'readingImageCheck' },
+                    { target: 'unprobed' },
+                  ],
+                },
+                /** Reading the container's health check (its image's HEALTHCHECK), which podman itself never runs here. */
+                readingImageCheck: {
+                  invoke: {
+                    src: 'readImageHealthcheck',
+                    input: containerStepInput,
+                    onDone: {
+                      target: 'entering',
+                      actions: { type: 'learnImageProbe', params: ({ event }) => ({ outcome: event.output }) },
+                    },
+                    // Unread, so the next run of the container tries again; this one goes unprobed.
+                    onError: { target: 'unprobed' },
+                  },
+                },
+                probing: {
+                  invoke: { src: 'runProbe', input: probeInput('liveness') },
+                  on: {
+                    PROBE_RESULT: [
+                      { guard: 'livenessGivesUp', target: '#app.crashed', actions: 'countProbeFailure' },
+                      { guard: { type: 'resultOf', params: { role: 'liveness' } }, actions: 'recordProbe' },
+                    ],
+                  },
+                },
+                /** No liveness probe: a running container counts as alive. */
+                unprobed: {},
+              },
+            },
+            /** Whether the app serves: failing only makes it not ready; nothing is restarted. */
+            readiness: {
+              initial: 'entering',
+              states: {
+                entering: {
+                  always: [
+                    { guard: { type: 'declares', params: { role: 'readiness' } }, target: 'probing' },
+                    { target: 'unprobed' },
+                  ],
+                },
+                probing: {
+                  initial: 'unready',
+                  invoke: { src: 'runProbe', input: probeInput('readiness') },
+                  states: {
+                    /** Not serving yet, or stopped serving: dependents wait. */
+                    unready: {
+                      on: {
+                        PROBE_RESULT: [
+                          { guard: 'readinessPasses', target: 'ready', actions: 'recordProbe' },
+                          { guard: { type: 'resultOf', params: { role: 'readiness' } }, actions: 'recordProbe' },
+                        ],
+                      },
+                    },
+                    /** Serving: `ready` is true, and dependents and companions may go on. */
+                    ready: {
+                      entry: ['markReady', 'announceReadiness'],
+                      exit: ['markUnready', 'announceReadiness'],
+                      on: {
+                        PROBE_RESULT: [
+                          { guard: 'readinessGivesUp', target: 'unready', actions: 'recordProbe' },
+                          { guard: { type: 'resultOf', params: { role: 'readiness' } }, actions: 'recordProbe' },
+                        ],
+                      },
+                    },
+                  },
+                },
+                /** No readiness probe: running means ready. */
+                unprobed: {
+                  entry: ['markReady', 'announceReadiness'],
+                  exit: ['markUnready', 'announceReadiness'],
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+  on: {
+    CONTAINER_EVENT: [
+      { guard: 'eventMeansFailure', target: 'crashed', actions: ['applyContainerEvent', 'countFailure'] },
+      { guard: 'eventNeedsAction', target: 'deciding', actions: 'applyContainerEvent' },
+      { guard: 'ownEvent', actions: 'applyContainerEvent' },
+    ],
+    OBSERVED: [
+      { guard: 'observationMeansFailure', target: 'crashed', actions: ['observe', 'reportPass', 'countFailure'] },
+      { guard: 'observationNeedsAction', target: 'deciding', actions: ['observe', 'reportPass'] },
+      { guard: 'freshObservation', actions: ['observe', 'reportPass', 'checkRender'] },
+      { actions: 'reportPass' },
+    ],
+  },
+});
