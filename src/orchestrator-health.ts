@@ -1,5 +1,6 @@
 import type { Actor } from 'xstate';
 import type { supervisorMachine } from '../machines/supervisor.machine.js';
+import type { EngineTelemetry } from './engine/instrumented-engine.js';
 import type { Health } from './orchestrator-types.js';
 
 /** `/healthz`'s answer from the supervisor's snapshot and what the engine calls said last. */
@@ -31,4 +32,28 @@ export function healthOf(
       imageHealthchecks,
     };
   return { ok: true, gate: 'open', engine: engineState, reason: 'supervising', imageHealthchecks };
+}
+
+/**
+ * What the engine calls said last, as `healthOf` reads it: an unreachable call sets the
+ * problem; a list or ping that answers clears it (and shows the engine answered once).
+ */
+export function createEngineReach(): {
+  note(event: EngineTelemetry): void;
+  now(): { problem: string | undefined; answered: boolean };
+} {
+  let problem: string | undefined;
+  let answered = false;
+  return {
+    note(event) {
+      if (event.kind === 'call') {
+        if (event.outcome === 'unreachable') problem = event.error ?? 'the engine does not answer';
+        else if (event.outcome === 'ok' && (event.call === 'list' || event.call === 'ping')) {
+          problem = undefined;
+          answered = true;
+        }
+      }
+    },
+    now: () => ({ problem, answered }),
+  };
 }

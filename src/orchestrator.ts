@@ -1,43 +1,30 @@
 import { join, resolve } from 'node:path';
 import { filter, firstValueFrom, Subject } from 'rxjs';
-import { createActor, fromEventObservable, fromPromise, waitFor, type Actor } from 'xstate';
-import { appMachine } from '../machines/app.machine.js';
-import { supervisorMachine, type DeclaredApp, type Snapshot } from '../machines/supervisor.machine.js';
-import { companionUnitMachine } from '../machines/companion-unit.machine.js';
-import { parsePodmanVersion, usesQuadlet } from './companions/systemd/render-unit.js';
-import { createSystemdUnits, systemdAvailable, unitDirectory, unitScope } from './companions/systemd/systemd-units.js';
-import { createUnitEffects } from './companions/systemd/unit-effects.js';
+import { waitFor, type Actor } from 'xstate';
+import type { supervisorMachine, DeclaredApp, Snapshot } from '../machines/supervisor.machine.js';
 import { DEFAULT_BACKOFF, type BackoffPolicy, type PassReport } from '../machines/types.js';
 import { createAppEffects } from './effects/app-effects.js';
 import { createDockerodeEngine } from './engine/dockerode/dockerode-engine.js';
 import { NAMING_DEFAULTS, ownerSelector } from './engine/labels.js';
 import { createLogger } from './log.js';
-import {
-  bindingsOf,
-  catalogApps,
-  catalogProblem,
-  createCatalogKeeper,
-  rightsOf,
-  withRecordedFiles,
-} from './catalog-keeper.js';
+import { bindingsOf, catalogProblem, createCatalogKeeper, withRecordedFiles } from './catalog-keeper.js';
 import { emptyCatalog, type Catalog } from './manifest/catalog.js';
 import { createSpecBuilder } from './manifest/machine-spec.js';
 import { createDesiredStore, emptyDesiredState, type DesiredState } from './state/desired-store.js';
-import { engineEvents$ } from './streams/engine-events.js';
-import { tick$ } from './streams/tick.js';
-import { explainApp } from './explain/explain.js';
-import { planPass } from './explain/plan.js';
 import { instrumentEngine, type EngineTelemetry } from './engine/instrumented-engine.js';
 import { boundEngineWork } from './engine/engine-work.js';
 import { createJournal, type Journal } from './journal/journal.js';
-import { recoverOpenIntents, rendersCutShort } from './journal/recovery.js';
-import type { JournaledFile, JournalRecord } from './journal/records.js';
-import { createTransitionTracker, topLevelState } from './streams/transitions.js';
-import { createStatusRows, withLeftAlone } from './status-rows.js';
+import { recoverJournalAtBoot } from './journal/recovery.js';
+import type { JournalRecord } from './journal/records.js';
+import { createTransitionTracker } from './streams/transitions.js';
+import { createStatusRows } from './status-rows.js';
 import { followNameWaits, watchFreedNames } from './streams/freed-names.js';
 import type { AppProgress, Orchestrator, OrchestratorOptions } from './orchestrator-types.js';
 import { checkAppId, PodwardenError } from './podwarden-error.js';
-import { healthOf } from './orchestrator-health.js';
+import { createOrchestratorQueries } from './orchestrator-queries.js';
+import { createEngineReach } from './orchestrator-health.js';
+import { chooseCompanionBackend, chooseImageHealthchecks } from './boot-choices.js';
+import { createSupervisorActor, logSupervisor } from './supervisor-actor.js';
 import { createOwnerCommands } from './owner-commands.js';
 import { createOrphanGuard, type OrphanGuard } from './orphan-guard.js';
 import { adoptAtBoot } from './boot-adoption.js';
@@ -82,20 +69,13 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const keeper = createCatalogKeeper({ ...options, dataDir, secretsDir, log });
   const telemetry = new Subject<EngineTelemetry | { kind: 'journal-write-failed' }>();
   const progress = new Subject<AppProgress>();
-  let engineProblem: string | undefined;
-  let engineAnswered = false;
+  const engineReach = createEngineReach();
   const work = boundEngineWork(
     options.engine ?? createDockerodeEngine({ socketPath: options.socketPath ?? DEFAULTS.socketPath }),
     options.engineWork ?? {},
   );
   const engine = instrumentEngine(work, (event) => {
-    if (event.kind === 'call') {
-      if (event.outcome === 'unreachable') engineProblem = event.error ?? 'the engine does not answer';
-      else if (event.outcome === 'ok' && (event.call === 'list' || event.call === 'ping')) {
-        engineProblem = undefined;
-        engineAnswered = true;
-      }
-    }
+    engineReach.note(event);
     telemetry.next(event);
   });
   const journal: Journal | undefined =
@@ -185,42 +165,6 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     uninstalled: (appId) => guard?.uninstalledNow(appId),
   });
 
-  /** Running a check twice is only waste; never running it is a blind spot: podwarden when in doubt. */
-  async function chooseImageHealthchecks(): Promise<'podwarden' | 'engine'> {
-    const asked = options.imageHealthchecks ?? 'auto';
-    if (asked !== 'auto') return asked;
-    try {
-      return (await engine.ping()).runsHealthchecks ? 'engine' : 'podwarden';
-    } catch (error) {
-      log.warn(
-        { err: error instanceof Error ? error.message : String(error) },
-        'cannot ask the engine whether it runs health checks; podwarden runs them',
-      );
-      return 'podwarden';
-    }
-  }
-
-  async function chooseCompanionBackend(): Promise<'container' | 'systemd'> {
-    const asked = options.companionBackend ?? 'auto';
-    if (asked !== 'auto') return asked;
-    return (await systemdAvailable(unitScope())) ? 'systemd' : 'container';
-  }
-
-  /** Quadlet or .service follows the engine's podman version, read once at start. */
-  async function systemdEffects() {
-    const info = await engine.ping();
-    if (info.flavor !== 'podman')
-      throw new PodwardenError(
-        `the systemd companion backend needs podman; the engine is ${info.flavor} ${info.version}`,
-      );
-    const podman = parsePodmanVersion(info.version);
-    const quadlet = usesQuadlet(podman);
-    const scope = unitScope();
-    const units =
-      options.systemdUnits ?? createSystemdUnits({ directory: unitDirectory(scope, quadlet), quadlet, scope });
-    return createUnitEffects(units, { podman, logger: log });
-  }
-
   function observeEngine(): Promise<Snapshot> {
     const observedAt = Date.now();
     return engine.list(owner).then((containers) => ({ observedAt, containers }));
@@ -252,6 +196,22 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     return guarded(snapshot);
   }
 
+  const queries = createOrchestratorQueries({
+    root: () => root,
+    requireRoot,
+    catalog: () => catalog,
+    desired: () => desired,
+    guard: () => guard,
+    statusRows,
+    journal,
+    engine,
+    owner,
+    namePrefix,
+    engineReach: () => engineReach.now(),
+    imageHealthchecks: () => imageHealthchecks,
+    engineWorkLoad: () => work.load(),
+  });
+
   const api: Orchestrator = {
     transitions$: tracker.transitions$,
     passes$: passes.asObservable(),
@@ -279,22 +239,10 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
           'desired.json is missing and the owner asked to prune orphans: every container of this instance is removed (start over)',
         );
       }
-      imageHealthchecks = await chooseImageHealthchecks();
-      log.info(
-        { imageHealthchecks },
-        imageHealthchecks === 'engine'
-          ? "the engine runs images' HEALTHCHECKs; podwarden acts on its verdict"
-          : "podwarden runs images' HEALTHCHECKs as liveness probes",
-      );
-      let cutShort = new Map<string, JournaledFile[]>();
-      let records: JournalRecord[] = [];
-      if (journal) {
-        // Before the supervisor (and so before its recovery gate): steps a crash cut short are
-        // closed first, so the passes after the gate start from a journal that is whole.
-        records = await journal.open();
-        cutShort = rendersCutShort(records);
-        await recoverOpenIntents({ journal, records, engine, instance, logger: log });
-      }
+      imageHealthchecks = await chooseImageHealthchecks(engine, options.imageHealthchecks, log);
+      // Before the supervisor (and so before its recovery gate): steps a crash cut short are
+      // closed first, so the passes after the gate start from a journal that is whole.
+      const { records, cutShort } = await recoverJournalAtBoot(journal, { engine, instance, logger: log });
       const words = lastOwnerWords(records);
       guard = createOrphanGuard({
         pruneOrphans: options.pruneOrphans ?? false,
@@ -313,12 +261,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         log.error({ app: appId }, `installed app cannot be managed, its container is left alone: ${problem}`);
       }
 
-      const companionBackend = await chooseCompanionBackend();
-      const unitEffects = companionBackend === 'systemd' ? await systemdEffects() : undefined;
-      log.info(
-        { companionBackend },
-        `companions run as ${companionBackend === 'systemd' ? 'systemd units' : 'containers supervised by podwarden'}`,
-      );
+      const { companionBackend, unitEffects } = await chooseCompanionBackend(engine, options, log);
 
       const effects = createAppEffects(engine, {
         logger: log,
@@ -331,26 +274,14 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         rendersCutShort: cutShort,
         ...(options.diskReserveBytes !== undefined ? { diskReserveBytes: options.diskReserveBytes } : {}),
       });
-      const machine = supervisorMachine.provide({
-        actors: {
-          app: appMachine.provide({ actors: effects }),
-          ...(unitEffects ? { companionUnit: companionUnitMachine.provide({ actors: unitEffects }) } : {}),
-          recover: fromPromise(() => recoverEngine(records)),
-          observe: fromPromise(async () => guarded(await observeEngine())),
-          ticks: fromEventObservable(() => tick$(options.intervalMs ?? DEFAULTS.intervalMs)),
-          engineEvents: fromEventObservable(() =>
-            engineEvents$(engine, owner, {
-              onDisconnect: (error, attempt) =>
-                log.warn(
-                  { attempt, err: error instanceof Error ? error.message : String(error) },
-                  'engine event stream lost; reconnecting',
-                ),
-            }),
-          ),
-        },
-      });
-      const inspectors = [tracker.inspect, options.inspect].filter((fn) => fn !== undefined);
-      const supervisor = createActor(machine, {
+      const supervisor = createSupervisorActor({
+        appEffects: effects,
+        unitEffects,
+        recover: () => recoverEngine(records),
+        observe: async () => guarded(await observeEngine()),
+        engine,
+        owner,
+        intervalMs: options.intervalMs ?? DEFAULTS.intervalMs,
         input: {
           apps,
           held,
@@ -361,29 +292,11 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
           passTimeoutMs: DEFAULTS.passTimeoutMs,
           companionBackend,
         },
-        inspect: (event) => inspectors.forEach((inspect) => inspect(event)),
+        inspectors: [tracker.inspect, options.inspect].filter((fn) => fn !== undefined),
+        logger: log,
       });
-      supervisor.on('pass', ({ report }) => {
-        passes.next(report);
-        const acted = report.entries.filter((entry) => entry.action !== 'none');
-        if (report.error) log.warn({ pass: report.passId }, `pass ${report.passId}: ${report.error}`);
-        else if (acted.length > 0) log.info({ pass: report.passId, acted }, `pass ${report.passId}`);
-      });
-      supervisor.on('gateOpened', ({ reason }) => {
-        if (reason === 'cap') log.warn('recovery gate opened by its cap before recovery finished');
-        else log.info('recovery done; supervising');
-      });
-      supervisor.on('recoveryFailed', ({ error }) =>
-        log.error({ err: error }, `boot recovery failed, retrying: ${error}`),
-      );
-      supervisor.on('engineReconnected', () => log.info('engine event stream back; resyncing'));
-      supervisor.subscribe({ error: (error) => log.fatal({ err: error }, 'supervisor crashed') });
-      tracker.transitions$.subscribe((transition) =>
-        log.info(
-          { app: transition.appId, from: transition.from, to: transition.to, reason: transition.reason },
-          `${transition.appId}: ${transition.from ?? '∅'} → ${transition.to}`,
-        ),
-      );
+      supervisor.on('pass', ({ report }) => passes.next(report));
+      logSupervisor(supervisor, tracker.transitions$, log);
       // A name a foreign container held is free: the app waiting for it goes on at once.
       followNameWaits(tracker.transitions$, names);
       root = supervisor;
@@ -444,46 +357,6 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       return report;
     },
 
-    async explain(appId) {
-      checkAppId(appId);
-      const row = api.status().find((entry) => entry.appId === appId);
-      if (!row && !catalog.apps.has(appId))
-        throw new PodwardenError(`no app "${appId}" is installed or in the catalog`, 'not-found');
-      const records = journal ? await journal.read() : [];
-      return explainApp(row, appId, records, journal?.damage());
-    },
-
-    async plan() {
-      const supervisor = requireRoot();
-      const containers = await engine.list(owner);
-      const context = supervisor.getSnapshot().context;
-      const apps = Object.entries(context.apps).map(([appId, app]) => {
-        const ref = context.refs[appId];
-        return {
-          appId,
-          state: ref ? topLevelState(ref.getSnapshot().value) : 'not spawned',
-          desired: app.desired,
-          specHash: app.spec.specHash,
-          ...(app.spec.ignoreEngineHealth ? { ignoreEngineHealth: true } : {}),
-        };
-      });
-      return planPass(apps, context.held, containers);
-    },
-
-    logs(appId, logOptions = {}) {
-      checkAppId(appId);
-      const row = api.status().find((entry) => entry.appId === appId);
-      if (!row) throw new PodwardenError(`app "${appId}" is not installed`, 'not-found');
-      return engine.logs(row.containerId ?? `${namePrefix}${appId}`, logOptions);
-    },
-
-    catalog: () => catalogApps(catalog, desired),
-
-    health: () => healthOf(root, { problem: engineProblem, answered: engineAnswered }, imageHealthchecks),
-
-    journalDamage: () => journal?.damage() ?? { unreadable: [], lostWrites: 0 },
-    engineWorkLoad: () => work.load(),
-
     async reloadCatalog() {
       requireRoot();
       applyCatalog(await keeper.reload(bindingsOf(desired)));
@@ -498,22 +371,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       await commands.move(appId, name, () => applyCatalog(next));
     },
 
-    status() {
-      if (!root) return [];
-      const rows = statusRows
-        .rows(root.getSnapshot().context, (appId) => desired.apps[appId]?.desired)
-        .map((row) => {
-          const rights = rightsOf(
-            catalog,
-            row.appId,
-            row.companion === undefined ? row.appId : `${row.appId}/${row.companion}`,
-          );
-          return rights.length > 0 ? { ...row, rights } : row;
-        });
-      return withLeftAlone(rows, guard?.leftAlone() ?? new Map());
-    },
-
-    catalogErrors: () => catalog.errors,
+    ...queries,
   };
   return api;
 }

@@ -94,6 +94,22 @@ export function rendersCutShort(records: readonly JournalRecord[]): Map<string, 
 }
 
 /**
+ * The journal at boot, read and made whole: opened (undefined when it is off), every intent a
+ * crash left open closed (`recoverOpenIntents`), and the renders it cut short named for the
+ * effects that redo them.
+ */
+export async function recoverJournalAtBoot(
+  journal: Journal | undefined,
+  options: { engine: EnginePort; instance: string; logger: Logger },
+): Promise<{ records: JournalRecord[]; cutShort: Map<string, JournaledFile[]> }> {
+  if (!journal) return { records: [], cutShort: new Map() };
+  const records = await journal.open();
+  const cutShort = rendersCutShort(records);
+  await recoverOpenIntents({ journal, records, ...options });
+  return { records, cutShort };
+}
+
+/**
  * At boot, before the supervisor's recovery gate: closes every intent a crash left open with
  * a `recovered` outcome. An engine that does not answer leaves them open for the next boot
  * (the passes re-decide anyway).

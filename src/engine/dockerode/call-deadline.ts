@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { toEngineError, type CallContext } from './engine-errors.js';
 
 /**
@@ -19,3 +20,9 @@ export async function withDeadline<T>(
     clearTimeout(timer);
   }
 }
+
+/** Opens a streaming call (pull, build, logs) the adapter's way: see `DockerodeEngine.openStream`. */
+export type OpenStream = (
+  ctx: Omit<CallContext, 'socketPath'>,
+  open: (abortSignal: AbortSignal) => Promise<IncomingMessage>,
+) => Promise<IncomingMessage>;

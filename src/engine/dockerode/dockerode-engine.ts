@@ -1,9 +1,8 @@
 import { statfs } from 'node:fs/promises';
-import { Agent, type IncomingMessage } from 'node:http';
+import { Agent } from 'node:http';
 import Docker from 'dockerode';
 import { Observable } from 'rxjs';
-import { buildContextEntries } from './build-context.js';
-import { withDeadline } from './call-deadline.js';
+import { withDeadline, type OpenStream } from './call-deadline.js';
 import { runExec } from './exec-run.js';
 import {
   observationFromInspect,
@@ -11,11 +10,11 @@ import {
   observationFromListEntry,
 } from './container-observation.js';
 import { containerCreateBody } from './create-body.js';
-import { dialJson, dialStream } from './dockerode-dial.js';
+import { containerLogs } from './container-logs.js';
+import { dialJson } from './dockerode-dial.js';
 import { containerEventStream } from './dockerode-events.js';
 import { engineMessageOf, httpStatusOf, isMissingImage, isNameConflict, type CallContext } from './engine-errors.js';
 import { EngineFactsCache, fetchEngineFacts } from './engine-facts.js';
-import { fullyQualifiedRef, registryHostOf } from '../image-ref.js';
 import { hasLabels, labelFilters } from './label-selector.js';
 import { adoptOrRefuseName } from '../name-conflict.js';
 import {
@@ -32,9 +31,7 @@ import {
   type PullOptions,
   type StorageSpace,
 } from '../port.js';
-import { LogFrameSplitter } from './log-frames.js';
-import { buildProgressFromLine, pullProgressFromLine } from './progress-lines.js';
-import { followProgress } from './progress-stream.js';
+import { buildImage, pullImage, type ImageStreamDeps } from './pull-and-build.js';
 
 export interface DockerodeEngineOptions {
   /** The Docker-compatible API socket, e.g. /run/podman/podman.sock. */
@@ -67,6 +64,8 @@ class DockerodeEngine implements EnginePort {
   private readonly facts: EngineFactsCache;
   /** Asked once: the engine's storage never moves while it runs. */
   private storageRoot: Promise<string> | undefined;
+  /** What pulls and builds use of this adapter (pull-and-build.ts). */
+  private readonly images: ImageStreamDeps;
 
   constructor(options: DockerodeEngineOptions) {
     this.socketPath = options.socketPath;
@@ -77,6 +76,13 @@ class DockerodeEngine implements EnginePort {
     const agent = new Agent({ keepAlive: false });
     this.docker = new Docker({ socketPath: options.socketPath, agent } as Docker.DockerOptions);
     this.facts = new EngineFactsCache(() => fetchEngineFacts(this.docker, this.socketPath, this.apiTimeoutMs));
+    this.images = {
+      docker: this.docker,
+      socketPath: this.socketPath,
+      facts: this.facts,
+      openStream: this.openStream,
+      imageExists: (ref) => this.imageExists(ref),
+    };
   }
 
   /** Always asks the engine (a health probe must not be answered from memory). */
@@ -103,66 +109,12 @@ class DockerodeEngine implements EnginePort {
     });
   }
 
-  async pull(ref: string, options: PullOptions = {}): Promise<void> {
-    const action = `pull of image ${ref}`;
-    const insecure = options.insecureRegistries?.includes(registryHostOf(ref)) ?? false;
-    const facts = await this.facts.load();
-    const libpodVersion = facts.flavor === 'podman' ? facts.libpodApiVersion : undefined;
-    // On podman the libpod endpoint is used for every pull, with TLS verification said out
-    // loud: an explicit tlsVerify=true overrides `insecure = true` in registries.conf, so only
-    // podwarden's own insecureRegistries list decides which registries may speak plain HTTP.
-    // (Docker decides by its daemon.json alone; the compat endpoint has no say.)
-    const stream = await this.openStream({ action }, (abortSignal) =>
-      libpodVersion !== undefined
-        ? dialStream(this.docker, {
-            path: `/v${libpodVersion}/libpod/images/pull?`,
-            method: 'POST',
-            options: { _query: { reference: fullyQualifiedRef(ref), tlsVerify: !insecure }, _body: {} },
-            abortSignal,
-          })
-        : (this.docker.pull(ref, { abortSignal }) as Promise<IncomingMessage>),
-    );
-    await followProgress(
-      stream,
-      { action, socketPath: this.socketPath },
-      (line) => pullProgressFromLine(ref, line),
-      options,
-    );
-    // The stream ending without an error line is the engine's only success signal; a
-    // truncated stream looks the same, so the image itself is the proof.
-    if (!(await this.imageExists(ref))) {
-      throw new EngineError(
-        'engine',
-        `${action}: the engine reported no error, but the image is not in its storage afterwards`,
-      );
-    }
+  pull(ref: string, options: PullOptions = {}): Promise<void> {
+    return pullImage(this.images, ref, options);
   }
 
-  async build(spec: BuildSpec, options: PullOptions = {}): Promise<void> {
-    const action = `build of image ${spec.tag} from ${spec.context}`;
-    const { containerfile, files } = await buildContextEntries(spec, action);
-    const stream = await this.openStream(
-      { action },
-      (abortSignal) =>
-        this.docker.buildImage(
-          { context: spec.context, src: files },
-          // forcerm: a failed build must not leave its working container behind (a retried
-          // broken build would otherwise pile one up per attempt).
-          { t: spec.tag, dockerfile: containerfile, forcerm: true, abortSignal },
-        ) as Promise<IncomingMessage>,
-    );
-    await followProgress(
-      stream,
-      { action, socketPath: this.socketPath },
-      (line) => buildProgressFromLine(spec.tag, spec.context, line),
-      options,
-    );
-    if (!(await this.imageExists(spec.tag))) {
-      throw new EngineError(
-        'engine',
-        `${action}: the engine reported no error, but image ${spec.tag} does not exist afterwards`,
-      );
-    }
+  build(spec: BuildSpec, options: PullOptions = {}): Promise<void> {
+    return buildImage(this.images, spec, options);
   }
 
   /**
@@ -359,56 +311,7 @@ class DockerodeEngine implements EnginePort {
   }
 
   logs(id: string, options: LogOptions = {}): Observable<LogLine> {
-    const action = `logs of container ${id}`;
-    return new Observable<LogLine>((subscriber) => {
-      let body: IncomingMessage | undefined;
-      let closed = false;
-      this.openStream(
-        { action },
-        (abortSignal) =>
-          new Promise<IncomingMessage>((resolve, reject) => {
-            this.docker.modem.dial(
-              {
-                path: `/containers/${encodeURIComponent(id)}/logs?`,
-                method: 'GET',
-                options: {
-                  stdout: true,
-                  stderr: true,
-                  follow: options.follow ?? false,
-                  ...(options.tail === undefined ? {} : { tail: options.tail }),
-                },
-                abortSignal,
-                isStream: true,
-                statusCodes: { 200: true, 404: 'no such container', 500: 'server error' },
-              },
-              (error: unknown, data: unknown) => (error ? reject(error) : resolve(data as IncomingMessage)),
-            );
-          }),
-      ).then(
-        (stream) => {
-          body = stream;
-          if (closed) {
-            stream.destroy();
-            return;
-          }
-          const splitter = new LogFrameSplitter();
-          stream.on('data', (chunk: Buffer) => splitter.push(chunk).forEach((line) => subscriber.next(line)));
-          stream.on('end', () => {
-            splitter.flush().forEach((line) => subscriber.next(line));
-            subscriber.complete();
-          });
-          stream.on('error', (error) => {
-            if (!closed)
-              subscriber.error(new EngineError('unreachable', `${action}: the stream broke: ${error.message}`, error));
-          });
-        },
-        (error: unknown) => subscriber.error(error),
-      );
-      return () => {
-        closed = true;
-        body?.destroy();
-      };
-    });
+    return containerLogs(this.docker, this.openStream, id, options);
   }
 
   events(labels: Record<string, string>): Observable<EngineEvent> {
@@ -428,10 +331,6 @@ class DockerodeEngine implements EnginePort {
    * Opens a streaming call. The deadline covers only the engine accepting it (podman sends
    * the headers at once, before any registry work); the body may then take its time.
    */
-  private openStream(
-    ctx: Omit<CallContext, 'socketPath'>,
-    open: (abortSignal: AbortSignal) => Promise<IncomingMessage>,
-  ): Promise<IncomingMessage> {
-    return withDeadline({ ...ctx, socketPath: this.socketPath }, this.apiTimeoutMs, open);
-  }
+  private readonly openStream: OpenStream = (ctx, open) =>
+    withDeadline({ ...ctx, socketPath: this.socketPath }, this.apiTimeoutMs, open);
 }

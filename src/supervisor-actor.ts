@@ -1,0 +1,85 @@
+import type { Observable } from 'rxjs';
+import { createActor, fromEventObservable, fromPromise, type Actor, type InspectionEvent } from 'xstate';
+import { appMachine } from '../machines/app.machine.js';
+import { companionUnitMachine } from '../machines/companion-unit.machine.js';
+import { supervisorMachine, type Snapshot, type SupervisorInput } from '../machines/supervisor.machine.js';
+import type { createUnitEffects } from './companions/systemd/unit-effects.js';
+import type { createAppEffects } from './effects/app-effects.js';
+import type { EnginePort } from './engine/port.js';
+import type { Logger } from './log.js';
+import { engineEvents$ } from './streams/engine-events.js';
+import { tick$ } from './streams/tick.js';
+import type { Transition } from './streams/transitions.js';
+
+type Supervisor = Actor<typeof supervisorMachine>;
+
+export interface SupervisorActorOptions {
+  /** The app machine's effect actors (pull, create, render, start, …). */
+  appEffects: ReturnType<typeof createAppEffects>;
+  /** The companion-unit machine's effect actors, when companions run as systemd units. */
+  unitEffects: ReturnType<typeof createUnitEffects> | undefined;
+  /** Boot recovery's look at the engine (the gate opens on its answer). */
+  recover(): Promise<Snapshot>;
+  /** A reconcile pass's look at the engine. */
+  observe(): Promise<Snapshot>;
+  /** Where the engine event stream comes from, and the owner labels it is filtered by. */
+  engine: EnginePort;
+  owner: Record<string, string>;
+  /** Reconcile pass interval. */
+  intervalMs: number;
+  input: SupervisorInput;
+  inspectors: ((event: InspectionEvent) => void)[];
+  logger: Logger;
+}
+
+/**
+ * The supervisor as the daemon runs it, not yet started: the pure machines given their effect
+ * actors, the engine observations, the reconcile tick and the engine event stream.
+ */
+export function createSupervisorActor(options: SupervisorActorOptions): Supervisor {
+  const { engine, owner, logger: log } = options;
+  const machine = supervisorMachine.provide({
+    actors: {
+      app: appMachine.provide({ actors: options.appEffects }),
+      ...(options.unitEffects ? { companionUnit: companionUnitMachine.provide({ actors: options.unitEffects }) } : {}),
+      recover: fromPromise(() => options.recover()),
+      observe: fromPromise(() => options.observe()),
+      ticks: fromEventObservable(() => tick$(options.intervalMs)),
+      engineEvents: fromEventObservable(() =>
+        engineEvents$(engine, owner, {
+          onDisconnect: (error, attempt) =>
+            log.warn(
+              { attempt, err: error instanceof Error ? error.message : String(error) },
+              'engine event stream lost; reconnecting',
+            ),
+        }),
+      ),
+    },
+  });
+  return createActor(machine, {
+    input: options.input,
+    inspect: (event) => options.inspectors.forEach((inspect) => inspect(event)),
+  });
+}
+
+/** What the supervisor and its machines say (passes, the gate, recovery, transitions), written to the log. */
+export function logSupervisor(supervisor: Supervisor, transitions$: Observable<Transition>, log: Logger): void {
+  supervisor.on('pass', ({ report }) => {
+    const acted = report.entries.filter((entry) => entry.action !== 'none');
+    if (report.error) log.warn({ pass: report.passId }, `pass ${report.passId}: ${report.error}`);
+    else if (acted.length > 0) log.info({ pass: report.passId, acted }, `pass ${report.passId}`);
+  });
+  supervisor.on('gateOpened', ({ reason }) => {
+    if (reason === 'cap') log.warn('recovery gate opened by its cap before recovery finished');
+    else log.info('recovery done; supervising');
+  });
+  supervisor.on('recoveryFailed', ({ error }) => log.error({ err: error }, `boot recovery failed, retrying: ${error}`));
+  supervisor.on('engineReconnected', () => log.info('engine event stream back; resyncing'));
+  supervisor.subscribe({ error: (error) => log.fatal({ err: error }, 'supervisor crashed') });
+  transitions$.subscribe((transition) =>
+    log.info(
+      { app: transition.appId, from: transition.from, to: transition.to, reason: transition.reason },
+      `${transition.appId}: ${transition.from ?? '∅'} → ${transition.to}`,
+    ),
+  );
+}
