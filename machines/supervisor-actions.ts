@@ -188,7 +188,7 @@ export const supervisorBehaviour = supervisorSetup.extend({
     }),
     finishPass: enqueueActions(({ context, enqueue }) => {
       if (!context.pass) return;
-      const report = finishedReport(context.pass, Date.now());
+      const report = finishedReport(context.pass, context.now());
       if (context.pass.pending.length > 0) {
         report.error = `no answer from ${context.pass.pending.join(', ')}`;
       }
@@ -197,7 +197,7 @@ export const supervisorBehaviour = supervisorSetup.extend({
     }),
     reportFailedPass: enqueueActions(({ context, event, enqueue }) => {
       const error = (event as unknown as { error: unknown }).error;
-      const now = Date.now();
+      const now = context.now();
       const report: PassReport = {
         passId: context.passSeq + 1,
         startedAt: now,

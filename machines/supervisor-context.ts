@@ -35,6 +35,8 @@ export interface SupervisorInput {
    * container), `systemd` = a companion-unit machine (systemd supervises a rendered unit).
    */
   companionBackend?: 'container' | 'systemd';
+  /** The clock pass reports are timed by: the machine has none of its own (src/ passes its own). */
+  now: () => number;
 }
 
 /** Everything the engine showed at one moment: the input of boot recovery and of every pass. */
@@ -70,6 +72,7 @@ export interface SupervisorContext {
   gateCapMs: number;
   recoverRetryMs: number;
   passTimeoutMs: number;
+  now: () => number;
   /** What boot recovery found, handed to each machine at spawn so fine containers are adopted as they are. */
   adopted: Snapshot | undefined;
   recoveryError: string | undefined;

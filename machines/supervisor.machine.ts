@@ -32,6 +32,7 @@ export const supervisorMachine = supervisorBehaviour.createMachine({
     gateCapMs: input.gateCapMs,
     recoverRetryMs: input.recoverRetryMs,
     passTimeoutMs: input.passTimeoutMs,
+    now: input.now,
     adopted: undefined,
     recoveryError: undefined,
     passSeq: 0,

@@ -290,6 +290,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
           gateCapMs: options.gate?.capMs ?? DEFAULTS.gateCapMs,
           recoverRetryMs: DEFAULTS.recoverRetryMs,
           passTimeoutMs: DEFAULTS.passTimeoutMs,
+          // The wall clock, read at call time (a replay's virtual clock replaces it).
+          now: () => Date.now(),
           companionBackend,
         },
         inspectors: [tracker.inspect, options.inspect].filter((fn) => fn !== undefined),

@@ -61,6 +61,7 @@ export function startSupervisor(options: HarnessOptions = {}) {
       gateCapMs: options.gateCapMs ?? 30 * 60_000,
       recoverRetryMs: 5_000,
       passTimeoutMs: 10_000,
+      now: () => Date.now(),
     },
   });
   actor.on('pass', ({ report }) => world.passes.push(report));

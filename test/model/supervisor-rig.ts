@@ -320,6 +320,7 @@ export class SupervisorRig {
             gateCapMs: GATE_CAP_MS,
             recoverRetryMs: RECOVER_RETRY_MS,
             passTimeoutMs: PASS_TIMEOUT_MS,
+            now: () => Date.now(),
           },
           ...(this.recorder ? { inspect: this.recorder.inspect } : {}),
         });
