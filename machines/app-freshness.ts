@@ -1,4 +1,4 @@
-import type { ContainerEvent } from '../src/engine/port.js';
+import type { ContainerEvent } from '../src/domain/container-observation.js';
 import type { AppContext } from './app-knowledge.js';
 
 // What is news to an app machine: whether an engine event or a pass observation tells it

@@ -1,4 +1,5 @@
-import type { ContainerEvent, ContainerObservation, EngineErrorCode, EngineHealthcheck } from '../src/engine/port.js';
+import type { ContainerEvent, ContainerObservation, EngineHealthcheck } from '../src/domain/container-observation.js';
+import type { EngineErrorCode } from '../src/domain/engine-error.js';
 import { decide, type Decision } from './decide.js';
 import type { StepCause } from './step-cause.js';
 import { classifyExit, failureFields, type FailureReason, type ProbeRole } from './failure.js';
@@ -13,7 +14,7 @@ import type {
   ProbeSpec,
   StepOutcome,
 } from './types.js';
-import { LABELS } from '../src/engine/labels.js';
+import { LABELS } from '../src/domain/labels.js';
 import { probeFromImageHealthcheck } from './image-healthcheck.js';
 import { seedOf } from './backoff.js';
 import { killedBy, type OutsideKill } from './outside-kill.js';

@@ -1,5 +1,5 @@
 import type { AppSpec, Desired, Observed } from './types.js';
-import { LABELS } from '../src/engine/labels.js';
+import { LABELS } from '../src/domain/labels.js';
 
 export type Action = 'none' | 'wait' | 'start' | 'create' | 'recreate' | 'stop' | 'remove';
 

@@ -1,4 +1,5 @@
-import type { ContainerObservation, EngineErrorCode } from '../src/engine/port.js';
+import type { ContainerObservation } from '../src/domain/container-observation.js';
+import type { EngineErrorCode } from '../src/domain/engine-error.js';
 
 /**
  * Why an app failed, as data: the machine keeps it, `status()` and `transitions$` carry it, and

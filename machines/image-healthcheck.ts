@@ -1,4 +1,4 @@
-import type { EngineHealthcheck } from '../src/engine/port.js';
+import type { EngineHealthcheck } from '../src/domain/container-observation.js';
 import type { ProbeSpec } from './types.js';
 
 /**

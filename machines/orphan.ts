@@ -1,6 +1,6 @@
-import type { ContainerObservation } from '../src/engine/port.js';
+import type { ContainerObservation } from '../src/domain/container-observation.js';
 import type { AppSpec } from './types.js';
-import { LABELS } from '../src/engine/labels.js';
+import { LABELS } from '../src/domain/labels.js';
 
 /** The app a container belongs to, from its labels; undefined for one podwarden cannot attribute. */
 export function appIdOf(labels: Record<string, string>): string | undefined {

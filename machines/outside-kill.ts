@@ -1,4 +1,4 @@
-import type { ContainerEvent, ContainerObservation } from '../src/engine/port.js';
+import type { ContainerEvent, ContainerObservation } from '../src/domain/container-observation.js';
 
 /**
  * The newest `kill` or `stop` event of the container that the app machine applied, with its

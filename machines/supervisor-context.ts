@@ -1,11 +1,11 @@
 import type { ActorRefFrom } from 'xstate';
-import type { ContainerEvent, ContainerObservation } from '../src/engine/port.js';
+import type { ContainerEvent, ContainerObservation } from '../src/domain/container-observation.js';
 import type { appMachine } from './app.machine.js';
 import type { companionUnitMachine } from './companion-unit.machine.js';
 import { companionKey, isCompanionKey, ownerOfKey } from './binding.js';
 import { appIdOf } from './orphan.js';
 import type { AppSpec, BackoffPolicy, Desired, PassEntry, PassReport } from './types.js';
-import { LABELS } from '../src/engine/labels.js';
+import { LABELS } from '../src/domain/labels.js';
 
 // The supervisor's input, context and events, and the small pure helpers its actions use.
 

@@ -1,4 +1,5 @@
-import type { ContainerEvent, ContainerObservation, ContainerSpec } from '../src/engine/port.js';
+import type { ContainerEvent, ContainerObservation } from '../src/domain/container-observation.js';
+import type { ContainerSpec } from '../src/domain/container-spec.js';
 import type { FailureReason, ProbeRole } from './failure.js';
 
 /** What the owner asked for. `absent` = uninstalled (or an orphan podwarden must prune). */

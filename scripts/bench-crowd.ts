@@ -13,7 +13,7 @@ import Docker from 'dockerode';
 import { stringify } from 'yaml';
 import { createDockerodeEngine } from '../src/engine/dockerode/dockerode-engine.js';
 import { DEFAULT_MAX_IN_FLIGHT } from '../src/engine/engine-work.js';
-import { LABELS } from '../src/engine/labels.js';
+import { LABELS } from '../src/domain/labels.js';
 import type { EnginePort } from '../src/engine/port.js';
 import { silentLogger } from '../src/log.js';
 import { createOrchestrator, type Orchestrator } from '../src/orchestrator.js';

@@ -22,7 +22,7 @@ import { performance } from 'node:perf_hooks';
 import { filter, firstValueFrom, tap } from 'rxjs';
 import { stringify } from 'yaml';
 import { createDockerodeEngine } from '../src/engine/dockerode/dockerode-engine.js';
-import { ownerSelector } from '../src/engine/labels.js';
+import { ownerSelector } from '../src/domain/labels.js';
 import type { EnginePort } from '../src/engine/port.js';
 import { sampleRegistry } from '../src/engine/simulator/simulator-images.js';
 import { createSimulatedEngine } from '../src/engine/simulator/simulator.js';

@@ -3,7 +3,7 @@ import type { Actor } from 'xstate';
 import type { DeclaredApp, supervisorMachine } from '../machines/supervisor.machine.js';
 import { byChild, type Snapshot } from '../machines/supervisor-context.js';
 import { isCompanionKey } from '../machines/binding.js';
-import type { ContainerObservation } from './engine/port.js';
+import type { ContainerObservation } from './domain/container-observation.js';
 import type { Journal } from './journal/journal.js';
 import type { Logger } from './log.js';
 import type { DesiredState, DesiredStore } from './state/desired-store.js';

@@ -19,8 +19,9 @@ export type {
 } from '../machines/types.js';
 export { describeFailure } from '../machines/failure.js';
 export type { FailureReason, FailureKind, ProbeRole } from '../machines/failure.js';
-export type { EnginePort, ContainerObservation, EngineEvent, ExecResult } from './engine/port.js';
-export { EngineError } from './engine/port.js';
+export type { EnginePort, EngineEvent, ExecResult } from './engine/port.js';
+export type { ContainerObservation } from './domain/container-observation.js';
+export { EngineError } from './domain/engine-error.js';
 export { createDockerodeEngine } from './engine/dockerode/dockerode-engine.js';
 export { createSimulatedEngine } from './engine/simulator/simulator.js';
 export { createLogger, silentLogger } from './log.js';

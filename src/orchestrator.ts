@@ -5,7 +5,7 @@ import type { supervisorMachine, DeclaredApp, Snapshot } from '../machines/super
 import { DEFAULT_BACKOFF, type BackoffPolicy, type PassReport } from '../machines/types.js';
 import { createAppEffects } from './effects/app-effects.js';
 import { createDockerodeEngine } from './engine/dockerode/dockerode-engine.js';
-import { NAMING_DEFAULTS, ownerSelector } from './engine/labels.js';
+import { NAMING_DEFAULTS, ownerSelector } from './domain/labels.js';
 import { createLogger } from './log.js';
 import { bindingsOf, catalogProblem, createCatalogKeeper, withRecordedFiles } from './catalog-keeper.js';
 import { emptyCatalog, type Catalog } from './manifest/catalog.js';

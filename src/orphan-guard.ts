@@ -1,7 +1,7 @@
 import { isCompanionKey, ownerOfKey } from '../machines/binding.js';
 import { childKeyOf, type Snapshot, type SupervisorContext } from '../machines/supervisor-context.js';
 import { isClaimed } from '../machines/supervisor-binding.js';
-import type { ContainerObservation } from './engine/port.js';
+import type { ContainerObservation } from './domain/container-observation.js';
 
 /** A container of this instance that no installed app claims, left alone until the owner decides. */
 export interface LeftAlone {

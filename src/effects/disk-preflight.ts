@@ -1,4 +1,5 @@
-import { EngineError, type EnginePort } from '../engine/port.js';
+import { EngineError } from '../domain/engine-error.js';
+import { type EnginePort } from '../engine/port.js';
 import type { Logger } from '../log.js';
 import { formatSize } from '../manifest/size.js';
 

@@ -1,7 +1,8 @@
 import { realpath } from 'node:fs/promises';
 import { escapeProblem } from '../manifest/confine-paths.js';
 import type { AppSpec } from '../../machines/types.js';
-import { EngineError, type EnginePort, type PullProgress } from '../engine/port.js';
+import { EngineError } from '../domain/engine-error.js';
+import { type EnginePort, type PullProgress } from '../engine/port.js';
 import type { Logger } from '../log.js';
 import { checkDiskSpace, DEFAULT_DISK_RESERVE_BYTES } from './disk-preflight.js';
 

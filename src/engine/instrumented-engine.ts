@@ -1,5 +1,6 @@
 import { Observable } from 'rxjs';
-import { EngineError, type EnginePort } from './port.js';
+import { EngineError } from '../domain/engine-error.js';
+import { type EnginePort } from './port.js';
 
 /** One engine call as metrics and health see it. */
 export type EngineTelemetry =

@@ -1,5 +1,6 @@
-import { LABELS } from './labels.js';
-import { EngineError, type ContainerObservation } from './port.js';
+import { LABELS } from '../domain/labels.js';
+import { EngineError } from '../domain/engine-error.js';
+import { type ContainerObservation } from '../domain/container-observation.js';
 
 /**
  * A create that finds its name taken: by our own earlier create (a retry) it adopts that

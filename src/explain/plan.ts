@@ -1,8 +1,8 @@
 import { decide, type Action } from '../../machines/decide.js';
 import { appIdOf } from '../../machines/orphan.js';
 import type { Desired } from '../../machines/types.js';
-import { LABELS } from '../engine/labels.js';
-import type { ContainerObservation } from '../engine/port.js';
+import { LABELS } from '../domain/labels.js';
+import type { ContainerObservation } from '../domain/container-observation.js';
 
 /** What the next pass would do for one app, and why. */
 export interface PlanEntry {

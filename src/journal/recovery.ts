@@ -1,5 +1,6 @@
-import { LABELS } from '../engine/labels.js';
-import type { ContainerObservation, EnginePort } from '../engine/port.js';
+import { LABELS } from '../domain/labels.js';
+import type { ContainerObservation } from '../domain/container-observation.js';
+import type { EnginePort } from '../engine/port.js';
 import type { Logger } from '../log.js';
 import type { Journal } from './journal.js';
 import type { IntentRecord, JournaledFile, JournalRecord } from './records.js';

@@ -1,6 +1,6 @@
 import path from 'node:path';
-import type { ContainerSpec, Mount } from '../engine/port.js';
-import { LABELS } from '../engine/labels.js';
+import type { ContainerSpec, Mount } from '../domain/container-spec.js';
+import { LABELS } from '../domain/labels.js';
 import { canonicalJson, sha256Hex } from './canonical-json.js';
 import type { VolumeMount } from './field-formats.js';
 import type { AppContainer, AppManifest, CompanionManifest } from './schema.js';

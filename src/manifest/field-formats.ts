@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
-import type { PortBinding } from '../engine/port.js';
+import type { PortBinding } from '../domain/container-spec.js';
 import { excerpt } from './excerpt.js';
 
 // The text formats of manifest fields (ids, image references, "HOST:CONTAINER" ports,

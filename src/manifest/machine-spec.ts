@@ -1,8 +1,8 @@
 import { dirname, join } from 'node:path';
 import { companionKey } from '../../machines/binding.js';
 import type { AppProbes, AppSpec } from '../../machines/types.js';
-import { LABELS } from '../engine/labels.js';
-import type { ContainerSpec } from '../engine/port.js';
+import { LABELS } from '../domain/labels.js';
+import type { ContainerSpec } from '../domain/container-spec.js';
 import { appProbes } from './app-probes.js';
 import type { CatalogEntry } from './catalog.js';
 import { toCompanionContainerSpec, toContainerSpec } from './container-spec.js';

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import * as z from 'zod';
-import type { PortBinding } from '../engine/port.js';
+import type { PortBinding } from '../domain/container-spec.js';
 import { describeValue } from './errors.js';
 import {
   CAPABILITY_PATTERN,

@@ -60,11 +60,9 @@ const containerRules = z
     bind: z.array(bindRule).max(256).default([]),
     capAdd: z
       .array(
-        z
-          .string()
-          .regex(CAPABILITY_PATTERN, {
-            error: (iss) => `${describeValue(iss.input)} is not a capability name (expected e.g. NET_ADMIN)`,
-          }),
+        z.string().regex(CAPABILITY_PATTERN, {
+          error: (iss) => `${describeValue(iss.input)} is not a capability name (expected e.g. NET_ADMIN)`,
+        }),
       )
       .max(64)
       .default([]),

@@ -1,10 +1,10 @@
 import { join, resolve } from 'node:path';
-import { LABELS } from '../engine/labels.js';
-import type { ContainerSpec } from '../engine/port.js';
+import { LABELS } from '../domain/labels.js';
+import type { ContainerSpec } from '../domain/container-spec.js';
 import { loadCatalog } from '../manifest/catalog.js';
 import { inlineManifestParser } from '../manifest/manifest-parser.js';
 import { toContainerSpec, specHash } from '../manifest/container-spec.js';
-import { NAMING_DEFAULTS } from '../engine/labels.js';
+import { NAMING_DEFAULTS } from '../domain/labels.js';
 
 /**
  * What makes a recording portable and free of secrets, and a replay comparable with it:

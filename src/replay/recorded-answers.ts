@@ -1,4 +1,4 @@
-import { EngineError, type EngineErrorCode } from '../engine/port.js';
+import { EngineError, type EngineErrorCode } from '../domain/engine-error.js';
 import type { CallRecord, RecordedError } from './records.js';
 
 const VOID_METHODS = new Set(['pull', 'build', 'start', 'stop', 'remove']);

@@ -2,7 +2,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { ContainerSpec } from '../engine/port.js';
+import type { ContainerSpec } from '../domain/container-spec.js';
 import type { Logger } from '../log.js';
 import type { OrchestratorOptions } from '../orchestrator.js';
 import type { Transition } from '../streams/transitions.js';

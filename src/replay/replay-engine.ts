@@ -1,17 +1,17 @@
 import { NEVER, Observable, throwError } from 'rxjs';
-import { EngineError } from '../engine/port.js';
+import { EngineError } from '../domain/engine-error.js';
 import type {
   LogLine,
   BuildSpec,
-  ContainerObservation,
   ExecResult,
-  ContainerSpec,
   EngineEvent,
   EngineInfo,
   EnginePort,
   PullOptions,
   StorageSpace,
 } from '../engine/port.js';
+import type { ContainerObservation } from '../domain/container-observation.js';
+import type { ContainerSpec } from '../domain/container-spec.js';
 import { canonicalJson } from '../manifest/canonical-json.js';
 import { describeCall, firstDifference } from './call-text.js';
 import { CallSkews } from './call-skew.js';

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ContainerSpec } from '../engine/port.js';
+import type { ContainerSpec } from '../domain/container-spec.js';
 import { silentLogger } from '../log.js';
 import { inlineManifestParser } from '../manifest/manifest-parser.js';
 import { createOrchestrator, type Orchestrator } from '../orchestrator.js';

@@ -1,4 +1,4 @@
-import type { ContainerObservation } from '../engine/port.js';
+import type { ContainerObservation } from '../domain/container-observation.js';
 import type { JournalRecord } from '../journal/records.js';
 import { clock } from '../explain/clock.js';
 

@@ -1,6 +1,7 @@
 import { defer, retry, timer, type Observable, type Subscription } from 'rxjs';
 import { companionKey } from '../../machines/binding.js';
-import type { ContainerEvent, EnginePort } from '../engine/port.js';
+import type { ContainerEvent } from '../domain/container-observation.js';
+import type { EnginePort } from '../engine/port.js';
 import type { Logger } from '../log.js';
 import type { Transition } from './transitions.js';
 

@@ -8,7 +8,7 @@ import { containersWithLabel, podman } from '../podman/support/podman-cli.js';
 import { until } from '../support/until.js';
 import { countingInFlight } from './support/in-flight.js';
 import { CHAOS_ROUNDS } from './support/lane.js';
-import { LABELS } from '../../src/engine/labels.js';
+import { LABELS } from '../../src/domain/labels.js';
 
 // 50 apps killed at once (issue 11: 46 starts went out at once, single starts took up to
 // 10.6 s and a 10 s backoff stretched to 22.6 s). Timings are printed, never asserted.

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDockerodeEngine } from '../../src/engine/dockerode/dockerode-engine.js';
-import { LABELS } from '../../src/engine/labels.js';
+import { LABELS } from '../../src/domain/labels.js';
 import type { Orchestrator } from '../../src/orchestrator.js';
 import { image, SOCKET_PATH } from '../podman/support/env.js';
 import { createWorld, type World } from '../podman/support/orchestrator-fixture.js';

@@ -8,7 +8,7 @@ import type { Orchestrator } from '../../src/orchestrator.js';
 import { image, SOCKET_PATH } from '../podman/support/env.js';
 import { createWorld, waitForState, type World } from '../podman/support/orchestrator-fixture.js';
 import { containersWithLabel, inspectJson, kill } from '../podman/support/podman-cli.js';
-import { LABELS } from '../../src/engine/labels.js';
+import { LABELS } from '../../src/domain/labels.js';
 import { until } from '../support/until.js';
 import { countingInFlight } from './support/in-flight.js';
 import { expectNoDuplicates } from './support/invariants.js';

@@ -1,5 +1,5 @@
-import { LABELS } from '../../src/engine/labels.js';
-import type { ContainerSpec } from '../../src/engine/port.js';
+import { LABELS } from '../../src/domain/labels.js';
+import type { ContainerSpec } from '../../src/domain/container-spec.js';
 
 /** Companion specs standing for each way a unit differs: network mode, capabilities, health, env. */
 function base(name: string): ContainerSpec {

@@ -1,13 +1,12 @@
-import { LABELS } from '../../src/engine/labels.js';
+import { LABELS } from '../../src/domain/labels.js';
+import { EngineError } from '../../src/domain/engine-error.js';
 import {
-  EngineError,
   type ContainerEvent,
   type ContainerObservation,
-  type ContainerSpec,
   type ContainerStatus,
   type HealthStatus,
-  type PortBinding,
-} from '../../src/engine/port.js';
+} from '../../src/domain/container-observation.js';
+import { type ContainerSpec, type PortBinding } from '../../src/domain/container-spec.js';
 import { SAMPLE_IMAGE_NAMES, type SampleImageName } from '../../src/engine/simulator/simulator-images.js';
 import { lastValueFrom, timeout, toArray } from 'rxjs';
 import type { LogLine, LogOptions } from '../../src/engine/port.js';

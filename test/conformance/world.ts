@@ -1,6 +1,7 @@
 import type { Subscription } from 'rxjs';
-import { LABELS } from '../../src/engine/labels.js';
-import type { ContainerEvent, EngineEvent, EnginePort, PullOptions } from '../../src/engine/port.js';
+import { LABELS } from '../../src/domain/labels.js';
+import type { ContainerEvent } from '../../src/domain/container-observation.js';
+import type { EngineEvent, EnginePort, PullOptions } from '../../src/engine/port.js';
 import {
   createSimulatedEngine,
   type SimulatedEngine,

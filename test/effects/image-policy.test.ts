@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AppSpec } from '../../machines/types.js';
 import { createImageEnsurer } from '../../src/effects/pull-image.js';
-import { EngineError } from '../../src/engine/port.js';
+import { EngineError } from '../../src/domain/engine-error.js';
 import {
   SAMPLE_IMAGE_BEHAVIOURS,
   sampleImageRef,

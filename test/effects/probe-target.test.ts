@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createNetworkTargets } from '../../src/effects/probes/probe-target.js';
-import type { ContainerObservation, EngineInfo } from '../../src/engine/port.js';
+import type { ContainerObservation } from '../../src/domain/container-observation.js';
+import type { EngineInfo } from '../../src/engine/port.js';
 import type { AppSpec } from '../../machines/types.js';
 
 function spec(container: Partial<AppSpec['container']> = {}): AppSpec {

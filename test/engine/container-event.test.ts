@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { containerEventFromRaw } from '../../src/engine/dockerode/container-event.js';
-import { LABELS } from '../../src/engine/labels.js';
-import type { ContainerEvent } from '../../src/engine/port.js';
+import { LABELS } from '../../src/domain/labels.js';
+import type { ContainerEvent } from '../../src/domain/container-observation.js';
 import { fixture, OWNER } from './support/captured.js';
 
 describe('containerEventFromRaw', () => {

@@ -7,7 +7,7 @@ import {
   observationFromListEntry,
   parseStatusText,
 } from '../../src/engine/dockerode/container-observation.js';
-import { LABELS } from '../../src/engine/labels.js';
+import { LABELS } from '../../src/domain/labels.js';
 import { fixture, OWNER } from './support/captured.js';
 
 describe('observationFromInspect (podman compat inspect)', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { containerCreateBody } from '../../src/engine/dockerode/create-body.js';
-import { LABELS } from '../../src/engine/labels.js';
+import { LABELS } from '../../src/domain/labels.js';
 
 describe('containerCreateBody', () => {
   it('maps every field of the spec', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isMissingImage, isNameConflict, toEngineError } from '../../src/engine/dockerode/engine-errors.js';
-import { EngineError } from '../../src/engine/port.js';
+import { EngineError } from '../../src/domain/engine-error.js';
 import { fixture } from './support/captured.js';
 
 const SOCKET = '/run/podman/podman.sock';

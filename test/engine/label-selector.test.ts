@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hasLabels, labelFilters } from '../../src/engine/dockerode/label-selector.js';
-import { LABELS } from '../../src/engine/labels.js';
+import { LABELS } from '../../src/domain/labels.js';
 
 describe('label selectors', () => {
   it('matches label selectors and renders them as filters', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EngineError, type PullProgress } from '../../src/engine/port.js';
+import { EngineError } from '../../src/domain/engine-error.js';
+import { type PullProgress } from '../../src/engine/port.js';
 import { buildProgressFromLine, pullProgressFromLine } from '../../src/engine/dockerode/progress-lines.js';
 import { pullFailureCode } from '../../src/engine/dockerode/pull-failure.js';
 import { fixture } from './support/captured.js';

@@ -1,8 +1,10 @@
 import type { Subscription } from 'rxjs';
 import { describe, expect, it, vi } from 'vitest';
 import { useFakeClock } from '../support/fake-clock.js';
-import { LABELS } from '../../src/engine/labels.js';
-import { EngineError, type ContainerSpec, type EngineEvent } from '../../src/engine/port.js';
+import { LABELS } from '../../src/domain/labels.js';
+import { EngineError } from '../../src/domain/engine-error.js';
+import { type ContainerSpec } from '../../src/domain/container-spec.js';
+import { type EngineEvent } from '../../src/engine/port.js';
 import { createSimulatedEngine, type SimulatedEngine } from '../../src/engine/simulator/simulator.js';
 import {
   SAMPLE_IMAGE_BEHAVIOURS,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LABELS } from '../../src/engine/labels.js';
-import type { ContainerObservation } from '../../src/engine/port.js';
+import { LABELS } from '../../src/domain/labels.js';
+import type { ContainerObservation } from '../../src/domain/container-observation.js';
 import { recoveryVerdict, rendersCutShort, unfinishedIntents } from '../../src/journal/recovery.js';
 import type { IntentRecord, JournalRecord } from '../../src/journal/records.js';
 

@@ -1,6 +1,6 @@
 import { firstValueFrom } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LABELS } from '../../src/engine/labels.js';
+import { LABELS } from '../../src/domain/labels.js';
 import type { Orchestrator } from '../../src/orchestrator.js';
 import type { PassReport } from '../../machines/types.js';
 import { sampleImageRef } from '../../src/engine/simulator/simulator-images.js';

@@ -1,7 +1,7 @@
 import { setImmediate as nextMacrotask } from 'node:timers/promises';
 import { createActor, fromCallback, fromPromise, setup, SimulatedClock, type ActorRefFrom } from 'xstate';
 import { appMachine, type AppInput } from '../../machines/app.machine.js';
-import type { ContainerEvent, ContainerObservation } from '../../src/engine/port.js';
+import type { ContainerEvent, ContainerObservation } from '../../src/domain/container-observation.js';
 import { APP_ID, APP_LABEL, MODEL_BACKOFF, SPEC_HASH_LABEL } from '../model/app-world.js';
 import { specFor } from '../model/app-rig.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ContainerObservation } from '../../src/engine/port.js';
+import type { ContainerObservation } from '../../src/domain/container-observation.js';
 import { BACKOFF, event, exitedContainer, harness } from './app-harness.js';
 
 /**

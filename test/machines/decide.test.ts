@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../machines/decide.js';
-import type { ContainerObservation, ContainerStatus } from '../../src/engine/port.js';
+import type { ContainerObservation, ContainerStatus } from '../../src/domain/container-observation.js';
 
 const HASH = 'abc123';
 

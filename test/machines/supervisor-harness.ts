@@ -8,7 +8,7 @@ import {
   type SupervisorEvent,
 } from '../../machines/supervisor.machine.js';
 import { DEFAULT_BACKOFF, type PassReport } from '../../machines/types.js';
-import type { ContainerObservation } from '../../src/engine/port.js';
+import type { ContainerObservation } from '../../src/domain/container-observation.js';
 import { tick$ } from '../../src/streams/tick.js';
 
 export interface HarnessOptions {

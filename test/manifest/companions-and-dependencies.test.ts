@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LABELS } from '../../src/engine/labels.js';
+import { LABELS } from '../../src/domain/labels.js';
 import { loadCatalog } from '../../src/manifest/catalog.js';
 import { parseManifest } from '../../src/manifest/parse-manifest.js';
 import { toCompanionContainerSpec, toContainerSpec } from '../../src/manifest/container-spec.js';

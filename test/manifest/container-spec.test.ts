@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { LABELS } from '../../src/engine/labels.js';
+import { LABELS } from '../../src/domain/labels.js';
 import { loadCatalog } from '../../src/manifest/catalog.js';
 import { parseManifest } from '../../src/manifest/parse-manifest.js';
 import { DEFAULT_STOP_TIMEOUT_SECONDS, specHash, toContainerSpec } from '../../src/manifest/container-spec.js';

@@ -24,7 +24,8 @@ import type {
   RenderOutcome,
   StepOutcome,
 } from '../../machines/types.js';
-import { EngineError, type ContainerEvent } from '../../src/engine/port.js';
+import { EngineError } from '../../src/domain/engine-error.js';
+import { type ContainerEvent } from '../../src/domain/container-observation.js';
 import {
   APP_ID,
   APP_LABEL,

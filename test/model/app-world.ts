@@ -1,8 +1,9 @@
 import { backoffDelay } from '../../machines/backoff.js';
 import { decide, type Action } from '../../machines/decide.js';
 import type { BackoffPolicy, Desired } from '../../machines/types.js';
-import { LABELS } from '../../src/engine/labels.js';
-import type { ContainerObservation, ContainerStatus, EngineErrorCode } from '../../src/engine/port.js';
+import { LABELS } from '../../src/domain/labels.js';
+import type { ContainerObservation, ContainerStatus } from '../../src/domain/container-observation.js';
+import type { EngineErrorCode } from '../../src/domain/engine-error.js';
 import type { WorldModel } from './paths.js';
 
 /**

@@ -16,8 +16,8 @@ import type { AppInput } from '../../machines/app.machine.js';
 import type { appMachine } from '../../machines/app.machine.js';
 import { supervisorMachine, type Snapshot, type SupervisorEvent } from '../../machines/supervisor.machine.js';
 import { DEFAULT_BACKOFF, type AppEvent, type AppSpec, type SupervisorNotice } from '../../machines/types.js';
-import { LABELS } from '../../src/engine/labels.js';
-import type { ContainerEvent, ContainerObservation } from '../../src/engine/port.js';
+import { LABELS } from '../../src/domain/labels.js';
+import type { ContainerEvent, ContainerObservation } from '../../src/domain/container-observation.js';
 import type { CoverageRecorder } from './coverage.js';
 import {
   ANSWERS_WHEN_TOLD,

@@ -1,8 +1,8 @@
 import { copyFile, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LABELS } from '../../src/engine/labels.js';
-import { EngineError } from '../../src/engine/port.js';
+import { LABELS } from '../../src/domain/labels.js';
+import { EngineError } from '../../src/domain/engine-error.js';
 import { parseRecord, type CommandRecord } from '../../src/journal/records.js';
 import { until } from '../support/until.js';
 import { createRealTimeWorld, type RealTimeWorld } from './real-time-world.js';

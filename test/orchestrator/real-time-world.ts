@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LABELS } from '../../src/engine/labels.js';
-import type { ContainerObservation } from '../../src/engine/port.js';
+import { LABELS } from '../../src/domain/labels.js';
+import type { ContainerObservation } from '../../src/domain/container-observation.js';
 import { sampleRegistry } from '../../src/engine/simulator/simulator-images.js';
 import { createSimulatedEngine, type SimulatedEngine } from '../../src/engine/simulator/simulator.js';
 import { silentLogger } from '../../src/log.js';

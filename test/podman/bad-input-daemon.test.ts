@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { createApiClient, type ApiClient } from '../../src/api/client.js';
-import { LABELS } from '../../src/engine/labels.js';
+import { LABELS } from '../../src/domain/labels.js';
 import type { AppStatus, CatalogApp } from '../../src/orchestrator.js';
 import { apiCorpus, expectRefused } from '../corpus/api-corpus.js';
 import { CORPUS, OUTSIDE_SECRET, refusedAsExpected, writeCorpus } from '../corpus/manifest-corpus.js';

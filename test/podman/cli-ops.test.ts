@@ -6,7 +6,7 @@ import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { createApiClient } from '../../src/api/client.js';
-import { LABELS } from '../../src/engine/labels.js';
+import { LABELS } from '../../src/domain/labels.js';
 import { until } from '../support/until.js';
 import { daemonArgs, runCli, spawnCli, startDaemon, type Daemon } from './support/daemon.js';
 import {

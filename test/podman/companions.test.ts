@@ -1,7 +1,7 @@
 import { filter } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDockerodeEngine } from '../../src/engine/dockerode/dockerode-engine.js';
-import { LABELS } from '../../src/engine/labels.js';
+import { LABELS } from '../../src/domain/labels.js';
 import type { EnginePort } from '../../src/engine/port.js';
 import type { AppStatus, Orchestrator } from '../../src/orchestrator.js';
 import { image, SOCKET_PATH } from './support/env.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDockerodeEngine } from '../../src/engine/dockerode/dockerode-engine.js';
-import { LABELS } from '../../src/engine/labels.js';
+import { LABELS } from '../../src/domain/labels.js';
 import type { EnginePort } from '../../src/engine/port.js';
 import { prepareWorld, runScenario, SCENARIOS } from '../conformance/scenarios.js';
 import { openEventLog, uniqueOwner, type EventLog, type World } from '../conformance/world.js';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LABELS } from '../../src/engine/labels.js';
+import { LABELS } from '../../src/domain/labels.js';
 import { image } from './support/env.js';
 import { until } from '../support/until.js';
 import { recordingPodmanCalls } from './support/engine-spy.js';

@@ -8,14 +8,10 @@ import { join } from 'node:path';
 import type { Subscription } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDockerodeEngine } from '../../src/engine/dockerode/dockerode-engine.js';
-import { LABELS } from '../../src/engine/labels.js';
-import {
-  EngineError,
-  type ContainerSpec,
-  type EngineErrorCode,
-  type EngineEvent,
-  type PullProgress,
-} from '../../src/engine/port.js';
+import { LABELS } from '../../src/domain/labels.js';
+import { EngineError, type EngineErrorCode } from '../../src/domain/engine-error.js';
+import { type ContainerSpec } from '../../src/domain/container-spec.js';
+import { type EngineEvent, type PullProgress } from '../../src/engine/port.js';
 import { freePort } from '../support/free-port.js';
 import { until } from '../support/until.js';
 import { REGISTRY, SOCKET_PATH, image } from './support/env.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { LABELS } from '../../src/engine/labels.js';
+import { LABELS } from '../../src/domain/labels.js';
 import { parseRecord, type JournalRecord } from '../../src/journal/records.js';
 import { until } from '../support/until.js';
 import { daemonArgs, startDaemon } from './support/daemon.js';

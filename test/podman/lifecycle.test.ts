@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { backoffDelay } from '../../machines/backoff.js';
 import { DEFAULT_BACKOFF, type BackoffPolicy, type PassReport } from '../../machines/types.js';
 import { until } from '../support/until.js';
-import { LABELS } from '../../src/engine/labels.js';
+import { LABELS } from '../../src/domain/labels.js';
 import { image } from './support/env.js';
 import { recordingPodmanCalls } from './support/engine-spy.js';
 import {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LABELS } from '../../src/engine/labels.js';
+import { LABELS } from '../../src/domain/labels.js';
 import { capturedLog } from '../support/captured-log.js';
 import { freePort } from '../support/free-port.js';
 import { until } from '../support/until.js';

@@ -1,7 +1,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LABELS } from '../../src/engine/labels.js';
+import { LABELS } from '../../src/domain/labels.js';
 import type { Orchestrator } from '../../src/orchestrator.js';
 import type { Transition } from '../../src/streams/transitions.js';
 import { createDockerodeEngine } from '../../src/engine/dockerode/dockerode-engine.js';

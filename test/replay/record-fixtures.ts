@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { createDockerodeEngine } from '../../src/engine/dockerode/dockerode-engine.js';
-import { LABELS } from '../../src/engine/labels.js';
+import { LABELS } from '../../src/domain/labels.js';
 import { silentLogger } from '../../src/log.js';
 import { createOrchestrator, type Orchestrator, type OrchestratorOptions } from '../../src/orchestrator.js';
 import { readRecording } from '../../src/replay/read-recording.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { LABELS } from '../../src/engine/labels.js';
+import { LABELS } from '../../src/domain/labels.js';
 import type { AppStatus } from '../../src/orchestrator.js';
 import { until } from '../support/until.js';
 import { lanesUnderTest } from '../lanes/support/lane.js';

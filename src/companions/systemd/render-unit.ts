@@ -1,4 +1,4 @@
-import type { ContainerSpec, Mount, PortBinding } from '../../engine/port.js';
+import type { ContainerSpec, Mount, PortBinding } from '../../domain/container-spec.js';
 
 /**
  * A companion as a systemd unit, so systemd (not podwarden) keeps it alive and it outlives

@@ -1,6 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import { EngineError, type BuildSpec } from '../port.js';
+import { EngineError } from '../../domain/engine-error.js';
+import { type BuildSpec } from '../port.js';
 
 /**
  * The Containerfile to build from (relative to the context) and the entries of the context to

@@ -1,5 +1,5 @@
 /** One raw event of the engine's event stream → the port's ContainerEvent. Pure. */
-import type { ContainerAction, ContainerEvent } from '../port.js';
+import type { ContainerAction, ContainerEvent } from '../../domain/container-observation.js';
 import { normalizeHealth } from './container-observation.js';
 import { num, record, str, stringMap, type Json } from './raw-json.js';
 

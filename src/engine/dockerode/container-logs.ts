@@ -3,7 +3,8 @@ import type Docker from 'dockerode';
 import { Observable } from 'rxjs';
 import type { OpenStream } from './call-deadline.js';
 import { LogFrameSplitter } from './log-frames.js';
-import { EngineError, type LogLine, type LogOptions } from '../port.js';
+import { EngineError } from '../../domain/engine-error.js';
+import { type LogLine, type LogOptions } from '../port.js';
 
 /**
  * A container's logs (`GET /containers/{id}/logs`, stdout and stderr) as lines, over one

@@ -5,11 +5,11 @@
  */
 import type {
   ContainerObservation,
-  ContainerResources,
   ContainerStatus,
   EngineHealthcheck,
   HealthStatus,
-} from '../port.js';
+} from '../../domain/container-observation.js';
+import type { ContainerResources } from '../../domain/container-spec.js';
 import { num, record, str, stringMap } from './raw-json.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { ContainerSpec } from '../port.js';
+import type { ContainerSpec } from '../../domain/container-spec.js';
 import type { Json } from './raw-json.js';
 
 const NANOS_PER_SECOND = 1_000_000_000;

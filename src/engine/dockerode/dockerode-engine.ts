@@ -17,11 +17,9 @@ import { engineMessageOf, httpStatusOf, isMissingImage, isNameConflict, type Cal
 import { EngineFactsCache, fetchEngineFacts } from './engine-facts.js';
 import { hasLabels, labelFilters } from './label-selector.js';
 import { adoptOrRefuseName } from '../name-conflict.js';
+import { EngineError } from '../../domain/engine-error.js';
 import {
-  EngineError,
   type BuildSpec,
-  type ContainerObservation,
-  type ContainerSpec,
   type EngineEvent,
   type EngineInfo,
   type ExecResult,
@@ -31,6 +29,8 @@ import {
   type PullOptions,
   type StorageSpace,
 } from '../port.js';
+import { type ContainerObservation } from '../../domain/container-observation.js';
+import { type ContainerSpec } from '../../domain/container-spec.js';
 import { buildImage, pullImage, type ImageStreamDeps } from './pull-and-build.js';
 
 export interface DockerodeEngineOptions {

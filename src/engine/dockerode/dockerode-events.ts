@@ -5,7 +5,8 @@ import { toEngineError, type CallContext } from './engine-errors.js';
 import { containerEventFromRaw } from './container-event.js';
 import { JsonStreamSplitter } from './event-lines.js';
 import { hasLabels, labelFilters } from './label-selector.js';
-import { EngineError, type EngineEvent } from '../port.js';
+import { EngineError } from '../../domain/engine-error.js';
+import { type EngineEvent } from '../port.js';
 
 /**
  * The engine's event stream for containers carrying `labels`, as EnginePort.events promises

@@ -1,5 +1,5 @@
 /** Failures of Docker-compatible API calls (docker-modem errors) → EngineError. */
-import { EngineError, type EngineErrorCode } from '../port.js';
+import { EngineError, type EngineErrorCode } from '../../domain/engine-error.js';
 import { DISK_FULL } from './pull-failure.js';
 import { num, record, str } from './raw-json.js';
 

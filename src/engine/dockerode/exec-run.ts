@@ -1,7 +1,8 @@
 /** `docker exec` through dockerode: create, start attached, demultiplex, read the exit code. */
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
-import { EngineError, EXEC_OUTPUT_LIMIT, type ExecResult } from '../port.js';
+import { EngineError } from '../../domain/engine-error.js';
+import { EXEC_OUTPUT_LIMIT, type ExecResult } from '../port.js';
 
 /** podman may answer inspect of a just-ended exec as still running for a few ms. */
 const EXIT_CODE_POLL_MS = 20;

@@ -1,5 +1,6 @@
 /** Lines of pull and build progress streams → progress reports or failures. Pure. */
-import type { EngineError, PullProgress } from '../port.js';
+import type { EngineError } from '../../domain/engine-error.js';
+import type { PullProgress } from '../port.js';
 import { classifyBuildFailure, classifyPullFailure } from './pull-failure.js';
 import { record, str, type Json } from './raw-json.js';
 

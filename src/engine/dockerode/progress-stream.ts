@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { toEngineError, type CallContext } from './engine-errors.js';
 import { JsonStreamSplitter } from './event-lines.js';
-import { EngineError, type PullOptions, type PullProgress } from '../port.js';
+import { EngineError } from '../../domain/engine-error.js';
+import { type PullOptions, type PullProgress } from '../port.js';
 
 /**
  * Reads a pull/build progress stream to its end. Engines report failures as lines on an

@@ -5,7 +5,8 @@ import type { OpenStream } from './call-deadline.js';
 import { dialStream } from './dockerode-dial.js';
 import type { EngineFactsCache } from './engine-facts.js';
 import { fullyQualifiedRef, registryHostOf } from '../image-ref.js';
-import { EngineError, type BuildSpec, type PullOptions } from '../port.js';
+import { EngineError } from '../../domain/engine-error.js';
+import { type BuildSpec, type PullOptions } from '../port.js';
 import { buildProgressFromLine, pullProgressFromLine } from './progress-lines.js';
 import { followProgress } from './progress-stream.js';
 

@@ -1,5 +1,5 @@
 /** Why a pull or build failed, told from the engine's error text. */
-import { EngineError, type EngineErrorCode } from '../port.js';
+import { EngineError, type EngineErrorCode } from '../../domain/engine-error.js';
 import { registryHostOf } from '../image-ref.js';
 
 /** Also used for API call failures (engine-errors.ts): a full disk reads the same there. */

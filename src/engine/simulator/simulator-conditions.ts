@@ -1,4 +1,4 @@
-import { EngineError, type EngineErrorCode } from '../port.js';
+import { EngineError, type EngineErrorCode } from '../../domain/engine-error.js';
 
 /** The EnginePort methods, as counted in `control.calls`. */
 export type EngineMethod =

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
+import { EngineError } from '../../domain/engine-error.js';
 import {
-  EngineError,
   type ContainerObservation,
-  type ContainerSpec,
   type EngineHealthcheck,
   type HealthStatus,
-  type LogLine,
-} from '../port.js';
+} from '../../domain/container-observation.js';
+import { type ContainerSpec } from '../../domain/container-spec.js';
+import { type LogLine } from '../port.js';
 import type { ImageBehaviour } from './simulator-images.js';
 
 export type SimStatus = 'created' | 'running' | 'paused' | 'exited';

@@ -1,4 +1,7 @@
-import { EngineError, type EngineErrorCode, type ExecResult, type HealthStatus, type PortBinding } from '../port.js';
+import { EngineError, type EngineErrorCode } from '../../domain/engine-error.js';
+import { type ExecResult } from '../port.js';
+import { type HealthStatus } from '../../domain/container-observation.js';
+import { type PortBinding } from '../../domain/container-spec.js';
 import type { EngineConditions, EngineMethod } from './simulator-conditions.js';
 import type { ContainerTable, SimContainer } from './simulator-containers.js';
 import type { SimulatedEventHub } from './simulator-events.js';

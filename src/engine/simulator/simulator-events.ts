@@ -1,5 +1,7 @@
 import { Observable, type Subscriber } from 'rxjs';
-import { EngineError, type ContainerEvent, type EngineEvent } from '../port.js';
+import { EngineError } from '../../domain/engine-error.js';
+import { type ContainerEvent } from '../../domain/container-observation.js';
+import { type EngineEvent } from '../port.js';
 
 /** How many past events `replay` can re-deliver. */
 const RECENT_EVENTS_KEPT = 1024;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { EngineError, type BuildSpec, type PullOptions } from '../port.js';
+import { EngineError } from '../../domain/engine-error.js';
+import { type BuildSpec, type PullOptions } from '../port.js';
 import type { ImageBehaviour } from './simulator-images.js';
 import { normalizeImageRef, registryHostOf } from '../image-ref.js';
 import { classifyPullFailure } from '../dockerode/pull-failure.js';

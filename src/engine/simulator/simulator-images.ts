@@ -1,4 +1,4 @@
-import type { EngineHealthcheck } from '../port.js';
+import type { EngineHealthcheck } from '../../domain/container-observation.js';
 
 /** A line the image's entry point prints `afterMs` after its start (a pause holds it back). */
 export interface PrintedLine {

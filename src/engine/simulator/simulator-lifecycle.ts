@@ -1,4 +1,5 @@
-import { EngineError, type ContainerAction, type ContainerEvent, type HealthStatus } from '../port.js';
+import { EngineError } from '../../domain/engine-error.js';
+import { type ContainerAction, type ContainerEvent, type HealthStatus } from '../../domain/container-observation.js';
 import type { ContainerTable, SimContainer } from './simulator-containers.js';
 import type { SimulatedEventHub } from './simulator-events.js';
 import type { SimulatedOutput } from './simulator-output.js';

@@ -1,4 +1,4 @@
-import type { PortBinding } from '../port.js';
+import type { PortBinding } from '../../domain/container-spec.js';
 
 /** Who holds a host port: a container id, or the outside world (`holder` = 'host'). */
 interface Holding {

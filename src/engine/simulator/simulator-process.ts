@@ -1,4 +1,4 @@
-import type { HealthStatus } from '../port.js';
+import type { HealthStatus } from '../../domain/container-observation.js';
 import type { SimContainer } from './simulator-containers.js';
 import { INVALID_SETTING_EXIT_CODE } from './simulator-images.js';
 

@@ -1,9 +1,7 @@
 import { filter, Observable } from 'rxjs';
+import { EngineError } from '../../domain/engine-error.js';
 import {
-  EngineError,
   type BuildSpec,
-  type ContainerObservation,
-  type ContainerSpec,
   type EngineEvent,
   type EngineInfo,
   type EnginePort,
@@ -13,6 +11,8 @@ import {
   type PullOptions,
   type StorageSpace,
 } from '../port.js';
+import { type ContainerObservation } from '../../domain/container-observation.js';
+import { type ContainerSpec } from '../../domain/container-spec.js';
 import { EngineConditions, sleep, unreachable, type EngineConditionsOptions } from './simulator-conditions.js';
 import { ContainerTable, observe, type SimContainer } from './simulator-containers.js';
 import {

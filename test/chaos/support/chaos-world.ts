@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { stringify } from 'yaml';
 import { createApiClient } from '../../../src/api/client.js';
-import { LABELS } from '../../../src/engine/labels.js';
+import { LABELS } from '../../../src/domain/labels.js';
 import { runCli, type CliResult, type Daemon } from '../../podman/support/daemon.js';
 import { containersWithLabel, removeAllWithLabel, type ContainerSummary } from '../../podman/support/podman-cli.js';
 import { until } from '../../support/until.js';

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { LABELS } from '../../../src/engine/labels.js';
+import { LABELS } from '../../../src/domain/labels.js';
 import { inspectJson, podman, type ContainerSummary } from '../../podman/support/podman-cli.js';
 import type { ChaosWorld } from './chaos-world.js';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { filter, firstValueFrom, timeout, type Observable } from 'rxjs';
 import { stringify } from 'yaml';
 import { createDockerodeEngine } from '../../../src/engine/dockerode/dockerode-engine.js';
-import { LABELS } from '../../../src/engine/labels.js';
+import { LABELS } from '../../../src/domain/labels.js';
 import { silentLogger } from '../../../src/log.js';
 import {
   createOrchestrator,
