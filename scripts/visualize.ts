@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { discoverMachines, generateVisualizations } from '../src/inspect/chart/generate.js';
-import { compareVisualizations, writeVisualizations } from '../src/inspect/chart/output-dir.js';
+import { discoverMachines, generateVisualizations } from './chart/generate.js';
+import { compareVisualizations, writeVisualizations } from './chart/output-dir.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 

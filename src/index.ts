@@ -23,6 +23,5 @@ export type { EnginePort, EngineEvent, ExecResult } from './engine/port.js';
 export type { ContainerObservation } from './domain/container-observation.js';
 export { EngineError } from './domain/engine-error.js';
 export { createDockerodeEngine } from './engine/dockerode/dockerode-engine.js';
-export { createSimulatedEngine } from './engine/simulator/simulator.js';
 export { createLogger, silentLogger } from './log.js';
 export { DesiredStateError } from './state/desired-state-error.js';

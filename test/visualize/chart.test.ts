@@ -4,10 +4,10 @@ import { describe, expect, it } from 'vitest';
 import type { AnyStateMachine, AnyStateNode } from 'xstate';
 import { appMachine } from '../../machines/app.machine.js';
 import { supervisorMachine } from '../../machines/supervisor.machine.js';
-import { allStates, chartOf } from '../../src/inspect/chart/chart.js';
-import { toDot } from '../../src/inspect/chart/dot.js';
-import { readMachineSource } from '../../src/inspect/chart/machine-source.js';
-import { toMermaid } from '../../src/inspect/chart/mermaid.js';
+import { allStates, chartOf } from '../../scripts/chart/chart.js';
+import { toDot } from '../../scripts/chart/dot.js';
+import { readMachineSource } from '../../scripts/chart/machine-source.js';
+import { toMermaid } from '../../scripts/chart/mermaid.js';
 import { doorMachine } from './fixtures/door.machine.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appMachine } from '../../machines/app.machine.js';
-import { discoverMachines, generateVisualizations } from '../../src/inspect/chart/generate.js';
+import { discoverMachines, generateVisualizations } from '../../scripts/chart/generate.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const tsx = join(root, 'node_modules', '.bin', 'tsx');

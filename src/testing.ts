@@ -1,0 +1,7 @@
+/**
+ * `podwarden/testing`: what an embedder's own tests use, kept out of the daemon's entry point
+ * (`podwarden`) so the daemon never loads it. The simulator is an in-memory podman behind the
+ * same engine port, checked against the real engine by the conformance scenarios.
+ */
+export { createSimulatedEngine } from './engine/simulator/simulator.js';
+export type { SimulatedEngine, SimulatorOptions } from './engine/simulator/simulator.js';
