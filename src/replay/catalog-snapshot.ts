@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdir, readdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { isMap, isScalar, parseDocument, type Node } from 'yaml';
 import { canonicalJson } from '../manifest/canonical-json.js';
@@ -8,6 +8,7 @@ import { DEFAULT_MANIFEST_MAX_BYTES } from '../manifest/limits.js';
 import { parseManifest } from '../manifest/parse-manifest.js';
 import type { AppManifest } from '../manifest/schema.js';
 import type { CatalogSnapshot } from './records.js';
+import { namesInFolder } from '../state/names-in-folder.js';
 
 /** The catalog could not be recorded without leaking env values; names the file and field. */
 export class CatalogRedactionError extends Error {
@@ -105,13 +106,7 @@ export function redactManifestText(text: string, file: string, redact: (value: s
 
 /** The manifest files `loadCatalog` would read (*.yml, *.yaml, no dotfiles, no subfolders), by name. */
 async function manifestFiles(dir: string): Promise<string[]> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
+  const names = await namesInFolder(dir);
   const files: string[] = [];
   for (const name of names.sort()) {
     if (name.startsWith('.') || !MANIFEST_EXTENSIONS.has(extname(name).toLowerCase())) continue;

@@ -1,5 +1,6 @@
-import { readdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
+import { namesInFolder } from './names-in-folder.js';
 
 /** The temp files `writeFileAtomic` makes beside a target: `.<name>.<pid>.<12 hex>.tmp`. */
 const ATOMIC_TEMP = /^\..+\.\d+\.[0-9a-f]{12}\.tmp$/;
@@ -10,13 +11,7 @@ const ATOMIC_TEMP = /^\..+\.\d+\.[0-9a-f]{12}\.tmp$/;
  * leftover. The targets themselves are whole (old or new content). Resolves with the names removed.
  */
 export async function removeStaleTempFiles(dir: string): Promise<string[]> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
+  const names = await namesInFolder(dir);
   const stale = names.filter((name) => ATOMIC_TEMP.test(name));
   for (const name of stale) await rm(path.join(dir, name), { force: true });
   return stale;
