@@ -12,7 +12,10 @@
  * 4. Event-loop delay while a 200-file catalog with an oversized file reloads, beside the idle
  *    loop and the same reloads parsed on the event loop (scripts/bench-catalog.ts).
  *
- * BENCH_ONLY=kill|crowd|quiet|catalog runs one of them.
+ * 5. podwarden at rest: the built daemon with the sample catalog on real podman, resident memory
+ *    and CPU over BENCH_REST_SECONDS (default 300), beside a bare node process (scripts/bench-at-rest.ts).
+ *
+ * BENCH_ONLY=kill|crowd|quiet|catalog|rest runs one of them.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -33,6 +36,7 @@ import { outside } from '../test/lanes/support/outside.js';
 import { pingSocket } from '../test/support/engine-ping.js';
 import { catalogReload } from './bench-catalog.js';
 import { crowdRestart } from './bench-crowd.js';
+import { benchAtRest } from './bench-at-rest.js';
 
 const REGISTRY = process.env.PODWARDEN_REGISTRY ?? '127.0.0.1:5000';
 const LANES = (process.env.BENCH_LANES ?? 'podman,systemd-rootful,systemd-rootless,docker').split(',') as LaneId[];
@@ -246,4 +250,5 @@ for (const id of only && only !== 'kill' ? [] : LANES) {
 if (!only || only === 'crowd') await crowdRestart();
 if (!only || only === 'quiet') await quietPass();
 if (!only || only === 'catalog') await catalogReload();
+if (!only || only === 'rest') await benchAtRest();
 process.exit(0);

@@ -52,6 +52,14 @@ export function runCommand(): Command {
         .env('PODWARDEN_INSTANCE')
         .default('podwarden'),
     )
+    .addOption(
+      new Option(
+        '--name-prefix <prefix>',
+        'container names are <prefix><app id> (a second instance on one engine needs its own)',
+      )
+        .env('PODWARDEN_NAME_PREFIX')
+        .default('podwarden-'),
+    )
     .addOption(new Option('--install <apps...>', 'make sure these catalog apps are installed (idempotent)'))
     .addOption(
       new Option('--insecure-registry <hosts...>', 'registries (host:port) allowed over plain HTTP')
@@ -165,6 +173,7 @@ export function runCommand(): Command {
         stateDir: string;
         interval: number;
         instance: string;
+        namePrefix: string;
         install?: string[];
         insecureRegistry?: string[];
         secretsDir?: string;
@@ -207,6 +216,7 @@ export function runCommand(): Command {
           stateDir: options.stateDir,
           intervalMs: options.interval,
           instance: options.instance,
+          namePrefix: options.namePrefix,
           insecureRegistries: options.insecureRegistry ?? [],
           ...(options.secretsDir !== undefined ? { secretsDir: options.secretsDir } : {}),
           diskReserveBytes: options.diskReserve,

@@ -1,7 +1,10 @@
 import { hostname } from 'node:os';
 import { InvalidArgumentError, Option } from 'commander';
 import type { Logger } from '../log.js';
-import { DEFAULT_INSPECTOR_PORT, startInspector, type RunningInspector } from './stately-inspector.js';
+import type { RunningInspector } from './stately-inspector.js';
+
+/** The inspector's port when `--inspect` names none. */
+export const DEFAULT_INSPECTOR_PORT = 5678;
 
 export function parseInspectPort(value: string): number {
   const port = Number(value);
@@ -23,6 +26,8 @@ export function inspectOption(): Option {
 
 /** Starts the inspector for `podwarden run` and tells the operator how to open it. */
 export async function startCliInspector(port: number, logger: Logger): Promise<RunningInspector> {
+  // Loaded only when asked for: the inspector and its WebSocket server cost ~17 MB a daemon at rest does not need.
+  const { startInspector } = await import('./stately-inspector.js');
   const inspector = await startInspector({ port });
   logger.info({ url: inspector.url }, `Stately inspector: open ${inspector.url} in a browser on this machine`);
   logger.info(

@@ -7,8 +7,7 @@ import type { ActorRefLike, InspectionEvent } from 'xstate';
 import { bridgePage } from './bridge-page.js';
 import { createDefaultInspectionFilter, type InspectionFilter } from './inspection-filter.js';
 import { redactSecrets } from './redact.js';
-
-export const DEFAULT_INSPECTOR_PORT = 5678;
+import { DEFAULT_INSPECTOR_PORT } from './inspect-option.js';
 
 export interface InspectorOptions {
   /** Default 5678; 0 picks a free port. */

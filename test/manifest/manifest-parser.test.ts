@@ -24,6 +24,21 @@ describe('the parser thread', () => {
     }
   });
 
+  it('lets an idle thread go, and reads the next file on a new one', async () => {
+    const parser = createManifestParser({ idleMs: 10 });
+    try {
+      expect('manifest' in (await parser.parse(MANIFEST, 'first.yml', 1024))).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const [again, alongside] = await Promise.all([
+        parser.parse(MANIFEST, 'again.yml', 1024),
+        parser.parse(MANIFEST, 'alongside.yml', 1024),
+      ]);
+      expect('manifest' in again && 'manifest' in alongside).toBe(true);
+    } finally {
+      await parser.close();
+    }
+  });
+
   it('refuses a file that takes longer than its time limit, ends that thread, and parses the next on a new one', async () => {
     const parser = createManifestParser({ timeoutMs: 0 });
     try {
