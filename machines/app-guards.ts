@@ -2,7 +2,6 @@ import {
   currentDecision,
   decisionAfter,
   imageHealthcheckUnread,
-  isHeld,
   probeGivesUp,
   probeOf,
   probePasses,
@@ -10,31 +9,24 @@ import {
 } from './app-knowledge.js';
 import { isFreshObservation, isOwnFreshEvent } from './app-freshness.js';
 import { appSetup } from './app-setup.js';
-import { decide } from './decide.js';
+import { isStep, nextStep, restartsInPlace, tableStep, type StepQuery } from './step.js';
 import type { ProbeRole } from './failure.js';
 import type { RenderOutcome } from './types.js';
 
 /**
  * The app machine's guards: every question its chart asks, answered from what the machine
- * knows (app-knowledge.ts, app-freshness.ts) and the decision table (decide.ts).
+ * knows (app-knowledge.ts, app-freshness.ts) and the step an app takes next (step.ts).
  */
 export const appGuarded = appSetup.extend({
   guards: {
     halting: ({ context }) => context.halting,
     wantsRunning: ({ context }) => context.desired === 'running',
-    decidesNone: ({ context }) => currentDecision(context).action === 'none',
-    decidesWait: ({ context }) => currentDecision(context).action === 'wait',
-    decidesCreate: ({ context }) => currentDecision(context).action === 'create',
-    decidesStart: ({ context }) => currentDecision(context).action === 'start',
-    decidesRecreate: ({ context }) => currentDecision(context).action === 'recreate',
-    decidesStop: ({ context }) => currentDecision(context).action === 'stop',
-    decidesRemove: ({ context }) => currentDecision(context).action === 'remove',
-    held: ({ context }) => isHeld(context),
+    /** The step the app takes next (step.ts `nextStep`) is the one asked for. */
+    decides: ({ context }, params: StepQuery) => isStep(nextStep(context), params),
     dependenciesReady: ({ event }) => event.type === 'DEPENDENCIES' && event.waitingFor.length === 0,
     isStopped: ({ context }) => context.desired === 'stopped',
     isRemoved: ({ context }) => context.desired === 'absent',
     ownEvent: ({ context, event }) => event.type === 'CONTAINER_EVENT' && isOwnFreshEvent(context, event.event),
-    unobserved: ({ context }) => context.container === undefined,
     desiredChanges: ({ context, event }) => event.type === 'SET_DESIRED' && event.desired !== context.desired,
     specChanges: ({ context, event }) =>
       event.type === 'UPDATE_SPEC' &&
@@ -53,22 +45,22 @@ export const appGuarded = appSetup.extend({
     eventNeedsAction: ({ context, event }) =>
       event.type === 'CONTAINER_EVENT' &&
       isOwnFreshEvent(context, event.event) &&
-      decisionAfter(context, event.event).action !== 'none',
+      decisionAfter(context, event.event).step !== 'none',
     /** A pass that looked after everything the machine knows, and saw the container crashed or broken. */
     observationMeansFailure: ({ context, event }) =>
       event.type === 'OBSERVED' &&
       isFreshObservation(context, event.observedAt) &&
-      decide(context.desired, event.container, context.spec).failed,
+      tableStep(context.desired, event.container, context.spec).failed,
     /** A pass that looked after everything the machine knows, after which the decision table asks for something. */
     observationNeedsAction: ({ context, event }) =>
       event.type === 'OBSERVED' &&
       isFreshObservation(context, event.observedAt) &&
-      decide(context.desired, event.container, context.spec).action !== 'none',
+      tableStep(context.desired, event.container, context.spec).step !== 'none',
     /** A pass that looked after the last step's answer and the newest event applied: older ones are only answered. */
     freshObservation: ({ context, event }) =>
       event.type === 'OBSERVED' && isFreshObservation(context, event.observedAt),
     /** A running app's container changed in a way the decision table must look at. */
-    needsAction: ({ context }) => currentDecision(context).action !== 'none',
+    needsAction: ({ context }) => currentDecision(context).step !== 'none',
     containerFailed: ({ context }) => currentDecision(context).failed,
     vanished: (_, params: { error: unknown }) => stepError(params.error).code === 'not-found',
     /** One more restart would exceed the restart budget. */
@@ -77,14 +69,12 @@ export const appGuarded = appSetup.extend({
       return budget !== undefined && context.restartsInWindow > budget.restarts;
     },
     /** A probe condemned the container and it still runs: replace it before anything else. */
-    condemned: ({ context }) =>
-      context.condemned && context.desired === 'running' && context.container?.status === 'running',
+    condemned: ({ context }) => nextStep(context).condemned === true,
     /**
      * A probe condemned the container and the manifest asks for a restart in place rather than a
      * new container (the default, also for an image's HEALTHCHECK when no probes are declared).
      */
-    restartsInPlace: ({ context }) =>
-      context.condemned && (context.spec.probes?.onLivenessFailure ?? 'restart') === 'restart',
+    restartsInPlace: ({ context }) => context.condemned && restartsInPlace(context.spec),
     /** The name this app's create failed on (held by a foreign container) is free now. */
     nameFreed: ({ context, event }) =>
       event.type === 'NAME.FREED' && context.failure?.kind === 'name-taken' && context.failure.name === event.name,

@@ -1,6 +1,6 @@
 import type { ContainerEvent, ContainerObservation, EngineHealthcheck } from '../src/domain/container-observation.js';
 import type { EngineErrorCode } from '../src/domain/engine-error.js';
-import { decide, type Decision } from './decide.js';
+import { decidedStep, tableStep, type Step } from './step.js';
 import type { StepCause } from './step-cause.js';
 import { classifyExit, failureFields, type FailureReason, type ProbeRole } from './failure.js';
 import type {
@@ -214,12 +214,10 @@ export function applyEvent(container: Observed | undefined, event: ContainerEven
   }
 }
 
-export function currentDecision(context: AppContext): Decision {
-  return decide(context.desired, context.container ?? null, context.spec);
+/** The decision table's verdict on what the machine knows (step.ts; computed once per container it knows). */
+export function currentDecision(context: AppContext): Step {
+  return tableStep(context.desired, context.container ?? null, context.spec);
 }
-
-/** Steps that would bring a container (back) up: a dependency that is not ready holds them. */
-const HELD_ACTIONS: ReadonlySet<Decision['action']> = new Set(['create', 'start', 'recreate']);
 
 /**
  * The app would be created or (re)started, but something it depends on is not ready. Waiting
@@ -227,7 +225,7 @@ const HELD_ACTIONS: ReadonlySet<Decision['action']> = new Set(['create', 'start'
  * restarted because a dependency failed.
  */
 export function isHeld(context: AppContext): boolean {
-  return context.waitingFor.length > 0 && HELD_ACTIONS.has(currentDecision(context).action);
+  return decidedStep(context).waitsFor === 'dependencies';
 }
 
 export function waitingReason(context: AppContext): string {
@@ -247,8 +245,8 @@ export function createdContainer(context: AppContext, made: CreateOutcome): Obse
   };
 }
 
-export function decisionAfter(context: AppContext, event: ContainerEvent): Decision {
-  return decide(context.desired, applyEvent(context.container, event) ?? null, context.spec);
+export function decisionAfter(context: AppContext, event: ContainerEvent): Step {
+  return tableStep(context.desired, applyEvent(context.container, event) ?? null, context.spec);
 }
 
 /**
@@ -262,7 +260,7 @@ export function passAnswer(context: AppContext, event: AppEvent, state: unknown,
     : {
         appId: context.appId,
         state: stateName(state),
-        action: isHeld(context) ? 'wait' : currentDecision(context).action,
+        action: decidedStep(context).step,
         busy: false,
         ...failureFields(context.failure),
       };

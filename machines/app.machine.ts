@@ -38,19 +38,30 @@ export const appMachine = appBehaviour.createMachine({
     'BUDGET.EXPIRED': { guard: 'ownExpiry', actions: 'expireRestart' },
   },
   states: {
-    /** Looks at what is known of the container and what the owner wants; never rests here. */
+    /**
+     * Takes the step that comes next (step.ts `nextStep`: what is known of the container, what the
+     * owner wants, a probe's verdict, dependency holds); never rests here.
+     */
     deciding: {
       always: [
-        { guard: 'unobserved', target: 'observing' },
+        { guard: { type: 'decides', params: { step: 'wait', waitsFor: 'observation' } }, target: 'observing' },
         { guard: 'condemned', target: 'wedged', actions: 'explainFailure' },
-        { guard: 'decidesRemove', target: 'removing', actions: 'explain' },
-        { guard: 'decidesStop', target: 'stopping', actions: 'explain' },
-        { guard: 'held', target: 'waiting', actions: 'explainWait' },
-        { guard: 'decidesCreate', target: 'missing', actions: 'explain' },
-        { guard: 'decidesStart', target: 'rendering', actions: 'explain' },
+        { guard: { type: 'decides', params: { step: 'remove' } }, target: 'removing', actions: 'explain' },
+        { guard: { type: 'decides', params: { step: 'stop' } }, target: 'stopping', actions: 'explain' },
+        {
+          guard: { type: 'decides', params: { step: 'wait', waitsFor: 'dependencies' } },
+          target: 'waiting',
+          actions: 'explainWait',
+        },
+        { guard: { type: 'decides', params: { step: 'create' } }, target: 'missing', actions: 'explain' },
+        { guard: { type: 'decides', params: { step: 'start' } }, target: 'rendering', actions: 'explain' },
         // Replaced for what the decision table sees, not for a probe's verdict: made anew.
-        { guard: 'decidesRecreate', target: 'wedged', actions: ['explain', 'absolve'] },
-        { guard: 'decidesWait', target: 'observing', actions: 'explain' },
+        { guard: { type: 'decides', params: { step: 'recreate' } }, target: 'wedged', actions: ['explain', 'absolve'] },
+        {
+          guard: { type: 'decides', params: { step: 'wait', waitsFor: 'engine' } },
+          target: 'observing',
+          actions: 'explain',
+        },
         { guard: 'isRemoved', target: 'removed', actions: 'explain' },
         { guard: 'isStopped', target: 'stopped', actions: 'explain' },
         { target: 'running', actions: 'explain' },

@@ -4,7 +4,7 @@ import { catalogApps, rightsOf } from './catalog-keeper.js';
 import type { EngineWorkLoad } from './engine/engine-work.js';
 import type { EnginePort } from './engine/port.js';
 import { explainApp } from './explain/explain.js';
-import { planPass } from './explain/plan.js';
+import { planPass, plannedApps } from './explain/plan.js';
 import type { Journal } from './journal/journal.js';
 import type { Catalog } from './manifest/catalog.js';
 import { healthOf } from './orchestrator-health.js';
@@ -13,7 +13,6 @@ import type { OrphanGuard } from './orphan-guard.js';
 import { checkAppId, PodwardenError } from './podwarden-error.js';
 import type { DesiredState } from './state/desired-store.js';
 import { withLeftAlone, type createStatusRows } from './status-rows.js';
-import { topLevelState } from './streams/transitions.js';
 
 type Supervisor = Actor<typeof supervisorMachine>;
 
@@ -88,17 +87,7 @@ export function createOrchestratorQueries(deps: OrchestratorQueryDeps): Orchestr
       const supervisor = deps.requireRoot();
       const containers = await engine.list(deps.owner);
       const context = supervisor.getSnapshot().context;
-      const apps = Object.entries(context.apps).map(([appId, app]) => {
-        const ref = context.refs[appId];
-        return {
-          appId,
-          state: ref ? topLevelState(ref.getSnapshot().value) : 'not spawned',
-          desired: app.desired,
-          specHash: app.spec.specHash,
-          ...(app.spec.ignoreEngineHealth ? { ignoreEngineHealth: true } : {}),
-        };
-      });
-      return planPass(apps, context.held, containers);
+      return planPass(plannedApps(context), context.held, containers);
     },
 
     logs(appId, logOptions = {}) {

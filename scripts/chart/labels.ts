@@ -45,8 +45,16 @@ export function guardLabel(guard: unknown, inline: () => string | undefined): st
     }
   }
   const type = typeOf(guard);
-  if (type) return type;
+  if (type) return type + paramsLabel(guard);
   return inline() ?? 'inline guard';
+}
+
+/** A parameterised guard's fixed params, e.g. `decides(wait, dependencies)`; params computed from the event are left out. */
+function paramsLabel(guard: unknown): string {
+  const params = (guard as { params?: unknown }).params;
+  if (!params || typeof params !== 'object') return '';
+  const values = Object.values(params).filter((value) => typeof value === 'string' || typeof value === 'number');
+  return values.length > 0 ? `(${values.join(', ')})` : '';
 }
 
 /** Scheduling of `after` transitions is xstate's own plumbing, shown as the `after` edge instead. */

@@ -1,47 +1,106 @@
-import { decide, type Action } from '../../machines/decide.js';
 import { appIdOf } from '../../machines/orphan.js';
+import { nextStep, STEP_STATES, type StepFacts, type StepName } from '../../machines/step.js';
+import { isCompanionKey } from '../../machines/binding.js';
+import { declaredChildren, holdOf } from '../../machines/supervisor-binding.js';
+import type { SupervisorContext } from '../../machines/supervisor-context.js';
 import type { Desired } from '../../machines/types.js';
 import { LABELS } from '../domain/labels.js';
 import type { ContainerObservation } from '../domain/container-observation.js';
+import { topLevelState } from '../streams/transitions.js';
 
-/** What the next pass would do for one app, and why. */
+/** What the next pass would do for one app (or companion), and why. */
 export interface PlanEntry {
+  /** The app's id; for a companion, its app's id (see `companion`). */
   appId: string;
+  /** Set on a companion's entry: its id. */
+  companion?: string;
   /** The app machine's state now (`manifest-error` for held apps, `orphan` for unclaimed containers). */
   state: string;
   desired: Desired;
-  action: Action;
-  /** The action in words, e.g. `recreate (remove, create, start)`. */
+  /** The step the app machine takes next (machines/step.ts `nextStep`). */
+  action: StepName;
+  /** The step in words, e.g. `recreate (remove, create, render, start)`. */
   change: string;
   why: string;
+  /** For a wait on dependencies: those not ready. */
+  waitingFor?: string[];
   container?: { id: string; status: string };
   /** A step is under way: the pass would only record what it sees. */
   busy?: string;
 }
 
-export interface PlannedApp {
-  appId: string;
+/**
+ * An app (or a companion run by an app machine, keyed `<appId>/<companionId>`) as its machine
+ * knows it: everything `nextStep` reads but the container, which `plan` takes from the
+ * engine's listing; `waitingFor` is what the supervisor holds it by.
+ */
+export interface PlannedApp extends Omit<StepFacts, 'container'> {
+  key: string;
   state: string;
-  desired: Desired;
-  specHash: string;
-  ignoreEngineHealth?: boolean;
 }
 
-const CHANGE: Record<Action, string> = {
+/**
+ * Every declared app and companion an app machine runs (a companion under systemd is no
+ * container: not planned), as its machine knows it now, held by what the supervisor holds it by.
+ */
+export function plannedApps(context: SupervisorContext): PlannedApp[] {
+  const planned: PlannedApp[] = [];
+  for (const child of declaredChildren(context.apps)) {
+    if (isCompanionKey(child.key) && context.companionBackend === 'systemd') continue;
+    const snapshot = context.refs[child.key]?.getSnapshot();
+    const known = snapshot && 'condemned' in snapshot.context ? snapshot.context : undefined;
+    planned.push({
+      key: child.key,
+      state: snapshot ? topLevelState(snapshot.value) : 'not spawned',
+      desired: known?.desired ?? child.desired,
+      spec: known?.spec ?? child.spec,
+      condemned: known?.condemned ?? false,
+      waitingFor: holdOf(context, child.key) ?? [],
+    });
+  }
+  return planned;
+}
+
+const CHANGE: Record<StepName, string> = {
   none: 'no change',
-  wait: 'wait for the engine',
-  start: 'start',
-  create: 'create (pull the image if needed, create, start)',
-  recreate: 'recreate (remove, create, start)',
+  wait: 'wait',
+  pull: 'pull the image',
+  render: 'render the files',
+  start: 'start (render the files, start)',
+  create: 'create (pull the image if needed, create, render the files, start)',
+  recreate: 'recreate (remove, create, render the files, start)',
+  restart: 'restart (stop, render the files, start)',
   stop: 'stop',
   remove: 'remove',
 };
 
-const STEP_STATES = new Set(['pulling', 'creating', 'starting', 'stopping', 'removing', 'recreating']);
+const WAIT_CHANGE = {
+  observation: 'wait for an observation',
+  engine: 'wait for the engine',
+  dependencies: 'wait for its dependencies',
+} as const;
+
+/** The key of the machine a container belongs to: its app's id, or `<appId>/<companionId>`. */
+function keyOf(container: ContainerObservation): string | undefined {
+  const appId = appIdOf(container.labels);
+  if (!appId || container.labels[LABELS.role] !== 'companion') return appId;
+  const companion = container.labels[LABELS.companion];
+  return companion ? `${appId}/${companion}` : undefined;
+}
+
+function idsOf(key: string): { appId: string; companion?: string } {
+  const slash = key.indexOf('/');
+  return slash < 0 ? { appId: key } : { appId: key.slice(0, slash), companion: key.slice(slash + 1) };
+}
+
+function seenAs(container: ContainerObservation | undefined) {
+  return container ? { container: { id: container.id, status: container.status } } : {};
+}
 
 /**
- * Pure: the decision table run for every app against one engine listing, without acting
- * (`podwarden plan`). Held apps (broken manifest) and unclaimed containers are listed too.
+ * Pure: the step every app machine would take next against one engine listing, without acting
+ * (`podwarden plan`), by the function the machines take it by (machines/step.ts). Held apps
+ * (broken manifest) and unclaimed containers are listed too.
  */
 export function planPass(
   apps: readonly PlannedApp[],
@@ -50,31 +109,32 @@ export function planPass(
 ): PlanEntry[] {
   const seen = new Map<string, ContainerObservation>();
   for (const container of containers) {
-    const appId = appIdOf(container.labels);
-    if (appId && container.labels[LABELS.role] !== 'companion') seen.set(appId, container);
+    const key = keyOf(container);
+    if (key) seen.set(key, container);
   }
   const entries: PlanEntry[] = [];
   const known = new Set<string>();
   for (const app of apps) {
-    known.add(app.appId);
-    const container = seen.get(app.appId) ?? null;
-    const decision = decide(app.desired, container, app);
+    known.add(app.key);
+    const container = seen.get(app.key);
+    const step = nextStep({ ...app, container: container ?? null });
+    const underWay = STEP_STATES[app.state];
     entries.push({
-      appId: app.appId,
+      ...idsOf(app.key),
       state: app.state,
       desired: app.desired,
-      action: decision.action,
-      change: CHANGE[decision.action],
-      why: decision.why,
-      ...(container ? { container: { id: container.id, status: container.status } } : {}),
-      ...(STEP_STATES.has(app.state)
-        ? { busy: `a step is under way (${app.state}); the pass only records what it sees` }
+      action: step.step,
+      change: step.waitsFor ? WAIT_CHANGE[step.waitsFor] : CHANGE[step.step],
+      why: step.why,
+      ...(step.waitingFor ? { waitingFor: [...step.waitingFor] } : {}),
+      ...seenAs(container),
+      ...(underWay
+        ? { busy: `a step is under way (${app.state}: ${underWay}); the pass only records what it sees` }
         : {}),
     });
   }
   for (const [appId, problem] of Object.entries(held)) {
     known.add(appId);
-    const container = seen.get(appId);
     entries.push({
       appId,
       state: 'manifest-error',
@@ -82,13 +142,16 @@ export function planPass(
       action: 'none',
       change: 'no change (left alone)',
       why: `its manifest cannot be used: ${problem}`,
-      ...(container ? { container: { id: container.id, status: container.status } } : {}),
+      ...seenAs(seen.get(appId)),
     });
   }
-  for (const [appId, container] of seen) {
-    if (known.has(appId)) continue;
+  for (const [key, container] of seen) {
+    const { appId, companion } = idsOf(key);
+    // A companion of a held app is left alone with it.
+    if (known.has(key) || (companion !== undefined && held[appId] !== undefined)) continue;
     entries.push({
       appId,
+      ...(companion === undefined ? {} : { companion }),
       state: 'orphan',
       desired: 'absent',
       action: 'remove',
@@ -97,5 +160,5 @@ export function planPass(
       container: { id: container.id, status: container.status },
     });
   }
-  return entries.sort((a, b) => a.appId.localeCompare(b.appId));
+  return entries.sort((a, b) => a.appId.localeCompare(b.appId) || (a.companion ?? '').localeCompare(b.companion ?? ''));
 }

@@ -20,7 +20,8 @@ export const planCommand = () =>
         const now = entry.container
           ? `${entry.state} (container ${entry.container.status})`
           : `${entry.state} (no container)`;
-        table.push([entry.appId, now, entry.change, entry.busy ? `${entry.why}; ${entry.busy}` : entry.why]);
+        const app = entry.companion ? `${entry.appId}/${entry.companion}` : entry.appId;
+        table.push([app, now, entry.change, entry.busy ? `${entry.why}; ${entry.busy}` : entry.why]);
       }
       const changes = plan.filter((entry) => entry.action !== 'none').length;
       process.stdout.write(`${table.toString()}\n${changes === 0 ? 'no changes' : `${changes} app(s) would change`}\n`);
