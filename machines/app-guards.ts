@@ -59,9 +59,6 @@ export const appGuarded = appSetup.extend({
     /** A pass that looked after the last step's answer and the newest event applied: older ones are only answered. */
     freshObservation: ({ context, event }) =>
       event.type === 'OBSERVED' && isFreshObservation(context, event.observedAt),
-    /** A running app's container changed in a way the decision table must look at. */
-    needsAction: ({ context }) => currentDecision(context).step !== 'none',
-    containerFailed: ({ context }) => currentDecision(context).failed,
     vanished: (_, params: { error: unknown }) => stepError(params.error).code === 'not-found',
     /** One more restart would exceed the restart budget. */
     budgetSpent: ({ context }) => {
