@@ -1,5 +1,4 @@
 import {
-  currentDecision,
   decisionAfter,
   imageHealthcheckUnread,
   probeGivesUp,
