@@ -140,6 +140,15 @@ export const appBehaviour = appGuarded.extend({
       stepSettledAt: params.at,
       exitSeenAt: Math.max(context.exitSeenAt, params.at),
     })),
+    /**
+     * Entry of every state the machine rests in: a top-level state other than the one last
+     * announced is a change, emitted for the supervisor to pass on (announce.ts).
+     */
+    announce: enqueueActions(({ context, enqueue }, params: { state: string }) => {
+      if (context.announced === params.state) return;
+      enqueue.assign({ announced: params.state });
+      enqueue.emit({ type: 'stateChanged', from: context.announced, to: params.state });
+    }),
     announceFinished: sendParent(({ context }) => ({ type: 'APP.FINISHED', appId: context.appId })),
     /** Every pass observation gets exactly one answer, so the supervisor knows when a pass is over. */
     reportPass: sendParent(({ context, event, self }) => passAnswer(context, event, self.getSnapshot()?.value, false)),

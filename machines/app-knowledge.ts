@@ -61,6 +61,8 @@ export interface AppContext {
    * those probes: running). Dependents and companions wait for this.
    */
   ready: boolean;
+  /** The top-level state last announced (announce.ts): null before the first. */
+  announced: string | null;
   /** Consecutive exits within QUICK_EXIT_MS of their start: enough of them make a bad config. */
   quickExits: number;
   probes: Record<ProbeRole, ProbeStreak>;
@@ -117,6 +119,7 @@ export function initialContext(input: AppInput): AppContext {
     reason: input.observation === undefined ? 'waiting for the first observation' : '',
     failure: undefined,
     ready: false,
+    announced: null,
     quickExits: 0,
     probes: freshProbeStreaks(),
     condemned: false,
@@ -278,7 +281,8 @@ export function containerFailure(context: AppContext): FailureReason {
     const limit = container.resources?.memoryBytes ?? context.spec.container.resources?.memoryBytes;
     return classifyExit(container, context.quickExits, limit, killedBy(context, container));
   }
-  return { kind: 'container-broken', detail: currentDecision(context).why };
+  const decision = currentDecision(context);
+  return { kind: 'container-broken', detail: decision.why, ...(decision.unhealthy ? { health: 'unhealthy' } : {}) };
 }
 
 /** The probe podwarden runs for `role`: the declared one, else (liveness only) the image's health check once read. */

@@ -12,7 +12,7 @@ import { stepCause } from './step-cause.js';
  */
 export const runningState = appBehaviour.createStateConfig({
   type: 'parallel',
-  entry: ['freshRun', 'announceReadiness'],
+  entry: [{ type: 'announce', params: { state: 'running' } }, 'freshRun', 'announceReadiness'],
   exit: 'announceReadiness',
   states: {
     /** How long the container has been up, for the crash count. */

@@ -1,4 +1,5 @@
 import { setup } from 'xstate';
+import type { StateChanged } from './announce.js';
 import type {
   AppContext,
   AppInput,
@@ -23,6 +24,7 @@ export const appSetup = setup({
     context: {} as AppContext,
     events: {} as AppEvent,
     input: {} as AppInput,
+    emitted: {} as StateChanged,
   },
   actors: {
     pullImage: unprovided<PullOutcome, { spec: AppSpec; cause?: StepCause }>('pullImage'),

@@ -69,6 +69,7 @@ export const appMachine = appBehaviour.createMachine({
     },
     /** Nothing to act on yet: no observation, or the engine is mid-way (restarting/removing). */
     observing: {
+      entry: { type: 'announce', params: { state: 'observing' } },
       on: {
         OBSERVED: [
           { guard: 'freshObservation', target: 'deciding', actions: ['observe', 'reportPass'] },
@@ -83,6 +84,7 @@ export const appMachine = appBehaviour.createMachine({
      * and no backoff runs; it goes on the moment the supervisor says they are ready.
      */
     waiting: {
+      entry: { type: 'announce', params: { state: 'waiting' } },
       on: {
         DEPENDENCIES: [
           { guard: 'dependenciesReady', target: 'deciding', actions: 'setDependencies' },
@@ -101,6 +103,7 @@ export const appMachine = appBehaviour.createMachine({
     },
     /** Making the image present: built, pulled or found, as the pull policy says. */
     pulling: {
+      entry: { type: 'announce', params: { state: 'pulling' } },
       on: DURING_STEP,
       invoke: {
         src: 'pullImage',
@@ -120,6 +123,7 @@ export const appMachine = appBehaviour.createMachine({
     },
     /** Creating the container from the manifest (adopts its own container if a retry finds it). */
     creating: {
+      entry: { type: 'announce', params: { state: 'creating' } },
       on: DURING_STEP,
       invoke: {
         src: 'createContainer',
@@ -165,7 +169,10 @@ export const appMachine = appBehaviour.createMachine({
     rendering: {
       // The render is the start's pre-start hook: the start it leads to has the cause that led here.
       // A start is decided: an earlier probe's verdict was about the run before it.
-      entry: assign({ startCause: ({ context, event }) => stepCause(context, event), condemned: false }),
+      entry: [
+        { type: 'announce', params: { state: 'rendering' } },
+        assign({ startCause: ({ context, event }) => stepCause(context, event), condemned: false }),
+      ],
       on: DURING_STEP,
       invoke: {
         src: 'renderFiles',
@@ -180,7 +187,7 @@ export const appMachine = appBehaviour.createMachine({
     },
     /** Starting the container; a die that arrives before the answer counts as a crash. */
     starting: {
-      entry: assign({ diedDuringStart: false }),
+      entry: [{ type: 'announce', params: { state: 'starting' } }, assign({ diedDuringStart: false })],
       on: {
         ...DURING_STEP,
         // A die that overtakes start's answer must not be lost.
@@ -234,6 +241,7 @@ export const appMachine = appBehaviour.createMachine({
      * asked for a restart in place (counted as a failure on the way in).
      */
     restarting: {
+      entry: { type: 'announce', params: { state: 'restarting' } },
       on: DURING_STEP,
       invoke: {
         src: 'stopContainer',
@@ -263,6 +271,7 @@ export const appMachine = appBehaviour.createMachine({
      * acts (install, start) or the manifest changes.
      */
     failed: {
+      entry: { type: 'announce', params: { state: 'failed' } },
       on: {
         RETRY: { target: 'deciding', actions: 'rearm' },
         UPDATE_SPEC: { guard: 'specChanges', target: 'deciding', actions: ['setSpec', 'rearm'] },
@@ -272,6 +281,7 @@ export const appMachine = appBehaviour.createMachine({
     },
     /** Waiting before the next attempt, longer after each consecutive failure (or until a name a foreign container held is free). */
     backoff: {
+      entry: { type: 'announce', params: { state: 'backoff' } },
       after: { backoff: { target: 'deciding' } },
       on: {
         'NAME.FREED': { guard: 'nameFreed', target: 'deciding' },
@@ -288,11 +298,13 @@ export const appMachine = appBehaviour.createMachine({
     },
     /** Removing the wedged container so a fresh one can be made. */
     recreating: {
+      entry: { type: 'announce', params: { state: 'recreating' } },
       on: DURING_STEP,
       invoke: REMOVE_CONTAINER,
     },
     /** Stopping the container because the owner stopped the app. */
     stopping: {
+      entry: { type: 'announce', params: { state: 'stopping' } },
       on: DURING_STEP,
       invoke: {
         src: 'stopContainer',
@@ -313,6 +325,7 @@ export const appMachine = appBehaviour.createMachine({
     },
     /** The owner stopped the app: podwarden keeps it stopped, even if someone starts it by hand. */
     stopped: {
+      entry: { type: 'announce', params: { state: 'stopped' } },
       on: {
         OBSERVED: [
           { guard: 'observationNeedsAction', target: 'deciding', actions: ['observe', 'reportPass'] },
@@ -324,12 +337,13 @@ export const appMachine = appBehaviour.createMachine({
     },
     /** Removing the container of an uninstalled app (or an orphan podwarden owns). */
     removing: {
+      entry: { type: 'announce', params: { state: 'removing' } },
       on: DURING_STEP,
       invoke: REMOVE_CONTAINER,
     },
     /** Uninstalled and its container is gone: the supervisor forgets this machine. */
-    removed: { type: 'final', entry: 'announceFinished' },
+    removed: { type: 'final', entry: [{ type: 'announce', params: { state: 'removed' } }, 'announceFinished'] },
     /** podwarden is shutting down; containers are left as they are. */
-    halted: { type: 'final', entry: 'announceFinished' },
+    halted: { type: 'final', entry: [{ type: 'announce', params: { state: 'halted' } }, 'announceFinished'] },
   },
 });

@@ -1,4 +1,5 @@
 import { assign, enqueueActions, not, sendParent, setup } from 'xstate';
+import type { StateChanged } from './announce.js';
 import type { AppInput } from './app-knowledge.js';
 import { unprovided } from './app-steps.js';
 import { backoffDelay } from './backoff.js';
@@ -25,6 +26,8 @@ export interface UnitContext {
   /** The last failure, kept while backing off; `describeFailure` gives its text. */
   failure: FailureReason | undefined;
   reason: string;
+  /** The top-level state last announced (announce.ts): null before the first. */
+  announced: string | null;
   /** SHUTDOWN arrived during a step: it finishes, nothing follows. */
   halting: boolean;
   /** The pass whose check is under way, answered when the check is done. */
@@ -67,11 +70,13 @@ const specInput = ({ context }: { context: UnitContext }) => ({ spec: context.sp
 
 /** One step of an uninstall: on to `next` while the owner still wants the companion gone. */
 function uninstallStep(
+  state: 'disabling' | 'removing' | 'unloading',
   src: 'disableUnit' | 'removeUnit' | 'reloadDaemon',
   next: 'removing' | 'unloading' | 'removed',
   step: string,
 ) {
   return {
+    entry: { type: 'announce', params: { state } },
     on: DURING_UNIT_STEP,
     invoke: {
       src,
@@ -104,6 +109,7 @@ export const companionUnitMachine = setup({
     context: {} as UnitContext,
     events: {} as AppEvent,
     input: {} as AppInput,
+    emitted: {} as StateChanged,
   },
   actors: {
     writeUnit: unprovided<{ changed: boolean }, UnitStepInput>('writeUnit'),
@@ -165,6 +171,12 @@ export const companionUnitMachine = setup({
       ...unitEntry(context, String(self.getSnapshot()?.value), 'wait', true),
       passId: event.type === 'OBSERVED' ? event.passId : -1,
     })),
+    /** Entry of every state the machine rests in: a change of top-level state is emitted (announce.ts). */
+    announce: enqueueActions(({ context, enqueue }, params: { state: string }) => {
+      if (context.announced === params.state) return;
+      enqueue.assign({ announced: params.state });
+      enqueue.emit({ type: 'stateChanged', from: context.announced, to: params.state });
+    }),
     announceFinished: sendParent(({ context }) => ({ type: 'APP.FINISHED', appId: context.appId })),
   },
 }).createMachine({
@@ -177,6 +189,7 @@ export const companionUnitMachine = setup({
     failures: 0,
     failure: undefined,
     reason: '',
+    announced: null,
     halting: false,
     checkingPass: undefined,
     backoff: input.backoff,
@@ -205,6 +218,7 @@ export const companionUnitMachine = setup({
     },
     /** Held until its app is ready; a unit systemd already runs keeps running. */
     waiting: {
+      entry: { type: 'announce', params: { state: 'waiting' } },
       on: {
         DEPENDENCIES: [
           { guard: 'dependenciesReady', target: 'deciding', actions: 'setDependencies' },
@@ -215,6 +229,7 @@ export const companionUnitMachine = setup({
     },
     /** Writing the unit file, only if its content changed. */
     rendering: {
+      entry: { type: 'announce', params: { state: 'rendering' } },
       on: DURING_UNIT_STEP,
       invoke: {
         src: 'writeUnit',
@@ -230,6 +245,7 @@ export const companionUnitMachine = setup({
     },
     /** systemd reads the changed unit file (daemon-reload). */
     reloading: {
+      entry: { type: 'announce', params: { state: 'reloading' } },
       on: DURING_UNIT_STEP,
       invoke: {
         src: 'reloadDaemon',
@@ -244,6 +260,7 @@ export const companionUnitMachine = setup({
     },
     /** The definition changed: (re)start the unit so it runs the new one. */
     restarting: {
+      entry: { type: 'announce', params: { state: 'restarting' } },
       on: DURING_UNIT_STEP,
       invoke: {
         src: 'restartUnit',
@@ -259,6 +276,7 @@ export const companionUnitMachine = setup({
     },
     /** The file is as it should be: make sure the unit is enabled and started (enable --now). */
     enabling: {
+      entry: { type: 'announce', params: { state: 'enabling' } },
       on: DURING_UNIT_STEP,
       invoke: {
         src: 'enableUnit',
@@ -273,13 +291,18 @@ export const companionUnitMachine = setup({
     },
     /** systemd runs the companion; each pass checks file and unit. */
     active: {
-      entry: [{ type: 'explain', params: { reason: 'active under systemd' } }, 'resetFailures'],
+      entry: [
+        { type: 'announce', params: { state: 'active' } },
+        { type: 'explain', params: { reason: 'active under systemd' } },
+        'resetFailures',
+      ],
       on: {
         OBSERVED: { target: 'checking', actions: 'rememberPass' },
       },
     },
     /** The safety net, part 1: the unit file is still there and as rendered (rewritten if not). */
     checking: {
+      entry: { type: 'announce', params: { state: 'checking' } },
       on: DURING_UNIT_STEP,
       invoke: {
         src: 'writeUnit',
@@ -300,6 +323,7 @@ export const companionUnitMachine = setup({
     },
     /** The safety net, part 2: the unit is active. */
     probing: {
+      entry: { type: 'announce', params: { state: 'probing' } },
       on: DURING_UNIT_STEP,
       invoke: {
         src: 'checkActive',
@@ -327,7 +351,7 @@ export const companionUnitMachine = setup({
     },
     /** Waiting before the next attempt, longer after each consecutive failure. */
     backoff: {
-      entry: 'forgetPass',
+      entry: [{ type: 'announce', params: { state: 'backoff' } }, 'forgetPass'],
       after: { backoff: { target: 'deciding' } },
       on: {
         OBSERVED: { actions: { type: 'reportPass', params: { action: 'restart' } } },
@@ -335,6 +359,7 @@ export const companionUnitMachine = setup({
     },
     /** The owner stopped the app: stop its companion's unit too (disable --now). */
     stopping: {
+      entry: { type: 'announce', params: { state: 'stopping' } },
       on: DURING_UNIT_STEP,
       invoke: {
         src: 'disableUnit',
@@ -349,19 +374,20 @@ export const companionUnitMachine = setup({
     },
     /** Stopped with its app. */
     stopped: {
+      entry: { type: 'announce', params: { state: 'stopped' } },
       on: {
         OBSERVED: { actions: { type: 'reportPass', params: { action: 'none' } } },
       },
     },
     /** Uninstall, step 1: systemd must stop supervising it before anything is removed. */
-    disabling: uninstallStep('disableUnit', 'removing', 'disable --now'),
+    disabling: uninstallStep('disabling', 'disableUnit', 'removing', 'disable --now'),
     /** Uninstall, step 2: the unit file goes. */
-    removing: uninstallStep('removeUnit', 'unloading', 'removing the unit file'),
+    removing: uninstallStep('removing', 'removeUnit', 'unloading', 'removing the unit file'),
     /** Uninstall, step 3: systemd forgets the unit (daemon-reload). */
-    unloading: uninstallStep('reloadDaemon', 'removed', 'daemon-reload'),
+    unloading: uninstallStep('unloading', 'reloadDaemon', 'removed', 'daemon-reload'),
     /** The unit is gone: the supervisor forgets this machine (and may remove the app's container). */
-    removed: { type: 'final', entry: 'announceFinished' },
+    removed: { type: 'final', entry: [{ type: 'announce', params: { state: 'removed' } }, 'announceFinished'] },
     /** podwarden is shutting down; systemd keeps running the unit. */
-    halted: { type: 'final', entry: 'announceFinished' },
+    halted: { type: 'final', entry: [{ type: 'announce', params: { state: 'halted' } }, 'announceFinished'] },
   },
 });

@@ -9,6 +9,8 @@ export interface Decision {
   why: string;
   /** The container failed by itself (crash, lost process, unhealthy): counts toward backoff. */
   failed: boolean;
+  /** The failure is the engine's own health check's verdict (its HEALTHCHECK said unhealthy). */
+  unhealthy?: true;
 }
 
 function decision(action: Action, why: string, failed = false): Decision {
@@ -43,7 +45,7 @@ export function decide(desired: Desired, container: Observed, spec: DecisionSpec
     case 'running':
       if (container.pid === 0) return decision('recreate', 'running but its process is gone', true);
       if (container.health === 'unhealthy' && !spec.ignoreEngineHealth)
-        return decision('recreate', 'container is unhealthy', true);
+        return { ...decision('recreate', 'container is unhealthy', true), unhealthy: true };
       if (container.labels[LABELS.specHash] !== specHash) {
         return decision('recreate', 'container was made from an older manifest');
       }

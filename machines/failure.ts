@@ -27,8 +27,11 @@ export type FailureReason =
   | { kind: 'killed-outside'; action: 'kill' | 'stop'; exitCode?: number }
   /** The process ends at once after every start: the configuration, not bad luck. */
   | { kind: 'bad-config'; exitCode?: number; quickExits: number }
-  /** The container is in a state it cannot run from (its process lost, dead, unhealthy by its own check). */
-  | { kind: 'container-broken'; detail: string }
+  /**
+   * The container is in a state it cannot run from (its process lost, dead, unhealthy by its own
+   * check). `health` says it was the engine's health check that failed it.
+   */
+  | { kind: 'container-broken'; detail: string; health?: 'unhealthy' }
   | { kind: 'image-not-found'; image: string; message: string }
   | { kind: 'registry-unreachable'; image: string; message: string }
   | { kind: 'port-in-use'; message: string }
@@ -156,6 +159,23 @@ export function describeFailure(reason: FailureReason): string {
       return 'the unit was not active (stopped outside podwarden, or systemd gave up restarting it): podwarden starts it again; systemctl --user status shows why it stopped';
     case 'restart-budget-spent':
       return `gave up after ${reason.restarts} restarts in ${formatWindow(reason.windowMs)} (last: ${describeFailure(reason.last)}); fix the cause, then start the app again`;
+  }
+}
+
+/**
+ * Whether a failure is a failed probe: one of podwarden's own, or the engine's health check
+ * (for a restart budget spent, whether the last failure was).
+ */
+export function isProbeFailure(reason: FailureReason | undefined): boolean {
+  switch (reason?.kind) {
+    case 'probe-failing':
+      return true;
+    case 'container-broken':
+      return reason.health === 'unhealthy';
+    case 'restart-budget-spent':
+      return isProbeFailure(reason.last);
+    default:
+      return false;
   }
 }
 

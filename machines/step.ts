@@ -21,6 +21,8 @@ export interface Step {
   why: string;
   /** The container failed by itself (crash, lost process, unhealthy, a probe gave up): counts toward backoff. */
   failed: boolean;
+  /** The failure is the engine's own health check's verdict (its HEALTHCHECK said unhealthy). */
+  unhealthy?: true;
   /** For `wait`: what it waits for. */
   waitsFor?: WaitCause;
   /** For a `wait` on dependencies: those not ready. */
@@ -55,9 +57,11 @@ const lastVerdict = new WeakMap<object, { desired: Desired; container: Observed;
 export function tableStep(desired: Desired, container: Observed, spec: DecisionSpec): Step {
   const last = lastVerdict.get(spec);
   if (last && last.desired === desired && last.container === container) return last.step;
-  const { action, why, failed } = decide(desired, container, spec);
+  const { action, why, failed, unhealthy } = decide(desired, container, spec);
   const step: Step =
-    action === 'wait' ? { step: action, why, failed, waitsFor: 'engine' } : { step: action, why, failed };
+    action === 'wait'
+      ? { step: action, why, failed, waitsFor: 'engine' }
+      : { step: action, why, failed, ...(unhealthy ? { unhealthy } : {}) };
   lastVerdict.set(spec, { desired, container, step });
   return step;
 }

@@ -1,4 +1,5 @@
-import { assign, enqueueActions } from 'xstate';
+import { assign, emit, enqueueActions } from 'xstate';
+import { relayStateChanges } from './announce.js';
 import { companionDesired, isAppReady, isCompanionKey, ownerOfKey } from './binding.js';
 import { orphanSpec } from './orphan.js';
 import { declaredChildren, declaredCompanion, holdOf, isClaimed, sameHold } from './supervisor-binding.js';
@@ -28,6 +29,11 @@ function snapshotOf(event: SupervisorEvent): Snapshot {
 export const supervisorBehaviour = supervisorSetup.extend({
   actions: {
     releaseGate: assign({ embedderReleased: true }),
+    /** A child's state change, passed on to the supervisor's listeners (transitions$ in src/). */
+    relayTransition: emit(({ event }) => ({
+      type: 'transition' as const,
+      transition: (event as Extract<SupervisorEvent, { type: 'APP.TRANSITION' }>).transition,
+    })),
     rememberApp: assign(({ context, event }) => {
       if (event.type === 'INSTALL') {
         const { [event.appId]: _managedNow, ...held } = context.held;
@@ -48,7 +54,7 @@ export const supervisorBehaviour = supervisorSetup.extend({
      * saw of their container (so fine ones are adopted as they are); later installs get nothing
      * and wait for the pass their install requests, which sees the engine as it is now.
      */
-    spawnDeclared: assign(({ context, spawn }) => {
+    spawnDeclared: assign(({ context, spawn, self }) => {
       const seen = context.adopted ? byChild(context.adopted.containers) : undefined;
       const refs = { ...context.refs };
       const holding = { ...context.holding };
@@ -68,6 +74,8 @@ export const supervisorBehaviour = supervisorSetup.extend({
           isCompanionKey(child.key) && context.companionBackend === 'systemd'
             ? spawn('companionUnit', { id: childId(child.key), input })
             : spawn('app', { id: childId(child.key), input });
+        // Heard from now on: the child starts after this step, its first announcement included.
+        relayStateChanges(refs[child.key]!, self, context.now);
       }
       return { refs, holding, adopted: undefined };
     }),
@@ -132,7 +140,7 @@ export const supervisorBehaviour = supervisorSetup.extend({
       if (ref) enqueue.sendTo(ref, { type: 'CONTAINER_EVENT', event: event.event });
     }),
     /** Owned containers that no declared app claims get a machine that removes them. */
-    spawnOrphans: assign(({ context, event, spawn }) => {
+    spawnOrphans: assign(({ context, event, spawn, self }) => {
       const snapshot = snapshotOf(event);
       const refs = { ...context.refs };
       for (const [key, container] of byChild(snapshot.containers)) {
@@ -146,6 +154,7 @@ export const supervisorBehaviour = supervisorSetup.extend({
             backoff: context.backoff,
           },
         });
+        relayStateChanges(refs[key], self, context.now);
       }
       return { refs };
     }),

@@ -1,4 +1,5 @@
 import type { ActorRefFrom } from 'xstate';
+import type { Transition } from './announce.js';
 import type { ContainerEvent, ContainerObservation } from '../src/domain/container-observation.js';
 import type { appMachine } from './app.machine.js';
 import type { companionUnitMachine } from './companion-unit.machine.js';
@@ -94,7 +95,9 @@ export type SupervisorEvent =
   | { type: 'APP.PASS_ENTRY'; passId: number; entry: PassEntry }
   /** A child's readiness may have changed (it entered or left `running`). */
   | { type: 'APP.READINESS'; appId: string }
-  | { type: 'APP.FINISHED'; appId: string };
+  | { type: 'APP.FINISHED'; appId: string }
+  /** A child changed its top-level state, as it announced it (announce.ts `relayStateChanges`). */
+  | { type: 'APP.TRANSITION'; transition: Transition };
 
 /**
  * Each container's child key: its app's id, or `<appId>/<companionId>` for a companion. A

@@ -40,6 +40,10 @@ export const supervisorMachine = supervisorBehaviour.createMachine({
     passQueued: false,
   }),
   initial: 'recovering',
+  // Children announce their state changes in every state of the supervisor (while draining too).
+  on: {
+    'APP.TRANSITION': { actions: 'relayTransition' },
+  },
   states: {
     /**
      * The recovery gate: nothing acts until podwarden has adopted what the engine runs and

@@ -1,3 +1,4 @@
+import type { Transition } from './announce.js';
 import type { ContainerEvent, ContainerObservation } from '../src/domain/container-observation.js';
 import type { ContainerSpec } from '../src/domain/container-spec.js';
 import type { FailureReason, ProbeRole } from './failure.js';
@@ -204,4 +205,6 @@ export type SupervisorNotice =
   | { type: 'gateOpened'; reason: 'recovered' | 'cap' }
   | { type: 'recoveryFailed'; error: string }
   | { type: 'engineReconnected' }
-  | { type: 'appRemoved'; appId: string };
+  | { type: 'appRemoved'; appId: string }
+  /** An app's or companion's machine changed its top-level state (announce.ts). */
+  | { type: 'transition'; transition: Transition };

@@ -47,7 +47,7 @@ export interface OrchestratorOptions {
   /** Registries (host[:port]) that may be pulled from over plain HTTP. */
   insecureRegistries?: string[];
   logger?: Logger;
-  /** Extra inspection observer, e.g. the Stately inspector. */
+  /** An inspection observer, e.g. the Stately inspector (transitions$ does not depend on one). */
   inspect?: (event: InspectionEvent) => void;
   onPullProgress?: (appId: string, progress: PullProgress) => void;
   /**

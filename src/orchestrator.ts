@@ -16,7 +16,7 @@ import { boundEngineWork } from './engine/engine-work.js';
 import { createJournal, type Journal } from './journal/journal.js';
 import { recoverJournalAtBoot } from './journal/recovery.js';
 import type { JournalRecord } from './journal/records.js';
-import { createTransitionTracker } from './streams/transitions.js';
+import { createTransitionStream } from './streams/transitions.js';
 import { createStatusRows } from './status-rows.js';
 import { followNameWaits, watchFreedNames } from './streams/freed-names.js';
 import type { AppProgress, Orchestrator, OrchestratorOptions } from './orchestrator-types.js';
@@ -89,7 +89,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         });
   const store = createDesiredStore(options.stateDir);
   const backoff: BackoffPolicy = { ...DEFAULT_BACKOFF, ...options.backoff };
-  const tracker = createTransitionTracker();
+  const tracker = createTransitionStream();
   const statusRows = createStatusRows(tracker.transitions$);
   const passes = new Subject<PassReport>();
   const owner = ownerSelector(instance);
@@ -294,9 +294,10 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
           now: () => Date.now(),
           companionBackend,
         },
-        inspectors: [tracker.inspect, options.inspect].filter((fn) => fn !== undefined),
+        inspectors: options.inspect ? [options.inspect] : [],
         logger: log,
       });
+      tracker.follow(supervisor);
       supervisor.on('pass', ({ report }) => passes.next(report));
       logSupervisor(supervisor, tracker.transitions$, log);
       // A name a foreign container held is free: the app waiting for it goes on at once.

@@ -1,18 +1,20 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { appMachine } from '../../machines/app.machine.js';
+import { isProbeFailure } from '../../machines/failure.js';
 import { unreadableCount } from '../journal/journal-file.js';
 import type { Orchestrator } from '../orchestrator.js';
+import type { Transition } from '../streams/transitions.js';
 
 /** The app states a person can see, straight from the machine (new states appear by themselves). */
 const APP_STATES = [...Object.keys(appMachine.config.states ?? {}), 'manifest-error'];
 
 /**
- * Whether a transition's reason is a failed probe. The reasons are the machine's words; health
- * checks and podwarden's own probes both say so in them. One function, so typed reasons can
- * replace the text match in one place.
+ * Whether a state change was caused by a failed probe or health check: the machine answering
+ * the failure (backing off, or giving up) with a probe's verdict as its typed reason
+ * (failure.ts `isProbeFailure`), whatever the reason's words say.
  */
-export function isProbeFailure(reason: string): boolean {
-  return /\b(probe|unhealthy|health check)\b/i.test(reason);
+export function causedByProbe(transition: Transition): boolean {
+  return (transition.to === 'backoff' || transition.to === 'failed') && isProbeFailure(transition.failureReason);
 }
 
 export interface PodwardenMetrics {
@@ -134,8 +136,7 @@ export function createMetrics(orchestrator: Orchestrator): PodwardenMetrics {
         restarts.inc({ app: transition.appId });
         if (transition.failureReason) failures.inc({ app: transition.appId, kind: transition.failureReason.kind });
       }
-      if (isProbeFailure(transition.reason) && transition.to !== 'running')
-        probeFailures.inc({ app: transition.appId });
+      if (causedByProbe(transition)) probeFailures.inc({ app: transition.appId });
     }),
     orchestrator.passes$.subscribe((pass) => {
       passDuration.observe(Math.max(0, pass.finishedAt - pass.startedAt) / 1000);

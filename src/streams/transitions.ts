@@ -1,28 +1,7 @@
 import { Subject, type Observable } from 'rxjs';
-import type { AnyActorRef, InspectionEvent } from 'xstate';
-import type { AppContext } from '../../machines/app.machine.js';
-import { isCompanionKey, ownerOfKey } from '../../machines/binding.js';
-import { failureFields, type FailureReason } from '../../machines/failure.js';
+import type { Transition } from '../../machines/announce.js';
 
-/** One real change of an app's state. A quiet pass produces none. */
-export interface Transition {
-  appId: string;
-  /** Set when the machine is one of the app's companions. */
-  companion?: string;
-  /** null when the machine was just spawned. */
-  from: string | null;
-  to: string;
-  reason: string;
-  /** Consecutive failures at the time of the change. */
-  failures: number;
-  /** The last failure as a person reads it, while one is on record. */
-  failure?: string;
-  /** The same failure as data. */
-  failureReason?: FailureReason;
-  /** The app's `ready` flag after the change. */
-  ready: boolean;
-  at: number;
-}
+export type { Transition } from '../../machines/announce.js';
 
 /** An app's state as people see it: `running`, not `{ running: 'settling' }`. */
 export function topLevelState(value: unknown): string {
@@ -31,46 +10,27 @@ export function topLevelState(value: unknown): string {
   return 'unknown';
 }
 
+/** The supervisor's notices, as far as transitions$ reads them. */
+interface TransitionSource {
+  on(type: 'transition', handler: (notice: { transition: Transition }) => void): unknown;
+}
+
 /**
- * Turns the actor system's inspection stream into transitions$: for each app machine, an
- * event only when its top-level state changes (re-entering the same state or a context
- * update is not a change).
+ * transitions$: the state changes the app and companion machines announce themselves (they
+ * emit one when their top-level state changes; the supervisor passes them on as `transition`
+ * notices, timed by the clock its input gives). Fed by `follow(supervisor)`.
  */
-export function createTransitionTracker(): {
-  inspect: (event: InspectionEvent) => void;
+export function createTransitionStream(): {
+  follow: (supervisor: TransitionSource) => void;
   transitions$: Observable<Transition>;
   complete: () => void;
 } {
   const subject = new Subject<Transition>();
-  const last = new Map<string, string>();
   return {
     transitions$: subject.asObservable(),
     complete: () => subject.complete(),
-    inspect(event) {
-      if (event.type !== '@xstate.snapshot') return;
-      const actor = event.actorRef as AnyActorRef;
-      const id = actor.id;
-      if (!id.startsWith('app:') && !id.startsWith('companion:')) return;
-      const snapshot = event.snapshot as { value?: unknown; context?: AppContext };
-      if (!snapshot.context) return;
-      const to = topLevelState(snapshot.value);
-      const key = actor.sessionId;
-      const from = last.get(key) ?? null;
-      if (from === to) return;
-      last.set(key, to);
-      if (to === 'removed' || to === 'halted') last.delete(key);
-      const childKey = snapshot.context.appId;
-      subject.next({
-        appId: ownerOfKey(childKey),
-        ...(isCompanionKey(childKey) ? { companion: childKey.slice(ownerOfKey(childKey).length + 1) } : {}),
-        from,
-        to,
-        reason: snapshot.context.reason,
-        failures: snapshot.context.failures,
-        ...failureFields(snapshot.context.failure),
-        ready: snapshot.context.ready,
-        at: Date.now(),
-      });
+    follow(supervisor) {
+      supervisor.on('transition', ({ transition }) => subject.next(transition));
     },
   };
 }

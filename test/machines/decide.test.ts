@@ -70,6 +70,13 @@ describe('the ensure-running decision table', () => {
     expect(decision).toEqual({ action: 'none', why: 'running', failed: false });
   });
 
+  it("says, as data, when the engine's own health check is what failed the container", () => {
+    const unhealthy = decide('running', container('running', { health: 'unhealthy' }), { specHash: HASH });
+    expect(unhealthy).toMatchObject({ action: 'recreate', failed: true, unhealthy: true });
+    const lost = decide('running', container('running', { health: 'unhealthy', pid: 0 }), { specHash: HASH });
+    expect(lost.unhealthy).toBeUndefined();
+  });
+
   it('names the exit code and an OOM kill in its reason', () => {
     expect(decide('running', container('exited', { exitCode: 137, oomKilled: true }), { specHash: HASH }).why).toBe(
       'exited with code 137 (out of memory)',

@@ -12,6 +12,7 @@ import {
   type Actor,
   type AnyActorRef,
 } from 'xstate';
+import type { StateChanged } from '../../machines/announce.js';
 import type { AppInput } from '../../machines/app.machine.js';
 import type { appMachine } from '../../machines/app.machine.js';
 import { supervisorMachine, type Snapshot, type SupervisorEvent } from '../../machines/supervisor.machine.js';
@@ -86,6 +87,8 @@ interface StubContext {
   desired: AppInput['desired'];
   observation: 'unobserved' | 'none' | 'container';
   owed: number[];
+  /** The state it last announced, as the app machine keeps it (announce.ts). */
+  announced: string | null;
 }
 
 function describeChildEvent(event: StubEvent): string {
@@ -113,8 +116,14 @@ function stubApp(active: () => SupervisorRun) {
   const leavesAtOnce = ({ context }: { context: StubContext }) => !FINISHES_WHEN_TOLD.has(context.appId);
   const toAbsent = ({ event }: { event: StubEvent }) => event.type === 'SET_DESIRED' && event.desired === 'absent';
   return setup({
-    types: { input: {} as AppInput, context: {} as StubContext, events: {} as StubEvent },
+    types: { input: {} as AppInput, context: {} as StubContext, events: {} as StubEvent, emitted: {} as StateChanged },
     actions: {
+      // Like an app machine entering a state it rests in: a change is announced for the supervisor to relay.
+      announce: enqueueActions(({ context, enqueue }, params: { state: string }) => {
+        if (context.announced === params.state) return;
+        enqueue.assign({ announced: params.state });
+        enqueue.emit({ type: 'stateChanged', from: context.announced, to: params.state });
+      }),
       record: ({ context, event }) => active().childEvents.push(`${context.appId}:${describeChildEvent(event)}`),
     },
   }).createMachine({
@@ -124,6 +133,7 @@ function stubApp(active: () => SupervisorRun) {
       desired: input.desired,
       observation: input.observation === undefined ? 'unobserved' : input.observation === null ? 'none' : 'container',
       owed: [],
+      announced: null,
     }),
     entry: ({ context }) => active().spawned.push(`${context.appId}:${context.desired}:${context.observation}`),
     initial: 'born',
@@ -153,7 +163,10 @@ function stubApp(active: () => SupervisorRun) {
       },
       live: {
         // Like an app machine entering running: the supervisor re-reads its readiness.
-        entry: sendParent(({ context }) => ({ type: 'APP.READINESS', appId: context.appId })),
+        entry: [
+          { type: 'announce', params: { state: 'live' } },
+          sendParent(({ context }) => ({ type: 'APP.READINESS', appId: context.appId })),
+        ],
         on: {
           SET_DESIRED: [
             {
@@ -181,7 +194,13 @@ function stubApp(active: () => SupervisorRun) {
         },
       },
       shuttingDown: { on: { FINISH: 'finished' } },
-      finished: { type: 'final', entry: sendParent(({ context }) => ({ type: 'APP.FINISHED', appId: context.appId })) },
+      finished: {
+        type: 'final',
+        entry: [
+          { type: 'announce', params: { state: 'finished' } },
+          sendParent(({ context }) => ({ type: 'APP.FINISHED', appId: context.appId })),
+        ],
+      },
     },
   });
 }
@@ -324,7 +343,11 @@ export class SupervisorRig {
           },
           ...(this.recorder ? { inspect: this.recorder.inspect } : {}),
         });
-        run.actor.on('*', (notice) => run.notices.push(describeNotice(notice as SupervisorNotice)));
+        run.actor.on('*', (notice) => {
+          // The children's own state changes, relayed as they come: the world models what the
+          // supervisor decides, not what its children announce (their tests check those).
+          if (notice.type !== 'transition') run.notices.push(describeNotice(notice as SupervisorNotice));
+        });
         run.actor.start();
         return undefined;
       case 'RECOVER.OK':
