@@ -163,7 +163,7 @@ describe('the CLI against a running daemon on real podman', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(
       new RegExp(
-        `│ ${appId}\\s+│ \\w+ \\(no container\\)\\s+│ create \\(pull the image if needed, create, start\\)\\s+│ no container`,
+        `│ ${appId}\\s+│ \\w+ \\(no container\\)\\s+│ create \\(pull the image if needed, create, render the files, start\\)\\s+│ no container`,
       ),
     );
     expect(result.stdout).toContain('1 app(s) would change');
