@@ -3,22 +3,13 @@ import { createNetworkTargets } from '../../src/effects/probes/probe-target.js';
 import type { ContainerObservation } from '../../src/domain/container-observation.js';
 import type { EngineInfo } from '../../src/engine/port.js';
 import type { AppSpec } from '../../machines/types.js';
+import { containerSpec } from '../support/container-spec.js';
 
 function spec(container: Partial<AppSpec['container']> = {}): AppSpec {
   return {
     appId: 'web',
     specHash: 'h',
-    container: {
-      name: 'web',
-      image: 'x',
-      env: {},
-      labels: {},
-      ports: [],
-      mounts: [],
-      tmpfs: [],
-      capAdd: [],
-      ...container,
-    },
+    container: containerSpec('web', 'x', container),
   } as AppSpec;
 }
 

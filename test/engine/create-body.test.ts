@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { containerCreateBody } from '../../src/engine/dockerode/create-body.js';
 import { LABELS } from '../../src/domain/labels.js';
+import { containerSpec } from '../support/container-spec.js';
 
 describe('containerCreateBody', () => {
   it('maps every field of the spec', () => {
@@ -66,23 +67,17 @@ describe('containerCreateBody', () => {
   });
 
   it('leaves optional fields out and keeps an explicit health check form', () => {
-    const body = containerCreateBody({
-      name: 'x',
-      image: 'img',
-      env: {},
-      labels: {},
-      ports: [],
-      mounts: [],
-      tmpfs: [],
-      capAdd: [],
-      healthcheck: {
-        test: ['CMD-SHELL', 'true'],
-        intervalSeconds: 1,
-        timeoutSeconds: 1,
-        retries: 1,
-        startPeriodSeconds: 0,
-      },
-    });
+    const body = containerCreateBody(
+      containerSpec('x', 'img', {
+        healthcheck: {
+          test: ['CMD-SHELL', 'true'],
+          intervalSeconds: 1,
+          timeoutSeconds: 1,
+          retries: 1,
+          startPeriodSeconds: 0,
+        },
+      }),
+    );
     expect(body).not.toHaveProperty('Cmd');
     expect(body).not.toHaveProperty('Entrypoint');
     expect(body).not.toHaveProperty('User');

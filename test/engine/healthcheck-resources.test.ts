@@ -7,6 +7,7 @@ import {
 import { containerCreateBody } from '../../src/engine/dockerode/create-body.js';
 import { SAMPLE_IMAGE_BEHAVIOURS } from '../../src/engine/simulator/simulator-images.js';
 import { fixture } from './support/captured.js';
+import { containerSpec } from '../support/container-spec.js';
 
 describe("a container's health check and limits from podman 4.3's compat inspect", () => {
   it("reads the image's HEALTHCHECK in ms, leaving out what the image left unset (no StartPeriod here)", () => {
@@ -51,29 +52,12 @@ describe("a container's health check and limits from podman 4.3's compat inspect
   });
 
   it('creates with HostConfig.Memory and NanoCpus from the spec', () => {
-    const body = containerCreateBody({
-      name: 'hog',
-      image: 'x',
-      env: {},
-      labels: {},
-      ports: [],
-      mounts: [],
-      tmpfs: [],
-      capAdd: [],
-      resources: { memoryBytes: 64 * 1024 * 1024, cpus: 1.5 },
-    }) as { HostConfig: Record<string, unknown> };
+    const body = containerCreateBody(
+      containerSpec('hog', 'x', { resources: { memoryBytes: 64 * 1024 * 1024, cpus: 1.5 } }),
+    ) as { HostConfig: Record<string, unknown> };
     expect(body.HostConfig.Memory).toBe(67108864);
     expect(body.HostConfig.NanoCpus).toBe(1_500_000_000);
-    const unlimited = containerCreateBody({
-      name: 'x',
-      image: 'x',
-      env: {},
-      labels: {},
-      ports: [],
-      mounts: [],
-      tmpfs: [],
-      capAdd: [],
-    }) as {
+    const unlimited = containerCreateBody(containerSpec('x', 'x')) as {
       HostConfig: Record<string, unknown>;
     };
     expect('Memory' in unlimited.HostConfig).toBe(false);

@@ -6,6 +6,7 @@ import { LABELS } from '../../src/domain/labels.js';
 import { planPass, plannedApps } from '../../src/explain/plan.js';
 import { startSupervisor } from '../machines/supervisor-harness.js';
 import { useFakeClock } from '../support/fake-clock.js';
+import { containerSpec } from '../support/container-spec.js';
 
 useFakeClock();
 
@@ -15,16 +16,7 @@ function spec(key: string): AppSpec {
     appId: key,
     specHash: `h-${key}`,
     image: { ref: 'registry.local/demo:1', pullPolicy: 'never' },
-    container: {
-      name,
-      image: 'registry.local/demo:1',
-      env: {},
-      labels: {},
-      ports: [],
-      mounts: [],
-      tmpfs: [],
-      capAdd: [],
-    },
+    container: containerSpec(name, 'registry.local/demo:1'),
   };
 }
 

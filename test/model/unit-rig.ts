@@ -18,6 +18,7 @@ import {
   type UnitWorld,
   type UnitWorldEvent,
 } from './unit-world.js';
+import { containerSpec } from '../support/container-spec.js';
 
 const KEY = 'lnd/ui';
 
@@ -26,16 +27,7 @@ function specFor(version: number): AppSpec {
     appId: KEY,
     specHash: `u${version}`,
     image: { ref: 'registry.local/ui:1', pullPolicy: 'if-not-present' },
-    container: {
-      name: 'podwarden-lnd-ui',
-      image: 'registry.local/ui:1',
-      env: {},
-      labels: {},
-      ports: [],
-      mounts: [],
-      tmpfs: [],
-      capAdd: [],
-    },
+    container: containerSpec('podwarden-lnd-ui', 'registry.local/ui:1'),
   };
 }
 

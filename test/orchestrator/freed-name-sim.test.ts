@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createSimWorld, image, REGISTRY, useSimWorlds } from './sim-world.js';
+import { containerSpec } from '../support/container-spec.js';
 
 // Issue 11: a container name freed by a foreign container was noticed only at the next backoff
 // retry (83 s there, up to 5 min), though the engine reports the removal.
@@ -16,16 +17,9 @@ describe('a name held by a foreign container', () => {
     );
     // Someone else's container, named as podwarden names web's, without podwarden's labels.
     await world.engine.pull(image('httpd'), { insecureRegistries: [REGISTRY] });
-    const foreign = await world.engine.create({
-      name: 'podwarden-web',
-      image: image('httpd'),
-      env: {},
-      labels: { owner: 'someone' },
-      ports: [],
-      mounts: [],
-      tmpfs: [],
-      capAdd: [],
-    });
+    const foreign = await world.engine.create(
+      containerSpec('podwarden-web', image('httpd'), { labels: { owner: 'someone' } }),
+    );
     await world.orchestrator.install('web');
     await world.advance(1_000);
     const row = world.orchestrator.status().find((entry) => entry.appId === 'web')!;
@@ -48,16 +42,7 @@ describe('a name held by a foreign container', () => {
       { intervalMs: HOUR, backoff: { initialMs: HOUR, maxMs: HOUR, jitter: 0 } },
     );
     await world.engine.pull(image('httpd'), { insecureRegistries: [REGISTRY] });
-    const foreign = await world.engine.create({
-      name: 'podwarden-web',
-      image: image('httpd'),
-      env: {},
-      labels: {},
-      ports: [],
-      mounts: [],
-      tmpfs: [],
-      capAdd: [],
-    });
+    const foreign = await world.engine.create(containerSpec('podwarden-web', image('httpd')));
     await world.advance(100);
     // The watch's streams fail (the first retry's wait is immediate, so it opens twice): it reconnects after a moment.
     world.engine.control.failNext('events', 'unreachable', 2);
