@@ -1,6 +1,5 @@
 import { assign, enqueueActions, sendParent } from 'xstate';
 import {
-  applyEvent,
   containerFailure,
   currentDecision,
   freshProbeStreaks,
@@ -12,36 +11,31 @@ import {
   waitingReason,
   type ImageHealthcheckOutcome,
 } from './app-knowledge.js';
-import { lastEventAfter } from './app-freshness.js';
+import { outsideKillFrom } from './app-freshness.js';
 import { appGuarded } from './app-guards.js';
-import { killedBy, outsideKillAfter } from './outside-kill.js';
+import { killedBy } from './outside-kill.js';
 import { classifyStepError, describeFailure, nextQuickExits, type FailureReason } from './failure.js';
 
 /**
- * The app machine's actions: how what it learns (observations, engine events, step answers,
- * probe verdicts) changes what it knows, how failures are counted against the backoff and the
+ * The app machine's actions: how what it learns (observations, step answers, probe verdicts)
+ * changes what it knows, how failures are counted against the backoff and the
  * restart budget, and what it tells its parent (pass answers, readiness, its end).
  */
 export const appBehaviour = appGuarded.extend({
   actions: {
+    /** Believe an observation (a pass's, or a look at the container): what it saw is what is known, as of then. */
     observe: assign(({ context, event }) => {
-      if (event.type !== 'OBSERVED') return {};
-      const exited = event.container?.status === 'exited' || event.container?.status === 'dead';
+      if (event.type !== 'OBSERVED' && event.type !== 'LOOKED') return {};
       return {
         container: event.container,
-        exitSeenAt: exited ? Math.max(context.exitSeenAt, event.observedAt) : context.exitSeenAt,
-        lastObservedAt: Math.max(context.lastObservedAt, event.observedAt),
+        knownAsOf: Math.max(context.knownAsOf, event.observedAt),
+        ...(event.type === 'LOOKED' ? { outsideKill: outsideKillFrom(context, event) } : {}),
       };
     }),
-    applyContainerEvent: assign(({ context, event }) => {
-      if (event.type !== 'CONTAINER_EVENT') return {};
-      const died = event.event.action === 'die';
-      return {
-        container: applyEvent(context.container, event.event),
-        exitSeenAt: died ? Math.max(context.exitSeenAt, event.event.time) : context.exitSeenAt,
-        lastEventAt: lastEventAfter(context, event.event),
-        outsideKill: outsideKillAfter(context, event.event),
-      };
+    /** Ask the supervisor to look at the container (again): a look came too late, or a start just answered. */
+    lookAgain: enqueueActions(({ context, enqueue }) => {
+      const containerId = context.container?.id;
+      if (containerId !== undefined) enqueue.sendParent({ type: 'APP.LOOK_AGAIN', appId: context.appId, containerId });
     }),
     setDesired: assign(({ event }) => (event.type === 'SET_DESIRED' ? { desired: event.desired } : {})),
     setSpec: assign(({ event }) => (event.type === 'UPDATE_SPEC' ? { spec: event.spec } : {})),
@@ -65,7 +59,7 @@ export const appBehaviour = appGuarded.extend({
         ? context.quickExits
         : killedBy(context, container)
           ? 0
-          : nextQuickExits(context.quickExits, container.startedAt, container.finishedAt ?? context.exitSeenAt);
+          : nextQuickExits(context.quickExits, container.startedAt, container.finishedAt ?? context.knownAsOf);
       const failure = containerFailure({ ...context, quickExits });
       return { failures: context.failures + 1, quickExits, failure, reason: currentDecision(context).why };
     }),
@@ -118,7 +112,8 @@ export const appBehaviour = appGuarded.extend({
     markUnready: assign({ ready: false }),
     forgetContainer: assign({ container: null }),
     resetFailures: assign({ failures: 0, failure: undefined, quickExits: 0 }),
-    stepDone: assign((_, params: { at: number }) => ({ lastStepAt: params.at, stepSettledAt: params.at })),
+    /** A step answered: what the machine knows of its container is known as of then. */
+    stepDone: assign(({ context }, params: { at: number }) => ({ knownAsOf: Math.max(context.knownAsOf, params.at) })),
     /** What the container's own health check says, kept for this container only. */
     learnImageProbe: assign((_, params: { outcome: ImageHealthcheckOutcome }) => ({
       imageProbe: learnedImageProbe(params.outcome),
@@ -130,15 +125,10 @@ export const appBehaviour = appGuarded.extend({
     checkRender: enqueueActions(({ context, enqueue }) => {
       if (context.spec.render) enqueue.raise({ type: 'RENDER.CHECK' });
     }),
-    /**
-     * Stopped for a restart: the die of that stop is podwarden's own doing, so it is dated as
-     * known (its event, arriving during the start that follows, is no crash).
-     */
-    stoppedForRestart: assign(({ context }, params: { at: number }) => ({
+    /** Stopped by podwarden's own step (a restart, the owner's stop): exited, known as of the answer. */
+    stoppedByStep: assign(({ context }, params: { at: number }) => ({
       container: context.container ? { ...context.container, status: 'exited' as const } : context.container,
-      lastStepAt: params.at,
-      stepSettledAt: params.at,
-      exitSeenAt: Math.max(context.exitSeenAt, params.at),
+      knownAsOf: Math.max(context.knownAsOf, params.at),
     })),
     /**
      * Entry of every state the machine rests in: a top-level state other than the one last

@@ -1,16 +1,16 @@
 import {
-  decisionAfter,
   imageHealthcheckUnread,
   probeGivesUp,
   probeOf,
   probePasses,
   stepError,
 } from './app-knowledge.js';
-import { isFreshObservation, isOwnFreshEvent } from './app-freshness.js';
+import { isBelieved, isStaleOwnLook } from './app-freshness.js';
 import { appSetup } from './app-setup.js';
 import { isStep, nextStep, restartsInPlace, tableStep, type StepQuery } from './step.js';
 import type { ProbeRole } from './failure.js';
-import type { RenderOutcome } from './types.js';
+import type { AppEvent, RenderOutcome } from './types.js';
+import type { AppContext } from './app-knowledge.js';
 
 /**
  * The app machine's guards: every question its chart asks, answered from what the machine
@@ -25,7 +25,6 @@ export const appGuarded = appSetup.extend({
     dependenciesReady: ({ event }) => event.type === 'DEPENDENCIES' && event.waitingFor.length === 0,
     isStopped: ({ context }) => context.desired === 'stopped',
     isRemoved: ({ context }) => context.desired === 'absent',
-    ownEvent: ({ context, event }) => event.type === 'CONTAINER_EVENT' && isOwnFreshEvent(context, event.event),
     desiredChanges: ({ context, event }) => event.type === 'SET_DESIRED' && event.desired !== context.desired,
     specChanges: ({ context, event }) =>
       event.type === 'UPDATE_SPEC' &&
@@ -34,30 +33,14 @@ export const appGuarded = appSetup.extend({
         event.spec.imageHealthcheck !== context.spec.imageHealthcheck),
     /** A render that rewrote a file the running container has already read. */
     filesChanged: (_, params: { output: RenderOutcome }) => params.output.changed,
-    diedDuringStart: ({ context }) => context.diedDuringStart,
-    /** An event about our container that leaves it crashed, unhealthy or without its process. */
-    eventMeansFailure: ({ context, event }) =>
-      event.type === 'CONTAINER_EVENT' &&
-      isOwnFreshEvent(context, event.event) &&
-      decisionAfter(context, event.event).failed,
-    /** An event about our container after which the decision table asks for something. */
-    eventNeedsAction: ({ context, event }) =>
-      event.type === 'CONTAINER_EVENT' &&
-      isOwnFreshEvent(context, event.event) &&
-      decisionAfter(context, event.event).step !== 'none',
-    /** A pass that looked after everything the machine knows, and saw the container crashed or broken. */
-    observationMeansFailure: ({ context, event }) =>
-      event.type === 'OBSERVED' &&
-      isFreshObservation(context, event.observedAt) &&
-      tableStep(context.desired, event.container, context.spec).failed,
-    /** A pass that looked after everything the machine knows, after which the decision table asks for something. */
-    observationNeedsAction: ({ context, event }) =>
-      event.type === 'OBSERVED' &&
-      isFreshObservation(context, event.observedAt) &&
-      tableStep(context.desired, event.container, context.spec).step !== 'none',
-    /** A pass that looked after the last step's answer and the newest event applied: older ones are only answered. */
-    freshObservation: ({ context, event }) =>
-      event.type === 'OBSERVED' && isFreshObservation(context, event.observedAt),
+    /** A believed observation (a pass, or a look at its container) that saw it crashed or broken. */
+    observationMeansFailure: ({ context, event }) => observedStep(context, event)?.failed === true,
+    /** A believed observation after which the decision table asks for something. */
+    observationNeedsAction: ({ context, event }) => (observedStep(context, event)?.step ?? 'none') !== 'none',
+    /** A pass, or a look at its container, asked of the engine at or after everything the machine knows (app-freshness.ts). */
+    freshObservation: ({ context, event }) => isBelieved(context, event),
+    /** A look at its container asked before what the machine knows now: it looks again. */
+    staleOwnLook: ({ context, event }) => isStaleOwnLook(context, event),
     vanished: (_, params: { error: unknown }) => stepError(params.error).code === 'not-found',
     /** One more restart would exceed the restart budget. */
     budgetSpent: ({ context }) => {
@@ -85,3 +68,9 @@ export const appGuarded = appSetup.extend({
     resultOf: ({ event }, params: { role: ProbeRole }) => event.type === 'PROBE_RESULT' && event.role === params.role,
   },
 });
+
+/** What the decision table asks for after a believed observation; undefined for one that is not believed. */
+function observedStep(context: AppContext, event: AppEvent) {
+  if ((event.type !== 'OBSERVED' && event.type !== 'LOOKED') || !isBelieved(context, event)) return undefined;
+  return tableStep(context.desired, event.container, context.spec);
+}

@@ -1,4 +1,4 @@
-import type { ContainerEvent, ContainerObservation, EngineHealthcheck } from '../src/domain/container-observation.js';
+import type { ContainerObservation, EngineHealthcheck } from '../src/domain/container-observation.js';
 import type { EngineErrorCode } from '../src/domain/engine-error.js';
 import { decidedStep, tableStep, type Step } from './step.js';
 import type { StepCause } from './step-cause.js';
@@ -19,8 +19,8 @@ import { probeFromImageHealthcheck } from './image-healthcheck.js';
 import { seedOf } from './backoff.js';
 import { killedBy, type OutsideKill } from './outside-kill.js';
 
-// What an app machine knows of its container, and how engine events and step answers change
-// that knowledge (which events and passes are news at all: app-freshness.ts). Pure functions
+// What an app machine knows of its container, and how step answers and probe verdicts change
+// that knowledge (which observations are believed at all: app-freshness.ts). Pure functions
 // over the machine's context.
 
 export interface AppInput {
@@ -73,31 +73,14 @@ export interface AppContext {
   /** Bumped when the owner re-arms the budget, so expiries scheduled before are ignored. */
   budgetEpoch: number;
   seed: number;
-  /** ms since epoch when podwarden's last step finished; older pass observations are stale. */
-  lastStepAt: number;
   /**
-   * Engine time up to which podwarden's own last step says what became of the container: its
-   * answer, except a start's, which only says the run began when the start began (the container
-   * may die before start answers, and that die is news). Older events are stale.
+   * ms since epoch as of which the machine knows its container (app-freshness.ts): when the
+   * engine was asked for the newest observation it believed, or its own last step answered.
    */
-  stepSettledAt: number;
-  /**
-   * Engine time (ms) of the newest event that changed what is known of the container: a pass
-   * that looked before it is stale too (its list may still show a container that has died since).
-   */
-  lastEventAt: number;
-  /**
-   * When podwarden asked the engine for the last pass observation it accepted (the engine looked
-   * at or after it): an event from before it is already part of what that pass saw.
-   */
-  lastObservedAt: number;
+  knownAsOf: number;
   /** Set by SHUTDOWN during a step: the step finishes, nothing follows it. */
   halting: boolean;
-  /** A die event for our container arrived before start answered. */
-  diedDuringStart: boolean;
-  /** Engine time (ms) up to which exits of our container are known: when the last exit happened at the latest. */
-  exitSeenAt: number;
-  /** The newest `kill` or `stop` event applied: someone else's doing (see outside-kill.ts). */
+  /** The newest `kill` or `stop` behind a believed look: someone else's doing (see outside-kill.ts). */
   outsideKill?: OutsideKill;
   backoff: BackoffPolicy;
   /** What holds the app back from being created or (re)started; empty = nothing. */
@@ -126,13 +109,8 @@ export function initialContext(input: AppInput): AppContext {
     restartsInWindow: 0,
     budgetEpoch: 0,
     seed: input.seed ?? seedOf(input.spec.appId),
-    lastStepAt: 0,
-    stepSettledAt: 0,
-    lastEventAt: 0,
-    lastObservedAt: 0,
+    knownAsOf: 0,
     halting: false,
-    diedDuringStart: false,
-    exitSeenAt: 0,
     backoff: input.backoff,
     waitingFor: input.waitingFor ?? [],
   };
@@ -193,30 +171,6 @@ export function runAgain(container: ContainerObservation): ContainerObservation 
   return { ...container, status: 'running', pid: undefined, health: container.health === 'none' ? 'none' : 'starting' };
 }
 
-/** Apply an engine event about our container to what we know of it. */
-export function applyEvent(container: Observed | undefined, event: ContainerEvent): Observed | undefined {
-  if (!container) return container;
-  switch (event.action) {
-    case 'die':
-      return { ...container, status: 'exited', exitCode: event.exitCode ?? container.exitCode };
-    case 'start':
-    case 'restart':
-      return runAgain(container);
-    case 'unpause':
-      return { ...container, status: 'running', pid: undefined };
-    case 'pause':
-      return { ...container, status: 'paused' };
-    case 'remove':
-      return null;
-    case 'health':
-      return { ...container, health: event.health ?? container.health };
-    case 'oom':
-      return { ...container, oomKilled: true };
-    default:
-      return container;
-  }
-}
-
 /** The decision table's verdict on what the machine knows (step.ts; computed once per container it knows). */
 export function currentDecision(context: AppContext): Step {
   return tableStep(context.desired, context.container ?? null, context.spec);
@@ -246,10 +200,6 @@ export function createdContainer(context: AppContext, made: CreateOutcome): Obse
     health: 'none',
     labels: { ...spec.labels, [LABELS.specHash]: made.specHash },
   };
-}
-
-export function decisionAfter(context: AppContext, event: ContainerEvent): Step {
-  return tableStep(context.desired, applyEvent(context.container, event) ?? null, context.spec);
 }
 
 /**

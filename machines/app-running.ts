@@ -8,7 +8,7 @@ import { stepCause } from './step-cause.js';
  * The app machine's `running` state (app.machine.ts), in a file of its own: three regions side
  * by side while the container runs (how long it has been up, whether its rendered files still
  * say what it was started with, podwarden's probes of the service inside), and what an engine
- * event or a pass observation does to a running app.
+ * look or a pass observation does to a running app.
  */
 export const runningState = appBehaviour.createStateConfig({
   type: 'parallel',
@@ -176,10 +176,12 @@ export const runningState = appBehaviour.createStateConfig({
     },
   },
   on: {
-    CONTAINER_EVENT: [
-      { guard: 'eventMeansFailure', target: 'crashed', actions: ['applyContainerEvent', 'countFailure'] },
-      { guard: 'eventNeedsAction', target: 'deciding', actions: 'applyContainerEvent' },
-      { guard: 'ownEvent', actions: 'applyContainerEvent' },
+    // A look after engine events: the pass's handling, without a pass to answer or files to render.
+    LOOKED: [
+      { guard: 'observationMeansFailure', target: 'crashed', actions: ['observe', 'countFailure'] },
+      { guard: 'observationNeedsAction', target: 'deciding', actions: 'observe' },
+      { guard: 'freshObservation', actions: 'observe' },
+      { guard: 'staleOwnLook', actions: 'lookAgain' },
     ],
     OBSERVED: [
       { guard: 'observationMeansFailure', target: 'crashed', actions: ['observe', 'reportPass', 'countFailure'] },

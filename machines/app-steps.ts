@@ -15,7 +15,8 @@ export function unprovided<TOut, TIn>(name: string) {
 
 /**
  * While a step runs it is never interrupted: SHUTDOWN and commands only change what comes
- * after it, and a pass observation is answered without being acted on.
+ * after it, a pass observation is answered without being acted on, and a look is dropped (the
+ * step's answer says more; after a start the machine looks once more anyway).
  */
 export const DURING_STEP = {
   SHUTDOWN: { actions: 'markHalting' },

@@ -10,7 +10,7 @@ export type { AppContext, AppInput, ContainerInput, CreateOutcome, PullOutcome }
 /**
  * One app's container lifecycle. Pure: every engine call is an invoked effect actor, every
  * observation arrives as an event. The states a person sees:
- * observing · waiting · missing → pulling → creating → rendering → starting → running ·
+ * observing · waiting · missing → pulling → creating → rendering → starting → confirming → running ·
  * wedged → recreating | restarting · crashed → backoff | failed · stopping → stopped ·
  * removing → removed · halted. While running, podwarden's own probes (startup, then liveness
  * and readiness) are invoked actors whose verdicts arrive as PROBE_RESULT events; the machine
@@ -75,7 +75,10 @@ export const appMachine = appBehaviour.createMachine({
           { guard: 'freshObservation', target: 'deciding', actions: ['observe', 'reportPass'] },
           { actions: 'reportPass' },
         ],
-        CONTAINER_EVENT: { guard: 'ownEvent', target: 'deciding', actions: 'applyContainerEvent' },
+        LOOKED: [
+          { guard: 'freshObservation', target: 'deciding', actions: 'observe' },
+          { guard: 'staleOwnLook', actions: 'lookAgain' },
+        ],
       },
     },
     /**
@@ -94,7 +97,10 @@ export const appMachine = appBehaviour.createMachine({
           { guard: 'freshObservation', target: 'deciding', actions: ['observe', 'reportPass'] },
           { actions: 'reportPass' },
         ],
-        CONTAINER_EVENT: { guard: 'ownEvent', target: 'deciding', actions: 'applyContainerEvent' },
+        LOOKED: [
+          { guard: 'freshObservation', target: 'deciding', actions: 'observe' },
+          { guard: 'staleOwnLook', actions: 'lookAgain' },
+        ],
       },
     },
     /** No container: the next steps make one. */
@@ -144,8 +150,7 @@ export const appMachine = appBehaviour.createMachine({
             actions: assign(({ context, event }) => ({
               container: createdContainer(context, event.output),
               condemned: false,
-              lastStepAt: event.output.at,
-              stepSettledAt: event.output.at,
+              knownAsOf: Math.max(context.knownAsOf, event.output.at),
             })),
           },
           {
@@ -153,8 +158,7 @@ export const appMachine = appBehaviour.createMachine({
             actions: assign(({ context, event }) => ({
               container: createdContainer(context, event.output),
               condemned: false,
-              lastStepAt: event.output.at,
-              stepSettledAt: event.output.at,
+              knownAsOf: Math.max(context.knownAsOf, event.output.at),
             })),
           },
         ],
@@ -185,20 +189,13 @@ export const appMachine = appBehaviour.createMachine({
         onError: failedStep('render'),
       },
     },
-    /** Starting the container; a die that arrives before the answer counts as a crash. */
+    /**
+     * Starting the container. Its answer says the run began, not that it still runs: the
+     * machine confirms it with a look first.
+     */
     starting: {
-      entry: [{ type: 'announce', params: { state: 'starting' } }, assign({ diedDuringStart: false })],
-      on: {
-        ...DURING_STEP,
-        // A die that overtakes start's answer must not be lost.
-        // A die from before the last step's answer is the echo of podwarden's own stop (podman
-        // delivers it ~250 ms late, when an owner's restart is already starting the container):
-        // like every event older than what is known, `ownEvent` drops it.
-        CONTAINER_EVENT: {
-          guard: 'ownEvent',
-          actions: ['applyContainerEvent', assign(({ event }) => ({ diedDuringStart: event.event.action === 'die' }))],
-        },
-      },
+      entry: { type: 'announce', params: { state: 'starting' } },
+      on: DURING_STEP,
       invoke: {
         src: 'startContainer',
         input: ({ context, event }) => ({
@@ -209,25 +206,38 @@ export const appMachine = appBehaviour.createMachine({
         onDone: [
           { guard: 'halting', target: 'halted' },
           {
-            guard: 'diedDuringStart',
-            target: 'crashed',
-            actions: [{ type: 'stepDone', params: ({ event }) => ({ at: event.output.at }) }, 'countFailure'],
-          },
-          // Through deciding: a stop, an uninstall, a new manifest or a removal that arrived
-          // while start ran decides what follows it.
-          {
-            target: 'deciding',
-            actions: assign(({ context, event }) => ({
-              container: context.container
-                ? { ...runAgain(context.container), startedAt: event.output.begunAt }
-                : context.container,
-              lastStepAt: event.output.at,
-              // Started says the run began then, not that it still runs at the answer.
-              stepSettledAt: event.output.begunAt,
-            })),
+            target: 'confirming',
+            actions: [
+              assign(({ context, event }) => ({
+                container: context.container
+                  ? { ...runAgain(context.container), startedAt: event.output.begunAt }
+                  : context.container,
+                knownAsOf: Math.max(context.knownAsOf, event.output.at),
+              })),
+              'lookAgain',
+            ],
           },
         ],
         onError: failedContainerStep('start'),
+      },
+    },
+    /**
+     * A start answered: the machine looks at the container once more before it believes it
+     * runs, so a container that died at once counts as a crash, never as running or ready.
+     */
+    confirming: {
+      entry: { type: 'announce', params: { state: 'confirming' } },
+      on: {
+        OBSERVED: [
+          { guard: 'observationMeansFailure', target: 'crashed', actions: ['observe', 'reportPass', 'countFailure'] },
+          { guard: 'freshObservation', target: 'deciding', actions: ['observe', 'reportPass'] },
+          { actions: 'reportPass' },
+        ],
+        LOOKED: [
+          { guard: 'observationMeansFailure', target: 'crashed', actions: ['observe', 'countFailure'] },
+          { guard: 'freshObservation', target: 'deciding', actions: 'observe' },
+          { guard: 'staleOwnLook', actions: 'lookAgain' },
+        ],
       },
     },
     /**
@@ -251,11 +261,11 @@ export const appMachine = appBehaviour.createMachine({
           {
             guard: 'wantsRunning',
             target: 'rendering',
-            actions: { type: 'stoppedForRestart', params: ({ event }) => ({ at: event.output.at }) },
+            actions: { type: 'stoppedByStep', params: ({ event }) => ({ at: event.output.at }) },
           },
           {
             target: 'deciding',
-            actions: { type: 'stoppedForRestart', params: ({ event }) => ({ at: event.output.at }) },
+            actions: { type: 'stoppedByStep', params: ({ event }) => ({ at: event.output.at }) },
           },
         ],
         onError: failedContainerStep('stop'),
@@ -276,7 +286,7 @@ export const appMachine = appBehaviour.createMachine({
         RETRY: { target: 'deciding', actions: 'rearm' },
         UPDATE_SPEC: { guard: 'specChanges', target: 'deciding', actions: ['setSpec', 'rearm'] },
         OBSERVED: [{ guard: 'freshObservation', actions: ['observe', 'reportPass'] }, { actions: 'reportPass' }],
-        CONTAINER_EVENT: { guard: 'ownEvent', actions: 'applyContainerEvent' },
+        LOOKED: [{ guard: 'freshObservation', actions: 'observe' }, { guard: 'staleOwnLook', actions: 'lookAgain' }],
       },
     },
     /** Waiting before the next attempt, longer after each consecutive failure (or until a name a foreign container held is free). */
@@ -286,7 +296,7 @@ export const appMachine = appBehaviour.createMachine({
       on: {
         'NAME.FREED': { guard: 'nameFreed', target: 'deciding' },
         OBSERVED: [{ guard: 'freshObservation', actions: ['observe', 'reportPass'] }, { actions: 'reportPass' }],
-        CONTAINER_EVENT: { guard: 'ownEvent', actions: 'applyContainerEvent' },
+        LOOKED: [{ guard: 'freshObservation', actions: 'observe' }, { guard: 'staleOwnLook', actions: 'lookAgain' }],
       },
     },
     /** The container exists but cannot become a healthy running one as it is. */
@@ -313,11 +323,7 @@ export const appMachine = appBehaviour.createMachine({
           { guard: 'halting', target: 'halted' },
           {
             target: 'deciding',
-            actions: assign(({ context, event }) => ({
-              container: context.container ? { ...context.container, status: 'exited' as const } : context.container,
-              lastStepAt: event.output.at,
-              stepSettledAt: event.output.at,
-            })),
+            actions: { type: 'stoppedByStep', params: ({ event }) => ({ at: event.output.at }) },
           },
         ],
         onError: failedContainerStep('stop'),
@@ -332,7 +338,11 @@ export const appMachine = appBehaviour.createMachine({
           { guard: 'freshObservation', actions: ['observe', 'reportPass'] },
           { actions: 'reportPass' },
         ],
-        CONTAINER_EVENT: { guard: 'ownEvent', target: 'deciding', actions: 'applyContainerEvent' },
+        LOOKED: [
+          { guard: 'observationNeedsAction', target: 'deciding', actions: 'observe' },
+          { guard: 'freshObservation', actions: 'observe' },
+          { guard: 'staleOwnLook', actions: 'lookAgain' },
+        ],
       },
     },
     /** Removing the container of an uninstalled app (or an orphan podwarden owns). */

@@ -28,8 +28,11 @@ function triggerOf(event: { type: string } & Record<string, unknown>): string {
   switch (event.type) {
     case 'OBSERVED':
       return `pass ${String(event.passId)}`;
-    case 'CONTAINER_EVENT': {
-      const engineEvent = event.event as { action: string; time: number; exitCode?: number };
+    case 'LOOKED': {
+      // The newest engine event behind the look says why podwarden looked.
+      const events = event.events as { action: string; time: number; exitCode?: number }[];
+      const engineEvent = events[events.length - 1];
+      if (!engineEvent) return 'a look at the container';
       const code = engineEvent.exitCode === undefined ? '' : ` (exit code ${engineEvent.exitCode})`;
       return `engine event ${engineEvent.action}${code} at ${new Date(engineEvent.time).toISOString()}`;
     }

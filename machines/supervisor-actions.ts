@@ -132,12 +132,25 @@ export const supervisorBehaviour = supervisorSetup.extend({
       }
       if (holding !== context.holding) enqueue.assign({ holding });
     }),
-    /** Engine events reach the one machine they concern, without waiting for a pass. */
-    routeEngineEvent: enqueueActions(({ context, event, enqueue }) => {
+    /**
+     * An engine event is a hint: the container it names is looked at again at once (the looks
+     * actor), and the look reaches the one machine it concerns, without waiting for a pass.
+     */
+    lookAfterEvent: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'ENGINE.CONTAINER') return;
       const key = childKeyOf(event.event.labels);
-      const ref = key ? context.refs[key] : undefined;
-      if (ref) enqueue.sendTo(ref, { type: 'CONTAINER_EVENT', event: event.event });
+      if (!key || !context.refs[key]) return;
+      enqueue.sendTo('looks', { type: 'LOOK', key, containerId: event.event.containerId, events: [event.event] });
+    }),
+    /** A child asked for a look at its container. */
+    lookForChild: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'APP.LOOK_AGAIN' || !context.refs[event.appId]) return;
+      enqueue.sendTo('looks', { type: 'LOOK', key: event.appId, containerId: event.containerId, events: [] });
+    }),
+    routeLook: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'ENGINE.LOOKED') return;
+      const ref = context.refs[event.key];
+      if (ref) enqueue.sendTo(ref, event.look);
     }),
     /** Owned containers that no declared app claims get a machine that removes them. */
     spawnOrphans: assign(({ context, event, spawn, self }) => {

@@ -5,7 +5,7 @@ import type { appMachine } from './app.machine.js';
 import type { companionUnitMachine } from './companion-unit.machine.js';
 import { companionKey, isCompanionKey, ownerOfKey } from './binding.js';
 import { appIdOf } from './orphan.js';
-import type { AppSpec, BackoffPolicy, Desired, PassEntry, PassReport } from './types.js';
+import type { AppSpec, BackoffPolicy, Desired, Looked, PassEntry, PassReport } from './types.js';
 import { LABELS } from '../src/domain/labels.js';
 
 // The supervisor's input, context and events, and the small pure helpers its actions use.
@@ -87,6 +87,8 @@ export type SupervisorEvent =
   | { type: 'TICK' }
   | { type: 'ENGINE.CONNECTED'; reconnect: boolean }
   | { type: 'ENGINE.CONTAINER'; event: ContainerEvent }
+  /** What the looks actor saw when it looked at a container after its events (see LookRequest). */
+  | { type: 'ENGINE.LOOKED'; key: string; look: Looked }
   | { type: 'RELEASE_GATE' }
   | { type: 'INSTALL'; appId: string; app: DeclaredApp }
   | { type: 'UNINSTALL'; appId: string }
@@ -96,8 +98,22 @@ export type SupervisorEvent =
   /** A child's readiness may have changed (it entered or left `running`). */
   | { type: 'APP.READINESS'; appId: string }
   | { type: 'APP.FINISHED'; appId: string }
+  /** A child wants its container looked at (again): a look came too late, or a start just answered. */
+  | { type: 'APP.LOOK_AGAIN'; appId: string; containerId: string }
   /** A child changed its top-level state, as it announced it (announce.ts `relayStateChanges`). */
   | { type: 'APP.TRANSITION'; transition: Transition };
+
+/**
+ * What the supervisor asks of its looks actor: inspect this container of this child, because of
+ * these engine events (none: the child asked). Requests for one container while a look at it
+ * is under way are folded into one more look after it.
+ */
+export interface LookRequest {
+  type: 'LOOK';
+  key: string;
+  containerId: string;
+  events: ContainerEvent[];
+}
 
 /**
  * Each container's child key: its app's id, or `<appId>/<companionId>` for a companion. A

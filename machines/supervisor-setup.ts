@@ -1,7 +1,13 @@
-import { fromEventObservable, fromPromise, setup } from 'xstate';
+import { fromCallback, fromEventObservable, fromPromise, setup } from 'xstate';
 import { appMachine } from './app.machine.js';
 import { companionUnitMachine } from './companion-unit.machine.js';
-import type { Snapshot, SupervisorContext, SupervisorEvent, SupervisorInput } from './supervisor-context.js';
+import type {
+  LookRequest,
+  Snapshot,
+  SupervisorContext,
+  SupervisorEvent,
+  SupervisorInput,
+} from './supervisor-context.js';
 import type { SupervisorNotice } from './types.js';
 
 /**
@@ -30,6 +36,10 @@ export const supervisorSetup = setup({
     }),
     engineEvents: fromEventObservable<SupervisorEvent, void>(() => {
       throw new Error('stream engineEvents was not provided');
+    }),
+    /** Inspects containers on request and sends back ENGINE.LOOKED (src/streams/looks.ts). */
+    looks: fromCallback<LookRequest>(() => {
+      throw new Error('effect looks was not provided');
     }),
   },
   delays: {

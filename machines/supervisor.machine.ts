@@ -12,7 +12,8 @@ export type {
 /**
  * The root: holds the recovery gate, owns one app machine per installed app and one per
  * companion of it (plus one per orphan container to prune), runs reconcile passes on ticks,
- * routes engine events to the machine they concern, and binds children to what they need
+ * looks at a container again when the engine reports events about it (the look goes to the
+ * machine it concerns), and binds children to what they need
  * (binding.ts): dependents and companions wait until their app is ready, and an app's
  * container is removed only after its companions are gone. Pure: observing, ticking and the
  * event stream are invoked actors.
@@ -98,10 +99,13 @@ export const supervisorMachine = supervisorBehaviour.createMachine({
       invoke: [
         { src: 'ticks', id: 'ticks' },
         { src: 'engineEvents', id: 'engineEvents' },
+        { src: 'looks', id: 'looks' },
       ],
       on: {
         SHUTDOWN: 'draining',
-        'ENGINE.CONTAINER': { actions: 'routeEngineEvent' },
+        'ENGINE.CONTAINER': { actions: 'lookAfterEvent' },
+        'ENGINE.LOOKED': { actions: 'routeLook' },
+        'APP.LOOK_AGAIN': { actions: 'lookForChild' },
         INSTALL: {
           actions: ['rememberApp', 'applyToChild', 'spawnDeclared', 'applyBindings', raise({ type: 'TICK' })],
         },

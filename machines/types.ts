@@ -126,9 +126,9 @@ export const DEFAULT_BACKOFF: BackoffPolicy = {
 export type Observed = ContainerObservation | null;
 
 export interface StepOutcome {
-  /** ms since epoch when the step began: engine events older than a start are about an earlier run. */
+  /** ms since epoch when the step began: a started container's run began then. */
   begunAt: number;
-  /** ms since epoch when the step finished: pass observations older than this are stale. */
+  /** ms since epoch when the step finished: what the app knows is known as of then (app-freshness.ts). */
   at: number;
 }
 
@@ -143,6 +143,17 @@ export type AppCommand =
   /** The owner asked again (install, start, restart): a `failed` app tries afresh with a new budget. */
   | { type: 'RETRY' }
   | { type: 'SHUTDOWN' };
+
+/** What a look at one container saw: `container` null when it is gone. */
+export interface Looked {
+  type: 'LOOKED';
+  containerId: string;
+  /** ms since epoch when the engine was asked. */
+  observedAt: number;
+  container: Observed;
+  /** The engine events that led to the look (none when the app itself asked again), oldest first. */
+  events: ContainerEvent[];
+}
 
 /** One probe run's verdict, sent by the probe actor; the machine does the counting. */
 export interface ProbeResult {
@@ -159,8 +170,13 @@ export interface ProbeResult {
 
 export type AppEvent =
   | AppCommand
+  /** A reconcile pass's list call: every app answers it (APP.PASS_ENTRY). */
   | { type: 'OBSERVED'; passId: number; observedAt: number; container: Observed }
-  | { type: 'CONTAINER_EVENT'; event: ContainerEvent }
+  /**
+   * A look (inspect) at one container after the engine reported events about it: engine
+   * events are hints to look again, never applied as state (app-freshness.ts). Not answered.
+   */
+  | Looked
   /** Raised by the machine itself on a quiet pass while running: render the files again. */
   | { type: 'RENDER.CHECK' }
   | ProbeResult

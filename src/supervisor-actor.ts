@@ -8,6 +8,7 @@ import type { createAppEffects } from './effects/app-effects.js';
 import type { EnginePort } from './engine/port.js';
 import type { Logger } from './log.js';
 import { engineEvents$ } from './streams/engine-events.js';
+import { looksActor } from './streams/looks.js';
 import { tick$ } from './streams/tick.js';
 import type { Transition } from './streams/transitions.js';
 
@@ -22,7 +23,7 @@ export interface SupervisorActorOptions {
   recover(): Promise<Snapshot>;
   /** A reconcile pass's look at the engine. */
   observe(): Promise<Snapshot>;
-  /** Where the engine event stream comes from, and the owner labels it is filtered by. */
+  /** Where the engine event stream comes from (and where looks after events go), and the owner labels it is filtered by. */
   engine: EnginePort;
   owner: Record<string, string>;
   /** Reconcile pass interval. */
@@ -54,6 +55,14 @@ export function createSupervisorActor(options: SupervisorActorOptions): Supervis
             ),
         }),
       ),
+      looks: looksActor(engine, {
+        now: options.input.now,
+        onError: (error, key, containerId) =>
+          log.warn(
+            { app: key, container: containerId, err: error instanceof Error ? error.message : String(error) },
+            'could not look at a container after its events; the next pass will',
+          ),
+      }),
     },
   });
   return createActor(machine, {

@@ -11,6 +11,11 @@ import { specFor } from '../model/app-rig.js';
 export const CONTAINER_ID = 'ctr-1';
 export const { budget: _budget, ...BACKOFF } = MODEL_BACKOFF;
 
+export function runningContainer(startedAt: number): ContainerObservation {
+  const { exitCode: _code, ...container } = exitedContainer(startedAt);
+  return { ...container, status: 'running', pid: 42 };
+}
+
 export function exitedContainer(startedAt: number): ContainerObservation {
   return {
     id: CONTAINER_ID,
@@ -53,13 +58,14 @@ export function harness(startAt: number, observation: ContainerObservation = exi
       runProbe: fromCallback(() => undefined),
     },
   });
+  const received: { type: string }[] = [];
   const parent = setup({
     types: { input: {} as AppInput, context: {} as { appInput: AppInput } },
     actors: { app },
   }).createMachine({
     context: ({ input }) => ({ appInput: input }),
     invoke: { src: 'app', id: 'app', input: ({ context }) => context.appInput },
-    on: { '*': {} },
+    on: { '*': { actions: ({ event }) => received.push(event) } },
   });
   const input: AppInput = { spec: specFor(1), desired: 'running', observation, backoff: BACKOFF };
   const actor = createActor(parent, { input, clock });
@@ -68,7 +74,13 @@ export function harness(startAt: number, observation: ContainerObservation = exi
   return {
     clock,
     child,
+    /** What the machine told its parent, oldest first. */
+    received,
     state: () => JSON.stringify(child.getSnapshot().value),
+    /** A look at the container, asked of the engine at `observedAt`, after `events`. */
+    look(observedAt: number, container: ContainerObservation | null, events: ContainerEvent[] = []) {
+      child.send({ type: 'LOOKED', containerId: CONTAINER_ID, observedAt, container, events });
+    },
     status: () => child.getSnapshot().context.container?.status,
     /** Answers the step under way and lets the machine take the answer. */
     async answer(output: unknown) {

@@ -1,68 +1,85 @@
 import { describe, expect, it } from 'vitest';
-import type { ContainerObservation } from '../../src/domain/container-observation.js';
-import { BACKOFF, event, exitedContainer, harness } from './app-harness.js';
+import { event, exitedContainer, harness, runningContainer } from './app-harness.js';
 
 /**
- * Engine events against what the app machine already knows, with real engine times (the model
- * in test/model lets no time pass during a step, so it cannot date an event between a start's
- * beginning and its answer).
+ * The one freshness rule (machines/app-freshness.ts) with real engine times: an observation
+ * is believed only if the engine was asked at or after what the machine knows; engine events
+ * only make it look again. (The model in test/model lets no time pass during a step, so it
+ * cannot date a look between a start's beginning and its answer.)
  */
 
-describe('app machine: engine events older than what it knows', () => {
-  it('counts a die dated after the start began but delivered after start answered as a crash', async () => {
+describe('app machine: what it believes of its container', () => {
+  it("believes a start's answer only after a look: a container that died before start answered is a crash, never running", async () => {
     const t = harness(10_000);
     try {
       expect(t.state()).toBe('"rendering"');
       await t.answer({ changed: false });
       expect(t.state()).toBe('"starting"');
-      // The container ran for a moment: it died before start answered; podman tells ~250 ms later.
       await t.answer({ begunAt: 10_000, at: 10_120 });
-      expect(t.state()).toContain('running');
-      t.child.send({ type: 'CONTAINER_EVENT', event: event('die', 10_060) });
+      expect(t.state()).toBe('"confirming"');
+      expect(t.received.filter((m) => m.type === 'APP.LOOK_AGAIN')).toHaveLength(1);
+      // The container ran for a moment and died before start answered.
+      t.look(10_130, { ...exitedContainer(10_000), finishedAt: 10_060 }, [event('die', 10_060)]);
       expect(t.state()).toBe('"backoff"');
+      expect(t.received.some((m) => m.type === 'APP.READINESS')).toBe(false);
+    } finally {
+      t.stop();
+    }
+  });
+
+  it('does not believe a look asked before its last step answered, and looks again', async () => {
+    const t = harness(10_000);
+    try {
+      await t.answer({ changed: false });
+      await t.answer({ begunAt: 10_000, at: 10_120 });
+      t.look(10_130, runningContainer(10_000));
+      expect(t.state()).toContain('running');
+      // Asked during the start (the echo of the container's last run), answered after it.
+      t.look(10_110, { ...exitedContainer(9_000), finishedAt: 9_500 }, [event('die', 9_500)]);
+      expect(t.state()).toContain('running');
+      expect(t.received.filter((m) => m.type === 'APP.LOOK_AGAIN')).toHaveLength(2);
+    } finally {
+      t.stop();
+    }
+  });
+
+  it('does not believe a pass that listed the engine before a look it believed', async () => {
+    const t = harness(10_000);
+    try {
+      await t.answer({ changed: false });
+      await t.answer({ begunAt: 10_000, at: 10_120 });
+      t.look(10_130, runningContainer(10_000));
+      t.look(10_600, { ...exitedContainer(10_000), finishedAt: 10_400 }, [event('die', 10_400)]);
+      expect(t.state()).toBe('"backoff"');
+      // The pass's list went out before that look and still showed the container running.
+      t.child.send({ type: 'OBSERVED', passId: 1, observedAt: 10_500, container: runningContainer(10_000) });
       expect(t.status()).toBe('exited');
     } finally {
       t.stop();
     }
   });
 
-  it('drops the start and die of a run a pass already saw end, so the backoff starts the container again', async () => {
+  it('believes an observation asked in the same millisecond as what it knows', async () => {
     const t = harness(10_000);
     try {
       await t.answer({ changed: false });
       await t.answer({ begunAt: 10_000, at: 10_120 });
-      // The pass looked at 10_500 and saw the container exited: a crash, then backoff.
-      t.child.send({
-        type: 'OBSERVED',
-        passId: 1,
-        observedAt: 10_500,
-        container: { ...exitedContainer(10_000), finishedAt: 10_400 },
-      });
+      t.look(10_120, { ...exitedContainer(10_000), finishedAt: 10_110 });
       expect(t.state()).toBe('"backoff"');
-      // The events of that run arrive late, dated before the pass looked.
-      t.child.send({ type: 'CONTAINER_EVENT', event: event('start', 10_350) });
-      t.child.send({ type: 'CONTAINER_EVENT', event: event('die', 10_400) });
-      expect(t.status()).toBe('exited');
-      t.clock.increment(BACKOFF.maxMs);
-      expect(t.state()).toBe('"rendering"');
     } finally {
       t.stop();
     }
   });
 
-  it('applies an event dated in the same millisecond as the pass looked (it may have happened after the look)', async () => {
+  it('ignores a look at an earlier container of the app', async () => {
     const t = harness(10_000);
     try {
       await t.answer({ changed: false });
       await t.answer({ begunAt: 10_000, at: 10_120 });
-      const running: ContainerObservation = { ...exitedContainer(10_000), status: 'running', pid: 42 };
-      delete running.exitCode;
-      t.child.send({ type: 'OBSERVED', passId: 1, observedAt: 10_500, container: running });
+      t.look(10_130, runningContainer(10_000));
+      t.child.send({ type: 'LOOKED', containerId: 'ctr-old', observedAt: 10_500, container: null, events: [] });
       expect(t.state()).toContain('running');
-      t.child.send({ type: 'CONTAINER_EVENT', event: event('die', 10_499) });
-      expect(t.state()).toContain('running');
-      t.child.send({ type: 'CONTAINER_EVENT', event: event('die', 10_500) });
-      expect(t.state()).toBe('"backoff"');
+      expect(t.status()).toBe('running');
     } finally {
       t.stop();
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BACKOFF, event, harness } from './app-harness.js';
+import { BACKOFF, event, exitedContainer, harness, runningContainer } from './app-harness.js';
 
 // Issue 11: an app killed by hand every time it came back ended `failed` with "bad config:
 // exits at once on every start … check its settings", though each death followed an engine
@@ -13,9 +13,11 @@ async function threeQuickDeaths(killFirst: 'kill' | 'stop' | false) {
     await t.answer({ changed: false });
     const begun = t.clock.now();
     await t.answer({ begunAt: begun, at: begun + 20 });
+    t.look(begun + 30, runningContainer(begun));
     expect(t.state()).toContain('running');
-    if (killFirst) t.child.send({ type: 'CONTAINER_EVENT', event: event(killFirst, begun + 300) });
-    t.child.send({ type: 'CONTAINER_EVENT', event: event('die', begun + 310, killFirst === 'stop' ? 0 : 137) });
+    const exitCode = killFirst === 'stop' ? 0 : 137;
+    const events = [...(killFirst ? [event(killFirst, begun + 300)] : []), event('die', begun + 310, exitCode)];
+    t.look(begun + 320, { ...exitedContainer(begun), exitCode, finishedAt: begun + 310 }, events);
     expect(t.state()).toBe('"backoff"');
     t.clock.increment(BACKOFF.maxMs + 1);
   }
@@ -47,10 +49,11 @@ describe('a death after a kill podwarden did not issue', () => {
     const t = harness(100_000);
     await t.answer({ changed: false });
     const begun = t.clock.now();
-    // Delivered late: dated before this run began (podman re-sends old events when it rotates its log).
-    t.child.send({ type: 'CONTAINER_EVENT', event: event('kill', begun - 5_000) });
     await t.answer({ begunAt: begun, at: begun + 20 });
-    t.child.send({ type: 'CONTAINER_EVENT', event: event('die', begun + 5_000, 137) });
+    t.look(begun + 30, runningContainer(begun));
+    // Delivered late: dated before this run began (podman re-sends old events when it rotates its log).
+    const events = [event('kill', begun - 5_000), event('die', begun + 5_000, 137)];
+    t.look(begun + 5_010, { ...exitedContainer(begun), exitCode: 137, finishedAt: begun + 5_000 }, events);
     expect(t.child.getSnapshot().context.failure).toEqual({ kind: 'exited', exitCode: 137 });
     t.stop();
   });

@@ -10,6 +10,7 @@ import {
 import { DEFAULT_BACKOFF, type PassReport } from '../../machines/types.js';
 import type { ContainerObservation } from '../../src/domain/container-observation.js';
 import { tick$ } from '../../src/streams/tick.js';
+import { looksActor } from '../../src/streams/looks.js';
 
 export interface HarnessOptions {
   intervalMs?: number;
@@ -50,6 +51,15 @@ export function startSupervisor(options: HarnessOptions = {}) {
       }),
       ticks: fromEventObservable(() => tick$(options.intervalMs ?? 30_000)),
       engineEvents: fromEventObservable(() => world.engine.asObservable()),
+      looks: looksActor(
+        { inspect: async (id) => world.containers.find((container) => container.id === id) ?? null },
+        {
+          now: () => Date.now(),
+          onError: (error) => {
+            throw error;
+          },
+        },
+      ),
     },
   });
   const actor = createActor(machine, {

@@ -25,7 +25,6 @@ import type {
   StepOutcome,
 } from '../../machines/types.js';
 import { EngineError } from '../../src/domain/engine-error.js';
-import { type ContainerEvent } from '../../src/domain/container-observation.js';
 import {
   APP_ID,
   APP_LABEL,
@@ -33,7 +32,6 @@ import {
   containerIdOf,
   describeEvent,
   describeKnown,
-  eventTime,
   staleObservedAt,
   isFinalPhase,
   isRunningPhase,
@@ -132,7 +130,9 @@ interface PendingStep {
 }
 
 type ParentMessage =
-  { type: 'APP.PASS_ENTRY'; passId: number; entry: PassEntry } | { type: 'APP.FINISHED'; appId: string };
+  | { type: 'APP.PASS_ENTRY'; passId: number; entry: PassEntry }
+  | { type: 'APP.FINISHED'; appId: string }
+  | { type: 'APP.LOOK_AGAIN'; appId: string; containerId: string };
 
 /**
  * A minimal parent for the app machine, so its `sendParent` reports are real messages the
@@ -178,6 +178,7 @@ function wire(machine: AppMachine, active: () => AppUnderTest) {
     on: {
       'APP.PASS_ENTRY': { actions: ({ event }) => active().received.push(event as ParentMessage) },
       'APP.FINISHED': { actions: ({ event }) => active().received.push(event as ParentMessage) },
+      'APP.LOOK_AGAIN': { actions: ({ event }) => active().received.push(event as ParentMessage) },
     },
   });
 }
@@ -215,19 +216,6 @@ class AppUnderTest {
   stop(): void {
     this.parent?.stop();
   }
-}
-
-function containerEvent(world: AppWorld, event: Extract<WorldEvent, { type: 'CONTAINER' }>): ContainerEvent {
-  const hash = specHash(world.specVersion);
-  return {
-    kind: 'container',
-    action: event.action === 'unhealthy' ? 'health' : event.action,
-    containerId: event.target === 'stale' ? STALE_CONTAINER_ID : containerIdOf(world),
-    labels: { [APP_LABEL]: APP_ID, [SPEC_HASH_LABEL]: hash },
-    time: eventTime(world, event),
-    ...(event.action === 'die' ? { exitCode: 137 } : {}),
-    ...(event.action === 'unhealthy' ? { health: 'unhealthy' as const } : {}),
-  };
 }
 
 /** The machine did something the rig could not even deliver the next event to. */
@@ -331,9 +319,17 @@ export class AppRig {
         await nextMacrotask();
         return;
       }
-      case 'CONTAINER':
-        sut.send({ type: 'CONTAINER_EVENT', event: containerEvent(world, event) });
+      case 'LOOKED': {
+        const seen = SIGHTINGS[event.sighting];
+        sut.send({
+          type: 'LOOKED',
+          containerId: event.age === 'other' ? STALE_CONTAINER_ID : containerIdOf(world),
+          observedAt: event.age === 'stale' ? staleObservedAt(world) : world.now,
+          container: seen ? toObservation(world, seen) : null,
+          events: [],
+        });
         return;
+      }
       case 'OBSERVED': {
         const seen = SIGHTINGS[event.sighting];
         sut.send({
@@ -461,7 +457,7 @@ export class AppRig {
       }
     }
     mismatches.push(...this.checkEffects(sut, before, world, event));
-    mismatches.push(...this.checkMessages(sut, expect));
+    mismatches.push(...this.checkMessages(sut, world, expect));
     return mismatches.length ? `${where} → ${world.phase}: ${mismatches.join('; ')}` : undefined;
   }
 
@@ -511,7 +507,7 @@ export class AppRig {
     return problems;
   }
 
-  private checkMessages(sut: AppUnderTest, expect: Expectation): string[] {
+  private checkMessages(sut: AppUnderTest, world: AppWorld, expect: Expectation): string[] {
     const problems: string[] = [];
     const entries = sut.received.filter(
       (m): m is Extract<ParentMessage, { type: 'APP.PASS_ENTRY' }> => m.type === 'APP.PASS_ENTRY',
@@ -544,6 +540,11 @@ export class AppRig {
     const wantFinished = expect.finished ? 1 : 0;
     if (finished.length !== wantFinished)
       problems.push(`announced FINISHED ${finished.length} times, expected ${wantFinished}`);
+    const looks = sut.received.filter((m) => m.type === 'APP.LOOK_AGAIN');
+    const wantLooks = expect.lookAgain ? 1 : 0;
+    if (looks.length !== wantLooks) problems.push(`asked for ${looks.length} looks, expected ${wantLooks}`);
+    if (looks.some((m) => m.containerId !== containerIdOf(world)))
+      problems.push(`asked to look at ${JSON.stringify(looks.map((m) => m.containerId))}`);
     return problems;
   }
 }

@@ -22,6 +22,7 @@ export type Phase =
   | 'creating'
   | 'rendering'
   | 'starting'
+  | 'confirming'
   | 'running.settling'
   | 'running.stable'
   | 'backoff'
@@ -125,37 +126,25 @@ export const SIGHTINGS = {
 export type Sighting = keyof typeof SIGHTINGS;
 export const SIGHTING_NAMES = Object.keys(SIGHTINGS) as Sighting[];
 const STALE_SIGHTINGS: Sighting[] = ['none', 'running', 'exited', 'running-unhealthy'];
+const STALE_LOOK_SIGHTINGS: Sighting[] = ['none', 'running', 'exited'];
 
-export type ContainerAction = 'die' | 'remove' | 'pause' | 'unhealthy' | 'start';
-const CONTAINER_ACTIONS: ContainerAction[] = ['die', 'remove', 'pause', 'unhealthy', 'start'];
-/**
- * Events the machine must ignore (another container's, or replayed from an earlier run: podman
- * re-sends old events when it rotates its events file): the ones that would do harm if heeded.
- */
-const IGNORABLE_ACTIONS: ContainerAction[] = ['die', 'remove'];
+/** What a look at the container may see: one representative per kind of news. */
+const LOOK_SIGHTINGS: Sighting[] = ['none', 'running', 'exited', 'running-unhealthy', 'paused'];
 
 /**
- * Events of the current container that arrive after the machine learned something newer
- * (podman delivers events 100-300 ms late, a pass answers in a few ms): the ones that would do
- * harm if heeded, a start that would revive a dead container among them.
+ * How a look relates to what the machine knows: asked at or after it (`fresh`), asked before
+ * (`stale`: a step answered in between), or of another container of the app (`other`: an
+ * earlier one, whose events podman may still deliver).
  */
-const LATE_ACTIONS: ContainerAction[] = ['start', 'die', 'remove'];
-
-/**
- * Whose event it is: the container podwarden knows (`current`), the same container but from
- * before its current run (`earlier-run`, a replayed event), the current container but dated
- * just before what the machine already knows (`late`), or another container (`stale`).
- */
-export type EventTarget = 'current' | 'earlier-run' | 'late' | 'stale';
-/** How far before the current run a replayed event is dated. */
-export const REPLAY_AGE_MS = 60_000;
+export type LookAge = 'fresh' | 'stale' | 'other';
 
 export type WorldEvent =
   /** The machine is spawned: later installs come unobserved, boot adoption brings a sighting. */
   | { type: 'BOOT'; desired: Desired; sighting: Sighting | 'unobserved' }
   | { type: 'ENGINE.OK' }
   | { type: 'ENGINE.FAIL'; code: EngineErrorCode }
-  | { type: 'CONTAINER'; action: ContainerAction; target: EventTarget }
+  /** A look at the container the supervisor made after engine events (or because the machine asked). */
+  | { type: 'LOOKED'; sighting: Sighting; age: LookAge }
   | { type: 'OBSERVED'; sighting: Sighting; age: 'fresh' | 'stale' }
   | { type: 'SET_DESIRED'; desired: Desired }
   | { type: 'UPDATE_SPEC' }
@@ -192,8 +181,6 @@ export interface AppWorld {
   known: Known;
   /** SHUTDOWN arrived during a step. */
   halting: boolean;
-  /** A die event for our container overtook start's answer. */
-  diedDuringStart: boolean;
   /** UPDATE_SPEC arrived while the image was pulled or the container made for the previous spec. */
   specMovedDuringStep: boolean;
   /** A dependency is not ready: creating or (re)starting the container must wait. */
@@ -224,15 +211,11 @@ export interface AppWorld {
   /** A failure is on record (reported in pass entries until a stable run clears it). */
   failure: boolean;
   now: number;
-  /** When podwarden's last recorded step finished; 0 = none yet. */
-  lastStepAt: number;
   /**
-   * Engine time of the newest container event the machine applied; 0 = none yet. A pass that
-   * looked before it is as stale as one that looked before the last step.
+   * As of when the machine knows its container: when the engine was asked for the newest
+   * observation it believed, or its last step answered; 0 = never. Older observations are stale.
    */
-  lastEventAt: number;
-  /** When the engine was asked for the last pass observation the machine accepted; 0 = none yet. */
-  lastObservedAt: number;
+  knownAsOf: number;
   /** When the step under way began. */
   stepBegunAt: number;
   specVersion: number;
@@ -245,6 +228,8 @@ export interface AppWorld {
 export interface Expectation {
   passEntry?: { state: string; action: Action; busy: boolean; failure: boolean };
   finished: boolean;
+  /** The machine asks for a look at its container (APP.LOOK_AGAIN). */
+  lookAgain?: boolean;
 }
 
 /**
@@ -320,7 +305,6 @@ export function initialWorld(heal = false): AppWorld {
     desired: 'running',
     known: undefined,
     halting: false,
-    diedDuringStart: false,
     specMovedDuringStep: false,
     blocked: false,
     health: 'startingUp',
@@ -333,9 +317,7 @@ export function initialWorld(heal = false): AppWorld {
     failures: 0,
     failure: false,
     now: START_TIME,
-    lastStepAt: 0,
-    lastEventAt: 0,
-    lastObservedAt: 0,
+    knownAsOf: 0,
     stepBegunAt: 0,
     specVersion: 1,
     containerSerial: 0,
@@ -448,13 +430,10 @@ export function serializeWorld(world: AppWorld): string {
     world.desired,
     describeKnown(world.known),
     world.halting ? 'halting' : '',
-    world.diedDuringStart ? 'died' : '',
     world.specMovedDuringStep ? 'spec-moved' : '',
     world.blocked ? 'blocked' : '',
-    // Whether a step finished (a replayed die during start is told apart by it), else whether
-    // an event dated what is known: either way a pass can be older than that.
-    // (or whether a pass was accepted: an event can be older than that).
-    world.lastStepAt > 0 ? 'stepped' : world.lastEventAt > 0 ? 'evented' : world.lastObservedAt > 0 ? 'observed' : '',
+    // Whether anything is dated yet: only then can an observation be older than what is known.
+    world.knownAsOf > 0 ? 'dated' : '',
     // Probe streaks matter only while running, and only those a guard looks at: the startup
     // probe's while starting up, the liveness probe's after, the readiness probe's once ready.
     isRunningPhase(world.phase) ? runningKey(world) : '',
@@ -493,18 +472,17 @@ export function worldEvents(world: AppWorld): WorldEvent[] {
     events.push({ type: 'ENGINE.OK' });
     for (const code of STEP_FAILURES[world.phase] ?? []) events.push({ type: 'ENGINE.FAIL', code });
   }
+  // Looks are at a container the machine knows; one at another container of the app may come any time.
   if (world.known) {
-    for (const action of CONTAINER_ACTIONS) events.push({ type: 'CONTAINER', action, target: 'current' });
-    for (const action of IGNORABLE_ACTIONS) events.push({ type: 'CONTAINER', action, target: 'earlier-run' });
-    if (eventsKnownAt(world) > 0)
-      for (const action of LATE_ACTIONS) events.push({ type: 'CONTAINER', action, target: 'late' });
+    for (const sighting of LOOK_SIGHTINGS) events.push({ type: 'LOOKED', sighting, age: 'fresh' });
+    if (world.knownAsOf > 0) for (const sighting of STALE_LOOK_SIGHTINGS) events.push({ type: 'LOOKED', sighting, age: 'stale' });
   }
-  for (const action of IGNORABLE_ACTIONS) events.push({ type: 'CONTAINER', action, target: 'stale' });
+  events.push({ type: 'LOOKED', sighting: 'none', age: 'other' });
   for (const sighting of SIGHTING_NAMES) events.push({ type: 'OBSERVED', sighting, age: 'fresh' });
-  // A pass can only be older than what the machine knows once it knows something dated (a
-  // step's answer, an engine event). A stale pass is only answered, whatever it saw: a few
-  // sightings, one of them alarming, stand for all.
-  if (knownAt(world) > 0) {
+  // An observation can only be older than what the machine knows once something is dated (a
+  // step's answer, a believed observation). A stale pass is only answered, whatever it saw: a
+  // few sightings, one of them alarming, stand for all.
+  if (world.knownAsOf > 0) {
     for (const sighting of STALE_SIGHTINGS) events.push({ type: 'OBSERVED', sighting, age: 'stale' });
   }
   for (const desired of ['running', 'stopped', 'absent'] as const) events.push({ type: 'SET_DESIRED', desired });
@@ -541,36 +519,9 @@ export function worldEvents(world: AppWorld): WorldEvent[] {
   return events;
 }
 
-/**
- * The engine time up to which the machine knows its container: its last step's answer or the
- * newest event it applied. A pass observation is fresh only if the engine looked at or after it.
- */
-export function knownAt(world: Pick<AppWorld, 'lastStepAt' | 'lastEventAt'>): number {
-  return Math.max(world.lastStepAt, world.lastEventAt);
-}
-
-/**
- * The engine time up to which an event tells the machine nothing new: what `knownAt` says, or
- * when the engine was asked for the last pass observation it accepted, whichever is newer.
- */
-export function eventsKnownAt(world: Pick<AppWorld, 'lastStepAt' | 'lastEventAt' | 'lastObservedAt'>): number {
-  return Math.max(knownAt(world), world.lastObservedAt);
-}
-
-/** When a stale pass looked: just before what the machine knows (after the last step, when an event is newer). */
+/** When a stale observation was asked of the engine: just before what the machine knows. */
 export function staleObservedAt(world: AppWorld): number {
-  return knownAt(world) - 1;
-}
-
-/**
- * The engine time an event carries: now, (replayed from before the current run) long before
- * that run began, or (late) just before what the machine already knows.
- */
-export function eventTime(world: AppWorld, event: Extract<WorldEvent, { type: 'CONTAINER' }>): number {
-  const runBegan = (world.known ? world.known.startedAt : undefined) ?? START_TIME;
-  if (event.target === 'earlier-run') return runBegan - REPLAY_AGE_MS;
-  if (event.target === 'late') return eventsKnownAt(world) - 1;
-  return world.now;
+  return world.knownAsOf - 1;
 }
 
 export function backoffDelayOf(world: AppWorld): number {
@@ -631,7 +582,6 @@ function enterWith(world: AppWorld, phase: Phase): Outcome {
       phase,
       rerendering: false,
       halting: false,
-      diedDuringStart: false,
       specMovedDuringStep: false,
       stepBegunAt: world.now,
     },
@@ -675,7 +625,6 @@ function backOff(world: AppWorld, nameTaken = false): Outcome {
       failures: world.failures + 1,
       failure: true,
       halting: false,
-      diedDuringStart: false,
       specMovedDuringStep: false,
       nameTaken,
     },
@@ -695,27 +644,10 @@ function halt(world: AppWorld, extra: Partial<AppWorld> = {}): Outcome {
       phase: 'halted',
       rerendering: false,
       halting: false,
-      diedDuringStart: false,
       specMovedDuringStep: false,
     },
     expect: { finished: true },
   };
-}
-
-function applyContainerAction(known: Box, action: ContainerAction): Known {
-  switch (action) {
-    case 'die':
-      return { ...known, status: 'exited' };
-    case 'start':
-      // A new run: the earlier health verdict no longer holds.
-      return { ...known, status: 'running', pidGone: false, unhealthy: false };
-    case 'pause':
-      return { ...known, status: 'paused' };
-    case 'remove':
-      return null;
-    case 'unhealthy':
-      return { ...known, unhealthy: true };
-  }
 }
 
 function withPassEntry(outcome: Outcome, before: AppWorld, busy: boolean): Outcome {
@@ -741,77 +673,55 @@ function withPassEntry(outcome: Outcome, before: AppWorld, busy: boolean): Outco
   };
 }
 
-function onObserved(world: AppWorld, event: Extract<WorldEvent, { type: 'OBSERVED' }>): Outcome {
-  if (isStepPhase(world.phase)) return withPassEntry(stay(world), world, true);
-  const fresh = event.age === 'fresh';
-  const seen: Known = SIGHTINGS[event.sighting];
-  if (!fresh) return withPassEntry(stay(world), world, false);
-  const informed: AppWorld = { ...world, known: seen, lastObservedAt: world.now };
+/**
+ * What a believed observation (a pass's or a look's) does in each resting state. A pass also
+ * renders the files of a running app again; a look does not.
+ */
+function believe(world: AppWorld, seen: Known, pass: boolean): Outcome {
+  const informed: AppWorld = { ...world, known: seen, knownAsOf: Math.max(world.knownAsOf, world.now) };
   const decision = decisionOf(informed);
   switch (world.phase) {
     case 'observing':
     case 'waiting':
-      return withPassEntry(settle(informed), world, false);
+      return settle(informed);
+    case 'confirming':
+      // The start's answer is confirmed, or the container died at once: a crash.
+      return decision.failed ? crash(informed) : settle(informed);
     case 'running.settling':
     case 'running.stable':
-      if (decision.failed) return withPassEntry(crash(informed), world, false);
-      if (decision.action !== 'none') return withPassEntry(settle(informed), world, false);
-      // A quiet pass renders the files again (unless a render is still under way).
+      if (decision.failed) return crash(informed);
+      if (decision.action !== 'none') return settle(informed);
       // A quiet pass renders the files again, when the spec has any (the self-healing world's has none).
-      return withPassEntry(stay({ ...informed, rerendering: !world.heal }), world, false);
+      return stay({ ...informed, rerendering: pass ? !world.heal : world.rerendering });
     case 'backoff':
     case 'failed':
-      return withPassEntry(stay(informed), world, false);
+      return stay(informed);
     case 'stopped':
-      if (decision.action !== 'none') return withPassEntry(settle(informed), world, false);
-      return withPassEntry(stay(informed), world, false);
+      if (decision.action !== 'none') return settle(informed);
+      return stay(informed);
     default:
       throw new Error(`no observation expected in ${world.phase}`);
   }
 }
 
-function onContainerEvent(world: AppWorld, event: Extract<WorldEvent, { type: 'CONTAINER' }>): Outcome {
-  // Events for another container (an older one, or one being replaced) are ignored, and so
-  // are events from before the current run when podwarden knows when that run began; so are
-  // events during steps other than start: the step's own answer says what became of it.
-  if (event.target === 'stale' || !world.known) return stay(world);
-  // An event older than what the machine already knows (its last step's answer, the newest
-  // event it applied, the pass it accepted last) tells nothing new: that pass or step has seen
-  // its effect, and whatever came after. A tie is applied.
-  if (eventTime(world, event) < eventsKnownAt(world)) return stay(world);
-  if (event.target === 'earlier-run' && world.known.startedAt !== undefined) return stay(world);
-  const known = applyContainerAction(world.known, event.action);
-  const informed: AppWorld = {
-    ...world,
-    known,
-    lastEventAt: Math.max(world.lastEventAt, eventTime(world, event)),
-  };
-  switch (world.phase) {
-    case 'observing':
-    case 'waiting':
-    case 'stopped':
-      return settle(informed);
-    case 'starting':
-      // A die dated before the last step's answer (the echo of podwarden's own stop) was dropped
-      // above as older than what is known: a die that gets here is a death of this start.
-      return stay({ ...informed, diedDuringStart: event.action === 'die' });
-    case 'running.settling':
-    case 'running.stable': {
-      const decision = decisionOf(informed);
-      if (decision.failed) return crash(informed);
-      if (decision.action !== 'none') return settle(informed);
-      return stay(informed);
-    }
-    case 'backoff':
-    case 'failed':
-      return stay(informed);
-    default:
-      return stay(world);
-  }
+function onObserved(world: AppWorld, event: Extract<WorldEvent, { type: 'OBSERVED' }>): Outcome {
+  if (isStepPhase(world.phase)) return withPassEntry(stay(world), world, true);
+  if (event.age !== 'fresh') return withPassEntry(stay(world), world, false);
+  return withPassEntry(believe(world, SIGHTINGS[event.sighting], true), world, false);
+}
+
+/**
+ * A look is never answered. One at another container, or during a step (whose answer says
+ * more), is dropped; one asked before what the machine knows makes it look again.
+ */
+function onLooked(world: AppWorld, event: Extract<WorldEvent, { type: 'LOOKED' }>): Outcome {
+  if (event.age === 'other' || isStepPhase(world.phase)) return stay(world);
+  if (event.age === 'stale') return { world, expect: { finished: false, lookAgain: true } };
+  return believe(world, SIGHTINGS[event.sighting], false);
 }
 
 function onAnswer(world: AppWorld, ok: boolean, code: EngineErrorCode | undefined): Outcome {
-  const stepped = (extra: Partial<AppWorld> = {}): AppWorld => ({ ...world, lastStepAt: world.now, ...extra });
+  const stepped = (extra: Partial<AppWorld> = {}): AppWorld => ({ ...world, knownAsOf: world.now, ...extra });
   if (!ok) {
     if (world.halting) return halt(world);
     const vanished =
@@ -841,25 +751,25 @@ function onAnswer(world: AppWorld, ok: boolean, code: EngineErrorCode | undefine
       if (world.halting) return halt(next);
       if (world.desired === 'running') {
         return {
-          world: { ...next, phase: 'rendering', lastStepAt: world.now, stepBegunAt: world.now },
+          world: { ...next, phase: 'rendering', knownAsOf: world.now, stepBegunAt: world.now },
           expect: { finished: false },
         };
       }
-      return settle({ ...next, lastStepAt: world.now });
+      return settle({ ...next, knownAsOf: world.now });
     }
     case 'rendering':
       // A render touches no container: it is no step the pass observations are dated against.
       if (world.halting) return halt(world);
       if (world.desired === 'running') {
         return {
-          world: { ...world, phase: 'starting', diedDuringStart: false, stepBegunAt: world.now },
+          world: { ...world, phase: 'starting', stepBegunAt: world.now },
           expect: { finished: false },
         };
       }
       return settle(world);
     case 'restarting': {
       if (world.halting) return halt(world);
-      // The stop's own exit is known from its answer: its die event, dated before it, is no news.
+      // The stop's own exit is known from its answer.
       const stopped = stepped({ known: world.known ? { ...world.known, status: 'exited' } : world.known });
       if (world.desired === 'running') {
         return { world: { ...stopped, phase: 'rendering', stepBegunAt: world.now }, expect: { finished: false } };
@@ -868,14 +778,14 @@ function onAnswer(world: AppWorld, ok: boolean, code: EngineErrorCode | undefine
     }
     case 'starting': {
       if (world.halting) return halt(world);
-      if (world.diedDuringStart) return crash(stepped());
-      // The run began when the start step did: events older than that are about an earlier run.
+      // The run began when the start step did; a look confirms it still runs before anything else.
       const known = world.known
         ? { ...world.known, status: 'running' as const, pidGone: false, unhealthy: false, startedAt: world.stepBegunAt }
         : world.known;
-      const started = stepped({ known });
-      // A command or engine event that arrived during the start changes what comes after it.
-      return settle(started);
+      return {
+        world: { ...stepped({ known }), phase: 'confirming', rerendering: false, halting: false, specMovedDuringStep: false },
+        expect: { finished: false, lookAgain: true },
+      };
     }
     case 'recreating':
     case 'removing':
@@ -908,8 +818,8 @@ export function stepWorld(world: AppWorld, event: WorldEvent): Outcome {
     case 'ENGINE.FAIL':
       if (!inStep) throw new Error(`engine answer in ${world.phase}`);
       return onAnswer(world, event.type === 'ENGINE.OK', event.type === 'ENGINE.FAIL' ? event.code : undefined);
-    case 'CONTAINER':
-      return onContainerEvent(world, event);
+    case 'LOOKED':
+      return onLooked(world, event);
     case 'OBSERVED':
       return onObserved(world, event);
     case 'SET_DESIRED':
@@ -979,8 +889,8 @@ export function describeEvent(event: WorldEvent): string {
       return `BOOT(${event.desired}, ${event.sighting})`;
     case 'ENGINE.FAIL':
       return `ENGINE.FAIL(${event.code})`;
-    case 'CONTAINER':
-      return `CONTAINER(${event.action}, ${event.target})`;
+    case 'LOOKED':
+      return `LOOKED(${event.sighting}, ${event.age})`;
     case 'OBSERVED':
       return `OBSERVED(${event.sighting}, ${event.age})`;
     case 'SET_DESIRED':
@@ -1008,8 +918,8 @@ export const appWorldModel: WorldModel<AppWorld, WorldEvent> = {
 
 /**
  * The core lifecycle of one install, small enough to enumerate every simple path of:
- * installed unobserved, then pull/create/start with one failure kind per step, a crash by
- * a die event, the backoff and stable-period timers, the owner stopping it, shutdown anywhere.
+ * installed unobserved, then pull/create/start with one failure kind per step, the look that
+ * confirms a start, a crash seen by a look, the backoff and stable-period timers, the owner stopping it, shutdown anywhere.
  */
 export function inCoreLifecycle(world: AppWorld, event: WorldEvent): boolean {
   switch (event.type) {
@@ -1022,8 +932,8 @@ export function inCoreLifecycle(world: AppWorld, event: WorldEvent): boolean {
       return true;
     case 'ENGINE.FAIL':
       return event.code === STEP_FAILURES[world.phase]?.[0];
-    case 'CONTAINER':
-      return event.target === 'current' && event.action === 'die';
+    case 'LOOKED':
+      return event.age === 'fresh' && (event.sighting === 'exited' || event.sighting === 'running');
     case 'OBSERVED':
       return event.age === 'fresh' && event.sighting === 'none';
     case 'SET_DESIRED':
@@ -1049,8 +959,8 @@ export const healWorldModel: WorldModel<AppWorld, WorldEvent> = {
         case 'ENGINE.FAIL':
           // restarting exists only in this world: all its failures.
           return world.phase === 'restarting' || event.code === STEP_FAILURES[world.phase]?.[0];
-        case 'CONTAINER':
-          return event.target === 'current' && event.action === 'die';
+        case 'LOOKED':
+          return event.age !== 'other' && (event.sighting === 'exited' || event.sighting === 'running');
         case 'OBSERVED':
           return HEAL_SIGHTINGS.has(event.sighting);
         case 'SET_DESIRED':

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppRig, modelEnd } from './app-rig.js';
-import type { WorldEvent } from './app-world.js';
+import type { Sighting, WorldEvent } from './app-world.js';
 import { SupervisorRig } from './supervisor-rig.js';
 import { stepSupervisorWorld, initialSupervisorWorld, type SupervisorWorldEvent } from './supervisor-world.js';
 
@@ -17,21 +17,28 @@ const installAndGetToStart: WorldEvent[] = [
 ];
 
 describe('app machine: what arrives while start is under way decides what follows it', () => {
-  // [what arrives, where the app must go once start answers, the event]
-  const cases: Array<[string, string, WorldEvent]> = [
-    ['the owner stops the app', 'stopping', { type: 'SET_DESIRED', desired: 'stopped' }],
-    ['the owner uninstalls the app', 'removing', { type: 'SET_DESIRED', desired: 'absent' }],
-    ['the manifest changes', 'recreating', { type: 'UPDATE_SPEC' }],
+  // [what arrives, where the app must go once start answered and a look confirmed it, the event, what the look sees]
+  const cases: Array<[string, string, WorldEvent, Sighting]> = [
+    ['the owner stops the app', 'stopping', { type: 'SET_DESIRED', desired: 'stopped' }, 'running'],
+    ['the owner uninstalls the app', 'removing', { type: 'SET_DESIRED', desired: 'absent' }, 'running'],
+    ['the manifest changes', 'recreating', { type: 'UPDATE_SPEC' }, 'running-outdated'],
     [
       "the container is removed behind podwarden's back",
       'pulling',
-      { type: 'CONTAINER', action: 'remove', target: 'current' },
+      // Dropped during the step: the look that confirms the start sees it gone.
+      { type: 'LOOKED', sighting: 'none', age: 'fresh' },
+      'none',
     ],
   ];
   it.each(cases)(
     'when %s, the app goes on to %s once start answers, not to running',
-    async (_what, expected, during) => {
-      const path: WorldEvent[] = [...installAndGetToStart, during, { type: 'ENGINE.OK' }];
+    async (_what, expected, during, seen) => {
+      const path: WorldEvent[] = [
+        ...installAndGetToStart,
+        during,
+        { type: 'ENGINE.OK' },
+        { type: 'LOOKED', sighting: seen, age: 'fresh' },
+      ];
       expect(modelEnd(path).phase).toBe(expected);
       const divergence = await new AppRig().replay(path);
       expect(divergence, divergence).toBeUndefined();
@@ -48,6 +55,7 @@ describe('app machine: a container made while the manifest changed', () => {
       { type: 'ENGINE.OK' }, // create: the container carries the previous spec's hash
       { type: 'ENGINE.OK' }, // render
       { type: 'ENGINE.OK' }, // start
+      { type: 'LOOKED', sighting: 'running-outdated', age: 'fresh' }, // confirms it, made from the older manifest
     ];
     expect(modelEnd(path).phase).toBe('recreating');
     const divergence = await new AppRig().replay(path);
@@ -55,13 +63,14 @@ describe('app machine: a container made while the manifest changed', () => {
   });
 });
 
-describe('app machine: a pass that looked before the last engine event it applied', () => {
-  // Up long enough that the last step (the start) is far behind; then the container dies.
+describe('app machine: a pass that listed the engine before the last look it believed', () => {
+  // Up long enough that the last step (the start) is far behind; then a look sees it dead.
   const runningThenDies: WorldEvent[] = [
     ...installAndGetToStart,
     { type: 'ENGINE.OK' }, // start
+    { type: 'LOOKED', sighting: 'running', age: 'fresh' },
     { type: 'TIME.STABLE' },
-    { type: 'CONTAINER', action: 'die', target: 'current' },
+    { type: 'LOOKED', sighting: 'exited', age: 'fresh' },
   ];
 
   it('does not undo the die: after the backoff the container is started again, not believed running', async () => {
@@ -81,10 +90,11 @@ describe('app machine: a pass that looked before the last engine event it applie
     const path: WorldEvent[] = [
       ...installAndGetToStart,
       { type: 'ENGINE.OK' }, // start
+      { type: 'LOOKED', sighting: 'running', age: 'fresh' },
       { type: 'SET_DESIRED', desired: 'stopped' },
       { type: 'ENGINE.OK' }, // stop
       { type: 'TIME.PASSES' },
-      { type: 'CONTAINER', action: 'die', target: 'current' },
+      { type: 'LOOKED', sighting: 'exited', age: 'fresh' },
       { type: 'OBSERVED', sighting: 'running', age: 'stale' },
     ];
     expect(modelEnd(path).phase).toBe('stopped');
@@ -93,16 +103,15 @@ describe('app machine: a pass that looked before the last engine event it applie
   });
 });
 
-describe('app machine: an engine event older than a pass it accepted', () => {
+describe('app machine: a look asked before a pass it believed', () => {
   it('does not revive a container the pass saw exited: after the backoff it is started again', async () => {
-    // A pass sees the container exited (a crash: backoff); then the start and die events of
-    // that ended run arrive, late as podman delivers them, dated before the pass looked.
+    // A pass sees the container exited (a crash: backoff); then a look, asked of the engine
+    // before that pass listed it, answers that it runs.
     const path: WorldEvent[] = [
       ...installAndGetToStart,
       { type: 'ENGINE.OK' }, // start
       { type: 'OBSERVED', sighting: 'exited', age: 'fresh' },
-      { type: 'CONTAINER', action: 'start', target: 'late' },
-      { type: 'CONTAINER', action: 'die', target: 'late' },
+      { type: 'LOOKED', sighting: 'running', age: 'stale' },
       { type: 'TIME.BACKOFF' },
     ];
     expect(modelEnd(path).phase).toBe('rendering');
@@ -110,12 +119,12 @@ describe('app machine: an engine event older than a pass it accepted', () => {
     expect(divergence, divergence).toBeUndefined();
   });
 
-  it('does not forget a container a pass saw after its late remove event was dated', async () => {
+  it('does not forget a container a pass saw after the look was asked', async () => {
     const path: WorldEvent[] = [
       ...installAndGetToStart,
       { type: 'ENGINE.OK' }, // start
       { type: 'OBSERVED', sighting: 'running', age: 'fresh' },
-      { type: 'CONTAINER', action: 'remove', target: 'late' },
+      { type: 'LOOKED', sighting: 'none', age: 'stale' },
     ];
     expect(modelEnd(path).phase).toBe('running.settling');
     const divergence = await new AppRig().replay(path);

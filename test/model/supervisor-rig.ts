@@ -1,6 +1,7 @@
 import { setImmediate as nextMacrotask } from 'node:timers/promises';
 import { Subject } from 'rxjs';
 import {
+  fromCallback,
   assign,
   createActor,
   enqueueActions,
@@ -16,7 +17,8 @@ import type { StateChanged } from '../../machines/announce.js';
 import type { AppInput } from '../../machines/app.machine.js';
 import type { appMachine } from '../../machines/app.machine.js';
 import { supervisorMachine, type Snapshot, type SupervisorEvent } from '../../machines/supervisor.machine.js';
-import { DEFAULT_BACKOFF, type AppEvent, type AppSpec, type SupervisorNotice } from '../../machines/types.js';
+import { DEFAULT_BACKOFF, type AppEvent, type AppSpec, type Looked, type SupervisorNotice } from '../../machines/types.js';
+import type { LookRequest } from '../../machines/supervisor-context.js';
 import { LABELS } from '../../src/domain/labels.js';
 import type { ContainerEvent, ContainerObservation } from '../../src/domain/container-observation.js';
 import type { CoverageRecorder } from './coverage.js';
@@ -80,7 +82,7 @@ function engineSnapshot(world: SupervisorWorld, now: number): Snapshot {
   return { observedAt: now, containers };
 }
 
-type StubEvent = AppEvent | { type: 'ANSWER' } | { type: 'FINISH' };
+type StubEvent = AppEvent | { type: 'ANSWER' } | { type: 'FINISH' } | { type: 'ASK_LOOK' };
 
 interface StubContext {
   appId: string;
@@ -155,7 +157,14 @@ function stubApp(active: () => SupervisorRun) {
         ],
       },
       UPDATE_SPEC: { actions: 'record' },
-      CONTAINER_EVENT: { actions: 'record' },
+      LOOKED: { actions: 'record' },
+      ASK_LOOK: {
+        actions: sendParent(({ context }) => ({
+          type: 'APP.LOOK_AGAIN' as const,
+          appId: context.appId,
+          containerId: `ctr-${context.appId}`,
+        })),
+      },
     },
     states: {
       born: {
@@ -222,6 +231,8 @@ class SupervisorRun {
   readonly notices: string[] = [];
   readonly spawned: string[] = [];
   readonly childEvents: string[] = [];
+  /** The looks actor's way back to the supervisor, while it runs. */
+  looked: ((event: SupervisorEvent) => void) | undefined;
   actor!: Actor<typeof supervisorMachine>;
 
   clear(): void {
@@ -292,6 +303,15 @@ export class SupervisorRig {
         }),
         ticks: fromEventObservable(() => active().ticks.asObservable()),
         engineEvents: fromEventObservable(() => active().engine.asObservable()),
+        // Records each look asked of it as told to the child it concerns; the world answers looks.
+        looks: fromCallback<LookRequest>(({ sendBack, receive }) => {
+          const run = active();
+          run.looked = sendBack;
+          receive((request) => run.childEvents.push(`${request.key}:LOOK`));
+          return () => {
+            if (run.looked === sendBack) run.looked = undefined;
+          };
+        }),
       },
     });
   }
@@ -401,6 +421,24 @@ export class SupervisorRig {
       case 'SET_DESIRED':
         run.actor.send({ type: 'SET_DESIRED', appId: event.app, desired: event.desired });
         return undefined;
+      case 'ENGINE.LOOKED': {
+        if (!run.looked) return `${describeSupervisorEvent(event)}: no looks actor runs`;
+        const look: Looked = {
+          type: 'LOOKED',
+          containerId: `ctr-${event.target}`,
+          observedAt: run.clock.now(),
+          container: null,
+          events: [],
+        };
+        run.looked({ type: 'ENGINE.LOOKED', key: event.target, look });
+        return undefined;
+      }
+      case 'CHILD.LOOK_AGAIN': {
+        const child = run.actor.getSnapshot().children[`app:${event.app}`] as AnyActorRef | undefined;
+        if (!child) return `${describeSupervisorEvent(event)}: the supervisor holds no machine for ${event.app}`;
+        child.send({ type: 'ASK_LOOK' });
+        return undefined;
+      }
       case 'CHILD.ANSWER':
       case 'CHILD.FINISH': {
         const child = run.actor.getSnapshot().children[`app:${event.app}`] as AnyActorRef | undefined;

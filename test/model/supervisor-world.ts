@@ -57,7 +57,11 @@ export type SupervisorWorldEvent =
   | { type: 'SET_DESIRED'; app: 'a'; desired: 'running' | 'stopped' }
   | { type: 'SHUTDOWN' }
   | { type: 'CHILD.ANSWER'; app: 'a' }
-  | { type: 'CHILD.FINISH'; app: 'a' | 'o' };
+  | { type: 'CHILD.FINISH'; app: 'a' | 'o' }
+  /** The looks actor answers a look at a container of `target`. */
+  | { type: 'ENGINE.LOOKED'; target: 'a' | 'o' }
+  /** A child asks for a look at its container. */
+  | { type: 'CHILD.LOOK_AGAIN'; app: 'a' | 'o' };
 
 export interface SupervisorWorld {
   phase: SupervisorPhase;
@@ -158,7 +162,10 @@ export function supervisorWorldEvents(world: SupervisorWorld): SupervisorWorldEv
       { type: 'ENGINE.CONNECTED', reconnect: true },
     );
     for (const target of ['a', 'a-companion', 'o', 'h'] as const) events.push({ type: 'ENGINE.CONTAINER', target });
+    // The looks actor runs while supervising: it may answer a look at any time.
+    for (const target of ['a', 'o'] as const) events.push({ type: 'ENGINE.LOOKED', target });
   }
+  for (const app of ['a', 'o'] as const) if (world.children[app]) events.push({ type: 'CHILD.LOOK_AGAIN', app });
   events.push({ type: 'RELEASE_GATE' });
   for (const app of ['a', 'b'] as const) {
     events.push({ type: 'INSTALL', app });
@@ -403,8 +410,15 @@ export function stepSupervisorWorld(world: SupervisorWorld, event: SupervisorWor
       effects.queueOrObserve();
       break;
     case 'ENGINE.CONTAINER':
+      // An engine event is a hint: the looks actor looks at the container (recorded as told).
       if ((event.target === 'a' || event.target === 'o') && world.children[event.target])
-        effects.tell(event.target, 'CONTAINER_EVENT');
+        effects.tell(event.target, 'LOOK');
+      break;
+    case 'ENGINE.LOOKED':
+      if (world.children[event.target]) effects.tell(event.target, 'LOOKED');
+      break;
+    case 'CHILD.LOOK_AGAIN':
+      if (supervising(phase)) effects.tell(event.app, 'LOOK');
       break;
     case 'OBSERVE.OK':
       onObserved(effects);
