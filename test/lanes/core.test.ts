@@ -65,6 +65,7 @@ describe.each(lanesUnderTest())('core scenarios on $title', (lane) => {
       'creating',
       'rendering',
       'starting',
+      'confirming',
       'running',
     ]);
     expect(await engine.imageExists(ref)).toBe(true);

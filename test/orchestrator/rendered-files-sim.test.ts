@@ -75,16 +75,16 @@ const startsOf = (w: SimWorld, id: string) => w.starts.filter((s) => s.id === id
 describe('rendered files (simulated engine and clock)', () => {
   it('renders before the first start; a rotated secret restarts the app exactly once, at the next pass, counting no crash', async () => {
     const world = await bootWith([{ path: 'www/index.html', template: 'pw={{PASSWORD}}' }]);
-    expect(states(world)).toEqual(['observing', 'pulling', 'creating', 'rendering', 'starting', 'running']);
+    expect(states(world)).toEqual(['observing', 'pulling', 'creating', 'rendering', 'starting', 'confirming', 'running']);
     expect(await readFile(join(dirs, 'apps/web/www/index.html'), 'utf8')).toBe('pw=one');
     const id = world.containerId('web')!;
     await passes(world, 3);
     expect(startsOf(world, id)).toBe(1);
 
     await writeFile(join(dirs, 'secrets', 'web.env'), 'PASSWORD=two\n');
-    await passes(world, 1, () => resting(world) && states(world).length >= 10);
+    await passes(world, 1, () => resting(world) && states(world).length >= 12);
     expect(await readFile(join(dirs, 'apps/web/www/index.html'), 'utf8')).toBe('pw=two');
-    expect(states(world).slice(6)).toEqual(['restarting', 'rendering', 'starting', 'running']);
+    expect(states(world).slice(7)).toEqual(['restarting', 'rendering', 'starting', 'confirming', 'running']);
     const restart = world.transitions.find((t) => t.to === 'restarting')!;
     expect(restart.reason).toBe('a rendered file changed; restarting so the app reads it');
     expect(world.orchestrator.status()[0]).toMatchObject({ state: 'running', failures: 0, containerId: id });

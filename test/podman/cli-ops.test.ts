@@ -62,7 +62,7 @@ describe('the CLI against a running daemon on real podman', () => {
       new RegExp(`${appId}: pull 127\\.0\\.0\\.1:5000/podwarden/httpd:t[0-9a-f]+: .*\\(\\d+/\\d+ layers\\)`),
     );
     expect(result.stdout).toContain(`${appId}: observing → pulling (no container)`);
-    expect(result.stdout).toContain(`${appId}: starting → running (running)`);
+    expect(result.stdout).toContain(`${appId}: confirming → running (running)`);
     expect(result.stdout.trim().split('\n').at(-1)).toBe(`${appId} is running`);
   });
 

@@ -138,10 +138,12 @@ describe('rendered files on real podman', () => {
       'creating',
       'rendering',
       'starting',
+      'confirming',
       'running',
       'restarting',
       'rendering',
       'starting',
+      'confirming',
       'running',
     ]);
 
