@@ -45,7 +45,10 @@ export function isStaleOwnLook(context: Pick<AppContext, 'container' | 'knownAsO
  * before what is known was podwarden's own (its stops run as steps, which answer after their
  * events are dated) or is already accounted for.
  */
-export function outsideKillFrom(context: Pick<AppContext, 'knownAsOf' | 'outsideKill'>, look: Looked): OutsideKill | undefined {
+export function outsideKillFrom(
+  context: Pick<AppContext, 'knownAsOf' | 'outsideKill'>,
+  look: Looked,
+): OutsideKill | undefined {
   let kill = context.outsideKill;
   for (const event of look.events) {
     if (event.time >= context.knownAsOf) kill = outsideKillAfter({ outsideKill: kill }, event);

@@ -1,10 +1,4 @@
-import {
-  imageHealthcheckUnread,
-  probeGivesUp,
-  probeOf,
-  probePasses,
-  stepError,
-} from './app-knowledge.js';
+import { imageHealthcheckUnread, probeGivesUp, probeOf, probePasses, stepError } from './app-knowledge.js';
 import { isBelieved, isStaleOwnLook } from './app-freshness.js';
 import { appSetup } from './app-setup.js';
 import { isStep, nextStep, restartsInPlace, tableStep, type StepQuery } from './step.js';

@@ -220,8 +220,17 @@ export function passAnswer(context: AppContext, event: AppEvent, state: unknown,
   return { type: 'APP.PASS_ENTRY' as const, passId: event.type === 'OBSERVED' ? event.passId : -1, entry };
 }
 
+/** A resting machine keeps the same state value object from pass to pass: its text is made once. */
+const stateNames = new WeakMap<object, string>();
+
 function stateName(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value);
+  if (typeof value !== 'object' || value === null) return String(value);
+  let name = stateNames.get(value);
+  if (name === undefined) {
+    name = JSON.stringify(value);
+    stateNames.set(value, name);
+  }
+  return name;
 }
 
 /** Why the container failed by itself, from what is known of it now. */

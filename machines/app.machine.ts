@@ -286,7 +286,10 @@ export const appMachine = appBehaviour.createMachine({
         RETRY: { target: 'deciding', actions: 'rearm' },
         UPDATE_SPEC: { guard: 'specChanges', target: 'deciding', actions: ['setSpec', 'rearm'] },
         OBSERVED: [{ guard: 'freshObservation', actions: ['observe', 'reportPass'] }, { actions: 'reportPass' }],
-        LOOKED: [{ guard: 'freshObservation', actions: 'observe' }, { guard: 'staleOwnLook', actions: 'lookAgain' }],
+        LOOKED: [
+          { guard: 'freshObservation', actions: 'observe' },
+          { guard: 'staleOwnLook', actions: 'lookAgain' },
+        ],
       },
     },
     /** Waiting before the next attempt, longer after each consecutive failure (or until a name a foreign container held is free). */
@@ -296,7 +299,10 @@ export const appMachine = appBehaviour.createMachine({
       on: {
         'NAME.FREED': { guard: 'nameFreed', target: 'deciding' },
         OBSERVED: [{ guard: 'freshObservation', actions: ['observe', 'reportPass'] }, { actions: 'reportPass' }],
-        LOOKED: [{ guard: 'freshObservation', actions: 'observe' }, { guard: 'staleOwnLook', actions: 'lookAgain' }],
+        LOOKED: [
+          { guard: 'freshObservation', actions: 'observe' },
+          { guard: 'staleOwnLook', actions: 'lookAgain' },
+        ],
       },
     },
     /** The container exists but cannot become a healthy running one as it is. */

@@ -13,7 +13,8 @@ import {
   type SupervisorEvent,
 } from './supervisor-context.js';
 import { supervisorSetup } from './supervisor-setup.js';
-import type { AppCommand, PassReport } from './types.js';
+import type { AppCommand, PassEntry, PassReport } from './types.js';
+import { quietEntry } from './quiet-pass.js';
 
 /** The engine snapshot an observe/recover step answered with (the event is its done event). */
 function snapshotOf(event: SupervisorEvent): Snapshot {
@@ -171,24 +172,29 @@ export const supervisorBehaviour = supervisorSetup.extend({
       }
       return { refs };
     }),
+    /** A pass begins: children the list shows nothing new are answered for at once (quiet-pass.ts). */
     beginPass: assign(({ context, event }) => {
       const snapshot = snapshotOf(event);
+      const seen = byChild(snapshot.containers);
       const id = context.passSeq + 1;
+      const pending: string[] = [];
+      const entries: PassEntry[] = [];
+      for (const [key, ref] of Object.entries(context.refs)) {
+        const quiet = quietEntry(ref, seen.get(key) ?? null);
+        if (quiet) entries.push(quiet);
+        else pending.push(key);
+      }
       return {
         passSeq: id,
-        pass: {
-          id,
-          startedAt: snapshot.observedAt,
-          observed: snapshot.containers.length,
-          pending: Object.keys(context.refs),
-          entries: [],
-        },
+        pass: { id, startedAt: snapshot.observedAt, observed: snapshot.containers.length, pending, entries },
       };
     }),
     sendObservations: enqueueActions(({ context, event, enqueue }) => {
       const snapshot = snapshotOf(event);
       const seen = byChild(snapshot.containers);
-      for (const [appId, ref] of Object.entries(context.refs)) {
+      for (const appId of context.pass?.pending ?? []) {
+        const ref = context.refs[appId];
+        if (!ref) continue;
         enqueue.sendTo(ref, {
           type: 'OBSERVED',
           passId: context.passSeq,

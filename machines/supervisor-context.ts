@@ -160,6 +160,11 @@ export function finishedReport(pass: PassInProgress, finishedAt: number): PassRe
     observed: pass.observed,
     entries: pass.entries
       .map(readableEntry)
-      .sort((a, b) => a.appId.localeCompare(b.appId) || (a.companion ?? '').localeCompare(b.companion ?? '')),
+      // Code-point order: locale-aware comparison made sorting a quiet pass of 1 000 apps cost more than the list call.
+      .sort((a, b) => byCodePoint(a.appId, b.appId) || byCodePoint(a.companion ?? '', b.companion ?? '')),
   };
+}
+
+function byCodePoint(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -92,7 +92,7 @@ describe('rendered files (simulated engine and clock)', () => {
 
     await passes(world, 5);
     expect(startsOf(world, id)).toBe(2);
-    expect(states(world)).toHaveLength(10);
+    expect(states(world)).toHaveLength(12);
   });
 
   it('a template that cannot be rendered starts nothing and says why', async () => {

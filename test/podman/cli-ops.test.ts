@@ -143,9 +143,9 @@ describe('the CLI against a running daemon on real podman', () => {
   });
 
   it('plan after a podman rm -f shows the create, without doing it', async () => {
-    // A second crash first, so that the die of the removal is the third in a row: podwarden
-    // answers it after 20 s (±10 %), the window in which the plan must be asked. The 10 s after a
-    // second crash were not enough: the plan CLI alone took ~7 s on a loaded machine.
+    // A third crash puts the app in a backoff of 20 s (±10 %), the window in which the plan must
+    // be asked (the plan CLI alone took ~7 s on a loaded machine); the container removed then is
+    // recreated only after it. (Removed while the app runs, it would be recreated at once.)
     const api = createApiClient({ socketPath: socket });
     await kill(container);
     await until(
@@ -154,6 +154,12 @@ describe('the CLI against a running daemon on real podman', () => {
         const row = await api.get<{ state: string; restarts?: number }>(`/v1/apps/${appId}`);
         return row.state === 'running' && (row.restarts ?? 0) >= 2;
       },
+      60_000,
+    );
+    await kill(container);
+    await until(
+      'backing off after the third crash',
+      async () => (await api.get<{ state: string }>(`/v1/apps/${appId}`)).state === 'backoff',
       60_000,
     );
     const removedAt = Date.now();
