@@ -45,6 +45,7 @@ export const appBehaviour = appGuarded.extend({
     /** Readiness may have changed: the supervisor re-reads it (binding.ts `isAppReady`) and frees or holds dependents. */
     announceReadiness: sendParent(({ context }) => ({ type: 'APP.READINESS', appId: context.appId })),
     explain: assign(({ context }) => ({ reason: currentDecision(context).why })),
+    explainRestart: assign({ reason: 'restarted by the owner' }),
     explainFailure: assign(({ context }) => ({
       reason: context.failure ? describeFailure(context.failure) : 'a probe failed',
     })),

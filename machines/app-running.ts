@@ -176,6 +176,7 @@ export const runningState = appBehaviour.createStateConfig({
     },
   },
   on: {
+    RESTART: { target: 'restarting', actions: 'explainRestart' },
     // A look after engine events: the pass's handling, without a pass to answer or files to render.
     LOOKED: [
       { guard: 'observationMeansFailure', target: 'crashed', actions: ['observe', 'countFailure'] },

@@ -284,6 +284,7 @@ export const appMachine = appBehaviour.createMachine({
       entry: { type: 'announce', params: { state: 'failed' } },
       on: {
         RETRY: { target: 'deciding', actions: 'rearm' },
+        RESTART: { target: 'deciding', actions: 'rearm' },
         UPDATE_SPEC: { guard: 'specChanges', target: 'deciding', actions: ['setSpec', 'rearm'] },
         OBSERVED: [{ guard: 'freshObservation', actions: ['observe', 'reportPass'] }, { actions: 'reportPass' }],
         LOOKED: [
@@ -297,6 +298,7 @@ export const appMachine = appBehaviour.createMachine({
       entry: { type: 'announce', params: { state: 'backoff' } },
       after: { backoff: { target: 'deciding' } },
       on: {
+        RESTART: { target: 'deciding' },
         'NAME.FREED': { guard: 'nameFreed', target: 'deciding' },
         OBSERVED: [{ guard: 'freshObservation', actions: ['observe', 'reportPass'] }, { actions: 'reportPass' }],
         LOOKED: [

@@ -46,6 +46,8 @@ function triggerOf(event: { type: string } & Record<string, unknown>): string {
       return 'its dependencies are ready';
     case 'RETRY':
       return 'owner asked for it again';
+    case 'RESTART':
+      return 'owner asked to restart it';
     case 'RENDER.CHECK':
       return RERENDER_TRIGGER;
     case 'PROBE_RESULT':

@@ -143,6 +143,11 @@ export const supervisorBehaviour = supervisorSetup.extend({
       if (!key || !context.refs[key]) return;
       enqueue.sendTo('looks', { type: 'LOOK', key, containerId: event.event.containerId, events: [event.event] });
     }),
+    restartChild: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'RESTART') return;
+      const ref = context.refs[event.appId];
+      if (ref) enqueue.sendTo(ref, { type: 'RESTART' });
+    }),
     /** A child asked for a look at its container. */
     lookForChild: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'APP.LOOK_AGAIN' || !context.refs[event.appId]) return;

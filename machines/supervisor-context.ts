@@ -93,6 +93,8 @@ export type SupervisorEvent =
   | { type: 'INSTALL'; appId: string; app: DeclaredApp }
   | { type: 'UNINSTALL'; appId: string }
   | { type: 'SET_DESIRED'; appId: string; desired: Exclude<Desired, 'absent'> }
+  /** The owner's restart of an app that should run (its machine stops and starts it; see AppCommand). */
+  | { type: 'RESTART'; appId: string }
   | { type: 'SHUTDOWN' }
   | { type: 'APP.PASS_ENTRY'; passId: number; entry: PassEntry }
   /** A child's readiness may have changed (it entered or left `running`). */

@@ -111,6 +111,7 @@ export const supervisorMachine = supervisorBehaviour.createMachine({
         },
         UNINSTALL: { actions: ['rememberApp', 'applyToChild', 'applyBindings'] },
         SET_DESIRED: { actions: ['rememberApp', 'applyToChild'] },
+        RESTART: { actions: 'restartChild' },
         'APP.FINISHED': { actions: ['forgetChild', 'releaseAppRemoval', 'applyBindings'] },
         'APP.READINESS': { actions: ['noteReadiness', 'applyBindings'] },
       },

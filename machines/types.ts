@@ -142,6 +142,11 @@ export type AppCommand =
   | { type: 'DEPENDENCIES'; waitingFor: string[] }
   /** The owner asked again (install, start, restart): a `failed` app tries afresh with a new budget. */
   | { type: 'RETRY' }
+  /**
+   * The owner's restart of an app that should run: a running container is stopped and started
+   * again (no failure counted); a backing-off app tries at once; elsewhere nothing needs it.
+   */
+  | { type: 'RESTART' }
   | { type: 'SHUTDOWN' };
 
 /** What a look at one container saw: `container` null when it is gone. */

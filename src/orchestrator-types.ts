@@ -137,9 +137,9 @@ export interface Orchestrator {
   readonly transitions$: Observable<Transition>;
   readonly passes$: Observable<PassReport>;
   /**
-   * Stop, then start again (the owner's intent; desired.json keeps `running` throughout). When
-   * `restartStopsFirst(appId)`, the machine hears the stop at the call and the start as soon as
-   * the stop is done; otherwise the restart is a start.
+   * Stop, then start again (the owner's intent; desired.json keeps `running` throughout): the
+   * app's machine does it (RESTART) once the command is journaled. An app that should not run is
+   * started, which desired.json holds first. Resolves when the machine has been told.
    */
   restartApp(appId: string): Promise<void>;
   /**
@@ -148,8 +148,6 @@ export interface Orchestrator {
    * from it like after a reload. The only way another file can speak for an installed app.
    */
   moveApp(appId: string, file: string): Promise<void>;
-  /** Whether a `restartApp(appId)` now would stop the app first (for recordings: when it takes effect). */
-  restartStopsFirst(appId: string): boolean;
   /**
    * Installs apps whose containers podwarden leaves alone (no installed app claims them and no
    * uninstall is on record; see `status()` rows in state `unclaimed`): all of them, or those

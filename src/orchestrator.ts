@@ -331,7 +331,6 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     startApp: (appId) => commands.startApp(appId),
     stopApp: (appId) => commands.stopApp(appId),
     restartApp: (appId) => commands.restartApp(appId),
-    restartStopsFirst: (appId) => commands.restartStopsFirst(appId),
 
     async adopt(appIds) {
       requireRoot();

@@ -1,11 +1,10 @@
 import { basename } from 'node:path';
-import { waitFor, type Actor } from 'xstate';
+import type { Actor } from 'xstate';
 import type { DeclaredApp, supervisorMachine } from '../machines/supervisor.machine.js';
 import type { Journal } from './journal/journal.js';
 import type { Logger } from './log.js';
 import { checkAppId, PodwardenError } from './podwarden-error.js';
 import type { DesiredState, DesiredStore } from './state/desired-store.js';
-import { topLevelState } from './streams/transitions.js';
 
 type Supervisor = Actor<typeof supervisorMachine>;
 
@@ -29,13 +28,6 @@ export interface OwnerCommandDeps {
   /** The owner uninstalled it: a container of it found later may be removed. */
   uninstalled(appId: string): void;
 }
-
-/**
- * Where a restart's stop ends: stopped, gone, or backing off because the stop failed (the
- * start that follows is what the owner wants either way).
- */
-const RESTART_STOPPED_STATES = new Set(['stopped', 'removed', 'halted', 'backoff']);
-const RESTART_TIMEOUT_MS = 5 * 60_000;
 
 /**
  * The owner's commands, written before they are believed: each computes the next desired
@@ -141,19 +133,6 @@ export function createOwnerCommands(deps: OwnerCommandDeps) {
     );
   }
 
-  /** Whether `restartApp` stops the app first (it runs, or should): otherwise a restart is a start. */
-  function restartStopsFirst(appId: string): boolean {
-    let supervisor: Supervisor;
-    try {
-      supervisor = deps.supervisor();
-    } catch {
-      return false;
-    }
-    return (
-      supervisor.getSnapshot().context.refs[appId] !== undefined && deps.desired().apps[appId]?.desired === 'running'
-    );
-  }
-
   /** Installs (or adopts) `appId` wanting it `desired`, keeping an installed app's own wish. */
   async function install(appId: string, command = 'install', desired?: 'running' | 'stopped'): Promise<void> {
     checkAppId(appId);
@@ -212,33 +191,17 @@ export function createOwnerCommands(deps: OwnerCommandDeps) {
     startApp: (appId: string) => setDesired(appId, 'start', 'running'),
     stopApp: (appId: string) => setDesired(appId, 'stop', 'stopped'),
 
+    /**
+     * The machine restarts the app (app.machine.ts RESTART): desired.json says `running` and
+     * stays so, so a crash mid-restart leaves the app to be started again, never stopped for
+     * good. An app that should not run is started, which desired.json must hold first.
+     */
     async restartApp(appId: string): Promise<void> {
       requireInstalled(appId);
       const supervisor = deps.supervisor();
-      const ref = supervisor.getSnapshot().context.refs[appId];
-      // Not running as the owner wants it: a restart is a start, which desired.json must hold first.
-      if (!restartStopsFirst(appId)) return setDesired(appId, 'restart', 'running');
-      // desired.json says `running` and stays so: nothing to write, so the command is applied
-      // at the call. The machine hears the stop now (where a recording replays it); the journal
-      // queues its appends in order, so the record precedes the stop's intent. A crash
-      // mid-restart leaves the app to be started again, never stopped for good.
-      const noted = note(appId, 'restart', 'applied');
-      supervisor.send({ type: 'SET_DESIRED', appId, desired: 'stopped' });
-      await noted;
-      await waitFor(ref!, (snapshot) => RESTART_STOPPED_STATES.has(topLevelState(snapshot.value)), {
-        timeout: RESTART_TIMEOUT_MS,
-      });
-      if (deps.desired().apps[appId]?.desired === 'running') {
-        // The start follows the stop at once, with nothing to write.
-        supervisor.send({ type: 'SET_DESIRED', appId, desired: 'running' });
-        retry(appId);
-        return;
-      }
-      // The owner stopped it while it stopped: the restart still asks for it running, which
-      // desired.json must now hold (the restart is on record already).
-      await setDesired(appId, 'restart', 'running', true);
+      if (deps.desired().apps[appId]?.desired !== 'running') return setDesired(appId, 'restart', 'running');
+      await note(appId, 'restart', 'applied');
+      supervisor.send({ type: 'RESTART', appId });
     },
-
-    restartStopsFirst,
   };
 }

@@ -10,7 +10,7 @@ import type { CatalogSnapshot, CommandName } from './records.js';
  */
 type Effect = 'call' | 'settle';
 
-const EFFECT: Record<CommandName, Effect | ((orchestrator: Orchestrator, appId: string) => Effect)> = {
+const EFFECT: Record<CommandName, Effect> = {
   start: 'settle',
   stop: 'call',
   install: 'settle',
@@ -21,10 +21,8 @@ const EFFECT: Record<CommandName, Effect | ((orchestrator: Orchestrator, appId: 
   reloadCatalog: 'settle',
   reconcileNow: 'call',
   adopt: 'settle',
-  // A restart of an app that runs tells its machine to stop at the call (and to start once the
-  // stop is done, with nothing to read or write in between); a restart of an app that does not
-  // run is a start, which writes desired.json first.
-  restartApp: (orchestrator, appId) => (orchestrator.restartStopsFirst(appId) ? 'call' : 'settle'),
+  // Journaled (or, for an app that does not run, written to desired.json) before its machine hears it.
+  restartApp: 'settle',
 };
 
 /**
@@ -58,8 +56,7 @@ export function recordCommands(orchestrator: Orchestrator, recorder: Recorder): 
   }
 
   function recorded<T>(name: CommandName, appId: string | undefined, run: () => T, catalog?: CatalogSnapshot): T {
-    const rule = EFFECT[name];
-    const effect = typeof rule === 'function' ? rule(orchestrator, appId ?? '') : rule;
+    const effect = EFFECT[name];
     seq += 1;
     const id = seq;
     const calledAt = recorder.now();
@@ -120,7 +117,6 @@ export function recordCommands(orchestrator: Orchestrator, recorder: Recorder): 
     catalog: () => orchestrator.catalog(),
     health: () => orchestrator.health(),
     restartApp: (appId) => recorded('restartApp', appId, () => orchestrator.restartApp(appId)),
-    restartStopsFirst: (appId) => orchestrator.restartStopsFirst(appId),
     moveApp(appId, file) {
       // A move changes which file speaks for an app, which a replay cannot rebuild: the
       // recording ends here (said in the log), the move goes on.

@@ -343,6 +343,9 @@ export class AppRig {
       case 'SET_DESIRED':
         sut.send({ type: 'SET_DESIRED', desired: event.desired });
         return;
+      case 'RESTART':
+        sut.send({ type: 'RESTART' });
+        return;
       case 'UPDATE_SPEC':
         sut.send({ type: 'UPDATE_SPEC', spec: specFor(next.specVersion, next.heal) });
         return;

@@ -161,6 +161,8 @@ export type WorldEvent =
   | { type: 'IMAGE_CHECK'; found: boolean }
   /** The owner asks for the app again (install, start). */
   | { type: 'RETRY' }
+  /** The owner restarts the app (it should run). */
+  | { type: 'RESTART' }
   /** The engine removed a foreign container holding the app's container name. */
   | { type: 'NAME.FREED' }
   /** The backoff delay elapses (the rig checks nothing happens 1 ms before). */
@@ -475,7 +477,8 @@ export function worldEvents(world: AppWorld): WorldEvent[] {
   // Looks are at a container the machine knows; one at another container of the app may come any time.
   if (world.known) {
     for (const sighting of LOOK_SIGHTINGS) events.push({ type: 'LOOKED', sighting, age: 'fresh' });
-    if (world.knownAsOf > 0) for (const sighting of STALE_LOOK_SIGHTINGS) events.push({ type: 'LOOKED', sighting, age: 'stale' });
+    if (world.knownAsOf > 0)
+      for (const sighting of STALE_LOOK_SIGHTINGS) events.push({ type: 'LOOKED', sighting, age: 'stale' });
   }
   events.push({ type: 'LOOKED', sighting: 'none', age: 'other' });
   for (const sighting of SIGHTING_NAMES) events.push({ type: 'OBSERVED', sighting, age: 'fresh' });
@@ -511,6 +514,7 @@ export function worldEvents(world: AppWorld): WorldEvent[] {
   }
   // A repeated command must not skip a backoff; only a failed app is re-armed by it.
   if (world.phase === 'failed' || world.phase === 'backoff') events.push({ type: 'RETRY' });
+  events.push({ type: 'RESTART' });
   // The foreign holder of the name is removed: only a create that failed on it goes again at once.
   if (world.phase === 'backoff') events.push({ type: 'NAME.FREED' });
   if (world.phase === 'backoff') events.push({ type: 'TIME.BACKOFF' });
@@ -783,7 +787,13 @@ function onAnswer(world: AppWorld, ok: boolean, code: EngineErrorCode | undefine
         ? { ...world.known, status: 'running' as const, pidGone: false, unhealthy: false, startedAt: world.stepBegunAt }
         : world.known;
       return {
-        world: { ...stepped({ known }), phase: 'confirming', rerendering: false, halting: false, specMovedDuringStep: false },
+        world: {
+          ...stepped({ known }),
+          phase: 'confirming',
+          rerendering: false,
+          halting: false,
+          specMovedDuringStep: false,
+        },
         expect: { finished: false, lookAgain: true },
       };
     }
@@ -862,6 +872,17 @@ export function stepWorld(world: AppWorld, event: WorldEvent): Outcome {
         : stay({ ...world, liveness: 'unprobed' });
     case 'RETRY':
       return world.phase === 'failed' ? settle(rearm(world)) : stay(world);
+    case 'RESTART':
+      // A running container is stopped and started again, counting nothing; a backing-off app
+      // tries at once, a failed one afresh; anywhere else nothing runs that could be restarted.
+      if (isRunningPhase(world.phase))
+        return {
+          world: { ...world, phase: 'restarting', rerendering: false, stepBegunAt: world.now },
+          expect: { finished: false },
+        };
+      if (world.phase === 'backoff') return settle(world);
+      if (world.phase === 'failed') return settle(rearm(world));
+      return stay(world);
     case 'NAME.FREED':
       // No time passes: the retry does not wait for the backoff.
       return world.phase === 'backoff' && world.nameTaken ? settle(world) : stay(world);

@@ -17,7 +17,13 @@ import type { StateChanged } from '../../machines/announce.js';
 import type { AppInput } from '../../machines/app.machine.js';
 import type { appMachine } from '../../machines/app.machine.js';
 import { supervisorMachine, type Snapshot, type SupervisorEvent } from '../../machines/supervisor.machine.js';
-import { DEFAULT_BACKOFF, type AppEvent, type AppSpec, type Looked, type SupervisorNotice } from '../../machines/types.js';
+import {
+  DEFAULT_BACKOFF,
+  type AppEvent,
+  type AppSpec,
+  type Looked,
+  type SupervisorNotice,
+} from '../../machines/types.js';
 import type { LookRequest } from '../../machines/supervisor-context.js';
 import { LABELS } from '../../src/domain/labels.js';
 import type { ContainerEvent, ContainerObservation } from '../../src/domain/container-observation.js';
@@ -158,6 +164,7 @@ function stubApp(active: () => SupervisorRun) {
       },
       UPDATE_SPEC: { actions: 'record' },
       LOOKED: { actions: 'record' },
+      RESTART: { actions: 'record' },
       ASK_LOOK: {
         actions: sendParent(({ context }) => ({
           type: 'APP.LOOK_AGAIN' as const,
@@ -420,6 +427,9 @@ export class SupervisorRig {
         return undefined;
       case 'SET_DESIRED':
         run.actor.send({ type: 'SET_DESIRED', appId: event.app, desired: event.desired });
+        return undefined;
+      case 'RESTART':
+        run.actor.send({ type: 'RESTART', appId: event.app });
         return undefined;
       case 'ENGINE.LOOKED': {
         if (!run.looked) return `${describeSupervisorEvent(event)}: no looks actor runs`;

@@ -61,7 +61,9 @@ export type SupervisorWorldEvent =
   /** The looks actor answers a look at a container of `target`. */
   | { type: 'ENGINE.LOOKED'; target: 'a' | 'o' }
   /** A child asks for a look at its container. */
-  | { type: 'CHILD.LOOK_AGAIN'; app: 'a' | 'o' };
+  | { type: 'CHILD.LOOK_AGAIN'; app: 'a' | 'o' }
+  /** The owner restarts an installed app. */
+  | { type: 'RESTART'; app: 'a' };
 
 export interface SupervisorWorld {
   phase: SupervisorPhase;
@@ -173,6 +175,7 @@ export function supervisorWorldEvents(world: SupervisorWorld): SupervisorWorldEv
     if (world.declared[app]) events.push({ type: 'UNINSTALL', app });
   }
   if (world.declared.a) {
+    events.push({ type: 'RESTART', app: 'a' });
     events.push(
       { type: 'SET_DESIRED', app: 'a', desired: 'stopped' },
       { type: 'SET_DESIRED', app: 'a', desired: 'running' },
@@ -419,6 +422,10 @@ export function stepSupervisorWorld(world: SupervisorWorld, event: SupervisorWor
       break;
     case 'CHILD.LOOK_AGAIN':
       if (supervising(phase)) effects.tell(event.app, 'LOOK');
+      break;
+    case 'RESTART':
+      // Passed on to the app's machine; before the gate opens there is none, while draining it stops anyway.
+      if (supervising(phase) && world.children.a) effects.tell('a', 'RESTART');
       break;
     case 'OBSERVE.OK':
       onObserved(effects);

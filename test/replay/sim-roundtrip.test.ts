@@ -123,7 +123,7 @@ describe('a session recorded on the simulator replays exactly', () => {
         await orchestrator.install('side');
         await session.advance(2_000);
         const web = session.containerId('web');
-        // A running app: stopped at the call, started again once the stop is done.
+        // A running app: its machine stops it and starts it again (the same container).
         const restarting = orchestrator.restartApp('web');
         await session.advance(1_000);
         await restarting;
@@ -156,8 +156,8 @@ describe('a session recorded on the simulator replays exactly', () => {
 
     const lines = await replayMatchesSession(file);
     const web = lines.filter((line) => line.includes(' web: ')).map((line) => line.replace(/^.* web: /, ''));
-    expect(web.filter((line) => line.startsWith('running → stopping'))).toHaveLength(2);
-    expect(web.filter((line) => line.startsWith('stopped → rendering'))).toHaveLength(2);
+    expect(web.filter((line) => line.startsWith('running → restarting'))).toHaveLength(2);
+    expect(web.filter((line) => line.startsWith('restarting → rendering'))).toHaveLength(2);
     expect(lines).toContainEqual(expect.stringMatching(/ side: stopped → rendering/));
   });
 
