@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { waitFor, type Actor } from 'xstate';
 import type { DeclaredApp, supervisorMachine } from '../machines/supervisor.machine.js';
+import type { Clock } from './domain/clock.js';
 import type { Journal } from './journal/journal.js';
 import type { Logger } from './log.js';
 import { checkAppId, PodwardenError } from './podwarden-error.js';
@@ -14,6 +15,7 @@ export interface OwnerCommandDeps {
   store: DesiredStore;
   journal: Pick<Journal, 'append'> | undefined;
   logger: Logger;
+  clock: Clock;
   desired(): DesiredState;
   /** Called only after `next` is on disk: from then on it is what the owner asked for. */
   believe(next: DesiredState): void;
@@ -61,7 +63,8 @@ export function createOwnerCommands(deps: OwnerCommandDeps) {
     extra: { error?: string; note?: string } = {},
   ): Promise<unknown> {
     return (
-      deps.journal?.append({ type: 'command', at: Date.now(), appId, command, outcome, ...extra }) ?? Promise.resolve()
+      deps.journal?.append({ type: 'command', at: deps.clock.now(), appId, command, outcome, ...extra }) ??
+      Promise.resolve()
     );
   }
 
@@ -110,7 +113,7 @@ export function createOwnerCommands(deps: OwnerCommandDeps) {
     const app = {
       ...current,
       desired,
-      installedAt: current?.installedAt ?? new Date().toISOString(),
+      installedAt: current?.installedAt ?? new Date(deps.clock.now()).toISOString(),
       ...(manifestFile === undefined ? {} : { manifestFile }),
     };
     return { ...state, apps: { ...state.apps, [appId]: app } };
@@ -225,9 +228,20 @@ export function createOwnerCommands(deps: OwnerCommandDeps) {
       const noted = note(appId, 'restart', 'applied');
       supervisor.send({ type: 'SET_DESIRED', appId, desired: 'stopped' });
       await noted;
-      await waitFor(ref!, (snapshot) => RESTART_STOPPED_STATES.has(topLevelState(snapshot.value)), {
-        timeout: RESTART_TIMEOUT_MS,
-      });
+      // The deadline runs on the injected clock (waitFor's own timeout would take the global one).
+      const deadline = new AbortController();
+      const timer = deps.clock.setTimeout(
+        () => deadline.abort(new Error(`Timeout of ${RESTART_TIMEOUT_MS} ms exceeded`)),
+        RESTART_TIMEOUT_MS,
+      );
+      try {
+        await waitFor(ref!, (snapshot) => RESTART_STOPPED_STATES.has(topLevelState(snapshot.value)), {
+          timeout: Infinity,
+          signal: deadline.signal,
+        });
+      } finally {
+        deps.clock.clearTimeout(timer);
+      }
       if (deps.desired().apps[appId]?.desired === 'running') {
         // The start follows the stop at once, with nothing to write.
         supervisor.send({ type: 'SET_DESIRED', appId, desired: 'running' });
