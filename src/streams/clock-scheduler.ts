@@ -28,7 +28,13 @@ export function clockScheduler(clock: Clock): SchedulerLike {
         period = ms;
         timer = clock.setInterval(() => {
           pending = false;
-          work.call(action, current);
+          try {
+            work.call(action, current);
+          } catch (error) {
+            // As RxJS's own actions do: a failed action is over, and the error goes on up.
+            action.unsubscribe();
+            throw error;
+          }
           // Not rescheduled by the work: done.
           if (!pending && !action.closed) stop();
         }, ms);
