@@ -3,6 +3,7 @@ import type { Actor } from 'xstate';
 import type { DeclaredApp, supervisorMachine } from '../machines/supervisor.machine.js';
 import { byChild, type Snapshot } from '../machines/supervisor-context.js';
 import { isCompanionKey } from '../machines/binding.js';
+import type { Clock } from './domain/clock.js';
 import type { ContainerObservation } from './domain/container-observation.js';
 import type { Journal } from './journal/journal.js';
 import type { Logger } from './log.js';
@@ -13,6 +14,7 @@ export interface BootAdoptionDeps {
   store: DesiredStore;
   journal: Pick<Journal, 'append'> | undefined;
   logger: Logger;
+  clock: Clock;
   /** The owner's last recorded word per app (from the journal). */
   words: ReadonlyMap<string, OwnerWord>;
   believe(next: DesiredState): void;
@@ -64,7 +66,7 @@ export async function adoptAtBoot(snapshot: Snapshot, deps: BootAdoptionDeps): P
   for (const app of adopt) {
     void deps.journal?.append({
       type: 'command',
-      at: Date.now(),
+      at: deps.clock.now(),
       appId: app.appId,
       command: 'adopt',
       outcome: 'applied',

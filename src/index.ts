@@ -22,6 +22,8 @@ export type { FailureReason, FailureKind, ProbeRole } from '../machines/failure.
 export type { EnginePort, EngineEvent, ExecResult } from './engine/port.js';
 export type { ContainerObservation } from './domain/container-observation.js';
 export { EngineError } from './domain/engine-error.js';
+export { systemClock } from './domain/clock.js';
+export type { Clock, TimerId } from './domain/clock.js';
 export { createDockerodeEngine } from './engine/dockerode/dockerode-engine.js';
 export { createLogger, silentLogger } from './log.js';
 export { DesiredStateError } from './state/desired-state-error.js';

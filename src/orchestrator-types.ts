@@ -2,6 +2,7 @@ import type { Observable } from 'rxjs';
 import type { InspectionEvent } from 'xstate';
 import type { BackoffPolicy, PassReport } from '../machines/types.js';
 import type { SystemdUnits } from './companions/systemd/systemd-units.js';
+import type { Clock } from './domain/clock.js';
 import type { EngineWorkLoad } from './engine/engine-work.js';
 import type { EngineTelemetry } from './engine/instrumented-engine.js';
 import type { EnginePort, LogLine, LogOptions, PullProgress } from './engine/port.js';
@@ -47,6 +48,11 @@ export interface OrchestratorOptions {
   /** Registries (host[:port]) that may be pulled from over plain HTTP. */
   insecureRegistries?: string[];
   logger?: Logger;
+  /**
+   * Where every time is read and every timer set: the machines' delays, the tick, backoffs,
+   * probes, journal dates. Default the system clock; a replay passes its virtual one.
+   */
+  clock?: Clock;
   /** An inspection observer, e.g. the Stately inspector (transitions$ does not depend on one). */
   inspect?: (event: InspectionEvent) => void;
   onPullProgress?: (appId: string, progress: PullProgress) => void;

@@ -5,6 +5,7 @@ import type { supervisorMachine, DeclaredApp, Snapshot } from '../machines/super
 import { DEFAULT_BACKOFF, type BackoffPolicy, type PassReport } from '../machines/types.js';
 import { createAppEffects } from './effects/app-effects.js';
 import { createDockerodeEngine } from './engine/dockerode/dockerode-engine.js';
+import { systemClock } from './domain/clock.js';
 import { NAMING_DEFAULTS, ownerSelector } from './domain/labels.js';
 import { createLogger } from './log.js';
 import { bindingsOf, catalogProblem, createCatalogKeeper, withRecordedFiles } from './catalog-keeper.js';
@@ -16,6 +17,7 @@ import { boundEngineWork } from './engine/engine-work.js';
 import { createJournal, type Journal } from './journal/journal.js';
 import { recoverJournalAtBoot } from './journal/recovery.js';
 import type { JournalRecord } from './journal/records.js';
+import { clockScheduler } from './streams/clock-scheduler.js';
 import { createTransitionStream } from './streams/transitions.js';
 import { createStatusRows } from './status-rows.js';
 import { followNameWaits, watchFreedNames } from './streams/freed-names.js';
@@ -54,6 +56,7 @@ type Supervisor = Actor<typeof supervisorMachine>;
 
 export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const log = options.logger ?? createLogger();
+  const clock = options.clock ?? systemClock;
   const instance = options.instance ?? DEFAULTS.instance;
   const namePrefix = options.namePrefix ?? DEFAULTS.namePrefix;
   const dataDir = resolve(options.dataDir ?? join(options.stateDir, 'apps'));
@@ -74,10 +77,14 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     options.engine ?? createDockerodeEngine({ socketPath: options.socketPath ?? DEFAULTS.socketPath }),
     options.engineWork ?? {},
   );
-  const engine = instrumentEngine(work, (event) => {
-    engineReach.note(event);
-    telemetry.next(event);
-  });
+  const engine = instrumentEngine(
+    work,
+    (event) => {
+      engineReach.note(event);
+      telemetry.next(event);
+    },
+    clock,
+  );
   const journal: Journal | undefined =
     options.journal === false
       ? undefined
@@ -143,6 +150,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
 
   const names = watchFreedNames(work, {
     logger: log,
+    scheduler: clockScheduler(clock),
     onFreed: (key, name) => {
       log.info({ app: key, name }, `container name ${name} is free again: ${key} goes on now`);
       root?.getSnapshot().context.refs[key]?.send({ type: 'NAME.FREED', name });
@@ -153,6 +161,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     store,
     journal,
     logger: log,
+    clock,
     desired: () => desired,
     believe: (next) => {
       desired = next;
@@ -166,7 +175,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   });
 
   function observeEngine(): Promise<Snapshot> {
-    const observedAt = Date.now();
+    const observedAt = clock.now();
     return engine.list(owner).then((containers) => ({ observedAt, containers }));
   }
 
@@ -183,6 +192,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         store,
         journal,
         logger: log,
+        clock,
         words: lastOwnerWords(records),
         believe: (next) => {
           desired = next;
@@ -242,7 +252,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       imageHealthchecks = await chooseImageHealthchecks(engine, options.imageHealthchecks, log);
       // Before the supervisor (and so before its recovery gate): steps a crash cut short are
       // closed first, so the passes after the gate start from a journal that is whole.
-      const { records, cutShort } = await recoverJournalAtBoot(journal, { engine, instance, logger: log });
+      const { records, cutShort } = await recoverJournalAtBoot(journal, { engine, instance, logger: log, clock });
       const words = lastOwnerWords(records);
       guard = createOrphanGuard({
         pruneOrphans: options.pruneOrphans ?? false,
@@ -267,11 +277,12 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         logger: log,
         insecureRegistries: options.insecureRegistries ?? [],
         onProgress: (appId, report) => {
-          progress.next({ appId, progress: report, at: Date.now() });
+          progress.next({ appId, progress: report, at: clock.now() });
           options.onPullProgress?.(appId, report);
         },
         journal,
         rendersCutShort: cutShort,
+        clock,
         ...(options.diskReserveBytes !== undefined ? { diskReserveBytes: options.diskReserveBytes } : {}),
       });
       const supervisor = createSupervisorActor({
@@ -290,12 +301,12 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
           gateCapMs: options.gate?.capMs ?? DEFAULTS.gateCapMs,
           recoverRetryMs: DEFAULTS.recoverRetryMs,
           passTimeoutMs: DEFAULTS.passTimeoutMs,
-          // The wall clock, read at call time (a replay's virtual clock replaces it).
-          now: () => Date.now(),
+          now: () => clock.now(),
           companionBackend,
         },
         inspectors: options.inspect ? [options.inspect] : [],
         logger: log,
+        clock,
       });
       tracker.follow(supervisor);
       supervisor.on('pass', ({ report }) => passes.next(report));

@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import type { Actor } from 'xstate';
 import type { DeclaredApp, supervisorMachine } from '../machines/supervisor.machine.js';
+import type { Clock } from './domain/clock.js';
 import type { Journal } from './journal/journal.js';
 import type { Logger } from './log.js';
 import { checkAppId, PodwardenError } from './podwarden-error.js';
@@ -13,6 +14,7 @@ export interface OwnerCommandDeps {
   store: DesiredStore;
   journal: Pick<Journal, 'append'> | undefined;
   logger: Logger;
+  clock: Clock;
   desired(): DesiredState;
   /** Called only after `next` is on disk: from then on it is what the owner asked for. */
   believe(next: DesiredState): void;
@@ -53,7 +55,8 @@ export function createOwnerCommands(deps: OwnerCommandDeps) {
     extra: { error?: string; note?: string } = {},
   ): Promise<unknown> {
     return (
-      deps.journal?.append({ type: 'command', at: Date.now(), appId, command, outcome, ...extra }) ?? Promise.resolve()
+      deps.journal?.append({ type: 'command', at: deps.clock.now(), appId, command, outcome, ...extra }) ??
+      Promise.resolve()
     );
   }
 
@@ -102,7 +105,7 @@ export function createOwnerCommands(deps: OwnerCommandDeps) {
     const app = {
       ...current,
       desired,
-      installedAt: current?.installedAt ?? new Date().toISOString(),
+      installedAt: current?.installedAt ?? new Date(deps.clock.now()).toISOString(),
       ...(manifestFile === undefined ? {} : { manifestFile }),
     };
     return { ...state, apps: { ...state.apps, [appId]: app } };

@@ -5,8 +5,10 @@ import { companionUnitMachine } from '../machines/companion-unit.machine.js';
 import { supervisorMachine, type Snapshot, type SupervisorInput } from '../machines/supervisor.machine.js';
 import type { createUnitEffects } from './companions/systemd/unit-effects.js';
 import type { createAppEffects } from './effects/app-effects.js';
+import type { Clock } from './domain/clock.js';
 import type { EnginePort } from './engine/port.js';
 import type { Logger } from './log.js';
+import { clockScheduler } from './streams/clock-scheduler.js';
 import { engineEvents$ } from './streams/engine-events.js';
 import { looksActor } from './streams/looks.js';
 import { tick$ } from './streams/tick.js';
@@ -31,6 +33,8 @@ export interface SupervisorActorOptions {
   input: SupervisorInput;
   inspectors: ((event: InspectionEvent) => void)[];
   logger: Logger;
+  /** The machines' delays, the tick and the reconnect backoff all run on it. */
+  clock: Clock;
 }
 
 /**
@@ -38,16 +42,18 @@ export interface SupervisorActorOptions {
  * actors, the engine observations, the reconcile tick and the engine event stream.
  */
 export function createSupervisorActor(options: SupervisorActorOptions): Supervisor {
-  const { engine, owner, logger: log } = options;
+  const { engine, owner, logger: log, clock } = options;
+  const scheduler = clockScheduler(clock);
   const machine = supervisorMachine.provide({
     actors: {
       app: appMachine.provide({ actors: options.appEffects }),
       ...(options.unitEffects ? { companionUnit: companionUnitMachine.provide({ actors: options.unitEffects }) } : {}),
       recover: fromPromise(() => options.recover()),
       observe: fromPromise(() => options.observe()),
-      ticks: fromEventObservable(() => tick$(options.intervalMs)),
+      ticks: fromEventObservable(() => tick$(options.intervalMs, scheduler)),
       engineEvents: fromEventObservable(() =>
         engineEvents$(engine, owner, {
+          scheduler,
           onDisconnect: (error, attempt) =>
             log.warn(
               { attempt, err: error instanceof Error ? error.message : String(error) },
@@ -67,6 +73,8 @@ export function createSupervisorActor(options: SupervisorActorOptions): Supervis
   });
   return createActor(machine, {
     input: options.input,
+    // XState's scheduler for `after` and delayed sends: the system's clock, which children share.
+    clock,
     inspect: (event) => options.inspectors.forEach((inspect) => inspect(event)),
   });
 }

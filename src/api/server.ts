@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import { systemClock, type Clock } from '../domain/clock.js';
 import type { Logger } from '../log.js';
 import { plainMessage } from '../manifest/excerpt.js';
 import { createMetrics, type PodwardenMetrics } from '../metrics/metrics.js';
@@ -30,6 +31,8 @@ export interface ApiServerOptions {
   logger: Logger;
   /** Share a registry with the embedder; by default one is built from the orchestrator. */
   metrics?: PodwardenMetrics;
+  /** Default the system clock. */
+  clock?: Clock;
 }
 
 export interface ApiServer {
@@ -53,7 +56,7 @@ export function createApiServer(orchestrator: Orchestrator, options: ApiServerOp
     if (options.tcp.token.length < 16) throw new Error('the API token must be at least 16 characters');
   }
   const metrics = options.metrics ?? createMetrics(orchestrator);
-  const context: RouteContext = { orchestrator, metrics };
+  const context: RouteContext = { orchestrator, metrics, clock: options.clock ?? systemClock };
 
   function build(token: string | undefined): FastifyInstance {
     const app = Fastify({

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Observable } from 'rxjs';
+import type { Clock } from '../domain/clock.js';
 
 export interface SseMessage {
   event: string;
@@ -12,7 +13,12 @@ const KEEPALIVE_MS = 15_000;
  * Streams `messages` as Server-Sent Events until the client goes away or the stream ends.
  * A `hello` event goes first, so a client knows it is subscribed before it acts.
  */
-export function streamSse(request: FastifyRequest, reply: FastifyReply, messages: Observable<SseMessage>): void {
+export function streamSse(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  messages: Observable<SseMessage>,
+  clock: Clock,
+): void {
   reply.hijack();
   const raw = reply.raw;
   raw.writeHead(200, {
@@ -21,8 +27,8 @@ export function streamSse(request: FastifyRequest, reply: FastifyReply, messages
     connection: 'keep-alive',
   });
   const send = (message: SseMessage) => raw.write(`event: ${message.event}\ndata: ${JSON.stringify(message.data)}\n\n`);
-  send({ event: 'hello', data: { at: Date.now() } });
-  const keepalive = setInterval(() => raw.write(': keepalive\n\n'), KEEPALIVE_MS);
+  send({ event: 'hello', data: { at: clock.now() } });
+  const keepalive = clock.setInterval(() => raw.write(': keepalive\n\n'), KEEPALIVE_MS);
   const subscription = messages.subscribe({
     next: send,
     error: (error: unknown) => {
@@ -35,7 +41,7 @@ export function streamSse(request: FastifyRequest, reply: FastifyReply, messages
     },
   });
   const close = () => {
-    clearInterval(keepalive);
+    clock.clearInterval(keepalive);
     subscription.unsubscribe();
   };
   request.raw.once('close', close);

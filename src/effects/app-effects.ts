@@ -3,6 +3,7 @@ import { fromPromise } from 'xstate';
 import type { ContainerInput, CreateOutcome } from '../../machines/app.machine.js';
 import type { ImageHealthcheckOutcome } from '../../machines/app-knowledge.js';
 import type { AppSpec, RenderOutcome, StepOutcome } from '../../machines/types.js';
+import { systemClock, type Clock } from '../domain/clock.js';
 import type { EnginePort } from '../engine/port.js';
 import { DEFAULT_STOP_TIMEOUT_SECONDS } from '../manifest/container-spec.js';
 import type { Logger } from '../log.js';
@@ -24,6 +25,8 @@ export interface AppEffectOptions extends ImagePolicyOptions {
    * render reports a change even when it writes nothing, and a running app restarts once.
    */
   rendersCutShort?: Map<string, JournaledFile[]>;
+  /** Dates journal records and step outcomes, and runs the probes' intervals; default the system clock. */
+  clock?: Clock;
 }
 
 /** The cause journaled with the re-render of files a crash may have left unread. */
@@ -40,6 +43,7 @@ type StepTarget = Pick<IntentRecord, 'image' | 'containerName' | 'containerId'>;
 export function createAppEffects(engine: EnginePort, options: AppEffectOptions) {
   const ensureImage = createImageEnsurer(engine, options);
   const log = options.logger;
+  const clock = options.clock ?? systemClock;
 
   const journal = options.journal;
   const renderMemory: RenderMemory = new Map();
@@ -55,7 +59,7 @@ export function createAppEffects(engine: EnginePort, options: AppEffectOptions) 
       const { step: journalStep = name, ...touched } = target(input);
       const intent = await journal?.append({
         type: 'intent',
-        at: Date.now(),
+        at: clock.now(),
         appId,
         step: journalStep,
         ...touched,
@@ -64,8 +68,8 @@ export function createAppEffects(engine: EnginePort, options: AppEffectOptions) 
       const outcome = (ok: boolean, extra: { containerId?: string; error?: string }) =>
         intent === undefined
           ? undefined
-          : journal?.append({ type: 'outcome', at: Date.now(), appId, step: journalStep, intent, ok, ...extra });
-      const begun = Date.now();
+          : journal?.append({ type: 'outcome', at: clock.now(), appId, step: journalStep, intent, ok, ...extra });
+      const begun = clock.now();
       log.debug({ app: appId, step: name }, `${name} begins`);
       try {
         const result = await run(input);
@@ -78,8 +82,8 @@ export function createAppEffects(engine: EnginePort, options: AppEffectOptions) 
               ? { containerId: touched.containerId }
               : {},
         );
-        log.info({ app: appId, step: name, ms: Date.now() - begun }, `${name} done`);
-        return { ...result, begunAt: begun, at: Date.now() };
+        log.info({ app: appId, step: name, ms: clock.now() - begun }, `${name} done`);
+        return { ...result, begunAt: begun, at: clock.now() };
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         await outcome(false, { error: message });
@@ -137,14 +141,14 @@ export function createAppEffects(engine: EnginePort, options: AppEffectOptions) 
       const cutShort = options.rendersCutShort?.get(appId);
       let intent: number | undefined;
       const note = async (files: JournaledFile[], why: StepCause) => {
-        intent = await journal?.append({ type: 'intent', at: Date.now(), appId, step: 'render', files, cause: why });
+        intent = await journal?.append({ type: 'intent', at: clock.now(), appId, step: 'render', files, cause: why });
       };
       const finish = (ok: boolean, error?: string) =>
         intent === undefined
           ? undefined
           : journal?.append({
               type: 'outcome',
-              at: Date.now(),
+              at: clock.now(),
               appId,
               step: 'render',
               intent,
@@ -181,7 +185,7 @@ export function createAppEffects(engine: EnginePort, options: AppEffectOptions) 
         throw error;
       }
     }),
-    runProbe: createProbeActor(engine, log, createNetworkTargets(engine)),
+    runProbe: createProbeActor(engine, log, createNetworkTargets(engine), clock),
     // Not a `step`: a read, journalled by nobody. The pass list does not carry health checks,
     // so a container's own is read once by inspect when it runs.
     readImageHealthcheck: fromPromise<ImageHealthcheckOutcome, ContainerInput>(async ({ input }) => {

@@ -1,4 +1,5 @@
 import { Observable } from 'rxjs';
+import { systemClock, type Clock } from '../domain/clock.js';
 import { EngineError } from '../domain/engine-error.js';
 import { type EnginePort } from './port.js';
 
@@ -12,7 +13,11 @@ export type EngineTelemetry =
  * The engine port with every call reported (method and outcome: `ok` or the EngineError
  * code) and the delay of every container event measured, for /metrics and /healthz.
  */
-export function instrumentEngine(engine: EnginePort, report: (telemetry: EngineTelemetry) => void): EnginePort {
+export function instrumentEngine(
+  engine: EnginePort,
+  report: (telemetry: EngineTelemetry) => void,
+  clock: Clock = systemClock,
+): EnginePort {
   function timed<T>(call: keyof EnginePort, run: () => Promise<T>): Promise<T> {
     return run().then(
       (value) => {
@@ -49,7 +54,7 @@ export function instrumentEngine(engine: EnginePort, report: (telemetry: EngineT
         const subscription = engine.events(labels).subscribe({
           next: (event) => {
             if (event.kind === 'connected') report({ kind: 'call', call: 'events', outcome: 'ok' });
-            else report({ kind: 'event-lag', lagMs: Math.max(0, Date.now() - event.time) });
+            else report({ kind: 'event-lag', lagMs: Math.max(0, clock.now() - event.time) });
             subscriber.next(event);
           },
           error: (error: unknown) => {

@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '../domain/clock.js';
 import { LABELS } from '../domain/labels.js';
 import type { ContainerObservation } from '../domain/container-observation.js';
 import type { EnginePort } from '../engine/port.js';
@@ -101,7 +102,7 @@ export function rendersCutShort(records: readonly JournalRecord[]): Map<string, 
  */
 export async function recoverJournalAtBoot(
   journal: Journal | undefined,
-  options: { engine: EnginePort; instance: string; logger: Logger },
+  options: { engine: EnginePort; instance: string; logger: Logger; clock?: Clock },
 ): Promise<{ records: JournalRecord[]; cutShort: Map<string, JournaledFile[]> }> {
   if (!journal) return { records: [], cutShort: new Map() };
   const records = await journal.open();
@@ -121,6 +122,8 @@ export async function recoverOpenIntents(options: {
   engine: EnginePort;
   instance: string;
   logger: Logger;
+  /** Dates the `recovered` outcomes; default the system clock. */
+  clock?: Clock;
 }): Promise<number> {
   const open = unfinishedIntents(options.records);
   let closed = 0;
@@ -130,7 +133,7 @@ export async function recoverOpenIntents(options: {
       const verdict = recoveryVerdict(intent, facts, options.instance);
       await options.journal.append({
         type: 'outcome',
-        at: Date.now(),
+        at: (options.clock ?? systemClock).now(),
         appId: intent.appId,
         step: intent.step,
         intent: intent.seq,

@@ -38,7 +38,7 @@ interface Job {
 
 const DEFAULT_TIMEOUT_MS = 5_000;
 const DEFAULT_IDLE_MS = 10_000;
-// The time limit is wall-clock time, whatever clock a test or a replay puts in place later.
+// The time limit is wall-clock time (a worker's real CPU), whatever fake timers a test installs later.
 const wallClock = { setTimeout: globalThis.setTimeout, clearTimeout: globalThis.clearTimeout };
 // Far above what the largest allowed manifest needs; a file that needs more is refused.
 const RESOURCE_LIMITS = { maxOldGenerationSizeMb: 256, stackSizeMb: 4 };

@@ -2,6 +2,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { systemClock } from '../domain/clock.js';
 import type { ContainerSpec } from '../domain/container-spec.js';
 import type { Logger } from '../log.js';
 import type { OrchestratorOptions } from '../orchestrator.js';
@@ -31,7 +32,7 @@ export interface RecorderSetup {
   file: string;
   /** The options the orchestrator runs with (its engine aside): the header keeps what changes behaviour. */
   options: OrchestratorOptions;
-  /** Wall clock, ms since epoch. Sessions on a virtual clock pass `() => Date.now()`; by default a monotonic clock. */
+  /** Wall clock, ms since epoch. Sessions on a virtual clock pass `() => clock.now()`; by default a monotonic clock. */
   clock?: () => number;
   /** Told once when writing fails; the recording stops there and podwarden goes on without it. */
   logger?: Logger;
@@ -99,7 +100,7 @@ async function readDesired(stateDir: string): Promise<string | null> {
 
 function monotonicClock(): { startedAt: number; offset: () => number } {
   const origin = performance.now();
-  return { startedAt: Date.now(), offset: () => performance.now() - origin };
+  return { startedAt: systemClock.now(), offset: () => performance.now() - origin };
 }
 
 export async function createRecorder(setup: RecorderSetup): Promise<Recorder> {

@@ -99,6 +99,8 @@ export async function replayRecording(
         // Recordings from before the choice existed ran podwarden's own checks (podman 4.3), without asking.
         imageHealthchecks: header.options.imageHealthchecks ?? 'podwarden',
         engine,
+        // Every delay, tick, backoff and timestamp of the machines and effects: virtual time.
+        clock,
         catalogDir: dirs.catalogDir,
         stateDir: dirs.stateDir,
         dataDir: dirs.dataDir,

@@ -1,16 +1,17 @@
 import { createHook } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
-import { withGlobal, type InstalledClock } from '@sinonjs/fake-timers';
+import type { Clock, TimerId } from '../domain/clock.js';
 
 /**
- * Virtual time for a replay (and for sessions recorded on the simulator): Date, setTimeout and
- * setInterval are replaced on the global object (XState's delays, RxJS's interval and timer, and
- * every Date.now() read them from there), and time moves only when the replay says so, one timer
- * at a time, with the process settled in between. Real file I/O (the desired store, the catalog,
- * data dirs) still runs on the real loop; the clock does not move while any is in flight, so its
- * results land at the same virtual moment on every run.
+ * Virtual time for a replay (and for sessions recorded on the simulator): a Clock that the
+ * replay hands to everything it runs (the orchestrator passes it on to the machines' delays, the
+ * RxJS tick and backoffs, probes and effects), and that moves only when the replay says so, one
+ * timer at a time, with the process settled in between. No global is patched: code given no
+ * clock keeps the real one. Real file I/O (the desired store, the catalog, data dirs) still runs
+ * on the real loop; the clock does not move while any is in flight, so its results land at the
+ * same virtual moment on every run.
  */
-export interface VirtualClock {
+export interface VirtualClock extends Clock {
   /** Virtual ms since the origin. */
   offset(): number;
   /**
@@ -22,7 +23,6 @@ export interface VirtualClock {
   settle(): Promise<void>;
 }
 
-const FAKED = ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] as const;
 /** File operations that take longer than this are not waiting for I/O but stuck. */
 const IO_LIMIT_MS = 30_000;
 /** Timers firing at one virtual instant without end are a loop, not a replay. */
@@ -66,28 +66,92 @@ function settler(requests: { pending: () => number }): () => Promise<void> {
   };
 }
 
-function create(clock: InstalledClock, origin: number, settle: () => Promise<void>): VirtualClock {
+interface Timer {
+  id: number;
+  at: number;
+  /** Set for an interval: it is due again this long after it fired. */
+  every?: number;
+  callback: () => void;
+}
+
+/**
+ * Node runs a timer of less than 1 ms (0, negative, missing) after 1 ms; a virtual clock could
+ * run it at once. A backoff of 0 or XState's zero `after` must wait that millisecond here too,
+ * or inputs recorded in that millisecond would reach the machines in another order.
+ */
+function nodeDelay(ms: number): number {
+  return ms >= 1 && ms <= 2_147_483_647 ? Math.floor(ms) : 1;
+}
+
+/**
+ * The timers of one virtual clock. The next to fire is the earliest due; of those due at one
+ * instant, the one set first (an interval keeps its place), as Node orders them.
+ */
+class VirtualTimers {
+  private readonly timers = new Map<number, Timer>();
+  private nextId = 1;
+
+  constructor(public now: number) {}
+
+  add(callback: () => void, ms: number, repeat: boolean): number {
+    const delay = nodeDelay(ms);
+    return this.at(callback, this.now + delay, repeat ? delay : undefined);
+  }
+
+  /** A timer due at `at` exactly (the replay's own marks, not the code's timers). */
+  at(callback: () => void, at: number, every?: number): number {
+    const id = this.nextId++;
+    this.timers.set(id, { id, at, ...(every === undefined ? {} : { every }), callback });
+    return id;
+  }
+
+  remove(id: TimerId | undefined): void {
+    if (typeof id === 'number') this.timers.delete(id);
+  }
+
+  /** Fires the next timer, moving the time to it; false when none is set. */
+  fireNext(): boolean {
+    let next: Timer | undefined;
+    for (const timer of this.timers.values()) {
+      if (!next || timer.at < next.at || (timer.at === next.at && timer.id < next.id)) next = timer;
+    }
+    if (!next) return false;
+    this.now = next.at;
+    if (next.every === undefined) this.timers.delete(next.id);
+    else next.at += next.every;
+    next.callback();
+    return true;
+  }
+}
+
+function create(origin: number, settle: () => Promise<void>): VirtualClock {
+  const timers = new VirtualTimers(origin);
   return {
-    offset: () => clock.now - origin,
+    now: () => timers.now,
+    setTimeout: (callback, ms) => timers.add(callback, ms, false),
+    clearTimeout: (id) => timers.remove(id),
+    setInterval: (callback, ms) => timers.add(callback, ms, true),
+    clearInterval: (id) => timers.remove(id),
+    offset: () => timers.now - origin,
     settle,
     async advanceTo(offset, afterStep) {
       // As on a real loop, no timer fires while promise jobs or file I/O are still pending.
       await settle();
       const target = origin + Math.floor(offset);
       // Equal: timers already due now still fire before whatever the caller does next.
-      if (clock.now > target) return;
+      if (timers.now > target) return;
       let reached = false;
-      clock.setTimeout(() => {
+      timers.at(() => {
         reached = true;
-      }, target - clock.now);
-      let instant = clock.now;
+      }, target);
+      let instant = timers.now;
       let firedAtInstant = 0;
       while (!reached) {
-        clock.next();
+        timers.fireNext();
         await settle();
         afterStep?.();
-        if (clock.now !== instant) {
-          instant = clock.now;
+        if (timers.now !== instant) {
+          instant = timers.now;
           firedAtInstant = 0;
         } else if (++firedAtInstant > SAME_INSTANT_LIMIT) {
           throw new Error(`replay: more than ${SAME_INSTANT_LIMIT} timers fired at one virtual instant`);
@@ -97,47 +161,19 @@ function create(clock: InstalledClock, origin: number, settle: () => Promise<voi
   };
 }
 
-/**
- * Node runs a timer of less than 1 ms (0, negative, missing) after 1 ms; the fake clock would
- * run it at once. A backoff of 0 or XState's zero `after` must wait that millisecond here too,
- * or inputs recorded in that millisecond would reach the machines in another order.
- */
-function actLikeNode(): () => void {
-  const nodeDelay = (ms: unknown) => {
-    const delay = Number(ms);
-    return delay >= 1 && delay <= 2_147_483_647 ? delay : 1;
-  };
-  const global = globalThis as unknown as Record<'setTimeout' | 'setInterval', (...args: unknown[]) => unknown>;
-  const fakeTimeout = global.setTimeout;
-  const fakeInterval = global.setInterval;
-  global.setTimeout = (callback, ms, ...args) => fakeTimeout(callback, nodeDelay(ms), ...args);
-  global.setInterval = (callback, ms, ...args) => fakeInterval(callback, nodeDelay(ms), ...args);
-  // The fake clock's uninstall recognises its own functions only: give them back first.
-  return () => {
-    global.setTimeout = fakeTimeout;
-    global.setInterval = fakeInterval;
-  };
-}
-
 let queue: Promise<void> = Promise.resolve();
 
 /**
- * Runs `run` with virtual time starting at `origin` (ms since epoch). The clock is global, so
- * replays in one process take turns; it is removed when `run` settles, whatever happened.
+ * Runs `run` on a virtual clock starting at `origin` (ms since epoch). Nothing global changes;
+ * still, replays in one process take turns, because settling waits for every file operation
+ * of the process, and another replay's would hold this one's time back.
  */
 export function withVirtualClock<T>(origin: number, run: (clock: VirtualClock) => Promise<T>): Promise<T> {
   const result = queue.then(async () => {
-    if ((Date as unknown as { isFake?: boolean }).isFake === true) {
-      throw new Error('replay needs the real timers: fake timers are already installed (vi.useFakeTimers?)');
-    }
     const requests = trackRequests();
-    const clock = withGlobal(globalThis).install({ now: origin, toFake: [...FAKED] });
-    const restoreFakes = actLikeNode();
     try {
-      return await run(create(clock, origin, settler(requests)));
+      return await run(create(origin, settler(requests)));
     } finally {
-      restoreFakes();
-      clock.uninstall();
       requests.stop();
     }
   });

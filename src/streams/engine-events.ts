@@ -1,4 +1,4 @@
-import { defer, map, retry, timer, type Observable } from 'rxjs';
+import { defer, map, retry, timer, type Observable, type SchedulerLike } from 'rxjs';
 import type { SupervisorEvent } from '../../machines/supervisor.machine.js';
 import type { EnginePort } from '../engine/port.js';
 
@@ -7,6 +7,8 @@ export interface EngineEventStreamOptions {
   retryMs?: number;
   maxRetryMs?: number;
   onDisconnect?: (error: unknown, attempt: number) => void;
+  /** Where the backoff waits; default RxJS's async scheduler (the wall clock). */
+  scheduler?: SchedulerLike;
 }
 
 /**
@@ -34,7 +36,7 @@ export function engineEvents$(
       resetOnSuccess: true,
       delay: (error, attempt) => {
         options.onDisconnect?.(error, attempt);
-        return timer(Math.min(maxRetryMs, retryMs * 2 ** (attempt - 1)));
+        return timer(Math.min(maxRetryMs, retryMs * 2 ** (attempt - 1)), options.scheduler);
       },
     }),
   );

@@ -1,4 +1,4 @@
-import { defer, retry, timer, type Observable, type Subscription } from 'rxjs';
+import { defer, retry, timer, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { companionKey } from '../../machines/binding.js';
 import type { ContainerEvent } from '../domain/container-observation.js';
 import type { EnginePort } from '../engine/port.js';
@@ -19,6 +19,8 @@ export interface FreedNamesOptions {
   logger: Logger;
   /** First wait before reconnecting a dropped stream; doubles up to 5 s. */
   retryMs?: number;
+  /** Where the reconnect backoff waits; default RxJS's async scheduler (the wall clock). */
+  scheduler?: SchedulerLike;
 }
 
 /**
@@ -65,7 +67,7 @@ export function watchFreedNames(engine: EnginePort, options: FreedNamesOptions) 
               { attempt, err: error instanceof Error ? error.message : String(error) },
               'freed-name stream lost; reconnecting',
             );
-            return timer(Math.min(5_000, retryMs * 2 ** (attempt - 1)));
+            return timer(Math.min(5_000, retryMs * 2 ** (attempt - 1)), options.scheduler);
           },
         }),
       )

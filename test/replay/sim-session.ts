@@ -57,7 +57,7 @@ export async function recordSimSession(
   await writeManifests(catalogDir, manifests);
   try {
     await withVirtualClock(Date.now(), async (clock) => {
-      const engine = createSimulatedEngine({ registry: sampleRegistry(REGISTRY), ...options.simulator });
+      const engine = createSimulatedEngine({ registry: sampleRegistry(REGISTRY), clock, ...options.simulator });
       const orchestratorOptions: OrchestratorOptions = {
         catalogDir,
         stateDir,
@@ -65,6 +65,7 @@ export async function recordSimSession(
         logger: silentLogger(),
         // Virtual time: the journal's real file I/O would reorder steps within one virtual instant.
         journal: false,
+        clock,
         ...options.orchestrator,
       };
       const advance = (ms: number) => clock.advanceTo(clock.offset() + ms);
@@ -76,7 +77,7 @@ export async function recordSimSession(
         await advance(60_000);
         await stopping;
       }
-      const recorder = await createRecorder({ file, options: orchestratorOptions, clock: () => Date.now() });
+      const recorder = await createRecorder({ file, options: orchestratorOptions, clock: () => clock.now() });
       const orchestrator = recordCommands(
         createOrchestrator({ ...orchestratorOptions, engine: recordingEngine(engine, recorder) }),
         recorder,

@@ -1,3 +1,4 @@
+import type { Clock } from '../../domain/clock.js';
 import { APP_ID_PATTERN } from '../../manifest/field-formats.js';
 import type { Orchestrator } from '../../orchestrator.js';
 import type { PodwardenMetrics } from '../../metrics/metrics.js';
@@ -6,6 +7,8 @@ import type { PodwardenMetrics } from '../../metrics/metrics.js';
 export interface RouteContext {
   orchestrator: Orchestrator;
   metrics: PodwardenMetrics;
+  /** Dates the event streams' `hello` and runs their keepalive. */
+  clock: Clock;
 }
 
 /** An app id wherever the API takes one (path or query): the manifest's own rule. */

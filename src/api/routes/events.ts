@@ -11,7 +11,7 @@ const RECENT_TRANSITIONS = 200;
  * GET /v1/events[?app=ID]: Server-Sent Events, `transition` (every app state change) and
  * `progress` (pull/build progress lines), as they happen.
  */
-export function eventRoutes(app: FastifyInstance, { orchestrator }: RouteContext): void {
+export function eventRoutes(app: FastifyInstance, { orchestrator, clock }: RouteContext): void {
   // The last transitions, for `podwarden events` without -f (and to start a -f with context).
   const recent: Transition[] = [];
   const keep = orchestrator.transitions$.subscribe((transition) => {
@@ -36,6 +36,6 @@ export function eventRoutes(app: FastifyInstance, { orchestrator }: RouteContext
       orchestrator.transitions$.pipe(map((data): SseMessage => ({ event: 'transition', data }))),
       orchestrator.progress$.pipe(map((data): SseMessage => ({ event: 'progress', data }))),
     ).pipe(filter((message) => only === undefined || (message.data as { appId: string }).appId === only));
-    streamSse(request, reply, messages);
+    streamSse(request, reply, messages, clock);
   });
 }

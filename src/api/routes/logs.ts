@@ -7,7 +7,7 @@ import { APP_PARAMS, type AppParams, type RouteContext } from './context.js';
  * GET /v1/apps/:id/logs?tail=N&follow=true: the container's output as Server-Sent Events
  * (`line` events with `{stream, text}`, then `end`). An unknown app is a 404 before the stream.
  */
-export function logRoutes(app: FastifyInstance, { orchestrator }: RouteContext): void {
+export function logRoutes(app: FastifyInstance, { orchestrator, clock }: RouteContext): void {
   app.get<{ Params: AppParams; Querystring: { tail?: string; follow?: 'true' | 'false' } }>(
     '/v1/apps/:id/logs',
     {
@@ -33,7 +33,7 @@ export function logRoutes(app: FastifyInstance, { orchestrator }: RouteContext):
         follow: request.query.follow === 'true',
         ...(request.query.tail === undefined ? {} : { tail: Number(request.query.tail) }),
       });
-      streamSse(request, reply, lines.pipe(map((data) => ({ event: 'line', data }))));
+      streamSse(request, reply, lines.pipe(map((data) => ({ event: 'line', data }))), clock);
     },
   );
 }

@@ -1,6 +1,7 @@
 import { fromCallback, type EventObject } from 'xstate';
 import type { ProbeInput } from '../../../machines/app-probes.js';
 import type { ProbeCheck, ProbeResult } from '../../../machines/types.js';
+import type { Clock, TimerId } from '../../domain/clock.js';
 import type { EnginePort } from '../../engine/port.js';
 import type { Logger } from '../../log.js';
 import { httpCheck, type CheckOutcome } from './http-check.js';
@@ -13,12 +14,12 @@ import { describeExecTarget } from '../../../machines/image-healthcheck.js';
  * image's HEALTHCHECK after one interval), then every interval (measured from the start of one check to the next, never overlapping), and
  * sends each verdict as PROBE_RESULT. It counts nothing: hysteresis is the machine's.
  */
-export function createProbeActor(engine: EnginePort, logger: Logger, networkTarget: NetworkTargets) {
+export function createProbeActor(engine: EnginePort, logger: Logger, networkTarget: NetworkTargets, clock: Clock) {
   return fromCallback<EventObject, ProbeInput>(({ input, sendBack }) => {
     const probe = input.probe;
     if (probe === undefined) return undefined;
     let stopped = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let timer: TimerId | undefined;
     let target: NetworkTarget | undefined;
 
     const check = async (): Promise<CheckOutcome & { target: string }> => {
@@ -56,7 +57,7 @@ export function createProbeActor(engine: EnginePort, logger: Logger, networkTarg
     };
 
     const run = async () => {
-      const began = Date.now();
+      const began = clock.now();
       const outcome = await check();
       if (stopped) return;
       const result: ProbeResult = {
@@ -73,14 +74,14 @@ export function createProbeActor(engine: EnginePort, logger: Logger, networkTarg
           `${input.role} probe failed`,
         );
       sendBack(result);
-      timer = setTimeout(() => void run(), Math.max(0, probe.intervalMs - (Date.now() - began)));
+      timer = clock.setTimeout(() => void run(), Math.max(0, probe.intervalMs - (clock.now() - began)));
     };
     // An image's HEALTHCHECK first runs one interval after the start, as Docker and podman run it.
-    if (probe.origin === 'image') timer = setTimeout(() => void run(), probe.intervalMs);
+    if (probe.origin === 'image') timer = clock.setTimeout(() => void run(), probe.intervalMs);
     else void run();
     return () => {
       stopped = true;
-      if (timer !== undefined) clearTimeout(timer);
+      clock.clearTimeout(timer);
     };
   });
 }

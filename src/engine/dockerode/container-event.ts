@@ -1,4 +1,5 @@
 /** One raw event of the engine's event stream → the port's ContainerEvent. Pure. */
+import { systemClock } from '../../domain/clock.js';
 import type { ContainerAction, ContainerEvent } from '../../domain/container-observation.js';
 import { normalizeHealth } from './container-observation.js';
 import { num, record, str, stringMap, type Json } from './raw-json.js';
@@ -74,5 +75,6 @@ function eventTime(body: Json): number {
   if (nanos !== undefined && nanos > 0) return Math.floor(nanos / 1e6);
   const seconds = num(body.time);
   if (seconds !== undefined && seconds > 0) return seconds * 1000;
-  return Date.now();
+  // An undated event (never seen from podman 4.3 or Docker): the adapter's wall clock is all there is.
+  return systemClock.now();
 }

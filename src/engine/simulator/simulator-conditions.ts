@@ -1,3 +1,4 @@
+import { sleepOn, systemClock, type Clock } from '../../domain/clock.js';
 import { EngineError, type EngineErrorCode } from '../../domain/engine-error.js';
 
 /** The EnginePort methods, as counted in `control.calls`. */
@@ -41,6 +42,8 @@ export interface EngineConditionsOptions {
   pullLatencyMs?: number;
   /** How long every engine call takes before it acts. Default 0. */
   callLatencyMs?: number;
+  /** Where the simulated engine reads the time and sets its timers; default the system clock. */
+  clock?: Clock;
 }
 
 /**
@@ -53,9 +56,11 @@ export class EngineConditions {
   eventLatencyMs: number;
   pullLatencyMs: number;
   callLatencyMs: number;
+  readonly clock: Clock;
   private readonly failures = new Map<EngineMethod, EngineError[]>();
 
   constructor(options: EngineConditionsOptions) {
+    this.clock = options.clock ?? systemClock;
     this.eventLatencyMs = nonNegative(options.eventLatencyMs ?? 0, 'eventLatencyMs');
     this.pullLatencyMs = nonNegative(options.pullLatencyMs ?? 0, 'pullLatencyMs');
     this.callLatencyMs = nonNegative(options.callLatencyMs ?? 0, 'callLatencyMs');
@@ -64,7 +69,7 @@ export class EngineConditions {
   /** Counts the call, waits the call latency, then fails it if a failure is queued or the engine is down. */
   async enter(method: EngineMethod): Promise<void> {
     this.calls[method] += 1;
-    if (this.callLatencyMs > 0) await sleep(this.callLatencyMs);
+    if (this.callLatencyMs > 0) await sleepOn(this.clock, this.callLatencyMs);
     const injected = this.takeFailure(method);
     if (injected) throw injected;
     if (!this.reachable) throw unreachable(method);
@@ -102,10 +107,6 @@ export class EngineConditions {
 
 export function unreachable(method: string): EngineError {
   return new EngineError('unreachable', `${method}: cannot reach the engine (simulated engine is down)`);
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function emptyCalls(): Record<EngineMethod, number> {

@@ -1,3 +1,4 @@
+import type { TimerId } from '../../domain/clock.js';
 import { createHash } from 'node:crypto';
 import { EngineError } from '../../domain/engine-error.js';
 import {
@@ -30,17 +31,17 @@ export interface SimContainer {
   ipAddress: string | undefined;
   startedAt: number | undefined;
   finishedAt: number | undefined;
-  exitTimer: ReturnType<typeof setTimeout> | undefined;
+  exitTimer: TimerId | undefined;
   exitDueAt: number | undefined;
   /** Time left on the exit timer while the process is frozen by pause. */
   exitRemainingMs: number | undefined;
   /** The code the armed exit timer will exit with. */
   exitPlanCode: number;
   /** Lines the process has yet to print (image `output`), with their timers while it runs unpaused. */
-  pendingOutput: { dueAt: number; remainingMs?: number; line: LogLine; timer?: ReturnType<typeof setTimeout> }[];
+  pendingOutput: { dueAt: number; remainingMs?: number; line: LogLine; timer?: TimerId }[];
   /** Callers of `stop` waiting for the process to end (it ignored SIGTERM). */
   exitWaiters: Array<() => void>;
-  killTimer: ReturnType<typeof setTimeout> | undefined;
+  killTimer: TimerId | undefined;
 }
 
 const FULL_ID = /^[0-9a-f]{64}$/;

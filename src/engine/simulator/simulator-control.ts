@@ -1,3 +1,4 @@
+import type { Clock } from '../../domain/clock.js';
 import { EngineError, type EngineErrorCode } from '../../domain/engine-error.js';
 import { type ExecResult } from '../port.js';
 import { type HealthStatus } from '../../domain/container-observation.js';
@@ -89,8 +90,8 @@ export interface SimulatorControl {
 export type ExecAnswer = (command: string[]) => ExecResult | 'hang';
 
 /** What exec answers when no test said otherwise: the service's own state. */
-export function defaultExecAnswer(container: SimContainer): ExecResult {
-  return isServing(container) ? { exitCode: 0, output: '' } : { exitCode: 1, output: 'service is not serving' };
+export function defaultExecAnswer(container: SimContainer, now: number): ExecResult {
+  return isServing(container, now) ? { exitCode: 0, output: '' } : { exitCode: 1, output: 'service is not serving' };
 }
 
 /** The parts of the simulated engine that the outside world and the fault injection reach. */
@@ -104,10 +105,11 @@ export interface SimulatorParts {
   output: SimulatedOutput;
   /** Per container id: what exec answers (see `answerExec`). */
   execAnswers: Map<string, ExecAnswer>;
+  clock: Clock;
 }
 
 export function createSimulatorControl(parts: SimulatorParts): SimulatorControl {
-  const { conditions, images, table, lifecycle, hub, ports, output, execAnswers } = parts;
+  const { conditions, images, table, lifecycle, hub, ports, output, execAnswers, clock } = parts;
   const outside = (idOrName: string, action: string): SimContainer => {
     const container = table.resolve(idOrName);
     if (!container) throw new EngineError('not-found', `control.${action}: no container "${idOrName}"`);
@@ -224,13 +226,13 @@ export function createSimulatorControl(parts: SimulatorParts): SimulatorControl 
       if (!container.hasHealthcheck) {
         throw new EngineError('engine', `control.runHealthcheck: container ${container.name} has no health check`);
       }
-      const before = recordHealthcheck(container);
+      const before = recordHealthcheck(container, clock.now());
       lifecycle.emit(container, 'health', { health: before });
       return container.health;
     },
     isServing(idOrName) {
       const container = table.resolve(idOrName);
-      return container !== undefined && isServing(container);
+      return container !== undefined && isServing(container, clock.now());
     },
     holdHostPort(hostPort, protocol = 'tcp', hostIp) {
       const binding: PortBinding = { hostPort, containerPort: hostPort, protocol };

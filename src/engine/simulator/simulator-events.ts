@@ -1,3 +1,4 @@
+import type { Clock, TimerId } from '../../domain/clock.js';
 import { Observable, type Subscriber } from 'rxjs';
 import { EngineError } from '../../domain/engine-error.js';
 import { type ContainerEvent } from '../../domain/container-observation.js';
@@ -16,7 +17,7 @@ interface Stream {
   subscriber: Subscriber<EngineEvent>;
   queue: Pending[];
   head: number;
-  timer: ReturnType<typeof setTimeout> | undefined;
+  timer: TimerId | undefined;
 }
 
 /**
@@ -33,6 +34,7 @@ export class SimulatedEventHub {
   constructor(
     private readonly latencyMs: () => number,
     private readonly reachable: () => boolean,
+    private readonly clock: Clock,
   ) {}
 
   get openStreams(): number {
@@ -43,7 +45,7 @@ export class SimulatedEventHub {
     const wanted = Object.entries(labels);
     return new Observable<EngineEvent>((subscriber) => {
       let stream: Stream | undefined;
-      const connect = setTimeout(() => {
+      const connect = this.clock.setTimeout(() => {
         if (!this.reachable()) {
           subscriber.error(unreachableStream());
           return;
@@ -53,7 +55,7 @@ export class SimulatedEventHub {
         subscriber.next({ kind: 'connected' });
       }, 0);
       return () => {
-        clearTimeout(connect);
+        this.clock.clearTimeout(connect);
         if (stream) this.close(stream);
       };
     });
@@ -83,7 +85,7 @@ export class SimulatedEventHub {
 
   private enqueue(stream: Stream, event: ContainerEvent, containerLabels: Readonly<Record<string, string>>): void {
     if (!matches(stream.labels, containerLabels)) return;
-    const dueAt = Date.now() + Math.max(0, this.latencyMs());
+    const dueAt = this.clock.now() + Math.max(0, this.latencyMs());
     // A latency lowered while events are queued must not let later events overtake.
     const last = stream.queue[stream.queue.length - 1];
     const due = last && last.dueAt > dueAt ? last.dueAt : dueAt;
@@ -108,12 +110,12 @@ export class SimulatedEventHub {
       stream.timer = undefined;
       return;
     }
-    stream.timer = setTimeout(() => this.deliver(stream), Math.max(0, next.dueAt - Date.now()));
+    stream.timer = this.clock.setTimeout(() => this.deliver(stream), Math.max(0, next.dueAt - this.clock.now()));
   }
 
   private deliver(stream: Stream): void {
     stream.timer = undefined;
-    const now = Date.now();
+    const now = this.clock.now();
     while (this.streams.has(stream)) {
       const next = stream.queue[stream.head];
       if (!next || next.dueAt > now) break;
@@ -124,7 +126,7 @@ export class SimulatedEventHub {
   }
 
   private close(stream: Stream): void {
-    if (stream.timer !== undefined) clearTimeout(stream.timer);
+    this.clock.clearTimeout(stream.timer);
     stream.timer = undefined;
     stream.queue = [];
     stream.head = 0;

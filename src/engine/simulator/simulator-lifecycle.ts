@@ -1,3 +1,4 @@
+import type { Clock } from '../../domain/clock.js';
 import { EngineError } from '../../domain/engine-error.js';
 import { type ContainerAction, type ContainerEvent, type HealthStatus } from '../../domain/container-observation.js';
 import type { ContainerTable, SimContainer } from './simulator-containers.js';
@@ -25,6 +26,7 @@ export class ContainerLifecycle {
     private readonly ports: HostPortTable,
     private readonly hub: SimulatedEventHub,
     private readonly output: SimulatedOutput,
+    private readonly clock: Clock,
   ) {}
 
   start(container: SimContainer): void {
@@ -50,7 +52,7 @@ export class ContainerLifecycle {
     container.pid = this.nextPid++;
     container.exitCode = 0;
     container.oomKilled = false;
-    container.startedAt = Date.now();
+    container.startedAt = this.clock.now();
     container.health = container.hasHealthcheck ? 'starting' : 'none';
     container.failingStreak = 0;
     this.emit(container, 'start');
@@ -119,7 +121,7 @@ export class ContainerLifecycle {
     container.exitCode = code;
     container.oomKilled = oomKilled;
     container.pid = 0;
-    container.finishedAt = Date.now();
+    container.finishedAt = this.clock.now();
     this.emit(container, 'die', { exitCode: code });
     const waiters = container.exitWaiters.splice(0);
     for (const resolve of waiters) resolve();
@@ -148,7 +150,7 @@ export class ContainerLifecycle {
       action,
       containerId: container.id,
       labels: attributes,
-      time: Date.now(),
+      time: this.clock.now(),
       ...extra,
     };
     this.hub.publish(event, container.labels);
@@ -176,7 +178,7 @@ export class ContainerLifecycle {
     return new Promise<void>((resolve) => {
       container.exitWaiters.push(resolve);
       if (container.killTimer === undefined) {
-        container.killTimer = setTimeout(() => {
+        container.killTimer = this.clock.setTimeout(() => {
           container.killTimer = undefined;
           if (container.status === 'running') this.exited(container, SIGKILL_EXIT);
         }, seconds * 1000);
@@ -186,7 +188,7 @@ export class ContainerLifecycle {
 
   /** The entry point's lines: those due at once before start answers, the others on their timers. */
   private print(container: SimContainer): void {
-    const now = Date.now();
+    const now = this.clock.now();
     for (const line of container.behaviour.output ?? []) {
       const { afterMs, ...printed } = line;
       if (afterMs <= 0) this.output.write(container.id, printed);
@@ -196,18 +198,18 @@ export class ContainerLifecycle {
   }
 
   private armLine(container: SimContainer, pending: SimContainer['pendingOutput'][number], afterMs: number): void {
-    pending.dueAt = Date.now() + afterMs;
+    pending.dueAt = this.clock.now() + afterMs;
     pending.remainingMs = undefined;
-    pending.timer = setTimeout(() => {
+    pending.timer = this.clock.setTimeout(() => {
       container.pendingOutput = container.pendingOutput.filter((other) => other !== pending);
       if (container.status === 'running') this.output.write(container.id, pending.line);
     }, afterMs);
   }
 
   private armExit(container: SimContainer, afterMs: number, code: number): void {
-    container.exitDueAt = Date.now() + afterMs;
+    container.exitDueAt = this.clock.now() + afterMs;
     container.exitPlanCode = code;
-    container.exitTimer = setTimeout(() => {
+    container.exitTimer = this.clock.setTimeout(() => {
       container.exitTimer = undefined;
       if (container.status === 'running') this.exited(container, code);
     }, afterMs);
@@ -215,10 +217,9 @@ export class ContainerLifecycle {
 
   private disarm(container: SimContainer): void {
     // A process that is gone prints nothing more.
-    for (const pending of container.pendingOutput.splice(0))
-      if (pending.timer !== undefined) clearTimeout(pending.timer);
-    if (container.exitTimer !== undefined) clearTimeout(container.exitTimer);
-    if (container.killTimer !== undefined) clearTimeout(container.killTimer);
+    for (const pending of container.pendingOutput.splice(0)) this.clock.clearTimeout(pending.timer);
+    this.clock.clearTimeout(container.exitTimer);
+    this.clock.clearTimeout(container.killTimer);
     container.exitTimer = undefined;
     container.killTimer = undefined;
     container.exitDueAt = undefined;
@@ -228,14 +229,14 @@ export class ContainerLifecycle {
   private freeze(container: SimContainer): void {
     container.status = 'paused';
     for (const pending of container.pendingOutput) {
-      if (pending.timer !== undefined) clearTimeout(pending.timer);
+      this.clock.clearTimeout(pending.timer);
       pending.timer = undefined;
-      pending.remainingMs = Math.max(0, pending.dueAt - Date.now());
+      pending.remainingMs = Math.max(0, pending.dueAt - this.clock.now());
     }
     if (container.exitTimer !== undefined && container.exitDueAt !== undefined) {
-      clearTimeout(container.exitTimer);
+      this.clock.clearTimeout(container.exitTimer);
       container.exitTimer = undefined;
-      container.exitRemainingMs = Math.max(0, container.exitDueAt - Date.now());
+      container.exitRemainingMs = Math.max(0, container.exitDueAt - this.clock.now());
       container.exitDueAt = undefined;
     }
   }

@@ -45,12 +45,12 @@ function outOfMemory(container: SimContainer): { afterMs: number; code: number }
   return limit !== undefined && takes > limit ? { afterMs: 0, code: OOM_KILL_EXIT } : undefined;
 }
 
-/** Whether the service in the container would answer a probe now (running, ready, healthy). */
-export function isServing(container: SimContainer): boolean {
+/** Whether the service in the container would answer a probe at `now` (running, ready, healthy). */
+export function isServing(container: SimContainer, now: number): boolean {
   if (container.status !== 'running' || container.behaviour.kind !== 'serve') return false;
   if (container.behaviour.healthy === false) return false;
   const readyAfter = readyAfterMs(container);
-  return container.startedAt !== undefined && Date.now() - container.startedAt >= readyAfter;
+  return container.startedAt !== undefined && now - container.startedAt >= readyAfter;
 }
 
 /**
@@ -58,9 +58,9 @@ export function isServing(container: SimContainer): boolean {
  * health turns 'unhealthy' after the check's retries fail in a row. Returns the health from
  * before the check, which is what podman 4.3's `health_status` event carries (issue #19237).
  */
-export function recordHealthcheck(container: SimContainer): HealthStatus {
+export function recordHealthcheck(container: SimContainer, now: number): HealthStatus {
   const before = container.health;
-  if (isServing(container)) {
+  if (isServing(container, now)) {
     container.failingStreak = 0;
     container.health = 'healthy';
   } else {

@@ -13,7 +13,8 @@ import {
 } from '../port.js';
 import { type ContainerObservation } from '../../domain/container-observation.js';
 import { type ContainerSpec } from '../../domain/container-spec.js';
-import { EngineConditions, sleep, unreachable, type EngineConditionsOptions } from './simulator-conditions.js';
+import { sleepOn } from '../../domain/clock.js';
+import { EngineConditions, unreachable, type EngineConditionsOptions } from './simulator-conditions.js';
 import { ContainerTable, observe, type SimContainer } from './simulator-containers.js';
 import {
   createSimulatorControl,
@@ -46,8 +47,8 @@ export const SIMULATED_STORAGE_ROOT = '/var/lib/containers/storage';
 /**
  * An in-memory podman 4.3 as podwarden sees it through the Docker-compatible API: the same
  * states, errors, idempotence and event shapes as the dockerode adapter, checked against the
- * real engine by the conformance scenarios in test/conformance. Time is setTimeout and
- * Date.now only, so fake timers drive it.
+ * real engine by the conformance scenarios in test/conformance. Its time is `options.clock`
+ * (the system clock by default, so vitest's fake timers drive it too).
  */
 export function createSimulatedEngine(options: SimulatorOptions = {}): SimulatedEngine {
   return new Simulator(options);
@@ -73,9 +74,10 @@ class Simulator implements SimulatedEngine {
     this.hub = new SimulatedEventHub(
       () => conditions.eventLatencyMs,
       () => conditions.reachable,
+      conditions.clock,
     );
     const ports = new HostPortTable();
-    this.lifecycle = new ContainerLifecycle(this.table, ports, this.hub, this.output);
+    this.lifecycle = new ContainerLifecycle(this.table, ports, this.hub, this.output, conditions.clock);
     this.control = createSimulatorControl({
       conditions,
       images: this.images,
@@ -85,6 +87,7 @@ class Simulator implements SimulatedEngine {
       ports,
       output: this.output,
       execAnswers: this.execAnswers,
+      clock: conditions.clock,
     });
   }
 
@@ -101,7 +104,7 @@ class Simulator implements SimulatedEngine {
 
   async pull(ref: string, options: PullOptions = {}): Promise<void> {
     await this.conditions.enter('pull');
-    if (this.conditions.pullLatencyMs > 0) await sleep(this.conditions.pullLatencyMs);
+    if (this.conditions.pullLatencyMs > 0) await sleepOn(this.conditions.clock, this.conditions.pullLatencyMs);
     if (!this.conditions.reachable) throw unreachable('pull');
     this.images.pull(ref, options);
   }
@@ -174,9 +177,9 @@ class Simulator implements SimulatedEngine {
       );
     }
     const answer = this.execAnswers.get(container.id);
-    const result = answer ? answer(command) : defaultExecAnswer(container);
+    const result = answer ? answer(command) : defaultExecAnswer(container, this.conditions.clock.now());
     if (result === 'hang') {
-      await sleep(options.timeoutMs);
+      await sleepOn(this.conditions.clock, options.timeoutMs);
       throw new EngineError(
         'engine',
         `${JSON.stringify(command.join(' '))} did not finish within ${options.timeoutMs} ms`,
@@ -228,8 +231,9 @@ class Simulator implements SimulatedEngine {
       this.conditions.calls.events += 1;
       const injected = this.conditions.takeFailure('events');
       if (injected) {
-        const timer = setTimeout(() => subscriber.error(injected), 0);
-        return () => clearTimeout(timer);
+        const clock = this.conditions.clock;
+        const timer = clock.setTimeout(() => subscriber.error(injected), 0);
+        return () => clock.clearTimeout(timer);
       }
       const subscription = inner.subscribe(subscriber);
       return () => subscription.unsubscribe();
