@@ -96,8 +96,13 @@ export async function replayRecording(
       });
       const orchestrator = createOrchestrator({
         ...header.options,
-        // Recordings from before the choice existed ran podwarden's own checks (podman 4.3), without asking.
-        imageHealthchecks: header.options.imageHealthchecks ?? 'podwarden',
+        // Unset means `auto`: the live daemon asked the engine (a recorded ping). Recordings from
+        // before the choice existed ran podwarden's own checks (podman 4.3) without asking.
+        imageHealthchecks:
+          header.options.imageHealthchecks ??
+          (recording.records.some(({ record }) => record.kind === 'call' && record.method === 'ping')
+            ? 'auto'
+            : 'podwarden'),
         engine,
         // Every delay, tick, backoff and timestamp of the machines and effects: virtual time.
         clock,

@@ -121,6 +121,9 @@ async function record(name: string, scenario: Scenario): Promise<string> {
       namePrefix,
       insecureRegistries: [REGISTRY],
       logger: silentLogger(),
+      // What `auto` picks on podman 4.3, said up front: asking the engine (a ping that takes
+      // seconds on a busy host) inside start() would put a call before the command that made it.
+      imageHealthchecks: 'podwarden',
       ...scenario.options,
     };
     const recorder = await createRecorder({ file, options });

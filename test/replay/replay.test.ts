@@ -78,7 +78,7 @@ describe('replaying the recorded real-podman sessions', () => {
     });
   });
 
-  it("replays an owner's restart: the stop at the command, the start right after it, the same container, no crash", async () => {
+  it("replays an owner's restart: its machine stops and starts the same container, no crash", async () => {
     const recording = await readRecording(join(FIXTURES, 'httpd-restart.ndjson'));
     expect(
       recording.records.filter(({ record }) => record.kind === 'command' && record.name === 'restartApp'),
@@ -86,12 +86,12 @@ describe('replaying the recorded real-podman sessions', () => {
     const web = (await replay(join(FIXTURES, 'httpd-restart.ndjson')))
       .map(formatTransition)
       .map((line) => line.replace(/^.* web: /, ''));
-    expect(web.slice(5)).toEqual([
-      'running → stopping (stopped by the owner but the container is running)',
-      'stopping → stopped (stopped by the owner)',
-      'stopped → rendering (exited)',
-      'rendering → starting (exited)',
-      'starting → running (running)',
+    expect(web.slice(6)).toEqual([
+      'running → restarting (restarted by the owner)',
+      'restarting → rendering (restarted by the owner)',
+      'rendering → starting (restarted by the owner)',
+      'starting → confirming (restarted by the owner)',
+      'confirming → running (running)',
       'running → halted (running)',
     ]);
   });
@@ -107,7 +107,7 @@ describe('replaying the recorded real-podman sessions', () => {
     });
   });
 
-  it('replays what the fixtures show: a kill answered by a restart from the die event', async () => {
+  it('replays what the fixtures show: a kill answered by a restart from the look after its die event', async () => {
     const transitions = await replay(join(FIXTURES, 'httpd-kill-restart.ndjson'));
     const states = transitions.map((t) => t.to);
     expect(states).toEqual([
@@ -115,14 +115,16 @@ describe('replaying the recorded real-podman sessions', () => {
       'creating',
       'rendering',
       'starting',
+      'confirming',
       'running',
       'backoff',
       'rendering',
       'starting',
+      'confirming',
       'running',
       'halted',
     ]);
-    expect(transitions[5]!.reason).toBe('exited with code 137');
+    expect(transitions[6]!.reason).toBe('exited with code 137');
   });
 
   it('replays what the fixtures show: the crash loop backs off 0, 1, 2, 4 s', async () => {
@@ -148,12 +150,10 @@ describe('a tampered recording', () => {
     const error = await replay(tampered).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ReplayDivergence);
     const divergence = error as ReplayDivergence;
-    // podwarden restarts on the die event: that line is named, and the restart's answer is missing after it.
-    const named = JSON.parse((await lines(tampered))[divergence.line! - 1]!) as {
-      kind: string;
-      event?: { action?: string };
-    };
-    expect(named).toMatchObject({ kind: 'event', event: { action: 'die' } });
+    // podwarden restarts on the look its die event asked for: that answer is named, and the
+    // restart's answer is missing after it.
+    const named = JSON.parse((await lines(tampered))[divergence.line! - 1]!) as { kind: string; method?: string };
+    expect(named).toMatchObject({ kind: 'call', method: 'inspect' });
     expect(divergence.message).toContain(`${tampered}:${divergence.line}: replay diverged from the recording`);
     expect(divergence.message).toMatch(
       /podwarden called start\("[0-9a-f]{64}"\) after this line, but the recording has no start call left/,
