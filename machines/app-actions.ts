@@ -13,6 +13,7 @@ import {
   type ImageHealthcheckOutcome,
 } from './app-knowledge.js';
 import { lastEventAfter } from './app-freshness.js';
+import { passStep } from './step.js';
 import { appGuarded } from './app-guards.js';
 import { killedBy, outsideKillAfter } from './outside-kill.js';
 import { classifyStepError, describeFailure, nextQuickExits, type FailureReason } from './failure.js';
@@ -128,7 +129,7 @@ export const appBehaviour = appGuarded.extend({
      * and only an app with rendered files renders on a pass: a quiet pass costs the others nothing.
      */
     checkRender: enqueueActions(({ context, enqueue }) => {
-      if (context.spec.render) enqueue.raise({ type: 'RENDER.CHECK' });
+      if (passStep(context, 'running').step === 'render') enqueue.raise({ type: 'RENDER.CHECK' });
     }),
     /**
      * Stopped for a restart: the die of that stop is podwarden's own doing, so it is dated as

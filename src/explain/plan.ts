@@ -1,5 +1,5 @@
 import { appIdOf } from '../../machines/orphan.js';
-import { nextStep, STEP_STATES, type StepFacts, type StepName } from '../../machines/step.js';
+import { passStep, STEP_STATES, type StepFacts, type StepName } from '../../machines/step.js';
 import { isCompanionKey } from '../../machines/binding.js';
 import { declaredChildren, holdOf } from '../../machines/supervisor-binding.js';
 import type { SupervisorContext } from '../../machines/supervisor-context.js';
@@ -17,7 +17,7 @@ export interface PlanEntry {
   /** The app machine's state now (`manifest-error` for held apps, `orphan` for unclaimed containers). */
   state: string;
   desired: Desired;
-  /** The step the app machine takes next (machines/step.ts `nextStep`). */
+  /** What the app machine does on the next pass (machines/step.ts `passStep`, as its pass report says). */
   action: StepName;
   /** The step in words, e.g. `recreate (remove, create, render, start)`. */
   change: string;
@@ -64,8 +64,7 @@ export function plannedApps(context: SupervisorContext): PlannedApp[] {
 const CHANGE: Record<StepName, string> = {
   none: 'no change',
   wait: 'wait',
-  pull: 'pull the image',
-  render: 'render the files',
+  render: 'render the files again (written only where they changed; a change restarts the app)',
   start: 'start (render the files, start)',
   create: 'create (pull the image if needed, create, render the files, start)',
   recreate: 'recreate (remove, create, render the files, start)',
@@ -117,7 +116,7 @@ export function planPass(
   for (const app of apps) {
     known.add(app.key);
     const container = seen.get(app.key);
-    const step = nextStep({ ...app, container: container ?? null });
+    const step = passStep({ ...app, container: container ?? null }, app.state);
     const underWay = STEP_STATES[app.state];
     entries.push({
       ...idsOf(app.key),

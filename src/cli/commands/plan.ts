@@ -1,4 +1,5 @@
 import Table from 'cli-table3';
+import { changesNothing } from '../../../machines/step.js';
 import type { PlanEntry } from '../../explain/plan.js';
 import { clientAction, clientCommand, clientFor, printJson } from '../client-command.js';
 
@@ -23,7 +24,7 @@ export const planCommand = () =>
         const app = entry.companion ? `${entry.appId}/${entry.companion}` : entry.appId;
         table.push([app, now, entry.change, entry.busy ? `${entry.why}; ${entry.busy}` : entry.why]);
       }
-      const changes = plan.filter((entry) => entry.action !== 'none').length;
+      const changes = plan.filter((entry) => !changesNothing(entry.action)).length;
       process.stdout.write(`${table.toString()}\n${changes === 0 ? 'no changes' : `${changes} app(s) would change`}\n`);
     }),
   );
