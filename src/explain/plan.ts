@@ -7,6 +7,7 @@ import type { Desired } from '../../machines/types.js';
 import { LABELS } from '../domain/labels.js';
 import type { ContainerObservation } from '../domain/container-observation.js';
 import { topLevelState } from '../streams/transitions.js';
+import { plannedUnits, unitPlan, type PlannedUnit } from './plan-units.js';
 
 /** What the next pass would do for one app (or companion), and why. */
 export interface PlanEntry {
@@ -27,6 +28,8 @@ export interface PlanEntry {
   container?: { id: string; status: string };
   /** A step is under way: the pass would only record what it sees. */
   busy?: string;
+  /** Set on a companion the `systemd` backend runs: a unit, not a container podwarden runs. */
+  supervisedBy?: 'systemd';
 }
 
 /**
@@ -40,8 +43,8 @@ export interface PlannedApp extends Omit<StepFacts, 'container'> {
 }
 
 /**
- * Every declared app and companion an app machine runs (a companion under systemd is no
- * container: not planned), as its machine knows it now, held by what the supervisor holds it by.
+ * Every declared app and companion an app machine runs (a companion under systemd is a unit:
+ * plan-units.ts), as its machine knows it now, held by what the supervisor holds it by.
  */
 export function plannedApps(context: SupervisorContext): PlannedApp[] {
   const planned: PlannedApp[] = [];
@@ -98,13 +101,15 @@ function seenAs(container: ContainerObservation | undefined) {
 
 /**
  * Pure: the step every app machine would take next against one engine listing, without acting
- * (`podwarden plan`), by the function the machines take it by (machines/step.ts). Held apps
- * (broken manifest) and unclaimed containers are listed too.
+ * (`podwarden plan`), by the function the machines take it by (machines/step.ts); companions
+ * under systemd by what their unit machine does (plan-units.ts). Held apps (broken manifest)
+ * and unclaimed containers are listed too.
  */
 export function planPass(
   apps: readonly PlannedApp[],
   held: Readonly<Record<string, string>>,
   containers: readonly ContainerObservation[],
+  units: readonly PlannedUnit[] = [],
 ): PlanEntry[] {
   const seen = new Map<string, ContainerObservation>();
   for (const container of containers) {
@@ -130,6 +135,18 @@ export function planPass(
       ...(underWay
         ? { busy: `a step is under way (${app.state}: ${underWay}); the pass only records what it sees` }
         : {}),
+    });
+  }
+  for (const unit of units) {
+    // The container systemd runs for it is the unit's, not an orphan.
+    known.add(unit.key);
+    entries.push({
+      ...idsOf(unit.key),
+      state: unit.state,
+      desired: unit.desired,
+      ...unitPlan(unit),
+      ...seenAs(seen.get(unit.key)),
+      supervisedBy: 'systemd',
     });
   }
   for (const [appId, problem] of Object.entries(held)) {
@@ -160,4 +177,9 @@ export function planPass(
     });
   }
   return entries.sort((a, b) => a.appId.localeCompare(b.appId) || (a.companion ?? '').localeCompare(b.companion ?? ''));
+}
+
+/** The plan of the next pass for everything the supervisor runs, against one engine listing. */
+export function planOf(context: SupervisorContext, containers: readonly ContainerObservation[]): PlanEntry[] {
+  return planPass(plannedApps(context), context.held, containers, plannedUnits(context));
 }

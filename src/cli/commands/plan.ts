@@ -18,9 +18,11 @@ export const planCommand = () =>
       }
       const table = new Table({ head: ['app', 'now', 'would', 'because'], style: { head: [], border: [] } });
       for (const entry of plan) {
-        const now = entry.container
-          ? `${entry.state} (container ${entry.container.status})`
-          : `${entry.state} (no container)`;
+        const now = entry.supervisedBy
+          ? `${entry.state} (${entry.supervisedBy} unit)`
+          : entry.container
+            ? `${entry.state} (container ${entry.container.status})`
+            : `${entry.state} (no container)`;
         const app = entry.companion ? `${entry.appId}/${entry.companion}` : entry.appId;
         table.push([app, now, entry.change, entry.busy ? `${entry.why}; ${entry.busy}` : entry.why]);
       }
