@@ -12,6 +12,7 @@ import {
   type ImageHealthcheckOutcome,
 } from './app-knowledge.js';
 import { outsideKillFrom } from './app-freshness.js';
+import { passStep } from './step.js';
 import { appGuarded } from './app-guards.js';
 import { killedBy } from './outside-kill.js';
 import { classifyStepError, describeFailure, nextQuickExits, type FailureReason } from './failure.js';
@@ -124,7 +125,7 @@ export const appBehaviour = appGuarded.extend({
      * and only an app with rendered files renders on a pass: a quiet pass costs the others nothing.
      */
     checkRender: enqueueActions(({ context, enqueue }) => {
-      if (context.spec.render) enqueue.raise({ type: 'RENDER.CHECK' });
+      if (passStep(context, 'running').step === 'render') enqueue.raise({ type: 'RENDER.CHECK' });
     }),
     /** Stopped by podwarden's own step (a restart, the owner's stop): exited, known as of the answer. */
     stoppedByStep: assign(({ context }, params: { at: number }) => ({

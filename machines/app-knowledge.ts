@@ -1,6 +1,6 @@
 import type { ContainerObservation, EngineHealthcheck } from '../src/domain/container-observation.js';
 import type { EngineErrorCode } from '../src/domain/engine-error.js';
-import { decidedStep, tableStep, type Step } from './step.js';
+import { decidedStep, passStep, tableStep, type Step } from './step.js';
 import type { StepCause } from './step-cause.js';
 import { classifyExit, failureFields, type FailureReason, type ProbeRole } from './failure.js';
 import type {
@@ -213,7 +213,7 @@ export function passAnswer(context: AppContext, event: AppEvent, state: unknown,
     : {
         appId: context.appId,
         state: stateName(state),
-        action: decidedStep(context).step,
+        action: passStep(context, state).step,
         busy: false,
         ...failureFields(context.failure),
       };

@@ -2,14 +2,20 @@ import { decide, type DecisionSpec } from './decide.js';
 import type { AppSpec, Desired, Observed } from './types.js';
 
 /**
+ * The steps one executor runs (src/effects/step-executors.ts), each journaled once: the unit a
+ * decided step is made of, and what the states a step is under way in (STEP_STATES) name.
+ */
+export type ExecutorStep = 'pull' | 'create' | 'render' | 'start' | 'stop' | 'remove';
+
+/**
  * The steps an app takes, in one vocabulary for the app machine's chart, its pass reports and
  * `podwarden plan`. `create` runs pull → create → render → start, `start` runs render → start
  * (the render is the start's pre-start hook), `restart` stops in place and then renders and
- * starts, `recreate` removes and then creates. `pull` and `render` are the first half of those:
- * the states a step is under way in (STEP_STATES) name them.
+ * starts, `recreate` removes and then creates. `render` alone is what every pass does for an
+ * app that runs as it should with rendered files (`passStep`). `pull` is never decided alone:
+ * an image is only ever fetched on the way to a create, so it is an executor, not a decision.
  */
-export type StepName =
-  'pull' | 'create' | 'start' | 'recreate' | 'stop' | 'remove' | 'render' | 'restart' | 'wait' | 'none';
+export type StepName = Exclude<ExecutorStep, 'pull'> | 'recreate' | 'restart' | 'wait' | 'none';
 
 /** What a `wait` waits for. */
 export type WaitCause = 'observation' | 'engine' | 'dependencies';
@@ -36,7 +42,7 @@ export interface StepFacts {
   desired: Desired;
   /** What is known of the container: undefined = not observed yet, null = none. */
   container: Observed | undefined;
-  spec: DecisionSpec & Pick<Partial<AppSpec>, 'probes'>;
+  spec: DecisionSpec & Pick<Partial<AppSpec>, 'probes' | 'render'>;
   /** Dependencies (or a companion's app) not ready: they hold a create or (re)start. */
   waitingFor: readonly string[];
   /** A probe condemned the running container. */
@@ -104,6 +110,36 @@ export function nextStep(facts: StepFacts): Step {
   return decidedStep(facts);
 }
 
+/** Whether a machine's state value (or its top-level name) is `running`, whichever region it is in. */
+function isRunning(state: unknown): boolean {
+  return state === 'running' || (typeof state === 'object' && state !== null && 'running' in state);
+}
+
+/**
+ * Pure: what a pass does for an app whose machine is in `state` (its value or top-level name): the
+ * step it takes next, or, for an app running as it should that has rendered files, the render
+ * every pass makes (a file is written only when its content changed, and a change restarts the
+ * app). The pass report, `plan` and the running state's trigger of that render ask this alone.
+ */
+export function passStep(facts: StepFacts, state: unknown): Step {
+  const step = nextStep(facts);
+  if (step.step !== 'none' || !isRunning(state) || !facts.spec.render) return step;
+  return { step: 'render', why: RENDER_ON_PASS, failed: false };
+}
+
+/** Why a running app's files are rendered on a pass. */
+export const RENDER_ON_PASS =
+  'runs with rendered files: a pass renders them again (a changed file is written, then the app restarts)';
+
+/**
+ * A step that changes nothing for sure: `none`, or the render every pass makes (it writes only
+ * a file whose content changed, and journals and logs that itself). Logs and `plan`'s count of
+ * changes leave these out, so a quiet node stays quiet.
+ */
+export function changesNothing(step: string): boolean {
+  return step === 'none' || step === 'render';
+}
+
 /** A step as the guard `decides` asks for it: its name and, for a wait, what it waits for. */
 export interface StepQuery {
   step: StepName;
@@ -118,7 +154,7 @@ export function isStep(step: Step, query: StepQuery): boolean {
  * The app machine's states in which a step is under way, and the step: a pass observation
  * there is only recorded (its report says `wait`, busy).
  */
-export const STEP_STATES: Readonly<Record<string, StepName>> = {
+export const STEP_STATES: Readonly<Record<string, ExecutorStep | StepName>> = {
   pulling: 'pull',
   creating: 'create',
   rendering: 'render',

@@ -4,7 +4,7 @@ import { catalogApps, rightsOf } from './catalog-keeper.js';
 import type { EngineWorkLoad } from './engine/engine-work.js';
 import type { EnginePort } from './engine/port.js';
 import { explainApp } from './explain/explain.js';
-import { planPass, plannedApps } from './explain/plan.js';
+import { planOf } from './explain/plan.js';
 import type { Journal } from './journal/journal.js';
 import type { Catalog } from './manifest/catalog.js';
 import { healthOf } from './orchestrator-health.js';
@@ -87,7 +87,7 @@ export function createOrchestratorQueries(deps: OrchestratorQueryDeps): Orchestr
       const supervisor = deps.requireRoot();
       const containers = await engine.list(deps.owner);
       const context = supervisor.getSnapshot().context;
-      return planPass(plannedApps(context), context.held, containers);
+      return planOf(context, containers);
     },
 
     logs(appId, logOptions = {}) {

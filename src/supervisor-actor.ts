@@ -3,6 +3,7 @@ import { createActor, fromEventObservable, fromPromise, type Actor, type Inspect
 import { appMachine } from '../machines/app.machine.js';
 import { companionUnitMachine } from '../machines/companion-unit.machine.js';
 import { supervisorMachine, type Snapshot, type SupervisorInput } from '../machines/supervisor.machine.js';
+import { changesNothing } from '../machines/step.js';
 import type { createUnitEffects } from './companions/systemd/unit-effects.js';
 import type { createAppEffects } from './effects/app-effects.js';
 import type { Clock } from './domain/clock.js';
@@ -82,7 +83,7 @@ export function createSupervisorActor(options: SupervisorActorOptions): Supervis
 /** What the supervisor and its machines say (passes, the gate, recovery, transitions), written to the log. */
 export function logSupervisor(supervisor: Supervisor, transitions$: Observable<Transition>, log: Logger): void {
   supervisor.on('pass', ({ report }) => {
-    const acted = report.entries.filter((entry) => entry.action !== 'none');
+    const acted = report.entries.filter((entry) => !changesNothing(entry.action));
     if (report.error) log.warn({ pass: report.passId }, `pass ${report.passId}: ${report.error}`);
     else if (acted.length > 0) log.info({ pass: report.passId, acted }, `pass ${report.passId}`);
   });

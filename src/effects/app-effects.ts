@@ -1,78 +1,88 @@
-import { mkdir } from 'node:fs/promises';
-import { fromPromise } from 'xstate';
-import type { ContainerInput, CreateOutcome } from '../../machines/app.machine.js';
+import { fromPromise, type PromiseActorLogic } from 'xstate';
+import type { ContainerInput } from '../../machines/app.machine.js';
 import type { ImageHealthcheckOutcome } from '../../machines/app-knowledge.js';
-import type { AppSpec, RenderOutcome, StepOutcome } from '../../machines/types.js';
+import type { StepCause } from '../../machines/step-cause.js';
+import type { ExecutorStep } from '../../machines/step.js';
+import type { RenderOutcome, StepOutcome } from '../../machines/types.js';
 import { systemClock, type Clock } from '../domain/clock.js';
 import type { EnginePort } from '../engine/port.js';
-import { DEFAULT_STOP_TIMEOUT_SECONDS } from '../manifest/container-spec.js';
-import type { Logger } from '../log.js';
 import type { Journal } from '../journal/journal.js';
-import type { IntentRecord, JournaledFile, JournalStep } from '../journal/records.js';
-import type { StepCause } from '../../machines/step-cause.js';
-import { createImageEnsurer, type ImagePolicyOptions } from './pull-image.js';
-import { renderFiles, type RenderMemory } from './render-files.js';
+import type { JournalStep } from '../journal/records.js';
 import { createProbeActor } from './probes/probe-actor.js';
 import { createNetworkTargets } from './probes/probe-target.js';
+import {
+  createStepExecutors,
+  type Executor,
+  type StepExecutorOptions,
+  type StepInput,
+  type StepTarget,
+} from './step-executors.js';
 
-export interface AppEffectOptions extends ImagePolicyOptions {
-  logger: Logger;
+export { CUT_SHORT_RENDER_REASON } from './step-executors.js';
+
+export interface AppEffectOptions extends StepExecutorOptions {
   /** Intent journal: each step is recorded before it acts, and its outcome after. */
   journal?: Pick<Journal, 'append'>;
-  /**
-   * Apps whose render a crash cut short (from the journal at boot), with the files it was
-   * writing: those may hold content the running container never read, so the app's first
-   * render reports a change even when it writes nothing, and a running app restarts once.
-   */
-  rendersCutShort?: Map<string, JournaledFile[]>;
   /** Dates journal records and step outcomes, and runs the probes' intervals; default the system clock. */
   clock?: Clock;
 }
 
-/** The cause journaled with the re-render of files a crash may have left unread. */
-export const CUT_SHORT_RENDER_REASON =
-  'a render was cut short when podwarden stopped; the app may not have read the files it wrote';
-
-/** What a step touches, as the journal records it (references only, never env values). */
-type StepTarget = Pick<IntentRecord, 'image' | 'containerName' | 'containerId'>;
+/** The app machine's name (its `invoke.src`) for the executor of each step. */
+export const ACTOR_OF = {
+  pull: 'pullImage',
+  create: 'createContainer',
+  render: 'renderFiles',
+  start: 'startContainer',
+  stop: 'stopContainer',
+  remove: 'removeContainer',
+} as const satisfies Record<ExecutorStep, string>;
 
 /**
- * The effect actors the app machine invokes. Each is one engine step, idempotent, and
- * reports when it finished so the machine can tell stale observations from fresh ones.
+ * The effect actors the app machine invokes: the executor of each step (step-executors.ts),
+ * all wrapped once in the intent journal here, plus the probes and the read of an image's
+ * health check, which are not steps. Each step reports when it began and finished so the
+ * machine can tell stale observations from fresh ones.
  */
 export function createAppEffects(engine: EnginePort, options: AppEffectOptions) {
-  const ensureImage = createImageEnsurer(engine, options);
   const log = options.logger;
   const clock = options.clock ?? systemClock;
-
   const journal = options.journal;
-  const renderMemory: RenderMemory = new Map();
   const NO_CAUSE: StepCause = { reason: '', trigger: 'unknown' };
 
-  function step<TIn extends { spec: AppSpec; cause?: StepCause }, TOut>(
-    name: string,
-    target: (input: TIn) => StepTarget & { step?: JournalStep },
-    run: (input: TIn) => Promise<TOut>,
-  ) {
+  /**
+   * The journal wrapper, the same for every step: the intent before the step acts (at once,
+   * or when an executor without a `target` says it acts), the outcome after, and the log.
+   */
+  function step<TIn extends StepInput, TOut>(name: ExecutorStep, executor: Executor<TIn, TOut>) {
     return fromPromise<TOut & StepOutcome, TIn>(async ({ input }) => {
       const appId = input.spec.appId;
-      const { step: journalStep = name, ...touched } = target(input);
-      const intent = await journal?.append({
-        type: 'intent',
-        at: clock.now(),
-        appId,
-        step: journalStep,
-        ...touched,
-        cause: input.cause ?? NO_CAUSE,
-      });
+      let intent: number | undefined;
+      let journalStep: JournalStep = name;
+      let touched: StepTarget = {};
+      const intend = async (target: StepTarget) => {
+        const { step: named = name, cause = input.cause ?? NO_CAUSE, ...fields } = target;
+        journalStep = named;
+        touched = fields;
+        intent = await journal?.append({
+          type: 'intent',
+          at: clock.now(),
+          appId,
+          step: journalStep,
+          ...touched,
+          cause,
+        });
+      };
       const outcome = (ok: boolean, extra: { containerId?: string; error?: string }) =>
         intent === undefined
           ? undefined
           : journal?.append({ type: 'outcome', at: clock.now(), appId, step: journalStep, intent, ok, ...extra });
+      // A step without a target says whether it acts; until then it is quiet.
+      const announced = executor.target !== undefined;
+      if (executor.target) await intend(executor.target(input));
       const begun = clock.now();
-      log.debug({ app: appId, step: name }, `${name} begins`);
+      if (announced) log.debug({ app: appId, step: name }, `${name} begins`);
       try {
-        const result = await run(input);
+        const result = await executor.run(input, intend);
         const id = (result as { id?: unknown }).id;
         await outcome(
           true,
@@ -82,7 +92,7 @@ export function createAppEffects(engine: EnginePort, options: AppEffectOptions) 
               ? { containerId: touched.containerId }
               : {},
         );
-        log.info({ app: appId, step: name, ms: clock.now() - begun }, `${name} done`);
+        if (announced) log.info({ app: appId, step: name, ms: clock.now() - begun }, `${name} done`);
         return { ...result, begunAt: begun, at: clock.now() };
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
@@ -93,100 +103,17 @@ export function createAppEffects(engine: EnginePort, options: AppEffectOptions) 
     });
   }
 
-  const onContainer = ({ spec, containerId }: ContainerInput): StepTarget => ({
-    containerName: spec.container.name,
-    containerId,
-  });
-
+  const executors = createStepExecutors(engine, options);
   return {
-    pullImage: step<{ spec: AppSpec; cause?: StepCause }, { ref: string }>(
-      'pull',
-      ({ spec }) => ({ step: spec.image.build ? 'build' : 'pull', image: spec.image.ref }),
-      async ({ spec }) => {
-        await ensureImage(spec);
-        return { ref: spec.image.ref };
-      },
-    ),
-    createContainer: step<{ spec: AppSpec; cause?: StepCause }, Omit<CreateOutcome, keyof StepOutcome>>(
-      'create',
-      ({ spec }) => ({ image: spec.image.ref, containerName: spec.container.name }),
-      async ({ spec }) => {
-        // podman refuses a bind mount whose source is missing; the app's data dir is ours to make.
-        for (const dir of spec.directories ?? []) await mkdir(dir, { recursive: true, mode: 0o750 });
-        const { id } = await engine.create(spec.container);
-        return { id, specHash: spec.specHash };
-      },
-    ),
-    startContainer: step<ContainerInput, object>('start', onContainer, async ({ containerId }) => {
-      await engine.start(containerId);
-      return {};
-    }),
-    stopContainer: step<ContainerInput, object>('stop', onContainer, async ({ spec, containerId }) => {
-      await engine.stop(containerId, {
-        timeoutSeconds: spec.container.stopTimeoutSeconds ?? DEFAULT_STOP_TIMEOUT_SECONDS,
-      });
-      return {};
-    }),
-    removeContainer: step<ContainerInput, object>('remove', onContainer, async ({ containerId }) => {
-      await engine.remove(containerId);
-      return {};
-    }),
-    // Not a `step`: it runs on every pass, and only a render that changes a file is journaled
-    // (its intent names the files and why they change, never what they hold), so quiet passes
-    // neither log nor grow the journal.
-    renderFiles: fromPromise<RenderOutcome, { spec: AppSpec; cause?: StepCause }>(async ({ input }) => {
-      const { appId, render } = input.spec;
-      if (!render) return { changed: false };
-      const cause = input.cause ?? NO_CAUSE;
-      const cutShort = options.rendersCutShort?.get(appId);
-      let intent: number | undefined;
-      const note = async (files: JournaledFile[], why: StepCause) => {
-        intent = await journal?.append({ type: 'intent', at: clock.now(), appId, step: 'render', files, cause: why });
-      };
-      const finish = (ok: boolean, error?: string) =>
-        intent === undefined
-          ? undefined
-          : journal?.append({
-              type: 'outcome',
-              at: clock.now(),
-              appId,
-              step: 'render',
-              intent,
-              ok,
-              ...(error === undefined ? {} : { error }),
-            });
-      try {
-        const { changed } = await renderFiles(
-          { owner: appId, ...render },
-          {
-            log,
-            memory: renderMemory,
-            ...(journal ? { beforeWrite: (files: JournaledFile[]) => note(files, cause) } : {}),
-          },
-        );
-        if (!changed && cutShort) {
-          // Written before the crash, or never: either way the container may run with older files.
-          await note(
-            cutShort.map(({ path }) => ({ path, change: 'unread' })),
-            { reason: CUT_SHORT_RENDER_REASON, trigger: cause.trigger },
-          );
-          log.info(
-            { app: appId, files: cutShort.map(({ path }) => path) },
-            'a render was cut short by a crash; the app reads its files again',
-          );
-        }
-        await finish(true);
-        options.rendersCutShort?.delete(appId);
-        return { changed: changed || cutShort !== undefined };
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        await finish(false, message);
-        log.warn({ app: appId, step: 'render', err: message }, 'render failed');
-        throw error;
-      }
-    }),
+    [ACTOR_OF.pull]: step('pull', executors.pull),
+    [ACTOR_OF.create]: step('create', executors.create),
+    // The chart reads only whether a file changed; the dates every step gets do no harm.
+    [ACTOR_OF.render]: step('render', executors.render) as PromiseActorLogic<RenderOutcome, StepInput>,
+    [ACTOR_OF.start]: step('start', executors.start),
+    [ACTOR_OF.stop]: step('stop', executors.stop),
+    [ACTOR_OF.remove]: step('remove', executors.remove),
     runProbe: createProbeActor(engine, log, createNetworkTargets(engine), clock),
-    // Not a `step`: a read, journalled by nobody. The pass list does not carry health checks,
+    // Not a step: a read, journalled by nobody. The pass list does not carry health checks,
     // so a container's own is read once by inspect when it runs.
     readImageHealthcheck: fromPromise<ImageHealthcheckOutcome, ContainerInput>(async ({ input }) => {
       const seen = await engine.inspect(input.containerId);

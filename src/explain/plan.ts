@@ -1,5 +1,5 @@
 import { appIdOf } from '../../machines/orphan.js';
-import { nextStep, STEP_STATES, type StepFacts, type StepName } from '../../machines/step.js';
+import { passStep, STEP_STATES, type StepFacts, type StepName } from '../../machines/step.js';
 import { isCompanionKey } from '../../machines/binding.js';
 import { declaredChildren, holdOf } from '../../machines/supervisor-binding.js';
 import type { SupervisorContext } from '../../machines/supervisor-context.js';
@@ -7,6 +7,7 @@ import type { Desired } from '../../machines/types.js';
 import { LABELS } from '../domain/labels.js';
 import type { ContainerObservation } from '../domain/container-observation.js';
 import { topLevelState } from '../streams/transitions.js';
+import { plannedUnits, unitPlan, type PlannedUnit } from './plan-units.js';
 
 /** What the next pass would do for one app (or companion), and why. */
 export interface PlanEntry {
@@ -17,7 +18,7 @@ export interface PlanEntry {
   /** The app machine's state now (`manifest-error` for held apps, `orphan` for unclaimed containers). */
   state: string;
   desired: Desired;
-  /** The step the app machine takes next (machines/step.ts `nextStep`). */
+  /** What the app machine does on the next pass (machines/step.ts `passStep`, as its pass report says). */
   action: StepName;
   /** The step in words, e.g. `recreate (remove, create, render, start)`. */
   change: string;
@@ -27,6 +28,8 @@ export interface PlanEntry {
   container?: { id: string; status: string };
   /** A step is under way: the pass would only record what it sees. */
   busy?: string;
+  /** Set on a companion the `systemd` backend runs: a unit, not a container podwarden runs. */
+  supervisedBy?: 'systemd';
 }
 
 /**
@@ -40,8 +43,8 @@ export interface PlannedApp extends Omit<StepFacts, 'container'> {
 }
 
 /**
- * Every declared app and companion an app machine runs (a companion under systemd is no
- * container: not planned), as its machine knows it now, held by what the supervisor holds it by.
+ * Every declared app and companion an app machine runs (a companion under systemd is a unit:
+ * plan-units.ts), as its machine knows it now, held by what the supervisor holds it by.
  */
 export function plannedApps(context: SupervisorContext): PlannedApp[] {
   const planned: PlannedApp[] = [];
@@ -64,8 +67,7 @@ export function plannedApps(context: SupervisorContext): PlannedApp[] {
 const CHANGE: Record<StepName, string> = {
   none: 'no change',
   wait: 'wait',
-  pull: 'pull the image',
-  render: 'render the files',
+  render: 'render the files again (written only where they changed; a change restarts the app)',
   start: 'start (render the files, start)',
   create: 'create (pull the image if needed, create, render the files, start)',
   recreate: 'recreate (remove, create, render the files, start)',
@@ -99,13 +101,15 @@ function seenAs(container: ContainerObservation | undefined) {
 
 /**
  * Pure: the step every app machine would take next against one engine listing, without acting
- * (`podwarden plan`), by the function the machines take it by (machines/step.ts). Held apps
- * (broken manifest) and unclaimed containers are listed too.
+ * (`podwarden plan`), by the function the machines take it by (machines/step.ts); companions
+ * under systemd by what their unit machine does (plan-units.ts). Held apps (broken manifest)
+ * and unclaimed containers are listed too.
  */
 export function planPass(
   apps: readonly PlannedApp[],
   held: Readonly<Record<string, string>>,
   containers: readonly ContainerObservation[],
+  units: readonly PlannedUnit[] = [],
 ): PlanEntry[] {
   const seen = new Map<string, ContainerObservation>();
   for (const container of containers) {
@@ -117,7 +121,7 @@ export function planPass(
   for (const app of apps) {
     known.add(app.key);
     const container = seen.get(app.key);
-    const step = nextStep({ ...app, container: container ?? null });
+    const step = passStep({ ...app, container: container ?? null }, app.state);
     const underWay = STEP_STATES[app.state];
     entries.push({
       ...idsOf(app.key),
@@ -131,6 +135,18 @@ export function planPass(
       ...(underWay
         ? { busy: `a step is under way (${app.state}: ${underWay}); the pass only records what it sees` }
         : {}),
+    });
+  }
+  for (const unit of units) {
+    // The container systemd runs for it is the unit's, not an orphan.
+    known.add(unit.key);
+    entries.push({
+      ...idsOf(unit.key),
+      state: unit.state,
+      desired: unit.desired,
+      ...unitPlan(unit),
+      ...seenAs(seen.get(unit.key)),
+      supervisedBy: 'systemd',
     });
   }
   for (const [appId, problem] of Object.entries(held)) {
@@ -161,4 +177,9 @@ export function planPass(
     });
   }
   return entries.sort((a, b) => a.appId.localeCompare(b.appId) || (a.companion ?? '').localeCompare(b.companion ?? ''));
+}
+
+/** The plan of the next pass for everything the supervisor runs, against one engine listing. */
+export function planOf(context: SupervisorContext, containers: readonly ContainerObservation[]): PlanEntry[] {
+  return planPass(plannedApps(context), context.held, containers, plannedUnits(context));
 }

@@ -1,4 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
+import { fromPromise } from 'xstate';
+import { appMachine } from '../../machines/app.machine.js';
 import type { DeclaredApp } from '../../machines/supervisor.machine.js';
 import type { AppSpec } from '../../machines/types.js';
 import type { ContainerObservation } from '../../src/domain/container-observation.js';
@@ -30,6 +32,10 @@ function exited(appId: string): ContainerObservation {
     exitCode: 1,
     labels: { [LABELS.app]: appId, [LABELS.specHash]: `h-${appId}` },
   };
+}
+
+function running(appId: string): ContainerObservation {
+  return { ...exited(appId), status: 'running', exitCode: undefined };
 }
 
 describe('podwarden plan against the supervisor (dependency holds, companions)', () => {
@@ -66,6 +72,43 @@ describe('podwarden plan against the supervisor (dependency holds, companions)',
     // db is held by nothing: it is started (its render ran into the unprovided effect and backs off).
     expect(entryOf('db')).toMatchObject({ action: 'start' });
     expect(reportOf('db')?.action).toBe(entryOf('db')?.action);
+    actor.stop();
+  });
+
+  it('plans the render a pass makes for a running app with rendered files, and the pass report says it too', async () => {
+    const withFiles: AppSpec = {
+      ...spec('web'),
+      render: { manifestFile: 'catalog/web.yml', dataDir: '/srv/web', files: [{ path: 'web.conf', template: 'x' }] },
+    };
+    const apps: Record<string, DeclaredApp> = {
+      web: { spec: withFiles, desired: 'running' },
+      db: { spec: spec('db'), desired: 'running' },
+    };
+    // Renders write nothing here: the app stays running, pass after pass.
+    const quietRender = appMachine.provide({
+      actors: { renderFiles: fromPromise(async () => ({ changed: false as boolean })) },
+    });
+    const { actor, world } = startSupervisor({ apps, appMachine: quietRender, intervalMs: 1_000 });
+    world.containers = [running('web'), running('db')];
+    // Booted before the containers were listed, the apps back off and then adopt them.
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(world.passes.at(-1)!.entries.map(({ appId, action }) => ({ appId, action }))).toEqual([
+      { appId: 'db', action: 'none' },
+      { appId: 'web', action: 'render' },
+    ]);
+    const context = actor.getSnapshot().context;
+    const plan = planPass(plannedApps(context), context.held, world.containers);
+    expect(plan.map(({ appId, state, action }) => ({ appId, state, action }))).toEqual([
+      { appId: 'db', state: 'running', action: 'none' },
+      { appId: 'web', state: 'running', action: 'render' },
+    ]);
+    const passes = world.passes.length;
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(world.passes.length).toBe(passes + 1);
+    const report = world.passes.at(-1)!;
+    for (const entry of plan) {
+      expect(report.entries.find((reported) => reported.appId === entry.appId)?.action).toBe(entry.action);
+    }
     actor.stop();
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { transition } from 'xstate';
 import { appMachine } from '../../machines/app.machine.js';
 import { initialContext } from '../../machines/app-knowledge.js';
-import { STEP_STATES, type StepName } from '../../machines/step.js';
+import { passStep, RENDER_ON_PASS, STEP_STATES, type StepName } from '../../machines/step.js';
 import { DEFAULT_BACKOFF, type AppSpec, type Desired } from '../../machines/types.js';
 import type { ContainerObservation } from '../../src/domain/container-observation.js';
 import { planPass } from '../../src/explain/plan.js';
@@ -41,7 +41,7 @@ function stepOfState(state: string): StepName {
     stopped: 'none',
     removed: 'none',
   };
-  const step = decided[state] ?? STEP_STATES[state];
+  const step = decided[state] ?? (STEP_STATES[state] as StepName | undefined);
   if (!step) throw new Error(`no step for state ${state}`);
   return step;
 }
@@ -133,6 +133,23 @@ describe('podwarden plan and the app machine take the same step', () => {
       }
     });
   }
+
+  it('plans the render every pass makes for a running app with rendered files, as its pass report says', () => {
+    const running = container('running');
+    const plan = (state: string, spec: AppSpec) =>
+      planPass([{ key: APP_ID, state, desired: 'running', spec, waitingFor: [], condemned: false }], {}, [running])[0]!;
+    expect(SPEC.render).toBeDefined();
+    expect(plan('running', SPEC)).toMatchObject({ action: 'render', why: RENDER_ON_PASS });
+    expect(plan('running', SPEC).change).toContain('render the files again');
+    // Without rendered files, or outside `running` (a pass renders nothing in backoff), nothing.
+    const { render: _render, ...withoutFiles } = SPEC;
+    expect(plan('running', withoutFiles).action).toBe('none');
+    expect(plan('backoff', SPEC).action).toBe('none');
+
+    // The machine's pass answer for the same facts names the same step.
+    const base = initialContext({ spec: SPEC, desired: 'running', observation: running, backoff: DEFAULT_BACKOFF });
+    expect(passStep({ ...base, waitingFor: [] }, { running: { config: 'idle' } }).step).toBe('render');
+  });
 
   it('says a step is under way in every state the machine only records a pass in', () => {
     for (const state of Object.keys(STEP_STATES)) {

@@ -62,7 +62,7 @@ const renderIntents = (records: JournalRecord[]) =>
 describe('the render step in the intent journal', () => {
   it('journals the first render with its cause and the file path, then an outcome; never the content or a value', async () => {
     const actors = effects();
-    expect(await render(actors, { spec: spec(), cause: FIRST_START })).toEqual({ changed: true });
+    expect(await render(actors, { spec: spec(), cause: FIRST_START })).toMatchObject({ changed: true });
     const records = await journal.read();
     expect(records).toEqual([
       {
@@ -84,7 +84,7 @@ describe('the render step in the intent journal', () => {
     await render(actors, { spec: spec(), cause: FIRST_START });
     const before = await journalBytes();
     for (let pass = 0; pass < 5; pass++) {
-      expect(await render(actors, { spec: spec(), cause: PASS })).toEqual({ changed: false });
+      expect(await render(actors, { spec: spec(), cause: PASS })).toMatchObject({ changed: false });
     }
     expect(await journalBytes()).toBe(before);
     expect(await journal.read()).toHaveLength(2);
@@ -94,7 +94,7 @@ describe('the render step in the intent journal', () => {
     const actors = effects();
     await render(actors, { spec: spec(), cause: FIRST_START });
     await writeFile(join(root, 'secrets', 'web.env'), `PASSWORD=${ROTATED}\n`);
-    expect(await render(actors, { spec: spec(), cause: PASS })).toEqual({ changed: true });
+    expect(await render(actors, { spec: spec(), cause: PASS })).toMatchObject({ changed: true });
     await render(actors, { spec: spec('pw={{PASSWORD}}\n'), cause: PASS });
     // Another podwarden (a restart) has no memory of the template the file was rendered from.
     await writeFile(join(root, 'secrets', 'web.env'), `PASSWORD=${SECRET}\n`);
@@ -145,9 +145,9 @@ describe('the render step in the intent journal', () => {
 
     // The next podwarden finds the file already new: nothing to write, but the running app has not read it.
     const after = effects(cut);
-    expect(await render(after, { spec: spec(), cause: PASS })).toEqual({ changed: true });
+    expect(await render(after, { spec: spec(), cause: PASS })).toMatchObject({ changed: true });
     expect(cut.has('web')).toBe(false);
-    expect(await render(after, { spec: spec(), cause: PASS })).toEqual({ changed: false });
+    expect(await render(after, { spec: spec(), cause: PASS })).toMatchObject({ changed: false });
     const last = renderIntents(await journal.read()).at(-1)!;
     expect(last).toMatchObject({
       files: [{ path: 'www/index.html', change: 'unread' }],

@@ -19,6 +19,8 @@ export interface HarnessOptions {
   /** Boot recovery never answers (an engine that hangs at boot). */
   recoveryHangs?: boolean;
   apps?: Record<string, DeclaredApp>;
+  /** The app machine with effects of the test's own (by default none is provided). */
+  appMachine?: typeof appMachine;
 }
 
 /**
@@ -38,7 +40,7 @@ export function startSupervisor(options: HarnessOptions = {}) {
   const snapshot = (): Snapshot => ({ observedAt: Date.now(), containers: world.containers });
   const machine = supervisorMachine.provide({
     actors: {
-      app: appMachine,
+      app: options.appMachine ?? appMachine,
       recover: fromPromise(async () => {
         world.recoverCalls += 1;
         if (options.recoveryHangs) await new Promise(() => undefined);

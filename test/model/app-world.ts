@@ -1,5 +1,6 @@
 import { backoffDelay } from '../../machines/backoff.js';
-import { decide, type Action } from '../../machines/decide.js';
+import { decide } from '../../machines/decide.js';
+import type { StepName } from '../../machines/step.js';
 import type { BackoffPolicy, Desired } from '../../machines/types.js';
 import { LABELS } from '../../src/domain/labels.js';
 import type { ContainerObservation, ContainerStatus } from '../../src/domain/container-observation.js';
@@ -228,7 +229,7 @@ export interface AppWorld {
 
 /** What the machine must say to its parent in reaction to one event. */
 export interface Expectation {
-  passEntry?: { state: string; action: Action; busy: boolean; failure: boolean };
+  passEntry?: { state: string; action: StepName; busy: boolean; failure: boolean };
   finished: boolean;
   /** The machine asks for a look at its container (APP.LOOK_AGAIN). */
   lookAgain?: boolean;
@@ -421,6 +422,21 @@ function decisionOf(world: AppWorld, known: Known = world.known) {
 function isHeld(world: AppWorld, known: Known = world.known): boolean {
   const action = decisionOf(world, known).action;
   return world.blocked && (action === 'create' || action === 'start' || action === 'recreate');
+}
+
+/**
+ * What a pass entry names (machines/step.ts `passStep`): the next step as `deciding` would take
+ * it, and for a running app of the main world (its spec has rendered files) the render every
+ * pass makes.
+ */
+function passActionOf(world: AppWorld): StepName {
+  if (world.known === undefined) return 'wait';
+  if (world.condemned && world.desired === 'running' && world.known?.status === 'running') {
+    return restartsInPlace(world) ? 'restart' : 'recreate';
+  }
+  if (isHeld(world)) return 'wait';
+  const action = decisionOf(world).action;
+  return action === 'none' && world.phase.startsWith('running') && !world.heal ? 'render' : action;
 }
 
 /** The state key the path generator uses: everything that decides what can happen next. */
@@ -667,9 +683,7 @@ function withPassEntry(outcome: Outcome, before: AppWorld, busy: boolean): Outco
             // decision table asks for given what the app now knows, and the failure on
             // record before anything this observation causes is counted.
             state: stateString(before),
-            action: isHeld({ ...before, known: after.known })
-              ? 'wait'
-              : decisionOf({ ...before, known: after.known }).action,
+            action: passActionOf({ ...before, known: after.known }),
             busy: false,
             failure: before.failure,
           },

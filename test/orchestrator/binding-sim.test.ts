@@ -207,6 +207,13 @@ describe('companions handed to systemd (simulated engine, systemd test double)',
     expect(rows(world)).toEqual(['node:running', 'node/ui:active']);
     expect(log).toEqual(['engine start', 'systemd restart podwarden-node-ui.service']);
     expect(systemd.active.has('podwarden-node-ui.service')).toBe(true);
+    // plan lists the unit with what its machine does on a pass: a check, no change.
+    expect((await world.orchestrator.plan()).find((entry) => entry.companion === 'ui')).toMatchObject({
+      appId: 'node',
+      state: 'active',
+      action: 'none',
+      supervisedBy: 'systemd',
+    });
 
     systemd.deleteFileBehindBack('podwarden-node-ui.service');
     const report = await world.orchestrator.reconcileNow();

@@ -1,4 +1,5 @@
 import Table from 'cli-table3';
+import { changesNothing } from '../../../machines/step.js';
 import type { PlanEntry } from '../../explain/plan.js';
 import { clientAction, clientCommand, clientFor, printJson } from '../client-command.js';
 
@@ -17,13 +18,15 @@ export const planCommand = () =>
       }
       const table = new Table({ head: ['app', 'now', 'would', 'because'], style: { head: [], border: [] } });
       for (const entry of plan) {
-        const now = entry.container
-          ? `${entry.state} (container ${entry.container.status})`
-          : `${entry.state} (no container)`;
+        const now = entry.supervisedBy
+          ? `${entry.state} (${entry.supervisedBy} unit)`
+          : entry.container
+            ? `${entry.state} (container ${entry.container.status})`
+            : `${entry.state} (no container)`;
         const app = entry.companion ? `${entry.appId}/${entry.companion}` : entry.appId;
         table.push([app, now, entry.change, entry.busy ? `${entry.why}; ${entry.busy}` : entry.why]);
       }
-      const changes = plan.filter((entry) => entry.action !== 'none').length;
+      const changes = plan.filter((entry) => !changesNothing(entry.action)).length;
       process.stdout.write(`${table.toString()}\n${changes === 0 ? 'no changes' : `${changes} app(s) would change`}\n`);
     }),
   );
