@@ -14,7 +14,15 @@ describe('app machines under the supervisor (simulated engine and clock)', () =>
     await world.advance(0);
     await world.orchestrator.install('web');
     await world.advance(10);
-    expect(toStates(world, 'web')).toEqual(['observing', 'pulling', 'creating', 'rendering', 'starting', 'confirming', 'running']);
+    expect(toStates(world, 'web')).toEqual([
+      'observing',
+      'pulling',
+      'creating',
+      'rendering',
+      'starting',
+      'confirming',
+      'running',
+    ]);
     expect(world.engine.control.calls.pull).toBe(1);
     expect(world.engine.control.calls.create).toBe(1);
   });

@@ -75,7 +75,15 @@ const startsOf = (w: SimWorld, id: string) => w.starts.filter((s) => s.id === id
 describe('rendered files (simulated engine and clock)', () => {
   it('renders before the first start; a rotated secret restarts the app exactly once, at the next pass, counting no crash', async () => {
     const world = await bootWith([{ path: 'www/index.html', template: 'pw={{PASSWORD}}' }]);
-    expect(states(world)).toEqual(['observing', 'pulling', 'creating', 'rendering', 'starting', 'confirming', 'running']);
+    expect(states(world)).toEqual([
+      'observing',
+      'pulling',
+      'creating',
+      'rendering',
+      'starting',
+      'confirming',
+      'running',
+    ]);
     expect(await readFile(join(dirs, 'apps/web/www/index.html'), 'utf8')).toBe('pw=one');
     const id = world.containerId('web')!;
     await passes(world, 3);
