@@ -178,10 +178,10 @@ export function currentDecision(context: AppContext): Step {
 
 /**
  * The app would be created or (re)started, but something it depends on is not ready. Waiting
- * is no failure: nothing is counted. A running app is never held: it is not stopped or
+ * is no failure: nothing is counted. A running app never waits for them: it is not stopped or
  * restarted because a dependency failed.
  */
-export function isHeld(context: AppContext): boolean {
+export function waitsForDependencies(context: AppContext): boolean {
   return decidedStep(context).waitsFor === 'dependencies';
 }
 

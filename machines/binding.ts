@@ -11,17 +11,17 @@ import type { Desired } from './types.js';
 export type DependencyStanding = 'ready' | 'not-ready' | 'not-installed';
 
 /**
- * Why a child is held, one phrase per dependency that is not ready ("bitcoind (not ready)"),
+ * What a child waits for, one phrase per dependency that is not ready ("bitcoind (not ready)"),
  * in the order they were declared; empty when nothing holds it.
  */
 export function waitingFor(dependsOn: readonly string[], standing: (appId: string) => DependencyStanding): string[] {
-  const held: string[] = [];
+  const waitingFor: string[] = [];
   for (const dependency of dependsOn) {
     const state = standing(dependency);
-    if (state === 'not-ready') held.push(`${dependency} (not ready)`);
-    else if (state === 'not-installed') held.push(`${dependency} (not installed)`);
+    if (state === 'not-ready') waitingFor.push(`${dependency} (not ready)`);
+    else if (state === 'not-installed') waitingFor.push(`${dependency} (not installed)`);
   }
-  return held;
+  return waitingFor;
 }
 
 /**

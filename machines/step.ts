@@ -73,8 +73,8 @@ export function tableStep(desired: Desired, container: Observed, spec: DecisionS
 }
 
 /**
- * Pure: the decision table's verdict on what is known, held back while a dependency is not
- * ready (a running app is never held: it is not stopped or restarted because a dependency
+ * Pure: the decision table's verdict on what is known, made to wait while a dependency is not
+ * ready (a running app never waits for one: it is not stopped or restarted because a dependency
  * failed). This is what a pass report says an app does.
  */
 export function decidedStep(facts: Omit<StepFacts, 'condemned'>): Step {
@@ -97,7 +97,7 @@ export function restartsInPlace(spec: StepFacts['spec']): boolean {
 /**
  * Pure: THE step an app takes next from what is known, as the app machine's `deciding` state
  * takes it (and `plan` reports it): nothing before a first observation, a probe's verdict
- * before the decision table, then the table's verdict held back by dependencies.
+ * before the decision table, then the table's verdict, made to wait by dependencies.
  */
 export function nextStep(facts: StepFacts): Step {
   if (facts.container === undefined) {

@@ -37,7 +37,7 @@ export const supervisorBehaviour = supervisorSetup.extend({
     })),
     rememberApp: assign(({ context, event }) => {
       if (event.type === 'INSTALL') {
-        const { [event.appId]: _managedNow, ...held } = context.held;
+        const { [event.appId]: _managedNow, ...held } = context.refused;
         return { apps: { ...context.apps, [event.appId]: event.app }, held };
       }
       if (event.type === 'SET_DESIRED' && context.apps[event.appId]) {
@@ -45,7 +45,7 @@ export const supervisorBehaviour = supervisorSetup.extend({
       }
       if (event.type === 'UNINSTALL') {
         const { [event.appId]: _removed, ...apps } = context.apps;
-        const { [event.appId]: _released, ...held } = context.held;
+        const { [event.appId]: _released, ...held } = context.refused;
         return { apps, held };
       }
       return {};

@@ -14,7 +14,7 @@ import type { AppSpec, Desired } from './types.js';
 
 interface BindingView {
   apps: Record<string, DeclaredApp>;
-  held: Record<string, string>;
+  refused: Record<string, string>;
   ready: Record<string, boolean>;
 }
 
@@ -42,14 +42,14 @@ export function declaredCompanion(apps: Record<string, DeclaredApp>, key: string
   return apps[owner]?.companions?.[key.slice(owner.length + 1)];
 }
 
-/** Whether a child key (an app, or a companion) is claimed by a declared or held app. */
-export function isClaimed(view: Pick<BindingView, 'apps' | 'held'>, key: string): boolean {
-  if (!isCompanionKey(key)) return Boolean(view.apps[key] || view.held[key]);
-  return Boolean(view.held[ownerOfKey(key)] || declaredCompanion(view.apps, key));
+/** Whether a child key (an app, or a companion) is claimed by a declared or refused app. */
+export function isClaimed(view: Pick<BindingView, 'apps' | 'refused'>, key: string): boolean {
+  if (!isCompanionKey(key)) return Boolean(view.apps[key] || view.refused[key]);
+  return Boolean(view.refused[ownerOfKey(key)] || declaredCompanion(view.apps, key));
 }
 
 function standing(view: BindingView, appId: string): DependencyStanding {
-  if (!view.apps[appId] && !view.held[appId]) return 'not-installed';
+  if (!view.apps[appId] && !view.refused[appId]) return 'not-installed';
   return view.ready[appId] ? 'ready' : 'not-ready';
 }
 

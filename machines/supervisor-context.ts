@@ -22,7 +22,7 @@ export interface DeclaredApp {
 export interface SupervisorInput {
   apps: Record<string, DeclaredApp>;
   /** Installed apps podwarden cannot manage (broken manifest), with why: their containers are left alone. */
-  held: Record<string, string>;
+  refused: Record<string, string>;
   backoff: BackoffPolicy;
   /** An embedding daemon holds the gate until it sends RELEASE_GATE (or the cap runs out). */
   holdGateForEmbedder: boolean;
@@ -59,7 +59,7 @@ export interface PassInProgress {
 
 export interface SupervisorContext {
   apps: Record<string, DeclaredApp>;
-  held: Record<string, string>;
+  refused: Record<string, string>;
   /** One machine per key: an app's id, or `<appId>/<companionId>` for a companion. */
   refs: Record<string, AppRef>;
   /** Readiness of each child, as its machine last announced (binding.ts `isAppReady`). */

@@ -22,7 +22,7 @@ export const supervisorMachine = supervisorBehaviour.createMachine({
   id: 'supervisor',
   context: ({ input }) => ({
     apps: input.apps,
-    held: input.held,
+    refused: input.refused,
     refs: {},
     ready: {},
     holding: {},
@@ -119,16 +119,16 @@ export const supervisorMachine = supervisorBehaviour.createMachine({
       states: {
         /** Between passes. */
         idle: {
-          always: { guard: 'passQueued', target: 'observing', actions: 'clearQueuedPass' },
+          always: { guard: 'passQueued', target: 'listing', actions: 'clearQueuedPass' },
           on: {
-            TICK: { target: 'observing', actions: 'clearQueuedPass' },
+            TICK: { target: 'listing', actions: 'clearQueuedPass' },
             // Whatever changed before the stream was listening is only seen by a pass: one
             // follows every (re)connection, so no change falls between the list and the stream.
-            'ENGINE.CONNECTED': { target: 'observing', actions: ['clearQueuedPass', 'announceReconnect'] },
+            'ENGINE.CONNECTED': { target: 'listing', actions: ['clearQueuedPass', 'announceReconnect'] },
           },
         },
         /** One list call sees every container podwarden owns. */
-        observing: {
+        listing: {
           on: {
             TICK: { actions: 'queuePass' },
             'ENGINE.CONNECTED': { actions: ['queuePass', 'announceReconnect'] },

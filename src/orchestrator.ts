@@ -261,13 +261,13 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       });
 
       const apps: Record<string, DeclaredApp> = {};
-      const held: Record<string, string> = {};
+      const refused: Record<string, string> = {};
       for (const appId of Object.keys(desired.apps)) {
         const app = declared(appId);
         if (app) apps[appId] = app;
-        else held[appId] = manifestProblem(appId);
+        else refused[appId] = manifestProblem(appId);
       }
-      for (const [appId, problem] of Object.entries(held)) {
+      for (const [appId, problem] of Object.entries(refused)) {
         log.error({ app: appId }, `installed app cannot be managed, its container is left alone: ${problem}`);
       }
 
@@ -295,7 +295,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         intervalMs: options.intervalMs ?? DEFAULTS.intervalMs,
         input: {
           apps,
-          held,
+          refused,
           backoff,
           holdGateForEmbedder: options.gate?.holdForEmbedder ?? false,
           gateCapMs: options.gate?.capMs ?? DEFAULTS.gateCapMs,
@@ -364,7 +364,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       const supervisor = requireRoot();
       // A pass whose list call is already out saw the engine before this request: wait for the next.
       const snapshot = supervisor.getSnapshot();
-      const first = snapshot.context.passSeq + (snapshot.matches({ supervising: 'observing' }) ? 2 : 1);
+      const first = snapshot.context.passSeq + (snapshot.matches({ supervising: 'listing' }) ? 2 : 1);
       const report = firstValueFrom(passes.pipe(filter((pass) => pass.passId >= first)));
       supervisor.send({ type: 'TICK' });
       return report;

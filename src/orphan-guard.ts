@@ -42,7 +42,7 @@ export function createOrphanGuard(options: OrphanGuardOptions) {
 
   return {
     /** The snapshot as the supervisor may see it; what it leaves out is remembered for `leftAlone()`. */
-    filter(snapshot: Snapshot, context: Pick<SupervisorContext, 'apps' | 'held' | 'refs'>): Snapshot {
+    filter(snapshot: Snapshot, context: Pick<SupervisorContext, 'apps' | 'refused' | 'refs'>): Snapshot {
       const kept: ContainerObservation[] = [];
       const alone = new Map<string, LeftAlone>();
       for (const container of snapshot.containers) {

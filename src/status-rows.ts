@@ -85,11 +85,11 @@ export function createStatusRows(transitions$: Observable<Transition>) {
   return {
     /** Sorted by app, each app's companions after it. `desiredOf` answers for held apps, which have no machine. */
     rows(
-      context: Pick<SupervisorContext, 'refs' | 'held'>,
+      context: Pick<SupervisorContext, 'refs' | 'refused'>,
       desiredOf: (appId: string) => Desired | undefined,
     ): AppStatus[] {
       const rows = Object.entries(context.refs).map(([key, ref]) => machineRow(key, ref));
-      for (const [appId, problem] of Object.entries(context.held)) {
+      for (const [appId, problem] of Object.entries(context.refused)) {
         rows.push({
           appId,
           state: 'manifest-error',

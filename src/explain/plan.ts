@@ -15,7 +15,7 @@ export interface PlanEntry {
   appId: string;
   /** Set on a companion's entry: its id. */
   companion?: string;
-  /** The app machine's state now (`manifest-error` for held apps, `orphan` for unclaimed containers). */
+  /** The app machine's state now (`manifest-error` for refused apps, `orphan` for unclaimed containers). */
   state: string;
   desired: Desired;
   /** What the app machine does on the next pass (machines/step.ts `passStep`, as its pass report says). */
@@ -102,12 +102,12 @@ function seenAs(container: ContainerObservation | undefined) {
 /**
  * Pure: the step every app machine would take next against one engine listing, without acting
  * (`podwarden plan`), by the function the machines take it by (machines/step.ts); companions
- * under systemd by what their unit machine does (plan-units.ts). Held apps (broken manifest)
+ * under systemd by what their unit machine does (plan-units.ts). Refused apps (broken manifest)
  * and unclaimed containers are listed too.
  */
 export function planPass(
   apps: readonly PlannedApp[],
-  held: Readonly<Record<string, string>>,
+  refused: Readonly<Record<string, string>>,
   containers: readonly ContainerObservation[],
   units: readonly PlannedUnit[] = [],
 ): PlanEntry[] {
@@ -149,7 +149,7 @@ export function planPass(
       supervisedBy: 'systemd',
     });
   }
-  for (const [appId, problem] of Object.entries(held)) {
+  for (const [appId, problem] of Object.entries(refused)) {
     known.add(appId);
     entries.push({
       appId,
@@ -163,8 +163,8 @@ export function planPass(
   }
   for (const [key, container] of seen) {
     const { appId, companion } = idsOf(key);
-    // A companion of a held app is left alone with it.
-    if (known.has(key) || (companion !== undefined && held[appId] !== undefined)) continue;
+    // A companion of a refused app is left alone with it.
+    if (known.has(key) || (companion !== undefined && refused[appId] !== undefined)) continue;
     entries.push({
       appId,
       ...(companion === undefined ? {} : { companion }),
@@ -181,5 +181,5 @@ export function planPass(
 
 /** The plan of the next pass for everything the supervisor runs, against one engine listing. */
 export function planOf(context: SupervisorContext, containers: readonly ContainerObservation[]): PlanEntry[] {
-  return planPass(plannedApps(context), context.held, containers, plannedUnits(context));
+  return planPass(plannedApps(context), context.refused, containers, plannedUnits(context));
 }

@@ -49,7 +49,7 @@ describe('podwarden plan against the supervisor (dependency holds, companions)',
     await vi.advanceTimersByTimeAsync(0);
     const report = world.passes.at(-1)!;
     const context = actor.getSnapshot().context;
-    const plan = planPass(plannedApps(context), context.held, world.containers);
+    const plan = planPass(plannedApps(context), context.refused, world.containers);
 
     const entryOf = (appId: string, companion?: string) =>
       plan.find((entry) => entry.appId === appId && entry.companion === companion);
@@ -97,7 +97,7 @@ describe('podwarden plan against the supervisor (dependency holds, companions)',
       { appId: 'web', action: 'render' },
     ]);
     const context = actor.getSnapshot().context;
-    const plan = planPass(plannedApps(context), context.held, world.containers);
+    const plan = planPass(plannedApps(context), context.refused, world.containers);
     expect(plan.map(({ appId, state, action }) => ({ appId, state, action }))).toEqual([
       { appId: 'db', state: 'running', action: 'none' },
       { appId: 'web', state: 'running', action: 'render' },

@@ -67,7 +67,7 @@ export function startSupervisor(options: HarnessOptions = {}) {
   const actor = createActor(machine, {
     input: {
       apps: options.apps ?? {},
-      held: {},
+      refused: {},
       backoff: DEFAULT_BACKOFF,
       holdGateForEmbedder: options.holdGateForEmbedder ?? false,
       gateCapMs: options.gateCapMs ?? 30 * 60_000,

@@ -419,7 +419,7 @@ function decisionOf(world: AppWorld, known: Known = world.known) {
 }
 
 /** Would create or (re)start while a dependency is not ready: it waits instead. */
-function isHeld(world: AppWorld, known: Known = world.known): boolean {
+function waitsForDependencies(world: AppWorld, known: Known = world.known): boolean {
   const action = decisionOf(world, known).action;
   return world.blocked && (action === 'create' || action === 'start' || action === 'recreate');
 }
@@ -434,7 +434,7 @@ function passActionOf(world: AppWorld): StepName {
   if (world.condemned && world.desired === 'running' && world.known?.status === 'running') {
     return restartsInPlace(world) ? 'restart' : 'recreate';
   }
-  if (isHeld(world)) return 'wait';
+  if (waitsForDependencies(world)) return 'wait';
   const action = decisionOf(world).action;
   return action === 'none' && world.phase.startsWith('running') && !world.heal ? 'render' : action;
 }
@@ -573,7 +573,7 @@ function settle(world: AppWorld): Outcome {
     return enterWith({ ...world, condemned: false }, restartsInPlace(world) ? 'restarting' : 'recreating');
   }
   const action = decisionOf(world).action;
-  if (action !== 'remove' && action !== 'stop' && isHeld(world)) return enter('waiting');
+  if (action !== 'remove' && action !== 'stop' && waitsForDependencies(world)) return enter('waiting');
   switch (action) {
     case 'remove':
       return enter('removing');

@@ -360,7 +360,7 @@ export class SupervisorRig {
           clock: run.clock,
           input: {
             apps: { a: { spec: specOf('a'), desired: 'running' } },
-            held: { h: 'manifest h.yaml: field image is missing' },
+            refused: { h: 'manifest h.yaml: field image is missing' },
             backoff: DEFAULT_BACKOFF,
             holdGateForEmbedder: event.holdGate,
             gateCapMs: GATE_CAP_MS,

@@ -14,7 +14,7 @@ export type SupervisorPhase =
   | 'recovering.retrying'
   | 'recovering.adopted'
   | 'supervising.idle'
-  | 'supervising.observing'
+  | 'supervising.listing'
   | 'supervising.collecting'
   | 'draining'
   | 'stopped';
@@ -154,7 +154,7 @@ export function supervisorWorldEvents(world: SupervisorWorld): SupervisorWorldEv
   if (world.phase === 'recovering.adopting') events.push({ type: 'RECOVER.OK' }, { type: 'RECOVER.FAIL' });
   if (world.phase === 'recovering.retrying') events.push({ type: 'TIME.RETRY' });
   if (inRecovery(world.phase)) events.push({ type: 'TIME.GATE_CAP' });
-  if (world.phase === 'supervising.observing') events.push({ type: 'OBSERVE.OK' }, { type: 'OBSERVE.FAIL' });
+  if (world.phase === 'supervising.listing') events.push({ type: 'OBSERVE.OK' }, { type: 'OBSERVE.FAIL' });
   if (world.phase === 'supervising.collecting') events.push({ type: 'TIME.PASS_TIMEOUT' });
   if (supervising(world.phase)) {
     // The tick and engine-event streams only run while supervising.
@@ -288,7 +288,7 @@ class Effects {
   /** A pass begins with its list call; requests from before it are served by it. */
   startObserving(): void {
     this.expect.observeCalls += 1;
-    this.set({ phase: 'supervising.observing', passQueued: false });
+    this.set({ phase: 'supervising.listing', passQueued: false });
   }
 
   /** idle runs the queued pass at once. */
