@@ -1,16 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApiWorld, type ApiWorld } from './api-world.js';
+import { createApiDaemon, type ApiDaemon } from './api-daemon.js';
 
-let world: ApiWorld | undefined;
+let daemon: ApiDaemon | undefined;
 afterEach(async () => {
-  await world?.cleanup();
-  world = undefined;
+  await daemon?.cleanup();
+  daemon = undefined;
 });
 
 describe('POST /v1/adopt', () => {
   it('answers with what it adopted; unknown apps are 404, bad bodies 400', async () => {
-    world = await createApiWorld();
-    const w = world;
+    daemon = await createApiDaemon();
+    const w = daemon;
     expect(await w.client.post('/v1/adopt')).toEqual({ adopted: [] });
     const unknown = await w.client.raw('POST', '/v1/adopt', {
       body: JSON.stringify({ apps: ['nope'] }),

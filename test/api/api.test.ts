@@ -4,15 +4,15 @@ import { createApiClient } from '../../src/api/client.js';
 import type { AppStatus } from '../../src/orchestrator.js';
 import type { Transition } from '../../src/streams/transitions.js';
 import { until } from '../support/until.js';
-import { createApiWorld, type ApiWorld } from './api-world.js';
+import { createApiDaemon, type ApiDaemon } from './api-daemon.js';
 
-let world: ApiWorld | undefined;
+let daemon: ApiDaemon | undefined;
 afterEach(async () => {
-  await world?.cleanup();
-  world = undefined;
+  await daemon?.cleanup();
+  daemon = undefined;
 });
 
-async function installed(w: ApiWorld, appId: string): Promise<AppStatus> {
+async function installed(w: ApiDaemon, appId: string): Promise<AppStatus> {
   await w.client.post(`/v1/apps/${appId}/install`);
   return until(`${appId} running`, async () => {
     const row = await w.client.get<AppStatus>(`/v1/apps/${appId}`).catch(() => undefined);
@@ -26,8 +26,8 @@ function errorOf(body: string): { code: string; message: string } {
 
 describe('the local API (simulated engine, real server on a unix socket)', () => {
   it('status, app detail, install/stop/start/restart/uninstall, explain, plan, catalog', async () => {
-    world = await createApiWorld();
-    const w = world;
+    daemon = await createApiDaemon();
+    const w = daemon;
     const row = await installed(w, 'web');
     expect(row).toMatchObject({ appId: 'web', state: 'running', desired: 'running', restarts: 0 });
     expect(typeof row.since).toBe('number');
@@ -67,8 +67,8 @@ describe('the local API (simulated engine, real server on a unix socket)', () =>
   });
 
   it('streams transitions as Server-Sent Events', async () => {
-    world = await createApiWorld();
-    const w = world;
+    daemon = await createApiDaemon();
+    const w = daemon;
     const seen: Transition[] = [];
     const stream = w.client.stream('/v1/events?app=web', (event, data) => {
       if (event === 'transition') seen.push(data as Transition);
@@ -81,8 +81,8 @@ describe('the local API (simulated engine, real server on a unix socket)', () =>
   });
 
   it('streams container output, and 404s logs of an unknown app', async () => {
-    world = await createApiWorld();
-    const w = world;
+    daemon = await createApiDaemon();
+    const w = daemon;
     await installed(w, 'web');
     w.engine.control.writeOutput('podwarden-web', 'httpd: serving on :8080');
     w.engine.control.writeOutput('podwarden-web', 'oops', 'stderr');
@@ -100,8 +100,8 @@ describe('the local API (simulated engine, real server on a unix socket)', () =>
   });
 
   it('answers bad requests with 4xx JSON errors and keeps serving', async () => {
-    world = await createApiWorld();
-    const w = world;
+    daemon = await createApiDaemon();
+    const w = daemon;
     const unknown = await w.client.raw('POST', '/v1/apps/nope/install');
     expect(unknown.status).toBe(404);
     expect(errorOf(unknown.body).message).toMatch(/nope/);
@@ -139,8 +139,8 @@ describe('the local API (simulated engine, real server on a unix socket)', () =>
   });
 
   it('TCP on loopback needs the bearer token: missing or wrong → 401', async () => {
-    world = await createApiWorld({ tcpToken: 'a-long-enough-test-token' });
-    const tcp = world.tcp!;
+    daemon = await createApiDaemon({ tcpToken: 'a-long-enough-test-token' });
+    const tcp = daemon.tcp!;
     const noToken = createApiClient({ host: '127.0.0.1', port: tcp.port, token: '' });
     const missing = await noToken.raw('GET', '/v1/status', { headers: { authorization: '' } });
     expect(missing.status).toBe(401);
@@ -152,8 +152,8 @@ describe('the local API (simulated engine, real server on a unix socket)', () =>
   });
 
   it('/healthz is 503 with the reason while the embedder holds the recovery gate', async () => {
-    world = await createApiWorld({ holdGate: true });
-    const w = world;
+    daemon = await createApiDaemon({ holdGate: true });
+    const w = daemon;
     await until('the gate held', async () => {
       const answer = await w.client.raw('GET', '/healthz');
       return answer.body.includes('held by the embedding daemon') ? answer : undefined;
@@ -170,8 +170,8 @@ describe('the local API (simulated engine, real server on a unix socket)', () =>
   });
 
   it('/healthz is 200 when supervising; /metrics parses and has the families', async () => {
-    world = await createApiWorld();
-    const w = world;
+    daemon = await createApiDaemon();
+    const w = daemon;
     await until('healthy', async () => (await w.client.raw('GET', '/healthz')).status === 200);
     const health = JSON.parse((await w.client.raw('GET', '/healthz')).body) as { ok: boolean; gate: string };
     expect(health).toMatchObject({ ok: true, gate: 'open' });

@@ -3,7 +3,7 @@ import { createDockerodeEngine } from '../../src/engine/dockerode/dockerode-engi
 import { DEFAULT_MAX_IN_FLIGHT } from '../../src/engine/engine-work.js';
 import type { Orchestrator } from '../../src/orchestrator.js';
 import { image, SOCKET_PATH } from '../podman/support/env.js';
-import { createWorld, type World } from '../podman/support/orchestrator-fixture.js';
+import { createLaneDaemon, type LaneDaemon } from '../podman/support/orchestrator-fixture.js';
 import { containersWithLabel, podman } from '../podman/support/podman-cli.js';
 import { until } from '../support/until.js';
 import { countingInFlight } from './support/in-flight.js';
@@ -14,29 +14,29 @@ import { LABELS } from '../../src/domain/labels.js';
 // 10.6 s and a 10 s backoff stretched to 22.6 s). Timings are printed, never asserted.
 
 const APPS = 50;
-let world: World;
+let daemon: LaneDaemon;
 let orchestrator: Orchestrator;
 let counted: ReturnType<typeof countingInFlight>;
 const ids = Array.from({ length: APPS }, (_, i) => `crowd${i}`);
 
 beforeAll(async () => {
-  world = await createWorld();
+  daemon = await createLaneDaemon();
   // sleeper has no HEALTHCHECK: 50 image health checks every 5 s would be a load of their own.
-  for (const appId of ids) await world.writeManifest(appId, { image: image('sleeper'), stopTimeout: '2s' });
+  for (const appId of ids) await daemon.writeManifest(appId, { image: image('sleeper'), stopTimeout: '2s' });
   counted = countingInFlight(createDockerodeEngine({ socketPath: SOCKET_PATH }));
-  orchestrator = await world.boot({ engine: counted.engine, intervalMs: 10 * 60_000 });
+  orchestrator = await daemon.boot({ engine: counted.engine, intervalMs: 10 * 60_000 });
   for (const appId of ids) await orchestrator.install(appId);
   await allRunning('the first install');
 }, 600_000);
 
 afterAll(async () => {
-  await world?.cleanup();
+  await daemon?.cleanup();
 });
 
 /** One `podman ps`: each app's containers (ids). */
 async function containersByApp(): Promise<Map<string, string[]>> {
   const byApp = new Map<string, string[]>();
-  for (const container of await containersWithLabel(LABELS.owner, world.instance)) {
+  for (const container of await containersWithLabel(LABELS.owner, daemon.instance)) {
     const appId = container.labels[LABELS.app]!;
     byApp.set(appId, [...(byApp.get(appId) ?? []), container.id].sort());
   }
@@ -53,7 +53,7 @@ async function allRunning(after: string): Promise<void> {
         .join(', ')}`,
     async () => {
       if (orchestrator.status().some((row) => row.state !== 'running')) return false;
-      const containers = await containersWithLabel(LABELS.owner, world.instance);
+      const containers = await containersWithLabel(LABELS.owner, daemon.instance);
       return containers.length === APPS && containers.every((container) => container.state === 'running');
     },
     540_000,
@@ -71,7 +71,7 @@ describe(`${APPS} apps killed at once`, () => {
         expect(before.size).toBe(APPS);
         counted.reset();
         const killedAt = Date.now();
-        await podman(['kill', ...ids.map((appId) => world.containerName(appId))]);
+        await podman(['kill', ...ids.map((appId) => daemon.containerName(appId))]);
         const killAnswered = Date.now() - killedAt;
         await allRunning('the kill');
         const starts = counted.calls.map(({ at }) => at - killedAt);

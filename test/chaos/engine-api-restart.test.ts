@@ -5,7 +5,7 @@ import { createDockerodeEngine } from '../../src/engine/dockerode/dockerode-engi
 import { LABELS } from '../../src/domain/labels.js';
 import type { Orchestrator } from '../../src/orchestrator.js';
 import { image, SOCKET_PATH } from '../podman/support/env.js';
-import { createWorld, type World } from '../podman/support/orchestrator-fixture.js';
+import { createLaneDaemon, type LaneDaemon } from '../podman/support/orchestrator-fixture.js';
 import { containersWithLabel, inspectJson, kill, pushUniqueTag } from '../podman/support/podman-cli.js';
 import { until } from '../support/until.js';
 import { countingInFlight } from './support/in-flight.js';
@@ -24,20 +24,20 @@ import { chaosLane } from './support/lane.js';
 
 const run = promisify(execFile);
 const lane = chaosLane();
-let world: World;
+let daemon: LaneDaemon;
 let orchestrator: Orchestrator;
 let foreign: ForeignMark;
 const apps = ['i1', 'i2', 'i3', 'i4'];
 
 beforeAll(async () => {
-  world = await createWorld();
-  await world.writeManifest('steady', { image: image('httpd'), stopTimeout: '2s' });
+  daemon = await createLaneDaemon();
+  await daemon.writeManifest('steady', { image: image('httpd'), stopTimeout: '2s' });
   // Tags no engine has yet: each install is a real registry pull, under way when the service goes.
   for (const appId of apps)
-    await world.writeManifest(appId, { image: await pushUniqueTag('httpd'), stopTimeout: '2s' });
-  foreign = await makeForeignNamed(world.instance, `${world.namePrefix}steady-copy`, image('httpd'));
+    await daemon.writeManifest(appId, { image: await pushUniqueTag('httpd'), stopTimeout: '2s' });
+  foreign = await makeForeignNamed(daemon.instance, `${daemon.namePrefix}steady-copy`, image('httpd'));
   const counted = countingInFlight(createDockerodeEngine({ socketPath: SOCKET_PATH }));
-  orchestrator = await world.boot({
+  orchestrator = await daemon.boot({
     engine: counted.engine,
     intervalMs: 10 * 60_000,
     backoff: { initialMs: 1_000, maxMs: 5_000, budget: { restarts: 100, windowMs: 60 * 60_000 } },
@@ -47,8 +47,8 @@ beforeAll(async () => {
 afterAll(async () => {
   // Whatever happened, leave the engine up for the next file.
   await run('bash', ['scripts/setup-engine.sh']);
-  await world?.cleanup();
-  await removeForeignTagged(world.instance);
+  await daemon?.cleanup();
+  await removeForeignTagged(daemon.instance);
 });
 
 describe('the engine API service restarted under podwarden', () => {
@@ -66,7 +66,7 @@ describe('the engine API service restarted under podwarden', () => {
     void orchestrator.reconcileNow().catch(() => undefined);
     const restarted = lane.restartEngineApi();
     // While it is down (or coming back), the steady app's container is killed: nobody hears it.
-    await kill(world.containerName('steady')).catch(() => undefined);
+    await kill(daemon.containerName('steady')).catch(() => undefined);
     await restarted;
 
     await until(
@@ -75,14 +75,14 @@ describe('the engine API service restarted under podwarden', () => {
       async () => {
         const rows = orchestrator.status();
         if (rows.length !== apps.length + 1 || rows.some((row) => row.state !== 'running')) return false;
-        const containers = await containersWithLabel(LABELS.owner, world.instance);
+        const containers = await containersWithLabel(LABELS.owner, daemon.instance);
         return containers.length === apps.length + 1 && containers.every((container) => container.state === 'running');
       },
       240_000,
       500,
     );
-    expectNoDuplicates(await containersWithLabel(LABELS.owner, world.instance));
-    expect((await inspectJson(world.containerName('steady'))).Id).toBe(steady);
+    expectNoDuplicates(await containersWithLabel(LABELS.owner, daemon.instance));
+    expect((await inspectJson(daemon.containerName('steady'))).Id).toBe(steady);
     await expectForeignUntouched([foreign]);
     await until(
       () => `/healthz to be ok: ${JSON.stringify(orchestrator.health())}`,

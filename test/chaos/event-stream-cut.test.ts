@@ -6,7 +6,7 @@ import type { PassReport } from '../../machines/types.js';
 import { createDockerodeEngine } from '../../src/engine/dockerode/dockerode-engine.js';
 import type { Orchestrator } from '../../src/orchestrator.js';
 import { image, SOCKET_PATH } from '../podman/support/env.js';
-import { createWorld, waitForState, type World } from '../podman/support/orchestrator-fixture.js';
+import { createLaneDaemon, waitForState, type LaneDaemon } from '../podman/support/orchestrator-fixture.js';
 import { containersWithLabel, inspectJson, kill } from '../podman/support/podman-cli.js';
 import { LABELS } from '../../src/domain/labels.js';
 import { until } from '../support/until.js';
@@ -20,7 +20,7 @@ import { startSocketProxy, type SocketProxy } from './support/socket-proxy.js';
 
 let dir: string;
 let proxy: SocketProxy;
-let world: World;
+let daemon: LaneDaemon;
 let orchestrator: Orchestrator;
 let counted: ReturnType<typeof countingInFlight>;
 const passes: PassReport[] = [];
@@ -28,15 +28,15 @@ const passes: PassReport[] = [];
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'pw-chaos-cut-'));
   proxy = await startSocketProxy(join(dir, 'engine.sock'), SOCKET_PATH);
-  world = await createWorld();
-  await world.writeManifest('web', { image: image('httpd'), stopTimeout: '2s' });
+  daemon = await createLaneDaemon();
+  await daemon.writeManifest('web', { image: image('httpd'), stopTimeout: '2s' });
   counted = countingInFlight(createDockerodeEngine({ socketPath: proxy.path }));
-  orchestrator = await world.boot({ engine: counted.engine, intervalMs: 10 * 60_000 });
+  orchestrator = await daemon.boot({ engine: counted.engine, intervalMs: 10 * 60_000 });
   orchestrator.passes$.subscribe((pass) => passes.push(pass));
 });
 
 afterAll(async () => {
-  await world?.cleanup();
+  await daemon?.cleanup();
   await proxy?.close();
   await rm(dir, { recursive: true, force: true });
 });
@@ -53,7 +53,7 @@ describe('the event stream cut', () => {
     expect(orchestrator.health()).toMatchObject({ ok: false, engine: 'unreachable' });
     counted.reset();
     const passesBefore = passes.length;
-    await kill(world.containerName('web'));
+    await kill(daemon.containerName('web'));
     await until(
       'podman to show the killed container exited',
       async () => (await inspectJson(containerId)).State.Status === 'exited',
@@ -73,7 +73,7 @@ describe('the event stream cut', () => {
     await waitForState(orchestrator, 'web', 'running');
     expect(passes.length).toBeGreaterThan(passesBefore);
     expect(counted.calls.map(({ call, subject }) => `${call} ${subject}`)).toEqual([`start ${containerId}`]);
-    expectNoDuplicates(await containersWithLabel(LABELS.owner, world.instance));
+    expectNoDuplicates(await containersWithLabel(LABELS.owner, daemon.instance));
     await until('/healthz to be ok again', () => orchestrator.health().ok, 60_000);
   });
 });

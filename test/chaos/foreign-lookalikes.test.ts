@@ -3,7 +3,12 @@ import { createDockerodeEngine } from '../../src/engine/dockerode/dockerode-engi
 import { LABELS } from '../../src/domain/labels.js';
 import type { Orchestrator } from '../../src/orchestrator.js';
 import { image, SOCKET_PATH } from '../podman/support/env.js';
-import { createWorld, waitForState, waitForStatus, type World } from '../podman/support/orchestrator-fixture.js';
+import {
+  createLaneDaemon,
+  waitForState,
+  waitForStatus,
+  type LaneDaemon,
+} from '../podman/support/orchestrator-fixture.js';
 import { containersWithLabel, podman } from '../podman/support/podman-cli.js';
 import {
   expectForeignUntouched,
@@ -21,29 +26,29 @@ import { countingInFlight } from './support/in-flight.js';
 // holder is removed (issue 11: only at its next backoff retry, up to 5 min later).
 
 const HOUR = 60 * 60_000;
-let world: World;
+let daemon: LaneDaemon;
 let orchestrator: Orchestrator;
 let counted: ReturnType<typeof countingInFlight>;
 let foreign: ForeignMark[];
 let nameHolder: ForeignMark;
 
 beforeAll(async () => {
-  world = await createWorld();
-  await world.writeManifest('web', { image: image('httpd'), stopTimeout: '2s' });
-  await world.writeManifest('db', { image: image('httpd'), stopTimeout: '2s' });
-  const tag = world.instance;
-  nameHolder = await makeForeignNamed(tag, world.containerName('web'), image('httpd'));
+  daemon = await createLaneDaemon();
+  await daemon.writeManifest('web', { image: image('httpd'), stopTimeout: '2s' });
+  await daemon.writeManifest('db', { image: image('httpd'), stopTimeout: '2s' });
+  const tag = daemon.instance;
+  nameHolder = await makeForeignNamed(tag, daemon.containerName('web'), image('httpd'));
   foreign = [
-    await makeForeignNamed(tag, `${world.containerName('web')}-old`, image('httpd')),
-    await makeForeignNamed(tag, world.containerName('db'), image('httpd'), {
-      [LABELS.owner]: `${world.instance}-other`,
+    await makeForeignNamed(tag, `${daemon.containerName('web')}-old`, image('httpd')),
+    await makeForeignNamed(tag, daemon.containerName('db'), image('httpd'), {
+      [LABELS.owner]: `${daemon.instance}-other`,
       [LABELS.app]: 'db',
     }),
-    await makeForeignNamed(tag, `${world.namePrefix}lookalike`, image('httpd'), { [LABELS.app]: 'web' }),
+    await makeForeignNamed(tag, `${daemon.namePrefix}lookalike`, image('httpd'), { [LABELS.app]: 'web' }),
   ];
   counted = countingInFlight(createDockerodeEngine({ socketPath: SOCKET_PATH }));
   // A backoff far longer than the test: only the freed name can let web go on in time.
-  orchestrator = await world.boot({
+  orchestrator = await daemon.boot({
     engine: counted.engine,
     intervalMs: 10 * 60_000,
     backoff: { initialMs: HOUR, maxMs: HOUR, jitter: 0 },
@@ -51,8 +56,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await world?.cleanup();
-  await removeForeignTagged(world.instance);
+  await daemon?.cleanup();
+  await removeForeignTagged(daemon.instance);
 });
 
 describe('foreign look-alike containers', () => {
@@ -67,7 +72,7 @@ describe('foreign look-alike containers', () => {
         (entry) => entry.failureReason?.kind === 'name-taken',
       );
       expect(row.failure).toContain(
-        `container name ${world.containerName(appId)} is held by a container podwarden does not own`,
+        `container name ${daemon.containerName(appId)} is held by a container podwarden does not own`,
       );
     }
     await expectForeignUntouched([nameHolder, ...foreign]);
@@ -87,6 +92,6 @@ describe('foreign look-alike containers', () => {
         .map((row) => row.appId)
         .sort(),
     ).toEqual(['db', 'web']);
-    expectNoDuplicates(await containersWithLabel(LABELS.owner, world.instance));
+    expectNoDuplicates(await containersWithLabel(LABELS.owner, daemon.instance));
   });
 });

@@ -2,20 +2,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Orchestrator } from '../../src/orchestrator.js';
 import type { Transition } from '../../src/streams/transitions.js';
 import { image } from '../podman/support/env.js';
-import { createWorld, waitForStatus, type World } from '../podman/support/orchestrator-fixture.js';
+import { createLaneDaemon, waitForStatus, type LaneDaemon } from '../podman/support/orchestrator-fixture.js';
 import { kill } from '../podman/support/podman-cli.js';
 
 // An app killed by hand each time it comes back (issue 11: it ended `failed` with "bad config:
 // exits at once on every start", though each death followed an engine kill event).
 
-let world: World;
+let daemon: LaneDaemon;
 let orchestrator: Orchestrator;
 const transitions: Transition[] = [];
 
 beforeAll(async () => {
-  world = await createWorld();
-  await world.writeManifest('victim', { image: image('httpd'), stopTimeout: '2s' });
-  orchestrator = await world.boot({
+  daemon = await createLaneDaemon();
+  await daemon.writeManifest('victim', { image: image('httpd'), stopTimeout: '2s' });
+  orchestrator = await daemon.boot({
     intervalMs: 10 * 60_000,
     backoff: { initialMs: 500, maxMs: 2_000, jitter: 0, budget: { restarts: 100, windowMs: 60 * 60_000 } },
   });
@@ -23,7 +23,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await world?.cleanup();
+  await daemon?.cleanup();
 });
 
 describe('killed outside podwarden, again and again', () => {

@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppStatus } from '../../src/orchestrator.js';
-import { createApiWorldWithWeb, type ApiWorld } from '../api/api-world.js';
+import { createApiDaemonWithWeb, type ApiDaemon } from '../api/api-daemon.js';
 import { apiCorpus, expectRefused } from './api-corpus.js';
 
 const API_CORPUS = apiCorpus('web', 'crashy');
 
-let world: ApiWorld;
+let daemon: ApiDaemon;
 beforeAll(async () => {
-  world = await createApiWorldWithWeb();
+  daemon = await createApiDaemonWithWeb();
 });
 afterAll(async () => {
-  await world.cleanup();
+  await daemon.cleanup();
 });
 
 describe('the API corpus (simulated engine)', () => {
@@ -19,15 +19,15 @@ describe('the API corpus (simulated engine)', () => {
   });
 
   it.each(API_CORPUS.map((request) => [request.name, request] as const))('%s', async (_name, request) => {
-    await expectRefused(world.client, request);
+    await expectRefused(daemon.client, request);
   });
 
   it('HEAD of the event stream is a 404, not a subscription held open', async () => {
-    expect((await world.client.raw('HEAD', '/v1/events')).status).toBe(404);
+    expect((await daemon.client.raw('HEAD', '/v1/events')).status).toBe(404);
   });
 
   it('still serves, and web still runs, after all of them', async () => {
-    const row = await world.client.get<AppStatus>('/v1/apps/web');
+    const row = await daemon.client.get<AppStatus>('/v1/apps/web');
     expect(row.state).toBe('running');
   });
 });

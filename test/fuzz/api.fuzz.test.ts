@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_ID_PATTERN } from '../../src/manifest/field-formats.js';
-import { createApiWorldWithWeb, type ApiWorld } from '../api/api-world.js';
+import { createApiDaemonWithWeb, type ApiDaemon } from '../api/api-daemon.js';
 import { fuzz, fuzzSettings } from './fuzz-settings.js';
 
 /**
@@ -10,15 +10,15 @@ import { fuzz, fuzzSettings } from './fuzz-settings.js';
  * body and content type. Never a 5xx, never a hang; every refusal is podwarden's JSON error,
  * short and printable; and nothing is accepted (2xx) that the documented rules refuse (an app
  * id that does not match, a query parameter the route does not take, a body a command does not
- * take). The world's apps: `web` (installed) and `crashy`.
+ * take). The daemon's apps: `web` (installed) and `crashy`.
  */
 
-let world: ApiWorld;
+let daemon: ApiDaemon;
 beforeAll(async () => {
-  world = await createApiWorldWithWeb();
+  daemon = await createApiDaemonWithWeb();
 });
 afterAll(async () => {
-  await world.cleanup();
+  await daemon.cleanup();
 });
 
 const COMMANDS = ['install', 'uninstall', 'start', 'stop', 'restart'];
@@ -99,7 +99,7 @@ function send(verb: string, target: string, payload: string | undefined, type: s
   return new Promise((resolve, reject) => {
     const req = request(
       {
-        socketPath: world.socketPath,
+        socketPath: daemon.socketPath,
         method: verb,
         path: target,
         headers: type ? { 'content-type': type } : {},
@@ -170,7 +170,7 @@ describe('fuzzing the local API', () => {
           const answer = await send(verb, target, payload, payload === undefined ? undefined : type);
           statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
           if (answer.status === 0) {
-            expect((await world.client.raw('GET', '/healthz')).status).toBe(200);
+            expect((await daemon.client.raw('GET', '/healthz')).status).toBe(200);
             return;
           }
           expect(answer.status, `${verb} ${target}: ${answer.body}`).toBeLessThan(500);
@@ -192,7 +192,7 @@ describe('fuzzing the local API', () => {
       console.log(
         `fuzz API: answers by status ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}`,
       );
-      expect((await world.client.raw('GET', '/healthz')).status).toBe(200);
+      expect((await daemon.client.raw('GET', '/healthz')).status).toBe(200);
     },
   );
 });

@@ -6,11 +6,11 @@ import type { PassReport } from '../../machines/types.js';
 import { sampleImageRef } from '../../src/engine/simulator/simulator-images.js';
 import { recordingLaneCalls } from '../podman/support/engine-spy.js';
 import {
-  createWorld,
+  createLaneDaemon,
   nextTransition,
   waitForState,
   waitForStatus,
-  type World,
+  type LaneDaemon,
 } from '../podman/support/orchestrator-fixture.js';
 import { pushUniqueTag } from '../podman/support/podman-cli.js';
 import { lanesUnderTest } from './support/lane.js';
@@ -30,15 +30,15 @@ function firstPass(orchestrator: Orchestrator): Promise<PassReport> {
 describe.each(lanesUnderTest())('core scenarios on $title', (lane) => {
   const engine = outside(lane);
   const httpd = sampleImageRef('httpd', lane.registry);
-  let world: World;
+  let daemon: LaneDaemon;
 
-  function boot(overrides: Parameters<World['boot']>[0] = {}) {
-    return world.boot({ intervalMs: NO_TICK, ...overrides });
+  function boot(overrides: Parameters<LaneDaemon['boot']>[0] = {}) {
+    return daemon.boot({ intervalMs: NO_TICK, ...overrides });
   }
 
   async function installed(): Promise<{ orchestrator: Orchestrator; containerId: string }> {
-    world = await createWorld(lane);
-    await world.writeManifest('web', { image: httpd });
+    daemon = await createLaneDaemon(lane);
+    await daemon.writeManifest('web', { image: httpd });
     const orchestrator = await boot();
     await orchestrator.install('web');
     const status = await waitForState(orchestrator, 'web', 'running');
@@ -46,14 +46,14 @@ describe.each(lanesUnderTest())('core scenarios on $title', (lane) => {
   }
 
   afterEach(async () => {
-    await world?.cleanup();
+    await daemon?.cleanup();
   });
 
   it('installs an app with a real pull from the registry and runs it', async () => {
-    world = await createWorld(lane);
+    daemon = await createLaneDaemon(lane);
     const ref = await pushUniqueTag('httpd');
     expect(await engine.imageExists(ref)).toBe(false);
-    await world.writeManifest('web', { image: ref });
+    await daemon.writeManifest('web', { image: ref });
     const orchestrator = await boot();
     const seen: string[] = [];
     orchestrator.transitions$.subscribe((t) => t.appId === 'web' && seen.push(t.to));
@@ -69,10 +69,10 @@ describe.each(lanesUnderTest())('core scenarios on $title', (lane) => {
       'running',
     ]);
     expect(await engine.imageExists(ref)).toBe(true);
-    const inspected = await engine.inspect(world.containerName('web'));
+    const inspected = await engine.inspect(daemon.containerName('web'));
     expect(inspected?.State.Status).toBe('running');
     expect(inspected?.Id).toBe(status.containerId);
-    expect(inspected?.Config.Labels?.[LABELS.owner]).toBe(world.instance);
+    expect(inspected?.Config.Labels?.[LABELS.owner]).toBe(daemon.instance);
     await engine.removeImage(ref).catch(() => undefined);
   });
 
@@ -83,20 +83,20 @@ describe.each(lanesUnderTest())('core scenarios on $title', (lane) => {
     const passesBefore = passes.length;
     const killedAt = Date.now();
     const restarted = nextTransition(orchestrator.transitions$, (t) => t.appId === 'web' && t.to === 'running');
-    await engine.kill(world.containerName('web'));
+    await engine.kill(daemon.containerName('web'));
     await restarted;
     // The interval is 10 minutes and no pass ran: only the event stream can explain the restart.
     // How long it took is measured (npm run bench), never asserted.
     console.log(`${lane.id}: kill → running again: ${Date.now() - killedAt} ms`);
     expect(passes.length).toBe(passesBefore);
-    const inspected = await engine.inspect(world.containerName('web'));
+    const inspected = await engine.inspect(daemon.containerName('web'));
     expect(inspected?.Id).toBe(containerId);
     expect(inspected?.State.Status).toBe('running');
   });
 
   it('recreates a container removed behind its back', async () => {
     const { orchestrator, containerId } = await installed();
-    await engine.removeForce(world.containerName('web'));
+    await engine.removeForce(daemon.containerName('web'));
     // `rm -f` kills first: the die may restart the doomed container before its remove event arrives.
     await waitForStatus(
       orchestrator,
@@ -104,7 +104,7 @@ describe.each(lanesUnderTest())('core scenarios on $title', (lane) => {
       'run a new container',
       (row) => row.state === 'running' && row.containerId !== undefined && row.containerId !== containerId,
     );
-    const inspected = await engine.inspect(world.containerName('web'));
+    const inspected = await engine.inspect(daemon.containerName('web'));
     expect(inspected?.Id).not.toBe(containerId);
     expect(inspected?.State.Status).toBe('running');
   });
@@ -112,7 +112,7 @@ describe.each(lanesUnderTest())('core scenarios on $title', (lane) => {
   it('recreates a paused container', async () => {
     const { orchestrator, containerId } = await installed();
     const recreating = nextTransition(orchestrator.transitions$, (t) => t.appId === 'web' && t.to === 'recreating');
-    await engine.pause(world.containerName('web'));
+    await engine.pause(daemon.containerName('web'));
     expect((await recreating).reason).toContain('paused');
     await waitForStatus(
       orchestrator,
@@ -120,7 +120,7 @@ describe.each(lanesUnderTest())('core scenarios on $title', (lane) => {
       'run a new container',
       (row) => row.state === 'running' && row.containerId !== containerId,
     );
-    const inspected = await engine.inspect(world.containerName('web'));
+    const inspected = await engine.inspect(daemon.containerName('web'));
     expect(inspected?.Id).not.toBe(containerId);
     expect(inspected?.State.Status).toBe('running');
   });
@@ -128,7 +128,7 @@ describe.each(lanesUnderTest())('core scenarios on $title', (lane) => {
   it('adopts the running container when podwarden restarts: same id, not started again', async () => {
     const { orchestrator: first, containerId } = await installed();
     await first.stop();
-    const before = await engine.inspect(world.containerName('web'));
+    const before = await engine.inspect(daemon.containerName('web'));
     const counted = recordingLaneCalls(lane, 'pull', 'create', 'start', 'stop', 'remove');
     const second = await boot({ engine: counted.engine });
     const passed = await firstPass(second);
@@ -136,7 +136,7 @@ describe.each(lanesUnderTest())('core scenarios on $title', (lane) => {
     expect(passed.entries).toEqual([expect.objectContaining({ appId: 'web', action: 'none' })]);
     expect(again.containerId).toBe(containerId);
     expect(counted.log).toEqual([]);
-    const after = await engine.inspect(world.containerName('web'));
+    const after = await engine.inspect(daemon.containerName('web'));
     expect(after?.State.StartedAt).toBe(before?.State.StartedAt);
     expect(after?.RestartCount).toBe(0);
   });
@@ -145,19 +145,19 @@ describe.each(lanesUnderTest())('core scenarios on $title', (lane) => {
     const { orchestrator: first } = await installed();
     await first.stopApp('web');
     await waitForState(first, 'web', 'stopped');
-    expect((await engine.inspect(world.containerName('web')))?.State.Status).toBe('exited');
+    expect((await engine.inspect(daemon.containerName('web')))?.State.Status).toBe('exited');
     await first.stop();
     const second = await boot();
     await firstPass(second);
     await waitForState(second, 'web', 'stopped');
-    expect((await engine.inspect(world.containerName('web')))?.State.Status).toBe('exited');
+    expect((await engine.inspect(daemon.containerName('web')))?.State.Status).toBe('exited');
     await second.startApp('web');
     await waitForState(second, 'web', 'running');
   });
 
   it("acts on an image's HEALTHCHECK through whoever runs it: the engine where it runs them, else podwarden", async () => {
-    world = await createWorld(lane);
-    await world.writeManifest('sick', { image: sampleImageRef('unhealthy', lane.registry) });
+    daemon = await createLaneDaemon(lane);
+    await daemon.writeManifest('sick', { image: sampleImageRef('unhealthy', lane.registry) });
     const counted = recordingLaneCalls(lane, 'exec');
     // Passes every 2 s: they read the verdict from the list where an event carries an old one.
     const orchestrator = await boot({ engine: counted.engine, intervalMs: 2_000 });
@@ -184,7 +184,7 @@ describe.each(lanesUnderTest())('core scenarios on $title', (lane) => {
     const removed = nextTransition(orchestrator.transitions$, (t) => t.appId === 'web' && t.to === 'removed');
     await orchestrator.uninstall('web');
     await removed;
-    expect(await engine.containersWithLabel(LABELS.owner, world.instance)).toEqual([]);
+    expect(await engine.containersWithLabel(LABELS.owner, daemon.instance)).toEqual([]);
     expect(orchestrator.status()).toEqual([]);
   });
 });

@@ -148,7 +148,7 @@ describe('supervisor: a pass requested while a pass lists the engine', () => {
       { type: 'CHILD.ANSWER', app: 'a' }, // the pass is complete
     ];
     const end = path.reduce((world, event) => stepSupervisorWorld(world, event).world, initialSupervisorWorld());
-    expect(end.phase).toBe('supervising.observing');
+    expect(end.phase).toBe('supervising.listing');
     const divergence = await new SupervisorRig().replay(path);
     expect(divergence, divergence).toBeUndefined();
   });

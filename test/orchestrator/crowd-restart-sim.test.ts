@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { sampleRegistry } from '../../src/engine/simulator/simulator-images.js';
 import { createSimulatedEngine, type SimulatedEngine } from '../../src/engine/simulator/simulator.js';
 import type { OrchestratorOptions } from '../../src/orchestrator.js';
-import { createSimWorld, image, REGISTRY, useSimWorlds } from './sim-world.js';
+import { createSimDaemon, image, REGISTRY, useSimDaemons } from './sim-daemon.js';
 
 // Issue 11, "no bound on engine calls": 50 apps killed at once put 46 starts in flight at once
 // (single starts up to 10.6 s, a 10 s backoff stretched to 22.6 s).
 
 const HOUR = 60 * 60_000;
 const MUTATING = ['pull', 'create', 'start', 'stop', 'remove'] as const;
-useSimWorlds();
+useSimDaemons();
 
 /** The simulator with its mutating calls counted as they reach it: the most at once, and the starts. */
 function countedEngine(): { engine: SimulatedEngine; most: () => number; began: string[] } {
@@ -36,31 +36,31 @@ function countedEngine(): { engine: SimulatedEngine; most: () => number; began: 
 async function crowd(apps: number, engineWork: OrchestratorOptions['engineWork']) {
   const counted = countedEngine();
   const ids = Array.from({ length: apps }, (_, i) => `app${i}`);
-  const world = await createSimWorld(Object.fromEntries(ids.map((id) => [id, { image: image('httpd') }])), {
+  const daemon = await createSimDaemon(Object.fromEntries(ids.map((id) => [id, { image: image('httpd') }])), {
     engine: counted.engine,
     intervalMs: HOUR,
     ...(engineWork ? { engineWork } : {}),
   });
-  for (const id of ids) await world.orchestrator.install(id);
-  await world.advance(1_000);
-  expect(ids.every((id) => world.state(id) === 'running')).toBe(true);
+  for (const id of ids) await daemon.orchestrator.install(id);
+  await daemon.advance(1_000);
+  expect(ids.every((id) => daemon.state(id) === 'running')).toBe(true);
   // Each start takes podman a while under load.
   counted.engine.control.setCallLatency(200);
   const before = counted.began.length;
-  const containers = ids.map((id) => world.containerId(id)!);
+  const containers = ids.map((id) => daemon.containerId(id)!);
   const mostSince = counted.most;
   for (const id of containers) counted.engine.control.kill(id);
-  await world.advance(60_000);
+  await daemon.advance(60_000);
   const most = mostSince();
   const starts = counted.began.slice(before).filter((call) => call.startsWith('start '));
-  return { world, ids, containers, most, starts };
+  return { daemon, ids, containers, most, starts };
 }
 
 describe('50 apps killed at once (simulated engine and clock)', () => {
   it('all run again with at most 4 mutating engine calls at once (the default), one start each', async () => {
-    const { world, ids, containers, most, starts } = await crowd(50, undefined);
-    expect(ids.every((id) => world.state(id) === 'running')).toBe(true);
-    expect(ids.map((id) => world.containerId(id))).toEqual(containers);
+    const { daemon, ids, containers, most, starts } = await crowd(50, undefined);
+    expect(ids.every((id) => daemon.state(id) === 'running')).toBe(true);
+    expect(ids.map((id) => daemon.containerId(id))).toEqual(containers);
     expect(most).toBeLessThanOrEqual(4);
     expect(starts.sort()).toEqual(containers.map((id) => `start ${id}`).sort());
   });
@@ -72,7 +72,7 @@ describe('50 apps killed at once (simulated engine and clock)', () => {
 
   it('a crashed app restarts while slow pulls hold the queue: restarts before pulls', async () => {
     const counted = countedEngine();
-    const world = await createSimWorld(
+    const daemon = await createSimDaemon(
       {
         web: { image: image('httpd') },
         p1: { image: image('sleeper') },
@@ -81,23 +81,23 @@ describe('50 apps killed at once (simulated engine and clock)', () => {
       },
       { engine: counted.engine, intervalMs: HOUR, engineWork: { maxInFlight: 2 } },
     );
-    await world.orchestrator.install('web');
-    await world.advance(1_000);
+    await daemon.orchestrator.install('web');
+    await daemon.advance(1_000);
     counted.engine.control.setPullLatency(10 * 60_000);
     const before = counted.began.length;
-    for (const id of ['p1', 'p2', 'p3']) await world.orchestrator.install(id);
-    await world.advance(1_000);
-    const web = world.containerId('web')!;
+    for (const id of ['p1', 'p2', 'p3']) await daemon.orchestrator.install(id);
+    await daemon.advance(1_000);
+    const web = daemon.containerId('web')!;
     counted.engine.control.kill(web);
-    await world.advance(1_000);
-    expect(world.state('web')).toBe('running');
-    expect(['p1', 'p2', 'p3'].map((id) => world.state(id))).toEqual(['pulling', 'pulling', 'pulling']);
+    await daemon.advance(1_000);
+    expect(daemon.state('web')).toBe('running');
+    expect(['p1', 'p2', 'p3'].map((id) => daemon.state(id))).toEqual(['pulling', 'pulling', 'pulling']);
     // One pull under way, the other two waiting: one slot always stays free for restarts.
     expect(counted.began.slice(before).filter((call) => call.startsWith('pull '))).toHaveLength(1);
     expect(counted.began.filter((call) => call === `start ${web}`)).toHaveLength(2);
-    // Let the registry answer, so the world can stop (a pull is never cut).
+    // Let the registry answer, so the daemon can stop (a pull is never cut).
     counted.engine.control.setPullLatency(0);
-    await world.advance(10 * 60_000);
-    expect(['p1', 'p2', 'p3'].map((id) => world.state(id))).not.toContain('pulling');
+    await daemon.advance(10 * 60_000);
+    expect(['p1', 'p2', 'p3'].map((id) => daemon.state(id))).not.toContain('pulling');
   });
 });

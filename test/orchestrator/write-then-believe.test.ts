@@ -3,24 +3,24 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseRecord, type CommandRecord } from '../../src/journal/records.js';
 import type { Orchestrator } from '../../src/orchestrator.js';
-import { createRealTimeWorld, type RealTimeWorld } from './real-time-world.js';
+import { createRealTimeDaemon, type RealTimeDaemon } from './real-time-daemon.js';
 
 // Issue 11, "a command reported as failed takes effect later": with the state disk failing,
 // `uninstall b` and `install c` failed, yet the next good command saved a state without b and
 // with c, and a restart removed b's container. Real timers: the journal's file I/O runs here.
 
-let world: RealTimeWorld;
+let daemon: RealTimeDaemon;
 beforeEach(async () => {
-  world = await createRealTimeWorld(['a', 'b', 'c', 'd']);
+  daemon = await createRealTimeDaemon(['a', 'b', 'c', 'd']);
 });
 afterEach(async () => {
-  await world.cleanup();
+  await daemon.cleanup();
 });
 
-const stateDir = () => world.stateDir;
-const boot = () => world.boot();
-const runs = (orchestrator: Orchestrator, appId: string) => world.reaches(orchestrator, appId, 'running');
-const containersOf = (appId: string) => world.containersOf(appId);
+const stateDir = () => daemon.stateDir;
+const boot = () => daemon.boot();
+const runs = (orchestrator: Orchestrator, appId: string) => daemon.reaches(orchestrator, appId, 'running');
+const containersOf = (appId: string) => daemon.containersOf(appId);
 
 async function commands(): Promise<CommandRecord[]> {
   const text = await readFile(join(stateDir(), 'journal.ndjson'), 'utf8');
@@ -106,6 +106,6 @@ describe('write, then believe: an owner command that cannot be saved changes not
     await rm(stateDir());
     await rename(`${stateDir()}.away`, stateDir());
     await orchestrator.stopApp('a');
-    await world.reaches(orchestrator, 'a', 'stopped');
+    await daemon.reaches(orchestrator, 'a', 'stopped');
   });
 });

@@ -7,7 +7,7 @@ import type { AppStatus, Orchestrator } from '../../src/orchestrator.js';
 import { image, SOCKET_PATH } from './support/env.js';
 import { until } from '../support/until.js';
 import { recordingPodmanCalls } from './support/engine-spy.js';
-import { createWorld, waitForStatus, type World } from './support/orchestrator-fixture.js';
+import { createLaneDaemon, waitForStatus, type LaneDaemon } from './support/orchestrator-fixture.js';
 import { containersWithLabel, inspectJson, removeForce } from './support/podman-cli.js';
 
 // Long enough that anything that happens within a test was caused by an event or a pass we asked for.
@@ -20,12 +20,12 @@ const COMPANIONS = {
   ],
 };
 
-let world: World;
+let daemon: LaneDaemon;
 beforeEach(async () => {
-  world = await createWorld();
+  daemon = await createLaneDaemon();
 });
 afterEach(async () => {
-  await world.cleanup();
+  await daemon.cleanup();
 });
 
 function companionRow(orchestrator: Orchestrator, companion: string): AppStatus | undefined {
@@ -56,18 +56,18 @@ async function allRunning(orchestrator: Orchestrator): Promise<void> {
 }
 
 async function ownContainers(): Promise<string[]> {
-  const list = await containersWithLabel(LABELS.owner, world.instance);
+  const list = await containersWithLabel(LABELS.owner, daemon.instance);
   return list.map((entry) => entry.names?.[0] ?? '').sort();
 }
 
 describe('companions (container backend) on real podman', () => {
   it('are created after their app runs, stop and start with it, and are removed before it', async () => {
-    await world.writeManifest('node', { image: image('httpd') }, COMPANIONS);
+    await daemon.writeManifest('node', { image: image('httpd') }, COMPANIONS);
     const counted = recordingPodmanCalls('create', 'start', 'remove');
-    const orchestrator = await world.boot({ intervalMs: NO_TICK, engine: counted.engine });
+    const orchestrator = await daemon.boot({ intervalMs: NO_TICK, engine: counted.engine });
     await orchestrator.install('node');
     await allRunning(orchestrator);
-    const app = world.containerName('node');
+    const app = daemon.containerName('node');
     const ui = `${app}-ui`;
     const sidecar = `${app}-sidecar`;
     expect((await inspectJson(ui)).Config.Labels).toMatchObject({
@@ -98,7 +98,7 @@ describe('companions (container backend) on real podman', () => {
     for (const name of [app, ui, sidecar]) nameOf.set((await inspectJson(name)).Id, name);
     await orchestrator.uninstall('node');
     // The spy logs a call as it begins; the app's machine finishes (and its rows go) only once
-    // the remove call has returned, so after that no container of this world may be left.
+    // the remove call has returned, so after that no container of this daemon may be left.
     await until(
       () =>
         `the app's removal to finish; calls: ${JSON.stringify(counted.log)}; rows: ${JSON.stringify(orchestrator.status())}`,
@@ -115,27 +115,27 @@ describe('companions (container backend) on real podman', () => {
   });
 
   it('a companion deleted behind podwarden’s back is back at once from its events; its app is untouched', async () => {
-    await world.writeManifest('node', { image: image('httpd') }, COMPANIONS);
-    const orchestrator = await world.boot({ intervalMs: NO_TICK });
+    await daemon.writeManifest('node', { image: image('httpd') }, COMPANIONS);
+    const orchestrator = await daemon.boot({ intervalMs: NO_TICK });
     await orchestrator.install('node');
     await allRunning(orchestrator);
-    const appBefore = await inspectJson(world.containerName('node'));
+    const appBefore = await inspectJson(daemon.containerName('node'));
     const uiBefore = companionRow(orchestrator, 'ui')!.containerId!;
-    await removeForce(`${world.containerName('node')}-ui`);
+    await removeForce(`${daemon.containerName('node')}-ui`);
     const back = await waitForCompanion(
       orchestrator,
       'ui',
       (row) => row.state === 'running' && row.containerId !== uiBefore,
       'come back',
     );
-    expect((await inspectJson(`${world.containerName('node')}-ui`)).Id).toBe(back.containerId);
-    const appAfter = await inspectJson(world.containerName('node'));
+    expect((await inspectJson(`${daemon.containerName('node')}-ui`)).Id).toBe(back.containerId);
+    const appAfter = await inspectJson(daemon.containerName('node'));
     expect(appAfter.Id).toBe(appBefore.Id);
     expect(appAfter.State.StartedAt).toBe(appBefore.State.StartedAt);
   });
 
   it('without events, one pass repairs a deleted companion and reports it', async () => {
-    await world.writeManifest('node', { image: image('httpd') }, COMPANIONS);
+    await daemon.writeManifest('node', { image: image('httpd') }, COMPANIONS);
     const real = createDockerodeEngine({ socketPath: SOCKET_PATH });
     // The real engine, with companions' events lost: only a pass can notice.
     const companionEventsLost: EnginePort['events'] = (labels) =>
@@ -149,11 +149,11 @@ describe('companions (container backend) on real podman', () => {
         return typeof value === 'function' ? value.bind(target) : value;
       },
     });
-    const orchestrator = await world.boot({ intervalMs: NO_TICK, engine: deaf });
+    const orchestrator = await daemon.boot({ intervalMs: NO_TICK, engine: deaf });
     await orchestrator.install('node');
     await allRunning(orchestrator);
     const sidecarBefore = companionRow(orchestrator, 'sidecar')!.containerId!;
-    await removeForce(`${world.containerName('node')}-sidecar`);
+    await removeForce(`${daemon.containerName('node')}-sidecar`);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(companionRow(orchestrator, 'sidecar')!.containerId).toBe(sidecarBefore);
     const report = await orchestrator.reconcileNow();
@@ -167,17 +167,17 @@ describe('companions (container backend) on real podman', () => {
       (row) => row.state === 'running' && row.containerId !== sidecarBefore,
       'come back',
     );
-    expect((await inspectJson(`${world.containerName('node')}-sidecar`)).Id).toBe(back.containerId);
+    expect((await inspectJson(`${daemon.containerName('node')}-sidecar`)).Id).toBe(back.containerId);
   });
 
   it('are adopted, not recreated, when podwarden restarts', async () => {
-    await world.writeManifest('node', { image: image('httpd') }, COMPANIONS);
-    const first = await world.boot({ intervalMs: NO_TICK });
+    await daemon.writeManifest('node', { image: image('httpd') }, COMPANIONS);
+    const first = await daemon.boot({ intervalMs: NO_TICK });
     await first.install('node');
     await allRunning(first);
     const before = first.status().map((row) => row.containerId);
     await first.stop();
-    const second = await world.boot({ intervalMs: NO_TICK });
+    const second = await daemon.boot({ intervalMs: NO_TICK });
     await allRunning(second);
     await second.reconcileNow();
     expect(second.status().map((row) => row.containerId)).toEqual(before);

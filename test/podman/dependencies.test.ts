@@ -3,7 +3,7 @@ import { LABELS } from '../../src/domain/labels.js';
 import { image } from './support/env.js';
 import { until } from '../support/until.js';
 import { recordingPodmanCalls } from './support/engine-spy.js';
-import { createWorld, waitForState, waitForStatus, type World } from './support/orchestrator-fixture.js';
+import { createLaneDaemon, waitForState, waitForStatus, type LaneDaemon } from './support/orchestrator-fixture.js';
 import { inspectJson, kill, startEventRecorder } from './support/podman-cli.js';
 
 const NO_TICK = 10 * 60_000;
@@ -11,20 +11,20 @@ const NO_TICK = 10 * 60_000;
 /** podwarden's own engine calls, in order; `podman events` may miss a line, so it only bounds what happened. */
 const spying = () => recordingPodmanCalls('create', 'start');
 
-let world: World;
+let daemon: LaneDaemon;
 beforeEach(async () => {
-  world = await createWorld();
+  daemon = await createLaneDaemon();
 });
 afterEach(async () => {
-  await world.cleanup();
+  await daemon.cleanup();
 });
 
 describe('dependencies between apps on real podman', () => {
   it('start in dependency order: the dependency is started before its dependent', async () => {
-    await world.writeManifest('lnd', { image: image('httpd') }, { dependsOn: ['bitcoind'] });
-    await world.writeManifest('bitcoind', { image: image('sleeper') });
+    await daemon.writeManifest('lnd', { image: image('httpd') }, { dependsOn: ['bitcoind'] });
+    await daemon.writeManifest('bitcoind', { image: image('sleeper') });
     const counted = spying();
-    const orchestrator = await world.boot({ intervalMs: NO_TICK, engine: counted.engine });
+    const orchestrator = await daemon.boot({ intervalMs: NO_TICK, engine: counted.engine });
     // The dependent is installed first: the order comes from the graph, not from the commands.
     await orchestrator.install('lnd');
     await orchestrator.install('bitcoind');
@@ -36,26 +36,26 @@ describe('dependencies between apps on real podman', () => {
     );
     // lnd's container is only created once bitcoind's has started.
     expect(calls).toEqual([
-      `create ${world.containerName('bitcoind')}`,
+      `create ${daemon.containerName('bitcoind')}`,
       'start bitcoind',
-      `create ${world.containerName('lnd')}`,
+      `create ${daemon.containerName('lnd')}`,
       'start lnd',
     ]);
   });
 
   it('a killed dependency is restarted alone: its running dependent keeps the same container, no die, no start', async () => {
-    await world.writeManifest('lnd', { image: image('httpd') }, { dependsOn: ['bitcoind'] });
-    await world.writeManifest('bitcoind', { image: image('httpd') });
+    await daemon.writeManifest('lnd', { image: image('httpd') }, { dependsOn: ['bitcoind'] });
+    await daemon.writeManifest('bitcoind', { image: image('httpd') });
     const counted = spying();
-    const orchestrator = await world.boot({ intervalMs: NO_TICK, engine: counted.engine });
+    const orchestrator = await daemon.boot({ intervalMs: NO_TICK, engine: counted.engine });
     await orchestrator.install('bitcoind');
     await orchestrator.install('lnd');
     await waitForState(orchestrator, 'lnd', 'running');
-    const lnd = await inspectJson(world.containerName('lnd'));
-    const bitcoindId = (await inspectJson(world.containerName('bitcoind'))).Id;
+    const lnd = await inspectJson(daemon.containerName('lnd'));
+    const bitcoindId = (await inspectJson(daemon.containerName('bitcoind'))).Id;
     const callsBefore = counted.log.length;
-    const recorder = startEventRecorder(`${LABELS.owner}=${world.instance}`);
-    await kill(world.containerName('bitcoind'));
+    const recorder = startEventRecorder(`${LABELS.owner}=${daemon.instance}`);
+    await kill(daemon.containerName('bitcoind'));
     await until(
       'the restart of bitcoind',
       () => counted.log.slice(callsBefore).some((c) => c.call === 'start' && c.subject === bitcoindId),
@@ -65,21 +65,21 @@ describe('dependencies between apps on real podman', () => {
     await orchestrator.reconcileNow();
     const events = await recorder.stop();
     expect(counted.log.slice(callsBefore)).toEqual([{ call: 'start', subject: bitcoindId }]);
-    expect(events.filter((e) => e.name === world.containerName('lnd'))).toEqual([]);
-    const after = await inspectJson(world.containerName('lnd'));
+    expect(events.filter((e) => e.name === daemon.containerName('lnd'))).toEqual([]);
+    const after = await inspectJson(daemon.containerName('lnd'));
     expect(after.Id).toBe(lnd.Id);
     expect(after.State.StartedAt).toBe(lnd.State.StartedAt);
     expect(orchestrator.status().find((row) => row.appId === 'lnd')).toMatchObject({ state: 'running', failures: 0 });
   });
 
   it('a dependency that cannot start holds its dependent in the visible waiting state, with no start attempts', async () => {
-    await world.writeManifest('lnd', { image: image('httpd') }, { dependsOn: ['bitcoind'] });
+    await daemon.writeManifest('lnd', { image: image('httpd') }, { dependsOn: ['bitcoind'] });
     // Its image is not in the registry: every pull fails, so it never runs. (A crasher runs for
     // a moment each time, and without a readiness probe a running app counts as ready.)
-    await world.writeManifest('bitcoind', { image: image('httpd').replace('/httpd:', '/not-published:') });
+    await daemon.writeManifest('bitcoind', { image: image('httpd').replace('/httpd:', '/not-published:') });
     const counted = spying();
-    const recorder = startEventRecorder(`${LABELS.owner}=${world.instance}`);
-    const orchestrator = await world.boot({
+    const recorder = startEventRecorder(`${LABELS.owner}=${daemon.instance}`);
+    const orchestrator = await daemon.boot({
       intervalMs: NO_TICK,
       engine: counted.engine,
       backoff: { initialMs: 300, maxMs: 600 },
@@ -97,10 +97,10 @@ describe('dependencies between apps on real podman', () => {
   });
 
   it('a dependency cycle is a clear catalog error; the apps on it cannot be installed, the others can', async () => {
-    await world.writeManifest('lnd', { image: image('httpd') }, { dependsOn: ['bitcoind'] });
-    await world.writeManifest('bitcoind', { image: image('httpd') }, { dependsOn: ['lnd'] });
-    await world.writeManifest('web', { image: image('httpd') });
-    const orchestrator = await world.boot({ intervalMs: NO_TICK });
+    await daemon.writeManifest('lnd', { image: image('httpd') }, { dependsOn: ['bitcoind'] });
+    await daemon.writeManifest('bitcoind', { image: image('httpd') }, { dependsOn: ['lnd'] });
+    await daemon.writeManifest('web', { image: image('httpd') });
+    const orchestrator = await daemon.boot({ intervalMs: NO_TICK });
     expect(orchestrator.catalogErrors().map((error) => error.message)).toEqual([
       expect.stringContaining('dependency cycle bitcoind → lnd → bitcoind'),
       expect.stringContaining('dependency cycle bitcoind → lnd → bitcoind'),

@@ -4,7 +4,7 @@ import type { Orchestrator } from '../../src/orchestrator.js';
 import type { Transition } from '../../src/streams/transitions.js';
 import { image, SOCKET_PATH } from './support/env.js';
 import { recordingPodmanCalls } from './support/engine-spy.js';
-import { createWorld, waitForState, waitForStatus, type World } from './support/orchestrator-fixture.js';
+import { createLaneDaemon, waitForState, waitForStatus, type LaneDaemon } from './support/orchestrator-fixture.js';
 import { inspectJson } from './support/podman-cli.js';
 
 /**
@@ -17,13 +17,13 @@ const NO_TICK = 60 * 60_000;
 /** The first restart after a failure is immediate; later ones wait long enough to be counted calmly. */
 const SLOW_BACKOFF = { initialMs: 60_000, factor: 2, maxMs: 60_000, resetAfterMs: 600_000, jitter: 0 };
 const HEALTHCHECK = 'timeout 2 wget -q -O /dev/null http://127.0.0.1:8080/health || exit 1';
-let world: World;
+let daemon: LaneDaemon;
 
 beforeEach(async () => {
-  world = await createWorld();
+  daemon = await createLaneDaemon();
 });
 afterEach(async () => {
-  await world.cleanup();
+  await daemon.cleanup();
 });
 
 function record(orchestrator: Orchestrator): Transition[] {
@@ -45,10 +45,10 @@ async function containerId(orchestrator: Orchestrator, appId: string): Promise<s
 
 describe("an image's HEALTHCHECK on podman", () => {
   it('is run as the liveness probe when none is declared, and not with probes.imageHealthcheck: false', async () => {
-    await world.writeManifest('sick', { image: image('unhealthy') });
-    await world.writeManifest('calm', { image: image('unhealthy') }, { probes: { imageHealthcheck: false } });
+    await daemon.writeManifest('sick', { image: image('unhealthy') });
+    await daemon.writeManifest('calm', { image: image('unhealthy') }, { probes: { imageHealthcheck: false } });
     const { engine, seen: starts } = recordingPodmanCalls('start'); // exact, unlike podman's event record
-    const orchestrator = await world.boot({ intervalMs: NO_TICK, engine, backoff: SLOW_BACKOFF });
+    const orchestrator = await daemon.boot({ intervalMs: NO_TICK, engine, backoff: SLOW_BACKOFF });
     const transitions = record(orchestrator);
     await orchestrator.install('sick');
     await orchestrator.install('calm');
@@ -93,15 +93,15 @@ describe("an image's HEALTHCHECK on podman", () => {
   });
 
   it('is read for a container podwarden adopts after its own restart', async () => {
-    await world.writeManifest('sick', { image: image('unhealthy') });
-    const first = await world.boot({ intervalMs: NO_TICK });
+    await daemon.writeManifest('sick', { image: image('unhealthy') });
+    const first = await daemon.boot({ intervalMs: NO_TICK });
     await first.install('sick');
     const id = await containerId(first, 'sick');
     await first.stop();
 
     // The new daemon finds the container with the pass list, which carries no health check.
     const { engine, seen: starts } = recordingPodmanCalls('start'); // exact, unlike podman's event record
-    const second = await world.boot({ intervalMs: NO_TICK, engine, backoff: SLOW_BACKOFF });
+    const second = await daemon.boot({ intervalMs: NO_TICK, engine, backoff: SLOW_BACKOFF });
     const transitions = record(second);
     await waitForState(second, 'sick', 'running', 60_000);
     expect(second.status()[0]!.containerId).toBe(id);
@@ -113,8 +113,8 @@ describe("an image's HEALTHCHECK on podman", () => {
 
 describe('a memory limit on podman 4.3 (cgroup v1 here)', () => {
   it('OOM-kills a container that exceeds it: exit 137, OOMKilled false, and podwarden names the likely cause', async () => {
-    await world.writeManifest('hog', { image: image('memhog'), resources: { memory: '64m', cpus: 0.5 } });
-    const orchestrator = await world.boot({ intervalMs: NO_TICK, backoff: SLOW_BACKOFF });
+    await daemon.writeManifest('hog', { image: image('memhog'), resources: { memory: '64m', cpus: 0.5 } });
+    const orchestrator = await daemon.boot({ intervalMs: NO_TICK, backoff: SLOW_BACKOFF });
     const transitions = record(orchestrator);
     await orchestrator.install('hog');
     // The first restart after a failure is immediate; after the second crash the container stays exited for the long backoff.
@@ -132,22 +132,22 @@ describe('a memory limit on podman 4.3 (cgroup v1 here)', () => {
     expect(transitions.some((t) => t.to === 'backoff' && t.failureReason?.kind === 'likely-oom-killed')).toBe(true);
 
     // What podman itself says: the kernel killed it (exit 137), but OOMKilled stays false.
-    const seen = await inspectJson(world.containerName('hog'));
+    const seen = await inspectJson(daemon.containerName('hog'));
     expect(seen.State.ExitCode).toBe(137);
     expect(seen.State.OOMKilled).toBe(false);
     expect(seen.HostConfig.Memory).toBe(64 * 1024 * 1024);
     expect(seen.HostConfig.NanoCpus).toBe(500_000_000);
-    const observed = await createDockerodeEngine({ socketPath: SOCKET_PATH }).inspect(world.containerName('hog'));
+    const observed = await createDockerodeEngine({ socketPath: SOCKET_PATH }).inspect(daemon.containerName('hog'));
     expect(observed?.resources).toEqual({ memoryBytes: 64 * 1024 * 1024, cpus: 0.5 });
   });
 
   it('runs the same container untouched under a limit it stays within', async () => {
-    await world.writeManifest('hog', { image: image('memhog'), env: { HOG_MIB: '16' }, resources: { memory: '64m' } });
-    const orchestrator = await world.boot({ intervalMs: NO_TICK });
+    await daemon.writeManifest('hog', { image: image('memhog'), env: { HOG_MIB: '16' }, resources: { memory: '64m' } });
+    const orchestrator = await daemon.boot({ intervalMs: NO_TICK });
     await orchestrator.install('hog');
     await waitForState(orchestrator, 'hog', 'running', 60_000);
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     expect(orchestrator.status()[0]).toMatchObject({ state: 'running', failures: 0 });
-    expect((await inspectJson(world.containerName('hog'))).State.Running).toBe(true);
+    expect((await inspectJson(daemon.containerName('hog'))).State.Running).toBe(true);
   });
 });

@@ -2,20 +2,20 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { recordingPodmanCalls } from './support/engine-spy.js';
-import { createWorld, waitForState, waitForStatus, type World } from './support/orchestrator-fixture.js';
+import { createLaneDaemon, waitForState, waitForStatus, type LaneDaemon } from './support/orchestrator-fixture.js';
 import { imageExistsLocally, inspectJson, pushUniqueTag, removeImage } from './support/podman-cli.js';
 
 // Passes are left to install and the first pass; the failure reasons show in status().
 const NO_TICK = 10 * 60_000;
 
-let world: World;
+let daemon: LaneDaemon;
 let refs: string[];
 beforeEach(async () => {
-  world = await createWorld();
+  daemon = await createLaneDaemon();
   refs = [];
 });
 afterEach(async () => {
-  await world.cleanup();
+  await daemon.cleanup();
   for (const ref of refs) await removeImage(ref);
 });
 
@@ -29,21 +29,21 @@ async function uniqueRef(): Promise<string> {
 describe('image policy on real podman', () => {
   it('build and image: a broken build falls back to a real pull of the image from the registry', async () => {
     const ref = await uniqueRef();
-    const context = join(world.catalogDir, 'broken');
+    const context = join(daemon.catalogDir, 'broken');
     await mkdir(context, { recursive: true });
     await writeFile(join(context, 'Containerfile'), 'FROM localhost/podwarden/busybox-base:latest\nRUN exit 7\n');
-    await world.writeManifest('app', { image: ref, build: { context: './broken' } });
-    const orchestrator = await world.boot({ intervalMs: NO_TICK });
+    await daemon.writeManifest('app', { image: ref, build: { context: './broken' } });
+    const orchestrator = await daemon.boot({ intervalMs: NO_TICK });
     await orchestrator.install('app');
     await waitForState(orchestrator, 'app', 'running', 60_000);
     expect(await imageExistsLocally(ref)).toBe(true);
-    expect((await inspectJson(world.containerName('app'))).ImageName).toBe(ref);
+    expect((await inspectJson(daemon.containerName('app'))).ImageName).toBe(ref);
   });
 
   it('pull policy never with the image absent: the app waits with a clear reason, nothing is pulled', async () => {
     const ref = await uniqueRef();
-    await world.writeManifest('app', { image: ref, pullPolicy: 'never' });
-    const orchestrator = await world.boot({ intervalMs: NO_TICK });
+    await daemon.writeManifest('app', { image: ref, pullPolicy: 'never' });
+    const orchestrator = await daemon.boot({ intervalMs: NO_TICK });
     await orchestrator.install('app');
     const row = await waitForStatus(orchestrator, 'app', 'fail', (r) => r.failure !== undefined);
     expect(row.failureReason?.kind).toBe('image-not-found');
@@ -53,8 +53,8 @@ describe('image policy on real podman', () => {
 
   it('a plain-HTTP registry not listed as insecure: a clear reason naming the option, nothing is pulled', async () => {
     const ref = await uniqueRef();
-    await world.writeManifest('app', { image: ref });
-    const orchestrator = await world.boot({ intervalMs: NO_TICK, insecureRegistries: [] });
+    await daemon.writeManifest('app', { image: ref });
+    const orchestrator = await daemon.boot({ intervalMs: NO_TICK, insecureRegistries: [] });
     await orchestrator.install('app');
     const row = await waitForStatus(orchestrator, 'app', 'fail', (r) => r.failure !== undefined);
     expect(row.failure).toContain("speaks plain HTTP and is not in podwarden's insecureRegistries");
@@ -64,9 +64,13 @@ describe('image policy on real podman', () => {
 
   it('disk preflight: a requirement above the real free space is refused with the reason, before any pull', async () => {
     const ref = await uniqueRef();
-    await world.writeManifest('big', { image: ref }, { requirements: { disk: '5000TiB' } });
+    await daemon.writeManifest('big', { image: ref }, { requirements: { disk: '5000TiB' } });
     const counted = recordingPodmanCalls('pull');
-    const orchestrator = await world.boot({ intervalMs: NO_TICK, engine: counted.engine, diskReserveBytes: 1024 ** 3 });
+    const orchestrator = await daemon.boot({
+      intervalMs: NO_TICK,
+      engine: counted.engine,
+      diskReserveBytes: 1024 ** 3,
+    });
     await orchestrator.install('big');
     const row = await waitForStatus(orchestrator, 'big', 'fail', (r) => r.failure !== undefined);
     expect(row.failureReason?.kind).toBe('disk-full');

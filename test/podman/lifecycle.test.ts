@@ -8,11 +8,11 @@ import { LABELS } from '../../src/domain/labels.js';
 import { image } from './support/env.js';
 import { recordingPodmanCalls } from './support/engine-spy.js';
 import {
-  createWorld,
+  createLaneDaemon,
   nextTransition,
   waitForState,
   waitForStatus,
-  type World,
+  type LaneDaemon,
 } from './support/orchestrator-fixture.js';
 import {
   containersWithLabel,
@@ -29,17 +29,17 @@ import {
 // Long enough that anything that happens within a test was caused by an event, not a tick.
 const NO_TICK = 10 * 60_000;
 
-let world: World;
+let daemon: LaneDaemon;
 beforeEach(async () => {
-  world = await createWorld();
+  daemon = await createLaneDaemon();
 });
 afterEach(async () => {
-  await world.cleanup();
+  await daemon.cleanup();
 });
 
 async function containerOf(appId: string) {
   const [container] = await containersWithLabel(LABELS.app, appId).then((list) =>
-    list.filter((entry) => entry.labels[LABELS.owner] === world.instance),
+    list.filter((entry) => entry.labels[LABELS.owner] === daemon.instance),
   );
   return container;
 }
@@ -48,7 +48,7 @@ async function containerOf(appId: string) {
 // lane from test/lanes/core.test.ts; these are the rest, on this machine's podman.
 describe('app lifecycle on real podman', () => {
   it("builds an image from the manifest's build context and runs it", async () => {
-    const context = join(world.catalogDir, 'webui');
+    const context = join(daemon.catalogDir, 'webui');
     await mkdir(context, { recursive: true });
     await writeFile(
       join(context, 'Containerfile'),
@@ -56,13 +56,13 @@ describe('app lifecycle on real podman', () => {
         'CMD ["sh", "-c", "trap \'exit 0\' TERM; sleep 3600 & wait"]\n',
     );
     await writeFile(join(context, 'motd'), 'built by podwarden\n');
-    const tag = `localhost/podwarden-build/webui-${world.instance}:1`;
-    await world.writeManifest('webui', { build: { context: './webui', tag } });
-    const orchestrator = await world.boot({ intervalMs: NO_TICK });
+    const tag = `localhost/podwarden-build/webui-${daemon.instance}:1`;
+    await daemon.writeManifest('webui', { build: { context: './webui', tag } });
+    const orchestrator = await daemon.boot({ intervalMs: NO_TICK });
     await orchestrator.install('webui');
     await waitForState(orchestrator, 'webui', 'running');
     expect(await imageExistsLocally(tag)).toBe(true);
-    expect(await podman(['exec', world.containerName('webui'), 'cat', '/etc/motd'])).toBe('built by podwarden\n');
+    expect(await podman(['exec', daemon.containerName('webui'), 'cat', '/etc/motd'])).toBe('built by podwarden\n');
     const removed = nextTransition(orchestrator.transitions$, (t) => t.appId === 'webui' && t.to === 'removed');
     await orchestrator.uninstall('webui');
     await removed;
@@ -70,33 +70,33 @@ describe('app lifecycle on real podman', () => {
   });
 
   it('recreates a container left in Created', async () => {
-    await world.writeManifest('web', { image: image('httpd') });
-    let orchestrator = await world.boot({ intervalMs: NO_TICK });
+    await daemon.writeManifest('web', { image: image('httpd') });
+    let orchestrator = await daemon.boot({ intervalMs: NO_TICK });
     await orchestrator.install('web');
     const first = await waitForState(orchestrator, 'web', 'running');
     await orchestrator.stop();
     // Same name and labels, created but never started: what a crash between create and start leaves.
-    const labels = (await inspectJson(world.containerName('web'))).Config.Labels ?? {};
-    await removeForce(world.containerName('web'));
+    const labels = (await inspectJson(daemon.containerName('web'))).Config.Labels ?? {};
+    await removeForce(daemon.containerName('web'));
     await podman([
       'create',
       '--name',
-      world.containerName('web'),
+      daemon.containerName('web'),
       ...Object.entries(labels).flatMap(([key, value]) => ['--label', `${key}=${value}`]),
       image('httpd'),
     ]);
-    orchestrator = await world.boot({ intervalMs: NO_TICK });
+    orchestrator = await daemon.boot({ intervalMs: NO_TICK });
     const status = await waitForState(orchestrator, 'web', 'running');
     expect(status.containerId).not.toBe(first.containerId);
-    expect((await inspectJson(world.containerName('web'))).State.Status).toBe('running');
+    expect((await inspectJson(daemon.containerName('web'))).State.Status).toBe('running');
   });
 
   it('backs off a crashing image instead of restarting it in a storm', async () => {
-    await world.writeManifest('crashy', { image: image('crasher') });
+    await daemon.writeManifest('crashy', { image: image('crasher') });
     const counted = recordingPodmanCalls('start');
-    const recorder = startEventRecorder(`${LABELS.owner}=${world.instance}`);
+    const recorder = startEventRecorder(`${LABELS.owner}=${daemon.instance}`);
     const policy = { initialMs: 1_000, factor: 2, maxMs: 60_000, resetAfterMs: 60_000 };
-    const orchestrator = await world.boot({ intervalMs: NO_TICK, engine: counted.engine, backoff: policy });
+    const orchestrator = await daemon.boot({ intervalMs: NO_TICK, engine: counted.engine, backoff: policy });
     const began = Date.now();
     await orchestrator.install('crashy');
     // Three crashes seen, however long a loaded machine takes for them...
@@ -120,8 +120,8 @@ describe('app lifecycle on real podman', () => {
 
   it('lets an in-flight pull finish when stopped, and starts nothing after it', async () => {
     const ref = await pushUniqueTag('sleeper');
-    await world.writeManifest('slowpull', { image: ref });
-    const orchestrator = await world.boot({ intervalMs: NO_TICK });
+    await daemon.writeManifest('slowpull', { image: ref });
+    const orchestrator = await daemon.boot({ intervalMs: NO_TICK });
     const pulling = nextTransition(orchestrator.transitions$, (t) => t.appId === 'slowpull' && t.to === 'pulling');
     await orchestrator.install('slowpull');
     await pulling;
@@ -131,10 +131,10 @@ describe('app lifecycle on real podman', () => {
   });
 
   it('never touches a container without its owner label', async () => {
-    const foreignName = `${world.namePrefix}foreign`;
+    const foreignName = `${daemon.namePrefix}foreign`;
     await ensureLocalImages('sleeper');
     await podman(['run', '-d', '--name', foreignName, '--label', `${LABELS.app}=web`, image('sleeper')]);
-    const otherOwner = `${world.namePrefix}other-owner`;
+    const otherOwner = `${daemon.namePrefix}other-owner`;
     await podman([
       'run',
       '-d',
@@ -148,13 +148,13 @@ describe('app lifecycle on real podman', () => {
     ]);
     try {
       const before = [await inspectJson(foreignName), await inspectJson(otherOwner)];
-      await world.writeManifest('web', { image: image('httpd') });
-      const orchestrator = await world.boot({ intervalMs: 200 });
+      await daemon.writeManifest('web', { image: image('httpd') });
+      const orchestrator = await daemon.boot({ intervalMs: 200 });
       await orchestrator.install('web');
       await waitForState(orchestrator, 'web', 'running');
       const passes: PassReport[] = [];
       orchestrator.passes$.subscribe((pass) => passes.push(pass));
-      await kill(world.containerName('web'));
+      await kill(daemon.containerName('web'));
       await waitForStatus(
         orchestrator,
         'web',
@@ -175,13 +175,13 @@ describe('app lifecycle on real podman', () => {
   });
 
   it('reports a broken manifest by file and field, and runs the other apps', async () => {
-    await world.writeManifest('web', { image: image('httpd') });
-    await world.writeRaw(
+    await daemon.writeManifest('web', { image: image('httpd') });
+    await daemon.writeRaw(
       'broken.yml',
       'app:\n  id: broken\n  name: Broken\n  version: "1"\n  container:\n    image: x\n    ports: ["eighty"]\n',
     );
-    await world.writeRaw('syntax.yml', 'app: [unclosed\n');
-    const orchestrator = await world.boot({ intervalMs: NO_TICK });
+    await daemon.writeRaw('syntax.yml', 'app: [unclosed\n');
+    const orchestrator = await daemon.boot({ intervalMs: NO_TICK });
     const errors = orchestrator.catalogErrors().map(String);
     expect(errors.some((error) => error.includes('broken.yml') && error.includes('app.container.ports[0]'))).toBe(true);
     expect(errors.some((error) => error.includes('syntax.yml'))).toBe(true);

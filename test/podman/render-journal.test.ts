@@ -8,7 +8,7 @@ import { JOURNAL_FILE } from '../../src/journal/journal.js';
 import { parseRecord, type IntentRecord, type JournalRecord, type OutcomeRecord } from '../../src/journal/records.js';
 import { until } from '../support/until.js';
 import { image } from './support/env.js';
-import { createWorld, waitForState, type World } from './support/orchestrator-fixture.js';
+import { createLaneDaemon, waitForState, type LaneDaemon } from './support/orchestrator-fixture.js';
 
 /**
  * The render step in the intent journal on real podman: busybox httpd serves a page rendered
@@ -17,25 +17,25 @@ import { createWorld, waitForState, type World } from './support/orchestrator-fi
  */
 
 const PASS_MS = 1_000;
-let world: World;
+let daemon: LaneDaemon;
 
 beforeEach(async () => {
-  world = await createWorld();
+  daemon = await createLaneDaemon();
 });
 afterEach(async () => {
-  await world.cleanup();
+  await daemon.cleanup();
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function journal(): Promise<JournalRecord[]> {
-  const text = await readFile(join(world.stateDir, JOURNAL_FILE), 'utf8');
+  const text = await readFile(join(daemon.stateDir, JOURNAL_FILE), 'utf8');
   return text
     .split('\n')
     .map(parseRecord)
     .filter((record): record is JournalRecord => record !== undefined);
 }
-const journalBytes = async () => (await stat(join(world.stateDir, JOURNAL_FILE))).size;
+const journalBytes = async () => (await stat(join(daemon.stateDir, JOURNAL_FILE))).size;
 const renders = (records: JournalRecord[]) =>
   records.filter((record): record is IntentRecord => record.type === 'intent' && record.step === 'render');
 const outcomeOf = (records: JournalRecord[], intent: IntentRecord) =>
@@ -45,10 +45,10 @@ describe('rendered files in the intent journal (real podman)', () => {
   it('a rotated value journals the rewrite and the restart, explain names them, quiet passes add nothing', async () => {
     const first = `s3cret-${randomBytes(6).toString('hex')}`;
     const second = `r0tated-${randomBytes(6).toString('hex')}`;
-    const secrets = join(world.stateDir, 'secrets');
+    const secrets = join(daemon.stateDir, 'secrets');
     await mkdir(secrets, { recursive: true });
     await writeFile(join(secrets, 'web.env'), `PASSWORD=${first}\n`);
-    await world.writeManifest(
+    await daemon.writeManifest(
       'web',
       {
         image: image('httpd'),
@@ -57,7 +57,7 @@ describe('rendered files in the intent journal (real podman)', () => {
       },
       { files: [{ path: 'www/index.html', template: 'password={{PASSWORD}}\n' }], values: 'web.env' },
     );
-    const orchestrator = await world.boot({ intervalMs: PASS_MS });
+    const orchestrator = await daemon.boot({ intervalMs: PASS_MS });
     await orchestrator.install('web');
     await waitForState(orchestrator, 'web', 'running');
 
@@ -107,11 +107,11 @@ describe('rendered files in the intent journal (real podman)', () => {
       .filter((record) => record.seq > rotation!.seq && record.type === 'intent')
       .map((record) => (record as IntentRecord).step);
     expect(after).toEqual(['stop', 'start']);
-    expect(await readFile(join(world.stateDir, 'apps', 'web', 'www', 'index.html'), 'utf8')).toBe(
+    expect(await readFile(join(daemon.stateDir, 'apps', 'web', 'www', 'index.html'), 'utf8')).toBe(
       `password=${second}\n`,
     );
 
-    const text = await readFile(join(world.stateDir, JOURNAL_FILE), 'utf8');
+    const text = await readFile(join(daemon.stateDir, JOURNAL_FILE), 'utf8');
     expect(text).not.toContain(first);
     expect(text).not.toContain(second);
 

@@ -8,7 +8,7 @@ import { freePort } from '../support/free-port.js';
 import { until } from '../support/until.js';
 import { image } from './support/env.js';
 import { recordingPodmanCalls } from './support/engine-spy.js';
-import { createWorld, nextTransition, waitForState, type World } from './support/orchestrator-fixture.js';
+import { createLaneDaemon, nextTransition, waitForState, type LaneDaemon } from './support/orchestrator-fixture.js';
 import { inspectJson, startEventRecorder } from './support/podman-cli.js';
 
 /**
@@ -17,15 +17,15 @@ import { inspectJson, startEventRecorder } from './support/podman-cli.js';
  */
 
 const PASS_MS = 1_000;
-let world: World;
+let daemon: LaneDaemon;
 let log: ReturnType<typeof capturedLog>;
 
 beforeEach(async () => {
-  world = await createWorld();
+  daemon = await createLaneDaemon();
   log = capturedLog();
 });
 afterEach(async () => {
-  await world.cleanup();
+  await daemon.cleanup();
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -49,10 +49,10 @@ describe('rendered files on real podman', () => {
     const first = `s3cret-${randomBytes(6).toString('hex')}`;
     const second = `r0tated-${randomBytes(6).toString('hex')}`;
     const port = await freePort();
-    const secrets = join(world.stateDir, 'secrets');
+    const secrets = join(daemon.stateDir, 'secrets');
     await mkdir(secrets, { recursive: true });
     await writeFile(join(secrets, 'web.env'), `PASSWORD=${first}\n`);
-    await world.writeManifest(
+    await daemon.writeManifest(
       'web',
       {
         image: image('httpd'),
@@ -62,14 +62,14 @@ describe('rendered files on real podman', () => {
       },
       { files: [{ path: 'www/index.html', template: 'password={{PASSWORD}}\n' }], values: 'web.env' },
     );
-    const recorder = startEventRecorder(`${LABELS.owner}=${world.instance}`);
+    const recorder = startEventRecorder(`${LABELS.owner}=${daemon.instance}`);
     const counted = recordingPodmanCalls('start');
-    const orchestrator = await world.boot({ intervalMs: PASS_MS, logger: log.logger, engine: counted.engine });
+    const orchestrator = await daemon.boot({ intervalMs: PASS_MS, logger: log.logger, engine: counted.engine });
     const seen: string[] = [];
     orchestrator.transitions$.subscribe((t) => t.appId === 'web' && seen.push(t.to));
     await orchestrator.install('web');
     const { containerId } = await waitForState(orchestrator, 'web', 'running');
-    const file = join(world.stateDir, 'apps', 'web', 'www', 'index.html');
+    const file = join(daemon.stateDir, 'apps', 'web', 'www', 'index.html');
     expect(await readFile(file, 'utf8')).toBe(`password=${first}\n`);
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     expect(await fetchText(port)).toBe(`password=${first}\n`);
@@ -81,7 +81,7 @@ describe('rendered files on real podman', () => {
     expect([unchanged.ino, unchanged.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
     expect(counted.seen).toEqual([containerId]);
     expect(recorder.events.filter((e) => e.status === 'start').length).toBeLessThanOrEqual(1);
-    const firstRun = (await inspectJson(world.containerName('web'))).State.StartedAt;
+    const firstRun = (await inspectJson(daemon.containerName('web'))).State.StartedAt;
 
     // Rotate the secret while a reader watches the file: it only ever sees a whole old or new file.
     const reads = new Set<string>();
@@ -120,7 +120,7 @@ describe('rendered files on real podman', () => {
     // More passes, same content: still exactly one restart, of the same container, counted as no crash.
     await sleep(3.5 * PASS_MS);
     expect(counted.seen).toEqual([containerId, containerId]);
-    const secondRun = (await inspectJson(world.containerName('web'))).State.StartedAt;
+    const secondRun = (await inspectJson(daemon.containerName('web'))).State.StartedAt;
     expect(Date.parse(secondRun)).toBeGreaterThan(Date.parse(firstRun));
     // podman's own record agrees, but `podman events` tails a file it rotates and may miss a
     // line now and then (see support/engine-spy.ts): it may show fewer, never more.
@@ -131,7 +131,7 @@ describe('rendered files on real podman', () => {
     expect((await stat(file)).ino).toBe(rewritten.ino);
     const row = orchestrator.status().find((r) => r.appId === 'web')!;
     expect(row).toMatchObject({ state: 'running', failures: 0, containerId });
-    expect((await inspectJson(world.containerName('web'))).State.Status).toBe('running');
+    expect((await inspectJson(daemon.containerName('web'))).State.Status).toBe('running');
     // Installed once the gate is open, an app may first wait for a fresh look at the engine.
     expect(seen.filter((state) => state !== 'observing')).toEqual([
       'pulling',
@@ -153,12 +153,12 @@ describe('rendered files on real podman', () => {
   });
 
   it('refuses a "../" path and an absolute path, naming the manifest file and the field', async () => {
-    await world.writeManifest(
+    await daemon.writeManifest(
       'climber',
       { image: image('sleeper') },
       { files: [{ path: 'conf/../../../etc/x', template: 'x' }] },
     );
-    await world.writeManifest(
+    await daemon.writeManifest(
       'absolute',
       { image: image('sleeper') },
       {
@@ -168,13 +168,13 @@ describe('rendered files on real podman', () => {
         ],
       },
     );
-    const orchestrator = await world.boot({ intervalMs: PASS_MS });
+    const orchestrator = await daemon.boot({ intervalMs: PASS_MS });
     const errors = orchestrator.catalogErrors().map(String);
     expect(errors).toContain(
-      `${join(world.catalogDir, 'climber.yml')}: app.files[0].path: "conf/../../../etc/x" contains ".."; path must stay inside the app's data directory`,
+      `${join(daemon.catalogDir, 'climber.yml')}: app.files[0].path: "conf/../../../etc/x" contains ".."; path must stay inside the app's data directory`,
     );
     expect(errors).toContain(
-      `${join(world.catalogDir, 'absolute.yml')}: app.files[1].path: "/etc/podwarden-test" is an absolute path; path must be relative to the app's data directory`,
+      `${join(daemon.catalogDir, 'absolute.yml')}: app.files[1].path: "/etc/podwarden-test" is an absolute path; path must be relative to the app's data directory`,
     );
     await expect(orchestrator.install('climber')).rejects.toThrow(/app\.files\[0\]\.path/);
   });

@@ -7,11 +7,11 @@ import type { Transition } from '../../src/streams/transitions.js';
 import { createDockerodeEngine } from '../../src/engine/dockerode/dockerode-engine.js';
 import { image, REGISTRY, SOCKET_PATH } from './support/env.js';
 import {
-  createWorld,
+  createLaneDaemon,
   nextTransition,
   waitForState,
   waitForStatus,
-  type World,
+  type LaneDaemon,
 } from './support/orchestrator-fixture.js';
 import { capturedLog } from '../support/captured-log.js';
 import { freePort } from '../support/free-port.js';
@@ -25,19 +25,19 @@ import { podman, startEventRecorder } from './support/podman-cli.js';
  * `podman exec`), so the process keeps running while its HTTP endpoint fails.
  */
 const NO_TICK = 60 * 60_000;
-let world: World;
+let daemon: LaneDaemon;
 
 beforeEach(async () => {
-  world = await createWorld();
+  daemon = await createLaneDaemon();
 });
 afterEach(async () => {
-  await world.cleanup();
+  await daemon.cleanup();
 });
 
 /** podwarden's own start calls (exact) and podman's event record (which may miss a line, so it only bounds from above). */
 function countingStarts() {
   const counted = recordingPodmanCalls('start');
-  const recorder = startEventRecorder(`${LABELS.owner}=${world.instance}`);
+  const recorder = startEventRecorder(`${LABELS.owner}=${daemon.instance}`);
   return { engine: counted.engine, starts: counted.seen, recorder };
 }
 
@@ -62,11 +62,11 @@ describe('liveness probe on podman', () => {
     // httpd serves a host directory, so the test breaks and mends /health with a file operation
     // that takes microseconds: a `podman exec` for it took seconds on a loaded machine, long
     // enough for the checks to reach the threshold before the page was back.
-    const www = join(world.stateDir, 'apps', 'web', 'www');
+    const www = join(daemon.stateDir, 'apps', 'web', 'www');
     await mkdir(www, { recursive: true });
     await writeFile(join(www, 'index.html'), 'web\n');
     await writeFile(join(www, 'health'), 'ok\n');
-    await world.writeManifest(
+    await daemon.writeManifest(
       'web',
       {
         image: image('httpd'),
@@ -76,7 +76,7 @@ describe('liveness probe on podman', () => {
       { probes: { liveness: httpProbe('/health', { failureThreshold: 5 }), onLivenessFailure: 'recreate' } },
     );
     const log = capturedLog();
-    const orchestrator = await world.boot({ intervalMs: NO_TICK, logger: log.logger });
+    const orchestrator = await daemon.boot({ intervalMs: NO_TICK, logger: log.logger });
     const transitions = record(orchestrator, 'web');
     await orchestrator.install('web');
     const first = await waitForStatus(
@@ -128,7 +128,7 @@ describe('liveness probe on podman', () => {
 
 describe('startup and readiness probes on podman', () => {
   it('never restarts a slow starter during start-up', async () => {
-    await world.writeManifest(
+    await daemon.writeManifest(
       'slow',
       { image: image('slowstart'), env: { SLOW_SECONDS: '5' } },
       {
@@ -139,7 +139,7 @@ describe('startup and readiness probes on podman', () => {
       },
     );
     const { engine, starts, recorder } = countingStarts();
-    const orchestrator = await world.boot({ intervalMs: NO_TICK, engine });
+    const orchestrator = await daemon.boot({ intervalMs: NO_TICK, engine });
     const began = Date.now();
     await orchestrator.install('slow');
     await waitForStatus(orchestrator, 'slow', 'become ready', (row) => row.ready === true, 60_000);
@@ -152,20 +152,20 @@ describe('startup and readiness probes on podman', () => {
   });
 
   it('a failing readiness probe makes the app not ready and restarts nothing', async () => {
-    await world.writeManifest(
+    await daemon.writeManifest(
       'web',
       { image: image('httpd') },
       { probes: { readiness: httpProbe('/ready', { failureThreshold: 1 }) } },
     );
     const { engine, starts, recorder } = countingStarts();
-    const orchestrator = await world.boot({ intervalMs: NO_TICK, engine });
+    const orchestrator = await daemon.boot({ intervalMs: NO_TICK, engine });
     await orchestrator.install('web');
     await waitForState(orchestrator, 'web', 'running');
     await sleep(4_000);
     const row = orchestrator.status()[0]!;
     expect(row.state).toBe('running');
     expect(row.ready).toBe(false);
-    await podman(['exec', world.containerName('web'), 'sh', '-c', 'echo ok > /www/ready']);
+    await podman(['exec', daemon.containerName('web'), 'sh', '-c', 'echo ok > /www/ready']);
     await waitForStatus(orchestrator, 'web', 'become ready', (r) => r.ready === true, 30_000);
     const events = await recorder.stop();
     expect(starts).toHaveLength(1);
@@ -176,9 +176,9 @@ describe('startup and readiness probes on podman', () => {
 
 describe('crash-loop budget on podman', () => {
   it('stops after the budget of restarts and says why', async () => {
-    await world.writeManifest('crashy', { image: image('crasher') });
+    await daemon.writeManifest('crashy', { image: image('crasher') });
     const { engine, starts: startCalls, recorder } = countingStarts();
-    const orchestrator = await world.boot({
+    const orchestrator = await daemon.boot({
       intervalMs: NO_TICK,
       engine,
       backoff: {
@@ -213,13 +213,13 @@ describe('crash-loop budget on podman', () => {
 
 describe('failure reasons on podman', () => {
   it('names an exit code, a missing image, an unreachable registry and a port clash', async () => {
-    await world.writeManifest('exits', { image: image('crasher'), env: { EXIT_CODE: '5' } });
-    await world.writeManifest('missing', { image: `${REGISTRY}/podwarden/no-such-image:1` });
-    await world.writeManifest('offline', { image: '127.0.0.1:5999/podwarden/httpd:1' });
+    await daemon.writeManifest('exits', { image: image('crasher'), env: { EXIT_CODE: '5' } });
+    await daemon.writeManifest('missing', { image: `${REGISTRY}/podwarden/no-such-image:1` });
+    await daemon.writeManifest('offline', { image: '127.0.0.1:5999/podwarden/httpd:1' });
     const port = await freePort();
-    await world.writeManifest('first', { image: image('httpd'), ports: [`127.0.0.1:${port}:8080`] });
-    await world.writeManifest('second', { image: image('httpd'), ports: [`127.0.0.1:${port}:8080`] });
-    const orchestrator = await world.boot({ intervalMs: NO_TICK, insecureRegistries: [REGISTRY, '127.0.0.1:5999'] });
+    await daemon.writeManifest('first', { image: image('httpd'), ports: [`127.0.0.1:${port}:8080`] });
+    await daemon.writeManifest('second', { image: image('httpd'), ports: [`127.0.0.1:${port}:8080`] });
+    const orchestrator = await daemon.boot({ intervalMs: NO_TICK, insecureRegistries: [REGISTRY, '127.0.0.1:5999'] });
     const transitions: Transition[] = [];
     orchestrator.transitions$.subscribe((t) => transitions.push(t));
     await orchestrator.install('exits');
@@ -255,8 +255,8 @@ describe('failure reasons on podman', () => {
 
 describe('exec through the dockerode adapter', () => {
   it('returns the exit code and the output of a command in the container, and times out a slow one', async () => {
-    await world.writeManifest('web', { image: image('httpd') });
-    const orchestrator = await world.boot({ intervalMs: NO_TICK });
+    await daemon.writeManifest('web', { image: image('httpd') });
+    const orchestrator = await daemon.boot({ intervalMs: NO_TICK });
     await orchestrator.install('web');
     const row = await waitForState(orchestrator, 'web', 'running');
     const engine = createDockerodeEngine({ socketPath: SOCKET_PATH });

@@ -24,7 +24,7 @@ import { recordingEngine } from '../../src/replay/recording-engine.js';
 import { recordCommands } from '../../src/replay/recording-orchestrator.js';
 import { replayRecording } from '../../src/replay/replay.js';
 import { compareTransitions, formatTransition, observedTransitions } from '../../src/replay/transition-report.js';
-import { writeManifests } from '../orchestrator/sim-world.js';
+import { writeManifests } from '../orchestrator/sim-daemon.js';
 import { image, REGISTRY, SOCKET_PATH } from '../podman/support/env.js';
 import { nextTransition } from '../podman/support/orchestrator-fixture.js';
 import { kill, removeAllWithLabel } from '../podman/support/podman-cli.js';

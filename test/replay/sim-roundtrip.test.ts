@@ -6,7 +6,7 @@ import { readRecording } from '../../src/replay/read-recording.js';
 import type { TimedRecord } from '../../src/replay/records.js';
 import { replay } from '../../src/replay/replay.js';
 import { compareTransitions, formatTransition, observedTransitions } from '../../src/replay/transition-report.js';
-import { image } from '../orchestrator/sim-world.js';
+import { image } from '../orchestrator/sim-daemon.js';
 import { recordSimSession } from './sim-session.js';
 
 const SECRET = 'hunter2-correct-horse-battery';

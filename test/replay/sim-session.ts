@@ -13,7 +13,7 @@ import { createRecorder } from '../../src/replay/recorder.js';
 import { recordingEngine } from '../../src/replay/recording-engine.js';
 import { recordCommands } from '../../src/replay/recording-orchestrator.js';
 import { withVirtualClock } from '../../src/replay/virtual-clock.js';
-import { REGISTRY, writeManifests } from '../orchestrator/sim-world.js';
+import { REGISTRY, writeManifests } from '../orchestrator/sim-daemon.js';
 
 /** One recorded session on the simulated engine, on the replay's virtual clock. */
 export interface SimSession {

@@ -19,11 +19,11 @@ import { lane as laneOf, type Lane } from '../../lanes/support/lane.js';
 import { outside } from '../../lanes/support/outside.js';
 
 /**
- * One isolated podwarden world on a real engine (this machine's podman unless a lane is given):
+ * One isolated podwarden daemon on a real engine (this machine's podman unless a lane is given):
  * its own owner label, container-name prefix, catalog and state dir, so tests never see each
  * other's containers.
  */
-export interface World {
+export interface LaneDaemon {
   instance: string;
   namePrefix: string;
   catalogDir: string;
@@ -35,7 +35,7 @@ export interface World {
   cleanup(): Promise<void>;
 }
 
-export async function createWorld(lane: Lane = laneOf('podman')): Promise<World> {
+export async function createLaneDaemon(lane: Lane = laneOf('podman')): Promise<LaneDaemon> {
   const tag = randomBytes(4).toString('hex');
   const instance = `itest-${tag}`;
   const namePrefix = `pw${tag}-`;

@@ -8,14 +8,14 @@ import { createSimulatedEngine, type SimulatedEngine } from '../../src/engine/si
 import { silentLogger } from '../../src/log.js';
 import { createOrchestrator, type Orchestrator, type OrchestratorOptions } from '../../src/orchestrator.js';
 import { until } from '../support/until.js';
-import { image, REGISTRY, writeManifests } from './sim-world.js';
+import { image, REGISTRY, writeManifests } from './sim-daemon.js';
 
 /**
  * podwarden on the simulated engine on the real clock, with its journal and desired.json on
  * disk: for what happens to the state files (write failures, a missing or restored file),
  * which fake timers cannot drive. Each boot is a new podwarden process on the same state dir.
  */
-export interface RealTimeWorld {
+export interface RealTimeDaemon {
   engine: SimulatedEngine;
   root: string;
   stateDir: string;
@@ -28,7 +28,7 @@ export interface RealTimeWorld {
 }
 
 /** Every app runs the sample httpd image. */
-export async function createRealTimeWorld(appIds: string[]): Promise<RealTimeWorld> {
+export async function createRealTimeDaemon(appIds: string[]): Promise<RealTimeDaemon> {
   const root = await mkdtemp(join(tmpdir(), 'podwarden-realtime-'));
   await writeManifests(join(root, 'catalog'), Object.fromEntries(appIds.map((id) => [id, { image: image('httpd') }])));
   const engine = createSimulatedEngine({ registry: sampleRegistry(REGISTRY) });

@@ -22,7 +22,7 @@ export const image = (name: SampleImageName) => sampleImageRef(name, REGISTRY);
  * podwarden wired as in production, on the simulated engine, under vitest's fake timers:
  * the same machines, effects and streams, minutes of behaviour in milliseconds.
  */
-export interface SimWorld {
+export interface SimDaemon {
   engine: SimulatedEngine;
   orchestrator: Orchestrator;
   /** The catalog folder, for tests that write manifests of their own and reload. */
@@ -38,16 +38,16 @@ export interface SimWorld {
   cleanup(): Promise<void>;
 }
 
-/** Worlds not cleaned up yet: `useSimWorlds` cleans up after each test whatever it made. */
-const openWorlds = new Set<SimWorld>();
+/** Worlds not cleaned up yet: `useSimDaemons` cleans up after each test whatever it made. */
+const openWorlds = new Set<SimDaemon>();
 
 /**
- * For a file of simulated-world tests: each test runs on the fake clock, and every world it
- * made with `createSimWorld` is cleaned up after it.
+ * For a file of simulated-daemon tests: each test runs on the fake clock, and every daemon it
+ * made with `createSimDaemon` is cleaned up after it.
  */
-export function useSimWorlds(): void {
+export function useSimDaemons(): void {
   useFakeClock(async () => {
-    await Promise.all([...openWorlds].map((world) => world.cleanup()));
+    await Promise.all([...openWorlds].map((daemon) => daemon.cleanup()));
   });
 }
 
@@ -66,14 +66,14 @@ export async function writeManifests(
   }
 }
 
-export async function createSimWorld(
+export async function createSimDaemon(
   apps: Record<string, Record<string, unknown>>,
   options: Partial<OrchestratorOptions> & {
     simulator?: SimulatorOptions;
     engine?: SimulatedEngine;
     appFields?: Record<string, Record<string, unknown>>;
   } = {},
-): Promise<SimWorld> {
+): Promise<SimDaemon> {
   const root = await mkdtemp(join(tmpdir(), 'podwarden-sim-'));
   const catalogDir = join(root, 'catalog');
   await writeManifests(catalogDir, apps, options.appFields);
@@ -94,7 +94,7 @@ export async function createSimWorld(
       stateDir: join(root, 'state'),
       insecureRegistries: [REGISTRY],
       logger: silentLogger(),
-      // Fake timers drive these worlds; the journal's fsync'd file I/O would not keep step with them.
+      // Fake timers drive these daemons; the journal's fsync'd file I/O would not keep step with them.
       journal: false,
       ...options,
       ...overrides,
@@ -105,7 +105,7 @@ export async function createSimWorld(
     return orchestrator;
   }
 
-  const world: SimWorld = {
+  const daemon: SimDaemon = {
     engine,
     orchestrator: await boot({}),
     catalogDir,
@@ -113,22 +113,22 @@ export async function createSimWorld(
     passes,
     starts,
     containerId: (appId) =>
-      world.orchestrator.status().find((row) => row.appId === appId && !row.companion)?.containerId,
-    state: (appId) => world.orchestrator.status().find((row) => row.appId === appId && !row.companion)?.state,
+      daemon.orchestrator.status().find((row) => row.appId === appId && !row.companion)?.containerId,
+    state: (appId) => daemon.orchestrator.status().find((row) => row.appId === appId && !row.companion)?.state,
     advance: async (ms) => {
       await vi.advanceTimersByTimeAsync(ms);
     },
     async restart(overrides = {}) {
-      await world.orchestrator.stop();
-      world.orchestrator = await boot(overrides);
-      return world.orchestrator;
+      await daemon.orchestrator.stop();
+      daemon.orchestrator = await boot(overrides);
+      return daemon.orchestrator;
     },
     async cleanup() {
-      openWorlds.delete(world);
-      await world.orchestrator.stop();
+      openWorlds.delete(daemon);
+      await daemon.orchestrator.stop();
       await rm(root, { recursive: true, force: true });
     },
   };
-  openWorlds.add(world);
-  return world;
+  openWorlds.add(daemon);
+  return daemon;
 }

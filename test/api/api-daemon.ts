@@ -8,10 +8,10 @@ import { createSimulatedEngine, type SimulatedEngine } from '../../src/engine/si
 import { silentLogger } from '../../src/log.js';
 import { createOrchestrator, type AppStatus, type Orchestrator } from '../../src/orchestrator.js';
 import { until } from '../support/until.js';
-import { image, REGISTRY, writeManifests } from '../orchestrator/sim-world.js';
+import { image, REGISTRY, writeManifests } from '../orchestrator/sim-daemon.js';
 
 /** podwarden on the simulated engine (real clock, real journal) behind its real API server. */
-export interface ApiWorld {
+export interface ApiDaemon {
   engine: SimulatedEngine;
   orchestrator: Orchestrator;
   server: ApiServer;
@@ -22,7 +22,7 @@ export interface ApiWorld {
   cleanup(): Promise<void>;
 }
 
-export async function createApiWorld(options: { tcpToken?: string; holdGate?: boolean } = {}): Promise<ApiWorld> {
+export async function createApiDaemon(options: { tcpToken?: string; holdGate?: boolean } = {}): Promise<ApiDaemon> {
   const root = await mkdtemp(join(tmpdir(), 'podwarden-api-'));
   const catalogDir = join(root, 'catalog');
   const stateDir = join(root, 'state');
@@ -61,10 +61,10 @@ export async function createApiWorld(options: { tcpToken?: string; holdGate?: bo
   };
 }
 
-/** An API world where `web` is installed and running (and `crashy` is in the catalog only). */
-export async function createApiWorldWithWeb(): Promise<ApiWorld> {
-  const world = await createApiWorld();
-  await world.client.post('/v1/apps/web/install');
-  await until('web running', async () => (await world.client.get<AppStatus>('/v1/apps/web')).state === 'running');
-  return world;
+/** An API daemon where `web` is installed and running (and `crashy` is in the catalog only). */
+export async function createApiDaemonWithWeb(): Promise<ApiDaemon> {
+  const daemon = await createApiDaemon();
+  await daemon.client.post('/v1/apps/web/install');
+  await until('web running', async () => (await daemon.client.get<AppStatus>('/v1/apps/web')).state === 'running');
+  return daemon;
 }
