@@ -1,5 +1,9 @@
+import { createRequire } from 'node:module';
 import { pino, type Logger as PinoLogger } from 'pino';
-import PinoPretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
+
+// The pretty printer (~30 modules) is loaded only for the format that uses it: a service logs JSON.
+const require = createRequire(import.meta.url);
 
 export type Logger = PinoLogger;
 
@@ -41,7 +45,9 @@ export function createLogger(
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     },
     // Redaction happens before the pretty printer sees the record, so it holds in both formats.
-    format === 'pretty' ? PinoPretty({ destination, colorize: true, sync: true }) : destination,
+    format === 'pretty'
+      ? (require('pino-pretty') as typeof PinoPretty)({ destination, colorize: true, sync: true })
+      : destination,
   );
 }
 

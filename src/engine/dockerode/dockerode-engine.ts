@@ -1,5 +1,8 @@
 import { statfs } from 'node:fs/promises';
 import { Agent } from 'node:http';
+import { inspect } from 'node:util';
+// Before dockerode: defers its BuildKit session and docker-modem's ssh transport to first use.
+import './unused-transports.js';
 import Docker from 'dockerode';
 import { Observable } from 'rxjs';
 import { withDeadline, type OpenStream } from './call-deadline.js';
@@ -74,6 +77,11 @@ class DockerodeEngine implements EnginePort {
     // pooled socket that podman closed meanwhile (a service restart) can fail the next call
     // with ECONNRESET. Unix socket connections cost next to nothing.
     const agent = new Agent({ keepAlive: false });
+    // docker-modem formats every request's options, this agent included, for its debug log even
+    // when that log is off (util.inspect with hidden fields, unbounded depth). The agent holds the
+    // live sockets (the events stream's among them): ~75 kB of text and ~10 ms per call, over a
+    // third of the daemon's CPU at rest.
+    Object.defineProperty(agent, inspect.custom, { value: () => 'Agent { keepAlive: false }' });
     this.docker = new Docker({ socketPath: options.socketPath, agent } as Docker.DockerOptions);
     this.facts = new EngineFactsCache(() => fetchEngineFacts(this.docker, this.socketPath, this.apiTimeoutMs));
     this.images = {
