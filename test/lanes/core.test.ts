@@ -15,6 +15,7 @@ import {
 import { pushUniqueTag } from '../podman/support/podman-cli.js';
 import { lanesUnderTest } from './support/lane.js';
 import { outside } from './support/outside.js';
+import { INSTALL_PATH } from '../support/lifecycle-paths.js';
 
 // The core scenarios, the same on every lane (PODWARDEN_LANES): what a node owner relies on
 // whatever host runs podwarden. podwarden runs in this process and reaches the lane's engine
@@ -60,14 +61,7 @@ describe.each(lanesUnderTest())('core scenarios on $title', (lane) => {
     await orchestrator.install('web');
     const status = await waitForState(orchestrator, 'web', 'running');
     // Installed once the gate is open, an app first waits for a fresh look at the engine.
-    expect(seen.filter((state) => state !== 'observing')).toEqual([
-      'pulling',
-      'creating',
-      'rendering',
-      'starting',
-      'confirming',
-      'running',
-    ]);
+    expect(seen.filter((state) => state !== 'observing')).toEqual([...INSTALL_PATH]);
     expect(await engine.imageExists(ref)).toBe(true);
     const inspected = await engine.inspect(daemon.containerName('web'));
     expect(inspected?.State.Status).toBe('running');

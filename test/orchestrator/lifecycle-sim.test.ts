@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createSimDaemon, image, useSimDaemons, type SimDaemon } from './sim-daemon.js';
+import { INSTALL_PATH } from '../support/lifecycle-paths.js';
 
 const HOUR = 60 * 60_000;
 useSimDaemons();
@@ -14,15 +15,7 @@ describe('app machines under the supervisor (simulated engine and clock)', () =>
     await daemon.advance(0);
     await daemon.orchestrator.install('web');
     await daemon.advance(10);
-    expect(toStates(daemon, 'web')).toEqual([
-      'observing',
-      'pulling',
-      'creating',
-      'rendering',
-      'starting',
-      'confirming',
-      'running',
-    ]);
+    expect(toStates(daemon, 'web')).toEqual(['observing', ...INSTALL_PATH]);
     expect(daemon.engine.control.calls.pull).toBe(1);
     expect(daemon.engine.control.calls.create).toBe(1);
   });

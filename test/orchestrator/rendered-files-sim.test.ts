@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { createSimDaemon, image, useSimDaemons, type SimDaemon } from './sim-daemon.js';
+import { INSTALL_PATH, START_PATH } from '../support/lifecycle-paths.js';
 
 const HOUR = 60 * 60_000;
 const INTERVAL = 30_000;
@@ -75,15 +76,7 @@ const startsOf = (w: SimDaemon, id: string) => w.starts.filter((s) => s.id === i
 describe('rendered files (simulated engine and clock)', () => {
   it('renders before the first start; a rotated secret restarts the app exactly once, at the next pass, counting no crash', async () => {
     const daemon = await bootWith([{ path: 'www/index.html', template: 'pw={{PASSWORD}}' }]);
-    expect(states(daemon)).toEqual([
-      'observing',
-      'pulling',
-      'creating',
-      'rendering',
-      'starting',
-      'confirming',
-      'running',
-    ]);
+    expect(states(daemon)).toEqual(['observing', ...INSTALL_PATH]);
     expect(await readFile(join(dirs, 'apps/web/www/index.html'), 'utf8')).toBe('pw=one');
     const id = daemon.containerId('web')!;
     await passes(daemon, 3);
@@ -92,7 +85,7 @@ describe('rendered files (simulated engine and clock)', () => {
     await writeFile(join(dirs, 'secrets', 'web.env'), 'PASSWORD=two\n');
     await passes(daemon, 1, () => resting(daemon) && states(daemon).length >= 12);
     expect(await readFile(join(dirs, 'apps/web/www/index.html'), 'utf8')).toBe('pw=two');
-    expect(states(daemon).slice(7)).toEqual(['restarting', 'rendering', 'starting', 'confirming', 'running']);
+    expect(states(daemon).slice(7)).toEqual(['restarting', ...START_PATH]);
     const restart = daemon.transitions.find((t) => t.to === 'restarting')!;
     expect(restart.reason).toBe('a rendered file changed; restarting so the app reads it');
     expect(daemon.orchestrator.status()[0]).toMatchObject({ state: 'running', failures: 0, containerId: id });

@@ -10,6 +10,7 @@ import { image } from './support/env.js';
 import { recordingPodmanCalls } from './support/engine-spy.js';
 import { createLaneDaemon, nextTransition, waitForState, type LaneDaemon } from './support/orchestrator-fixture.js';
 import { inspectJson, startEventRecorder } from './support/podman-cli.js';
+import { INSTALL_PATH, START_PATH } from '../support/lifecycle-paths.js';
 
 /**
  * Rendered files on real podman: busybox httpd serves the app's data dir, where podwarden
@@ -133,19 +134,7 @@ describe('rendered files on real podman', () => {
     expect(row).toMatchObject({ state: 'running', failures: 0, containerId });
     expect((await inspectJson(daemon.containerName('web'))).State.Status).toBe('running');
     // Installed once the gate is open, an app may first wait for a fresh look at the engine.
-    expect(seen.filter((state) => state !== 'observing')).toEqual([
-      'pulling',
-      'creating',
-      'rendering',
-      'starting',
-      'confirming',
-      'running',
-      'restarting',
-      'rendering',
-      'starting',
-      'confirming',
-      'running',
-    ]);
+    expect(seen.filter((state) => state !== 'observing')).toEqual([...INSTALL_PATH, 'restarting', ...START_PATH]);
 
     expect(log.text()).toContain('rendered file changed');
     expect(log.text()).not.toContain(first);
