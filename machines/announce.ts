@@ -1,4 +1,3 @@
-import type { AnyActorRef } from 'xstate';
 import { isCompanionKey, ownerOfKey } from './binding.js';
 import { failureFields, type FailureReason } from './failure.js';
 
@@ -8,12 +7,15 @@ import { failureFields, type FailureReason } from './failure.js';
  */
 
 /**
- * What an app or companion-unit machine emits when its top-level state changes: entering a
- * state it rests in, other than the one it last announced (`from` is null for its first).
- * States it only passes through (deciding, crashed, …) announce nothing.
+ * What an app or companion-unit machine tells its parent when its top-level state changes:
+ * entering a state it rests in, other than the one it last announced (`from` is null for its
+ * first). States it only passes through (deciding, crashed, …) announce nothing. The message
+ * arrives once the child's step has settled, so the supervisor reads the child's context then
+ * (`ready`, for one, is only set by `running`'s regions after the state's own entry).
  */
 export interface StateChanged {
-  type: 'stateChanged';
+  type: 'APP.STATE_CHANGED';
+  appId: string;
   from: string | null;
   to: string;
 }
@@ -63,17 +65,4 @@ export function transitionOf(context: AnnouncingContext, change: StateChanged, a
     ready: context.ready as boolean,
     at,
   };
-}
-
-/**
- * The supervisor hears a child's announcements from the moment it spawns it (before the child
- * starts, so its first one is heard too). The emitted event is delivered once the child's step
- * has settled, so its context is read then: `ready`, for one, is only set by `running`'s
- * regions after the state's own entry.
- */
-export function relayStateChanges(child: AnyActorRef, supervisor: AnyActorRef, now: () => number): void {
-  child.on('stateChanged', (change: StateChanged) => {
-    const context = (child.getSnapshot() as { context: AnnouncingContext }).context;
-    supervisor.send({ type: 'APP.TRANSITION', transition: transitionOf(context, change, now()) });
-  });
 }

@@ -139,7 +139,12 @@ export const appBehaviour = appGuarded.extend({
     announce: enqueueActions(({ context, enqueue }, params: { state: string }) => {
       if (context.announced === params.state) return;
       enqueue.assign({ announced: params.state });
-      enqueue.emit({ type: 'stateChanged', from: context.announced, to: params.state });
+      enqueue.sendParent({
+        type: 'APP.STATE_CHANGED',
+        appId: context.appId,
+        from: context.announced,
+        to: params.state,
+      });
     }),
     announceFinished: sendParent(({ context }) => ({ type: 'APP.FINISHED', appId: context.appId })),
     /** Every pass observation gets exactly one answer, so the supervisor knows when a pass is over. */

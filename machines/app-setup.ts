@@ -1,5 +1,4 @@
 import { setup } from 'xstate';
-import type { StateChanged } from './announce.js';
 import type {
   AppContext,
   AppInput,
@@ -24,7 +23,6 @@ export const appSetup = setup({
     context: {} as AppContext,
     events: {} as AppEvent,
     input: {} as AppInput,
-    emitted: {} as StateChanged,
   },
   actors: {
     pullImage: unprovided<PullOutcome, { spec: AppSpec; cause?: StepCause }>('pullImage'),

@@ -1,5 +1,4 @@
 import { assign, enqueueActions, not, sendParent, setup } from 'xstate';
-import type { StateChanged } from './announce.js';
 import type { AppInput } from './app-knowledge.js';
 import { unprovided } from './app-steps.js';
 import { backoffDelay } from './backoff.js';
@@ -109,7 +108,6 @@ export const companionUnitMachine = setup({
     context: {} as UnitContext,
     events: {} as AppEvent,
     input: {} as AppInput,
-    emitted: {} as StateChanged,
   },
   actors: {
     writeUnit: unprovided<{ changed: boolean }, UnitStepInput>('writeUnit'),
@@ -128,7 +126,7 @@ export const companionUnitMachine = setup({
     isAbsent: ({ context }) => context.desired === 'absent',
     isStopped: ({ context }) => context.desired === 'stopped',
     wantsRunning: ({ context }) => context.desired === 'running',
-    held: ({ context }) => context.waitingFor.length > 0,
+    mustWait: ({ context }) => context.waitingFor.length > 0,
     dependenciesReady: ({ event }) => event.type === 'DEPENDENCIES' && event.waitingFor.length === 0,
     desiredChanges: ({ context, event }) => event.type === 'SET_DESIRED' && event.desired !== context.desired,
     specChanges: ({ context, event }) => event.type === 'UPDATE_SPEC' && event.spec.specHash !== context.spec.specHash,
@@ -175,7 +173,12 @@ export const companionUnitMachine = setup({
     announce: enqueueActions(({ context, enqueue }, params: { state: string }) => {
       if (context.announced === params.state) return;
       enqueue.assign({ announced: params.state });
-      enqueue.emit({ type: 'stateChanged', from: context.announced, to: params.state });
+      enqueue.sendParent({
+        type: 'APP.STATE_CHANGED',
+        appId: context.appId,
+        from: context.announced,
+        to: params.state,
+      });
     }),
     announceFinished: sendParent(({ context }) => ({ type: 'APP.FINISHED', appId: context.appId })),
   },
@@ -212,7 +215,7 @@ export const companionUnitMachine = setup({
           target: 'stopping',
           actions: { type: 'explain', params: { reason: 'stopped by the owner' } },
         },
-        { guard: 'held', target: 'waiting', actions: 'explainWait' },
+        { guard: 'mustWait', target: 'waiting', actions: 'explainWait' },
         { target: 'rendering', actions: { type: 'explain', params: { reason: 'installing the unit' } } },
       ],
     },

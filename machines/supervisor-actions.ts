@@ -1,5 +1,5 @@
-import { assign, emit, enqueueActions } from 'xstate';
-import { relayStateChanges } from './announce.js';
+import { assign, enqueueActions } from 'xstate';
+import { transitionOf, type AnnouncingContext } from './announce.js';
 import { companionDesired, isAppReady, isCompanionKey, ownerOfKey } from './binding.js';
 import { orphanSpec } from './orphan.js';
 import { declaredChildren, declaredCompanion, holdOf, isClaimed, sameHold } from './supervisor-binding.js';
@@ -30,23 +30,26 @@ function snapshotOf(event: SupervisorEvent): Snapshot {
 export const supervisorBehaviour = supervisorSetup.extend({
   actions: {
     releaseGate: assign({ embedderReleased: true }),
-    /** A child's state change, passed on to the supervisor's listeners (transitions$ in src/). */
-    relayTransition: emit(({ event }) => ({
-      type: 'transition' as const,
-      transition: (event as Extract<SupervisorEvent, { type: 'APP.TRANSITION' }>).transition,
-    })),
+    /** A child's state change, passed on to the supervisor's listeners (transitions$ in src/), with what its context says now. */
+    relayTransition: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'APP.STATE_CHANGED') return;
+      const ref = context.refs[event.appId];
+      if (!ref) return;
+      const child = (ref.getSnapshot() as { context: AnnouncingContext }).context;
+      enqueue.emit({ type: 'transition', transition: transitionOf(child, event, context.now()) });
+    }),
     rememberApp: assign(({ context, event }) => {
       if (event.type === 'INSTALL') {
-        const { [event.appId]: _managedNow, ...held } = context.refused;
-        return { apps: { ...context.apps, [event.appId]: event.app }, held };
+        const { [event.appId]: _managedNow, ...refused } = context.refused;
+        return { apps: { ...context.apps, [event.appId]: event.app }, refused };
       }
       if (event.type === 'SET_DESIRED' && context.apps[event.appId]) {
         return { apps: { ...context.apps, [event.appId]: { ...context.apps[event.appId]!, desired: event.desired } } };
       }
       if (event.type === 'UNINSTALL') {
         const { [event.appId]: _removed, ...apps } = context.apps;
-        const { [event.appId]: _released, ...held } = context.refused;
-        return { apps, held };
+        const { [event.appId]: _released, ...refused } = context.refused;
+        return { apps, refused };
       }
       return {};
     }),
@@ -55,7 +58,7 @@ export const supervisorBehaviour = supervisorSetup.extend({
      * saw of their container (so fine ones are adopted as they are); later installs get nothing
      * and wait for the pass their install requests, which sees the engine as it is now.
      */
-    spawnDeclared: assign(({ context, spawn, self }) => {
+    spawnDeclared: assign(({ context, spawn }) => {
       const seen = context.adopted ? byChild(context.adopted.containers) : undefined;
       const refs = { ...context.refs };
       const holding = { ...context.holding };
@@ -75,8 +78,6 @@ export const supervisorBehaviour = supervisorSetup.extend({
           isCompanionKey(child.key) && context.companionBackend === 'systemd'
             ? spawn('companionUnit', { id: childId(child.key), input })
             : spawn('app', { id: childId(child.key), input });
-        // Heard from now on: the child starts after this step, its first announcement included.
-        relayStateChanges(refs[child.key]!, self, context.now);
       }
       return { refs, holding, adopted: undefined };
     }),
@@ -159,7 +160,7 @@ export const supervisorBehaviour = supervisorSetup.extend({
       if (ref) enqueue.sendTo(ref, event.look);
     }),
     /** Owned containers that no declared app claims get a machine that removes them. */
-    spawnOrphans: assign(({ context, event, spawn, self }) => {
+    spawnOrphans: assign(({ context, event, spawn }) => {
       const snapshot = snapshotOf(event);
       const refs = { ...context.refs };
       for (const [key, container] of byChild(snapshot.containers)) {
@@ -173,7 +174,6 @@ export const supervisorBehaviour = supervisorSetup.extend({
             backoff: context.backoff,
           },
         });
-        relayStateChanges(refs[key], self, context.now);
       }
       return { refs };
     }),

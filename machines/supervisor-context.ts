@@ -1,5 +1,5 @@
 import type { ActorRefFrom } from 'xstate';
-import type { Transition } from './announce.js';
+import type { StateChanged } from './announce.js';
 import type { ContainerEvent, ContainerObservation } from '../src/domain/container-observation.js';
 import type { appMachine } from './app.machine.js';
 import type { companionUnitMachine } from './companion-unit.machine.js';
@@ -102,8 +102,8 @@ export type SupervisorEvent =
   | { type: 'APP.FINISHED'; appId: string }
   /** A child wants its container looked at (again): a look came too late, or a start just answered. */
   | { type: 'APP.LOOK_AGAIN'; appId: string; containerId: string }
-  /** A child changed its top-level state, as it announced it (announce.ts `relayStateChanges`). */
-  | { type: 'APP.TRANSITION'; transition: Transition };
+  /** A child changed its top-level state, as it announced it (announce.ts). */
+  | StateChanged;
 
 /**
  * What the supervisor asks of its looks actor: inspect this container of this child, because of

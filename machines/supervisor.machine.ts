@@ -43,7 +43,7 @@ export const supervisorMachine = supervisorBehaviour.createMachine({
   initial: 'recovering',
   // Children announce their state changes in every state of the supervisor (while draining too).
   on: {
-    'APP.TRANSITION': { actions: 'relayTransition' },
+    'APP.STATE_CHANGED': { actions: 'relayTransition' },
   },
   states: {
     /**

@@ -83,7 +83,7 @@ export function createStatusRows(transitions$: Observable<Transition>) {
   }
 
   return {
-    /** Sorted by app, each app's companions after it. `desiredOf` answers for held apps, which have no machine. */
+    /** Sorted by app, each app's companions after it. `desiredOf` answers for refused apps, which have no machine. */
     rows(
       context: Pick<SupervisorContext, 'refs' | 'refused'>,
       desiredOf: (appId: string) => Desired | undefined,

@@ -16,7 +16,7 @@ import { specFor } from '../model/app-rig.js';
 const SPEC = specFor(1);
 
 /** Without a supervisor: what the machine tells its parent goes nowhere. */
-const app = appMachine.provide({ actions: { announceReadiness: () => undefined } });
+const app = appMachine.provide({ actions: { announceReadiness: () => undefined, announce: () => undefined } });
 
 function container(status: ContainerObservation['status'], extra: Partial<ContainerObservation> = {}) {
   return {

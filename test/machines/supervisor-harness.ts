@@ -19,6 +19,8 @@ export interface HarnessOptions {
   /** Boot recovery never answers (an engine that hangs at boot). */
   recoveryHangs?: boolean;
   apps?: Record<string, DeclaredApp>;
+  /** Installed apps whose manifest is refused (left alone), with why. */
+  refused?: Record<string, string>;
   /** The app machine with effects of the test's own (by default none is provided). */
   appMachine?: typeof appMachine;
 }
@@ -67,7 +69,7 @@ export function startSupervisor(options: HarnessOptions = {}) {
   const actor = createActor(machine, {
     input: {
       apps: options.apps ?? {},
-      refused: {},
+      refused: options.refused ?? {},
       backoff: DEFAULT_BACKOFF,
       holdGateForEmbedder: options.holdGateForEmbedder ?? false,
       gateCapMs: options.gateCapMs ?? 30 * 60_000,

@@ -1,5 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { useFakeClock } from '../support/fake-clock.js';
+import type { DeclaredApp } from '../../machines/supervisor.machine.js';
+import { containerSpec } from '../support/container-spec.js';
 import { startSupervisor } from './supervisor-harness.js';
 
 const INTERVAL = 30_000;
@@ -101,5 +103,23 @@ describe('the reconcile loop behind the recovery gate (simulated clock)', () => 
     expect(world.observeCalls).toBe(3);
     await vi.advanceTimersByTimeAsync(INTERVAL - 1);
     expect(world.observeCalls).toBe(3);
+  });
+
+  it('manages a refused app once it is installed with a manifest it can use, and forgets it on uninstall', async () => {
+    const app: DeclaredApp = {
+      spec: {
+        appId: 'web',
+        specHash: 'h-web',
+        image: { ref: 'registry.local/demo:1', pullPolicy: 'never' },
+        container: containerSpec('podwarden-web', 'registry.local/demo:1'),
+      },
+      desired: 'stopped',
+    };
+    const { actor } = startSupervisor({ refused: { web: 'web.yml: app.container.image: required' } });
+    await vi.advanceTimersByTimeAsync(0);
+    actor.send({ type: 'INSTALL', appId: 'web', app });
+    expect(actor.getSnapshot().context.refused).toEqual({});
+    expect(actor.getSnapshot().context.apps.web).toBeDefined();
+    actor.stop();
   });
 });

@@ -13,7 +13,6 @@ import {
   type Actor,
   type AnyActorRef,
 } from 'xstate';
-import type { StateChanged } from '../../machines/announce.js';
 import type { AppInput } from '../../machines/app.machine.js';
 import type { appMachine } from '../../machines/app.machine.js';
 import { supervisorMachine, type Snapshot, type SupervisorEvent } from '../../machines/supervisor.machine.js';
@@ -124,13 +123,18 @@ function stubApp(active: () => SupervisorRun) {
   const leavesAtOnce = ({ context }: { context: StubContext }) => !FINISHES_WHEN_TOLD.has(context.appId);
   const toAbsent = ({ event }: { event: StubEvent }) => event.type === 'SET_DESIRED' && event.desired === 'absent';
   return setup({
-    types: { input: {} as AppInput, context: {} as StubContext, events: {} as StubEvent, emitted: {} as StateChanged },
+    types: { input: {} as AppInput, context: {} as StubContext, events: {} as StubEvent },
     actions: {
       // Like an app machine entering a state it rests in: a change is announced for the supervisor to relay.
       announce: enqueueActions(({ context, enqueue }, params: { state: string }) => {
         if (context.announced === params.state) return;
         enqueue.assign({ announced: params.state });
-        enqueue.emit({ type: 'stateChanged', from: context.announced, to: params.state });
+        enqueue.sendParent({
+          type: 'APP.STATE_CHANGED',
+          appId: context.appId,
+          from: context.announced,
+          to: params.state,
+        });
       }),
       record: ({ context, event }) => active().childEvents.push(`${context.appId}:${describeChildEvent(event)}`),
     },
