@@ -1,10 +1,11 @@
 import type { ContainerEvent, ContainerObservation } from '../src/domain/container-observation.js';
 
 /**
- * The newest `kill` or `stop` event of the container that the app machine applied, with its
- * engine time. Never podwarden's own: its stops and removals run as steps, and their events
- * arrive dated before the step's answer, so they are stale and dropped. A death in the same run
- * is then no crash of the app's own making (`killed-outside`, never a bad-config streak).
+ * The newest `kill` or `stop` event behind a look the app machine believed, with its engine
+ * time. Never podwarden's own: its stops and removals run as steps, and their events are dated
+ * before the step's answer, so they are older than what the machine knows and not taken
+ * (app-freshness.ts). A death in the same run is then no crash of the app's own making
+ * (`killed-outside`, never a bad-config streak).
  */
 export interface OutsideKill {
   action: 'kill' | 'stop';
@@ -15,7 +16,7 @@ export interface OutsideKill {
 
 /**
  * The outside kill or stop of `container`'s current run, if the engine reported one. Its event
- * was of the run then (the machine applies only those); a start since (`startedAt`, a start's
+ * was of the run then (the machine takes only events dated at or after what it knows); a start since (`startedAt`, a start's
  * beginning by podwarden's clock, or the engine's ms rounded down) comes before any kill of the
  * new run and after every kill of the old one.
  */
@@ -28,7 +29,7 @@ export function killedBy(
   return kill.at >= (container.startedAt ?? 0) ? kill.action : undefined;
 }
 
-/** What an applied event says about who ended the container: a kill or stop is remembered. */
+/** What an event behind a believed look says about who ended the container: a kill or stop is remembered. */
 export function outsideKillAfter(
   context: { outsideKill?: OutsideKill | undefined },
   event: ContainerEvent,
