@@ -33,10 +33,22 @@ export const appBehaviour = appGuarded.extend({
         ...(event.type === 'LOOKED' ? { outsideKill: outsideKillFrom(context, event) } : {}),
       };
     }),
-    /** Ask the supervisor to look at the container (again): a look came too late, or a start just answered. */
+    /**
+     * A look that came too late still says who ended the container, when its events are dated
+     * after what the machine knows (the look asked for next carries no events).
+     */
+    noteOutsideKill: assign(({ context, event }) =>
+      event.type === 'LOOKED' ? { outsideKill: outsideKillFrom(context, event) } : {},
+    ),
+    /**
+     * Ask the supervisor to look at the container (again): a look came too late, or a start just
+     * answered. The look is dated no earlier than what the machine knows, so a wall clock that
+     * stepped back cannot make every look stale (and ask again forever).
+     */
     lookAgain: enqueueActions(({ context, enqueue }) => {
       const containerId = context.container?.id;
-      if (containerId !== undefined) enqueue.sendParent({ type: 'APP.LOOK_AGAIN', appId: context.appId, containerId });
+      if (containerId !== undefined)
+        enqueue.sendParent({ type: 'APP.LOOK_AGAIN', appId: context.appId, containerId, after: context.knownAsOf });
     }),
     setDesired: assign(({ event }) => (event.type === 'SET_DESIRED' ? { desired: event.desired } : {})),
     setSpec: assign(({ event }) => (event.type === 'UPDATE_SPEC' ? { spec: event.spec } : {})),
@@ -134,7 +146,7 @@ export const appBehaviour = appGuarded.extend({
     })),
     /**
      * Entry of every state the machine rests in: a top-level state other than the one last
-     * announced is a change, emitted for the supervisor to pass on (announce.ts).
+     * announced is a change, told to the supervisor to pass on (announce.ts).
      */
     announce: enqueueActions(({ context, enqueue }, params: { state: string }) => {
       if (context.announced === params.state) return;

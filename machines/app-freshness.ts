@@ -16,12 +16,12 @@ import { outsideKillAfter, type OutsideKill } from './outside-kill.js';
  * when the call goes out, so it is never later than the engine's look. A tie is believed:
  * nothing the machine knows can be newer than a look that began at the same instant.
  */
-export function isFresh(context: Pick<AppContext, 'knownAsOf'>, observedAt: number): boolean {
+function isFresh(context: Pick<AppContext, 'knownAsOf'>, observedAt: number): boolean {
   return observedAt >= context.knownAsOf;
 }
 
 /** A look at the container the machine knows (a look at an earlier container of the app tells nothing about it). */
-export function isOwnLook(context: Pick<AppContext, 'container'>, event: AppEvent): event is Looked {
+function isOwnLook(context: Pick<AppContext, 'container'>, event: AppEvent): event is Looked {
   return event.type === 'LOOKED' && context.container?.id === event.containerId;
 }
 
@@ -41,17 +41,19 @@ export function isStaleOwnLook(context: Pick<AppContext, 'container' | 'knownAsO
 }
 
 /**
- * Who ended the container, from the events behind a believed look: a `kill` or `stop` dated
- * before what is known was podwarden's own (its stops run as steps, which answer after their
- * events are dated) or is already accounted for.
+ * Who ended the container, from the events behind a look at it, believed or not (podman sends
+ * `kill` when it signals, so a look asked between the signal and the death still shows the
+ * container running and dates what is known after the kill). A kill from before the run the
+ * machine knows is not taken: podwarden's own stop before a restart, or a replayed old event.
  */
 export function outsideKillFrom(
-  context: Pick<AppContext, 'knownAsOf' | 'outsideKill'>,
+  context: Pick<AppContext, 'outsideKill' | 'container'>,
   look: Looked,
 ): OutsideKill | undefined {
+  const runBegan = context.container?.startedAt ?? 0;
   let kill = context.outsideKill;
   for (const event of look.events) {
-    if (event.time >= context.knownAsOf) kill = outsideKillAfter({ outsideKill: kill }, event);
+    if (event.time >= runBegan) kill = outsideKillAfter({ outsideKill: kill }, event);
   }
   return kill;
 }

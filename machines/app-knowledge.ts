@@ -1,6 +1,6 @@
 import type { ContainerObservation, EngineHealthcheck } from '../src/domain/container-observation.js';
 import type { EngineErrorCode } from '../src/domain/engine-error.js';
-import { decidedStep, passStep, tableStep, type Step } from './step.js';
+import { passStep, tableStep, type Step } from './step.js';
 import type { StepCause } from './step-cause.js';
 import { classifyExit, failureFields, type FailureReason, type ProbeRole } from './failure.js';
 import type {
@@ -174,15 +174,6 @@ export function runAgain(container: ContainerObservation): ContainerObservation 
 /** The decision table's verdict on what the machine knows (step.ts; computed once per container it knows). */
 export function currentDecision(context: AppContext): Step {
   return tableStep(context.desired, context.container ?? null, context.spec);
-}
-
-/**
- * The app would be created or (re)started, but something it depends on is not ready. Waiting
- * is no failure: nothing is counted. A running app never waits for them: it is not stopped or
- * restarted because a dependency failed.
- */
-export function waitsForDependencies(context: AppContext): boolean {
-  return decidedStep(context).waitsFor === 'dependencies';
 }
 
 export function waitingReason(context: AppContext): string {

@@ -182,7 +182,7 @@ export const runningState = appBehaviour.createStateConfig({
       { guard: 'observationMeansFailure', target: 'crashed', actions: ['observe', 'countFailure'] },
       { guard: 'observationNeedsAction', target: 'deciding', actions: 'observe' },
       { guard: 'freshObservation', actions: 'observe' },
-      { guard: 'staleOwnLook', actions: 'lookAgain' },
+      { guard: 'staleOwnLook', actions: ['noteOutsideKill', 'lookAgain'] },
     ],
     OBSERVED: [
       { guard: 'observationMeansFailure', target: 'crashed', actions: ['observe', 'reportPass', 'countFailure'] },

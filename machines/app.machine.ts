@@ -77,7 +77,7 @@ export const appMachine = appBehaviour.createMachine({
         ],
         LOOKED: [
           { guard: 'freshObservation', target: 'deciding', actions: 'observe' },
-          { guard: 'staleOwnLook', actions: 'lookAgain' },
+          { guard: 'staleOwnLook', actions: ['noteOutsideKill', 'lookAgain'] },
         ],
       },
     },
@@ -99,7 +99,7 @@ export const appMachine = appBehaviour.createMachine({
         ],
         LOOKED: [
           { guard: 'freshObservation', target: 'deciding', actions: 'observe' },
-          { guard: 'staleOwnLook', actions: 'lookAgain' },
+          { guard: 'staleOwnLook', actions: ['noteOutsideKill', 'lookAgain'] },
         ],
       },
     },
@@ -236,12 +236,12 @@ export const appMachine = appBehaviour.createMachine({
         LOOKED: [
           { guard: 'observationMeansFailure', target: 'crashed', actions: ['observe', 'countFailure'] },
           { guard: 'freshObservation', target: 'deciding', actions: 'observe' },
-          { guard: 'staleOwnLook', actions: 'lookAgain' },
+          { guard: 'staleOwnLook', actions: ['noteOutsideKill', 'lookAgain'] },
         ],
       },
     },
     /**
-     * The container runs as the manifest says; events and passes are checked against the
+     * The container runs as the manifest says; looks and passes are checked against the
      * decision table, and podwarden's probes against the container.
      */
     running: runningState,
@@ -289,7 +289,7 @@ export const appMachine = appBehaviour.createMachine({
         OBSERVED: [{ guard: 'freshObservation', actions: ['observe', 'reportPass'] }, { actions: 'reportPass' }],
         LOOKED: [
           { guard: 'freshObservation', actions: 'observe' },
-          { guard: 'staleOwnLook', actions: 'lookAgain' },
+          { guard: 'staleOwnLook', actions: ['noteOutsideKill', 'lookAgain'] },
         ],
       },
     },
@@ -303,7 +303,7 @@ export const appMachine = appBehaviour.createMachine({
         OBSERVED: [{ guard: 'freshObservation', actions: ['observe', 'reportPass'] }, { actions: 'reportPass' }],
         LOOKED: [
           { guard: 'freshObservation', actions: 'observe' },
-          { guard: 'staleOwnLook', actions: 'lookAgain' },
+          { guard: 'staleOwnLook', actions: ['noteOutsideKill', 'lookAgain'] },
         ],
       },
     },
@@ -349,7 +349,7 @@ export const appMachine = appBehaviour.createMachine({
         LOOKED: [
           { guard: 'observationNeedsAction', target: 'deciding', actions: 'observe' },
           { guard: 'freshObservation', actions: 'observe' },
-          { guard: 'staleOwnLook', actions: 'lookAgain' },
+          { guard: 'staleOwnLook', actions: ['noteOutsideKill', 'lookAgain'] },
         ],
       },
     },

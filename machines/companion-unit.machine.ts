@@ -169,7 +169,7 @@ export const companionUnitMachine = setup({
       ...unitEntry(context, String(self.getSnapshot()?.value), 'wait', true),
       passId: event.type === 'OBSERVED' ? event.passId : -1,
     })),
-    /** Entry of every state the machine rests in: a change of top-level state is emitted (announce.ts). */
+    /** Entry of every state the machine rests in: a change of top-level state is told to the parent (announce.ts). */
     announce: enqueueActions(({ context, enqueue }, params: { state: string }) => {
       if (context.announced === params.state) return;
       enqueue.assign({ announced: params.state });

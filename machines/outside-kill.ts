@@ -1,11 +1,10 @@
 import type { ContainerEvent, ContainerObservation } from '../src/domain/container-observation.js';
 
 /**
- * The newest `kill` or `stop` event behind a look the app machine believed, with its engine
- * time. Never podwarden's own: its stops and removals run as steps, and their events are dated
- * before the step's answer, so they are older than what the machine knows and not taken
- * (app-freshness.ts). A death in the same run is then no crash of the app's own making
- * (`killed-outside`, never a bad-config streak).
+ * The newest `kill` or `stop` event behind a look at the container (app-freshness.ts), with its
+ * engine time. A death in the same run is no crash of the app's own making (`killed-outside`,
+ * never a bad-config streak). podwarden's own stops never count: a look during a step is
+ * dropped with its events, and a run started after a stop began after its kill.
  */
 export interface OutsideKill {
   action: 'kill' | 'stop';
@@ -16,7 +15,7 @@ export interface OutsideKill {
 
 /**
  * The outside kill or stop of `container`'s current run, if the engine reported one. Its event
- * was of the run then (the machine takes only events dated at or after what it knows); a start since (`startedAt`, a start's
+ * was of the run then; a start since (`startedAt`, a start's
  * beginning by podwarden's clock, or the engine's ms rounded down) comes before any kill of the
  * new run and after every kill of the old one.
  */

@@ -13,8 +13,26 @@ import {
   type SupervisorEvent,
 } from './supervisor-context.js';
 import { supervisorSetup } from './supervisor-setup.js';
+import type { ContainerEvent } from '../src/domain/container-observation.js';
 import type { AppCommand, PassEntry, PassReport } from './types.js';
 import { quietEntry } from './quiet-pass.js';
+
+/**
+ * Events that may tell of trouble, and so are worth a look at once. A `create`, `start`,
+ * `restart` or `unpause` only says the container runs: podwarden's own starts are confirmed by
+ * a look anyway, a start by someone else of an app the owner stopped is met by the next pass,
+ * and a look for a `start` that podman reports late could see the container dead before the
+ * `kill` that ended it is reported (and count someone's kill as the app's own exit).
+ */
+const NEWS_ACTIONS: ReadonlySet<ContainerEvent['action']> = new Set([
+  'die',
+  'kill',
+  'stop',
+  'remove',
+  'pause',
+  'health',
+  'oom',
+]);
 
 /** The engine snapshot an observe/recover step answered with (the event is its done event). */
 function snapshotOf(event: SupervisorEvent): Snapshot {
@@ -23,9 +41,11 @@ function snapshotOf(event: SupervisorEvent): Snapshot {
 
 /**
  * The supervisor machine's actions: how it keeps one child machine per app, companion and
- * orphan (spawning them, passing commands on, binding them to what they wait for, routing
- * engine events to them, forgetting them when they finish), and how a reconcile pass runs
- * (the observation sent to every child, their answers collected, the report emitted).
+ * orphan (spawning them, passing commands on, binding them to what they wait for, looking at
+ * a container when the engine reports on it and routing the look to its machine, relaying
+ * their state changes, forgetting them when they finish), and how a reconcile pass runs (the
+ * observation sent to every child it tells something new, their answers collected, the report
+ * emitted).
  */
 export const supervisorBehaviour = supervisorSetup.extend({
   actions: {
@@ -139,7 +159,7 @@ export const supervisorBehaviour = supervisorSetup.extend({
      * actor), and the look reaches the one machine it concerns, without waiting for a pass.
      */
     lookAfterEvent: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== 'ENGINE.CONTAINER') return;
+      if (event.type !== 'ENGINE.CONTAINER' || !NEWS_ACTIONS.has(event.event.action)) return;
       const key = childKeyOf(event.event.labels);
       if (!key || !context.refs[key]) return;
       enqueue.sendTo('looks', { type: 'LOOK', key, containerId: event.event.containerId, events: [event.event] });
@@ -152,7 +172,13 @@ export const supervisorBehaviour = supervisorSetup.extend({
     /** A child asked for a look at its container. */
     lookForChild: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'APP.LOOK_AGAIN' || !context.refs[event.appId]) return;
-      enqueue.sendTo('looks', { type: 'LOOK', key: event.appId, containerId: event.containerId, events: [] });
+      enqueue.sendTo('looks', {
+        type: 'LOOK',
+        key: event.appId,
+        containerId: event.containerId,
+        events: [],
+        after: event.after,
+      });
     }),
     routeLook: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'ENGINE.LOOKED') return;

@@ -101,7 +101,7 @@ export type SupervisorEvent =
   | { type: 'APP.READINESS'; appId: string }
   | { type: 'APP.FINISHED'; appId: string }
   /** A child wants its container looked at (again): a look came too late, or a start just answered. */
-  | { type: 'APP.LOOK_AGAIN'; appId: string; containerId: string }
+  | { type: 'APP.LOOK_AGAIN'; appId: string; containerId: string; after: number }
   /** A child changed its top-level state, as it announced it (announce.ts). */
   | StateChanged;
 
@@ -115,6 +115,8 @@ export interface LookRequest {
   key: string;
   containerId: string;
   events: ContainerEvent[];
+  /** The look is dated no earlier than this (ms): the asking machine knows the container as of then. */
+  after?: number;
 }
 
 /**

@@ -93,7 +93,7 @@ export const supervisorMachine = supervisorBehaviour.createMachine({
         },
       },
     },
-    /** The gate is open: one machine per app, passes on every tick, engine events routed at once. */
+    /** The gate is open: one machine per app, passes on every tick, a look at once after every engine event. */
     supervising: {
       entry: 'spawnDeclared',
       invoke: [

@@ -203,6 +203,11 @@ export function createOwnerCommands(deps: OwnerCommandDeps) {
       requireInstalled(appId);
       const supervisor = deps.supervisor();
       if (deps.desired().apps[appId]?.desired !== 'running') return setDesired(appId, 'restart', 'running');
+      // No machine to tell: the manifest is refused, or the recovery gate is still closed.
+      if (!supervisor.getSnapshot().context.refs[appId]) {
+        const why = deps.declared(appId) === undefined ? deps.manifestProblem(appId) : 'podwarden is still recovering';
+        throw new PodwardenError(`cannot restart "${appId}": ${why}`, 'invalid');
+      }
       await note(appId, 'restart', 'applied');
       supervisor.send({ type: 'RESTART', appId });
     },

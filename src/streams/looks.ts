@@ -3,6 +3,12 @@ import type { LookRequest, SupervisorEvent } from '../../machines/supervisor-con
 import type { ContainerEvent } from '../domain/container-observation.js';
 import type { EnginePort } from '../engine/port.js';
 
+/** What a look is owed: the events behind it and the time it may not be dated before. */
+interface Owed {
+  events: ContainerEvent[];
+  after: number;
+}
+
 export interface LooksOptions {
   /** The clock a look is dated by: when the engine was asked. */
   now(): number;
@@ -19,14 +25,15 @@ export interface LooksOptions {
  */
 export function looksActor(engine: Pick<EnginePort, 'inspect'>, options: LooksOptions) {
   return fromCallback<LookRequest>(({ sendBack, receive }) => {
-    /** Containers being looked at → events that arrived since (null: none, no second look owed). */
-    const underWay = new Map<string, ContainerEvent[] | null>();
+    /** Containers being looked at → the requests that arrived since, folded (null: none, no second look owed). */
+    const underWay = new Map<string, Owed | null>();
     let stopped = false;
 
-    const look = (key: string, containerId: string, events: ContainerEvent[]): void => {
+    const look = (key: string, containerId: string, { events, after }: Owed): void => {
       const slot = `${key}\u0000${containerId}`;
       underWay.set(slot, null);
-      const observedAt = options.now();
+      // Asked after the machine knew the container as of `after`: never dated earlier, even by a clock stepped back.
+      const observedAt = Math.max(options.now(), after);
       engine
         .inspect(containerId)
         .then(
@@ -50,11 +57,16 @@ export function looksActor(engine: Pick<EnginePort, 'inspect'>, options: LooksOp
 
     receive((request) => {
       const slot = `${request.key}\u0000${request.containerId}`;
+      const after = request.after ?? 0;
       if (underWay.has(slot)) {
-        underWay.set(slot, [...(underWay.get(slot) ?? []), ...request.events]);
+        const owed = underWay.get(slot);
+        underWay.set(slot, {
+          events: [...(owed?.events ?? []), ...request.events],
+          after: Math.max(owed?.after ?? 0, after),
+        });
         return;
       }
-      look(request.key, request.containerId, request.events);
+      look(request.key, request.containerId, { events: request.events, after });
     });
     return () => {
       stopped = true;

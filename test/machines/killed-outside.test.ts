@@ -57,4 +57,17 @@ describe('a death after a kill podwarden did not issue', () => {
     expect(t.child.getSnapshot().context.failure).toEqual({ kind: 'exited', exitCode: 137 });
     t.stop();
   });
+
+  it('a kill behind a look that came too late still counts: the look asked for next carries no events', async () => {
+    const t = harness(100_000);
+    await t.answer({ changed: false });
+    const begun = t.clock.now();
+    await t.answer({ begunAt: begun, at: begun + 20 });
+    t.look(begun + 400, runningContainer(begun));
+    // Asked before the look above answered, dated before it: not believed, yet its kill is news.
+    t.look(begun + 350, runningContainer(begun), [event('kill', begun + 300)]);
+    t.look(begun + 500, { ...exitedContainer(begun), exitCode: 137, finishedAt: begun + 310 });
+    expect(t.child.getSnapshot().context.failure).toEqual({ kind: 'killed-outside', action: 'kill', exitCode: 137 });
+    t.stop();
+  });
 });

@@ -34,8 +34,8 @@ function rig(inspect: (id: string) => Promise<ContainerObservation | null>) {
     },
   });
   const actor = createActor(parent).start();
-  const look = (events: ContainerEvent[], key = 'web') =>
-    (actor as AnyActorRef).send({ type: 'LOOK', key, containerId: 'c1', events });
+  const look = (events: ContainerEvent[], key = 'web', after?: number) =>
+    (actor as AnyActorRef).send({ type: 'LOOK', key, containerId: 'c1', events, ...(after ? { after } : {}) });
   return { actor, looked, errors, look, setNow: (t: number) => (now = t) };
 }
 
@@ -103,5 +103,13 @@ describe('the looks actor', () => {
     answer!();
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(t.looked).toEqual([]);
+  });
+
+  it('dates a look no earlier than what the asking machine knows (a wall clock stepped back)', async () => {
+    const t = rig(async () => running);
+    t.look([], 'web', 5_000);
+    await until('a look', () => t.looked.length === 1);
+    expect((t.looked[0] as Extract<SupervisorEvent, { type: 'ENGINE.LOOKED' }>).look.observedAt).toBe(5_000);
+    t.actor.stop();
   });
 });
