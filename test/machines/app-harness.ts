@@ -82,6 +82,11 @@ export function harness(startAt: number, observation: ContainerObservation = exi
       child.send({ type: 'LOOKED', containerId: CONTAINER_ID, observedAt, container, events });
     },
     status: () => child.getSnapshot().context.container?.status,
+    /** Answers the pre-start render (nothing changed), then the start that began at `begunAt` and answered at `at`. */
+    async rendersAndStarts(begunAt: number, at: number) {
+      await this.answer({ changed: false });
+      await this.answer({ begunAt, at });
+    },
     /** Answers the step under way and lets the machine take the answer. */
     async answer(output: unknown) {
       const resolve = answers.shift();

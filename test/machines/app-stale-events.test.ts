@@ -30,8 +30,7 @@ describe('app machine: what it believes of its container', () => {
   it('does not believe a look asked before its last step answered, and looks again', async () => {
     const t = harness(10_000);
     try {
-      await t.answer({ changed: false });
-      await t.answer({ begunAt: 10_000, at: 10_120 });
+      await t.rendersAndStarts(10_000, 10_120);
       t.look(10_130, runningContainer(10_000));
       expect(t.state()).toContain('running');
       // Asked during the start (the echo of the container's last run), answered after it.
@@ -46,8 +45,7 @@ describe('app machine: what it believes of its container', () => {
   it('does not believe a pass that listed the engine before a look it believed', async () => {
     const t = harness(10_000);
     try {
-      await t.answer({ changed: false });
-      await t.answer({ begunAt: 10_000, at: 10_120 });
+      await t.rendersAndStarts(10_000, 10_120);
       t.look(10_130, runningContainer(10_000));
       t.look(10_600, { ...exitedContainer(10_000), finishedAt: 10_400 }, [event('die', 10_400)]);
       expect(t.state()).toBe('"backoff"');
@@ -62,8 +60,7 @@ describe('app machine: what it believes of its container', () => {
   it('believes an observation asked in the same millisecond as what it knows', async () => {
     const t = harness(10_000);
     try {
-      await t.answer({ changed: false });
-      await t.answer({ begunAt: 10_000, at: 10_120 });
+      await t.rendersAndStarts(10_000, 10_120);
       t.look(10_120, { ...exitedContainer(10_000), finishedAt: 10_110 });
       expect(t.state()).toBe('"backoff"');
     } finally {
@@ -74,8 +71,7 @@ describe('app machine: what it believes of its container', () => {
   it('ignores a look at an earlier container of the app', async () => {
     const t = harness(10_000);
     try {
-      await t.answer({ changed: false });
-      await t.answer({ begunAt: 10_000, at: 10_120 });
+      await t.rendersAndStarts(10_000, 10_120);
       t.look(10_130, runningContainer(10_000));
       t.child.send({ type: 'LOOKED', containerId: 'ctr-old', observedAt: 10_500, container: null, events: [] });
       expect(t.state()).toContain('running');

@@ -10,9 +10,8 @@ async function threeQuickDeaths(killFirst: 'kill' | 'stop' | false) {
   const t = harness(100_000);
   for (let round = 0; round < 3; round += 1) {
     expect(t.state()).toBe('"rendering"');
-    await t.answer({ changed: false });
     const begun = t.clock.now();
-    await t.answer({ begunAt: begun, at: begun + 20 });
+    await t.rendersAndStarts(begun, begun + 20);
     t.look(begun + 30, runningContainer(begun));
     expect(t.state()).toContain('running');
     const exitCode = killFirst === 'stop' ? 0 : 137;
@@ -47,9 +46,8 @@ describe('a death after a kill podwarden did not issue', () => {
 
   it('a kill of an earlier run says nothing about this one', async () => {
     const t = harness(100_000);
-    await t.answer({ changed: false });
     const begun = t.clock.now();
-    await t.answer({ begunAt: begun, at: begun + 20 });
+    await t.rendersAndStarts(begun, begun + 20);
     t.look(begun + 30, runningContainer(begun));
     // Delivered late: dated before this run began (podman re-sends old events when it rotates its log).
     const events = [event('kill', begun - 5_000), event('die', begun + 5_000, 137)];
@@ -60,9 +58,8 @@ describe('a death after a kill podwarden did not issue', () => {
 
   it('a kill behind a look that came too late still counts: the look asked for next carries no events', async () => {
     const t = harness(100_000);
-    await t.answer({ changed: false });
     const begun = t.clock.now();
-    await t.answer({ begunAt: begun, at: begun + 20 });
+    await t.rendersAndStarts(begun, begun + 20);
     t.look(begun + 400, runningContainer(begun));
     // Asked before the look above answered, dated before it: not believed, yet its kill is news.
     t.look(begun + 350, runningContainer(begun), [event('kill', begun + 300)]);
