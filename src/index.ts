@@ -1,5 +1,14 @@
 export { createOrchestrator, PodwardenError } from './orchestrator.js';
-export type { AppProgress, AppStatus, CatalogApp, Health, Orchestrator, OrchestratorOptions } from './orchestrator.js';
+export type {
+  AppProgress,
+  AppStatus,
+  CatalogApp,
+  CommandOptions,
+  Health,
+  Orchestrator,
+  OrchestratorOptions,
+  UninstallOptions,
+} from './orchestrator.js';
 export { createApiServer } from './api/server.js';
 export type { ApiServer, ApiServerOptions } from './api/server.js';
 export { createApiClient, ApiError, DaemonUnreachableError } from './api/client.js';
