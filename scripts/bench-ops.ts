@@ -3,7 +3,7 @@
  * with fsync, how long a transition takes to reach an SSE client of the local API, what
  * `GET /v1/status` costs next to its baselines, and the built `podwarden status` beside
  * `podman ps` (wall and peak memory of the whole process). `npm run bench:ops` builds first;
- * `BENCH_ONLY=cli` runs the last one alone.
+ * `BENCH_ONLY=cli` runs the last one alone, `BENCH_OTHER_CLI=<main.js>` adds another build.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -223,6 +223,15 @@ async function cliStatusBesidePodmanPs(): Promise<void> {
       command: [process.execPath, cli, 'status', '--socket', daemon.socketPath],
       costs: [],
     },
+    // Another build beside this one (e.g. main's, before a change): BENCH_OTHER_CLI=path/to/main.js.
+    ...(process.env.BENCH_OTHER_CLI
+      ? {
+          [`podwarden status (${process.env.BENCH_OTHER_CLI})`]: {
+            command: [process.execPath, process.env.BENCH_OTHER_CLI, 'status', '--socket', daemon.socketPath],
+            costs: [],
+          },
+        }
+      : {}),
     ...(hasPodman ? { 'podman ps': { command: podman, costs: [] } } : {}),
     "node -e '' (Node's own start)": { command: [process.execPath, '-e', ''], costs: [] },
   };
