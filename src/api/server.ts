@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { systemClock, type Clock } from '../domain/clock.js';
-import type { Logger } from '../log.js';
+import { createLogger, type Logger } from '../log.js';
 import { plainMessage } from '../manifest/excerpt.js';
 import { createMetrics, type PodwardenMetrics } from '../metrics/metrics.js';
 import type { Orchestrator } from '../orchestrator.js';
@@ -28,7 +28,11 @@ export interface ApiServerOptions {
   tcp?: { port: number; host?: string; token: string };
   /** Largest request body accepted (bytes); larger ones get 413. Default 16 KiB. */
   bodyLimit?: number;
-  logger: Logger;
+  /**
+   * Where the API's own failures go (requests are not logged); its child logs at warn. Default:
+   * podwarden's logger (JSON on stderr, pretty on a terminal), as `createOrchestrator`'s.
+   */
+  logger?: Logger;
   /** Share a registry with the embedder; by default one is built from the orchestrator. */
   metrics?: PodwardenMetrics;
   /** Default the system clock. */
@@ -56,12 +60,13 @@ export function createApiServer(orchestrator: Orchestrator, options: ApiServerOp
     if (options.tcp.token.length < 16) throw new Error('the API token must be at least 16 characters');
   }
   const metrics = options.metrics ?? createMetrics(orchestrator);
+  const logger = options.logger ?? createLogger();
   const context: RouteContext = { orchestrator, metrics, clock: options.clock ?? systemClock };
 
   function build(token: string | undefined): FastifyInstance {
     const app = Fastify({
       // Requests themselves are not logged (the CLI polls); failures are.
-      loggerInstance: options.logger.child({ component: 'api' }, { level: 'warn' }) as FastifyBaseLogger,
+      loggerInstance: logger.child({ component: 'api' }, { level: 'warn' }) as FastifyBaseLogger,
       bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
       // Unknown fields are errors, as in manifests: never silently dropped. Nor is anything
       // coerced: a body of `false` is no command body (coercion read it as null), a `tail` of

@@ -1,6 +1,13 @@
 import { Option } from 'commander';
 import type { Transition } from '../../streams/transitions.js';
-import { clientAction, clientCommand, clientFor, timeOfDay, type ClientOptions } from '../client-command.js';
+import {
+  clientAction,
+  clientCommand,
+  clientFor,
+  DaemonGoneError,
+  timeOfDay,
+  type ClientOptions,
+} from '../client-command.js';
 
 export function transitionLine(transition: Transition): string {
   const failures = transition.failures > 0 ? ` [failures ${transition.failures}]` : '';
@@ -26,10 +33,17 @@ export const eventsCommand = () =>
         const stream = client.stream(`/v1/events${query}`, (event, data) => {
           if (event === 'transition') print(data as Transition);
         });
-        process.once('SIGINT', () => stream.close());
-        process.once('SIGTERM', () => stream.close());
+        let stoppedByOwner = false;
+        const stop = () => {
+          stoppedByOwner = true;
+          stream.close();
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
         await stream.ready;
         if (!options.json) process.stderr.write('following transitions (Ctrl-C to stop)\n');
         await stream.done;
+        // Only Ctrl-C ends a follow well: a stream that ended by itself means the daemon went away.
+        if (!stoppedByOwner) throw new DaemonGoneError();
       }),
     );
