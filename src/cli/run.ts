@@ -17,6 +17,7 @@ import { findPolicyFile } from '../policy/load-policy.js';
 import { watchDaemonSignals } from './daemon-signals.js';
 import { manifestMaxBytesOption, policyOption } from './trust-options.js';
 import { startFailureMessage } from './start-failure.js';
+import { announceUi, uiOption } from '../ui/ui-option.js';
 
 function durationOption(value: string): number {
   return parseDuration(value);
@@ -120,6 +121,7 @@ export function runCommand(): Command {
         }),
     )
     .addOption(inspectOption())
+    .addOption(uiOption())
     .addOption(
       new Option(
         '--companion-backend <backend>',
@@ -185,6 +187,7 @@ export function runCommand(): Command {
         apiToken?: string;
         journalMaxBytes: number;
         inspect?: number;
+        ui?: boolean;
         record?: string;
         companionBackend: 'container' | 'systemd' | 'auto';
         imageHealthchecks: 'auto' | 'podwarden' | 'engine';
@@ -247,12 +250,14 @@ export function runCommand(): Command {
         const api = createApiServer(orchestrator, {
           socketPath: options.apiSocket ?? join(options.stateDir, 'podwarden.sock'),
           logger,
+          ui: options.ui === true,
           ...(options.apiPort !== undefined && options.apiToken
             ? { tcp: { port: options.apiPort, token: options.apiToken } }
             : {}),
         });
         const listening = await api.listen();
         logger.info(listening, 'API listening');
+        if (options.ui) announceUi(listening, logger);
         const systemd = announceToSystemd(orchestrator, logger);
         try {
           await orchestrator.start();
