@@ -4,7 +4,7 @@
 import { HttpError, readEvents, request } from './live-stream.js';
 import { createChartView } from './state-chart.js';
 
-const TRANSITIONS_SHOWN = 3;
+const TRANSITIONS_SHOWN = 5;
 const RETRY_MS = 2000;
 
 const token = takeToken();

@@ -22,7 +22,9 @@ export interface ApiDaemon {
   cleanup(): Promise<void>;
 }
 
-export async function createApiDaemon(options: { tcpToken?: string; holdGate?: boolean; ui?: boolean } = {}): Promise<ApiDaemon> {
+export async function createApiDaemon(
+  options: { tcpToken?: string; holdGate?: boolean; ui?: boolean } = {},
+): Promise<ApiDaemon> {
   const root = await mkdtemp(join(tmpdir(), 'podwarden-api-'));
   const catalogDir = join(root, 'catalog');
   const stateDir = join(root, 'state');
