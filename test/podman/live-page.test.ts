@@ -37,7 +37,15 @@ beforeAll(async () => {
   await mkdir(join(root, 'catalog'));
   await writeFile(
     join(root, 'catalog', `${appId}.yml`),
-    stringify({ app: { id: appId, name: 'Live page test', version: '1', container: { image: image('httpd') } } }),
+    stringify({
+      app: {
+        id: appId,
+        name: 'Live page test',
+        version: '1',
+        container: { image: image('httpd') },
+        companions: [{ id: 'ui', container: { image: image('httpd') } }],
+      },
+    }),
   );
   port = await freePort();
   daemon = startDaemon([
@@ -91,6 +99,13 @@ describe('the live page (run --ui)', () => {
     expect(page.url()).toBe(`http://127.0.0.1:${port}/ui/`);
     await page.locator('#connection[data-state="live"]').waitFor({ timeout: PAGE_WAIT_MS });
     await page.locator(`tr[data-key="${appId}"] .state[data-state="running"]`).waitFor({ timeout: PAGE_WAIT_MS });
+    // Its companion has a row of its own, under the app, with the same machine's chart.
+    await page
+      .locator(`tr.companion[data-key="${appId}/ui"] .state[data-state="running"]`)
+      .waitFor({ timeout: PAGE_WAIT_MS });
+    await page.locator(`tr[data-key="${appId}/ui"]`).click();
+    await page.locator('#chart .current[data-state="running"]').waitFor({ timeout: PAGE_WAIT_MS });
+    expect(await page.locator('#detail-key').textContent()).toBe(`${appId}/ui`);
     await page.locator(`tr[data-key="${appId}"]`).click();
     await page.locator('#chart .current[data-state="running"]').waitFor({ timeout: PAGE_WAIT_MS });
     expect(await page.locator('#chart .current > title').textContent()).toBe('cluster_app_running');
