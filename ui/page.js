@@ -57,7 +57,11 @@ function readyText(ready) {
 function transitionLine(transition) {
   const line = element('div', { 'data-to': transition.to }, `${transition.from ?? '·'} → ${transition.to}`);
   line.append(
-    element('span', { class: 'at', title: new Date(transition.at).toLocaleString() }, ` ${age(transition.at)} ago`),
+    element(
+      'span',
+      { class: 'at', 'data-at': String(transition.at), title: new Date(transition.at).toLocaleString() },
+      ` ${age(transition.at)} ago`,
+    ),
   );
   return line;
 }
@@ -219,6 +223,8 @@ async function run() {
 setInterval(() => {
   for (const cell of document.querySelectorAll('td[data-field="age"][data-since]'))
     cell.textContent = age(Number(cell.dataset.since));
+  for (const span of document.querySelectorAll('span.at[data-at]'))
+    span.textContent = ` ${age(Number(span.dataset.at))} ago`;
 }, 1000);
 
 void run();
