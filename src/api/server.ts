@@ -7,6 +7,7 @@ import { plainMessage } from '../manifest/excerpt.js';
 import { createMetrics, type PodwardenMetrics } from '../metrics/metrics.js';
 import type { Orchestrator } from '../orchestrator.js';
 import { bearerMatches } from './auth.js';
+import { foreignBrowserRequest } from './browser-guard.js';
 import { answerClientError } from './client-errors.js';
 import { errorBody, handleApiError } from './errors.js';
 import { adoptRoutes } from './routes/adopt.js';
@@ -17,6 +18,7 @@ import { explainRoutes } from './routes/explain.js';
 import { logRoutes } from './routes/logs.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { statusRoutes } from './routes/status.js';
+import { isPublicUiRequest, uiRoutes } from './routes/ui.js';
 import { clearStaleSocket, restrictSocket } from './unix-socket.js';
 
 export interface ApiServerOptions {
@@ -26,6 +28,11 @@ export interface ApiServerOptions {
   socketMode?: number;
   /** Optional loopback TCP listener; every request must carry `Authorization: Bearer <token>`. */
   tcp?: { port: number; host?: string; token: string };
+  /**
+   * Serve the live page at /ui/ on every listener (`podwarden run --ui`); browsers must then
+   * reach the API by a loopback name (browser-guard.ts).
+   */
+  ui?: boolean;
   /** Largest request body accepted (bytes); larger ones get 413. Default 16 KiB. */
   bodyLimit?: number;
   /**
@@ -99,8 +106,16 @@ export function createApiServer(orchestrator: Orchestrator, options: ApiServerOp
     app.setNotFoundHandler((request, reply) => {
       void reply.code(404).send(errorBody('not-found', `no route ${request.method} ${plainMessage(request.url, 120)}`));
     });
+    if (options.ui) {
+      app.addHook('onRequest', async (request, reply) => {
+        const refused = foreignBrowserRequest(request.headers);
+        if (refused !== undefined) return reply.code(403).send(errorBody('forbidden', refused));
+        return undefined;
+      });
+    }
     if (token !== undefined) {
       app.addHook('onRequest', async (request, reply) => {
+        if (isPublicUiRequest(request)) return undefined;
         if (!bearerMatches(request.headers.authorization, token)) {
           return reply
             .code(401)
@@ -117,6 +132,7 @@ export function createApiServer(orchestrator: Orchestrator, options: ApiServerOp
     explainRoutes(app, context);
     logRoutes(app, context);
     metricsRoutes(app, context);
+    if (options.ui) uiRoutes(app);
     return app;
   }
 

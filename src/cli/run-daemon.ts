@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { createApiServer } from '../api/server.js';
+import { announceUi } from '../ui/ui-option.js';
 import { createDockerodeEngine } from '../engine/dockerode/dockerode-engine.js';
 import { discoverEngineSocket } from '../engine/socket-discovery.js';
 import { startCliInspector } from '../inspect/inspect-option.js';
@@ -32,6 +33,8 @@ export interface RunOptions {
   apiToken?: string;
   journalMaxBytes: number;
   inspect?: number;
+  /** Serve the live page at /ui/ (src/ui). */
+  ui?: boolean;
   record?: string;
   companionBackend: 'container' | 'systemd' | 'auto';
   imageHealthchecks: 'auto' | 'podwarden' | 'engine';
@@ -96,12 +99,14 @@ export async function runDaemon(options: RunOptions, signals: ReturnType<typeof 
   const api = createApiServer(orchestrator, {
     socketPath: options.apiSocket ?? join(options.stateDir, 'podwarden.sock'),
     logger,
+    ui: options.ui === true,
     ...(options.apiPort !== undefined && options.apiToken
       ? { tcp: { port: options.apiPort, token: options.apiToken } }
       : {}),
   });
   const listening = await api.listen();
   logger.info(listening, 'API listening');
+  if (options.ui) announceUi(listening, logger);
   const systemd = announceToSystemd(orchestrator, logger);
   try {
     await orchestrator.start();

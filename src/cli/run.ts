@@ -9,6 +9,7 @@ import { UsageError } from './client-command.js';
 import { watchDaemonSignals } from './daemon-signals.js';
 import type { RunOptions } from './run-daemon.js';
 import { manifestMaxBytesOption, policyOption } from './trust-options.js';
+import { uiOption } from '../ui/ui-option.js';
 
 /**
  * `podwarden run`: the daemon. Exits 0 after SIGTERM/SIGINT once in-flight steps finished;
@@ -98,6 +99,7 @@ export function runCommand(): Command {
         .argParser(wholeNumber('--journal-max-bytes', 4096)),
     )
     .addOption(inspectOption())
+    .addOption(uiOption())
     .addOption(
       new Option(
         '--companion-backend <backend>',

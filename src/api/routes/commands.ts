@@ -57,15 +57,13 @@ export function commandRoutes(app: FastifyInstance, { orchestrator }: RouteConte
           : {};
         const status = await run(orchestrator, request.params.id, options, body);
         if (!body.wait) return reply.code(202).send({ appId: request.params.id, command: name, accepted: true });
-        return reply
-          .code(200)
-          .send({
-            appId: request.params.id,
-            command: name,
-            accepted: true,
-            reached: true,
-            ...(status ? { status } : {}),
-          });
+        return reply.code(200).send({
+          appId: request.params.id,
+          command: name,
+          accepted: true,
+          reached: true,
+          ...(status ? { status } : {}),
+        });
       },
     );
   }
