@@ -40,6 +40,8 @@ beforeAll(async () => {
     'src',
     'machines',
     'docs',
+    'ui',
+    'visualizations',
   ])
     await cp(join(REPO, entry), join(sources, entry), { recursive: true });
   // The build needs the compiler and the types; the dependencies the package itself needs come
@@ -91,12 +93,17 @@ describe('the npm package, installed from its tarball', () => {
         'package/dist/src/index.js',
         'package/dist/src/index.d.ts',
         'package/dist/machines/app.machine.js',
+        // The live page (run --ui) and the charts it shows.
+        'package/ui/index.html',
+        'package/visualizations/app.svg',
+        'package/visualizations/companionUnit.svg',
       ]),
     );
     const stray = tarballFiles.filter(
       (file) =>
-        !/^package\/(dist\/(src|machines)\/|docs\/|package\.json$|LICENSE$|CHANGELOG\.md$|README\.md$)/.test(file) ||
-        file.endsWith('.map'),
+        !/^package\/(dist\/(src|machines)\/|docs\/|ui\/|visualizations\/((app|companionUnit)\.svg|README\.md)$|package\.json$|LICENSE$|CHANGELOG\.md$|README\.md$)/.test(
+          file,
+        ) || file.endsWith('.map'),
     );
     expect(stray).toEqual([]);
   });
@@ -138,6 +145,7 @@ describe('the npm package, installed from its tarball', () => {
         '10m',
         '--insecure-registry',
         REGISTRY,
+        '--ui',
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
@@ -160,6 +168,20 @@ describe('the npm package, installed from its tarball', () => {
       expect(install).toMatchObject({ code: 0, stdout: expect.stringContaining(`${appId} is running`) });
       const status = await installed('status', '--json', ...socket);
       expect(JSON.parse(status.stdout)).toEqual([expect.objectContaining({ appId, state: 'running' })]);
+      // The live page and its charts ship with the package (`files`), not only in the repository.
+      for (const path of ['/ui/', '/ui/charts/app.svg']) {
+        const page = await run('curl', [
+          '-sS',
+          '-o',
+          '/dev/null',
+          '-w',
+          '%{http_code}',
+          '--unix-socket',
+          socket[1]!,
+          `http://podwarden${path}`,
+        ]);
+        expect(page.stdout, path).toBe('200');
+      }
     } finally {
       daemon.kill('SIGTERM');
     }
