@@ -45,8 +45,9 @@ export function createLogger(
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     },
     // Redaction happens before the pretty printer sees the record, so it holds in both formats.
+    // singleLine: one line per event on a terminal, its fields inline rather than one a line.
     format === 'pretty'
-      ? (require('pino-pretty') as typeof PinoPretty)({ destination, colorize: true, sync: true })
+      ? (require('pino-pretty') as typeof PinoPretty)({ destination, colorize: true, sync: true, singleLine: true })
       : destination,
   );
 }
