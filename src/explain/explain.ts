@@ -90,7 +90,9 @@ function inWords(ms: number): string {
 function summaryOf(app: ExplainedApp | undefined, appId: string, now: number): string {
   if (!app) return `${appId} is not installed.`;
   const since = app.since === undefined ? undefined : `${clock(app.since)} UTC`;
-  const why = app.reason && app.reason !== app.state ? ` (${app.reason})` : '';
+  // A failure that begins with the reason is said once, after `last:`.
+  const told = app.failures > 0 && app.failure !== app.reason && app.failure?.startsWith(app.reason);
+  const why = app.reason && app.reason !== app.state && !told ? ` (${app.reason})` : '';
   let summary = `${appId} ${stateSentence(app.state, since)}${why}.`;
   if (app.retryAt !== undefined) {
     summary +=
@@ -162,7 +164,10 @@ function because(intent: IntentRecord): string {
   // The later steps of one change (create and start after a pull) share its reason.
   if (trigger === 'previous step done' || trigger.startsWith('xstate.done.actor.'))
     return reason ? `, continuing (${reason})` : '';
-  const source = triggerWords(trigger);
+  let source = triggerWords(trigger);
+  // `because its container was paused outside podwarden (the container was paused outside podwarden at …)`: say it once.
+  const event = source && /^the container (.+?)(?: at (\d\d:\d\d:\d\d))?$/.exec(source);
+  if (event && reason.includes(event[1]!)) source = event[2] ? `at ${event[2]}` : undefined;
   return `${reason ? ` because ${reason}` : ''}${source ? ` (${source})` : ''}`;
 }
 

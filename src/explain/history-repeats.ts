@@ -24,7 +24,10 @@ export function mergeRepeats(lines: readonly HistoryLine[]): string[] {
     else {
       const oldest = new Date(lines[j - 1]!.at).toISOString().slice(11, 19);
       const body = text.endsWith('.') ? text.slice(0, -1) : text;
-      merged.push(`${body} (${count} times since ${oldest}).`);
+      // One parenthesis after another reads badly: after one, the count follows a semicolon.
+      merged.push(
+        body.endsWith(')') ? `${body}; ${count} times since ${oldest}.` : `${body} (${count} times since ${oldest}).`,
+      );
     }
     i = j;
   }

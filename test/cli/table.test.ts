@@ -93,6 +93,22 @@ describe('the status table', () => {
     expect(wide).not.toContain('…');
   });
 
+  it('says a failure that begins with the reason once', () => {
+    const killed = 'killed by SIGKILL outside podwarden (exit 137)';
+    const row: AppStatus = {
+      appId: 'mempool',
+      state: 'backoff',
+      desired: 'running',
+      reason: killed,
+      failures: 2,
+      failure: `${killed}: podwarden starts it again; look for who stops it (podman events, cron, another tool)`,
+      restarts: 2,
+    };
+    const text = statusTable([row], { width: Infinity, colour: false }, { now: NOW });
+    expect(text.split(killed)).toHaveLength(2);
+    expect(text).not.toContain('last failure');
+  });
+
   it('not on a terminal: nothing cut, no colour (as kubectl, for grep and scripts)', () => {
     const layout = layoutFor({ isTTY: false }, {});
     expect(layout).toEqual({ width: Infinity, colour: false });

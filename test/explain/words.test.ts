@@ -82,7 +82,7 @@ describe('explain in plain words', () => {
 
   it('says a repeated failure once, with a count, and the engine error once', () => {
     expect(answer.history).toEqual([
-      'Tried to pull image 127.0.0.1:5000/podwarden/bitcoind:99 at 12:00:30 because it had no container (after its backoff); it failed: the same error as above (3 times since 12:00:05).',
+      'Tried to pull image 127.0.0.1:5000/podwarden/bitcoind:99 at 12:00:30 because it had no container (after its backoff); it failed: the same error as above; 3 times since 12:00:05.',
       'Tried to pull image 127.0.0.1:5000/podwarden/bitcoind:99 at 12:00:01 because it had no container (observed in pass 1); it failed: the same error as above.',
       'At 12:00:00 the owner installed it.',
     ]);
@@ -128,7 +128,7 @@ describe('explain in plain words', () => {
     const { history, text } = explainApp(undefined, 'web', steps);
     expect(history).toEqual([
       'Started the container at 12:02:00 because its container exited with code 137 (the container stopped, exit code 137 at 12:01:59).',
-      'Removed the container to recreate it at 12:01:00 because its container was paused outside podwarden (the container was paused outside podwarden at 12:00:59).',
+      'Removed the container to recreate it at 12:01:00 because its container was paused outside podwarden (at 12:00:59).',
       'Created container podwarden-web at 12:00:00 because it had no container (after a step failed).',
     ]);
     expect(text).not.toMatch(/xstate|engine event|\d{4}-\d\d-\d\dT/);

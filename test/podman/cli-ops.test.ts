@@ -70,12 +70,13 @@ describe('the CLI against a running daemon on real podman', () => {
     const table = await cli('status');
     expect(table.code).toBe(0);
     const lines = table.stdout.split('\n');
-    expect(lines.find((line) => line.includes('│ app'))).toMatch(
-      /│ app\s+│ state\s+│ ready\s+│ restarts\s+│ since\s+│ reason/,
-    );
+    // Not a terminal: plain columns, nothing cut, no colour.
+    expect(lines[0]).toMatch(/^NAME\s+STATE\s+READY\s+RESTARTS\s+AGE\s+REASON$/);
     expect(lines.find((line) => line.includes(appId))).toMatch(
-      new RegExp(`│ ${appId}\\s+│ running\\s+│ yes\\s+│ 0\\s+│ \\d\\d:\\d\\d:\\d\\d\\s+│ running`),
+      new RegExp(`^${appId}\\s+running\\s+yes\\s+0\\s+\\d+(s|m\\d*s?)\\s+running$`),
     );
+    expect(table.stdout).not.toContain('\u001b[');
+    expect((await cli('status', '-q')).stdout).toBe(`${appId}\n`);
     const json = await cli('status', '--json');
     expect(JSON.parse(json.stdout)).toEqual([
       expect.objectContaining({ appId, state: 'running', desired: 'running', restarts: 0 }),
@@ -176,7 +177,8 @@ describe('the CLI against a running daemon on real podman', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(
       new RegExp(
-        `│ ${appId}\\s+│ \\w+ \\(no container\\)\\s+│ create \\(pull the image if needed, create, render the files, start\\)\\s+│ no container`,
+        `^${appId}\\s+\\w+ \\(no container\\)\\s+create \\(pull the image if needed, create, render the files, start\\)\\s+no container$`,
+        'm',
       ),
     );
     expect(result.stdout).toContain('1 app(s) would change');

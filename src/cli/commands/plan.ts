@@ -37,7 +37,7 @@ export const planCommand = () =>
         [
           { header: 'name' },
           { header: 'now', colour: stateColour },
-          { header: 'would', colour: (change) => (change.startsWith('no change') ? undefined : 'yellow') },
+          { header: 'would', cut: true, colour: (change) => (change.startsWith('no change') ? undefined : 'yellow') },
           { header: 'because', cut: true },
         ],
         plan.map((entry) => [

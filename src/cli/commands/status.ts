@@ -11,7 +11,13 @@ export function rowId(app: Pick<AppStatus, 'appId' | 'companion'>): string {
 }
 
 function reasonOf(app: AppStatus, now: number): string {
-  const reason = app.failure && app.failure !== app.reason ? `${app.reason}; last failure: ${app.failure}` : app.reason;
+  // A failure that begins with the reason (`killed by SIGKILL outside podwarden (exit 137): …`) says it all.
+  const reason =
+    !app.failure || app.failure === app.reason
+      ? app.reason
+      : app.failure.startsWith(app.reason)
+        ? app.failure
+        : `${app.reason}; last failure: ${app.failure}`;
   return app.retryAt === undefined ? reason : `next try in ${duration(Math.max(0, app.retryAt - now))}; ${reason}`;
 }
 
