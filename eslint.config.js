@@ -32,6 +32,11 @@ export default tseslint.config(
     },
   },
   {
+    // The live page's script runs in a browser, as the daemon serves it: no build step.
+    files: ['ui/**/*.js'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     // Tests look for control characters in messages on purpose.
     files: ['test/**'],
     rules: { 'no-control-regex': 'off' },

@@ -34,10 +34,24 @@ function appContextOf(ref: AnyActorRef): { context: AppContext; value: unknown; 
   return { context: snapshot.context as AppContext, value, resting };
 }
 
+/**
+ * The answer given for a machine whose context and state have not changed since: the same one.
+ * Its context is a new object after every change, so an entry is never reused for another.
+ */
+const lastAnswers = new WeakMap<AppContext, { value: unknown; entry: PassEntry }>();
+
 /** The machine's own answer to a pass that tells it nothing new, or undefined when it must see the pass itself. */
 export function quietEntry(ref: AnyActorRef, seen: Observed): PassEntry | undefined {
   const app = appContextOf(ref);
   if (!app?.resting || app.context.spec.render || !sameContainer(app.context.container, seen)) return undefined;
-  return passAnswer(app.context, { type: 'OBSERVED', passId: 0, observedAt: 0, container: seen }, app.value, false)
-    .entry;
+  const last = lastAnswers.get(app.context);
+  if (last && last.value === app.value) return last.entry;
+  const { entry } = passAnswer(
+    app.context,
+    { type: 'OBSERVED', passId: 0, observedAt: 0, container: seen },
+    app.value,
+    false,
+  );
+  lastAnswers.set(app.context, { value: app.value, entry });
+  return entry;
 }

@@ -13,7 +13,7 @@ import {
   type SupervisorEvent,
 } from './supervisor-context.js';
 import { supervisorSetup } from './supervisor-setup.js';
-import type { ContainerEvent } from '../src/domain/container-observation.js';
+import type { ContainerEvent, ContainerObservation } from '../src/domain/container-observation.js';
 import type { AppCommand, PassEntry, PassReport } from './types.js';
 import { quietEntry } from './quiet-pass.js';
 
@@ -34,9 +34,18 @@ const NEWS_ACTIONS: ReadonlySet<ContainerEvent['action']> = new Set([
   'oom',
 ]);
 
-/** The engine snapshot an observe/recover step answered with (the event is its done event). */
+/** Each child's container in a pass's list, worked out once for the pass's three actions. */
+const seenBySnapshot = new WeakMap<Snapshot, Map<string, ContainerObservation>>();
+function seenIn(snapshot: Snapshot): Map<string, ContainerObservation> {
+  let seen = seenBySnapshot.get(snapshot);
+  if (!seen) seenBySnapshot.set(snapshot, (seen = byChild(snapshot.containers)));
+  return seen;
+}
+
+/** The engine snapshot a pass's list call answered with. */
 function snapshotOf(event: SupervisorEvent): Snapshot {
-  return (event as unknown as { output: Snapshot }).output;
+  if (event.type !== 'ENGINE.LISTED') throw new Error(`a pass began on ${event.type}, not on its list`);
+  return event.snapshot;
 }
 
 /**
@@ -187,10 +196,11 @@ export const supervisorBehaviour = supervisorSetup.extend({
     }),
     /** Owned containers that no declared app claims get a machine that removes them. */
     spawnOrphans: assign(({ context, event, spawn }) => {
-      const snapshot = snapshotOf(event);
-      const refs = { ...context.refs };
-      for (const [key, container] of byChild(snapshot.containers)) {
+      let refs = context.refs;
+      for (const [key, container] of seenIn(snapshotOf(event))) {
         if (refs[key] || isClaimed(context, key)) continue;
+        // Copied only when an orphan is found: a pass over 1 000 apps finds none.
+        if (refs === context.refs) refs = { ...context.refs };
         refs[key] = spawn('app', {
           id: childId(key),
           input: {
@@ -206,12 +216,12 @@ export const supervisorBehaviour = supervisorSetup.extend({
     /** A pass begins: children the list shows nothing new are answered for at once (quiet-pass.ts). */
     beginPass: assign(({ context, event }) => {
       const snapshot = snapshotOf(event);
-      const seen = byChild(snapshot.containers);
+      const seen = seenIn(snapshot);
       const id = context.passSeq + 1;
       const pending: string[] = [];
       const entries: PassEntry[] = [];
-      for (const [key, ref] of Object.entries(context.refs)) {
-        const quiet = quietEntry(ref, seen.get(key) ?? null);
+      for (const key in context.refs) {
+        const quiet = quietEntry(context.refs[key]!, seen.get(key) ?? null);
         if (quiet) entries.push(quiet);
         else pending.push(key);
       }
@@ -222,7 +232,7 @@ export const supervisorBehaviour = supervisorSetup.extend({
     }),
     sendObservations: enqueueActions(({ context, event, enqueue }) => {
       const snapshot = snapshotOf(event);
-      const seen = byChild(snapshot.containers);
+      const seen = seenIn(snapshot);
       for (const appId of context.pass?.pending ?? []) {
         const ref = context.refs[appId];
         if (!ref) continue;
@@ -255,7 +265,7 @@ export const supervisorBehaviour = supervisorSetup.extend({
       enqueue.assign({ pass: undefined });
     }),
     reportFailedPass: enqueueActions(({ context, event, enqueue }) => {
-      const error = (event as unknown as { error: unknown }).error;
+      const error = event.type === 'ENGINE.LIST_FAILED' ? event.error : undefined;
       const now = context.now();
       const report: PassReport = {
         passId: context.passSeq + 1,

@@ -89,6 +89,9 @@ export type SupervisorEvent =
   | { type: 'ENGINE.CONTAINER'; event: ContainerEvent }
   /** What the looks actor saw when it looked at a container after its events (see LookRequest). */
   | { type: 'ENGINE.LOOKED'; key: string; look: Looked }
+  /** The lister's answer to a pass's LIST: every container podwarden owns (see ListRequest). */
+  | { type: 'ENGINE.LISTED'; snapshot: Snapshot }
+  | { type: 'ENGINE.LIST_FAILED'; error: unknown }
   | { type: 'RELEASE_GATE' }
   | { type: 'INSTALL'; appId: string; app: DeclaredApp }
   | { type: 'UNINSTALL'; appId: string }
@@ -104,6 +107,11 @@ export type SupervisorEvent =
   | { type: 'APP.LOOK_AGAIN'; appId: string; containerId: string; after: number }
   /** A child changed its top-level state, as it announced it (announce.ts). */
   | StateChanged;
+
+/** A pass asks the lister for one list call; it answers ENGINE.LISTED or ENGINE.LIST_FAILED. */
+export interface ListRequest {
+  type: 'LIST';
+}
 
 /**
  * What the supervisor asks of its looks actor: inspect this container of this child, because of

@@ -2,6 +2,7 @@ import { fromCallback, fromEventObservable, fromPromise, setup } from 'xstate';
 import { appMachine } from './app.machine.js';
 import { companionUnitMachine } from './companion-unit.machine.js';
 import type {
+  ListRequest,
   LookRequest,
   Snapshot,
   SupervisorContext,
@@ -28,8 +29,9 @@ export const supervisorSetup = setup({
     recover: fromPromise<Snapshot>(async () => {
       throw new Error('effect recover was not provided');
     }),
-    observe: fromPromise<Snapshot>(async () => {
-      throw new Error('effect observe was not provided');
+    /** Lists the engine on request and sends back ENGINE.LISTED (src/streams/lister.ts). */
+    lister: fromCallback<ListRequest>(() => {
+      throw new Error('effect lister was not provided');
     }),
     ticks: fromEventObservable<{ type: 'TICK' }, void>(() => {
       throw new Error('stream ticks was not provided');

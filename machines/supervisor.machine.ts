@@ -1,4 +1,4 @@
-import { assign, emit, raise } from 'xstate';
+import { assign, emit, raise, sendTo } from 'xstate';
 import { supervisorBehaviour } from './supervisor-actions.js';
 
 export type {
@@ -15,8 +15,8 @@ export type {
  * looks at a container again when the engine reports events about it (the look goes to the
  * machine it concerns), and binds children to what they need
  * (binding.ts): dependents and companions wait until their app is ready, and an app's
- * container is removed only after its companions are gone. Pure: observing, ticking and the
- * event stream are invoked actors.
+ * container is removed only after its companions are gone. Pure: listing, looking, ticking and
+ * the event stream are invoked actors.
  */
 export const supervisorMachine = supervisorBehaviour.createMachine({
   id: 'supervisor',
@@ -100,6 +100,7 @@ export const supervisorMachine = supervisorBehaviour.createMachine({
         { src: 'ticks', id: 'ticks' },
         { src: 'engineEvents', id: 'engineEvents' },
         { src: 'looks', id: 'looks' },
+        { src: 'lister', id: 'lister' },
       ],
       on: {
         SHUTDOWN: 'draining',
@@ -129,14 +130,12 @@ export const supervisorMachine = supervisorBehaviour.createMachine({
         },
         /** One list call sees every container podwarden owns. */
         listing: {
+          entry: sendTo('lister', { type: 'LIST' }),
           on: {
+            'ENGINE.LISTED': { target: 'collecting', actions: ['spawnOrphans', 'beginPass', 'sendObservations'] },
+            'ENGINE.LIST_FAILED': { target: 'idle', actions: 'reportFailedPass' },
             TICK: { actions: 'queuePass' },
             'ENGINE.CONNECTED': { actions: ['queuePass', 'announceReconnect'] },
-          },
-          invoke: {
-            src: 'observe',
-            onDone: { target: 'collecting', actions: ['spawnOrphans', 'beginPass', 'sendObservations'] },
-            onError: { target: 'idle', actions: 'reportFailedPass' },
           },
         },
         /** Every app answers the observation with what it does about it; then the report is out. */

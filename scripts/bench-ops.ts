@@ -1,8 +1,12 @@
 /**
  * Numbers for the operations side (printed, never asserted): the intent journal's append cost
- * with fsync, how long a transition takes to reach an SSE client of the local API, and what
- * `GET /v1/status` costs next to its baselines.
+ * with fsync, how long a transition takes to reach an SSE client of the local API, what
+ * `GET /v1/status` costs next to its baselines, and the built `podwarden status` beside
+ * `podman ps` (wall and peak memory of the whole process). `npm run bench:ops` builds first;
+ * `BENCH_ONLY=cli` runs the last one alone, `BENCH_OTHER_CLI=<main.js>` adds another build.
  */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -163,8 +167,104 @@ async function statusLatency(apps: number): Promise<void> {
   console.log(`GET /v1/status over the unix socket, ${appCount}: ${percentiles(status)}`);
 }
 
-await journalAppends(tmpdir());
-await journalAppends('/var/tmp');
-await sseLatency();
-await statusLatency(1);
-await statusLatency(20);
+interface ProcessCost {
+  wallMs: number;
+  maxRssKiB?: number;
+}
+
+const GNU_TIME = '/usr/bin/time';
+
+/**
+ * One run of `command` to its end: wall time as the caller sees it, and the peak RSS (GNU
+ * time's %M, when it is installed: Node cannot read a child's rusage).
+ */
+function processCost(command: string[]): Promise<ProcessCost> {
+  const timed = existsSync(GNU_TIME);
+  const argv = timed ? [GNU_TIME, '-f', 'maxrss=%M', ...command] : command;
+  return new Promise((resolve, reject) => {
+    const begun = performance.now();
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      const wallMs = performance.now() - begun;
+      if (code !== 0) {
+        reject(new Error(`${command.join(' ')} exited ${code}: ${stderr.trim()}`));
+        return;
+      }
+      const rss = /maxrss=(\d+)/.exec(stderr)?.[1];
+      resolve({ wallMs, ...(rss !== undefined ? { maxRssKiB: Number(rss) } : {}) });
+    });
+  });
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/**
+ * The built CLI's `status` (a simulated daemon with 4 apps behind the real API server) beside
+ * `podman ps` and a bare `node -e ''`, taken in turn so that the three share the machine's load.
+ */
+async function cliStatusBesidePodmanPs(): Promise<void> {
+  const cli = 'dist/src/cli/main.js';
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: \`npm run build\` first (npm run bench:ops does)`);
+  const daemon = await simulatedDaemon(['bitcoind', 'electrs', 'btcpay', 'mempool']);
+  await daemon.installAll();
+  const podman = ['podman', 'ps'];
+  const hasPodman = await processCost(podman).then(
+    () => true,
+    () => false,
+  );
+  const runs: Record<string, { command: string[]; costs: ProcessCost[] }> = {
+    'podwarden status (built CLI)': {
+      command: [process.execPath, cli, 'status', '--socket', daemon.socketPath],
+      costs: [],
+    },
+    // Another build beside this one (e.g. main's, before a change): BENCH_OTHER_CLI=path/to/main.js.
+    ...(process.env.BENCH_OTHER_CLI
+      ? {
+          [`podwarden status (${process.env.BENCH_OTHER_CLI})`]: {
+            command: [process.execPath, process.env.BENCH_OTHER_CLI, 'status', '--socket', daemon.socketPath],
+            costs: [],
+          },
+        }
+      : {}),
+    ...(hasPodman ? { 'podman ps': { command: podman, costs: [] } } : {}),
+    "node -e '' (Node's own start)": { command: [process.execPath, '-e', ''], costs: [] },
+  };
+  const WARM_UP = 3;
+  const RUNS = 30;
+  for (let i = 0; i < WARM_UP + RUNS; i++) {
+    for (const run of Object.values(runs)) {
+      const cost = await processCost(run.command);
+      if (i >= WARM_UP) run.costs.push(cost);
+    }
+  }
+  await daemon.stop();
+  if (!hasPodman) console.log('podman ps: not measured (no podman on this machine)');
+  if (!existsSync(GNU_TIME)) console.log(`peak memory: not measured (${GNU_TIME} missing: apt-get install time)`);
+  for (const [name, run] of Object.entries(runs)) {
+    const walls = run.costs.map((cost) => cost.wallMs);
+    const rss = run.costs.flatMap((cost) => (cost.maxRssKiB === undefined ? [] : [cost.maxRssKiB]));
+    const memory =
+      rss.length === 0
+        ? ''
+        : `; max RSS median ${(median(rss) / 1024).toFixed(1)} MiB, max ${(Math.max(...rss) / 1024).toFixed(1)} MiB`;
+    console.log(
+      `${name}: wall median ${median(walls).toFixed(0)} ms, p90 ${[...walls].sort((a, b) => a - b)[Math.floor(walls.length * 0.9)]!.toFixed(0)} ms${memory} (n=${walls.length})`,
+    );
+  }
+}
+
+const only = process.env.BENCH_ONLY;
+if (only === undefined || only === 'ops') {
+  await journalAppends(tmpdir());
+  await journalAppends('/var/tmp');
+  await sseLatency();
+  await statusLatency(1);
+  await statusLatency(20);
+}
+if (only === undefined || only === 'cli') await cliStatusBesidePodmanPs();

@@ -8,15 +8,27 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup-engine.sh
 bash scripts/ensure-node-deps.sh
 
-state_dir="${PODWARDEN_STATE_DIR:-$PWD/.podwarden/state}"
+echo "podwarden: building the CLI (npm run build)"
+npm run build --silent
+
+# The CLI's own default state dir (and so its default API socket), unless told otherwise: a
+# `podwarden status` in another shell finds this daemon with no flag.
+default_state_dir="$(node --input-type=module -e "import { defaultStateDir } from './dist/src/host/host-paths.js'; process.stdout.write(defaultStateDir())")"
+state_dir="${PODWARDEN_STATE_DIR:-$default_state_dir}"
 # bitcoind's bitcoin.conf embeds an RPC password from this values file (see examples/catalog).
 secrets="$state_dir/secrets/bitcoind.env"
 if [ ! -f "$secrets" ]; then
   mkdir -p "$(dirname "$secrets")"
   (umask 077 && printf 'RPC_USER=podwarden-rpc\nRPC_PASSWORD=%s\n' "$(head -c 18 /dev/urandom | base64 | tr -d '/+=')" >"$secrets")
 fi
-echo "podwarden: state in $state_dir; try 'podman ps' and 'podman kill podwarden-electrs' in another shell"
-exec npx tsx src/cli/main.ts run \
+podwarden="node $PWD/dist/src/cli/main.js"
+echo "podwarden: state in $state_dir, API socket $state_dir/podwarden.sock"
+echo "podwarden: in another shell, try: alias podwarden='$podwarden'"
+if [ "$state_dir" != "$default_state_dir" ]; then
+  echo "podwarden:   export PODWARDEN_API_SOCKET=$state_dir/podwarden.sock   # not the CLI's default state dir"
+fi
+echo "podwarden:   podwarden status; podwarden events -f; podman kill podwarden-electrs"
+exec node dist/src/cli/main.js run \
   --catalog examples/catalog \
   --state-dir "$state_dir" \
   --insecure-registry 127.0.0.1:5000 \

@@ -1,12 +1,33 @@
 export { createOrchestrator, PodwardenError } from './orchestrator.js';
-export type { AppProgress, AppStatus, CatalogApp, Health, Orchestrator, OrchestratorOptions } from './orchestrator.js';
+export type {
+  AppProgress,
+  AppStatus,
+  CatalogApp,
+  CommandOptions,
+  Health,
+  Orchestrator,
+  OrchestratorOptions,
+  UninstallOptions,
+} from './orchestrator.js';
 export { createApiServer } from './api/server.js';
 export type { ApiServer, ApiServerOptions } from './api/server.js';
 export { createApiClient, ApiError, DaemonUnreachableError } from './api/client.js';
+export type { ApiClient, ApiTarget, RawResponse, SseSubscription } from './api/client.js';
 export { createMetrics } from './metrics/metrics.js';
+export type { PodwardenMetrics } from './metrics/metrics.js';
 export type { Explanation } from './explain/explain.js';
 export type { PlanEntry } from './explain/plan.js';
-export type { JournalRecord, JournalStep } from './journal/records.js';
+export type {
+  JournalRecord,
+  JournalStep,
+  IntentRecord,
+  OutcomeRecord,
+  CommandRecord,
+  JournaledFile,
+} from './journal/records.js';
+export type { JournalDamage } from './journal/journal-file.js';
+export type { StepCause } from '../machines/step-cause.js';
+export type { StepName } from '../machines/step.js';
 export type { Transition } from './streams/transitions.js';
 export type {
   PassReport,
@@ -16,14 +37,43 @@ export type {
   AppProbes,
   ProbeSpec,
   ProbeCheck,
+  Desired,
 } from '../machines/types.js';
 export { describeFailure } from '../machines/failure.js';
 export type { FailureReason, FailureKind, ProbeRole } from '../machines/failure.js';
-export type { EnginePort, EngineEvent, ExecResult } from './engine/port.js';
-export type { ContainerObservation } from './domain/container-observation.js';
+export type {
+  EnginePort,
+  EngineEvent,
+  ExecResult,
+  EngineInfo,
+  LogLine,
+  LogOptions,
+  PullOptions,
+  PullProgress,
+  BuildSpec,
+  StorageSpace,
+} from './engine/port.js';
+export type {
+  ContainerObservation,
+  ContainerEvent,
+  ContainerAction,
+  ContainerStatus,
+  EngineHealthcheck,
+  HealthStatus,
+} from './domain/container-observation.js';
+export type { ContainerSpec, ContainerResources, Mount, PortBinding } from './domain/container-spec.js';
 export { EngineError } from './domain/engine-error.js';
+export type { EngineErrorCode } from './domain/engine-error.js';
 export { systemClock } from './domain/clock.js';
 export type { Clock, TimerId } from './domain/clock.js';
 export { createDockerodeEngine } from './engine/dockerode/dockerode-engine.js';
+export type { DockerodeEngineOptions } from './engine/dockerode/dockerode-engine.js';
+export type { EngineWorkLoad } from './engine/engine-work.js';
 export { createLogger, silentLogger } from './log.js';
+export type { Logger, LogFormat } from './log.js';
+export { ManifestError } from './manifest/errors.js';
+export type { ManifestParser } from './manifest/manifest-parser.js';
+export type { ParseResult } from './manifest/parse-manifest.js';
+export type { VolumeMount } from './manifest/field-formats.js';
+export type { SystemdUnits } from './companions/systemd/systemd-units.js';
 export { DesiredStateError } from './state/desired-state-error.js';

@@ -3,6 +3,7 @@ import type { InspectionEvent } from 'xstate';
 import type { BackoffPolicy, PassReport } from '../machines/types.js';
 import type { SystemdUnits } from './companions/systemd/systemd-units.js';
 import type { Clock } from './domain/clock.js';
+import type { CommandOptions } from './command-outcome.js';
 import type { EngineWorkLoad } from './engine/engine-work.js';
 import type { EngineTelemetry } from './engine/instrumented-engine.js';
 import type { EnginePort, LogLine, LogOptions, PullProgress } from './engine/port.js';
@@ -123,6 +124,13 @@ export interface Health {
 export type { CatalogApp } from './catalog-keeper.js';
 export type { AppStatus } from './status-rows.js';
 
+export type { CommandOptions } from './command-outcome.js';
+
+/** An uninstall with `force` goes ahead although installed apps depend on the app (they wait for it). */
+export interface UninstallOptions extends CommandOptions {
+  force?: boolean;
+}
+
 export interface Orchestrator {
   /** Loads the catalog and desired state, then boots the supervisor behind its recovery gate. */
   start(): Promise<void>;
@@ -130,10 +138,18 @@ export interface Orchestrator {
   stop(): Promise<void>;
   /** For an embedding daemon that set `gate.holdForEmbedder`. */
   releaseGate(): void;
-  install(appId: string): Promise<void>;
-  uninstall(appId: string): Promise<void>;
-  startApp(appId: string): Promise<void>;
-  stopApp(appId: string): Promise<void>;
+  /**
+   * The owner's commands resolve once the intent is saved and the machines have it; with
+   * `wait` they resolve with the app's row once it reached what the command asked for
+   * (running and ready; stopped; removed: undefined), and reject with PodwardenError
+   * `not-reached` when it cannot (a dependency not installed or stopped, the app failed, another
+   * command changed the intent) or `timed-out`.
+   */
+  install(appId: string, options?: CommandOptions): Promise<AppStatus | undefined>;
+  /** Refused (`has-dependents`) while installed apps depend on it, unless `force`. */
+  uninstall(appId: string, options?: UninstallOptions): Promise<AppStatus | undefined>;
+  startApp(appId: string, options?: CommandOptions): Promise<AppStatus | undefined>;
+  stopApp(appId: string, options?: CommandOptions): Promise<AppStatus | undefined>;
   /** Runs a reconcile pass now (or right after the one under way) and resolves with its report. */
   reconcileNow(): Promise<PassReport>;
   /** Re-reads the catalog; installed apps whose manifest changed are updated (recreated if needed). */
@@ -147,7 +163,7 @@ export interface Orchestrator {
    * app's machine does it (RESTART) once the command is journaled. An app that should not run is
    * started, which desired.json holds first. Resolves when the machine has been told.
    */
-  restartApp(appId: string): Promise<void>;
+  restartApp(appId: string, options?: CommandOptions): Promise<AppStatus | undefined>;
   /**
    * Binds an installed app to another file of the catalog (`file`: its name there, or a path
    * in the catalog folder), which must hold a valid manifest of that app; the app is updated

@@ -28,6 +28,8 @@ import { createEngineReach } from './orchestrator-health.js';
 import { chooseCompanionBackend, chooseImageHealthchecks } from './boot-choices.js';
 import { createSupervisorActor, logSupervisor } from './supervisor-actor.js';
 import { createOwnerCommands } from './owner-commands.js';
+import { awaitedCommands } from './command-outcome.js';
+import { dependencyBlocker, dependentsOf } from './dependencies.js';
 import { createOrphanGuard, type OrphanGuard } from './orphan-guard.js';
 import { adoptAtBoot } from './boot-adoption.js';
 import { lastOwnerWords, adoptionsFrom } from './state/owner-words.js';
@@ -37,9 +39,11 @@ export type {
   AppProgress,
   AppStatus,
   CatalogApp,
+  CommandOptions,
   Health,
   Orchestrator,
   OrchestratorOptions,
+  UninstallOptions,
 } from './orchestrator-types.js';
 export { PodwardenError } from './podwarden-error.js';
 
@@ -109,6 +113,11 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   // desired.json was missing at start: boot recovery rebuilds it from the evidence.
   let adoptionPending = false;
 
+  /** Called only once `next` is on disk: from then on it is what the owner asked for. */
+  const believe = (next: DesiredState): void => {
+    desired = next;
+  };
+
   function declared(appId: string): DeclaredApp | undefined {
     const entry = catalog.apps.get(appId);
     const wanted = desired.apps[appId];
@@ -163,14 +172,13 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     logger: log,
     clock,
     desired: () => desired,
-    believe: (next) => {
-      desired = next;
-    },
+    believe,
     supervisor: requireRoot,
     declared,
     catalogFile: (appId) => catalog.apps.get(appId)?.file,
     catalogRefuses: (appId) => catalog.problems.has(appId),
     manifestProblem,
+    dependents: (appId) => dependentsOf(catalog, desired, appId),
     uninstalled: (appId) => guard?.uninstalledNow(appId),
   });
 
@@ -194,9 +202,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         logger: log,
         clock,
         words: lastOwnerWords(records),
-        believe: (next) => {
-          desired = next;
-        },
+        believe,
         supervisor: requireRoot,
         declared,
         catalogFile: (appId) => catalog.apps.get(appId)?.file,
@@ -337,11 +343,12 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       requireRoot().send({ type: 'RELEASE_GATE' });
     },
 
-    install: (appId) => commands.install(appId),
-    uninstall: (appId) => commands.uninstall(appId),
-    startApp: (appId) => commands.startApp(appId),
-    stopApp: (appId) => commands.stopApp(appId),
-    restartApp: (appId) => commands.restartApp(appId),
+    ...awaitedCommands(commands, {
+      status: () => queries.status(),
+      transitions$: tracker.transitions$,
+      blocker: (appId) => dependencyBlocker(catalog, desired, appId),
+      clock,
+    }),
 
     async adopt(appIds) {
       requireRoot();

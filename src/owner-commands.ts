@@ -27,6 +27,8 @@ export interface OwnerCommandDeps {
   catalogRefuses(appId: string): boolean;
   /** Why an app cannot be installed: it is not in the catalog, or its manifest is refused. */
   manifestProblem(appId: string): string;
+  /** Installed apps whose manifest depends on this one. */
+  dependents(appId: string): string[];
   /** The owner uninstalled it: a container of it found later may be removed. */
   uninstalled(appId: string): void;
 }
@@ -162,8 +164,15 @@ export function createOwnerCommands(deps: OwnerCommandDeps) {
     /** Installs an app whose container podwarden left alone, wanting it as the evidence says. */
     adopt: (appId: string, desired: 'running' | 'stopped') => install(appId, 'adopt', desired),
 
-    async uninstall(appId: string): Promise<void> {
+    /** Refused while installed apps depend on it, unless `force` (they then wait for it). */
+    async uninstall(appId: string, force = false): Promise<void> {
       requireInstalled(appId);
+      const dependents = deps.dependents(appId);
+      if (dependents.length > 0 && !force)
+        throw new PodwardenError(
+          `${appId} is needed by ${dependents.join(', ')}: uninstall ${dependents.length > 1 ? 'them' : 'it'} first, or force it (they then wait for ${appId})`,
+          'has-dependents',
+        );
       const supervisor = deps.supervisor();
       return change(
         appId,

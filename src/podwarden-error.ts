@@ -1,15 +1,19 @@
 import { APP_ID_PATTERN } from './manifest/field-formats.js';
 import { appIdProblem } from './manifest/schema.js';
 
-/** A command podwarden refuses: the API answers 404, 503, 409 or 507 by `code`. */
+/** A command podwarden refuses (or, waited for, whose goal it cannot reach): the API answers 404, 503, 409, 504 or 507 by `code`. */
 export class PodwardenError extends Error {
   constructor(
     message: string,
     /**
      * `not-found`: no such app (installed or in the catalog); `not-started`: the daemon is not
-     * running; `unsaved`: the owner's command could not be written to disk, so nothing changed.
+     * running; `unsaved`: the owner's command could not be written to disk, so nothing changed;
+     * `has-dependents`: an uninstall would strand installed apps that need this one; a command
+     * waited for (`wait`) that was applied but `not-reached` (it cannot be, and why) or
+     * `timed-out`.
      */
-    readonly code: 'not-found' | 'not-started' | 'invalid' | 'unsaved' = 'invalid',
+    readonly code:
+      'not-found' | 'not-started' | 'invalid' | 'unsaved' | 'has-dependents' | 'not-reached' | 'timed-out' = 'invalid',
   ) {
     super(message);
     this.name = 'PodwardenError';

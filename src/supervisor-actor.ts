@@ -11,6 +11,7 @@ import type { EnginePort } from './engine/port.js';
 import type { Logger } from './log.js';
 import { clockScheduler } from './streams/clock-scheduler.js';
 import { engineEvents$ } from './streams/engine-events.js';
+import { listerActor } from './streams/lister.js';
 import { looksActor } from './streams/looks.js';
 import { tick$ } from './streams/tick.js';
 import type { Transition } from './streams/transitions.js';
@@ -50,7 +51,7 @@ export function createSupervisorActor(options: SupervisorActorOptions): Supervis
       app: appMachine.provide({ actors: options.appEffects }),
       ...(options.unitEffects ? { companionUnit: companionUnitMachine.provide({ actors: options.unitEffects }) } : {}),
       recover: fromPromise(() => options.recover()),
-      observe: fromPromise(() => options.observe()),
+      lister: listerActor(() => options.observe()),
       ticks: fromEventObservable(() => tick$(options.intervalMs, scheduler)),
       engineEvents: fromEventObservable(() =>
         engineEvents$(engine, owner, {

@@ -5,3 +5,12 @@
  */
 export { createSimulatedEngine } from './engine/simulator/simulator.js';
 export type { SimulatedEngine, SimulatorOptions } from './engine/simulator/simulator.js';
+export type {
+  ImageBehaviour,
+  ServeBehaviour,
+  ExitBehaviour,
+  PrintedLine,
+} from './engine/simulator/simulator-images.js';
+export type { SimulatorControl, ExecAnswer } from './engine/simulator/simulator-control.js';
+export type { EngineMethod } from './engine/simulator/simulator-conditions.js';
+export type { Clock, TimerId } from './domain/clock.js';

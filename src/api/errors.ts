@@ -17,6 +17,10 @@ const PODWARDEN_STATUS: Record<PodwardenError['code'], number> = {
   invalid: 409,
   // The owner's command could not be written to disk (a full disk, say): nothing changed.
   unsaved: 507,
+  'has-dependents': 409,
+  // Applied, but what it asked for cannot happen (a dependency missing, the app failed).
+  'not-reached': 409,
+  'timed-out': 504,
 };
 
 /** Maps what a route threw to a status and a JSON body; never lets a bad request crash the daemon. */

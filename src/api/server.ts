@@ -2,11 +2,12 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { systemClock, type Clock } from '../domain/clock.js';
-import type { Logger } from '../log.js';
+import { createLogger, type Logger } from '../log.js';
 import { plainMessage } from '../manifest/excerpt.js';
 import { createMetrics, type PodwardenMetrics } from '../metrics/metrics.js';
 import type { Orchestrator } from '../orchestrator.js';
 import { bearerMatches } from './auth.js';
+import { foreignBrowserRequest } from './browser-guard.js';
 import { answerClientError } from './client-errors.js';
 import { errorBody, handleApiError } from './errors.js';
 import { adoptRoutes } from './routes/adopt.js';
@@ -17,6 +18,7 @@ import { explainRoutes } from './routes/explain.js';
 import { logRoutes } from './routes/logs.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { statusRoutes } from './routes/status.js';
+import { isPublicUiRequest, uiRoutes } from './routes/ui.js';
 import { clearStaleSocket, restrictSocket } from './unix-socket.js';
 
 export interface ApiServerOptions {
@@ -26,9 +28,18 @@ export interface ApiServerOptions {
   socketMode?: number;
   /** Optional loopback TCP listener; every request must carry `Authorization: Bearer <token>`. */
   tcp?: { port: number; host?: string; token: string };
+  /**
+   * Serve the live page at /ui/ on every listener (`podwarden run --ui`); browsers must then
+   * reach the API by a loopback name (browser-guard.ts).
+   */
+  ui?: boolean;
   /** Largest request body accepted (bytes); larger ones get 413. Default 16 KiB. */
   bodyLimit?: number;
-  logger: Logger;
+  /**
+   * Where the API's own failures go (requests are not logged); its child logs at warn. Default:
+   * podwarden's logger (JSON on stderr, pretty on a terminal), as `createOrchestrator`'s.
+   */
+  logger?: Logger;
   /** Share a registry with the embedder; by default one is built from the orchestrator. */
   metrics?: PodwardenMetrics;
   /** Default the system clock. */
@@ -56,12 +67,13 @@ export function createApiServer(orchestrator: Orchestrator, options: ApiServerOp
     if (options.tcp.token.length < 16) throw new Error('the API token must be at least 16 characters');
   }
   const metrics = options.metrics ?? createMetrics(orchestrator);
+  const logger = options.logger ?? createLogger();
   const context: RouteContext = { orchestrator, metrics, clock: options.clock ?? systemClock };
 
   function build(token: string | undefined): FastifyInstance {
     const app = Fastify({
       // Requests themselves are not logged (the CLI polls); failures are.
-      loggerInstance: options.logger.child({ component: 'api' }, { level: 'warn' }) as FastifyBaseLogger,
+      loggerInstance: logger.child({ component: 'api' }, { level: 'warn' }) as FastifyBaseLogger,
       bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
       // Unknown fields are errors, as in manifests: never silently dropped. Nor is anything
       // coerced: a body of `false` is no command body (coercion read it as null), a `tail` of
@@ -94,8 +106,16 @@ export function createApiServer(orchestrator: Orchestrator, options: ApiServerOp
     app.setNotFoundHandler((request, reply) => {
       void reply.code(404).send(errorBody('not-found', `no route ${request.method} ${plainMessage(request.url, 120)}`));
     });
+    if (options.ui) {
+      app.addHook('onRequest', async (request, reply) => {
+        const refused = foreignBrowserRequest(request.headers);
+        if (refused !== undefined) return reply.code(403).send(errorBody('forbidden', refused));
+        return undefined;
+      });
+    }
     if (token !== undefined) {
       app.addHook('onRequest', async (request, reply) => {
+        if (isPublicUiRequest(request)) return undefined;
         if (!bearerMatches(request.headers.authorization, token)) {
           return reply
             .code(401)
@@ -112,6 +132,7 @@ export function createApiServer(orchestrator: Orchestrator, options: ApiServerOp
     explainRoutes(app, context);
     logRoutes(app, context);
     metricsRoutes(app, context);
+    if (options.ui) uiRoutes(app);
     return app;
   }
 

@@ -6,9 +6,25 @@ import { ApiError, createApiClient, DaemonUnreachableError, type ApiClient } fro
 /** The CLI's exit codes (README: "Exit codes"). */
 export const EXIT = { ok: 0, failure: 1, usage: 2, unreachable: 3 } as const;
 
+/** The command line asks for something that cannot be (a missing folder, a flag without its partner): exit 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
 /** Where `podwarden run` puts its API socket unless told otherwise. */
 export function defaultApiSocket(stateDir = process.env.PODWARDEN_STATE_DIR ?? defaultStateDir()): string {
   return join(stateDir, 'podwarden.sock');
+}
+
+/** A followed stream ended without being asked to: the daemon stopped or crashed (exit 3). */
+export class DaemonGoneError extends Error {
+  constructor() {
+    super('the daemon closed the connection (it stopped or crashed); nothing more will come');
+    this.name = 'DaemonGoneError';
+  }
 }
 
 export interface ClientOptions {
@@ -30,13 +46,24 @@ export function clientFor(options: ClientOptions): ApiClient {
   return createApiClient({ socketPath: options.socket });
 }
 
+const JSON_CODES = {
+  [EXIT.failure]: 'failed',
+  [EXIT.usage]: 'usage',
+  [EXIT.unreachable]: 'unreachable',
+} as const;
+
 /** Prints a failure the way a person (or, with --json, a program) wants it, and sets the exit code. */
 export function reportFailure(error: unknown, json = false): void {
-  const code = error instanceof DaemonUnreachableError ? EXIT.unreachable : EXIT.failure;
+  const code =
+    error instanceof DaemonUnreachableError || error instanceof DaemonGoneError
+      ? EXIT.unreachable
+      : error instanceof UsageError
+        ? EXIT.usage
+        : EXIT.failure;
   const message = error instanceof Error ? error.message : String(error);
   if (json) {
     process.stdout.write(
-      `${JSON.stringify({ error: { code: error instanceof ApiError ? error.code : code === EXIT.unreachable ? 'unreachable' : 'failed', message } })}\n`,
+      `${JSON.stringify({ error: { code: error instanceof ApiError ? error.code : JSON_CODES[code], message } })}\n`,
     );
   } else {
     process.stderr.write(`podwarden: ${message}\n`);

@@ -1,45 +1,21 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { EXIT } from './client-command.js';
-import { adoptCommand } from './commands/adopt.js';
-import { catalogCommand } from './commands/catalog.js';
-import { eventsCommand } from './commands/events.js';
-import { explainCommand } from './commands/explain.js';
-import { installCommand } from './commands/install.js';
-import { logsCommand } from './commands/logs.js';
-import { moveCommand } from './commands/move.js';
-import { planCommand } from './commands/plan.js';
-import { restartCommand } from './commands/restart.js';
-import { serviceCommand } from './commands/service.js';
-import { startCommand } from './commands/start.js';
-import { statusCommand } from './commands/status.js';
-import { stopCommand } from './commands/stop.js';
-import { uninstallCommand } from './commands/uninstall.js';
-import { validateCommand } from './commands/validate.js';
-import { replayCommand } from './replay.js';
-import { runCommand } from './run.js';
+import { EXIT, UsageError } from './client-command.js';
+import { commandsFor } from './command-table.js';
+import { quietOnClosedPipes } from './quiet-pipes.js';
+import { packageVersion } from './version.js';
+
+quietOnClosedPipes();
 
 const program = new Command('podwarden')
   .description('keeps the containers of a home server in the state their owner asked for')
-  .version('0.1.0')
-  .addHelpText('after', '\nExit codes: 0 ok, 1 failure, 2 usage error, 3 daemon unreachable.')
-  .addCommand(runCommand())
-  .addCommand(installCommand())
-  .addCommand(uninstallCommand())
-  .addCommand(moveCommand())
-  .addCommand(startCommand())
-  .addCommand(stopCommand())
-  .addCommand(restartCommand())
-  .addCommand(statusCommand())
-  .addCommand(logsCommand())
-  .addCommand(eventsCommand())
-  .addCommand(explainCommand())
-  .addCommand(planCommand())
-  .addCommand(catalogCommand())
-  .addCommand(validateCommand())
-  .addCommand(serviceCommand())
-  .addCommand(adoptCommand())
-  .addCommand(replayCommand());
+  .version(packageVersion())
+  .addHelpText('after', '\nExit codes: 0 ok, 1 failure, 2 usage error, 3 daemon unreachable.');
+// Only the command asked for is loaded (all of them for --help or a typo): a client command
+// never loads the daemon.
+for (const command of await Promise.all(commandsFor(process.argv.slice(2)).map((load) => load()))) {
+  program.addCommand(command);
+}
 
 /** Usage errors exit 2 (commander's own default is 1, which the CLI keeps for failures). */
 function exitCodes(command: Command): void {
@@ -48,12 +24,15 @@ function exitCodes(command: Command): void {
 }
 exitCodes(program);
 
-program.parseAsync(process.argv).catch((error: unknown) => {
+try {
+  await program.parseAsync(process.argv);
+} catch (error: unknown) {
   if (error instanceof CommanderError) {
+    // commander has said what was wrong already.
     const informational = ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(error.code);
     process.exitCode = informational ? EXIT.ok : EXIT.usage;
-    return;
+  } else {
+    process.stderr.write(`podwarden: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = error instanceof UsageError ? EXIT.usage : EXIT.failure;
   }
-  console.error(`podwarden: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = EXIT.failure;
-});
+}

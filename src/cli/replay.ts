@@ -1,8 +1,6 @@
 import { Command, Option } from 'commander';
 import { parseDuration } from '../manifest/duration.js';
-import { readRecording } from '../replay/read-recording.js';
-import { replayRecording } from '../replay/replay.js';
-import { compareTransitions, formatTransition, observedTransitions } from '../replay/transition-report.js';
+import { usageParser } from './arg-parsers.js';
 
 /**
  * `podwarden replay FILE`: feeds a recording made with `podwarden run --record FILE` back
@@ -20,9 +18,16 @@ export function replayCommand(): Command {
     .addOption(
       new Option('--tolerance <duration>', 'how far from its recorded time a call may come and still match it')
         .default(1_000, '1s')
-        .argParser((value: string) => parseDuration(value)),
+        .argParser(usageParser(parseDuration)),
     )
     .action(async (file: string, options: { check?: boolean; tolerance: number }) => {
+      // The machines and the replay engine are loaded only when a replay runs.
+      const [{ readRecording }, { replayRecording }, { compareTransitions, formatTransition, observedTransitions }] =
+        await Promise.all([
+          import('../replay/read-recording.js'),
+          import('../replay/replay.js'),
+          import('../replay/transition-report.js'),
+        ]);
       const recording = await readRecording(file);
       const transitions = await replayRecording(recording, { toleranceMs: options.tolerance });
       for (const transition of transitions) process.stdout.write(`${formatTransition(transition)}\n`);

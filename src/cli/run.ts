@@ -1,26 +1,15 @@
+import { stat } from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import { inspectOption, startCliInspector } from '../inspect/inspect-option.js';
-import { createDockerodeEngine } from '../engine/dockerode/dockerode-engine.js';
-import { discoverEngineSocket } from '../engine/socket-discovery.js';
 import { defaultStateDir } from '../host/host-paths.js';
-import { announceToSystemd } from '../service/systemd-presence.js';
-import { join } from 'node:path';
-import { createApiServer } from '../api/server.js';
-import { createLogger, defaultLogFormat, type LogFormat } from '../log.js';
+import { inspectOption } from '../inspect/inspect-option.js';
 import { parseDuration } from '../manifest/duration.js';
 import { parseSize } from '../manifest/size.js';
-import { createOrchestrator, type OrchestratorOptions } from '../orchestrator.js';
-import { createRecorder } from '../replay/recorder.js';
-import { recordingEngine } from '../replay/recording-engine.js';
-import { recordCommands } from '../replay/recording-orchestrator.js';
-import { findPolicyFile } from '../policy/load-policy.js';
+import { usageParser, wholeNumber } from './arg-parsers.js';
+import { UsageError } from './client-command.js';
 import { watchDaemonSignals } from './daemon-signals.js';
+import type { RunOptions } from './run-daemon.js';
 import { manifestMaxBytesOption, policyOption } from './trust-options.js';
-import { startFailureMessage } from './start-failure.js';
-
-function durationOption(value: string): number {
-  return parseDuration(value);
-}
+import { uiOption } from '../ui/ui-option.js';
 
 /**
  * `podwarden run`: the daemon. Exits 0 after SIGTERM/SIGINT once in-flight steps finished;
@@ -45,7 +34,7 @@ export function runCommand(): Command {
       new Option('--interval <duration>', 'reconcile pass interval (e.g. 30s, 2m)')
         .env('PODWARDEN_INTERVAL')
         .default(30_000, '30s')
-        .argParser(durationOption),
+        .argParser(usageParser(parseDuration)),
     )
     .addOption(
       new Option('--instance <name>', 'owner label value; podwarden touches only its own containers')
@@ -78,7 +67,7 @@ export function runCommand(): Command {
       )
         .env('PODWARDEN_DISK_RESERVE')
         .default(1024 ** 3, '1GiB')
-        .argParser((value: string) => parseSize(value)),
+        .argParser(usageParser(parseSize)),
     )
     .addOption(
       new Option('--log-level <level>', 'trace|debug|info|warn|error').env('PODWARDEN_LOG_LEVEL').default('info'),
@@ -96,12 +85,7 @@ export function runCommand(): Command {
     .addOption(
       new Option('--api-port <port>', 'also serve the API on 127.0.0.1:PORT (needs --api-token)')
         .env('PODWARDEN_API_PORT')
-        .argParser((value: string) => {
-          const port = Number(value);
-          if (!Number.isInteger(port) || port < 1 || port > 65535)
-            throw new Error(`--api-port wants a port number, got "${value}"`);
-          return port;
-        }),
+        .argParser(wholeNumber('--api-port', 1, 65_535)),
     )
     .addOption(
       new Option('--api-token <token>', 'bearer token for the TCP API (at least 16 characters)').env(
@@ -112,14 +96,10 @@ export function runCommand(): Command {
       new Option('--journal-max-bytes <bytes>', 'rotate the intent journal beyond this size')
         .env('PODWARDEN_JOURNAL_MAX_BYTES')
         .default(1024 * 1024, '1 MiB')
-        .argParser((value: string) => {
-          const bytes = Number(value);
-          if (!Number.isInteger(bytes) || bytes < 4096)
-            throw new Error(`--journal-max-bytes wants a whole number of at least 4096, got "${value}"`);
-          return bytes;
-        }),
+        .argParser(wholeNumber('--journal-max-bytes', 4096)),
     )
     .addOption(inspectOption())
+    .addOption(uiOption())
     .addOption(
       new Option(
         '--companion-backend <backend>',
@@ -147,12 +127,7 @@ export function runCommand(): Command {
       )
         .env('PODWARDEN_ENGINE_CONCURRENCY')
         .default(4)
-        .argParser((value: string) => {
-          const n = Number(value);
-          if (!Number.isInteger(n) || n < 1)
-            throw new Error(`--engine-concurrency wants a whole number of at least 1, got "${value}"`);
-          return n;
-        }),
+        .argParser(wholeNumber('--engine-concurrency', 1)),
     )
     .addOption(
       new Option(
@@ -166,132 +141,24 @@ export function runCommand(): Command {
         'record every input (engine answers and events, commands) to this NDJSON file for `podwarden replay`',
       ),
     )
-    .action(
-      async (options: {
-        socket?: string;
-        catalog: string;
-        stateDir: string;
-        interval: number;
-        instance: string;
-        namePrefix: string;
-        install?: string[];
-        insecureRegistry?: string[];
-        secretsDir?: string;
-        diskReserve: number;
-        logLevel: string;
-        logFormat?: LogFormat;
-        apiSocket?: string;
-        apiPort?: number;
-        apiToken?: string;
-        journalMaxBytes: number;
-        inspect?: number;
-        record?: string;
-        companionBackend: 'container' | 'systemd' | 'auto';
-        imageHealthchecks: 'auto' | 'podwarden' | 'engine';
-        policy?: string;
-        manifestMaxBytes: number;
-        pruneOrphans?: boolean;
-        engineConcurrency: number;
-      }) => {
-        const signals = watchDaemonSignals();
-        if (options.apiPort !== undefined && !options.apiToken) {
-          throw new Error('--api-port needs --api-token (PODWARDEN_API_TOKEN): the TCP API is never open without one');
-        }
-        const logger = createLogger({ level: options.logLevel, format: options.logFormat ?? defaultLogFormat() });
-        signals.useLogger(logger);
-        logger.info('starting');
-        const socketPath = await discoverEngineSocket(options.socket);
-        logger.info({ socket: socketPath }, 'engine socket');
-        const policyFile = await findPolicyFile(options.stateDir, options.policy);
-        logger.info(
-          { policy: policyFile },
-          policyFile === undefined
-            ? 'no host policy file: apps get nothing of the host beyond their data dir and named volumes'
-            : `host policy: ${policyFile}`,
-        );
-        const inspector = options.inspect === undefined ? undefined : await startCliInspector(options.inspect, logger);
-        const orchestratorOptions: OrchestratorOptions = {
-          socketPath,
-          catalogDir: options.catalog,
-          stateDir: options.stateDir,
-          intervalMs: options.interval,
-          instance: options.instance,
-          namePrefix: options.namePrefix,
-          insecureRegistries: options.insecureRegistry ?? [],
-          ...(options.secretsDir !== undefined ? { secretsDir: options.secretsDir } : {}),
-          diskReserveBytes: options.diskReserve,
-          logger,
-          inspect: inspector?.inspect,
-          companionBackend: options.companionBackend,
-          imageHealthchecks: options.imageHealthchecks,
-          journal: { maxBytes: options.journalMaxBytes },
-          manifestMaxBytes: options.manifestMaxBytes,
-          ...(policyFile !== undefined ? { policyFile } : {}),
-          pruneOrphans: options.pruneOrphans === true,
-          engineWork: { maxInFlight: options.engineConcurrency },
-        };
-        const recorder =
-          options.record === undefined
-            ? undefined
-            : await createRecorder({ file: options.record, options: orchestratorOptions, logger });
-        const orchestrator = recorder
-          ? recordCommands(
-              createOrchestrator({
-                ...orchestratorOptions,
-                engine: recordingEngine(createDockerodeEngine({ socketPath }), recorder),
-              }),
-              recorder,
-            )
-          : createOrchestrator(orchestratorOptions);
-        // Listening before start: /healthz answers 503 (and why) while the recovery gate is closed.
-        const api = createApiServer(orchestrator, {
-          socketPath: options.apiSocket ?? join(options.stateDir, 'podwarden.sock'),
-          logger,
-          ...(options.apiPort !== undefined && options.apiToken
-            ? { tcp: { port: options.apiPort, token: options.apiToken } }
-            : {}),
-        });
-        const listening = await api.listen();
-        logger.info(listening, 'API listening');
-        const systemd = announceToSystemd(orchestrator, logger);
-        try {
-          await orchestrator.start();
-        } catch (error) {
-          // No daemon that answers "no apps installed": nothing may keep it alive (the API listens
-          // already); it exits non-zero saying why (the file, the problem and the way out).
-          logger.fatal({ err: error instanceof Error ? error.message : String(error) }, 'podwarden cannot start');
-          systemd.stopping();
-          await api.close();
-          await inspector?.stop();
-          await recorder?.close();
-          throw new Error(startFailureMessage(error), { cause: error });
-        }
-        for (const appId of signals.stopAsked ? [] : (options.install ?? [])) {
-          try {
-            await orchestrator.install(appId);
-          } catch (error) {
-            logger.error({ app: appId }, error instanceof Error ? error.message : String(error));
-          }
-        }
-        const signal = await signals.running({
-          reload: () =>
-            orchestrator.reloadCatalog().then(
-              (errors) => logger.info({ errors: errors.length }, 'catalog reloaded'),
-              (error: unknown) =>
-                logger.error({ err: error instanceof Error ? error.message : String(error) }, 'catalog reload failed'),
-            ),
-        });
-        logger.info({ signal }, 'stopping: finishing in-flight steps, containers keep running');
-        systemd.stopping();
-        await orchestrator
-          .stop()
-          .catch((error: unknown) =>
-            logger.error({ err: error instanceof Error ? error.message : String(error) }, 'stop failed'),
-          );
-        await api.close();
-        await inspector?.stop();
-        await recorder?.close();
-        logger.info('stopped');
-      },
+    .action(async (options: RunOptions) => {
+      const signals = watchDaemonSignals();
+      await checkRunOptions(options);
+      // The daemon is loaded only now: `run --help` and a usage error stay as quick as a client command.
+      const { runDaemon } = await import('./run-daemon.js');
+      await runDaemon(options, signals);
+    });
+}
+
+/** What the flags alone can tell is wrong, said before anything starts (exit 2, never a daemon with no apps). */
+async function checkRunOptions(options: RunOptions): Promise<void> {
+  if (options.apiPort !== undefined && !options.apiToken) {
+    throw new UsageError('--api-port needs --api-token (PODWARDEN_API_TOKEN): the TCP API is never open without one');
+  }
+  const catalog = await stat(options.catalog).catch(() => undefined);
+  if (!catalog?.isDirectory()) {
+    throw new UsageError(
+      `--catalog ${options.catalog}: ${catalog ? 'is not a folder' : 'no such folder'} (the folder of app manifests; --catalog or PODWARDEN_CATALOG)`,
     );
+  }
 }

@@ -1,5 +1,6 @@
 import { Option } from 'commander';
 import { DEFAULT_MANIFEST_MAX_BYTES } from '../manifest/limits.js';
+import { wholeNumber } from './arg-parsers.js';
 
 // The options `run` and `validate` share, so both read the same policy and the same limits.
 
@@ -14,11 +15,5 @@ export function manifestMaxBytesOption(): Option {
   return new Option('--manifest-max-bytes <bytes>', 'manifests larger than this are refused unread')
     .env('PODWARDEN_MANIFEST_MAX_BYTES')
     .default(DEFAULT_MANIFEST_MAX_BYTES, '256 KiB')
-    .argParser((value: string) => {
-      const bytes = Number(value);
-      if (!Number.isInteger(bytes) || bytes < 1024 || bytes > 64 * 1024 * 1024) {
-        throw new Error(`--manifest-max-bytes wants a whole number from 1024 to 67108864, got "${value}"`);
-      }
-      return bytes;
-    });
+    .argParser(wholeNumber('--manifest-max-bytes', 1024, 64 * 1024 * 1024));
 }

@@ -22,7 +22,9 @@ export interface ApiDaemon {
   cleanup(): Promise<void>;
 }
 
-export async function createApiDaemon(options: { tcpToken?: string; holdGate?: boolean } = {}): Promise<ApiDaemon> {
+export async function createApiDaemon(
+  options: { tcpToken?: string; holdGate?: boolean; ui?: boolean } = {},
+): Promise<ApiDaemon> {
   const root = await mkdtemp(join(tmpdir(), 'podwarden-api-'));
   const catalogDir = join(root, 'catalog');
   const stateDir = join(root, 'state');
@@ -42,6 +44,7 @@ export async function createApiDaemon(options: { tcpToken?: string; holdGate?: b
   const server = createApiServer(orchestrator, {
     socketPath,
     logger: silentLogger(),
+    ...(options.ui ? { ui: true } : {}),
     ...(options.tcpToken ? { tcp: { port: 0, token: options.tcpToken } } : {}),
   });
   const address = await server.listen();

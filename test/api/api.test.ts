@@ -41,6 +41,12 @@ describe('the local API (simulated engine, real server on a unix socket)', () =>
     await until('web running again', async () => (await w.client.get<AppStatus>('/v1/apps/web')).state === 'running');
     await w.client.post('/v1/apps/web/restart');
     await until('web restarted', async () => (await w.client.get<AppStatus>('/v1/apps/web')).state === 'running');
+    // Waited for: the answer comes once the app runs again, with its row.
+    const waited = await w.client.post<{ reached: boolean; status: AppStatus }>('/v1/apps/web/restart', {
+      wait: true,
+      timeoutSeconds: 60,
+    });
+    expect(waited).toMatchObject({ reached: true, status: { appId: 'web', state: 'running' } });
 
     const explained = await w.client.get<{ text: string; history: string[] }>('/v1/apps/web/explain');
     expect(explained.text).toMatch(/^web has been running since \d\d:\d\d:\d\d UTC/);

@@ -285,7 +285,7 @@ const REQUESTS: BadRequest[] = [
     contentType: json,
     status: 400,
     code: 'bad-request',
-    says: 'unknown field in the body "force" (/v1/apps/:id/install takes none)',
+    says: 'unknown field in the body "force" (/v1/apps/:id/install takes wait, timeoutSeconds)',
   },
   {
     name: 'a list for a body',

@@ -10,6 +10,7 @@ import {
 import { DEFAULT_BACKOFF, type PassReport } from '../../machines/types.js';
 import type { ContainerObservation } from '../../src/domain/container-observation.js';
 import { tick$ } from '../../src/streams/tick.js';
+import { listerActor } from '../../src/streams/lister.js';
 import { looksActor } from '../../src/streams/looks.js';
 
 export interface HarnessOptions {
@@ -48,7 +49,7 @@ export function startSupervisor(options: HarnessOptions = {}) {
         if (options.recoveryHangs) await new Promise(() => undefined);
         return snapshot();
       }),
-      observe: fromPromise(async () => {
+      lister: listerActor(async () => {
         world.observeCalls += 1;
         if (world.observeFails) throw new Error('connect ENOENT /run/podman/podman.sock');
         return snapshot();

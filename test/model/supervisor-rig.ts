@@ -24,6 +24,7 @@ import {
   type SupervisorNotice,
 } from '../../machines/types.js';
 import type { LookRequest } from '../../machines/supervisor-context.js';
+import { listerActor } from '../../src/streams/lister.js';
 import { LABELS } from '../../src/domain/labels.js';
 import type { ContainerEvent, ContainerObservation } from '../../src/domain/container-observation.js';
 import type { CoverageRecorder } from './coverage.js';
@@ -308,7 +309,7 @@ export class SupervisorRig {
           active().recoverCalls += 1;
           return deferred<Snapshot>((run, d) => (run.recover = d));
         }),
-        observe: fromPromise(() => {
+        lister: listerActor(() => {
           active().observeCalls += 1;
           return deferred<Snapshot>((run, d) => (run.observe = d));
         }),

@@ -89,16 +89,16 @@ describe('the CLI against a running daemon on real podman', () => {
     expect(result.stdout).toContain('httpd: serving "podwarden sample" on :8080');
   });
 
-  it('stop and start: the container follows, the status says so', async () => {
-    expect((await cli('stop', appId)).code).toBe(0);
-    await until(`${container} stopped`, async () => (await inspectJson(container)).State.Status === 'exited', 30_000);
-    await until(
-      'status stopped',
-      async () => JSON.parse((await cli('status', '--json')).stdout)[0].state === 'stopped',
-      30_000,
-    );
-    expect((await cli('start', appId)).code).toBe(0);
-    await until(`${container} running`, async () => (await inspectJson(container)).State.Status === 'running', 30_000);
+  it('stop and start wait until the app is there: the container follows, the status says so', async () => {
+    const stopped = await cli('stop', appId);
+    expect(stopped.code, stopped.stderr).toBe(0);
+    expect(stopped.stdout).toBe(`${appId}: stopped\n`);
+    expect((await inspectJson(container)).State.Status).toBe('exited');
+    expect(JSON.parse((await cli('status', '--json')).stdout)[0].state).toBe('stopped');
+    const started = await cli('start', appId, '--timeout', '60s');
+    expect(started.code, started.stderr).toBe(0);
+    expect(started.stdout).toMatch(new RegExp(`^${appId}: running( and ready)?\n$`));
+    expect((await inspectJson(container)).State.Status).toBe('running');
   });
 
   it('events -f receives a transition as it happens', async () => {

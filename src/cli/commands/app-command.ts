@@ -1,18 +1,52 @@
-import type { Command } from 'commander';
-import { clientAction, clientCommand, clientFor, printJson } from '../client-command.js';
+import { Option, type Command } from 'commander';
+import type { AppStatus } from '../../status-rows.js';
+import { parseDuration } from '../../manifest/duration.js';
+import { clientAction, clientCommand, clientFor, printJson, type ClientOptions } from '../client-command.js';
+
+type AppCommandName = 'uninstall' | 'start' | 'stop' | 'restart';
+
+interface AppCommandOptions extends ClientOptions {
+  wait: boolean;
+  timeout: number;
+  force?: boolean;
+}
+
+const REACHED: Record<AppCommandName, (row: AppStatus | undefined) => string> = {
+  start: (row) => `running${row?.ready === true ? ' and ready' : ''}`,
+  restart: (row) => `running again${row?.ready === true ? ' and ready' : ''}`,
+  stop: () => 'stopped',
+  uninstall: () => 'uninstalled (its data stays)',
+};
 
 /**
- * `podwarden <start|stop|restart|uninstall> <app>`: sends the owner's command; the daemon
- * answers once the intent is saved (the work follows; `podwarden events -f` shows it).
+ * `podwarden <start|stop|restart|uninstall> <app>`: sends the owner's command and waits until
+ * the app reached what it asked for (exit 0), or the daemon says it cannot, with the reason, or
+ * the timeout passed (exit 1; the daemon keeps going). `--no-wait` returns once the intent is saved.
  */
-export function appCommand(name: 'uninstall' | 'start' | 'stop' | 'restart', description: string): Command {
-  return clientCommand(name, description)
+export function appCommand(name: AppCommandName, description: string): Command {
+  const command = clientCommand(name, description)
     .argument('<app>', 'the app id')
-    .action(
-      clientAction<[string]>(async (appId, options) => {
-        const answer = await clientFor(options).post(`/v1/apps/${encodeURIComponent(appId)}/${name}`);
-        if (options.json) printJson(answer);
-        else process.stdout.write(`${appId}: ${name} accepted\n`);
-      }),
+    .addOption(new Option('--no-wait', 'return once the daemon has the command, without waiting for the outcome'))
+    .addOption(
+      new Option('--timeout <duration>', 'how long to wait for the outcome (the daemon goes on after it)')
+        .default(300_000, '5m')
+        .argParser((value: string) => parseDuration(value)),
     );
+  if (name === 'uninstall')
+    command.addOption(new Option('--force', 'uninstall even though installed apps depend on it (they then wait)'));
+  return command.action(
+    clientAction<[string], AppCommandOptions>(async (appId, options) => {
+      const body = {
+        ...(options.wait ? { wait: true, timeoutSeconds: Math.max(1, Math.ceil(options.timeout / 1000)) } : {}),
+        ...(options.force ? { force: true } : {}),
+      };
+      const answer = await clientFor(options).post<{ status?: AppStatus }>(
+        `/v1/apps/${encodeURIComponent(appId)}/${name}`,
+        body,
+      );
+      if (options.json) printJson(answer);
+      else if (!options.wait) process.stdout.write(`${appId}: ${name} accepted\n`);
+      else process.stdout.write(`${appId}: ${REACHED[name](answer.status)}\n`);
+    }),
+  );
 }

@@ -1,6 +1,6 @@
 import { Option } from 'commander';
 import type { Transition } from '../../streams/transitions.js';
-import { clientAction, clientCommand, clientFor, timeOfDay } from '../client-command.js';
+import { clientAction, clientCommand, clientFor, DaemonGoneError, timeOfDay } from '../client-command.js';
 import { dataFormat, formatData, withOutputOptions, type OutputOptions } from '../output.js';
 import { stateColour } from '../state-colour.js';
 import { layoutFor, paint } from '../table.js';
@@ -47,11 +47,18 @@ export const eventsCommand = () =>
         const stream = client.stream(`/v1/events${query}`, (event, data) => {
           if (event === 'transition') print(data as Transition);
         });
-        process.once('SIGINT', () => stream.close());
-        process.once('SIGTERM', () => stream.close());
+        let stoppedByOwner = false;
+        const stop = () => {
+          stoppedByOwner = true;
+          stream.close();
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
         await stream.ready;
         if (!dataFormat(options)) process.stderr.write('following transitions (Ctrl-C to stop)\n');
         await stream.done;
         await printed;
+        // Only Ctrl-C ends a follow well: a stream that ended by itself means the daemon went away.
+        if (!stoppedByOwner) throw new DaemonGoneError();
       }),
     );

@@ -3,6 +3,7 @@ import { Option } from 'commander';
 import type { AppProgress, AppStatus } from '../../orchestrator.js';
 import type { Transition } from '../../streams/transitions.js';
 import { parseDuration } from '../../manifest/duration.js';
+import { usageParser } from '../arg-parsers.js';
 import { clientAction, clientCommand, clientFor, EXIT, printJson, type ClientOptions } from '../client-command.js';
 import { transitionLine } from './events.js';
 
@@ -42,7 +43,7 @@ export const installCommand = () =>
     .addOption(
       new Option('--timeout <duration>', 'give up waiting after this long (the install goes on in the daemon)')
         .default(600_000, '10m')
-        .argParser((value: string) => parseDuration(value)),
+        .argParser(usageParser(parseDuration)),
     )
     .action(
       clientAction<[string], ClientOptions & { timeout: number }>(async (appId, options) => {

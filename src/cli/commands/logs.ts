@@ -1,6 +1,7 @@
 import { Option } from 'commander';
 import type { LogLine } from '../../engine/port.js';
 import { ApiError } from '../../api/client.js';
+import { wholeNumber } from '../arg-parsers.js';
 import { clientAction, clientCommand, clientFor, type ClientOptions } from '../client-command.js';
 
 /** `podwarden logs <app> [-f] [--tail N]`: the container's output, stdout to stdout and stderr to stderr. */
@@ -8,13 +9,7 @@ export const logsCommand = () =>
   clientCommand('logs', "print an app container's output")
     .argument('<app>', 'the app id')
     .addOption(new Option('-f, --follow', 'keep printing new lines until the container stops (or Ctrl-C)'))
-    .addOption(
-      new Option('--tail <lines>', 'only the last N lines').argParser((value: string) => {
-        const lines = Number(value);
-        if (!Number.isInteger(lines) || lines < 0) throw new Error(`--tail wants a whole number, got "${value}"`);
-        return lines;
-      }),
-    )
+    .addOption(new Option('--tail <lines>', 'only the last N lines').argParser(wholeNumber('--tail', 0)))
     .action(
       clientAction<[string], ClientOptions & { follow?: boolean; tail?: number }>(async (appId, options) => {
         const query = new URLSearchParams();

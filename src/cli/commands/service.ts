@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import type { UnitScope } from '../../companions/systemd/systemd-units.js';
 import { currentIdentity, isRoot } from '../../host/host-paths.js';
 import { installService, uninstallService } from '../../service/service-install.js';
+import { wholeNumber } from '../arg-parsers.js';
 import { EXIT } from '../client-command.js';
 
 const scopeOf = (options: { user?: boolean }): UnitScope => (options.user ? 'user' : 'system');
@@ -29,12 +30,7 @@ export const serviceCommand = () =>
         .addOption(
           new Option('--watchdog <seconds>', 'systemd restarts podwarden when its event loop is silent this long')
             .default(30)
-            .argParser((value: string) => {
-              const seconds = Number(value);
-              if (!Number.isInteger(seconds) || seconds < 2)
-                throw new Error(`--watchdog wants whole seconds, at least 2, got "${value}"`);
-              return seconds;
-            }),
+            .argParser(wholeNumber('--watchdog', 2)),
         )
         .action(async (runArgs: string[], options: { user?: boolean; start: boolean; watchdog: number }) => {
           if (refuseSystemScopeForUser(options)) return;
