@@ -15,7 +15,7 @@ import { outsideKillFrom } from './app-freshness.js';
 import { passStep } from './step.js';
 import { appGuarded } from './app-guards.js';
 import { killedBy } from './outside-kill.js';
-import { classifyStepError, describeFailure, nextQuickExits, type FailureReason } from './failure.js';
+import { classifyStepError, describeFailure, failureHeadline, nextQuickExits, type FailureReason } from './failure.js';
 
 /**
  * The app machine's actions: how what it learns (observations, step answers, probe verdicts)
@@ -75,7 +75,12 @@ export const appBehaviour = appGuarded.extend({
           ? 0
           : nextQuickExits(context.quickExits, container.startedAt, container.finishedAt ?? context.knownAsOf);
       const failure = containerFailure({ ...context, quickExits });
-      return { failures: context.failures + 1, quickExits, failure, reason: currentDecision(context).why };
+      return {
+        failures: context.failures + 1,
+        quickExits,
+        failure,
+        reason: failureHeadline(failure) ?? currentDecision(context).why,
+      };
     }),
     countStepFailure: assign(({ context }, params: { step: string; error: unknown }) => {
       const error = stepError(params.error);

@@ -60,7 +60,7 @@ export function decide(desired: Desired, container: Observed, spec: DecisionSpec
     case 'created':
       return decision('recreate', 'stuck in Created');
     case 'paused':
-      return decision('recreate', "paused behind podwarden's back");
+      return decision('recreate', 'paused outside podwarden');
     case 'restarting':
     case 'removing':
       return decision('wait', `engine is ${container.status} the container`);

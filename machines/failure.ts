@@ -129,7 +129,7 @@ export function describeFailure(reason: FailureReason): string {
         ? 'exited: see the container log'
         : `exited with code ${reason.exitCode}: see the container log`;
     case 'killed-outside':
-      return `killed outside podwarden (an engine ${reason.action} event podwarden did not issue${reason.exitCode === undefined ? '' : `, exit ${reason.exitCode}`}): podwarden starts it again; look for who stops it (podman events, cron, another tool)`;
+      return `${outsideWords(reason)}: podwarden starts it again; look for who stops it (podman events, cron, another tool)`;
     case 'bad-config':
       return `bad config: exits at once on every start (${reason.quickExits} in a row${reason.exitCode === undefined ? '' : `, code ${reason.exitCode}`}): check its settings and the container log`;
     case 'container-broken':
@@ -160,6 +160,39 @@ export function describeFailure(reason: FailureReason): string {
     case 'restart-budget-spent':
       return `gave up after ${reason.restarts} restarts in ${formatWindow(reason.windowMs)} (last: ${describeFailure(reason.last)}); fix the cause, then start the app again`;
   }
+}
+
+/** Exit codes above 128 are 128 + the signal that ended the process; the ones seen in practice, by name. */
+const SIGNALS: Record<number, string> = {
+  1: 'SIGHUP',
+  2: 'SIGINT',
+  3: 'SIGQUIT',
+  6: 'SIGABRT',
+  9: 'SIGKILL',
+  11: 'SIGSEGV',
+  13: 'SIGPIPE',
+  15: 'SIGTERM',
+};
+
+/** `SIGKILL` for exit code 137; undefined for an exit of the process's own. */
+export function signalOf(exitCode: number | undefined): string | undefined {
+  if (exitCode === undefined || exitCode <= 128) return undefined;
+  return SIGNALS[exitCode - 128] ?? `signal ${exitCode - 128}`;
+}
+
+/** `killed by SIGKILL outside podwarden (exit 137)`, `stopped outside podwarden (exit 0)`: who ended it, without the remedy. */
+export function outsideWords(reason: Extract<FailureReason, { kind: 'killed-outside' }>): string {
+  const signal = signalOf(reason.exitCode);
+  const what = reason.action === 'stop' ? 'stopped' : signal ? `killed by ${signal}` : 'killed';
+  return `${what} outside podwarden${reason.exitCode === undefined ? '' : ` (exit ${reason.exitCode})`}`;
+}
+
+/**
+ * The few words a state change carries as its reason when the decision table's (`exited with
+ * code 137`) would hide what happened: someone outside podwarden ended the container.
+ */
+export function failureHeadline(reason: FailureReason): string | undefined {
+  return reason.kind === 'killed-outside' ? outsideWords(reason) : undefined;
 }
 
 /**

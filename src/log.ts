@@ -33,6 +33,16 @@ export function defaultLogFormat(stream: { isTTY?: boolean } = process.stderr): 
   return stream.isTTY ? 'pretty' : 'json';
 }
 
+/** pino's `err` field as one line: `Error: message`, no stack (pino-pretty always prints it on a line of its own). */
+function oneLineError(value: unknown): string {
+  if (value && typeof value === 'object') {
+    const { type, message } = value as { type?: unknown; message?: unknown };
+    if (typeof message === 'string')
+      return `${typeof type === 'string' ? `${type}: ` : ''}${message.replace(/\s*\n\s*/g, ' ')}`;
+  }
+  return typeof value === 'string' ? value.replace(/\s*\n\s*/g, ' ') : JSON.stringify(value);
+}
+
 export function createLogger(
   options: { level?: string; destination?: NodeJS.WritableStream; format?: LogFormat } = {},
 ): Logger {
@@ -45,8 +55,17 @@ export function createLogger(
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     },
     // Redaction happens before the pretty printer sees the record, so it holds in both formats.
+    // One line per event on a terminal: fields inline (`singleLine`, `error` among them); pino's `err`,
+    // which pino-pretty always puts on a line of its own, is one line too (the JSON format keeps its stack).
     format === 'pretty'
-      ? (require('pino-pretty') as typeof PinoPretty)({ destination, colorize: true, sync: true })
+      ? (require('pino-pretty') as typeof PinoPretty)({
+          destination,
+          colorize: true,
+          sync: true,
+          singleLine: true,
+          errorLikeObjectKeys: [],
+          customPrettifiers: { err: oneLineError },
+        })
       : destination,
   );
 }

@@ -1,8 +1,9 @@
 import type { Observable } from 'rxjs';
+import { backoffDelay } from '../machines/backoff.js';
 import { companionKey, isCompanionKey, ownerOfKey } from '../machines/binding.js';
 import { failureFields, type FailureReason } from '../machines/failure.js';
 import type { SupervisorContext } from '../machines/supervisor-context.js';
-import type { Desired } from '../machines/types.js';
+import type { BackoffPolicy, Desired } from '../machines/types.js';
 import { topLevelState, type Transition } from './streams/transitions.js';
 import type { LeftAlone } from './orphan-guard.js';
 
@@ -35,6 +36,8 @@ export interface AppStatus {
   restarts?: number;
   /** ms since epoch of the app's last state change. */
   since?: number;
+  /** In `backoff`: when the machine tries again (ms since epoch; its backoff delay after `since`). */
+  retryAt?: number;
   /** Host rights the owner's policy gives this container, each with its rule; absent for the (usual) app that has none. */
   rights?: string[];
 }
@@ -43,6 +46,13 @@ export interface AppStatus {
 function readyOf(context: object): boolean | undefined {
   const ready = (context as { ready?: unknown }).ready;
   return typeof ready === 'boolean' ? ready : undefined;
+}
+
+/** When a machine in backoff tries again: its delay (the one its `backoff` state waits) after it entered. */
+function retryAtOf(context: object, state: string, since: number | undefined): number | undefined {
+  const { backoff, failures, seed } = context as Partial<{ backoff: BackoffPolicy; failures: number; seed: number }>;
+  if (state !== 'backoff' || since === undefined || !backoff || failures === undefined) return undefined;
+  return since + backoffDelay(failures, backoff, seed ?? 0);
 }
 
 /**
@@ -65,15 +75,18 @@ export function createStatusRows(transitions$: Observable<Transition>) {
     const snapshot = ref.getSnapshot();
     const app = snapshot.context;
     const ready = readyOf(app);
+    const state = topLevelState(snapshot.value);
+    const retryAt = retryAtOf(app, state, lastChange.get(key));
     return {
       appId: ownerOfKey(key),
       ...(isCompanionKey(key) ? { companion: key.slice(ownerOfKey(key).length + 1) } : {}),
-      state: topLevelState(snapshot.value),
+      state,
       desired: app.desired,
       reason: app.reason,
       failures: app.failures,
       restarts: restarts.get(key) ?? 0,
       ...(lastChange.has(key) ? { since: lastChange.get(key)! } : {}),
+      ...(retryAt === undefined ? {} : { retryAt }),
       ...(ready === undefined ? {} : { ready }),
       ...failureFields(app.failure),
       ...('container' in app && app.container

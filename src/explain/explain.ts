@@ -1,8 +1,11 @@
 import { RERENDER_TRIGGER } from '../../machines/step-cause.js';
 import type { JournalDamage } from '../journal/journal-file.js';
 import type { CommandRecord, IntentRecord, JournaledFile, JournalRecord, OutcomeRecord } from '../journal/records.js';
+import { reasonClause, triggerWords } from './cause-words.js';
 import { clock } from './clock.js';
+import { mergeRepeats, sayErrorsOnce, type HistoryLine } from './history-repeats.js';
 import { missingHistory } from './missing-history.js';
+import { stateSentence } from './state-words.js';
 
 export { clock } from './clock.js';
 
@@ -16,6 +19,8 @@ export interface ExplainedApp {
   failure?: string;
   /** ms since epoch of its last state change, when known. */
   since?: number;
+  /** In backoff: when it tries again (ms since epoch). */
+  retryAt?: number;
   /** Host rights the owner's policy gives it, with their rules. */
   rights?: string[];
 }
@@ -45,17 +50,26 @@ export function explainApp(
   appId: string,
   records: readonly JournalRecord[],
   damage?: JournalDamage,
+  now: number = Date.now(),
 ): Explanation {
   const own = records.filter((record) => record.appId === appId);
-  const summary = summaryOf(app, appId);
   const outcomes = new Map<number, OutcomeRecord>();
   for (const record of own) if (record.type === 'outcome') outcomes.set(record.intent, record);
-  const history: string[] = [];
+  const lines: HistoryLine[] = [];
   for (const record of [...own].reverse()) {
-    if (history.length >= MAX_HISTORY) break;
-    if (record.type === 'command') history.push(commandSentence(record));
-    else if (record.type === 'intent') history.push(intentSentence(record, outcomes.get(record.seq)));
+    if (record.type === 'command') lines.push({ at: record.at, text: commandSentence(record) });
+    else if (record.type === 'intent')
+      lines.push({ at: record.at, text: intentSentence(record, outcomes.get(record.seq)) });
   }
+  const errors = [...outcomes.values()].flatMap((outcome) => (outcome.error ? [outcome.error] : []));
+  for (const words of [app?.reason, app?.failure]) {
+    const message = words ? /^\w+ failed: (.+)$/.exec(words)?.[1] : undefined;
+    if (message) errors.push(message);
+  }
+  const [summary = '', ...history] = sayErrorsOnce(
+    [summaryOf(app, appId, now), ...mergeRepeats(lines).slice(0, MAX_HISTORY)],
+    errors,
+  );
   const missing = missingHistory(records, damage);
   const told =
     history.length === 0
@@ -65,14 +79,30 @@ export function explainApp(
   return { appId, summary, history, text, ...(missing ? { missing } : {}) };
 }
 
-function summaryOf(app: ExplainedApp | undefined, appId: string): string {
+/** `12 s`, `3 min 20 s`: how long until a retry, in the units a person counts. */
+function inWords(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  if (seconds < 120) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  return seconds % 60 === 0 ? `${minutes} min` : `${minutes} min ${seconds % 60} s`;
+}
+
+function summaryOf(app: ExplainedApp | undefined, appId: string, now: number): string {
   if (!app) return `${appId} is not installed.`;
-  const since = app.since === undefined ? '' : ` since ${clock(app.since)} UTC`;
-  const why = app.reason && app.reason !== app.state ? ` (${app.reason})` : '';
-  let summary = `${appId} is ${app.state}${since}${why}.`;
+  const since = app.since === undefined ? undefined : `${clock(app.since)} UTC`;
+  // A failure that begins with the reason is said once, after `last:`.
+  const told = app.failures > 0 && app.failure !== app.reason && app.failure?.startsWith(app.reason);
+  const why = app.reason && app.reason !== app.state && !told ? ` (${app.reason})` : '';
+  let summary = `${appId} ${stateSentence(app.state, since)}${why}.`;
+  if (app.retryAt !== undefined) {
+    summary +=
+      app.retryAt > now
+        ? ` Next try in ${inWords(app.retryAt - now)}, at ${clock(app.retryAt)} UTC.`
+        : ' It tries again now.';
+  }
   if (app.desired === 'stopped') summary += ' The owner stopped it.';
   if (app.failures > 0) {
-    summary += ` It failed ${app.failures} time${app.failures === 1 ? '' : 's'} in a row${app.failure ? `; last: ${app.failure}` : ''}.`;
+    summary += ` It failed ${app.failures === 1 ? 'once' : `${app.failures} times in a row`}${app.failure && app.failure !== app.reason ? `; last: ${app.failure}` : ''}.`;
   }
   if (app.rights && app.rights.length > 0)
     summary += ` It runs with host rights the owner's policy gives it: ${app.rights.join('; ')}.`;
@@ -130,15 +160,15 @@ function isRecreate(intent: IntentRecord): boolean {
 
 function because(intent: IntentRecord): string {
   const trigger = intent.cause.trigger;
+  const reason = intent.cause.reason ? reasonClause(intent.cause.reason) : '';
   // The later steps of one change (create and start after a pull) share its reason.
-  if (trigger === 'previous step done') return intent.cause.reason ? `, continuing (${intent.cause.reason})` : '';
-  const reason = intent.cause.reason ? ` because ${intent.cause.reason}` : '';
-  const source = trigger.startsWith('pass ')
-    ? `observed in ${trigger}`
-    : trigger === 'backoff elapsed'
-      ? 'after its backoff'
-      : trigger;
-  return `${reason}${source && source !== 'unknown' ? ` (${source})` : ''}`;
+  if (trigger === 'previous step done' || trigger.startsWith('xstate.done.actor.'))
+    return reason ? `, continuing (${reason})` : '';
+  let source = triggerWords(trigger);
+  // `because its container was paused outside podwarden (the container was paused outside podwarden at …)`: say it once.
+  const event = source && /^the container (.+?)(?: at (\d\d:\d\d:\d\d))?$/.exec(source);
+  if (event && reason.includes(event[1]!)) source = event[2] ? `at ${event[2]}` : undefined;
+  return `${reason ? ` because ${reason}` : ''}${source ? ` (${source})` : ''}`;
 }
 
 const CHANGE_WORDS: Record<string, string> = {
@@ -166,7 +196,7 @@ function renderSentence(intent: IntentRecord, outcome: OutcomeRecord | undefined
   const running = intent.cause.trigger === RERENDER_TRIGGER;
   const after = running
     ? `; restarted the app so it reads ${them}`
-    : `, before starting the container${intent.cause.reason ? ` (${intent.cause.reason})` : ''}`;
+    : `, before starting the container${intent.cause.reason ? ` (${reasonClause(intent.cause.reason)})` : ''}`;
   if (files.some((file) => file.change === 'unread')) {
     const words = `${paths} may have been written just before podwarden stopped, unread by the app`;
     if (!outcome) return `Since ${at} it is checking ${paths}: ${words}.`;

@@ -49,7 +49,7 @@ describe('the local API (simulated engine, real server on a unix socket)', () =>
     expect(waited).toMatchObject({ reached: true, status: { appId: 'web', state: 'running' } });
 
     const explained = await w.client.get<{ text: string; history: string[] }>('/v1/apps/web/explain');
-    expect(explained.text).toMatch(/^web is running since \d\d:\d\d:\d\d UTC/);
+    expect(explained.text).toMatch(/^web has been running since \d\d:\d\d:\d\d UTC/);
     expect(explained.history.some((line) => /the owner restarted it/.test(line))).toBe(true);
     expect(explained.history.some((line) => /^Started the container at/.test(line))).toBe(true);
 

@@ -26,7 +26,7 @@ describe('explain wording', () => {
         appId: 'web',
         step: 'remove',
         containerId: 'c1',
-        cause: { reason: "paused behind podwarden's back", trigger: 'pass 17' },
+        cause: { reason: 'paused outside podwarden', trigger: 'pass 17' },
       },
       { type: 'outcome', seq: 5, at: at('12:03:04'), appId: 'web', step: 'remove', intent: 4, ok: true },
       {
@@ -71,12 +71,12 @@ describe('explain wording', () => {
       records,
     );
     expect(answer.summary).toBe(
-      'web is backoff since 12:03:05 UTC (create failed: image not known). It failed 1 time in a row; last: create failed: image not known.',
+      'web has been backing off since 12:03:05 UTC (create failed: image not known). It failed once.',
     );
     expect(answer.history).toEqual([
-      'Tried to create container podwarden-web at 12:03:05, continuing (no container); it failed: image not known.',
-      "Removed the container to recreate it at 12:03:04 because paused behind podwarden's back (observed in pass 17).",
-      'Started the container at 12:01:00 because no container (observed in pass 1).',
+      'Tried to create container podwarden-web at 12:03:05, continuing (it had no container); it failed: image not known.',
+      'Removed the container to recreate it at 12:03:04 because its container was paused outside podwarden (observed in pass 17).',
+      'Started the container at 12:01:00 because it had no container (observed in pass 1).',
       'At 12:00:00 the owner installed it.',
     ]);
     expect(answer.text).toContain('Before that: removed the container to recreate it at 12:03:04');
@@ -116,7 +116,7 @@ describe('explain wording', () => {
     const answer = explainApp(undefined, 'web', records);
     expect(answer.summary).toBe('web is not installed.');
     expect(answer.history[0]).toBe(
-      'Since 09:00:10 it is trying to pull image reg/big:1 because no container (engine event remove at 2026-11-24T09:00:10.000Z).',
+      'Since 09:00:10 it is trying to pull image reg/big:1 because it had no container (the container was removed outside podwarden at 09:00:10).',
     );
     expect(answer.history[1]).toContain(
       '(podwarden was stopped during it; afterwards: the container podwarden-web was made; adopted as it is)',
@@ -213,7 +213,7 @@ describe('explain wording', () => {
       'Began to write www/index.html at 12:06:00 because a value changed (podwarden was stopped during it; afterwards: re-render: www/index.html was written atomically).',
       'Tried to write a.conf and b.conf at 12:05:00 because its template changed and a value changed; it failed: cannot write a.conf: the disk is full (no space left on device); the app keeps running with the files it has.',
       'Rewrote www/index.html at 12:03:04 because a value changed; restarted the app so it reads it.',
-      'Wrote www/index.html at 12:00:01 because it did not exist yet, before starting the container (no container).',
+      'Wrote www/index.html at 12:00:01 because it did not exist yet, before starting the container (it had no container).',
     ]);
   });
 });

@@ -72,6 +72,13 @@ describe('describing failures for people', () => {
     [{ kind: 'oom-killed', exitCode: 137 }, /^OOM-killed \(exit 137\): raise the app's memory limit/],
     [{ kind: 'exited', exitCode: 3 }, /^exited with code 3: see the container log$/],
     [
+      { kind: 'killed-outside', action: 'kill', exitCode: 137 },
+      /^killed by SIGKILL outside podwarden \(exit 137\): podwarden starts it again; look for who stops it/,
+    ],
+    [{ kind: 'killed-outside', action: 'kill', exitCode: 143 }, /^killed by SIGTERM outside podwarden \(exit 143\)/],
+    [{ kind: 'killed-outside', action: 'kill' }, /^killed outside podwarden: /],
+    [{ kind: 'killed-outside', action: 'stop', exitCode: 0 }, /^stopped outside podwarden \(exit 0\): /],
+    [
       { kind: 'bad-config', exitCode: 2, quickExits: 3 },
       /^bad config: exits at once on every start \(3 in a row, code 2\): check its settings/,
     ],

@@ -18,6 +18,11 @@ async function threeQuickDeaths(killFirst: 'kill' | 'stop' | false) {
     const events = [...(killFirst ? [event(killFirst, begun + 300)] : []), event('die', begun + 310, exitCode)];
     t.look(begun + 320, { ...exitedContainer(begun), exitCode, finishedAt: begun + 310 }, events);
     expect(t.state()).toBe('"backoff"');
+    // The change to backoff says who ended it (after the backoff, the decision table's words again).
+    if (killFirst)
+      expect(t.child.getSnapshot().context.reason).toBe(
+        killFirst === 'kill' ? 'killed by SIGKILL outside podwarden (exit 137)' : 'stopped outside podwarden (exit 0)',
+      );
     t.clock.increment(BACKOFF.maxMs + 1);
   }
   const context = t.child.getSnapshot().context;

@@ -70,12 +70,13 @@ describe('the CLI against a running daemon on real podman', () => {
     const table = await cli('status');
     expect(table.code).toBe(0);
     const lines = table.stdout.split('\n');
-    expect(lines.find((line) => line.includes('│ app'))).toMatch(
-      /│ app\s+│ state\s+│ ready\s+│ restarts\s+│ since\s+│ reason/,
-    );
+    // Not a terminal: plain columns, nothing cut, no colour.
+    expect(lines[0]).toMatch(/^NAME\s+STATE\s+READY\s+RESTARTS\s+AGE\s+REASON$/);
     expect(lines.find((line) => line.includes(appId))).toMatch(
-      new RegExp(`│ ${appId}\\s+│ running\\s+│ yes\\s+│ 0\\s+│ \\d\\d:\\d\\d:\\d\\d\\s+│ running`),
+      new RegExp(`^${appId}\\s+running\\s+yes\\s+0\\s+\\d+(s|m\\d*s?)\\s+running$`),
     );
+    expect(table.stdout).not.toContain('\u001b[');
+    expect((await cli('status', '-q')).stdout).toBe(`${appId}\n`);
     const json = await cli('status', '--json');
     expect(JSON.parse(json.stdout)).toEqual([
       expect.objectContaining({ appId, state: 'running', desired: 'running', restarts: 0 }),
@@ -110,7 +111,11 @@ describe('the CLI against a running daemon on real podman', () => {
     await kill(container);
     await until(
       () => `a transition line: ${events.output()}`,
-      () => /running → backoff \(exited with code 137\)/.test(events.output()),
+      // Were podman's kill event lost (its event log loses a line now and then), the death reads as an exit.
+      () =>
+        /running → backoff \((killed by SIGKILL outside podwarden \(exit 137\)|exited with code 137)\)/.test(
+          events.output(),
+        ),
       30_000,
     );
     await until(
@@ -133,10 +138,13 @@ describe('the CLI against a running daemon on real podman', () => {
     // lost (podman's event log loses a line now and then), the death reads as an exit.
     expect(result.stdout).toMatch(
       new RegExp(
-        `^${appId} is running since \\d\\d:\\d\\d:\\d\\d UTC\\. It failed 1 time in a row; last: (killed outside podwarden \\(an engine kill event podwarden did not issue, exit 137\\)|exited with code 137)`,
+        `^${appId} has been running since \\d\\d:\\d\\d:\\d\\d UTC\\. It failed once; last: (killed by SIGKILL outside podwarden \\(exit 137\\): podwarden starts it again|exited with code 137)`,
       ),
     );
-    expect(result.stdout).toMatch(/- Started the container at \d\d:\d\d:\d\d because exited with code 137/);
+    expect(result.stdout).toMatch(
+      /- Started the container at \d\d:\d\d:\d\d because its container exited with code 137 \(after its backoff\)/,
+    );
+    expect(result.stdout).not.toMatch(/xstate|engine event|is backoff/);
     expect(result.stdout).toContain('the owner installed it');
     const json = JSON.parse((await cli('explain', appId, '--json')).stdout) as { history: string[] };
     expect(json.history.length).toBeGreaterThan(3);
@@ -169,7 +177,8 @@ describe('the CLI against a running daemon on real podman', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(
       new RegExp(
-        `│ ${appId}\\s+│ \\w+ \\(no container\\)\\s+│ create \\(pull the image if needed, create, render the files, start\\)\\s+│ no container`,
+        `^${appId}\\s+\\w+ \\(no container\\)\\s+create \\(pull the image if needed, create, render the files, start\\)\\s+no container$`,
+        'm',
       ),
     );
     expect(result.stdout).toContain('1 app(s) would change');

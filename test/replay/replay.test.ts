@@ -112,7 +112,7 @@ describe('replaying the recorded real-podman sessions', () => {
     const transitions = await replay(join(FIXTURES, 'httpd-kill-restart.ndjson'));
     const states = transitions.map((t) => t.to);
     expect(states).toEqual([...INSTALL_PATH, 'backoff', ...START_PATH, 'halted']);
-    expect(transitions[6]!.reason).toBe('exited with code 137');
+    expect(transitions[6]!.reason).toBe('killed by SIGKILL outside podwarden (exit 137)');
   });
 
   it('replays what the fixtures show: the crash loop backs off 0, 1, 2, 4 s', async () => {

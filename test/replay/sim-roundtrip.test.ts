@@ -99,7 +99,9 @@ describe('a session recorded on the simulator replays exactly', () => {
     expect(reloads).toHaveLength(1);
 
     // What the session did, as the replay tells it.
-    expect(lines).toContainEqual(expect.stringMatching(/web: running → backoff \(exited with code 137\)$/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(/web: running → backoff \(killed by SIGKILL outside podwarden \(exit 137\)\)$/),
+    );
     expect(lines).toContainEqual(
       expect.stringMatching(/crashy: starting → backoff \(start failed: start: cannot reach the engine/),
     );

@@ -1,32 +1,54 @@
-import Table from 'cli-table3';
 import { changesNothing } from '../../../machines/step.js';
 import type { PlanEntry } from '../../explain/plan.js';
-import { clientAction, clientCommand, clientFor, printJson } from '../client-command.js';
+import { clientAction, clientCommand, clientFor } from '../client-command.js';
+import { printedAsData, withOutputOptions, type OutputOptions } from '../output.js';
+import { stateColour } from '../state-colour.js';
+import { layoutFor, renderTable } from '../table.js';
+
+function entryId(entry: PlanEntry): string {
+  return entry.companion ? `${entry.appId}/${entry.companion}` : entry.appId;
+}
+
+function nowWords(entry: PlanEntry): string {
+  if (entry.supervisedBy) return `${entry.state} (${entry.supervisedBy} unit)`;
+  return entry.container ? `${entry.state} (container ${entry.container.status})` : `${entry.state} (no container)`;
+}
 
 /** `podwarden plan`: what the next pass would do, without doing it. */
 export const planCommand = () =>
-  clientCommand('plan', 'show what the next reconcile pass would do for each app, and why, without doing it').action(
-    clientAction<[]>(async (options) => {
+  withOutputOptions(
+    clientCommand('plan', 'show what the next reconcile pass would do for each app, and why, without doing it'),
+    { quiet: 'print only the ids of the apps the pass would change, one a line' },
+  ).action(
+    clientAction<[], OutputOptions>(async (options) => {
       const { plan } = await clientFor(options).get<{ plan: PlanEntry[] }>('/v1/plan');
-      if (options.json) {
-        printJson(plan);
+      if (await printedAsData(plan, options)) return;
+      const changing = plan.filter((entry) => !changesNothing(entry.action));
+      if (options.quiet) {
+        process.stdout.write(changing.map((entry) => `${entryId(entry)}\n`).join(''));
         return;
       }
       if (plan.length === 0) {
         process.stdout.write('nothing to plan: no apps installed\n');
         return;
       }
-      const table = new Table({ head: ['app', 'now', 'would', 'because'], style: { head: [], border: [] } });
-      for (const entry of plan) {
-        const now = entry.supervisedBy
-          ? `${entry.state} (${entry.supervisedBy} unit)`
-          : entry.container
-            ? `${entry.state} (container ${entry.container.status})`
-            : `${entry.state} (no container)`;
-        const app = entry.companion ? `${entry.appId}/${entry.companion}` : entry.appId;
-        table.push([app, now, entry.change, entry.busy ? `${entry.why}; ${entry.busy}` : entry.why]);
-      }
-      const changes = plan.filter((entry) => !changesNothing(entry.action)).length;
-      process.stdout.write(`${table.toString()}\n${changes === 0 ? 'no changes' : `${changes} app(s) would change`}\n`);
+      const layout = layoutFor();
+      const table = renderTable(
+        [
+          { header: 'name' },
+          { header: 'now', colour: stateColour },
+          { header: 'would', cut: true, colour: (change) => (change.startsWith('no change') ? undefined : 'yellow') },
+          { header: 'because', cut: true },
+        ],
+        plan.map((entry) => [
+          entryId(entry),
+          nowWords(entry),
+          entry.change,
+          entry.busy ? `${entry.why}; ${entry.busy}` : entry.why,
+        ]),
+        options.output === 'wide' ? { ...layout, width: Infinity } : layout,
+      );
+      const changes = changing.length;
+      process.stdout.write(`${table}\n${changes === 0 ? 'no changes' : `${changes} app(s) would change`}\n`);
     }),
   );

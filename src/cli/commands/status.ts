@@ -1,33 +1,53 @@
-import Table from 'cli-table3';
 import type { AppStatus, Health } from '../../orchestrator.js';
-import { clientAction, clientCommand, clientFor, printJson, timeOfDay } from '../client-command.js';
+import { age, duration } from '../age.js';
+import { clientAction, clientCommand, clientFor } from '../client-command.js';
+import { printedAsData, withOutputOptions, type OutputOptions } from '../output.js';
+import { stateColour } from '../state-colour.js';
+import { layoutFor, renderTable, type Column, type TableLayout } from '../table.js';
 
-/** The status table's rows: what `podwarden status` prints. */
-export function statusTable(apps: readonly AppStatus[]): string {
-  const table = new Table({
-    head: ['app', 'state', 'ready', 'restarts', 'since', 'reason'],
-    style: { head: [], border: [] },
-    wordWrap: true,
-    colWidths: [null, null, null, null, null, 60],
-  });
-  for (const app of apps) {
-    table.push([
-      app.companion === undefined ? app.appId : `${app.appId}/${app.companion}`,
-      app.desired === 'stopped' && app.state !== 'stopped' ? `${app.state} (stopping)` : app.state,
-      app.ready === undefined ? '-' : app.ready ? 'yes' : 'no',
-      String(app.restarts ?? 0),
-      timeOfDay(app.since),
-      app.failure && app.failure !== app.reason ? `${app.reason}; last failure: ${app.failure}` : app.reason,
-    ]);
-  }
-  const rights = apps.flatMap((app) =>
-    (app.rights ?? []).map(
-      (right) => `  ${app.companion === undefined ? app.appId : `${app.appId}/${app.companion}`}: ${right}`,
-    ),
-  );
-  return rights.length === 0
-    ? table.toString()
-    : `${table.toString()}\nhost rights the owner's policy gives:\n${rights.join('\n')}`;
+/** `bitcoind`, or `bitcoind/ui` for a companion: the id every command takes. */
+export function rowId(app: Pick<AppStatus, 'appId' | 'companion'>): string {
+  return app.companion === undefined ? app.appId : `${app.appId}/${app.companion}`;
+}
+
+function reasonOf(app: AppStatus, now: number): string {
+  // A failure that begins with the reason (`killed by SIGKILL outside podwarden (exit 137): …`) says it all.
+  const reason =
+    !app.failure || app.failure === app.reason
+      ? app.reason
+      : app.failure.startsWith(app.reason)
+        ? app.failure
+        : `${app.reason}; last failure: ${app.failure}`;
+  return app.retryAt === undefined ? reason : `next try in ${duration(Math.max(0, app.retryAt - now))}; ${reason}`;
+}
+
+/** The status table: what `podwarden status` prints (`wide`: with the container, nothing cut). */
+export function statusTable(
+  apps: readonly AppStatus[],
+  layout: TableLayout,
+  { wide = false, now = Date.now() }: { wide?: boolean; now?: number } = {},
+): string {
+  const columns: Column[] = [
+    { header: 'name' },
+    { header: 'state', colour: stateColour },
+    { header: 'ready', colour: (ready) => (ready === 'no' ? 'red' : undefined) },
+    { header: 'restarts', colour: (restarts) => (restarts === '0' ? undefined : 'yellow') },
+    { header: 'age' },
+    ...(wide ? [{ header: 'container' }] : []),
+    { header: 'reason', cut: true },
+  ];
+  const rows = apps.map((app) => [
+    rowId(app),
+    app.desired === 'stopped' && app.state !== 'stopped' ? `${app.state} (stopping)` : app.state,
+    app.ready === undefined ? '-' : app.ready ? 'yes' : 'no',
+    String(app.restarts ?? 0),
+    age(app.since, now),
+    ...(wide ? [app.containerId?.slice(0, 12) ?? '-'] : []),
+    reasonOf(app, now) || '-',
+  ]);
+  const table = renderTable(columns, rows, wide ? { ...layout, width: Infinity } : layout);
+  const rights = apps.flatMap((app) => (app.rights ?? []).map((right) => `  ${rowId(app)}: ${right}`));
+  return rights.length === 0 ? table : `${table}\nhost rights the owner's policy gives:\n${rights.join('\n')}`;
 }
 
 /** Which HEALTHCHECKs are in force: the engine's own runs, or podwarden's probes. */
@@ -44,13 +64,20 @@ function healthcheckLine(health: Health | undefined): string {
 
 /** `podwarden status`: one row per installed app. Exit 1 when an app is not where its owner wants it. */
 export const statusCommand = () =>
-  clientCommand('status', 'show every installed app: state, ready, restarts, since when, and why').action(
-    clientAction<[]>(async (options) => {
+  withOutputOptions(
+    clientCommand('status', 'show every installed app: state, ready, restarts, age of the state, and why'),
+    { quiet: 'print only the ids (apps and companions), one a line' },
+  ).action(
+    clientAction<[], OutputOptions>(async (options) => {
       const { apps, health } = await clientFor(options).get<{ apps: AppStatus[]; health?: Health }>('/v1/status');
-      if (options.json) printJson(apps);
-      else
-        process.stdout.write(
-          `${apps.length === 0 ? 'no apps installed' : statusTable(apps)}\n${healthcheckLine(health)}`,
-        );
+      if (await printedAsData(apps, options)) return;
+      if (options.quiet) {
+        process.stdout.write(apps.map((app) => `${rowId(app)}\n`).join(''));
+        return;
+      }
+      const wide = options.output === 'wide';
+      process.stdout.write(
+        `${apps.length === 0 ? 'no apps installed' : statusTable(apps, layoutFor(), { wide })}\n${healthcheckLine(health)}`,
+      );
     }),
   );
