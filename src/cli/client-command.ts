@@ -2,9 +2,9 @@ import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { defaultStateDir } from '../host/host-paths.js';
 import { ApiError, createApiClient, DaemonUnreachableError, type ApiClient } from '../api/client.js';
+import { EXIT } from './exit-codes.js';
 
-/** The CLI's exit codes (README: "Exit codes"). */
-export const EXIT = { ok: 0, failure: 1, usage: 2, unreachable: 3 } as const;
+export { EXIT };
 
 /** Where `podwarden run` puts its API socket unless told otherwise. */
 export function defaultApiSocket(stateDir = process.env.PODWARDEN_STATE_DIR ?? defaultStateDir()): string {
