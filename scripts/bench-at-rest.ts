@@ -4,6 +4,8 @@
  * every app runs, measured for BENCH_REST_SECONDS (default 300) beside a bare `node` process
  * that only keeps a timer, in the same window: resident memory and the share of one core.
  * Its own instance, container names and ports, so a demo on the same engine is left alone.
+ * The daemon runs with the service unit's environment (SERVICE_ENVIRONMENT; BENCH_REST_PLAIN=1
+ * leaves it out) and any node flags in BENCH_REST_NODE_FLAGS.
  * Numbers, never assertions.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -13,10 +15,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { LABELS } from '../src/domain/labels.js';
+import { SERVICE_ENVIRONMENT } from '../src/service/service-unit.js';
 
 const SOCKET = process.env.PODWARDEN_SOCKET ?? '/run/podman/podman.sock';
 const SECONDS = Number(process.env.BENCH_REST_SECONDS ?? 300);
 const INSTANCE = 'bench-at-rest';
+/** Node flags for the daemon alone (e.g. to compare one a service unit might carry), space-separated. */
+const DAEMON_NODE_FLAGS = (process.env.BENCH_REST_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+/** The daemon gets the environment of podwarden's service unit, unless BENCH_REST_PLAIN=1 (to compare). */
+const PLAIN = process.env.BENCH_REST_PLAIN === '1';
+const DAEMON_ENV = PLAIN ? process.env : { ...process.env, ...SERVICE_ENVIRONMENT };
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
 interface Sample {
@@ -86,13 +94,14 @@ export async function benchAtRest(): Promise<void> {
   const daemon = spawn(
     process.execPath,
     [
+      ...DAEMON_NODE_FLAGS,
       'dist/src/cli/main.js',
       'run',
       ...['--socket', SOCKET, '--catalog', join(dir, 'catalog'), '--state-dir', stateDir],
       ...['--instance', INSTANCE, '--name-prefix', `${INSTANCE}-`, '--insecure-registry', '127.0.0.1:5000'],
       ...['--install', 'bitcoind', 'electrs', 'btcpay', 'mempool', '--log-level', 'warn', '--log-format', 'json'],
     ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
+    { stdio: ['ignore', 'ignore', 'inherit'], env: DAEMON_ENV },
   );
   const bare = spawn(process.execPath, ['-e', 'setInterval(() => {}, 30_000)'], { stdio: 'ignore' });
   try {
@@ -128,7 +137,7 @@ export async function benchAtRest(): Promise<void> {
       `  baseline: bare node (a timer only)  RSS ${mib(rss.bare)}, CPU ${cpu('bare').toFixed(2)} % of a core`,
     );
     console.log(
-      `  podwarden daemon (dist/)            RSS ${mib(rss.daemon)}, CPU ${cpu('daemon').toFixed(2)} % of a core`,
+      `  podwarden daemon (dist/, ${PLAIN ? 'plain env)  ' : 'service env)'}  RSS ${mib(rss.daemon)}, CPU ${cpu('daemon').toFixed(2)} % of a core`,
     );
   } finally {
     await Promise.all([stopProcess(daemon), stopProcess(bare)]);

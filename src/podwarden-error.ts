@@ -1,5 +1,5 @@
 import { APP_ID_PATTERN } from './manifest/field-formats.js';
-import { appIdProblem } from './manifest/schema.js';
+import { appIdProblem } from './manifest/app-id.js';
 
 /** A command podwarden refuses (or, waited for, whose goal it cannot reach): the API answers 404, 503, 409, 504 or 507 by `code`. */
 export class PodwardenError extends Error {

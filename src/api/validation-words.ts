@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyRequest } from 'fastify';
 import { describeValue } from '../manifest/errors.js';
-import { appIdProblem } from '../manifest/schema.js';
+import { appIdProblem } from '../manifest/app-id.js';
 
 /**
  * A refused request in podwarden's words, as manifests are: what was wrong (an app id, a

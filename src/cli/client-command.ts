@@ -2,9 +2,9 @@ import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { defaultStateDir } from '../host/host-paths.js';
 import { ApiError, createApiClient, DaemonUnreachableError, type ApiClient } from '../api/client.js';
+import { EXIT } from './exit-codes.js';
 
-/** The CLI's exit codes (README: "Exit codes"). */
-export const EXIT = { ok: 0, failure: 1, usage: 2, unreachable: 3 } as const;
+export { EXIT };
 
 /** The command line asks for something that cannot be (a missing folder, a flag without its partner): exit 2. */
 export class UsageError extends Error {

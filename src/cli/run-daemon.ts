@@ -5,11 +5,9 @@ import { createDockerodeEngine } from '../engine/dockerode/dockerode-engine.js';
 import { discoverEngineSocket } from '../engine/socket-discovery.js';
 import { startCliInspector } from '../inspect/inspect-option.js';
 import { createLogger, defaultLogFormat, type LogFormat } from '../log.js';
-import { createOrchestrator, type OrchestratorOptions } from '../orchestrator.js';
+import { createOrchestrator, type Orchestrator, type OrchestratorOptions } from '../orchestrator.js';
 import { findPolicyFile } from '../policy/load-policy.js';
-import { createRecorder } from '../replay/recorder.js';
-import { recordingEngine } from '../replay/recording-engine.js';
-import { recordCommands } from '../replay/recording-orchestrator.js';
+import type { Recorder } from '../replay/recorder.js';
 import { announceToSystemd } from '../service/systemd-presence.js';
 import type { watchDaemonSignals } from './daemon-signals.js';
 import { startFailureMessage } from './start-failure.js';
@@ -82,19 +80,26 @@ export async function runDaemon(options: RunOptions, signals: ReturnType<typeof 
     pruneOrphans: options.pruneOrphans === true,
     engineWork: { maxInFlight: options.engineConcurrency },
   };
-  const recorder =
-    options.record === undefined
-      ? undefined
-      : await createRecorder({ file: options.record, options: orchestratorOptions, logger });
-  const orchestrator = recorder
-    ? recordCommands(
-        createOrchestrator({
-          ...orchestratorOptions,
-          engine: recordingEngine(createDockerodeEngine({ socketPath }), recorder),
-        }),
-        recorder,
-      )
-    : createOrchestrator(orchestratorOptions);
+  let recorder: Recorder | undefined;
+  let orchestrator: Orchestrator;
+  if (options.record === undefined) orchestrator = createOrchestrator(orchestratorOptions);
+  else {
+    // Loaded only to record: its catalog snapshots parse manifests on this thread, and a
+    // daemon keeps whatever it loaded for as long as it runs.
+    const [{ createRecorder }, { recordingEngine }, { recordCommands }] = await Promise.all([
+      import('../replay/recorder.js'),
+      import('../replay/recording-engine.js'),
+      import('../replay/recording-orchestrator.js'),
+    ]);
+    recorder = await createRecorder({ file: options.record, options: orchestratorOptions, logger });
+    orchestrator = recordCommands(
+      createOrchestrator({
+        ...orchestratorOptions,
+        engine: recordingEngine(createDockerodeEngine({ socketPath }), recorder),
+      }),
+      recorder,
+    );
+  }
   // Listening before start: /healthz answers 503 (and why) while the recovery gate is closed.
   const api = createApiServer(orchestrator, {
     socketPath: options.apiSocket ?? join(options.stateDir, 'podwarden.sock'),

@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { lstat, open, realpath } from 'node:fs/promises';
 import { describeValue, ManifestError } from './errors.js';
-import { tooLarge } from './manifest-text.js';
+import { tooLarge } from './too-large.js';
 import { isInside } from './inside.js';
 
 /**

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { ManifestError } from './errors.js';
-import { parseManifestBytes, type ParseResult } from './parse-manifest.js';
+import type { ParseResult } from './parse-manifest.js';
 import { fromWire, type ParseRequest, type WireResult } from './parse-wire.js';
 
 /**
@@ -43,9 +43,20 @@ const wallClock = { setTimeout: globalThis.setTimeout, clearTimeout: globalThis.
 // Far above what the largest allowed manifest needs; a file that needs more is refused.
 const RESOURCE_LIMITS = { maxOldGenerationSizeMb: 256, stackSizeMb: 4 };
 
+/**
+ * The schema and YAML reader, loaded on this thread only when a file is parsed here: the
+ * daemon's main thread keeps whatever it loads for as long as it runs (~2 MiB for these), and
+ * normally parses on the parser thread.
+ */
+let parserHere: Promise<typeof import('./parse-manifest.js')> | undefined;
+function parseHere(bytes: Uint8Array, file: string, maxBytes: number): Promise<ParseResult> {
+  parserHere ??= import('./parse-manifest.js');
+  return parserHere.then(({ parseManifestBytes }) => parseManifestBytes(bytes, file, maxBytes));
+}
+
 /** Parses on the calling thread: for tools (replay, validate) where nothing else waits on the event loop. */
 export const inlineManifestParser: ManifestParser = {
-  parse: async (bytes, file, maxBytes) => parseManifestBytes(bytes, file, maxBytes),
+  parse: parseHere,
   close: async () => undefined,
 };
 
@@ -115,7 +126,7 @@ export function createManifestParser(options: ManifestParserOptions = {}): Manif
         fallback = error.message;
         (options.onFallback ?? warnOfFallback)(error.message);
         current = undefined;
-        if (job) finish(job, parseManifestBytes(job.bytes, job.file, job.maxBytes));
+        if (job) void parseHere(job.bytes, job.file, job.maxBytes).then((result) => finish(job, result));
         return;
       }
       // Past its heap limit, or a bug: the file that did it is refused, the next gets a new thread.
@@ -152,7 +163,7 @@ export function createManifestParser(options: ManifestParserOptions = {}): Manif
     idleTimer = undefined;
     if (fallback !== undefined) {
       const job = current;
-      finish(job, parseManifestBytes(job.bytes, job.file, job.maxBytes));
+      void parseHere(job.bytes, job.file, job.maxBytes).then((result) => finish(job, result));
       return;
     }
     worker ??= spawn();

@@ -1,6 +1,6 @@
 import { CST, Lexer } from 'yaml';
 import { ManifestError } from './errors.js';
-import { formatSize } from './size.js';
+import { tooLarge } from './too-large.js';
 import { MAX_NESTING } from './limits.js';
 
 // What a manifest file must be before the YAML parser sees it: small enough, UTF-8 text, no
@@ -34,11 +34,6 @@ export function decodeManifest(
     return refuse(`the file is not UTF-8 text: byte ${offset + start + 1} is not valid UTF-8`, lineAt(body, offset));
   }
   return textProblem(text, file) ?? { text };
-}
-
-/** The message for a file over the size cap. */
-export function tooLarge(bytes: number, maxBytes: number): string {
-  return `the file is ${formatSize(bytes)}; a manifest may be at most ${formatSize(maxBytes)} (--manifest-max-bytes), so it is not read`;
 }
 
 /** A refusal for text the YAML parser must not see (a NUL, nesting too deep), or undefined. */

@@ -3,7 +3,8 @@ import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node } fr
 import { issuesToErrors, limitErrors, ManifestError, type Locate } from './errors.js';
 import { APP_ID_PATTERN } from './field-formats.js';
 import { DEFAULT_MANIFEST_MAX_BYTES } from './limits.js';
-import { decodeManifest, textProblem, tooLarge } from './manifest-text.js';
+import { decodeManifest, textProblem } from './manifest-text.js';
+import { tooLarge } from './too-large.js';
 import { knownManifestKeys, manifestFileSchema, type AppManifest } from './schema.js';
 import { readYaml } from './yaml-document.js';
 

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import * as z from 'zod';
 import type { BuildSpec } from '../engine/port.js';
+import { appIdProblem } from './app-id.js';
 import { describeValue } from './errors.js';
 import { APP_ID_PATTERN, defaultBuildTag, VERSION_PATTERN } from './field-formats.js';
 import { FIELD_LIMITS } from './limits.js';
@@ -16,11 +17,6 @@ import { resourcesSchema } from './schema-resources.js';
  * normalised: env values are strings, durations are milliseconds, ports and volumes are
  * objects, and the image to run is always known (`container.image`, the build tag for builds).
  */
-
-/** The one wording of a bad app id, wherever an id appears (manifests, desired state, the API). */
-export function appIdProblem(input: unknown, what = 'app id'): string {
-  return `${describeValue(input)} is not a valid ${what} (lower-case letters, digits and "-", starting with a letter, at most 40 characters)`;
-}
 
 const appIdSchema = z.string().regex(APP_ID_PATTERN, { error: (iss) => appIdProblem(iss.input) });
 

@@ -5,6 +5,16 @@ import { unreadableCount } from '../journal/journal-file.js';
 import type { Orchestrator } from '../orchestrator.js';
 import type { Transition } from '../streams/transitions.js';
 
+/** prom-client's gauges named like counters (see createMetrics). */
+export const MISNAMED_DEFAULT_GAUGES = [
+  'podwarden_nodejs_active_resources_total',
+  'podwarden_nodejs_active_handles_total',
+  'podwarden_nodejs_active_requests_total',
+];
+
+/** Engine event lag, in seconds: from the usual quarter second to minutes. */
+export const EVENT_LAG_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+
 /** The app states a person can see, straight from the machine (new states appear by themselves). */
 const APP_STATES = [...Object.keys(appMachine.config.states ?? {}), 'manifest-error'];
 
@@ -29,7 +39,11 @@ export function createMetrics(orchestrator: Orchestrator): PodwardenMetrics {
   // The event-loop lag histogram samples with a timer: prom-client's default 10 ms wakes the
   // daemon 100 times a second, ~0.5 % of a core on an otherwise idle daemon. 100 ms still sees
   // the stalls that matter for a supervisor (a blocked loop delays restarts by hundreds of ms).
-  collectDefaultMetrics({ register: registry, prefix: 'podwarden_process_', eventLoopMonitoringPrecision: 100 });
+  // The prefix is podwarden's own, once: prom-client's names already say `process_` or `nodejs_`.
+  collectDefaultMetrics({ register: registry, prefix: 'podwarden_', eventLoopMonitoringPrecision: 100 });
+  // prom-client names three gauges like counters (`…_total`); each repeats the sum of the gauge
+  // of the same name by type (`podwarden_nodejs_active_handles{type}`), so they go.
+  for (const name of MISNAMED_DEFAULT_GAUGES) registry.removeSingleMetric(name);
 
   new Gauge({
     name: 'podwarden_app_state',
@@ -99,7 +113,9 @@ export function createMetrics(orchestrator: Orchestrator): PodwardenMetrics {
   const eventLag = new Histogram({
     name: 'podwarden_engine_event_lag_seconds',
     help: 'From the engine stamping a container event to podwarden routing it to the app machine',
-    buckets: [0.01, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5],
+    // Usually ~0.25 s (podman tails its events file in batches); a busy engine or a stalled
+    // stream delivers events seconds to minutes late, and those are the ones worth seeing.
+    buckets: EVENT_LAG_BUCKETS,
     registers: [registry],
   });
   new Gauge({

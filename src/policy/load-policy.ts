@@ -3,8 +3,6 @@ import path from 'node:path';
 import { issuesToErrors, type ManifestError } from '../manifest/errors.js';
 import { fsReason } from '../manifest/catalog-file.js';
 import { isInside } from '../manifest/inside.js';
-import { decodeManifest } from '../manifest/manifest-text.js';
-import { readYaml } from '../manifest/yaml-document.js';
 import { policyFileSchema, type HostPolicy } from './policy-schema.js';
 
 /** Where podwarden looks for the owner's policy when none is named: the state dir, then /etc. */
@@ -70,6 +68,11 @@ export async function loadPolicy(file: string, { catalogDir }: { catalogDir: str
     );
   }
 
+  // The YAML reader loads only when there is a policy to read: the daemon keeps what it loads.
+  const [{ decodeManifest }, { readYaml }] = await Promise.all([
+    import('../manifest/manifest-text.js'),
+    import('../manifest/yaml-document.js'),
+  ]);
   const decoded = decodeManifest(bytes, file, MAX_POLICY_BYTES);
   if ('error' in decoded) throw new PolicyError(file, decoded.error.message);
   if (decoded.text.trim() === '') return { file, apps: {} };

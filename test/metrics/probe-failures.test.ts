@@ -1,24 +1,9 @@
-import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { FailureReason } from '../../machines/failure.js';
 import { describeFailure } from '../../machines/failure.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
-import type { Orchestrator } from '../../src/orchestrator.js';
 import type { Transition } from '../../src/streams/transitions.js';
-
-/** Just the streams and reads createMetrics uses, fed by the test. */
-function fakeOrchestrator() {
-  const transitions = new Subject<Transition>();
-  const orchestrator = {
-    transitions$: transitions.asObservable(),
-    passes$: new Subject().asObservable(),
-    telemetry$: new Subject().asObservable(),
-    status: () => [],
-    journalDamage: () => [],
-    engineWorkLoad: () => ({ inFlight: 0, queued: 0 }),
-  } as unknown as Orchestrator;
-  return { orchestrator, transitions };
-}
+import { fakeOrchestrator } from './support/fake-orchestrator.js';
 
 function change(appId: string, to: string, failure: FailureReason | undefined, reason?: string): Transition {
   return {
