@@ -195,6 +195,8 @@ describe('a live daemon fed the bad-input corpus', () => {
 
 describe('signals at any moment', () => {
   it('a SIGHUP and a SIGTERM during start-up neither kill the daemon nor go unheard', async () => {
+    // An empty catalog of its own: a missing one is refused before the daemon starts (exit 2).
+    await mkdir(join(root, 'second', 'catalog'), { recursive: true });
     const early = startDaemon(daemonArgs(join(root, 'second'), `${instance}-2`));
     await until(
       () => `the daemon to start (output: ${early.output()})`,
