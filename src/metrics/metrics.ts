@@ -23,6 +23,16 @@ const APP_STATES = [...Object.keys(appMachine.config.states ?? {}), 'manifest-er
  * the failure (backing off, or giving up) with a probe's verdict as its typed reason
  * (failure.ts `isProbeFailure`), whatever the reason's words say.
  */
+/**
+ * Whose series a row or transition counts in: an app's, or one companion's of it
+ * (`companion="ui"`); a companion's crash is never counted as its app's.
+ */
+function who(subject: { appId: string; companion?: string }): { app: string; companion?: string } {
+  return subject.companion === undefined
+    ? { app: subject.appId }
+    : { app: subject.appId, companion: subject.companion };
+}
+
 export function causedByProbe(transition: Transition): boolean {
   return (transition.to === 'backoff' || transition.to === 'failed') && isProbeFailure(transition.failureReason);
 }
@@ -48,49 +58,48 @@ export function createMetrics(orchestrator: Orchestrator): PodwardenMetrics {
   new Gauge({
     name: 'podwarden_app_state',
     help: 'The state each app machine is in: 1 for the current state, 0 for the others',
-    labelNames: ['app', 'state'],
+    labelNames: ['app', 'companion', 'state'],
     registers: [registry],
     collect() {
       this.reset();
       for (const row of orchestrator.status()) {
         const states = APP_STATES.includes(row.state) ? APP_STATES : [...APP_STATES, row.state];
-        for (const state of states) this.set({ app: row.appId, state }, state === row.state ? 1 : 0);
+        for (const state of states) this.set({ ...who(row), state }, state === row.state ? 1 : 0);
       }
     },
   });
   new Gauge({
     name: 'podwarden_app_ready',
     help: 'Whether the app serves, per its probes (only apps whose machine reports readiness)',
-    labelNames: ['app'],
+    labelNames: ['app', 'companion'],
     registers: [registry],
     collect() {
       this.reset();
-      for (const row of orchestrator.status())
-        if (row.ready !== undefined) this.set({ app: row.appId }, row.ready ? 1 : 0);
+      for (const row of orchestrator.status()) if (row.ready !== undefined) this.set(who(row), row.ready ? 1 : 0);
     },
   });
   const restarts = new Counter({
     name: 'podwarden_app_restarts_total',
     help: 'Failures podwarden answered with a retry (crash, exit, lost process, unhealthy, failed step): entries into backoff',
-    labelNames: ['app'],
+    labelNames: ['app', 'companion'],
     registers: [registry],
   });
   const failures = new Counter({
     name: 'podwarden_app_failures_total',
     help: "Failures podwarden answered with a retry, by kind (exited, killed-outside, bad-config, oom-killed, probe-failing, a step's error, ...)",
-    labelNames: ['app', 'kind'],
+    labelNames: ['app', 'companion', 'kind'],
     registers: [registry],
   });
   const probeFailures = new Counter({
     name: 'podwarden_app_probe_failures_total',
     help: 'State changes caused by a failed probe or health check',
-    labelNames: ['app'],
+    labelNames: ['app', 'companion'],
     registers: [registry],
   });
   const transitions = new Counter({
     name: 'podwarden_app_transitions_total',
     help: 'State changes of app machines, by the state entered',
-    labelNames: ['app', 'to'],
+    labelNames: ['app', 'companion', 'to'],
     registers: [registry],
   });
   const passDuration = new Histogram({
@@ -150,12 +159,12 @@ export function createMetrics(orchestrator: Orchestrator): PodwardenMetrics {
 
   const subscriptions = [
     orchestrator.transitions$.subscribe((transition) => {
-      transitions.inc({ app: transition.appId, to: transition.to });
+      transitions.inc({ ...who(transition), to: transition.to });
       if (transition.to === 'backoff') {
-        restarts.inc({ app: transition.appId });
-        if (transition.failureReason) failures.inc({ app: transition.appId, kind: transition.failureReason.kind });
+        restarts.inc(who(transition));
+        if (transition.failureReason) failures.inc({ ...who(transition), kind: transition.failureReason.kind });
       }
-      if (causedByProbe(transition)) probeFailures.inc({ app: transition.appId });
+      if (causedByProbe(transition)) probeFailures.inc(who(transition));
     }),
     orchestrator.passes$.subscribe((pass) => {
       passDuration.observe(Math.max(0, pass.finishedAt - pass.startedAt) / 1000);

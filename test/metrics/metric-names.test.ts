@@ -1,6 +1,7 @@
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { describe, expect, it } from 'vitest';
 import { createMetrics } from '../../src/metrics/metrics.js';
+import type { Transition } from '../../src/streams/transitions.js';
 import { fakeOrchestrator } from './support/fake-orchestrator.js';
 
 async function families(metrics: ReturnType<typeof createMetrics>) {
@@ -46,6 +47,38 @@ describe('metric names and types', () => {
     const buckets = lag.metrics[0]!.buckets!;
     const atMost = (le: string) => Number(buckets[le]);
     expect([atMost('0.25'), atMost('10'), atMost('60'), atMost('300'), atMost('+Inf')]).toEqual([1, 2, 3, 4, 4]);
+    metrics.close();
+  });
+
+  it('a companion\'s series carry companion="ui": its crash is never counted as its app\'s', async () => {
+    const row = (companion?: string) => ({
+      appId: 'bitcoind',
+      ...(companion ? { companion } : {}),
+      state: companion ? 'backoff' : 'running',
+      desired: 'running' as const,
+      reason: '',
+      failures: 0,
+      ready: companion === undefined,
+    });
+    const { orchestrator, transitions } = fakeOrchestrator([row(), row('ui')]);
+    const metrics = createMetrics(orchestrator);
+    transitions.next({
+      appId: 'bitcoind',
+      companion: 'ui',
+      from: 'running',
+      to: 'backoff',
+      reason: 'killed by SIGKILL outside podwarden (exit 137)',
+      failures: 1,
+      at: 0,
+    } as Transition);
+    const all = await families(metrics);
+    const series = (name: string) =>
+      all.find((family) => family.name === name)!.metrics.map((metric) => ({ ...metric.labels, value: metric.value }));
+    expect(series('podwarden_app_restarts_total')).toEqual([{ app: 'bitcoind', companion: 'ui', value: '1' }]);
+    expect(series('podwarden_app_state').filter((metric) => metric.value === '1')).toEqual([
+      { app: 'bitcoind', state: 'running', value: '1' },
+      { app: 'bitcoind', companion: 'ui', state: 'backoff', value: '1' },
+    ]);
     metrics.close();
   });
 });
