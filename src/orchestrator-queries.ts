@@ -10,9 +10,10 @@ import type { Catalog } from './manifest/catalog.js';
 import { healthOf } from './orchestrator-health.js';
 import type { Orchestrator } from './orchestrator-types.js';
 import type { OrphanGuard } from './orphan-guard.js';
-import { checkAppId, PodwardenError } from './podwarden-error.js';
+import { checkAppOrCompanionId, PodwardenError } from './podwarden-error.js';
+import { isCompanionKey } from '../machines/binding.js';
 import type { DesiredState } from './state/desired-store.js';
-import { withLeftAlone, type createStatusRows } from './status-rows.js';
+import { rowKey, withLeftAlone, type createStatusRows } from './status-rows.js';
 
 type Supervisor = Actor<typeof supervisorMachine>;
 
@@ -75,10 +76,15 @@ export function createOrchestratorQueries(deps: OrchestratorQueryDeps): Orchestr
     status,
 
     async explain(appId) {
-      checkAppId(appId);
-      const row = status().find((entry) => entry.appId === appId);
-      if (!row && !deps.catalog().apps.has(appId))
-        throw new PodwardenError(`no app "${appId}" is installed or in the catalog`, 'not-found');
+      checkAppOrCompanionId(appId);
+      const row = status().find((entry) => rowKey(entry) === appId);
+      if (!row && (isCompanionKey(appId) || !deps.catalog().apps.has(appId)))
+        throw new PodwardenError(
+          isCompanionKey(appId)
+            ? `no companion "${appId}" runs: its app is not installed, or has no such companion`
+            : `no app "${appId}" is installed or in the catalog`,
+          'not-found',
+        );
       const records = journal ? await journal.read() : [];
       return explainApp(row, appId, records, journal?.damage());
     },
@@ -91,10 +97,14 @@ export function createOrchestratorQueries(deps: OrchestratorQueryDeps): Orchestr
     },
 
     logs(appId, logOptions = {}) {
-      checkAppId(appId);
-      const row = status().find((entry) => entry.appId === appId);
-      if (!row) throw new PodwardenError(`app "${appId}" is not installed`, 'not-found');
-      return engine.logs(row.containerId ?? `${deps.namePrefix}${appId}`, logOptions);
+      checkAppOrCompanionId(appId);
+      const row = status().find((entry) => rowKey(entry) === appId);
+      if (!row)
+        throw new PodwardenError(
+          `${isCompanionKey(appId) ? 'companion' : 'app'} "${appId}" is not installed`,
+          'not-found',
+        );
+      return engine.logs(row.containerId ?? `${deps.namePrefix}${appId.replace('/', '-')}`, logOptions);
     },
 
     catalog: () => catalogApps(deps.catalog(), deps.desired()),

@@ -25,3 +25,13 @@ export function checkAppId(appId: string): void {
   if (typeof appId !== 'string' || !APP_ID_PATTERN.test(appId))
     throw new PodwardenError(appIdProblem(appId), 'invalid');
 }
+
+/**
+ * An app's id, or a companion's as `<appId>/<companionId>` (`bitcoind/ui`): the one form every
+ * read of a machine takes (status, explain, logs, events).
+ */
+export function checkAppOrCompanionId(key: string): void {
+  const parts = typeof key === 'string' ? key.split('/') : [];
+  if (parts.length < 1 || parts.length > 2) throw new PodwardenError(appIdProblem(key), 'invalid');
+  for (const part of parts) checkAppId(part);
+}

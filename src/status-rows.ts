@@ -42,6 +42,11 @@ export interface AppStatus {
   rights?: string[];
 }
 
+/** A row's (or transition's) key, as the supervisor keys its children: `bitcoind`, `bitcoind/ui`. */
+export function rowKey(row: { appId: string; companion?: string }): string {
+  return row.companion === undefined ? row.appId : companionKey(row.appId, row.companion);
+}
+
 /** The one place that reads `ready` from a machine's context: a companion unit has none. */
 function readyOf(context: object): boolean | undefined {
   const ready = (context as { ready?: unknown }).ready;

@@ -23,12 +23,21 @@ export interface ApiDaemon {
 }
 
 export async function createApiDaemon(
-  options: { tcpToken?: string; holdGate?: boolean; ui?: boolean } = {},
+  options: { tcpToken?: string; holdGate?: boolean; ui?: boolean; withCompanion?: boolean } = {},
 ): Promise<ApiDaemon> {
   const root = await mkdtemp(join(tmpdir(), 'podwarden-api-'));
   const catalogDir = join(root, 'catalog');
   const stateDir = join(root, 'state');
-  await writeManifests(catalogDir, { web: { image: image('httpd') }, crashy: { image: image('crasher') } });
+  await writeManifests(
+    catalogDir,
+    {
+      web: { image: image('httpd') },
+      crashy: { image: image('crasher') },
+      // `node`, with a companion `ui`, only for the tests that ask for it.
+      ...(options.withCompanion ? { node: { image: image('httpd') } } : {}),
+    },
+    options.withCompanion ? { node: { companions: [{ id: 'ui', container: { image: image('httpd') } }] } } : {},
+  );
   const engine = createSimulatedEngine({ registry: sampleRegistry(REGISTRY) });
   const orchestrator = createOrchestrator({
     engine,

@@ -153,8 +153,8 @@ describe('the live page (run --ui)', () => {
     expect(await page.locator(`tr[data-key="${appId}"] td[data-field="transitions"]`).textContent()).toContain(
       '→ running',
     );
-    expect(await page.locator(`tr[data-key="${appId}"] td[data-field="reason"]`).textContent()).toContain(
-      'killed outside podwarden',
+    expect(await page.locator(`tr[data-key="${appId}"] td[data-field="reason"]`).textContent()).toMatch(
+      /killed by SIGKILL outside podwarden/,
     );
     await page.locator('#chart .current[data-state="running"]').waitFor({ timeout: PAGE_WAIT_MS });
 

@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { filter, map, merge } from 'rxjs';
 import { streamSse, type SseMessage } from '../sse.js';
 import type { Transition } from '../../streams/transitions.js';
+import { isCompanionKey, ownerOfKey } from '../../../machines/binding.js';
+import { rowKey } from '../../status-rows.js';
 import { APP_QUERY, type RouteContext } from './context.js';
 
 const RECENT_TRANSITIONS = 200;
@@ -11,6 +13,11 @@ const RECENT_TRANSITIONS = 200;
  * GET /v1/events[?app=ID]: Server-Sent Events, `transition` (every app state change) and
  * `progress` (pull/build progress lines), as they happen.
  */
+/** `?app=bitcoind` is the app and its companions; `?app=bitcoind/ui` that companion alone. */
+function concerns(only: string | undefined, key: string): boolean {
+  return only === undefined || key === only || (!isCompanionKey(only) && ownerOfKey(key) === only);
+}
+
 export function eventRoutes(app: FastifyInstance, { orchestrator, clock }: RouteContext): void {
   // The last transitions, for `podwarden events` without -f (and to start a -f with context).
   const recent: Transition[] = [];
@@ -24,9 +31,7 @@ export function eventRoutes(app: FastifyInstance, { orchestrator, clock }: Route
     '/v1/transitions',
     { schema: { querystring: APP_QUERY } },
     async (request) => ({
-      transitions: recent.filter(
-        (transition) => request.query.app === undefined || transition.appId === request.query.app,
-      ),
+      transitions: recent.filter((transition) => concerns(request.query.app, rowKey(transition))),
     }),
   );
 
@@ -35,7 +40,7 @@ export function eventRoutes(app: FastifyInstance, { orchestrator, clock }: Route
     const messages = merge(
       orchestrator.transitions$.pipe(map((data): SseMessage => ({ event: 'transition', data }))),
       orchestrator.progress$.pipe(map((data): SseMessage => ({ event: 'progress', data }))),
-    ).pipe(filter((message) => only === undefined || (message.data as { appId: string }).appId === only));
+    ).pipe(filter((message) => concerns(only, rowKey(message.data as { appId: string; companion?: string }))));
     streamSse(request, reply, messages, clock);
   });
 }

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { APP_PARAMS, type AppParams, type RouteContext } from './context.js';
+import { APP_OR_COMPANION_PARAMS, type AppParams, type RouteContext } from './context.js';
 
 /** GET /v1/apps/:id/explain, GET /v1/plan, GET /v1/catalog */
 export function explainRoutes(app: FastifyInstance, { orchestrator }: RouteContext): void {
-  app.get<{ Params: AppParams }>('/v1/apps/:id/explain', { schema: { params: APP_PARAMS } }, (request) =>
+  app.get<{ Params: AppParams }>('/v1/apps/:id/explain', { schema: { params: APP_OR_COMPANION_PARAMS } }, (request) =>
     orchestrator.explain(request.params.id),
   );
   app.get('/v1/plan', async () => ({ plan: await orchestrator.plan() }));

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { map } from 'rxjs';
 import { streamSse } from '../sse.js';
-import { APP_PARAMS, type AppParams, type RouteContext } from './context.js';
+import { APP_OR_COMPANION_PARAMS, type AppParams, type RouteContext } from './context.js';
 
 /**
  * GET /v1/apps/:id/logs?tail=N&follow=true: the container's output as Server-Sent Events
@@ -12,7 +12,7 @@ export function logRoutes(app: FastifyInstance, { orchestrator, clock }: RouteCo
     '/v1/apps/:id/logs',
     {
       schema: {
-        params: APP_PARAMS,
+        params: APP_OR_COMPANION_PARAMS,
         querystring: {
           type: 'object',
           additionalProperties: false,

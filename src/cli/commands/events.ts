@@ -25,7 +25,7 @@ async function transitionText(transition: Transition, options: OutputOptions, co
 export const eventsCommand = () =>
   withOutputOptions(clientCommand('events', 'print app state changes (the last ones; with -f, as they happen)'))
     .addOption(new Option('-f, --follow', 'keep printing transitions as they happen (Ctrl-C to stop)'))
-    .addOption(new Option('--app <id>', 'only this app'))
+    .addOption(new Option('--app <id>', 'only this app and its companions, or one companion (bitcoind/ui)'))
     .action(
       clientAction<[], OutputOptions & { follow?: boolean; app?: string }>(async (options) => {
         const client = clientFor(options);

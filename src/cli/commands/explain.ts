@@ -4,7 +4,7 @@ import { clientAction, clientCommand, clientFor, printJson } from '../client-com
 /** `podwarden explain <app>`: why the app is where it is, and what podwarden did about it. */
 export const explainCommand = () =>
   clientCommand('explain', 'say in plain words why an app is in its state and what podwarden did about it')
-    .argument('<app>', 'the app id')
+    .argument('<app>', 'the app id, or a companion as APP/COMPANION (bitcoind/ui)')
     .action(
       clientAction<[string]>(async (appId, options) => {
         const answer = await clientFor(options).get<Explanation>(`/v1/apps/${encodeURIComponent(appId)}/explain`);

@@ -7,7 +7,7 @@ import { clientAction, clientCommand, clientFor, type ClientOptions } from '../c
 /** `podwarden logs <app> [-f] [--tail N]`: the container's output, stdout to stdout and stderr to stderr. */
 export const logsCommand = () =>
   clientCommand('logs', "print an app container's output")
-    .argument('<app>', 'the app id')
+    .argument('<app>', 'the app id, or a companion as APP/COMPANION (bitcoind/ui)')
     .addOption(new Option('-f, --follow', 'keep printing new lines until the container stops (or Ctrl-C)'))
     .addOption(new Option('--tail <lines>', 'only the last N lines').argParser(wholeNumber('--tail', 0)))
     .action(
