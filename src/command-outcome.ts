@@ -1,4 +1,4 @@
-import type { Observable } from 'rxjs';
+import { Subscription, type Observable } from 'rxjs';
 import type { Clock, TimerId } from './domain/clock.js';
 import { PodwardenError } from './podwarden-error.js';
 import type { AppStatus } from './status-rows.js';
@@ -77,12 +77,18 @@ export function watchOutcome(deps: OutcomeDeps, appId: string, command: OwnerCom
     }
   }
 
+  // Closed by `finish`; what is added after (a stream that completes at once) is closed at once.
+  const watching = new Subscription();
+  let recheck: TimerId | undefined;
+  let deadline: TimerId | undefined;
   let settle: ((outcome: AppStatus | undefined) => void) | undefined;
   let fail: ((error: PodwardenError) => void) | undefined;
   const settled = new Promise<AppStatus | undefined>((resolve, reject) => {
     settle = resolve;
     fail = reject;
   });
+  // Judged before anyone awaits it (podwarden stopping during the command): never an unhandled rejection.
+  settled.catch(() => undefined);
   let began = false;
   const check = () => {
     if (!began) return;
@@ -91,16 +97,20 @@ export function watchOutcome(deps: OutcomeDeps, appId: string, command: OwnerCom
     else if (now.cannot)
       finish(() => fail!(new PodwardenError(`${appId} cannot be ${GOALS[command]}: ${now.cannot}`, 'not-reached')));
   };
-  const subscription = deps.transitions$.subscribe((transition) => {
-    if (transition.appId === appId && transition.companion === undefined && transition.from === 'running')
-      leftRunning = true;
-    check();
+  const events = deps.transitions$.subscribe({
+    next(transition) {
+      if (transition.appId === appId && transition.companion === undefined && transition.from === 'running')
+        leftRunning = true;
+      check();
+    },
+    // podwarden stopped: no outcome will come, and no timer of this wait may keep the process alive.
+    complete: () =>
+      finish(() => fail!(new PodwardenError(`podwarden stopped before ${appId} was ${GOALS[command]}`, 'not-started'))),
   });
-  let recheck: TimerId | undefined;
-  let deadline: TimerId | undefined;
+  watching.add(events);
   function finish(then: () => void): void {
     if (!settle) return;
-    subscription.unsubscribe();
+    watching.unsubscribe();
     deps.clock.clearInterval(recheck);
     deps.clock.clearTimeout(deadline);
     then();

@@ -113,4 +113,13 @@ describe('commands that wait for their outcome (simulated engine and clock)', ()
       'crashy cannot be running and ready again: another command asked for stopped',
     );
   });
+
+  it('a wait under way ends when podwarden stops, saying so', async () => {
+    const daemon = await createSimDaemon({ crashy: { image: image('crasher') } }, { intervalMs: HOUR });
+    const waiting = outcomeOf(daemon, daemon.orchestrator.install('crashy', WAIT), 2_000);
+    await daemon.orchestrator.stop();
+    const { error } = await waiting;
+    expect(error?.code).toBe('not-started');
+    expect(error?.message).toBe('podwarden stopped before crashy was running and ready');
+  });
 });
