@@ -1,7 +1,7 @@
 import { Subscription, type Observable } from 'rxjs';
 import type { Clock, TimerId } from './domain/clock.js';
 import { PodwardenError } from './podwarden-error.js';
-import type { AppStatus } from './status-rows.js';
+import { rowKey, type AppStatus } from './status-rows.js';
 import type { Transition } from './streams/transitions.js';
 
 /** The owner's commands whose outcome can be awaited. */
@@ -57,7 +57,7 @@ function runsAndIsReady(row: AppStatus | undefined, appId: string, deps: Outcome
  * answer for it. Rejects with PodwardenError `not-reached` (with the reason) or `timed-out`.
  */
 export function watchOutcome(deps: OutcomeDeps, appId: string, command: OwnerCommandName, timeoutMs: number) {
-  const rowOf = () => deps.status().find((row) => row.appId === appId && row.companion === undefined);
+  const rowOf = () => deps.status().find((row) => rowKey(row) === appId);
   let leftRunning = command !== 'restart' || rowOf()?.state !== 'running';
 
   function verdict(): Verdict {
