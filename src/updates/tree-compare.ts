@@ -34,6 +34,9 @@ export async function compareTrees(
   const left = walkTree(source);
   const right = walkTree(copy);
   let difference: string | undefined;
+  // A folder whose time alone differs is named only when nothing else does: a name added or
+  // removed in it changes that time too, and is the better thing to say.
+  let folderTimeDifference: string | undefined;
   for (;;) {
     const [a, b] = await Promise.all([left.next(), right.next()]);
     if (a.done && b.done) break;
@@ -45,6 +48,10 @@ export async function compareTrees(
     if (a.done) difference = `${describe(b.value as TreeEntry)} is extra in the copy`;
     else if (b.done) difference = `${describe(a.value)} is missing from the copy`;
     else difference = differenceBetween(a.value, b.value);
+    if (difference !== undefined && !a.done && !b.done && a.value.type === 'dir' && onlyTimeDiffers(a.value, b.value)) {
+      folderTimeDifference ??= difference;
+      difference = undefined;
+    }
     if (
       difference === undefined &&
       options.content &&
@@ -58,6 +65,7 @@ export async function compareTrees(
       }
     }
   }
+  difference ??= folderTimeDifference;
   return { ...(difference !== undefined ? { difference } : {}), digest: hash.digest('hex'), usage };
 }
 
@@ -72,6 +80,7 @@ function describe(entry: TreeEntry): string {
   return `${entry.type} ${entry.path}`;
 }
 
+// The time last: a name whose content or target changed has a new time too, and the other words say more.
 const COMPARED: Array<keyof TreeEntry> = [
   'path',
   'type',
@@ -79,11 +88,20 @@ const COMPARED: Array<keyof TreeEntry> = [
   'uid',
   'gid',
   'size',
-  'mtimeNs',
   'target',
   'rdev',
   'linkOf',
+  'mtimeNs',
 ];
+
+const LABELS: Partial<Record<keyof TreeEntry, string>> = {
+  uid: 'owner (uid)',
+  gid: 'group (gid)',
+  target: 'link target',
+  rdev: 'device number',
+  linkOf: 'hard link (first name of the inode)',
+  mtimeNs: 'modification time (ns)',
+};
 
 function differenceBetween(a: TreeEntry, b: TreeEntry): string | undefined {
   if (a.path !== b.path) {
@@ -92,9 +110,13 @@ function differenceBetween(a: TreeEntry, b: TreeEntry): string | undefined {
   }
   for (const key of COMPARED) {
     if (a[key] !== b[key])
-      return `${a.path}: ${key} differs (${shown(key, a[key])} in the source, ${shown(key, b[key])} in the copy)`;
+      return `${a.path}: ${LABELS[key] ?? key} differs (${shown(key, a[key])} in the source, ${shown(key, b[key])} in the copy)`;
   }
   return undefined;
+}
+
+function onlyTimeDiffers(a: TreeEntry, b: TreeEntry): boolean {
+  return differenceBetween(a, { ...b, mtimeNs: a.mtimeNs }) === undefined;
 }
 
 function shown(key: keyof TreeEntry, value: unknown): string {

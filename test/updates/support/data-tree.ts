@@ -9,7 +9,7 @@ const run = promisify(execFile);
 
 /** The owner a data file gets in these tests: neither root nor this process (as an app's container user would). */
 export const OTHER_OWNER = { uid: 1234, gid: 5678 };
-export const SPARSE_SIZE = 64 * 1024 * 1024;
+export const SPARSE_SIZE = 16 * 1024 * 1024;
 
 /**
  * An app's data dir with every kind of thing a snapshot must keep: nested folders, modes, a
@@ -27,7 +27,7 @@ export async function makeDataTree(dir: string): Promise<void> {
   await writeFile(path.join(dir, 'owned.db'), randomBytesOf(10_000, 2));
   await chown(path.join(dir, 'owned.db'), OTHER_OWNER.uid, OTHER_OWNER.gid);
   await chown(path.join(dir, 'chain'), OTHER_OWNER.uid, OTHER_OWNER.gid);
-  // A sparse file: 64 MiB long, 4 KiB of it written.
+  // A sparse file: 16 MiB long, 4 KiB of it written.
   const sparse = await open(path.join(dir, 'chain', 'sparse.idx'), 'w');
   await sparse.write(Buffer.alloc(4096, 7), 0, 4096, SPARSE_SIZE / 2);
   await sparse.truncate(SPARSE_SIZE);
