@@ -25,15 +25,18 @@ export const runningState = appBehaviour.createStateConfig({
     trial: {
       initial: 'entering',
       states: {
+        /** A new run of the container: on trial when an update brought it. */
         entering: { always: [{ guard: 'onTrial', target: 'judging' }, { target: 'none' }] },
         /** No update on trial. */
         none: {},
+        /** The new version must prove itself before the deadline (its clock runs while here). */
         judging: {
           initial: 'unproven',
           after: { updateDeadline: { target: '#app.rollingBack', actions: 'judgeDeadline' } },
           states: {
             /** Not ready (yet, or again): the clock of `minHealthy` is not running. */
             unproven: { always: { guard: 'isReady', target: 'proving' } },
+            /** Ready: once it stays so for `minHealthy`, the version is good. */
             proving: {
               always: { guard: not('isReady'), target: 'unproven' },
               after: { minHealthy: { target: '#app.running.trial.committing' } },

@@ -60,6 +60,7 @@ export const updatingState = appBehaviour.createStateConfig({
         onError: abandoned('saving the update record'),
       },
     },
+    /** Takes the next preparing step (update.ts `nextPrepareStep`), or hands over to the new version. */
     next: {
       always: [
         { guard: { type: 'prepares', params: { step: 'fetch' } }, target: 'fetching' },
@@ -146,10 +147,11 @@ export const updatingState = appBehaviour.createStateConfig({
  * like any. A step that fails backs off and comes back here (`deciding` sends it).
  */
 export const rollingBackState = appBehaviour.createStateConfig({
-  entry: { type: 'announce', params: { state: 'rolling-back' } },
+  entry: { type: 'announce', params: { state: 'rollingBack' } },
   initial: 'next',
   on: DURING_UPDATE,
   states: {
+    /** Takes the next step back: remove the new container, restore the data, record the end. */
     next: {
       always: [
         { guard: 'holdsNewContainer', target: 'removingNew' },
@@ -157,6 +159,7 @@ export const rollingBackState = appBehaviour.createStateConfig({
         { target: 'recording' },
       ],
     },
+    /** The new version's container goes (forced: it may still run). */
     removingNew: {
       invoke: {
         src: 'removeContainer',

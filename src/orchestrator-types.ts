@@ -16,6 +16,7 @@ import type { ManifestError } from './manifest/errors.js';
 import type { ManifestParser } from './manifest/manifest-parser.js';
 import type { AppStatus } from './status-rows.js';
 import type { UpdateEnded } from './updates/update-wiring.js';
+import type { UpdateRecords } from './updates/update-records.js';
 import type { Transition } from './streams/transitions.js';
 
 // The orchestrator's public shape: its options, its API and what they answer with.
@@ -55,6 +56,11 @@ export interface OrchestratorOptions {
    * probes, journal dates. Default the system clock; a replay passes its virtual one.
    */
   clock?: Clock;
+  /**
+   * Where each app's update record is kept (docs/updates.md); default `<stateDir>/updates/`.
+   * Tests on fake timers pass `memoryUpdateRecords()` from `podwarden/testing`.
+   */
+  updateRecords?: UpdateRecords;
   /** An inspection observer, e.g. the Stately inspector (transitions$ does not depend on one). */
   inspect?: (event: InspectionEvent) => void;
   onPullProgress?: (appId: string, progress: PullProgress) => void;

@@ -60,6 +60,16 @@ export function createUpdateRecords(stateDir: string): UpdateRecords {
   };
 }
 
+/** Records kept in memory only (tests on fake timers, where file writes would not keep step; replays). */
+export function memoryUpdateRecords(): UpdateRecords {
+  const records = new Map<string, UpdateRecord>();
+  return {
+    save: async (record) => void records.set(record.appId, structuredClone(record)),
+    loadAll: async () => ({ records: new Map(records), problems: [] }),
+    remove: async (appId) => void records.delete(appId),
+  };
+}
+
 async function readRecord(file: string, appId: string): Promise<UpdateRecord> {
   const text = await readFile(file, 'utf8');
   if (text.length > FILE_LIMIT_BYTES) throw new Error(`larger than ${FILE_LIMIT_BYTES} bytes`);

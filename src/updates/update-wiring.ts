@@ -4,7 +4,7 @@ import { updateTitle } from '../../machines/update.js';
 import type { Clock } from '../domain/clock.js';
 import { createUpdateEffects } from '../effects/update-effects.js';
 import type { Logger } from '../log.js';
-import { createUpdateRecords } from './update-records.js';
+import { createUpdateRecords, type UpdateRecords } from './update-records.js';
 
 /** What the orchestrator hears of an update that ended (for metrics): its app and how. */
 export interface UpdateEnded {
@@ -19,6 +19,8 @@ export interface UpdateWiringOptions {
   clock: Clock;
   diskReserveBytes?: number;
   onEnded(event: UpdateEnded): void;
+  /** Where the records are kept; default `<stateDir>/updates/`. */
+  updateRecords?: UpdateRecords;
 }
 
 /**
@@ -27,7 +29,7 @@ export interface UpdateWiringOptions {
  */
 export function createUpdateWiring(options: UpdateWiringOptions) {
   const { logger: log } = options;
-  const records = createUpdateRecords(options.stateDir);
+  const records = options.updateRecords ?? createUpdateRecords(options.stateDir);
   const saving = {
     ...records,
     async save(record: UpdateRecord) {
