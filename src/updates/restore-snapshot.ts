@@ -1,4 +1,4 @@
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { lstat, mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { syncDirectory } from '../state/atomic-write.js';
 import { copyTree, syncFileSystem, TreeCopyError } from './copy-tree.js';
@@ -38,6 +38,13 @@ export async function restoreSnapshot(
     );
   const recorded = await readSnapshotMetadata(snapshot.path, appId);
   if (recorded === undefined) throw failed('incomplete', 'the snapshot is incomplete (it has no metadata)');
+  const isLink = await lstat(dataDir).then(
+    (stats) => stats.isSymbolicLink(),
+    () => false,
+  );
+  // Swapping by rename would replace the link, and bring the data onto this disk.
+  if (isLink)
+    throw failed('invalid', 'the data dir is a symbolic link, and restoring one that lives elsewhere is not supported');
   await recoverRestore(dataDir);
   const { restoring, restored } = restorePaths(dataDir);
   const source = path.join(snapshot.path, DATA_FOLDER);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, rename, rm } from 'node:fs/promises';
+import { lstat, mkdir, readlink, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { systemClock, type Clock } from '../domain/clock.js';
 import { syncDirectory } from '../state/atomic-write.js';
@@ -122,6 +122,14 @@ async function isFolder(
   try {
     const stats = await lstat(dir);
     if (stats.isDirectory()) return true;
+    if (stats.isSymbolicLink()) {
+      // A data dir moved to another disk and linked back: a restore swaps folders by rename,
+      // which would bring the data onto this disk. Refused plainly until that is handled.
+      throw failed(
+        'invalid',
+        `${dir} is a symbolic link (to ${await readlink(dir)}), and snapshots of a data dir that lives elsewhere are not supported`,
+      );
+    }
     throw failed('invalid', `${dir} is not a folder`);
   } catch (error) {
     if (error instanceof SnapshotError) throw error;

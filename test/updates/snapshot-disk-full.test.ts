@@ -1,22 +1,20 @@
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { restoreSnapshot, snapshotPreflight, SnapshotError, takeSnapshot } from '../../src/updates/index.js';
-import { mountSmallDisk, unmountLeftovers } from '../chaos/support/small-disk.js';
+import { mountSmallDisk } from '../chaos/support/small-disk.js';
 import { fingerprint, randomBytesOf } from './support/data-tree.js';
 
 // A small file system of its own (a tmpfs: root, as here and in CI) runs out of room under a
-// snapshot, or under a restore's copy.
+// snapshot, or under a restore's copy. Each test unmounts its own (and small-disk.ts does at
+// exit); no sweep of leftovers here: this runs beside the chaos lane, whose disks it would take.
 
 const MiB = 1024 * 1024;
 let root: string;
 let dataDir: string;
 let small: Awaited<ReturnType<typeof mountSmallDisk>>;
 
-beforeAll(async () => {
-  await unmountLeftovers();
-});
 beforeEach(async () => {
   root = await mkdtemp(path.join(tmpdir(), 'podwarden-snapshot-disk-'));
   small = await mountSmallDisk(path.join(root, 'small'), 4 * MiB);
@@ -26,9 +24,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await small.unmount();
   await rm(root, { recursive: true, force: true });
-});
-afterAll(async () => {
-  await unmountLeftovers();
 });
 
 async function fill(dir: string, files: number): Promise<void> {

@@ -1,4 +1,16 @@
-import { appendFile, lstat, mkdir, mkdtemp, readdir, readlink, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import {
+  appendFile,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readlink,
+  rm,
+  stat,
+  symlink,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -139,6 +151,16 @@ describe('takeSnapshot and restoreSnapshot', () => {
     await expect(takeSnapshot({ appId: 'plain', version: '1', dataDir: file, snapshotsDir })).rejects.toMatchObject({
       code: 'invalid',
       message: expect.stringContaining(`${file} is not a folder`),
+    });
+    const elsewhere = path.join(root, 'big-disk', 'bitcoind');
+    await mkdir(elsewhere, { recursive: true });
+    const linked = path.join(root, 'apps', 'bitcoind');
+    await symlink(elsewhere, linked);
+    await expect(
+      takeSnapshot({ appId: 'bitcoind', version: '1', dataDir: linked, snapshotsDir }),
+    ).rejects.toMatchObject({
+      code: 'invalid',
+      message: `cannot take a snapshot of app bitcoind (data dir ${linked}) in ${path.join(snapshotsDir, 'bitcoind')}: ${linked} is a symbolic link (to ${elsewhere}), and snapshots of a data dir that lives elsewhere are not supported`,
     });
   });
 });
