@@ -17,6 +17,8 @@ export interface DeclaredApp {
   dependsOn?: string[];
   /** Companion id → its spec (whose `appId` is the companion's key, `<appId>/<companionId>`). */
   companions?: Record<string, AppSpec>;
+  /** Companion ids the owner stopped: they stay stopped while the app runs (binding.ts companionDesired). */
+  stoppedCompanions?: string[];
 }
 
 export interface SupervisorInput {
@@ -95,8 +97,9 @@ export type SupervisorEvent =
   | { type: 'RELEASE_GATE' }
   | { type: 'INSTALL'; appId: string; app: DeclaredApp }
   | { type: 'UNINSTALL'; appId: string }
+  /** `appId` is an app's id, or a companion's key (`<appId>/<companionId>`): the owner's word for it alone. */
   | { type: 'SET_DESIRED'; appId: string; desired: Exclude<Desired, 'absent'> }
-  /** The owner's restart of an app that should run (its machine stops and starts it; see AppCommand). */
+  /** The owner's restart of an app (or of a companion, by its key) that should run (its machine stops and starts it; see AppCommand). */
   | { type: 'RESTART'; appId: string }
   | { type: 'SHUTDOWN' }
   | { type: 'APP.PASS_ENTRY'; passId: number; entry: PassEntry }

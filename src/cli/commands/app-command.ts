@@ -25,7 +25,10 @@ const REACHED: Record<AppCommandName, (row: AppStatus | undefined) => string> = 
  */
 export function appCommand(name: AppCommandName, description: string): Command {
   const command = clientCommand(name, description)
-    .argument('<app>', 'the app id')
+    .argument(
+      '<app>',
+      name === 'uninstall' ? 'the app id' : 'the app id, or a companion as APP/COMPANION (bitcoind/ui): it alone',
+    )
     .addOption(new Option('--no-wait', 'return once the daemon has the command, without waiting for the outcome'))
     .addOption(
       new Option('--timeout <duration>', 'how long to wait for the outcome (the daemon goes on after it)')
