@@ -1,3 +1,4 @@
+import type { UpdateRecord } from './update.js';
 import type { ActorRefFrom } from 'xstate';
 import type { StateChanged } from './announce.js';
 import type { ContainerEvent, ContainerObservation } from '../src/domain/container-observation.js';
@@ -19,6 +20,8 @@ export interface DeclaredApp {
   companions?: Record<string, AppSpec>;
   /** Companion ids the owner stopped: they stay stopped while the app runs (binding.ts companionDesired). */
   stoppedCompanions?: string[];
+  /** The app's update record found at boot (machines/update.ts): its machine resumes from it. */
+  update?: UpdateRecord;
 }
 
 export interface SupervisorInput {
@@ -95,12 +98,15 @@ export type SupervisorEvent =
   | { type: 'ENGINE.LISTED'; snapshot: Snapshot }
   | { type: 'ENGINE.LIST_FAILED'; error: unknown }
   | { type: 'RELEASE_GATE' }
-  | { type: 'INSTALL'; appId: string; app: DeclaredApp }
+  /** `retry`: the owner's `update`, which tries a version the last update rolled back again. */
+  | { type: 'INSTALL'; appId: string; app: DeclaredApp; retry?: boolean }
   | { type: 'UNINSTALL'; appId: string }
   /** `appId` is an app's id, or a companion's key (`<appId>/<companionId>`): the owner's word for it alone. */
   | { type: 'SET_DESIRED'; appId: string; desired: Exclude<Desired, 'absent'> }
   /** The owner's restart of an app (or of a companion, by its key) that should run (its machine stops and starts it; see AppCommand). */
   | { type: 'RESTART'; appId: string }
+  /** The owner's rollback of an app's last update (see AppCommand). */
+  | { type: 'ROLLBACK'; appId: string }
   | { type: 'SHUTDOWN' }
   | { type: 'APP.PASS_ENTRY'; passId: number; entry: PassEntry }
   /** A child's readiness may have changed (it entered or left `running`). */
