@@ -26,10 +26,12 @@ export function waitingFor(dependsOn: readonly string[], standing: (appId: strin
 
 /**
  * What a companion is asked for, given its app: it exists only while its app is installed
- * and runs only while its app is meant to run (readiness is the waiting rule's business).
+ * and runs only while its app is meant to run (readiness is the waiting rule's business),
+ * unless the owner stopped the companion itself: then it stays stopped whatever its app does.
  */
-export function companionDesired(appDesired: Desired | undefined): Desired {
-  return appDesired ?? 'absent';
+export function companionDesired(appDesired: Desired | undefined, stoppedByOwner = false): Desired {
+  if (appDesired === undefined || appDesired === 'absent') return 'absent';
+  return stoppedByOwner ? 'stopped' : appDesired;
 }
 
 /** The supervisor's key (and the machine's appId) of a companion: `<appId>/<companionId>`. */

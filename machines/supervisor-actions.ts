@@ -1,8 +1,16 @@
 import { assign, enqueueActions } from 'xstate';
 import { transitionOf, type AnnouncingContext } from './announce.js';
-import { companionDesired, isAppReady, isCompanionKey, ownerOfKey } from './binding.js';
+import { isAppReady, isCompanionKey, ownerOfKey } from './binding.js';
 import { orphanSpec } from './orphan.js';
-import { declaredChildren, declaredCompanion, holdOf, isClaimed, sameHold } from './supervisor-binding.js';
+import {
+  companionDesiredOf,
+  declaredChildren,
+  declaredCompanion,
+  holdOf,
+  isClaimed,
+  sameHold,
+  withCompanionWish,
+} from './supervisor-binding.js';
 import {
   byChild,
   childId,
@@ -72,6 +80,14 @@ export const supervisorBehaviour = supervisorSetup.extend({
         const { [event.appId]: _managedNow, ...refused } = context.refused;
         return { apps: { ...context.apps, [event.appId]: event.app }, refused };
       }
+      if (event.type === 'SET_DESIRED' && isCompanionKey(event.appId)) {
+        // The owner's word for a companion alone: its app keeps its own.
+        const owner = ownerOfKey(event.appId);
+        const app = context.apps[owner];
+        if (!app) return {};
+        const companionId = event.appId.slice(owner.length + 1);
+        return { apps: { ...context.apps, [owner]: withCompanionWish(app, companionId, event.desired) } };
+      }
       if (event.type === 'SET_DESIRED' && context.apps[event.appId]) {
         return { apps: { ...context.apps, [event.appId]: { ...context.apps[event.appId]!, desired: event.desired } } };
       }
@@ -118,7 +134,18 @@ export const supervisorBehaviour = supervisorSetup.extend({
         const ref = context.refs[key];
         if (ref) enqueue.sendTo(ref, command);
       };
+      if (event.type === 'SET_DESIRED' && isCompanionKey(event.appId)) {
+        // rememberApp ran first: the app's entry holds the owner's word for the companion.
+        const owner = ownerOfKey(event.appId);
+        if (context.apps[owner])
+          send(event.appId, {
+            type: 'SET_DESIRED',
+            desired: companionDesiredOf(context.apps[owner], event.appId.slice(owner.length + 1)),
+          });
+        return;
+      }
       const companions = companionKeysOf(context.refs, event.appId);
+      const companionId = (key: string) => key.slice(event.appId.length + 1);
       if (event.type === 'INSTALL') {
         send(event.appId, { type: 'UPDATE_SPEC', spec: event.app.spec, ...(event.retry ? { retry: true } : {}) });
         send(event.appId, { type: 'SET_DESIRED', desired: event.app.desired });
@@ -126,11 +153,17 @@ export const supervisorBehaviour = supervisorSetup.extend({
           // rememberApp ran first: context.apps holds the new manifest.
           const spec = declaredCompanion(context.apps, key);
           if (spec) send(key, { type: 'UPDATE_SPEC', spec });
-          send(key, { type: 'SET_DESIRED', desired: spec ? companionDesired(event.app.desired) : 'absent' });
+          send(key, {
+            type: 'SET_DESIRED',
+            desired: spec ? companionDesiredOf(event.app, companionId(key)) : 'absent',
+          });
         }
       } else if (event.type === 'SET_DESIRED') {
         send(event.appId, { type: 'SET_DESIRED', desired: event.desired });
-        for (const key of companions) send(key, { type: 'SET_DESIRED', desired: companionDesired(event.desired) });
+        // rememberApp ran first: the app's entry holds its new wish (and the companions the owner stopped).
+        const app = context.apps[event.appId] ?? { desired: event.desired };
+        for (const key of companions)
+          send(key, { type: 'SET_DESIRED', desired: companionDesiredOf(app, companionId(key)) });
       } else if (companions.length > 0) {
         // Companions go first; the app's container is removed when the last of them finished
         // (releaseAppRemoval), or a supervisor such as systemd could respawn them without it.

@@ -33,10 +33,29 @@ export function declaredChildren(apps: Record<string, DeclaredApp>): DeclaredChi
   for (const [appId, app] of Object.entries(apps)) {
     children.push({ key: appId, spec: app.spec, desired: app.desired, ...(app.update ? { update: app.update } : {}) });
     for (const [companionId, spec] of Object.entries(app.companions ?? {})) {
-      children.push({ key: companionKey(appId, companionId), spec, desired: companionDesired(app.desired) });
+      children.push({ key: companionKey(appId, companionId), spec, desired: companionDesiredOf(app, companionId) });
     }
   }
   return children;
+}
+
+/** What a declared app asks of one of its companions: its own desired state, unless the owner stopped the companion. */
+export function companionDesiredOf(
+  app: Pick<DeclaredApp, 'desired' | 'stoppedCompanions'> | undefined,
+  companionId: string,
+): Desired {
+  return companionDesired(app?.desired, app?.stoppedCompanions?.includes(companionId) ?? false);
+}
+
+/**
+ * The declared app with the owner's word for one of its companions (`desired` for the key
+ * `<appId>/<companionId>`) noted: a stopped companion is listed in `stoppedCompanions`.
+ */
+export function withCompanionWish(app: DeclaredApp, companionId: string, desired: Desired): DeclaredApp {
+  const others = (app.stoppedCompanions ?? []).filter((id) => id !== companionId);
+  const stoppedCompanions = desired === 'stopped' ? [...others, companionId].sort() : others;
+  const { stoppedCompanions: _before, ...rest } = app;
+  return stoppedCompanions.length > 0 ? { ...rest, stoppedCompanions } : rest;
 }
 
 /** The spec a declared companion key has, if its app still declares it. */

@@ -18,6 +18,8 @@ export interface DeclaredApp {
   dependsOn?: string[];
   /** Companion id → its spec (whose `appId` is the companion's key, `<appId>/<companionId>`). */
   companions?: Record<string, AppSpec>;
+  /** Companion ids the owner stopped: they stay stopped while the app runs (binding.ts companionDesired). */
+  stoppedCompanions?: string[];
   /** The app's update record found at boot (machines/update.ts): its machine resumes from it. */
   update?: UpdateRecord;
 }
@@ -99,8 +101,9 @@ export type SupervisorEvent =
   /** `retry`: the owner's `update`, which tries a version the last update rolled back again. */
   | { type: 'INSTALL'; appId: string; app: DeclaredApp; retry?: boolean }
   | { type: 'UNINSTALL'; appId: string }
+  /** `appId` is an app's id, or a companion's key (`<appId>/<companionId>`): the owner's word for it alone. */
   | { type: 'SET_DESIRED'; appId: string; desired: Exclude<Desired, 'absent'> }
-  /** The owner's restart of an app that should run (its machine stops and starts it; see AppCommand). */
+  /** The owner's restart of an app (or of a companion, by its key) that should run (its machine stops and starts it; see AppCommand). */
   | { type: 'RESTART'; appId: string }
   /** The owner's rollback of an app's last update (see AppCommand). */
   | { type: 'ROLLBACK'; appId: string }

@@ -1,5 +1,6 @@
 import { Subscription, type Observable } from 'rxjs';
 import type { Clock, TimerId } from './domain/clock.js';
+import { isCompanionKey } from '../machines/binding.js';
 import { PodwardenError } from './podwarden-error.js';
 import { rowKey, type AppStatus } from './status-rows.js';
 import type { Transition } from './streams/transitions.js';
@@ -45,8 +46,10 @@ function said(row: AppStatus): string {
 function runsAndIsReady(row: AppStatus | undefined, appId: string, deps: OutcomeDeps): Verdict {
   if (!row) return GOING;
   if (row.state === 'manifest-error') return { reached: false, cannot: row.reason };
-  if (row.desired !== 'running') return { reached: false, cannot: `another command asked for ${row.desired}` };
   const blocked = deps.blocker(appId);
+  // A companion's row says `stopped` while its app is stopped: the app is the reason.
+  if (blocked && isCompanionKey(appId)) return { reached: false, cannot: blocked };
+  if (row.desired !== 'running') return { reached: false, cannot: `another command asked for ${row.desired}` };
   if (blocked) return { reached: false, cannot: blocked };
   if (row.state === 'failed') return { reached: false, cannot: `it failed (${row.failure ?? row.reason})` };
   return row.state === 'running' && row.ready !== false ? { reached: true } : GOING;
@@ -120,8 +123,7 @@ export function watchOutcome(deps: OutcomeDeps, appId: string, command: OwnerCom
   };
   const events = deps.transitions$.subscribe({
     next(transition) {
-      if (transition.appId === appId && transition.companion === undefined && transition.from === 'running')
-        leftRunning = true;
+      if (rowKey(transition) === appId && transition.from === 'running') leftRunning = true;
       check();
     },
     // podwarden stopped: no outcome will come, and no timer of this wait may keep the process alive.

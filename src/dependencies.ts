@@ -1,3 +1,4 @@
+import { isCompanionKey, ownerOfKey } from '../machines/binding.js';
 import type { Catalog } from './manifest/catalog.js';
 import type { DesiredState } from './state/desired-store.js';
 
@@ -7,8 +8,18 @@ import type { DesiredState } from './state/desired-store.js';
  * (binding.ts); these say when waiting cannot end, whatever happens.
  */
 
-/** Why the app cannot come up whatever happens: a dependency (or one of its own) is not installed, stopped or refused. */
+/**
+ * Why the app (or companion, `<appId>/<companionId>`) cannot come up whatever happens: a
+ * dependency (or one of its own) is not installed, stopped or refused; for a companion, its app
+ * is stopped or cannot come up.
+ */
 export function dependencyBlocker(catalog: Catalog, desired: DesiredState, appId: string): string | undefined {
+  if (isCompanionKey(appId)) {
+    const owner = ownerOfKey(appId);
+    if (desired.apps[owner]?.desired === 'stopped') return `its app ${owner} is stopped (podwarden start ${owner})`;
+    const blocked = dependencyBlocker(catalog, desired, owner);
+    return blocked && `its app ${owner} cannot come up: ${blocked}`;
+  }
   const seen = new Set<string>([appId]);
   const queue = [...(catalog.apps.get(appId)?.manifest.dependsOn ?? [])];
   while (queue.length > 0) {

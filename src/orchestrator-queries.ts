@@ -11,7 +11,7 @@ import { healthOf } from './orchestrator-health.js';
 import type { Orchestrator } from './orchestrator-types.js';
 import type { OrphanGuard } from './orphan-guard.js';
 import { checkAppOrCompanionId, PodwardenError } from './podwarden-error.js';
-import { isCompanionKey } from '../machines/binding.js';
+import { isCompanionKey, ownerOfKey } from '../machines/binding.js';
 import type { DesiredState } from './state/desired-store.js';
 import { rowKey, withLeftAlone, type createStatusRows } from './status-rows.js';
 
@@ -86,7 +86,11 @@ export function createOrchestratorQueries(deps: OrchestratorQueryDeps): Orchestr
           'not-found',
         );
       const records = journal ? await journal.read() : [];
-      return explainApp(row, appId, records, journal?.damage());
+      const owner = ownerOfKey(appId);
+      const companionOf = isCompanionKey(appId)
+        ? { appId: owner, appStopped: deps.desired().apps[owner]?.desired === 'stopped' }
+        : undefined;
+      return explainApp(row && companionOf ? { ...row, companionOf } : row, appId, records, journal?.damage());
     },
 
     async plan() {

@@ -155,6 +155,10 @@ export interface Orchestrator {
   install(appId: string, options?: CommandOptions): Promise<AppStatus | undefined>;
   /** Refused (`has-dependents`) while installed apps depend on it, unless `force`. */
   uninstall(appId: string, options?: UninstallOptions): Promise<AppStatus | undefined>;
+  /**
+   * `startApp`, `stopApp` and `restartApp` take a companion's id too (`bitcoind/ui`) and act on it
+   * alone: a companion the owner stopped stays stopped (saved in desired.json) until started.
+   */
   startApp(appId: string, options?: CommandOptions): Promise<AppStatus | undefined>;
   stopApp(appId: string, options?: CommandOptions): Promise<AppStatus | undefined>;
   /** Runs a reconcile pass now (or right after the one under way) and resolves with its report. */

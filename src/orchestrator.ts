@@ -130,6 +130,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       desired: wanted.desired,
       dependsOn: entry.manifest.dependsOn,
       companions: specs.companions(entry),
+      ...(wanted.stoppedCompanions ? { stoppedCompanions: wanted.stoppedCompanions } : {}),
     };
   }
 

@@ -4,7 +4,8 @@ import type { DeclaredApp, supervisorMachine } from '../machines/supervisor.mach
 import type { Clock } from './domain/clock.js';
 import type { Journal } from './journal/journal.js';
 import type { Logger } from './log.js';
-import { checkAppId, PodwardenError } from './podwarden-error.js';
+import { checkAppId, checkAppOrCompanionId, PodwardenError } from './podwarden-error.js';
+import { isCompanionKey, ownerOfKey } from '../machines/binding.js';
 import type { DesiredState, DesiredStore } from './state/desired-store.js';
 
 type Supervisor = Actor<typeof supervisorMachine>;
@@ -124,6 +125,7 @@ export function createOwnerCommands(deps: OwnerCommandDeps) {
     desired: 'running' | 'stopped',
     alreadyNoted = false,
   ): Promise<void> {
+    if (isCompanionKey(appId)) return setCompanionDesired(appId, command, desired);
     requireInstalled(appId);
     const supervisor = deps.supervisor();
     return change(
@@ -135,6 +137,46 @@ export function createOwnerCommands(deps: OwnerCommandDeps) {
         if (desired === 'running') retry(appId);
       },
       { alreadyNoted },
+    );
+  }
+
+  /** The companion `<appId>/<companionId>` of an installed app whose manifest declares it; its ids. */
+  function requireCompanion(key: string, command: string): { appId: string; companionId: string } {
+    checkAppOrCompanionId(key);
+    const appId = ownerOfKey(key);
+    const companionId = key.slice(appId.length + 1);
+    requireInstalled(appId);
+    const app = deps.declared(appId);
+    if (!app) throw new PodwardenError(`cannot ${command} "${key}": ${deps.manifestProblem(appId)}`, 'invalid');
+    if (!app.companions?.[companionId])
+      throw new PodwardenError(`app "${appId}" has no companion "${companionId}"`, 'not-found');
+    return { appId, companionId };
+  }
+
+  /**
+   * The owner's word for one companion, saved in its app's entry (`stoppedCompanions`) like the
+   * app's own: a stopped companion stays stopped, whatever its app does, until started again.
+   */
+  function setCompanionDesired(key: string, command: string, desired: 'running' | 'stopped'): Promise<void> {
+    const { appId, companionId } = requireCompanion(key, command);
+    const supervisor = deps.supervisor();
+    return change(
+      key,
+      command,
+      (state) => {
+        const app = state.apps[appId]!;
+        const others = (app.stoppedCompanions ?? []).filter((id) => id !== companionId);
+        const stopped = desired === 'stopped' ? [...others, companionId].sort() : others;
+        const { stoppedCompanions: _before, ...rest } = app;
+        return {
+          ...state,
+          apps: { ...state.apps, [appId]: stopped.length > 0 ? { ...rest, stoppedCompanions: stopped } : rest },
+        };
+      },
+      () => {
+        supervisor.send({ type: 'SET_DESIRED', appId: key, desired });
+        if (desired === 'running') retry(key);
+      },
     );
   }
 
@@ -209,12 +251,26 @@ export function createOwnerCommands(deps: OwnerCommandDeps) {
      * good. An app that should not run is started, which desired.json must hold first.
      */
     async restartApp(appId: string): Promise<void> {
-      requireInstalled(appId);
       const supervisor = deps.supervisor();
-      if (deps.desired().apps[appId]?.desired !== 'running') return setDesired(appId, 'restart', 'running');
+      if (isCompanionKey(appId)) {
+        const { appId: owner, companionId } = requireCompanion(appId, 'restart');
+        if (supervisor.getSnapshot().context.companionBackend === 'systemd')
+          throw new PodwardenError(
+            `cannot restart "${appId}" alone: systemd runs it (the systemd companion backend); stop and start it, or restart ${owner}`,
+            'invalid',
+          );
+        // A companion that should not run (the owner stopped it, or its app) is started, as an app would be.
+        const wanted = deps.desired().apps[owner]!;
+        if (wanted.desired !== 'running' || wanted.stoppedCompanions?.includes(companionId))
+          return setDesired(appId, 'restart', 'running');
+      } else {
+        requireInstalled(appId);
+        if (deps.desired().apps[appId]?.desired !== 'running') return setDesired(appId, 'restart', 'running');
+      }
       // No machine to tell: the manifest is refused, or the recovery gate is still closed.
       if (!supervisor.getSnapshot().context.refs[appId]) {
-        const why = deps.declared(appId) === undefined ? deps.manifestProblem(appId) : 'podwarden is still recovering';
+        const owner = ownerOfKey(appId);
+        const why = deps.declared(owner) === undefined ? deps.manifestProblem(owner) : 'podwarden is still recovering';
         throw new PodwardenError(`cannot restart "${appId}": ${why}`, 'invalid');
       }
       await note(appId, 'restart', 'applied');

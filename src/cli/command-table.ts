@@ -28,11 +28,13 @@ export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
 };
 
 /**
- * The commands to build for these arguments: the one named, or (for `--help`, `help`, a typo)
- * all of them, so that commander can list them or say which one was meant.
+ * The commands to build for these arguments: the one named, none for `--version` (it needs
+ * none, and loading them all, the daemon's `run` among them, took a second), or (for `--help`,
+ * `help`, a typo) all of them, so that commander can list them or say which one was meant.
  */
 export function commandsFor(args: readonly string[]): Array<() => Promise<Command>> {
   const name = args[0];
+  if (args.length === 1 && (name === '--version' || name === '-V')) return [];
   const one = name !== undefined && Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   return one ? [one] : Object.values(COMMANDS);
 }

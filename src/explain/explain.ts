@@ -25,6 +25,8 @@ export interface ExplainedApp {
   retryAt?: number;
   /** Host rights the owner's policy gives it, with their rules. */
   rights?: string[];
+  /** Set for a companion: its app, and whether that app is stopped (then the companion is stopped with it). */
+  companionOf?: { appId: string; appStopped: boolean };
   /** An update under way and how the last one ended (update-story.ts). */
   update?: AppStatus['update'];
   lastUpdate?: AppStatus['lastUpdate'];
@@ -105,7 +107,8 @@ function summaryOf(app: ExplainedApp | undefined, appId: string, now: number): s
         ? ` Next try in ${inWords(app.retryAt - now)}, at ${clock(app.retryAt)} UTC.`
         : ' It tries again now.';
   }
-  if (app.desired === 'stopped') summary += ' The owner stopped it.';
+  if (app.companionOf) summary += companionWords(app, appId, app.companionOf);
+  else if (app.desired === 'stopped') summary += ' The owner stopped it.';
   if (app.failures > 0) {
     summary += ` It failed ${app.failures === 1 ? 'once' : `${app.failures} times in a row`}${app.failure && app.failure !== app.reason ? `; last: ${app.failure}` : ''}.`;
   }
@@ -114,6 +117,14 @@ function summaryOf(app: ExplainedApp | undefined, appId: string, now: number): s
   if (app.rights && app.rights.length > 0)
     summary += ` It runs with host rights the owner's policy gives it: ${app.rights.join('; ')}.`;
   return summary;
+}
+
+/** A companion in its own words: whose it is, and who stopped it when it should not run. */
+function companionWords(app: ExplainedApp, key: string, of: { appId: string; appStopped: boolean }): string {
+  const whose = ` It is a companion of ${of.appId}: it runs while ${of.appId} runs and is ready.`;
+  if (app.desired !== 'stopped') return whose;
+  if (of.appStopped) return `${whose} It is stopped with its app: the owner stopped ${of.appId}.`;
+  return `${whose} The owner stopped it: it stays stopped, whatever ${of.appId} does, until \`podwarden start ${key}\`.`;
 }
 
 const COMMAND_WORDS: Record<string, string> = {

@@ -18,6 +18,11 @@ export type DesiredApp = {
    * speaks for the app. Absent in files written before podwarden recorded it.
    */
   manifestFile?: string;
+  /**
+   * Companions (by id, `ui` for `bitcoind/ui`) the owner stopped: they stay stopped while the
+   * app runs, until started again. Absent when none is.
+   */
+  stoppedCompanions?: string[];
 };
 export type DesiredState = { version: 1; apps: Record<string, DesiredApp> };
 
@@ -45,6 +50,7 @@ const desiredAppSchema = z.strictObject({
     .max(255)
     .regex(/^[^/\\\0.][^/\\\0]*$/)
     .optional(),
+  stoppedCompanions: z.array(z.string().regex(APP_ID_PATTERN)).max(64).optional(),
 });
 
 const desiredStateSchema = z.strictObject({

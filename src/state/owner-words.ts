@@ -26,7 +26,8 @@ const COMMAND_DESIRED: Record<string, OwnerWord['desired']> = {
 export function lastOwnerWords(records: readonly JournalRecord[]): Map<string, OwnerWord> {
   const words = new Map<string, OwnerWord>();
   for (const record of records) {
-    if (record.type !== 'command' || record.outcome === 'refused') continue;
+    // A companion's word (`bitcoind/ui`) is not an app's: adoption rebuilds apps only.
+    if (record.type !== 'command' || record.outcome === 'refused' || record.appId.includes('/')) continue;
     const desired = COMMAND_DESIRED[record.command];
     if (desired) words.set(record.appId, { desired, command: record.command, at: record.at });
   }

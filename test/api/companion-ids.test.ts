@@ -40,4 +40,27 @@ describe('a companion is read by its own id, bitcoind/ui (simulated engine, real
     );
     expect((await client.raw('GET', '/v1/apps/node%2Fui%2Fx')).status).toBe(400);
   });
+
+  it('start, stop and restart take node/ui and act on the companion alone; install and uninstall do not', async () => {
+    daemon = await createApiDaemon({ withCompanion: true });
+    const { client } = daemon;
+    await client.post('/v1/apps/node/install');
+    await until('node/ui running', async () => {
+      const row = await client.get<AppStatus>('/v1/apps/node%2Fui').catch(() => undefined);
+      return row?.state === 'running' ? row : undefined;
+    });
+    const stopped = await client.post<{ status: AppStatus }>('/v1/apps/node%2Fui/stop', { wait: true });
+    expect(stopped.status).toMatchObject({ appId: 'node', companion: 'ui', state: 'stopped', desired: 'stopped' });
+    expect(await client.get<AppStatus>('/v1/apps/node')).toMatchObject({ state: 'running', desired: 'running' });
+    const started = await client.post<{ status: AppStatus }>('/v1/apps/node%2Fui/start', { wait: true });
+    expect(started.status).toMatchObject({ companion: 'ui', state: 'running' });
+    const restarted = await client.post<{ status: AppStatus }>('/v1/apps/node%2Fui/restart', { wait: true });
+    expect(restarted.status).toMatchObject({ companion: 'ui', state: 'running' });
+
+    const missing = await client.raw('POST', '/v1/apps/node%2Fnope/stop');
+    expect(missing.status).toBe(404);
+    expect(JSON.parse(missing.body).error.message).toBe('app "node" has no companion "nope"');
+    expect((await client.raw('POST', '/v1/apps/node%2Fui/uninstall')).status).toBe(400);
+    expect((await client.raw('POST', '/v1/apps/node%2Fui/install')).status).toBe(400);
+  });
 });

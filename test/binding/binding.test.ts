@@ -27,6 +27,10 @@ describe('the binding rules', () => {
     expect(companionDesired('stopped')).toBe('stopped');
     expect(companionDesired('absent')).toBe('absent');
     expect(companionDesired(undefined)).toBe('absent');
+    // The owner stopped the companion itself: stopped while its app runs, gone with its app.
+    expect(companionDesired('running', true)).toBe('stopped');
+    expect(companionDesired('stopped', true)).toBe('stopped');
+    expect(companionDesired(undefined, true)).toBe('absent');
   });
 
   it('key companions under their app', () => {

@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiDaemonWithWeb, type ApiDaemon } from '../api/api-daemon.js';
+import type { AppStatus } from '../../src/orchestrator.js';
 import { until } from '../support/until.js';
 import { runCli, startCli } from './cli-process.js';
 
 // Issue 14, item 7: usage errors exited 1, `run --catalog /nonexistent` ran with no apps,
-// `--help | head -1` could crash with EPIPE, `events -f` exited 0 when the daemon went away.
+// `--help | head -1` could crash with EPIPE, `events -f` (and `logs -f`) exited 0 when the daemon went away.
 
 const MINUTE = { timeout: 60_000 };
 
@@ -112,6 +113,37 @@ describe('with a daemon (simulated engine, real API server)', () => {
     await daemon.server.close();
     expect(await events.exited).toBe(3);
     expect(events.stderr()).toContain(
+      'podwarden: the daemon closed the connection (it stopped or crashed); nothing more will come',
+    );
+  });
+});
+
+describe('logs -f when the daemon goes away (simulated engine, real API server)', () => {
+  let daemon: ApiDaemon;
+  beforeAll(async () => {
+    daemon = await createApiDaemonWithWeb();
+  }, 60_000);
+  afterAll(async () => {
+    await daemon?.cleanup();
+  });
+
+  it('says so and exits 3, as events -f does', MINUTE, async () => {
+    const logs = startCli(['logs', 'web', '-f', '--socket', daemon.socketPath]);
+    const { containerId } = await daemon.client.get<AppStatus>('/v1/apps/web');
+    // Following for sure: a line the container writes now reaches it.
+    let written = 0;
+    await until(
+      () => `logs -f to follow; stdout: ${logs.stdout()}; stderr: ${logs.stderr()}`,
+      () => {
+        if (logs.stdout().includes('still here')) return true;
+        daemon.engine.control.writeOutput(containerId!, `still here ${++written}`);
+        return false;
+      },
+      30_000,
+    );
+    await daemon.server.close();
+    expect(await logs.exited).toBe(3);
+    expect(logs.stderr()).toContain(
       'podwarden: the daemon closed the connection (it stopped or crashed); nothing more will come',
     );
   });

@@ -86,7 +86,17 @@ describe('desired store', () => {
       `${store.file}: refusing to save an invalid state: apps.electrs.desired:`,
     );
     await expect(store.save(state({ BAD: { desired: 'running', installedAt } }))).rejects.toThrow('apps.BAD');
+    await expect(
+      store.save(state({ node: { desired: 'running', installedAt, stoppedCompanions: ['../ui'] } })),
+    ).rejects.toThrow('apps.node.stoppedCompanions[0]: invalid string');
     expect(await readdir(root)).toEqual([]);
+  });
+
+  it('keeps the companions the owner stopped with their app', async () => {
+    const store = createDesiredStore(root);
+    const saved = state({ node: { desired: 'running', installedAt, stoppedCompanions: ['ui'] } });
+    await store.save(saved);
+    expect(await createDesiredStore(root).load()).toEqual(saved);
   });
 
   describe('a corrupt or invalid file is refused and left untouched', () => {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { CommandOptions, Orchestrator } from '../../orchestrator.js';
-import { APP_PARAMS, type AppParams, type RouteContext } from './context.js';
+import { APP_OR_COMPANION_PARAMS, APP_PARAMS, type AppParams, type RouteContext } from './context.js';
 
 /** What a command's body may say: wait for the outcome (and how long), force an uninstall. */
 interface CommandBody {
@@ -25,11 +25,15 @@ const COMMANDS = {
 
 export type AppCommandName = keyof typeof COMMANDS;
 
+/** Commands a companion takes by its own id (`bitcoind%2Fui`); it is installed and uninstalled with its app. */
+const COMPANION_COMMANDS: ReadonlySet<string> = new Set(['start', 'stop', 'restart']);
+
 /** How long a command waits for its outcome when the body does not say. */
 const DEFAULT_WAIT_SECONDS = 300;
 
 /**
- * POST /v1/apps/:id/{install,uninstall,start,stop,restart,update,rollback,move}. Without `wait` the answer (202)
+ * POST /v1/apps/:id/{install,uninstall,start,stop,restart,update,rollback,move} (start, stop and
+ * restart take a companion's id too: `bitcoind%2Fui`). Without `wait` the answer (202)
  * means the owner's intent is saved and the app's machine has it; the work follows (watch
  * /v1/events). With `{"wait": true, "timeoutSeconds": n}` the answer (200) comes once the app
  * reached what the command asked for, with its status row; 409 `not-reached` says why it cannot,
@@ -42,7 +46,7 @@ export function commandRoutes(app: FastifyInstance, { orchestrator }: RouteConte
       `/v1/apps/:id/${name}`,
       {
         schema: {
-          params: APP_PARAMS,
+          params: COMPANION_COMMANDS.has(name) ? APP_OR_COMPANION_PARAMS : APP_PARAMS,
           body: {
             type: ['object', 'null'],
             additionalProperties: false,

@@ -35,7 +35,12 @@ function updated(row: AppStatus | undefined): string {
  */
 export function appCommand(name: AppCommandName, description: string, argument = '<app>'): Command {
   const command = clientCommand(name, description)
-    .argument(argument, 'the app id')
+    .argument(
+      argument,
+      ['start', 'stop', 'restart'].includes(name)
+        ? 'the app id, or a companion as APP/COMPANION (bitcoind/ui): it alone'
+        : 'the app id',
+    )
     .addOption(new Option('--no-wait', 'return once the daemon has the command, without waiting for the outcome'))
     .addOption(
       new Option('--timeout <duration>', 'how long to wait for the outcome (the daemon goes on after it)')

@@ -62,7 +62,11 @@ function healthcheckLine(health: Health | undefined): string {
   }
 }
 
-/** `podwarden status`: one row per installed app. Exit 1 when an app is not where its owner wants it. */
+/**
+ * `podwarden status`: one row per installed app and companion. Exit 0 whenever the rows are
+ * shown, whatever state the apps are in (as `podman ps` and `kubectl get`): a script reads the
+ * states from `-o json`; 1 and 3 only when the daemon cannot answer.
+ */
 export const statusCommand = () =>
   withOutputOptions(
     clientCommand('status', 'show every installed app: state, ready, restarts, age of the state, and why'),
