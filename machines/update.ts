@@ -52,13 +52,11 @@ export function versionOf(spec: AppSpec): string {
   return spec.version ?? spec.specHash.slice(0, 12);
 }
 
-/** `0.10.5 → 0.10.6`, or the spec hashes when the version did not change. */
+/** `0.10.5 → 0.10.6`, or `0.10.5 (its manifest changed)` when the version did not. */
 export function updateTitle(record: Pick<UpdateRecord, 'from' | 'to'>): string {
   const from = versionOf(record.from);
   const to = versionOf(record.to);
-  return from === to
-    ? `${from} (${record.from.specHash.slice(0, 8)} → ${record.to.specHash.slice(0, 8)})`
-    : `${from} → ${to}`;
+  return from === to ? `${from} (its manifest changed)` : `${from} → ${to}`;
 }
 
 /** A record begun now: the running version `from` is to be replaced by `to`. */

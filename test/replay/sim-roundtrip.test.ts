@@ -105,9 +105,10 @@ describe('a session recorded on the simulator replays exactly', () => {
     expect(lines).toContainEqual(
       expect.stringMatching(/crashy: starting → backoff \(start failed: start: cannot reach the engine/),
     );
-    // The rotated secret changes the spec hash live; the replay, which never saw either secret, sees it too.
+    // The rotated secret changes the spec hash live (an update, the version unchanged); the
+    // replay, which never saw either secret, sees it too.
     expect(lines).toContainEqual(
-      expect.stringMatching(/web: running → recreating \(container was made from an older manifest\)$/),
+      expect.stringMatching(/web: running → updating \(updating 1 \(its manifest changed\)\)$/),
     );
     expect(lines).toContainEqual(expect.stringMatching(/web: running → stopping \(stopped by the owner/));
     expect(lines).toContainEqual(expect.stringMatching(/crashy: removing → removed/));
