@@ -32,7 +32,7 @@ const MAX_WALK = 300;
 let graph: ModelGraph<WorldEvent>;
 let healGraph: ModelGraph<WorldEvent>;
 let updateGraph: ModelGraph<WorldEvent>;
-type Family = 'shortest' | 'simple' | 'walks' | 'healShortest' | 'healWalks' | 'updateShortest' | 'updateWalks';
+type Family = 'shortest' | 'simple' | 'walks' | 'healShortest' | 'healWalks' | 'updateWalks';
 const results: Record<Family, FamilyResult> = {} as never;
 let coverage: CoverageReport;
 
@@ -49,11 +49,10 @@ beforeAll(async () => {
     shortest: withoutPrefixes(shortestPaths(healWorldModel), describeEvent),
     walks: edgeCoveringPaths(healGraph, MAX_WALK),
   };
+  // Walks only: they reach every state too, and the update world's events cost the most to
+  // replay (about three times the main world's each), so its shortest paths would add a fifth.
   updateGraph = modelGraph(updateWorldModel);
-  const updateFamilies = {
-    shortest: withoutPrefixes(shortestPaths(updateWorldModel), describeEvent),
-    walks: edgeCoveringPaths(updateGraph, MAX_WALK),
-  };
+  const updateWalks = edgeCoveringPaths(updateGraph, MAX_WALK);
   const recorder = new CoverageRecorder(appMachine);
   const rig = new AppRig(appMachine, recorder);
   const healRig = new AppRig(appMachine, recorder, true);
@@ -82,14 +81,9 @@ beforeAll(async () => {
     healFamilies.walks,
     healReplay,
   );
-  results.updateShortest = await replayFamily(
-    'update world: shortest paths to every state',
-    updateFamilies.shortest,
-    updateReplay,
-  );
   results.updateWalks = await replayFamily(
     `update world: walks taking every transition (≤ ${MAX_WALK} events)`,
-    updateFamilies.walks,
+    updateWalks,
     updateReplay,
   );
   coverage = recorder.report();
@@ -130,8 +124,7 @@ describe('the app machine against a model of its world', () => {
     expect(results.healWalks.divergences.length, explainDivergences(results.healWalks)).toBe(0);
   });
 
-  it('follows the update model (offers, preparing, trial, rollback, boot in flight) along shortest paths and covering walks', () => {
-    expect(results.updateShortest.divergences.length, explainDivergences(results.updateShortest)).toBe(0);
+  it('follows the update model (offers, preparing, trial, rollback, boot in flight) along covering walks', () => {
     expect(results.updateWalks.steps).toBeGreaterThanOrEqual(updateGraph.edges);
     expect(results.updateWalks.divergences.length, explainDivergences(results.updateWalks)).toBe(0);
   });
