@@ -1,9 +1,11 @@
+import { endedUpdate } from '../../machines/app-update-actions.js';
 import type { AppSpec, UpdatePolicy } from '../../machines/types.js';
 import {
   holdsNewContainer,
   isRejected,
   nextPrepareStep,
   restoresData,
+  resumedUpdate,
   type PrepareStep,
   type UpdatePhase,
   type UpdateResult,
@@ -122,10 +124,9 @@ export function rejects(world: AppWorld, version: number): boolean {
   return isRejected(world.last ? machineRecord(world, world.last) : undefined, specOf(world, version));
 }
 
-/** How an update ends, as saved (app-update-actions.ts `endedUpdate`). */
+/** How an update ends, as saved (app-update-actions.ts `endedUpdate`; the strategy plays no part). */
 export function ended(record: ModelRecord): ModelRecord {
-  if (record.phase === 'trial') return { ...record, result: 'updated' };
-  return { ...record, result: record.touched ? 'rolled-back' : 'abandoned' };
+  return { ...record, result: endedUpdate(machineRecord({ stopFirst: [] }, record)).result! };
 }
 
 /** A record found at boot, before the machine resumes it. */
@@ -156,9 +157,10 @@ export function inFlightRecord(kind: InFlight): ModelRecord {
   }
 }
 
-/** update.ts `resumedUpdate`, for the model's record. */
+/** What the machine resumes from a record found at boot (update.ts `resumedUpdate`). */
 export function resumed(record: ModelRecord): ModelRecord {
-  return { ...record, phase: 'rolling-back', touched: record.touched || record.snapshot };
+  const { phase, touched } = resumedUpdate(machineRecord({ stopFirst: [] }, record));
+  return { ...record, phase, touched };
 }
 
 /** The part of the graph's key the update world adds: everything about updates that decides what happens next. */
