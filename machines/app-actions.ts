@@ -52,12 +52,16 @@ export const appBehaviour = appUpdating.extend({
         enqueue.sendParent({ type: 'APP.LOOK_AGAIN', appId: context.appId, containerId, after: context.knownAsOf });
     }),
     setDesired: assign(({ event }) => (event.type === 'SET_DESIRED' ? { desired: event.desired } : {})),
-    /** A version the last update rolled back is not taken unless the owner asks (`retry`). */
-    setSpec: assign(({ context, event }) =>
-      event.type === 'UPDATE_SPEC' && (event.retry || !isRejected(context.lastUpdate, event.spec))
-        ? { spec: event.spec }
-        : {},
-    ),
+    /**
+     * A manifest that comes during an update (a step of its trial, a stop, a rollback backing
+     * off) waits for the update's end, like one during preparing or the trial's run. A version
+     * the last update rolled back is not taken unless the owner asks (`retry`).
+     */
+    setSpec: assign(({ context, event }) => {
+      if (event.type !== 'UPDATE_SPEC') return {};
+      if (context.update) return { stashedSpec: event.spec };
+      return event.retry || !isRejected(context.lastUpdate, event.spec) ? { spec: event.spec } : {};
+    }),
     markHalting: assign({ halting: true }),
     setDependencies: assign(({ event }) => (event.type === 'DEPENDENCIES' ? { waitingFor: event.waitingFor } : {})),
     explainWait: assign(({ context }) => ({ reason: waitingReason(context) })),

@@ -22,8 +22,10 @@ export const appGuarded = appSetup.extend({
     isStopped: ({ context }) => context.desired === 'stopped',
     isRemoved: ({ context }) => context.desired === 'absent',
     desiredChanges: ({ context, event }) => event.type === 'SET_DESIRED' && event.desired !== context.desired,
+    /** Not during an update: a manifest then waits for its end (`setSpec` stashes it). */
     specChanges: ({ context, event }) =>
       event.type === 'UPDATE_SPEC' &&
+      context.update === undefined &&
       !refused(context, event) &&
       (event.spec.specHash !== context.spec.specHash ||
         JSON.stringify(event.spec.probes) !== JSON.stringify(context.spec.probes) ||

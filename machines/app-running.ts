@@ -57,7 +57,7 @@ export const runningState = appBehaviour.createStateConfig({
             },
             // Believed all the same: the version runs and proved itself; a podwarden restarted
             // before the record is saved again would roll it back, which is the safe side.
-            onError: { target: 'none', actions: 'commitUnsaved' },
+            onError: { target: 'none', actions: ['commitUnsaved', 'takeStashedSpec'] },
           },
         },
       },

@@ -50,6 +50,16 @@ export function failedStep(step: string) {
 }
 
 /**
+ * A step never taken with a new version on trial (recreating: `wedged` rolls a new version on
+ * trial back instead of replacing it): after a shutdown nothing follows it; otherwise it counts
+ * and backs off.
+ */
+export function failedStepOffTrial(step: string) {
+  const [halting, , backoff] = failedStep(step);
+  return [halting, backoff] as const;
+}
+
+/**
  * A step on an existing container that failed: if the container vanished under it (removed
  * behind podwarden's back) that is no failure, just something to decide about afresh.
  */

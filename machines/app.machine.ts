@@ -3,7 +3,14 @@ import { containerId, createdContainer, initialContext, runAgain } from './app-k
 import { appBehaviour } from './app-actions.js';
 import { runningState } from './app-running.js';
 import { OWNER_ROLLBACK, rollingBackState, updatingState } from './app-updating.js';
-import { containerStepInput, DURING_STEP, failedContainerStep, failedStep, REMOVE_CONTAINER } from './app-steps.js';
+import {
+  containerStepInput,
+  DURING_STEP,
+  failedContainerStep,
+  failedStep,
+  failedStepOffTrial,
+  REMOVE_CONTAINER,
+} from './app-steps.js';
 import { stepCause } from './step-cause.js';
 
 export type { AppContext, AppInput, ContainerInput, CreateOutcome, PullOutcome } from './app-knowledge.js';
@@ -329,7 +336,7 @@ export const appMachine = appBehaviour.createMachine({
     recreating: {
       entry: { type: 'announce', params: { state: 'recreating' } },
       on: DURING_STEP,
-      invoke: REMOVE_CONTAINER,
+      invoke: { ...REMOVE_CONTAINER, onError: failedStepOffTrial('remove') },
     },
     /** Preparing a new version: fetched, the old one stopped, its data copied, its container removed (app-updating.ts). */
     updating: updatingState,

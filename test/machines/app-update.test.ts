@@ -198,3 +198,55 @@ describe('an update of a running app', () => {
     });
   });
 });
+
+// Found by the model walks of the update world (test/model/app-world.ts): a manifest that came
+// during an update outside `updating`, `rollingBack` and the trial's run was taken at once.
+describe('a manifest that comes during an update waits for its end', () => {
+  it('while the new version is being started: stashed, the trial goes on, then the stashed version is the next update', async () => {
+    const h = await runningV1();
+    await h.answer('saveUpdate');
+    await h.answer('pullImage', { ref: v2.image.ref, begunAt: 0, at: 0 });
+    await h.answer('stopContainer');
+    await h.answer('snapshotData', SNAPSHOT);
+    await h.answer('removeContainer');
+    expect(h.current()).toBe('createContainer');
+    h.send({ type: 'UPDATE_SPEC', spec: versionSpec(3) });
+    expect(h.context().spec.specHash).toBe(v2.specHash);
+    expect(h.context().stashedSpec?.version).toBe('0.3.0');
+    await h.bringsUp(v2);
+    expect(h.state()).toContain('"trial":{"judging":"proving"}');
+    await h.advance(60_000);
+    await h.answer('saveUpdate');
+    expect(h.record()?.to.version).toBe('0.3.0');
+  });
+
+  it('while a rollback backs off: the old version comes back first, the stashed one is offered after', async () => {
+    const h = await onTrial();
+    await h.observe(container(v2, 'exited'));
+    await h.fail('removeContainer', 'engine busy');
+    expect(h.state()).toBe('"backoff"');
+    h.send({ type: 'UPDATE_SPEC', spec: versionSpec(3) });
+    expect(h.state()).toBe('"backoff"');
+    expect(h.context().stashedSpec?.version).toBe('0.3.0');
+    await h.advance(1_000);
+    await h.answer('removeContainer');
+    await h.answer('restoreData');
+    await h.answer('saveUpdate');
+    expect(h.context().spec.specHash).toBe(v1.specHash);
+    await h.answer('pullImage', { ref: v1.image.ref, begunAt: 0, at: 0 });
+    await h.bringsUp(v1);
+    // Running v1 again, the stashed v3 is offered like any new version: an update.
+    expect(h.state()).toContain('updating');
+    expect(h.record()).toMatchObject({ from: { version: '0.1.0' }, to: { version: '0.3.0' } });
+  });
+
+  it('when the verdict could not be saved: the version is believed, and the stashed one is still taken', async () => {
+    const h = await onTrial();
+    h.send({ type: 'UPDATE_SPEC', spec: versionSpec(3) });
+    await h.advance(60_000);
+    await h.fail('saveUpdate', 'disk full');
+    expect(h.context().lastUpdate?.result).toBe('updated');
+    expect(h.state()).toContain('updating');
+    expect(h.record()?.to.version).toBe('0.3.0');
+  });
+});

@@ -1,7 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { appMachine } from '../../machines/app.machine.js';
 import { AppRig } from './app-rig.js';
-import { appWorldModel, describeEvent, healWorldModel, inCoreLifecycle, type WorldEvent } from './app-world.js';
+import {
+  appWorldModel,
+  describeEvent,
+  healWorldModel,
+  inCoreLifecycle,
+  updateWorldModel,
+  type WorldEvent,
+} from './app-world.js';
 import { CoverageRecorder, formatCoverage, type CoverageReport } from './coverage.js';
 import { explainDivergences, replayFamily, type FamilyResult } from './model-run.js';
 import {
@@ -24,7 +31,9 @@ const MAX_WALK = 300;
 
 let graph: ModelGraph<WorldEvent>;
 let healGraph: ModelGraph<WorldEvent>;
-const results: Record<'shortest' | 'simple' | 'walks' | 'healShortest' | 'healWalks', FamilyResult> = {} as never;
+let updateGraph: ModelGraph<WorldEvent>;
+type Family = 'shortest' | 'simple' | 'walks' | 'healShortest' | 'healWalks' | 'updateWalks';
+const results: Record<Family, FamilyResult> = {} as never;
 let coverage: CoverageReport;
 
 beforeAll(async () => {
@@ -40,11 +49,17 @@ beforeAll(async () => {
     shortest: withoutPrefixes(shortestPaths(healWorldModel), describeEvent),
     walks: edgeCoveringPaths(healGraph, MAX_WALK),
   };
+  // Walks only: they reach every state too, and the update world's events cost the most to
+  // replay (about three times the main world's each), so its shortest paths would add a fifth.
+  updateGraph = modelGraph(updateWorldModel);
+  const updateWalks = edgeCoveringPaths(updateGraph, MAX_WALK);
   const recorder = new CoverageRecorder(appMachine);
   const rig = new AppRig(appMachine, recorder);
   const healRig = new AppRig(appMachine, recorder, true);
   const replay = (path: WorldEvent[]) => rig.replay(path);
   const healReplay = (path: WorldEvent[]) => healRig.replay(path);
+  const updateRig = new AppRig(appMachine, recorder, false, true);
+  const updateReplay = (path: WorldEvent[]) => updateRig.replay(path);
   results.shortest = await replayFamily('shortest paths to every model state', families.shortest, replay);
   results.simple = await replayFamily(
     `simple paths of the core lifecycle (≤ ${MAX_SIMPLE_PATH} events)`,
@@ -66,12 +81,18 @@ beforeAll(async () => {
     healFamilies.walks,
     healReplay,
   );
+  results.updateWalks = await replayFamily(
+    `update world: walks taking every transition (≤ ${MAX_WALK} events)`,
+    updateWalks,
+    updateReplay,
+  );
   coverage = recorder.report();
   const all = Object.values(results);
   console.log(
     [
       `app model: ${graph.vertices.length} states, ${graph.edges} transitions (${graph.selfLoops} leave the state unchanged)`,
       `self-healing model: ${healGraph.vertices.length} states, ${healGraph.edges} transitions`,
+      `update model: ${updateGraph.vertices.length} states, ${updateGraph.edges} transitions`,
       ...all.map((r) => `  ${r.name}: ${r.paths} paths, ${r.steps} events, ${r.divergences.length} diverge`),
       formatCoverage('app machine', coverage, {
         paths: all.reduce((sum, r) => sum + r.paths, 0),
@@ -101,6 +122,11 @@ describe('the app machine against a model of its world', () => {
     expect(results.healShortest.divergences.length, explainDivergences(results.healShortest)).toBe(0);
     expect(results.healWalks.steps).toBeGreaterThanOrEqual(healGraph.edges);
     expect(results.healWalks.divergences.length, explainDivergences(results.healWalks)).toBe(0);
+  });
+
+  it('follows the update model (offers, preparing, trial, rollback, boot in flight) along covering walks', () => {
+    expect(results.updateWalks.steps).toBeGreaterThanOrEqual(updateGraph.edges);
+    expect(results.updateWalks.divergences.length, explainDivergences(results.updateWalks)).toBe(0);
   });
 
   it('reaches every state and takes every transition of the machine on those paths', () => {

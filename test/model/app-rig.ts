@@ -33,6 +33,8 @@ import {
   describeEvent,
   describeKnown,
   staleObservedAt,
+  stableDelayOf,
+  deadlineDelayOf,
   isFinalPhase,
   isRunningPhase,
   isReadingImageCheck,
@@ -57,6 +59,15 @@ import {
   initialWorld,
 } from './app-world.js';
 import type { CoverageRecorder } from './coverage.js';
+import {
+  inFlightRecord,
+  machineRecord,
+  MODEL_UPDATE_POLICY,
+  policyOf,
+  SNAPSHOT,
+  type ModelRecord,
+} from './app-update-world.js';
+import type { SnapshotRef, UpdateRecord } from '../../machines/update.js';
 import type { ImageHealthcheckOutcome } from '../../machines/app-knowledge.js';
 
 /** The app machine the rig drives: the real one, or (to try a fix) a variant of it. */
@@ -81,23 +92,34 @@ const MODEL_IMAGE_HEALTHCHECK = {
   retries: MODEL_FAILURE_THRESHOLD.liveness,
 };
 
-function probesFor(world: Pick<AppWorld, 'heal' | 'specVersion'>): AppProbes | undefined {
-  if (!world.heal) return undefined;
+function probesFor(world: Pick<AppWorld, 'heal' | 'updates' | 'specVersion'>): AppProbes | undefined {
+  if (!world.heal && !world.updates) return undefined;
   const probes: AppProbes = { onLivenessFailure: restartsInPlace(world) ? 'restart' : 'recreate' };
   for (const role of declaredRoles(world)) probes[role] = modelProbe(role);
   return probes;
 }
 
-export function specFor(version: number, heal = false): AppSpec {
+/** Version `version` of the update world's app: an update policy (its strategy as the world chose), a data dir. */
+export function updateSpecFor(world: Pick<AppWorld, 'stopFirst'>, version: number): AppSpec {
+  const { render: _render, ...spec } = specFor(version, false, true);
+  return { ...spec, version: `0.${version}.0`, update: policyOf(world, version), dataDir: '/srv/demo' };
+}
+
+/** The spec of `version` in `world`'s kind of world. */
+function worldSpec(world: AppWorld, version: number): AppSpec {
+  return world.updates ? updateSpecFor(world, version) : specFor(version, world.heal);
+}
+
+export function specFor(version: number, heal = false, updates = false): AppSpec {
   const hash = specHash(version);
-  const probes = probesFor({ heal, specVersion: version });
+  const probes = probesFor({ heal, updates, specVersion: version });
   return {
     appId: APP_ID,
     ...(probes ? { probes } : {}),
     // The self-healing world uses the container's own health check where it declares no liveness probe.
     ...(heal ? { imageHealthcheck: true } : {}),
-    // The main world renders files on every pass; the self-healing world's spec has none.
-    ...(heal
+    // The main world renders files on every pass; the self-healing and update worlds' specs have none.
+    ...(heal || updates
       ? {}
       : {
           render: {
@@ -123,7 +145,7 @@ export function specFor(version: number, heal = false): AppSpec {
 
 interface PendingStep {
   effect: EffectName;
-  input: { spec: AppSpec; containerId?: string };
+  input: { spec: AppSpec; containerId?: string; record?: UpdateRecord };
   begunAt: number;
   resolve: (output: unknown) => void;
   reject: (error: unknown) => void;
@@ -140,14 +162,15 @@ type ParentMessage =
  * effects and the parent's handlers reach whichever run is active.
  */
 function wire(machine: AppMachine, active: () => AppUnderTest) {
-  const effect = <TOut, TIn extends PendingStep['input']>(name: EffectName) =>
+  const effect = <TOut, TIn extends object>(name: EffectName) =>
     fromPromise<TOut, TIn>(
       ({ input }) =>
         new Promise<TOut>((resolve, reject) => {
           const run = active();
           const step: PendingStep = {
             effect: name,
-            input,
+            // The update's own effects are given its record, every other one a spec.
+            input: input as PendingStep['input'],
             begunAt: run.clock.now(),
             resolve: resolve as (output: unknown) => void,
             reject,
@@ -165,6 +188,9 @@ function wire(machine: AppMachine, active: () => AppUnderTest) {
       removeContainer: effect<StepOutcome, ContainerInput>('removeContainer'),
       renderFiles: effect<RenderOutcome, { spec: AppSpec }>('renderFiles'),
       readImageHealthcheck: effect<ImageHealthcheckOutcome, ContainerInput>('readImageHealthcheck'),
+      saveUpdate: effect<StepOutcome, { record: UpdateRecord }>('saveUpdate'),
+      snapshotData: effect<SnapshotRef, { record: UpdateRecord }>('snapshotData'),
+      restoreData: effect<StepOutcome, { record: UpdateRecord }>('restoreData'),
       // The world reports probe verdicts itself (PROBE events): the actor only has to exist.
       runProbe: fromCallback(() => undefined),
     },
@@ -236,6 +262,8 @@ export class AppRig {
     private readonly recorder?: CoverageRecorder,
     /** Replay paths of the self-healing world (probes, restart budget). */
     private readonly heal = false,
+    /** Replay paths of the update world. */
+    private readonly updates = false,
   ) {
     this.parentMachine = wire(machine, () => {
       if (!this.active) throw new Error('no run is active');
@@ -245,7 +273,7 @@ export class AppRig {
 
   /** Runs one path; resolves with undefined when the machine followed it, else what differed and where. */
   async replay(path: WorldEvent[]): Promise<string | undefined> {
-    let world = initialWorld(this.heal);
+    let world = initialWorld(this.heal, this.updates);
     let sut: AppUnderTest | undefined;
     try {
       for (const [index, event] of path.entries()) {
@@ -257,27 +285,28 @@ export class AppRig {
           sut.start(
             this.parentMachine,
             {
-              spec: specFor(world.specVersion, world.heal),
+              // An update in flight was found while the catalog offers its new version (or a third one).
+              spec: worldSpec(world, event.inFlight ? next.offered : world.specVersion),
               desired: event.desired,
               observation:
                 observation === undefined ? undefined : observation === null ? null : toObservation(world, observation),
               backoff: world.backoff,
+              ...(event.inFlight ? { update: fullRecord(world, inFlightRecord(event.inFlight)) } : {}),
             },
             this.recorder,
           );
         } else {
           if (!sut) throw new Error('path does not start with BOOT');
-          // A render (or a read of the container's health check) under way while running is
-          // cancelled when the machine leaves running.
-          const render = world.rerendering || isReadingImageCheck(world) ? sut.pending : undefined;
+          // A render (or a read of the container's health check, or the save of a trial's verdict)
+          // under way while running is cancelled when the machine leaves running.
+          const render = runsWhileRunning(world) ? sut.pending : undefined;
           try {
             await this.deliver(sut, world, next, event);
           } catch (error) {
             if (!(error instanceof Divergence)) throw error;
             return `on ${describeEvent(event)} in ${world.phase}: ${error.message}\n  after: ${formatPath(path, index)}`;
           }
-          if (render && !next.rerendering && !isReadingImageCheck(next) && sut.pending === render)
-            sut.pending = undefined;
+          if (render && !runsWhileRunning(next) && sut.pending === render) sut.pending = undefined;
         }
         this.steps += 1;
         const problem = this.check(sut!, world, next, event, expect);
@@ -310,7 +339,9 @@ export class AppRig {
                 ? { ref: step.input.spec.image.ref, ...outcome }
                 : step.effect === 'renderFiles'
                   ? { changed: false }
-                  : outcome,
+                  : step.effect === 'snapshotData'
+                    ? SNAPSHOT
+                    : outcome,
           );
         } else {
           step.reject(new EngineError(event.code, `${step.effect} failed (${event.code})`));
@@ -348,6 +379,21 @@ export class AppRig {
         return;
       case 'UPDATE_SPEC':
         sut.send({ type: 'UPDATE_SPEC', spec: specFor(next.specVersion, next.heal) });
+        return;
+      case 'OFFER':
+        sut.send({ type: 'UPDATE_SPEC', spec: worldSpec(next, next.offered) });
+        return;
+      case 'OFFER_AGAIN':
+        sut.send({ type: 'UPDATE_SPEC', spec: worldSpec(world, world.last!.to), retry: event.retry });
+        return;
+      case 'ROLLBACK':
+        sut.send({ type: 'ROLLBACK' });
+        return;
+      case 'TIME.MIN_HEALTHY':
+        this.advanceToTimer(sut, MODEL_UPDATE_POLICY.minHealthyMs, stateValue(world));
+        return;
+      case 'TIME.DEADLINE':
+        this.advanceToTimer(sut, deadlineDelayOf(world), stateValue(world));
         return;
       case 'UPDATE_FILES':
         sut.send({ type: 'UPDATE_SPEC', spec: specFor(next.specVersion) });
@@ -399,7 +445,7 @@ export class AppRig {
         this.advanceToTimer(sut, backoffDelayOf(world), 'backoff');
         return;
       case 'TIME.STABLE':
-        this.advanceToTimer(sut, world.backoff.resetAfterMs, stateValue(world));
+        this.advanceToTimer(sut, stableDelayOf(world), stateValue(world));
         return;
       case 'TIME.PASSES':
         sut.clock.increment(LONG_WHILE);
@@ -459,6 +505,7 @@ export class AppRig {
         mismatches.push(`knows its run began at ${context.container.startedAt}, expected ${world.known.startedAt}`);
       }
     }
+    if (!isFinalPhase(world.phase)) mismatches.push(...checkUpdate(context, world));
     mismatches.push(...this.checkEffects(sut, before, world, event));
     mismatches.push(...this.checkMessages(sut, world, expect));
     return mismatches.length ? `${where} → ${world.phase}: ${mismatches.join('; ')}` : undefined;
@@ -467,13 +514,21 @@ export class AppRig {
   private checkEffects(sut: AppUnderTest, before: AppWorld, world: AppWorld, event: WorldEvent): string[] {
     const rerenderBegins = world.rerendering && !before.rerendering;
     const readBegins = isReadingImageCheck(world) && !isReadingImageCheck(before);
-    const expected = rerenderBegins ? 'renderFiles' : readBegins ? 'readImageHealthcheck' : STEP_EFFECTS[world.phase];
+    const commitBegins = world.trial === 'committing' && before.trial !== 'committing';
+    const expected = rerenderBegins
+      ? 'renderFiles'
+      : readBegins
+        ? 'readImageHealthcheck'
+        : commitBegins
+          ? 'saveUpdate'
+          : STEP_EFFECTS[world.phase];
     // A step state is only left by its answer, so a new step begins exactly when the machine
     // enters a step state or a step's answer leads straight into the next one; a running
     // app's render begins when a quiet pass asks for one.
     const begins =
       rerenderBegins ||
       readBegins ||
+      commitBegins ||
       (expected !== undefined &&
         (before.phase !== world.phase ||
           event.type === 'ENGINE.OK' ||
@@ -485,8 +540,15 @@ export class AppRig {
       if (names.length !== 1 || names[0] !== expected)
         problems.push(`invoked [${names.join(', ')}], expected [${expected}]`);
       const step = sut.invoked[0];
-      if (step) {
-        const wantHash = specHash(world.specVersion);
+      if (step?.input.record) {
+        // The update's own effects are given its record.
+        const want = world.record!;
+        const got = step.input.record;
+        if (got.from.specHash !== specHash(want.from) || got.to.specHash !== specHash(want.to))
+          problems.push(`${step.effect} got the update ${got.from.specHash} → ${got.to.specHash}`);
+      } else if (step) {
+        // Preparing fetches the new version's image; every other step works on the current spec.
+        const wantHash = specHash(world.phase === 'updating.fetching' ? world.record!.to : world.specVersion);
         if (step.input.spec.specHash !== wantHash)
           problems.push(`${step.effect} got spec ${step.input.spec.specHash}, expected ${wantHash}`);
         const takesContainer =
@@ -498,13 +560,7 @@ export class AppRig {
     } else if (names.length > 0) {
       problems.push(`invoked [${names.join(', ')}] though no step begins`);
     }
-    if (
-      !isStepPhase(world.phase) &&
-      !world.rerendering &&
-      !isReadingImageCheck(world) &&
-      sut.pending &&
-      !isFinalPhase(world.phase)
-    ) {
+    if (!isStepPhase(world.phase) && !runsWhileRunning(world) && sut.pending && !isFinalPhase(world.phase)) {
       problems.push(`${sut.pending.effect} still waits for the engine`);
     }
     return problems;
@@ -552,6 +608,61 @@ export class AppRig {
   }
 }
 
+/** An effect the running app invokes beside its container's run: a render, a health check read, a trial's verdict saved. */
+function runsWhileRunning(world: AppWorld): boolean {
+  return world.rerendering || isReadingImageCheck(world) || world.trial === 'committing';
+}
+
+/** The model's record with the update world's specs, as the machine is given it at boot. */
+function fullRecord(world: AppWorld, record: ModelRecord): UpdateRecord {
+  return {
+    ...machineRecord(world, record),
+    from: updateSpecFor(world, record.from),
+    to: updateSpecFor(world, record.to),
+  };
+}
+
+/** What the machine knows of updates: the one under way, the last one, a stashed manifest. */
+function checkUpdate(
+  context: ReturnType<ActorRefFrom<AppMachine>['getSnapshot']>['context'],
+  world: AppWorld,
+): string[] {
+  const problems: string[] = [];
+  const fromMachine = (record: UpdateRecord | undefined) =>
+    record && {
+      from: record.from.specHash,
+      to: record.to.specHash,
+      phase: record.phase,
+      done: record.done.join('+'),
+      snapshot: record.snapshot !== undefined,
+      touched: record.touched,
+      restored: record.restored ?? false,
+      result: record.result,
+    };
+  const fromModel = (record: ModelRecord | undefined) =>
+    record && {
+      from: specHash(record.from),
+      to: specHash(record.to),
+      phase: record.phase,
+      done: record.done.join('+'),
+      snapshot: record.snapshot,
+      touched: record.touched,
+      restored: record.restored,
+      result: record.result,
+    };
+  const update = JSON.stringify(fromMachine(context.update));
+  if (update !== JSON.stringify(fromModel(world.record)))
+    problems.push(`update ${update}, expected ${JSON.stringify(fromModel(world.record))}`);
+  const last = JSON.stringify(fromMachine(context.lastUpdate)?.result);
+  const lastTo = context.lastUpdate?.to.specHash;
+  if (last !== JSON.stringify(world.last?.result) || lastTo !== (world.last && specHash(world.last.to)))
+    problems.push(`last update ${last} to ${lastTo}, expected ${world.last?.result} to ${world.last?.to}`);
+  const stashed = context.stashedSpec?.specHash;
+  const wantStashed = world.stashed === undefined ? undefined : specHash(world.stashed);
+  if (stashed !== wantStashed) problems.push(`stashed ${stashed}, expected ${wantStashed}`);
+  return problems;
+}
+
 export function formatPath(path: WorldEvent[], upTo = path.length - 1): string {
   const shown = path.slice(0, upTo + 1).map(describeEvent);
   const tail = shown.length > 40 ? ['…', ...shown.slice(-40)] : shown;
@@ -559,6 +670,6 @@ export function formatPath(path: WorldEvent[], upTo = path.length - 1): string {
 }
 
 /** Replays `path` through the model alone and returns where it ends. */
-export function modelEnd(path: WorldEvent[], heal = false): AppWorld {
-  return path.reduce((world, event) => stepWorld(world, event).world, initialWorld(heal));
+export function modelEnd(path: WorldEvent[], heal = false, updates = false): AppWorld {
+  return path.reduce((world, event) => stepWorld(world, event).world, initialWorld(heal, updates));
 }

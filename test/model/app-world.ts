@@ -6,6 +6,20 @@ import { LABELS } from '../../src/domain/labels.js';
 import type { ContainerObservation, ContainerStatus } from '../../src/domain/container-observation.js';
 import type { EngineErrorCode } from '../../src/domain/engine-error.js';
 import type { WorldModel } from './paths.js';
+import {
+  ended,
+  inFlightRecord,
+  isUpdatePhase,
+  MODEL_UPDATE_POLICY,
+  nextPreparingPhase,
+  rejects,
+  resumed,
+  rollbackPhase,
+  updateKey,
+  type InFlight,
+  type ModelRecord,
+  type Trial,
+} from './app-update-world.js';
 
 /**
  * An abstract, finite model of everything outside one app machine (engine answers, engine
@@ -34,7 +48,22 @@ export type Phase =
   | 'removing'
   | 'removed'
   | 'halted'
-  | 'failed';
+  | 'failed'
+  | UpdatePhaseName;
+
+/** The update world's steps (machines/app-updating.ts), named `updating.x` and `rollingBack.x`, and the effect each runs. */
+export const UPDATE_STEP_EFFECTS = {
+  'updating.recording': 'saveUpdate',
+  'updating.fetching': 'pullImage',
+  'updating.stoppingOld': 'stopContainer',
+  'updating.snapshotting': 'snapshotData',
+  'updating.replacing': 'removeContainer',
+  'rollingBack.removingNew': 'removeContainer',
+  'rollingBack.restoring': 'restoreData',
+  'rollingBack.recording': 'saveUpdate',
+} as const;
+
+export type UpdatePhaseName = keyof typeof UPDATE_STEP_EFFECTS;
 
 /** Where a running app's probes are: the startup probe has not passed, or not ready, or ready. */
 export type Health = 'startingUp' | 'unready' | 'ready';
@@ -47,7 +76,10 @@ export type EffectName =
   | 'startContainer'
   | 'stopContainer'
   | 'removeContainer'
-  | 'readImageHealthcheck';
+  | 'readImageHealthcheck'
+  | 'saveUpdate'
+  | 'snapshotData'
+  | 'restoreData';
 
 /** Where a running app's liveness check is: reading the container's own health check, probing, or none. */
 export type Liveness = 'reading' | 'probing' | 'unprobed';
@@ -62,6 +94,7 @@ export const STEP_EFFECTS: Partial<Record<Phase, EffectName>> = {
   recreating: 'removeContainer',
   stopping: 'stopContainer',
   removing: 'removeContainer',
+  ...UPDATE_STEP_EFFECTS,
 };
 
 /** Two representative engine failures per step; `not-found` is the one the machine treats apart. */
@@ -75,6 +108,7 @@ export const STEP_FAILURES: Partial<Record<Phase, EngineErrorCode[]>> = {
   recreating: ['engine'],
   stopping: ['not-found', 'engine'],
   removing: ['unreachable'],
+  ...Object.fromEntries(Object.keys(UPDATE_STEP_EFFECTS).map((phase) => [phase, ['engine']])),
 };
 
 /** What the machine knows of its container, reduced to what the decision table looks at. */
@@ -141,7 +175,7 @@ export type LookAge = 'fresh' | 'stale' | 'other';
 
 export type WorldEvent =
   /** The machine is spawned: later installs come unobserved, boot adoption brings a sighting. */
-  | { type: 'BOOT'; desired: Desired; sighting: Sighting | 'unobserved' }
+  | { type: 'BOOT'; desired: Desired; sighting: Sighting | 'unobserved'; inFlight?: InFlight; third?: boolean }
   | { type: 'ENGINE.OK' }
   | { type: 'ENGINE.FAIL'; code: EngineErrorCode }
   /** A look at the container the supervisor made after engine events (or because the machine asked). */
@@ -171,7 +205,17 @@ export type WorldEvent =
   /** The container stays up for the stable period. */
   | { type: 'TIME.STABLE' }
   /** A long time passes where no timer is due: nothing may happen. */
-  | { type: 'TIME.PASSES' };
+  | { type: 'TIME.PASSES' }
+  /** The update world: the catalog offers a new version (`stopFirst`: its strategy is stop-first). */
+  | { type: 'OFFER'; stopFirst: boolean }
+  /** The version the last update rolled back is offered again: by the catalog, or by the owner's `update` (`retry`). */
+  | { type: 'OFFER_AGAIN'; retry: boolean }
+  /** The owner's `rollback`. */
+  | { type: 'ROLLBACK' }
+  /** The new version has been ready for minHealthy. */
+  | { type: 'TIME.MIN_HEALTHY' }
+  /** The new version's trial reaches its deadline. */
+  | { type: 'TIME.DEADLINE' };
 
 export type RenderAnswer = 'same' | 'changed' | 'fail';
 const RENDER_ANSWERS: RenderAnswer[] = ['same', 'changed', 'fail'];
@@ -208,6 +252,17 @@ export interface AppWorld {
    * has neither, so its graph stays what it was.
    */
   heal: boolean;
+  /**
+   * The update world: spec versions carry an update policy (a snapshot, a readiness probe to
+   * judge the trial by) and a restart budget; no rendered files, a few sightings.
+   */
+  updates: boolean;
+  /** An update under way (the machine's `update`), its last one (`lastUpdate`), a manifest stashed meanwhile. */
+  record: ModelRecord | undefined;
+  last: ModelRecord | undefined;
+  stashed: number | undefined;
+  /** Where the running app's trial region is. */
+  trial: Trial;
   // Bookkeeping below never decides which transition is taken, so it is left out of the
   // serialized state: the graph stays finite, and the rig replays paths with exact values.
   failures: number;
@@ -222,6 +277,12 @@ export interface AppWorld {
   /** When the step under way began. */
   stepBegunAt: number;
   specVersion: number;
+  /** The newest version the catalog offered. */
+  offered: number;
+  /** Versions whose update strategy is stop-first. */
+  stopFirst: number[];
+  /** When the app last entered running (the stable period counts from then) and its trial began. */
+  runningSince: number;
   /** The engine's current container is `ctr-<serial>`: a new one per create. */
   containerSerial: number;
   backoff: BackoffPolicy;
@@ -255,7 +316,9 @@ export const MODEL_BACKOFF: BackoffPolicy = {
  * even ones declare none, so the container's own health check (its image's HEALTHCHECK) is
  * the liveness probe, and restart the container in place.
  */
-export function declaredRoles(world: Pick<AppWorld, 'heal' | 'specVersion'>): ProbeRole[] {
+export function declaredRoles(world: Pick<AppWorld, 'heal' | 'specVersion' | 'updates'>): ProbeRole[] {
+  // The update world's versions are judged by their readiness (the trial counts ready time).
+  if (world.updates) return ['readiness'];
   if (!world.heal) return [];
   return world.specVersion % 2 === 1 ? ['startup', 'liveness', 'readiness'] : [];
 }
@@ -298,11 +361,19 @@ export const MODEL_FAILURE_THRESHOLD: Record<ProbeRole, number> = { startup: 2, 
 const NO_FAILS: Record<ProbeRole, number> = { startup: 0, liveness: 0, readiness: 0 };
 /** Longer than any timer the machine could have, so a spurious one would fire. */
 export const LONG_WHILE = MODEL_BACKOFF.maxMs + MODEL_BACKOFF.resetAfterMs + 1;
-export function initialWorld(heal = false): AppWorld {
+export function initialWorld(heal = false, updates = false): AppWorld {
   const { budget: _budget, ...unbudgeted } = MODEL_BACKOFF;
-  const backoff: BackoffPolicy = heal ? MODEL_BACKOFF : unbudgeted;
+  const backoff: BackoffPolicy = heal || updates ? MODEL_BACKOFF : unbudgeted;
   return {
     heal,
+    updates,
+    record: undefined,
+    last: undefined,
+    stashed: undefined,
+    trial: 'none',
+    offered: 1,
+    stopFirst: [],
+    runningSince: 0,
     phase: 'unborn',
     rerendering: false,
     desired: 'running',
@@ -337,15 +408,24 @@ export function isFinalPhase(phase: Phase): boolean {
 }
 
 /** The machine's state value for a world: running shows its uptime, its config render and its probes. */
-type StateFields = Pick<AppWorld, 'phase' | 'rerendering' | 'health' | 'liveness' | 'heal' | 'specVersion'>;
+type StateFields = Pick<
+  AppWorld,
+  'phase' | 'rerendering' | 'health' | 'liveness' | 'heal' | 'updates' | 'specVersion' | 'trial'
+>;
 
 export function stateValue(world: StateFields): unknown {
+  if (isUpdatePhase(world.phase)) {
+    const [parent, child] = world.phase.split('.') as [string, string];
+    return { [parent]: child };
+  }
   if (!world.phase.startsWith('running.')) return world.phase;
   const readiness = declaredRoles(world).includes('readiness') ? { probing: world.health } : 'unprobed';
   const liveness = world.liveness === 'reading' ? 'readingImageCheck' : world.liveness;
   const probes = world.health === 'startingUp' ? 'startingUp' : { watching: { liveness, readiness } };
+  const trial = world.trial === 'unproven' || world.trial === 'proving' ? { judging: world.trial } : world.trial;
   return {
     running: {
+      trial,
       uptime: world.phase.slice('running.'.length),
       config: world.rerendering ? 'rerendering' : 'idle',
       probes,
@@ -436,7 +516,12 @@ function passActionOf(world: AppWorld): StepName {
   }
   if (waitsForDependencies(world)) return 'wait';
   const action = decisionOf(world).action;
-  return action === 'none' && world.phase.startsWith('running') && !world.heal ? 'render' : action;
+  return action === 'none' && world.phase.startsWith('running') && rendersFiles(world) ? 'render' : action;
+}
+
+/** Only the main world's spec has rendered files (a quiet pass renders them again). */
+function rendersFiles(world: Pick<AppWorld, 'heal' | 'updates'>): boolean {
+  return !world.heal && !world.updates;
 }
 
 /** The state key the path generator uses: everything that decides what can happen next. */
@@ -451,16 +536,18 @@ export function serializeWorld(world: AppWorld): string {
     world.specMovedDuringStep ? 'spec-moved' : '',
     world.blocked ? 'blocked' : '',
     // Whether anything is dated yet: only then can an observation be older than what is known.
-    world.knownAsOf > 0 ? 'dated' : '',
+    // (The update world offers no stale observations: it leaves this out, to stay small.)
+    world.knownAsOf > 0 && !world.updates ? 'dated' : '',
     // Probe streaks matter only while running, and only those a guard looks at: the startup
     // probe's while starting up, the liveness probe's after, the readiness probe's once ready.
     isRunningPhase(world.phase) ? runningKey(world) : '',
     world.condemned ? 'condemned' : '',
     world.phase === 'backoff' && world.nameTaken ? 'name-taken' : '',
     // At the budget every further crash gives up alike: more spent restarts change nothing.
-    world.heal ? `spent:${Math.min(world.spends.length, world.backoff.budget?.restarts ?? 0)}` : '',
+    world.heal || world.updates ? `spent:${Math.min(world.spends.length, world.backoff.budget?.restarts ?? 0)}` : '',
     world.heal ? `v${world.specVersion % 2}` : '',
     world.heal && world.imageRead === world.containerSerial ? 'image-check-read' : '',
+    updateKey(world),
   ].join('|');
 }
 
@@ -472,6 +559,7 @@ function runningKey(world: AppWorld): string {
 
 /** What the world can do next in this state: a small, representative, finite set. */
 export function worldEvents(world: AppWorld): WorldEvent[] {
+  if (world.phase === 'unborn' && world.updates) return UPDATE_BOOTS;
   if (world.phase === 'unborn') {
     const boots: WorldEvent[] = [];
     for (const desired of ['running', 'stopped'] as const) {
@@ -490,9 +578,13 @@ export function worldEvents(world: AppWorld): WorldEvent[] {
     events.push({ type: 'ENGINE.OK' });
     for (const code of STEP_FAILURES[world.phase] ?? []) events.push({ type: 'ENGINE.FAIL', code });
   }
+  // A trial's verdict is being saved while the app runs.
+  if (world.trial === 'committing') events.push({ type: 'ENGINE.OK' }, { type: 'ENGINE.FAIL', code: 'engine' });
   // Looks are at a container the machine knows; one at another container of the app may come any time.
   if (world.known) {
-    for (const sighting of LOOK_SIGHTINGS) events.push({ type: 'LOOKED', sighting, age: 'fresh' });
+    // The update world's new version must also meet a container made from another manifest (it is rolled back, not replaced).
+    const looks: Sighting[] = world.updates ? [...LOOK_SIGHTINGS, 'running-outdated'] : LOOK_SIGHTINGS;
+    for (const sighting of looks) events.push({ type: 'LOOKED', sighting, age: 'fresh' });
     if (world.knownAsOf > 0)
       for (const sighting of STALE_LOOK_SIGHTINGS) events.push({ type: 'LOOKED', sighting, age: 'stale' });
   }
@@ -507,14 +599,22 @@ export function worldEvents(world: AppWorld): WorldEvent[] {
   for (const desired of ['running', 'stopped', 'absent'] as const) events.push({ type: 'SET_DESIRED', desired });
   // Rendered files and dependencies belong to the main world; probes and the budget to the
   // self-healing one (each world stays small enough to walk).
-  if (!world.heal) {
+  if (rendersFiles(world)) {
     if (world.rerendering) for (const outcome of RENDER_ANSWERS) events.push({ type: 'RENDER.ANSWER', outcome });
     events.push({ type: 'UPDATE_FILES' });
     // A dependency fails or recovers; while waiting, another one may fail too.
     if (!world.blocked || world.phase === 'waiting') events.push({ type: 'DEPENDENCIES', ready: false });
     if (world.blocked) events.push({ type: 'DEPENDENCIES', ready: true });
   }
-  events.push({ type: 'UPDATE_SPEC' }, { type: 'SHUTDOWN' });
+  if (world.updates) {
+    events.push({ type: 'OFFER', stopFirst: false }, { type: 'OFFER', stopFirst: true });
+    if (world.last && world.last.result !== 'updated')
+      events.push({ type: 'OFFER_AGAIN', retry: false }, { type: 'OFFER_AGAIN', retry: true });
+    if (world.last) events.push({ type: 'ROLLBACK' });
+  } else {
+    events.push({ type: 'UPDATE_SPEC' });
+  }
+  events.push({ type: 'SHUTDOWN' });
   if (isRunningPhase(world.phase)) {
     const declared = declaredRoles(world);
     const roles: ProbeRole[] =
@@ -533,7 +633,11 @@ export function worldEvents(world: AppWorld): WorldEvent[] {
   events.push({ type: 'RESTART' });
   // The foreign holder of the name is removed: only a create that failed on it goes again at once.
   if (world.phase === 'backoff') events.push({ type: 'NAME.FREED' });
-  if (world.phase === 'backoff') events.push({ type: 'TIME.BACKOFF' });
+  // During a trial no time passes but its own timers': the deadline comes before the stable
+  // period, and while proving minHealthy comes before the deadline.
+  if (world.trial === 'proving') events.push({ type: 'TIME.MIN_HEALTHY' });
+  else if (world.trial === 'unproven') events.push({ type: 'TIME.DEADLINE' });
+  else if (world.phase === 'backoff') events.push({ type: 'TIME.BACKOFF' });
   else if (world.phase === 'running.settling') events.push({ type: 'TIME.STABLE' });
   else events.push({ type: 'TIME.PASSES' });
   return events;
@@ -569,7 +673,11 @@ interface Outcome {
 function settle(world: AppWorld): Outcome {
   const enter = (phase: Phase): Outcome => enterWith(world, phase);
   if (world.known === undefined) return enter('observing');
+  // An update's rollback left off (a failed step, or one found in flight at boot) goes on first.
+  if (world.record?.phase === 'rolling-back') return enterRollback(world);
   if (world.condemned && world.desired === 'running' && world.known?.status === 'running') {
+    // wedged: a new version on trial is rolled back rather than replaced.
+    if (onTrial(world)) return judge(world);
     return enterWith({ ...world, condemned: false }, restartsInPlace(world) ? 'restarting' : 'recreating');
   }
   const action = decisionOf(world).action;
@@ -585,14 +693,138 @@ function settle(world: AppWorld): Outcome {
       // Every start is preceded by the pre-start render.
       return enterWith({ ...world, condemned: false }, 'rendering');
     case 'recreate':
+      if (onTrial(world)) return judge({ ...world, condemned: false });
       return enterWith({ ...world, condemned: false }, 'recreating');
     case 'wait':
       return enter('observing');
     case 'none':
       if (world.desired === 'absent') return enter('removed');
       if (world.desired === 'stopped') return enter('stopped');
-      return enterWith({ ...world, ...probesOnEntry(world), probeFails: NO_FAILS }, 'running.settling');
+      return enterRunning(world);
   }
+}
+
+/**
+ * Running begins: probes start over, a new version on trial is judged afresh, and a manifest
+ * stashed during an update that has ended is taken now, like one that comes.
+ */
+function enterRunning(world: AppWorld): Outcome {
+  const entered = enterWith(
+    { ...world, ...probesOnEntry(world), probeFails: NO_FAILS, runningSince: world.now },
+    'running.settling',
+  ).world;
+  const trial: Trial = onTrial(world) ? (entered.health === 'ready' ? 'proving' : 'unproven') : 'none';
+  return takeStash({ ...entered, trial });
+}
+
+function takeStash(world: AppWorld): Outcome {
+  if (world.stashed === undefined || world.record) return stay(world);
+  return receiveSpec({ ...world, stashed: undefined }, world.stashed, false);
+}
+
+function onTrial(world: AppWorld): boolean {
+  return world.record?.phase === 'trial';
+}
+
+/** The new version failed its trial (a crash, a failed step, a wedged container, the deadline): back to the old one. */
+function judge(world: AppWorld): Outcome {
+  return enterRollback({ ...world, record: { ...world.record!, phase: 'rolling-back' } });
+}
+
+function enterRollback(world: AppWorld): Outcome {
+  return enterWith(world, rollbackPhase(world));
+}
+
+/**
+ * A manifest arrives (UPDATE_SPEC). During an update it waits for the update's end; a running
+ * app takes a new version as an update; a version the last update rejected is not taken
+ * unless the owner asks; anything else is taken as the main world's UPDATE_SPEC is.
+ */
+function receiveSpec(world: AppWorld, version: number, retry: boolean): Outcome {
+  if (world.record) return stay({ ...world, stashed: version });
+  const refused = !retry && rejects(world, version);
+  if (refused || version === world.specVersion) return stay(world);
+  if (isRunningPhase(world.phase) && world.desired === 'running' && world.known && !world.known.outdated) {
+    const record: ModelRecord = {
+      from: world.specVersion,
+      to: version,
+      phase: 'preparing',
+      done: [],
+      snapshot: false,
+      touched: false,
+      restored: false,
+    };
+    return enterWith({ ...world, record }, 'updating.recording');
+  }
+  const updated: AppWorld = {
+    ...world,
+    specVersion: version,
+    known: world.known ? { ...world.known, outdated: true } : world.known,
+    specMovedDuringStep: world.specMovedDuringStep || world.phase === 'creating' || world.phase === 'pulling',
+  };
+  if (world.phase === 'failed') return settle(rearm(updated));
+  return isStepPhase(world.phase) ? stay(updated) : settle(updated);
+}
+
+/** The next step of preparing, or the hand-over: the new version is made, on trial, with a fresh count of failures. */
+function prepare(world: AppWorld): Outcome {
+  const phase = nextPreparingPhase(world);
+  if (phase) return enterWith(world, phase);
+  const record: ModelRecord = { ...world.record!, phase: 'trial', touched: true };
+  return enterWith({ ...world, record, specVersion: record.to, failures: 0, failure: false }, 'creating');
+}
+
+function withDone(world: AppWorld, step: ModelRecord['done'][number], extra: Partial<ModelRecord> = {}): AppWorld {
+  return { ...world, record: { ...world.record!, ...extra, done: [...world.record!.done, step] } };
+}
+
+/** The answer of an update's step (machines/app-updating.ts). */
+function onUpdateAnswer(world: AppWorld, ok: boolean): Outcome {
+  // The end of a rollback is believed even on the way out (its record is saved).
+  if (world.halting) return halt(ok && world.phase === 'rollingBack.recording' ? finished(world) : world);
+  const preparing = world.phase.startsWith('updating.');
+  // A preparing step failed: nothing new ran, the update is abandoned; a rollback step backs off and comes back.
+  if (!ok) return preparing ? judge(world) : backOff(world);
+  const stepped = (extra: Partial<AppWorld>): AppWorld => ({ ...world, knownAsOf: world.now, ...extra });
+  switch (world.phase) {
+    case 'updating.recording':
+      return prepare(world);
+    case 'updating.fetching':
+      return prepare(withDone(world, 'fetch'));
+    case 'updating.stoppingOld':
+      return prepare(
+        withDone(stepped({ known: world.known ? { ...world.known, status: 'exited' } : world.known }), 'stop'),
+      );
+    case 'updating.snapshotting':
+      return prepare(withDone(world, 'snapshot', { snapshot: true }));
+    case 'updating.replacing':
+      return prepare(withDone(stepped({ known: null }), 'replace'));
+    case 'rollingBack.removingNew':
+      return enterRollback(stepped({ known: null }));
+    case 'rollingBack.restoring':
+      return enterRollback({ ...world, record: { ...world.record!, restored: true } });
+    case 'rollingBack.recording':
+      return settle(finished(world));
+    default:
+      throw new Error(`no update step runs in ${world.phase}`);
+  }
+}
+
+/** A rolled-back or abandoned update is history: the old version is what the app runs, with a fresh count of failures. */
+function finished(world: AppWorld): AppWorld {
+  const last = ended(world.record!);
+  return { ...world, record: undefined, last, specVersion: last.from, failures: 0, failure: false };
+}
+
+/** The verdict of a trial is saved; the version is believed good either way (app-running.ts `committing`). */
+function onCommitAnswer(world: AppWorld): Outcome {
+  return takeStash({ ...world, record: undefined, last: ended(world.record!), trial: 'none' });
+}
+
+/** The owner's rollback of the last (verified) update, from where the app rests. */
+function canRollBack(world: AppWorld): boolean {
+  const rests = isRunningPhase(world.phase) || ['stopped', 'failed', 'backoff'].includes(world.phase);
+  return rests && world.record === undefined && world.last?.result === 'updated';
 }
 
 function enterWith(world: AppWorld, phase: Phase): Outcome {
@@ -614,6 +846,9 @@ function crash(world: AppWorld, extra: Partial<AppWorld> = {}): Outcome {
   const budget = world.backoff.budget;
   const spends = budget ? [...world.spends, world.now] : world.spends;
   const spent = budget !== undefined && spends.length > budget.restarts;
+  // A new version that fails its trial is not retried: the old one comes back.
+  if (onTrial(world))
+    return judge({ ...world, ...extra, spends, failures: world.failures + 1, failure: true, rerendering: false });
   const backedOff = backOff({ ...world, ...extra, spends });
   return spent ? { ...backedOff, world: { ...backedOff.world, phase: 'failed' } } : backedOff;
 }
@@ -628,11 +863,17 @@ function onProbe(world: AppWorld, event: Extract<WorldEvent, { type: 'PROBE' }>)
     case 'liveness':
       return fails >= MODEL_FAILURE_THRESHOLD.liveness ? crash(counted, { condemned: true }) : stay(counted);
     case 'readiness':
-      if (event.ok) return stay({ ...counted, health: 'ready' });
+      if (event.ok) return stay(judged({ ...counted, health: 'ready' }));
       if (world.health === 'ready' && fails >= MODEL_FAILURE_THRESHOLD.readiness)
-        return stay({ ...counted, health: 'unready' });
+        return stay(judged({ ...counted, health: 'unready' }));
       return stay(counted);
   }
+}
+
+/** A trial being judged counts ready time only: the minHealthy clock runs while ready, and starts over after a break. */
+function judged(world: AppWorld): AppWorld {
+  if (world.trial !== 'unproven' && world.trial !== 'proving') return world;
+  return { ...world, trial: world.health === 'ready' ? 'proving' : 'unproven' };
 }
 
 /** The container failed by itself (or a step failed): count it and back off. */
@@ -710,7 +951,7 @@ function believe(world: AppWorld, seen: Known, pass: boolean): Outcome {
       if (decision.failed) return crash(informed);
       if (decision.action !== 'none') return settle(informed);
       // A quiet pass renders the files again, when the spec has any (the self-healing world's has none).
-      return stay({ ...informed, rerendering: pass ? !world.heal : world.rerendering });
+      return stay({ ...informed, rerendering: pass ? rendersFiles(world) : world.rerendering });
     case 'backoff':
     case 'failed':
       return stay(informed);
@@ -739,9 +980,12 @@ function onLooked(world: AppWorld, event: Extract<WorldEvent, { type: 'LOOKED' }
 }
 
 function onAnswer(world: AppWorld, ok: boolean, code: EngineErrorCode | undefined): Outcome {
+  if (isUpdatePhase(world.phase)) return onUpdateAnswer(world, ok);
   const stepped = (extra: Partial<AppWorld> = {}): AppWorld => ({ ...world, knownAsOf: world.now, ...extra });
   if (!ok) {
     if (world.halting) return halt(world);
+    // A step of a new version on trial that fails rolls it back (counted first), even one whose container vanished.
+    if (onTrial(world)) return judge({ ...world, failures: world.failures + 1, failure: true });
     const vanished =
       code === 'not-found' &&
       (world.phase === 'starting' || world.phase === 'stopping' || world.phase === 'restarting');
@@ -828,9 +1072,23 @@ function onAnswer(world: AppWorld, ok: boolean, code: EngineErrorCode | undefine
  * so a path that the model cannot explain is never replayed.
  */
 export function stepWorld(world: AppWorld, event: WorldEvent): Outcome {
+  const outcome = nextWorld(world, event);
+  // The trial region lives in running only.
+  if (isRunningPhase(outcome.world.phase) || outcome.world.trial === 'none') return outcome;
+  return { ...outcome, world: { ...outcome.world, trial: 'none' } };
+}
+
+function nextWorld(world: AppWorld, event: WorldEvent): Outcome {
   if (world.phase === 'unborn') {
     if (event.type !== 'BOOT') throw new Error(`${event.type} before the machine exists`);
     const known: Known = event.sighting === 'unobserved' ? undefined : SIGHTINGS[event.sighting];
+    if (event.inFlight) {
+      // update.ts `resumedUpdate`: an update podwarden stopped in the middle of is rolled back.
+      const record = resumed(inFlightRecord(event.inFlight));
+      const offered = event.third ? 3 : 2;
+      const stashed = event.third ? 3 : undefined;
+      return settle({ ...world, desired: event.desired, known, record, offered, stashed });
+    }
     return settle({ ...world, desired: event.desired, known });
   }
   if (isFinalPhase(world.phase)) throw new Error(`${event.type} after the machine finished`);
@@ -840,6 +1098,7 @@ export function stepWorld(world: AppWorld, event: WorldEvent): Outcome {
       throw new Error('BOOT twice');
     case 'ENGINE.OK':
     case 'ENGINE.FAIL':
+      if (world.trial === 'committing') return onCommitAnswer(world);
       if (!inStep) throw new Error(`engine answer in ${world.phase}`);
       return onAnswer(world, event.type === 'ENGINE.OK', event.type === 'ENGINE.FAIL' ? event.code : undefined);
     case 'LOOKED':
@@ -908,20 +1167,55 @@ export function stepWorld(world: AppWorld, event: WorldEvent): Outcome {
     case 'TIME.STABLE':
       if (world.phase !== 'running.settling') throw new Error(`no stable timer in ${world.phase}`);
       return stay({
-        ...later(world, world.backoff.resetAfterMs),
+        ...later(world, stableDelayOf(world)),
         phase: 'running.stable',
         failures: 0,
         failure: false,
       });
     case 'TIME.PASSES':
       return stay(later(world, LONG_WHILE));
+    case 'OFFER':
+      return receiveSpec(
+        {
+          ...world,
+          offered: world.offered + 1,
+          stopFirst: event.stopFirst ? [...world.stopFirst, world.offered + 1] : world.stopFirst,
+        },
+        world.offered + 1,
+        false,
+      );
+    case 'OFFER_AGAIN':
+      if (!world.last) throw new Error('no update to offer again');
+      return receiveSpec(world, world.last.to, event.retry);
+    case 'ROLLBACK':
+      if (!canRollBack(world)) return stay(world);
+      return enterRollback({
+        ...world,
+        record: { ...world.last!, result: undefined, phase: 'rolling-back', touched: true, restored: false },
+      });
+    case 'TIME.MIN_HEALTHY':
+      if (world.trial !== 'proving') throw new Error(`no minHealthy timer in ${world.phase}`);
+      return stay({ ...later(world, MODEL_UPDATE_POLICY.minHealthyMs), trial: 'committing' });
+    case 'TIME.DEADLINE':
+      if (world.trial !== 'unproven' && world.trial !== 'proving') throw new Error(`no deadline in ${world.phase}`);
+      return judge(later(world, deadlineDelayOf(world)));
   }
+}
+
+/** The stable period counts from when the app entered running. */
+export function stableDelayOf(world: AppWorld): number {
+  return world.runningSince + world.backoff.resetAfterMs - world.now;
+}
+
+/** The trial's deadline counts from when the new version entered running. */
+export function deadlineDelayOf(world: AppWorld): number {
+  return world.runningSince + MODEL_UPDATE_POLICY.deadlineMs - world.now;
 }
 
 export function describeEvent(event: WorldEvent): string {
   switch (event.type) {
     case 'BOOT':
-      return `BOOT(${event.desired}, ${event.sighting})`;
+      return `BOOT(${event.desired}, ${event.sighting}${event.inFlight ? `, in flight: ${event.inFlight}${event.third ? ', v3 offered' : ''}` : ''})`;
     case 'ENGINE.FAIL':
       return `ENGINE.FAIL(${event.code})`;
     case 'LOOKED':
@@ -938,6 +1232,10 @@ export function describeEvent(event: WorldEvent): string {
       return `PROBE(${event.role}, ${event.ok ? 'ok' : 'fail'})`;
     case 'IMAGE_CHECK':
       return `IMAGE_CHECK(${event.found ? 'found' : 'fail'})`;
+    case 'OFFER':
+      return `OFFER(${event.stopFirst ? 'stop-first' : 'download-then-replace'})`;
+    case 'OFFER_AGAIN':
+      return `OFFER_AGAIN(${event.retry ? 'retry' : 'catalog'})`;
     default:
       return event.type;
   }
@@ -977,6 +1275,81 @@ export function inCoreLifecycle(world: AppWorld, event: WorldEvent): boolean {
       return false;
   }
 }
+
+/**
+ * How the update world's machine is spawned: a fresh install or an adopted running container,
+ * or with an update found in flight (the container seen: the old version's, the new one's, none).
+ */
+const UPDATE_BOOTS: WorldEvent[] = [
+  { type: 'BOOT', desired: 'running', sighting: 'unobserved' },
+  { type: 'BOOT', desired: 'running', sighting: 'running' },
+  ...(['fetched', 'snapshotted', 'trial'] as const).flatMap((inFlight) =>
+    (['running', 'running-outdated', 'none'] as const).map((sighting): WorldEvent => ({
+      type: 'BOOT',
+      desired: 'running',
+      sighting,
+      inFlight,
+    })),
+  ),
+  { type: 'BOOT', desired: 'running', sighting: 'running-outdated', inFlight: 'trial', third: true },
+];
+
+const RESTING: ReadonlySet<Phase> = new Set(['running.settling', 'running.stable', 'stopped', 'failed', 'backoff']);
+const UPDATE_LOOKS: ReadonlySet<string> = new Set(['running', 'exited', 'running-outdated']);
+const UPDATE_PASSES: ReadonlySet<string> = new Set(['none', 'running']);
+
+/**
+ * The update world: versions offered while the app runs (both strategies), each step of
+ * preparing, judging and rolling back answered ok or failing, the owner's rollback and retry,
+ * a version offered during an update, an update found in flight at boot. The rest of the world
+ * is cut down to one representative of each kind, so its graph stays small.
+ */
+export const updateWorldModel: WorldModel<AppWorld, WorldEvent> = {
+  initial: initialWorld(false, true),
+  events: (world) =>
+    worldEvents(world).filter((event) => {
+      switch (event.type) {
+        case 'ENGINE.FAIL':
+          return world.trial === 'committing' || event.code === STEP_FAILURES[world.phase]?.[0];
+        // During an update's steps a look is dropped and a pass only answered: one of each kind stands for all.
+        case 'LOOKED':
+          return !isUpdatePhase(world.phase) && event.age === 'fresh' && UPDATE_LOOKS.has(event.sighting);
+        case 'OBSERVED':
+          return (
+            event.age === 'fresh' &&
+            (isUpdatePhase(world.phase) ? event.sighting === 'running' : UPDATE_PASSES.has(event.sighting))
+          );
+        // The owner stops or removes the app during a trial, or stops it after an update to roll it
+        // back from there, and runs it again; a repeat stands for the owner during an update's steps.
+        case 'SET_DESIRED':
+          if (isUpdatePhase(world.phase)) return event.desired === world.desired;
+          if (!RESTING.has(world.phase)) return false;
+          if (event.desired === 'running') return true;
+          return (
+            isRunningPhase(world.phase) &&
+            (onTrial(world) || (event.desired === 'stopped' && world.last?.result === 'updated'))
+          );
+        // A version offered begins an update in running (either strategy), or waits for the update under
+        // way to end (plain spec changes are the main world's).
+        // (Stashing is shown during a path's first update only: a stash and a last update would double the graph.)
+        case 'OFFER':
+          if (!world.record) return isRunningPhase(world.phase);
+          return !event.stopFirst && world.stashed === undefined && world.last === undefined;
+        case 'OFFER_AGAIN':
+          return isRunningPhase(world.phase) && world.record === undefined;
+        case 'ROLLBACK':
+          return RESTING.has(world.phase);
+        // A shutdown ends a walk, and the next one walks back from boot: only where an update's step
+        // is under way (each step's answer after it), during a path's first update, is it the update world's.
+        case 'SHUTDOWN':
+          return isUpdatePhase(world.phase) && world.last === undefined;
+        default:
+          return true;
+      }
+    }),
+  next: (world, event) => stepWorld(world, event).world,
+  serialize: serializeWorld,
+};
 
 /**
  * The self-healing world: probes and a restart budget, with the rest of the world cut down to
