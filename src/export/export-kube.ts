@@ -5,7 +5,8 @@ import type { CatalogEntry } from '../manifest/catalog.js';
 import type { AppManifest } from '../manifest/schema.js';
 import { parseValuesFile } from '../render/values-file.js';
 import type { ExportWarning } from './export-warning.js';
-import { exportApp, type ExportTarget } from './kube-app.js';
+import type { ExportTarget } from './export-target.js';
+import { exportApp } from './kube-app.js';
 import type { KubeDocument } from './kube-objects.js';
 
 export interface KubeExportOptions {

@@ -1,6 +1,7 @@
 import { appProbes, healthcheckProbe } from '../manifest/app-probes.js';
 import { DEFAULT_STOP_TIMEOUT_SECONDS } from '../manifest/container-spec.js';
 import type { AppContainer, AppManifest } from '../manifest/schema.js';
+import type { ExportTarget } from './export-target.js';
 import type { ExportWarning } from './export-warning.js';
 import { kubeContainer } from './kube-container.js';
 import { dependencyWaits } from './kube-dependencies.js';
@@ -8,9 +9,6 @@ import { exportFiles } from './kube-files.js';
 import { appLabels, FILES_CHECKSUM_ANNOTATION, selectorLabels } from './kube-labels.js';
 import type { KubeContainer, KubeDocument, KubePodSpec, KubeService } from './kube-objects.js';
 import { DEFAULT_CLAIM_BYTES, PodVolumes } from './kube-volumes.js';
-
-/** Where the export will run: Kubernetes (k3s, any cluster), or `podman kube play` (4.3 and later). */
-export type ExportTarget = 'kubernetes' | 'podman';
 
 export interface AppExportOptions {
   /** A bare Pod instead of a Deployment. */

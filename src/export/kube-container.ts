@@ -5,10 +5,12 @@ import type { KubeContainer } from './kube-objects.js';
 import { kubeProbe } from './kube-probe.js';
 import { byteQuantity, cpuQuantity } from './kube-quantities.js';
 import type { PodVolumes } from './kube-volumes.js';
+import type { ExportTarget } from './export-target.js';
 
 export interface ContainerExportOptions {
   /** Publish `ports` on the node as the manifest does (hostPort, hostIP); false leaves that to the Service. */
   hostPorts: boolean;
+  target: ExportTarget;
 }
 
 const PULL_POLICIES = { always: 'Always', 'if-not-present': 'IfNotPresent', never: 'Never' } as const;
@@ -54,7 +56,7 @@ export function kubeContainer(
     const probe = probes?.[role];
     if (!probe) continue;
     const field = prefix === 'container' ? `probes.${role}` : `${prefix}.healthcheck`;
-    const mapped = kubeProbe(probe, role, field, app);
+    const mapped = kubeProbe(probe, role, field, app, options.target);
     probeFields[`${role}Probe`] = mapped.probe;
     warnings.push(...mapped.warnings);
   }

@@ -2,6 +2,7 @@ import type { ProbeSpec } from '../../machines/types.js';
 import type { ExportWarning } from './export-warning.js';
 import type { KubeProbe } from './kube-objects.js';
 import { wholeSeconds } from './kube-quantities.js';
+import type { ExportTarget } from './export-target.js';
 
 export type ProbeRole = 'startup' | 'liveness' | 'readiness';
 
@@ -15,6 +16,7 @@ export function kubeProbe(
   role: ProbeRole,
   field: string,
   app: string,
+  target: ExportTarget = 'kubernetes',
 ): {
   probe: KubeProbe;
   warnings: ExportWarning[];
@@ -33,7 +35,7 @@ export function kubeProbe(
       ? { httpGet: { path: check.path, port: check.port } }
       : check.kind === 'tcp'
         ? { tcpSocket: { port: check.port } }
-        : { exec: { command: [...check.command] } };
+        : { exec: { command: target === 'podman' ? podmanExec(check.command) : [...check.command] } };
   if (check.kind === 'http' && check.expectStatus !== undefined) {
     warn(`expectStatus ${check.expectStatus} cannot be expressed: kubelet accepts any status from 200 to 399`);
   }
@@ -54,4 +56,15 @@ export function kubeProbe(
     },
     warnings,
   };
+}
+
+/**
+ * podman's kube play (4.3) turns an exec probe into a shell health check by joining the command
+ * with spaces and splitting it again, so `[sh, -c, "a || b"]` runs `sh -c a`. Written as the
+ * shell line alone, the check it makes is the one meant.
+ */
+function podmanExec(command: readonly string[]): string[] {
+  const [program, flag, script, ...rest] = command;
+  const shell = program === 'sh' || program === '/bin/sh';
+  return shell && flag === '-c' && script !== undefined && rest.length === 0 ? [script] : [...command];
 }
