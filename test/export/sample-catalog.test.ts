@@ -6,6 +6,7 @@ import { exportKube, kubeYaml, type KubeExportOptions } from '../../src/export/e
 import { warningText } from '../../src/export/export-warning.js';
 import type { KubeDocument } from '../../src/export/kube-objects.js';
 import { loadCatalog } from '../../src/manifest/catalog.js';
+import { inlineManifestParser } from '../../src/manifest/manifest-parser.js';
 import { SCHEMA_VERSION, validateAgainstSchema } from './kube-schema.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -21,7 +22,7 @@ async function golden(file: string, text: string): Promise<string> {
 }
 
 async function sampleExport(options: KubeExportOptions) {
-  const catalog = await loadCatalog(CATALOG);
+  const catalog = await loadCatalog(CATALOG, { parser: inlineManifestParser });
   expect(catalog.errors.map(String)).toEqual([]);
   return exportKube([...catalog.apps.values()], options);
 }
