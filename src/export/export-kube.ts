@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import type { CatalogEntry } from '../manifest/catalog.js';
 import type { AppManifest } from '../manifest/schema.js';
 import { parseValuesFile } from '../render/values-file.js';
 import type { ExportWarning } from './export-warning.js';
@@ -53,14 +52,14 @@ export const DEFAULT_HELPER_IMAGE = 'docker.io/library/busybox:1.36';
  *
  * @example
  * const catalog = await loadCatalog('examples/catalog');
- * const { documents, warnings } = await exportKube([...catalog.apps.values()], { pods: true });
+ * const { documents, warnings } = await exportKube([...catalog.apps.values()].map((e) => e.manifest), { pods: true });
  * process.stdout.write(kubeYaml(documents));
  */
 export async function exportKube(
-  entries: readonly CatalogEntry[],
+  manifests: readonly AppManifest[],
   options: KubeExportOptions = {},
 ): Promise<KubeExport> {
-  const byId = new Map(entries.map((entry) => [entry.manifest.id, entry.manifest]));
+  const byId = new Map(manifests.map((manifest) => [manifest.id, manifest]));
   const chosen = options.apps ?? [...byId.keys()];
   for (const id of chosen) {
     if (!byId.has(id))

@@ -15,7 +15,10 @@ export function entries(...texts: string[]): CatalogEntry[] {
 
 /** The export of these manifests, every document checked against Kubernetes' schema first. */
 export async function exported(texts: string[], options: KubeExportOptions = {}) {
-  const result = await exportKube(entries(...texts), options);
+  const result = await exportKube(
+    entries(...texts).map((entry) => entry.manifest),
+    options,
+  );
   validateAgainstSchema(result.documents);
   return { ...result, warnings: result.warnings.map(warningText) };
 }

@@ -31,10 +31,13 @@ describe('import kube', () => {
   it('maps the export of each sample app without files back to a manifest whose export is the same (a fixpoint)', async () => {
     const catalog = await loadCatalog(CATALOG, { parser: inlineManifestParser });
     for (const id of ['btcpay', 'electrs', 'mempool']) {
-      const first = await exportKube([...catalog.apps.values()], { apps: [id] });
+      const first = await exportKube(
+        [...catalog.apps.values()].map((entry) => entry.manifest),
+        { apps: [id] },
+      );
       const imported = importKube(kubeYaml(first.documents), `${id}.yml`);
-      const others = [...catalog.apps.values()].filter((entry) => entry.manifest.id !== id);
-      const again = await exportKube([...others, { manifest: imported.manifest, file: 'x', hash: '', grants: [] }], {
+      const others = [...catalog.apps.values()].map((entry) => entry.manifest).filter((manifest) => manifest.id !== id);
+      const again = await exportKube([...others, imported.manifest], {
         apps: [id],
       });
       expect(again.documents, id).toEqual(first.documents);
@@ -118,7 +121,10 @@ describe('import kube', () => {
 
   it("refuses the export's rendered files, saying where they belong", async () => {
     const catalog = await loadCatalog(CATALOG, { parser: inlineManifestParser });
-    const { documents } = await exportKube([...catalog.apps.values()], { apps: ['bitcoind'] });
+    const { documents } = await exportKube(
+      [...catalog.apps.values()].map((entry) => entry.manifest),
+      { apps: ['bitcoind'] },
+    );
     expect(refusal(kubeYaml(documents))).toBe(
       'documents[1].kind: a Secret holds rendered files, which do not map back: write them as app.files (their secrets in app.values)',
     );

@@ -24,7 +24,10 @@ async function golden(file: string, text: string): Promise<string> {
 async function sampleExport(options: KubeExportOptions) {
   const catalog = await loadCatalog(CATALOG, { parser: inlineManifestParser });
   expect(catalog.errors.map(String)).toEqual([]);
-  return exportKube([...catalog.apps.values()], options);
+  return exportKube(
+    [...catalog.apps.values()].map((entry) => entry.manifest),
+    options,
+  );
 }
 
 describe('the sample catalog, exported', () => {

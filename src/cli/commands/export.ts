@@ -112,16 +112,19 @@ async function exportKubeAction(apps: string[], options: ExportKubeOptions): Pro
       `no app is installed (${createDesiredStore(stateDir).file}): name the apps to export, or --all for the whole catalog`,
     );
   }
-  const result = await exportKube([...catalog.apps.values()], {
-    apps: chosen,
-    pods: options.pods ?? false,
-    target: options.target,
-    hostPorts: options.hostPorts,
-    includeSecrets: options.includeSecrets ?? false,
-    secretsDir: join(stateDir, 'secrets'),
-    dataDir: join(stateDir, 'apps'),
-    ...(options.helperImage ? { helperImage: options.helperImage } : {}),
-  });
+  const result = await exportKube(
+    [...catalog.apps.values()].map((entry) => entry.manifest),
+    {
+      apps: chosen,
+      pods: options.pods ?? false,
+      target: options.target,
+      hostPorts: options.hostPorts,
+      includeSecrets: options.includeSecrets ?? false,
+      secretsDir: join(stateDir, 'secrets'),
+      dataDir: join(stateDir, 'apps'),
+      ...(options.helperImage ? { helperImage: options.helperImage } : {}),
+    },
+  );
   await write(result, options.out);
   for (const warning of result.warnings) process.stderr.write(`warning: ${warningText(warning)}\n`);
   if (result.secretCommands.length > 0) {
