@@ -13,8 +13,9 @@ import {
 } from './app-knowledge.js';
 import { outsideKillFrom } from './app-freshness.js';
 import { passStep } from './step.js';
-import { appGuarded } from './app-guards.js';
 import { killedBy } from './outside-kill.js';
+import { appUpdating } from './app-update-actions.js';
+import { isRejected } from './update.js';
 import { classifyStepError, describeFailure, failureHeadline, nextQuickExits, type FailureReason } from './failure.js';
 
 /**
@@ -22,7 +23,7 @@ import { classifyStepError, describeFailure, failureHeadline, nextQuickExits, ty
  * changes what it knows, how failures are counted against the backoff and the
  * restart budget, and what it tells its parent (pass answers, readiness, its end).
  */
-export const appBehaviour = appGuarded.extend({
+export const appBehaviour = appUpdating.extend({
   actions: {
     /** Believe an observation (a pass's, or a look at the container): what it saw is what is known, as of then. */
     observe: assign(({ context, event }) => {
@@ -51,7 +52,12 @@ export const appBehaviour = appGuarded.extend({
         enqueue.sendParent({ type: 'APP.LOOK_AGAIN', appId: context.appId, containerId, after: context.knownAsOf });
     }),
     setDesired: assign(({ event }) => (event.type === 'SET_DESIRED' ? { desired: event.desired } : {})),
-    setSpec: assign(({ event }) => (event.type === 'UPDATE_SPEC' ? { spec: event.spec } : {})),
+    /** A version the last update rolled back is not taken unless the owner asks (`retry`). */
+    setSpec: assign(({ context, event }) =>
+      event.type === 'UPDATE_SPEC' && (event.retry || !isRejected(context.lastUpdate, event.spec))
+        ? { spec: event.spec }
+        : {},
+    ),
     markHalting: assign({ halting: true }),
     setDependencies: assign(({ event }) => (event.type === 'DEPENDENCIES' ? { waitingFor: event.waitingFor } : {})),
     explainWait: assign(({ context }) => ({ reason: waitingReason(context) })),

@@ -5,6 +5,8 @@ import { isStep, nextStep, restartsInPlace, tableStep, type StepQuery } from './
 import type { ProbeRole } from './failure.js';
 import type { AppEvent, RenderOutcome } from './types.js';
 import type { AppContext } from './app-knowledge.js';
+import { holdsNewContainer, isRejected, nextPrepareStep, restoresData, type PrepareStep } from './update.js';
+import { LABELS } from '../src/domain/labels.js';
 
 /**
  * The app machine's guards: every question its chart asks, answered from what the machine
@@ -22,9 +24,35 @@ export const appGuarded = appSetup.extend({
     desiredChanges: ({ context, event }) => event.type === 'SET_DESIRED' && event.desired !== context.desired,
     specChanges: ({ context, event }) =>
       event.type === 'UPDATE_SPEC' &&
+      !refused(context, event) &&
       (event.spec.specHash !== context.spec.specHash ||
         JSON.stringify(event.spec.probes) !== JSON.stringify(context.spec.probes) ||
         event.spec.imageHealthcheck !== context.spec.imageHealthcheck),
+    /**
+     * A new version of an app that runs the current one: it is updated (fetched, snapshotted,
+     * replaced, then on trial) rather than replaced plainly, so a bad version can go back.
+     */
+    startsUpdate: ({ context, event }) =>
+      event.type === 'UPDATE_SPEC' &&
+      event.spec.update !== undefined &&
+      event.spec.specHash !== context.spec.specHash &&
+      !refused(context, event) &&
+      context.desired === 'running' &&
+      context.container?.labels[LABELS.specHash] === context.spec.specHash,
+    /** A manifest the last update rolled back: kept as offered, not run. */
+    refusesSpec: ({ context, event }) => event.type === 'UPDATE_SPEC' && refused(context, event),
+    prepares: ({ context }, params: { step: PrepareStep | 'handover' }) =>
+      context.update !== undefined &&
+      nextPrepareStep(context.update, context.container !== null && context.container !== undefined) === params.step,
+    onTrial: ({ context }) => context.update?.phase === 'trial',
+    rollsBack: ({ context }) => context.update?.phase === 'rolling-back',
+    isReady: ({ context }) => context.ready,
+    holdsNewContainer: ({ context }) =>
+      context.update !== undefined && holdsNewContainer(context.update, context.container),
+    restoresData: ({ context }) => context.update !== undefined && restoresData(context.update),
+    /** The owner's rollback: there is a verified update to go back from, and none under way. */
+    canRollBack: ({ context }) => context.update === undefined && context.lastUpdate?.result === 'updated',
+    hasStashedSpec: ({ context }) => context.stashedSpec !== undefined,
     /** A render that rewrote a file the running container has already read. */
     filesChanged: (_, params: { output: RenderOutcome }) => params.output.changed,
     /** A believed observation (a pass, or a look at its container) that saw it crashed or broken. */
@@ -62,6 +90,11 @@ export const appGuarded = appSetup.extend({
     resultOf: ({ event }, params: { role: ProbeRole }) => event.type === 'PROBE_RESULT' && event.role === params.role,
   },
 });
+
+/** A version the last update rolled back, not asked for again by the owner. */
+function refused(context: AppContext, event: AppEvent): boolean {
+  return event.type === 'UPDATE_SPEC' && !event.retry && isRejected(context.lastUpdate, event.spec);
+}
 
 /** What the decision table asks for after a believed observation; undefined for one that is not believed. */
 function observedStep(context: AppContext, event: AppEvent) {

@@ -18,6 +18,7 @@ import { LABELS } from '../src/domain/labels.js';
 import { probeFromImageHealthcheck } from './image-healthcheck.js';
 import { seedOf } from './backoff.js';
 import { killedBy, type OutsideKill } from './outside-kill.js';
+import { isRejected, resumedUpdate, type UpdateRecord } from './update.js';
 
 // What an app machine knows of its container, and how step answers and probe verdicts change
 // that knowledge (which observations are believed at all: app-freshness.ts). Pure functions
@@ -33,6 +34,8 @@ export interface AppInput {
   waitingFor?: string[];
   /** Spreads this app's backoff jitter; the orchestrator draws it at random, tests fix it. */
   seed?: number;
+  /** The app's update record found at boot (src/updates/update-record.ts). */
+  update?: UpdateRecord;
 }
 
 /** A probe's run of equal verdicts, and what it saw last. */
@@ -89,13 +92,31 @@ export interface AppContext {
   startCause?: StepCause;
   /** What the health check of a container (its image's HEALTHCHECK) said, once read; see `imageLiveness`. */
   imageProbe?: ImageProbe;
+  /** An update under way (machines/update.ts): preparing, on trial, or rolling back. */
+  update?: UpdateRecord;
+  /** How the last update ended; a version it rolled back is not tried again unasked. */
+  lastUpdate?: UpdateRecord;
+  /** A manifest that arrived during an update: taken once the update ends. */
+  stashedSpec?: AppSpec;
 }
 
-/** What a new app machine knows: what boot recovery or the last pass saw, and no failures yet. */
+/**
+ * What a new app machine knows: what boot recovery or the last pass saw, and no failures yet.
+ * An update podwarden stopped in the middle of is rolled back; a version the last update
+ * rolled back is not run even when the catalog still offers it (the old one is).
+ */
 export function initialContext(input: AppInput): AppContext {
+  const record = input.update;
+  const inFlight = record && record.result === undefined ? resumedUpdate(record) : undefined;
+  const keepsOld = inFlight !== undefined || (record !== undefined && isRejected(record, input.spec));
+  const spec = keepsOld ? record!.from : input.spec;
+  // The catalog offers a third version: it is tried, as an update, once the old one runs again.
+  const offered = keepsOld && ![record!.from.specHash, record!.to.specHash].includes(input.spec.specHash);
   return {
+    ...(inFlight ? { update: inFlight } : record ? { lastUpdate: record } : {}),
+    ...(offered ? { stashedSpec: input.spec } : {}),
     appId: input.spec.appId,
-    spec: input.spec,
+    spec,
     desired: input.desired,
     container: input.observation,
     failures: 0,

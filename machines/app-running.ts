@@ -1,8 +1,10 @@
-import { assign } from 'xstate';
+import { assign, not } from 'xstate';
 import { appBehaviour } from './app-actions.js';
 import { probeInput } from './app-probes.js';
 import { containerStepInput } from './app-steps.js';
 import { stepCause } from './step-cause.js';
+import { OWNER_ROLLBACK } from './app-updating.js';
+import { endedUpdate } from './app-update-actions.js';
 
 /**
  * The app machine's `running` state (app.machine.ts), in a file of its own: three regions side
@@ -12,9 +14,54 @@ import { stepCause } from './step-cause.js';
  */
 export const runningState = appBehaviour.createStateConfig({
   type: 'parallel',
-  entry: [{ type: 'announce', params: { state: 'running' } }, 'freshRun', 'announceReadiness'],
+  entry: [{ type: 'announce', params: { state: 'running' } }, 'freshRun', 'announceReadiness', 'takeStashedSpec'],
   exit: 'announceReadiness',
   states: {
+    /**
+     * A new version's trial (update.ts): it counts as good once ready for `minHealthy` without a
+     * break, before `deadline`; a crash, a probe that gives up or a failed step rolls it back
+     * (app.machine.ts), and so does the deadline.
+     */
+    trial: {
+      initial: 'entering',
+      states: {
+        /** A new run of the container: on trial when an update brought it. */
+        entering: { always: [{ guard: 'onTrial', target: 'judging' }, { target: 'none' }] },
+        /** No update on trial. */
+        none: {},
+        /** The new version must prove itself before the deadline (its clock runs while here). */
+        judging: {
+          initial: 'unproven',
+          after: { updateDeadline: { target: '#app.rollingBack', actions: 'judgeDeadline' } },
+          states: {
+            /** Not ready (yet, or again): the clock of `minHealthy` is not running. */
+            unproven: { always: { guard: 'isReady', target: 'proving' } },
+            /** Ready: once it stays so for `minHealthy`, the version is good. */
+            proving: {
+              always: { guard: not('isReady'), target: 'unproven' },
+              after: { minHealthy: { target: '#app.running.trial.committing' } },
+            },
+          },
+        },
+        /** Proven: the record says so before the machine believes it. */
+        committing: {
+          invoke: {
+            src: 'saveUpdate',
+            input: ({ context }) => ({ record: endedUpdate(context.update!) }),
+            onDone: {
+              target: 'none',
+              actions: [
+                { type: 'finishUpdate', params: ({ event }) => ({ outcome: event.output }) },
+                'takeStashedSpec',
+              ],
+            },
+            // Believed all the same: the version runs and proved itself; a podwarden restarted
+            // before the record is saved again would roll it back, which is the safe side.
+            onError: { target: 'none', actions: 'commitUnsaved' },
+          },
+        },
+      },
+    },
     /** How long the container has been up, for the crash count. */
     uptime: {
       initial: 'settling',
@@ -177,6 +224,12 @@ export const runningState = appBehaviour.createStateConfig({
   },
   on: {
     RESTART: { target: 'restarting', actions: 'explainRestart' },
+    ROLLBACK: OWNER_ROLLBACK,
+    // Never two updates at once: a manifest that comes during a trial waits for its verdict.
+    UPDATE_SPEC: [
+      { guard: 'onTrial', actions: 'stashSpec' },
+      { guard: 'startsUpdate', target: 'updating', actions: 'beginUpdate' },
+    ],
     // A look after engine events: the pass's handling, without a pass to answer or files to render.
     LOOKED: [
       { guard: 'observationMeansFailure', target: 'crashed', actions: ['observe', 'countFailure'] },

@@ -12,6 +12,7 @@ import { unprovided } from './app-steps.js';
 import { backoffDelay } from './backoff.js';
 import type { StepCause } from './step-cause.js';
 import type { AppEvent, AppSpec, RenderOutcome, StepOutcome } from './types.js';
+import type { SnapshotRef, UpdateRecord } from './update.js';
 
 /**
  * What the app machine is made of before its guards and actions (app-guards.ts,
@@ -33,11 +34,21 @@ export const appSetup = setup({
     renderFiles: unprovided<RenderOutcome, { spec: AppSpec; cause?: StepCause }>('renderFiles'),
     runProbe: probeRunner,
     readImageHealthcheck: unprovided<ImageHealthcheckOutcome, ContainerInput>('readImageHealthcheck'),
+    /** Keeps an update's record on disk before its next step (and its end): what boot resumes from. */
+    saveUpdate: unprovided<StepOutcome, { record: UpdateRecord }>('saveUpdate'),
+    /** Copies the app's data dir (the old version stopped), checks the copy, keeps it on record. */
+    snapshotData: unprovided<SnapshotRef, { record: UpdateRecord }>('snapshotData'),
+    /** Puts an update's snapshot back in place of the app's data dir. */
+    restoreData: unprovided<StepOutcome, { record: UpdateRecord }>('restoreData'),
   },
   delays: {
     /** Before the next attempt after a failure: longer after each one in a row (backoff.ts). */
     backoff: ({ context }) => backoffDelay(context.failures, context.backoff, context.seed),
     /** Up this long, a container's earlier crashes are forgotten. */
     stablePeriod: ({ context }) => context.backoff.resetAfterMs,
+    /** Ready this long without a break, a new version counts as good. */
+    minHealthy: ({ context }) => context.update?.to.update?.minHealthyMs ?? 0,
+    /** Not proven good within this, a new version is rolled back. */
+    updateDeadline: ({ context }) => context.update?.to.update?.deadlineMs ?? 0,
   },
 });

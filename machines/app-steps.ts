@@ -27,10 +27,21 @@ export const DURING_STEP = {
 
 type ErrorEvent = { event: { error: unknown } };
 
-/** A step that failed: after a shutdown nothing follows it; otherwise it counts and backs off. */
+/**
+ * A step that failed: after a shutdown nothing follows it; a new version on trial is rolled
+ * back (update.ts); otherwise it counts and backs off.
+ */
 export function failedStep(step: string) {
   return [
     { guard: 'halting', target: 'halted' },
+    {
+      guard: 'onTrial',
+      target: 'rollingBack',
+      actions: [
+        { type: 'countStepFailure', params: ({ event }: ErrorEvent) => ({ step, error: event.error }) },
+        'judgeUpdate',
+      ],
+    },
     {
       target: 'backoff',
       actions: { type: 'countStepFailure', params: ({ event }: ErrorEvent) => ({ step, error: event.error }) },
@@ -43,9 +54,10 @@ export function failedStep(step: string) {
  * behind podwarden's back) that is no failure, just something to decide about afresh.
  */
 export function failedContainerStep(step: string) {
-  const [halting, backoff] = failedStep(step);
+  const [halting, trial, backoff] = failedStep(step);
   return [
     halting,
+    trial,
     {
       guard: { type: 'vanished', params: ({ event }: ErrorEvent) => ({ error: event.error }) },
       target: 'deciding',

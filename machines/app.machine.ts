@@ -2,6 +2,7 @@ import { assign } from 'xstate';
 import { containerId, createdContainer, initialContext, runAgain } from './app-knowledge.js';
 import { appBehaviour } from './app-actions.js';
 import { runningState } from './app-running.js';
+import { OWNER_ROLLBACK, rollingBackState, updatingState } from './app-updating.js';
 import { containerStepInput, DURING_STEP, failedContainerStep, failedStep, REMOVE_CONTAINER } from './app-steps.js';
 import { stepCause } from './step-cause.js';
 
@@ -45,6 +46,8 @@ export const appMachine = appBehaviour.createMachine({
     deciding: {
       always: [
         { guard: { type: 'decides', params: { step: 'wait', waitsFor: 'observation' } }, target: 'observing' },
+        // An update's rollback left off (a failed step, or a podwarden that stopped mid-update) goes on first.
+        { guard: 'rollsBack', target: 'rollingBack' },
         { guard: 'condemned', target: 'wedged', actions: 'explainFailure' },
         { guard: { type: 'decides', params: { step: 'remove' } }, target: 'removing', actions: 'explain' },
         { guard: { type: 'decides', params: { step: 'stop' } }, target: 'stopping', actions: 'explain' },
@@ -274,7 +277,12 @@ export const appMachine = appBehaviour.createMachine({
     /** The container failed by itself (counted on the way in): spend a restart, then back off, or give up. */
     crashed: {
       entry: 'spendRestart',
-      always: [{ guard: 'budgetSpent', target: 'failed', actions: 'giveUp' }, { target: 'backoff' }],
+      always: [
+        // A new version that fails its trial is not retried: the old one comes back.
+        { guard: 'onTrial', target: 'rollingBack', actions: 'judgeUpdate' },
+        { guard: 'budgetSpent', target: 'failed', actions: 'giveUp' },
+        { target: 'backoff' },
+      ],
     },
     /**
      * The restart budget is spent: podwarden stops trying and keeps the reason until the owner
@@ -283,6 +291,7 @@ export const appMachine = appBehaviour.createMachine({
     failed: {
       entry: { type: 'announce', params: { state: 'failed' } },
       on: {
+        ROLLBACK: OWNER_ROLLBACK,
         RETRY: { target: 'deciding', actions: 'rearm' },
         RESTART: { target: 'deciding', actions: 'rearm' },
         UPDATE_SPEC: { guard: 'specChanges', target: 'deciding', actions: ['setSpec', 'rearm'] },
@@ -299,6 +308,7 @@ export const appMachine = appBehaviour.createMachine({
       after: { backoff: { target: 'deciding' } },
       on: {
         RESTART: { target: 'deciding' },
+        ROLLBACK: OWNER_ROLLBACK,
         'NAME.FREED': { guard: 'nameFreed', target: 'deciding' },
         OBSERVED: [{ guard: 'freshObservation', actions: ['observe', 'reportPass'] }, { actions: 'reportPass' }],
         LOOKED: [
@@ -310,6 +320,7 @@ export const appMachine = appBehaviour.createMachine({
     /** The container exists but cannot become a healthy running one as it is. */
     wedged: {
       always: [
+        { guard: 'onTrial', target: 'rollingBack', actions: 'judgeUpdate' },
         { guard: 'restartsInPlace', target: 'restarting', actions: 'absolve' },
         { target: 'recreating', actions: 'absolve' },
       ],
@@ -320,6 +331,10 @@ export const appMachine = appBehaviour.createMachine({
       on: DURING_STEP,
       invoke: REMOVE_CONTAINER,
     },
+    /** Preparing a new version: fetched, the old one stopped, its data copied, its container removed (app-updating.ts). */
+    updating: updatingState,
+    /** Back to the version before an update, its data from the snapshot (app-updating.ts). */
+    rollingBack: rollingBackState,
     /** Stopping the container because the owner stopped the app. */
     stopping: {
       entry: { type: 'announce', params: { state: 'stopping' } },
@@ -341,6 +356,7 @@ export const appMachine = appBehaviour.createMachine({
     stopped: {
       entry: { type: 'announce', params: { state: 'stopped' } },
       on: {
+        ROLLBACK: OWNER_ROLLBACK,
         OBSERVED: [
           { guard: 'observationNeedsAction', target: 'deciding', actions: ['observe', 'reportPass'] },
           { guard: 'freshObservation', actions: ['observe', 'reportPass'] },

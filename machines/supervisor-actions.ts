@@ -102,6 +102,7 @@ export const supervisorBehaviour = supervisorSetup.extend({
           observation: seen ? (seen.get(child.key) ?? null) : undefined,
           backoff: context.backoff,
           waitingFor,
+          ...(child.update ? { update: child.update } : {}),
         };
         refs[child.key] =
           isCompanionKey(child.key) && context.companionBackend === 'systemd'
@@ -119,7 +120,7 @@ export const supervisorBehaviour = supervisorSetup.extend({
       };
       const companions = companionKeysOf(context.refs, event.appId);
       if (event.type === 'INSTALL') {
-        send(event.appId, { type: 'UPDATE_SPEC', spec: event.app.spec });
+        send(event.appId, { type: 'UPDATE_SPEC', spec: event.app.spec, ...(event.retry ? { retry: true } : {}) });
         send(event.appId, { type: 'SET_DESIRED', desired: event.app.desired });
         for (const key of companions) {
           // rememberApp ran first: context.apps holds the new manifest.
@@ -173,10 +174,11 @@ export const supervisorBehaviour = supervisorSetup.extend({
       if (!key || !context.refs[key]) return;
       enqueue.sendTo('looks', { type: 'LOOK', key, containerId: event.event.containerId, events: [event.event] });
     }),
-    restartChild: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== 'RESTART') return;
+    /** The owner's restart or rollback reaches the app's machine. */
+    forwardToChild: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'RESTART' && event.type !== 'ROLLBACK') return;
       const ref = context.refs[event.appId];
-      if (ref) enqueue.sendTo(ref, { type: 'RESTART' });
+      if (ref) enqueue.sendTo(ref, { type: event.type });
     }),
     /** A child asked for a look at its container. */
     lookForChild: enqueueActions(({ context, event, enqueue }) => {

@@ -8,6 +8,7 @@ import {
 } from './binding.js';
 import type { DeclaredApp } from './supervisor-context.js';
 import type { AppSpec, Desired } from './types.js';
+import type { UpdateRecord } from './update.js';
 
 // The binding rules (binding.ts) applied to what the supervisor knows: which children the
 // declared apps call for, what each is asked for, and what holds each one back.
@@ -23,12 +24,14 @@ export interface DeclaredChild {
   key: string;
   spec: AppSpec;
   desired: Desired;
+  /** An app's update record found at boot. */
+  update?: UpdateRecord;
 }
 
 export function declaredChildren(apps: Record<string, DeclaredApp>): DeclaredChild[] {
   const children: DeclaredChild[] = [];
   for (const [appId, app] of Object.entries(apps)) {
-    children.push({ key: appId, spec: app.spec, desired: app.desired });
+    children.push({ key: appId, spec: app.spec, desired: app.desired, ...(app.update ? { update: app.update } : {}) });
     for (const [companionId, spec] of Object.entries(app.companions ?? {})) {
       children.push({ key: companionKey(appId, companionId), spec, desired: companionDesired(app.desired) });
     }

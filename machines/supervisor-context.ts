@@ -1,3 +1,4 @@
+import type { UpdateRecord } from './update.js';
 import type { ActorRefFrom } from 'xstate';
 import type { StateChanged } from './announce.js';
 import type { ContainerEvent, ContainerObservation } from '../src/domain/container-observation.js';
@@ -17,6 +18,8 @@ export interface DeclaredApp {
   dependsOn?: string[];
   /** Companion id → its spec (whose `appId` is the companion's key, `<appId>/<companionId>`). */
   companions?: Record<string, AppSpec>;
+  /** The app's update record found at boot (machines/update.ts): its machine resumes from it. */
+  update?: UpdateRecord;
 }
 
 export interface SupervisorInput {
@@ -93,11 +96,14 @@ export type SupervisorEvent =
   | { type: 'ENGINE.LISTED'; snapshot: Snapshot }
   | { type: 'ENGINE.LIST_FAILED'; error: unknown }
   | { type: 'RELEASE_GATE' }
-  | { type: 'INSTALL'; appId: string; app: DeclaredApp }
+  /** `retry`: the owner's `update`, which tries a version the last update rolled back again. */
+  | { type: 'INSTALL'; appId: string; app: DeclaredApp; retry?: boolean }
   | { type: 'UNINSTALL'; appId: string }
   | { type: 'SET_DESIRED'; appId: string; desired: Exclude<Desired, 'absent'> }
   /** The owner's restart of an app that should run (its machine stops and starts it; see AppCommand). */
   | { type: 'RESTART'; appId: string }
+  /** The owner's rollback of an app's last update (see AppCommand). */
+  | { type: 'ROLLBACK'; appId: string }
   | { type: 'SHUTDOWN' }
   | { type: 'APP.PASS_ENTRY'; passId: number; entry: PassEntry }
   /** A child's readiness may have changed (it entered or left `running`). */

@@ -41,6 +41,26 @@ export interface AppSpec {
    * the engine runs it anyway (podman under systemd, Docker), its `unhealthy` is not acted on.
    */
   ignoreEngineHealth?: boolean;
+  /** The manifest's version: what `status` and an update's story name. */
+  version?: string;
+  /** How a new version replaces this one (machines/update.ts); absent = replaced plainly (companions). */
+  update?: UpdatePolicy;
+  /** The app's own data directory: what an update's snapshot copies. */
+  dataDir?: string;
+}
+
+/** `app.update` of a manifest (src/manifest/schema-update.ts), in milliseconds. */
+export interface UpdatePolicy {
+  strategy: 'download-then-replace' | 'stop-first';
+  /** Copy the data dir before the new version first starts. */
+  snapshot: boolean;
+  keepSnapshots: number;
+  /** Ready this long without a break, and the new version counts as good. */
+  minHealthyMs: number;
+  /** Not proven good this long after it started: rolled back. */
+  deadlineMs: number;
+  /** A rollback puts the snapshot back in place of the data dir. */
+  restoreData: boolean;
 }
 
 /** What the `renderFiles` effect needs; see src/effects/render-files.ts. */
@@ -134,7 +154,10 @@ export interface StepOutcome {
 
 export type AppCommand =
   | { type: 'SET_DESIRED'; desired: Desired }
-  | { type: 'UPDATE_SPEC'; spec: AppSpec }
+  /** The manifest now says this. `retry`: the owner's `update`, which tries a version rolled back before again. */
+  | { type: 'UPDATE_SPEC'; spec: AppSpec; retry?: boolean }
+  /** The owner's `rollback`: back to the version before the last update, its data from that update's snapshot. */
+  | { type: 'ROLLBACK' }
   /**
    * From the supervisor whenever what holds the app changes: one phrase per dependency (or,
    * for a companion, its app) that is not ready, e.g. "bitcoind (not ready)"; empty = free.

@@ -2,8 +2,9 @@
  * Numbers for the operations side (printed, never asserted): the intent journal's append cost
  * with fsync, how long a transition takes to reach an SSE client of the local API, what
  * `GET /v1/status` costs next to its baselines, and the built `podwarden status` beside
- * `podman ps` (wall and peak memory of the whole process). `npm run bench:ops` builds first;
- * `BENCH_ONLY=cli` runs the last one alone, `BENCH_OTHER_CLI=<main.js>` adds another build.
+ * `podman ps` (wall and peak memory of the whole process), and an update's data snapshot of
+ * 1 GiB beside `cp -a` (scripts/bench-snapshot.ts). `npm run bench:ops` builds first;
+ * `BENCH_ONLY=cli` (or `snapshot`) runs that one alone, `BENCH_OTHER_CLI=<main.js>` adds another build.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -19,6 +20,7 @@ import { silentLogger } from '../src/log.js';
 import { createOrchestrator, type AppStatus } from '../src/orchestrator.js';
 import type { Transition } from '../src/streams/transitions.js';
 import { stringify } from 'yaml';
+import { snapshotCost } from './bench-snapshot.js';
 
 function percentiles(samples: number[]): string {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -268,3 +270,4 @@ if (only === undefined || only === 'ops') {
   await statusLatency(20);
 }
 if (only === undefined || only === 'cli') await cliStatusBesidePodmanPs();
+if (only === undefined || only === 'snapshot') await snapshotCost();

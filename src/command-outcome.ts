@@ -5,7 +5,7 @@ import { rowKey, type AppStatus } from './status-rows.js';
 import type { Transition } from './streams/transitions.js';
 
 /** The owner's commands whose outcome can be awaited. */
-export type OwnerCommandName = 'install' | 'uninstall' | 'start' | 'stop' | 'restart';
+export type OwnerCommandName = 'install' | 'uninstall' | 'start' | 'stop' | 'restart' | 'update' | 'rollback';
 
 /** Options every owner's command takes: wait for its outcome, and how long. */
 export interface CommandOptions {
@@ -33,6 +33,8 @@ const GOALS: Record<OwnerCommandName, string> = {
   restart: 'running and ready again',
   stop: 'stopped',
   uninstall: 'removed',
+  update: 'updated, running and ready',
+  rollback: 'rolled back, running and ready',
 };
 
 function said(row: AppStatus): string {
@@ -51,6 +53,20 @@ function runsAndIsReady(row: AppStatus | undefined, appId: string, deps: Outcome
 }
 
 /**
+ * An update's or rollback's own verdict: going while one is under way, not reached when the
+ * update ended other than asked; undefined once that part is over (then the app must run).
+ */
+function updateVerdict(row: AppStatus | undefined, command: 'update' | 'rollback', endedBefore?: number) {
+  if (row?.update) return GOING;
+  const last = row?.lastUpdate;
+  if (!last || last.endedAt === endedBefore) return command === 'rollback' ? GOING : undefined;
+  const wanted = command === 'update' ? 'updated' : 'rolled-back';
+  if (last.result !== wanted)
+    return { reached: false, cannot: `the update ${last.from} → ${last.to} was ${last.result}: ${last.reason ?? ''}` };
+  return undefined;
+}
+
+/**
  * Watches one app from just before the owner's command is applied until it reaches what the
  * command asked for, or cannot: call `begin()` once the command is applied. A restart counts
  * only once the app has left `running` since the watch began, so the run it replaced does not
@@ -59,6 +75,8 @@ function runsAndIsReady(row: AppStatus | undefined, appId: string, deps: Outcome
 export function watchOutcome(deps: OutcomeDeps, appId: string, command: OwnerCommandName, timeoutMs: number) {
   const rowOf = () => deps.status().find((row) => rowKey(row) === appId);
   let leftRunning = command !== 'restart' || rowOf()?.state !== 'running';
+  // An update (or rollback) counts once one ended after the watch began.
+  const endedBefore = rowOf()?.lastUpdate?.endedAt;
 
   function verdict(): Verdict {
     const row = rowOf();
@@ -70,6 +88,9 @@ export function watchOutcome(deps: OutcomeDeps, appId: string, command: OwnerCom
         if (row && row.desired !== 'stopped')
           return { reached: false, cannot: `another command asked for ${row.desired}` };
         return row?.state === 'stopped' ? { reached: true } : GOING;
+      case 'update':
+      case 'rollback':
+        return updateVerdict(row, command, endedBefore) ?? runsAndIsReady(row, appId, deps);
       default: {
         const running = runsAndIsReady(row, appId, deps);
         return running.reached && !leftRunning ? GOING : running;
@@ -175,6 +196,8 @@ export function awaitedCommands(
     startApp(appId: string): Promise<void>;
     stopApp(appId: string): Promise<void>;
     restartApp(appId: string): Promise<void>;
+    update(appId: string): Promise<void>;
+    rollback(appId: string): Promise<void>;
   },
   deps: OutcomeDeps,
 ) {
@@ -189,5 +212,9 @@ export function awaitedCommands(
       awaitCommand(deps, appId, 'stop', options, () => commands.stopApp(appId)),
     restartApp: (appId: string, options?: CommandOptions) =>
       awaitCommand(deps, appId, 'restart', options, () => commands.restartApp(appId)),
+    updateApp: (appId: string, options?: CommandOptions) =>
+      awaitCommand(deps, appId, 'update', options, () => commands.update(appId)),
+    rollbackApp: (appId: string, options?: CommandOptions) =>
+      awaitCommand(deps, appId, 'rollback', options, () => commands.rollback(appId)),
   };
 }

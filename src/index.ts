@@ -38,7 +38,13 @@ export type {
   ProbeSpec,
   ProbeCheck,
   Desired,
+  UpdatePolicy,
+  AppSpec,
+  PullPolicy,
+  RenderSpec,
 } from '../machines/types.js';
+export type { UpdateRecord, UpdatePhase, UpdateResult, SnapshotRef, PrepareStep } from '../machines/update.js';
+export type { UpdateEnded } from './updates/update-wiring.js';
 export { describeFailure } from '../machines/failure.js';
 export type { FailureReason, FailureKind, ProbeRole } from '../machines/failure.js';
 export type {

@@ -15,6 +15,8 @@ import type { CatalogApp } from './catalog-keeper.js';
 import type { ManifestError } from './manifest/errors.js';
 import type { ManifestParser } from './manifest/manifest-parser.js';
 import type { AppStatus } from './status-rows.js';
+import type { UpdateEnded } from './updates/update-wiring.js';
+import type { UpdateRecords } from './updates/update-records.js';
 import type { Transition } from './streams/transitions.js';
 
 // The orchestrator's public shape: its options, its API and what they answer with.
@@ -54,6 +56,11 @@ export interface OrchestratorOptions {
    * probes, journal dates. Default the system clock; a replay passes its virtual one.
    */
   clock?: Clock;
+  /**
+   * Where each app's update record is kept (docs/updates.md); default `<stateDir>/updates/`.
+   * Tests on fake timers pass `memoryUpdateRecords()` from `podwarden/testing`.
+   */
+  updateRecords?: UpdateRecords;
   /** An inspection observer, e.g. the Stately inspector (transitions$ does not depend on one). */
   inspect?: (event: InspectionEvent) => void;
   onPullProgress?: (appId: string, progress: PullProgress) => void;
@@ -165,6 +172,14 @@ export interface Orchestrator {
    */
   restartApp(appId: string, options?: CommandOptions): Promise<AppStatus | undefined>;
   /**
+   * The app takes its catalog manifest now as an update (snapshot, trial, rollback on failure;
+   * docs/updates.md), even a version an earlier update rolled back. With `wait`, `not-reached`
+   * when the update was rolled back or abandoned.
+   */
+  updateApp(appId: string, options?: CommandOptions): Promise<AppStatus | undefined>;
+  /** Back to the version before the app's last update, its data from that update's snapshot. */
+  rollbackApp(appId: string, options?: CommandOptions): Promise<AppStatus | undefined>;
+  /**
    * Binds an installed app to another file of the catalog (`file`: its name there, or a path
    * in the catalog folder), which must hold a valid manifest of that app; the app is updated
    * from it like after a reload. The only way another file can speak for an installed app.
@@ -193,5 +208,5 @@ export interface Orchestrator {
   /** Pull and build progress per app. */
   readonly progress$: Observable<AppProgress>;
   /** Engine calls (method, outcome) and event delays, for metrics. */
-  readonly telemetry$: Observable<EngineTelemetry | { kind: 'journal-write-failed' }>;
+  readonly telemetry$: Observable<EngineTelemetry | { kind: 'journal-write-failed' } | UpdateEnded>;
 }

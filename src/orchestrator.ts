@@ -27,12 +27,14 @@ import { createOrchestratorQueries } from './orchestrator-queries.js';
 import { createEngineReach } from './orchestrator-health.js';
 import { chooseCompanionBackend, chooseImageHealthchecks } from './boot-choices.js';
 import { createSupervisorActor, logSupervisor } from './supervisor-actor.js';
+import { createUpdateWiring, type UpdateEnded } from './updates/update-wiring.js';
 import { createOwnerCommands } from './owner-commands.js';
 import { awaitedCommands } from './command-outcome.js';
 import { dependencyBlocker, dependentsOf } from './dependencies.js';
 import { createOrphanGuard, type OrphanGuard } from './orphan-guard.js';
 import { adoptAtBoot } from './boot-adoption.js';
-import { lastOwnerWords, adoptionsFrom } from './state/owner-words.js';
+import { lastOwnerWords } from './state/owner-words.js';
+import { adoptLeftAlone } from './adopt-left-alone.js';
 import { removeStaleTempFiles } from './state/stale-temp-files.js';
 
 export type {
@@ -74,7 +76,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     imageHealthchecksBy: () => imageHealthchecks ?? 'podwarden',
   });
   const keeper = createCatalogKeeper({ ...options, dataDir, secretsDir, log });
-  const telemetry = new Subject<EngineTelemetry | { kind: 'journal-write-failed' }>();
+  const telemetry = new Subject<EngineTelemetry | { kind: 'journal-write-failed' } | UpdateEnded>();
+  const updates = createUpdateWiring({ ...options, logger: log, clock, onEnded: (event) => telemetry.next(event) });
   const progress = new Subject<AppProgress>();
   const engineReach = createEngineReach();
   const work = boundEngineWork(
@@ -179,7 +182,10 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     catalogRefuses: (appId) => catalog.problems.has(appId),
     manifestProblem,
     dependents: (appId) => dependentsOf(catalog, desired, appId),
-    uninstalled: (appId) => guard?.uninstalledNow(appId),
+    uninstalled: (appId) => {
+      guard?.uninstalledNow(appId);
+      void updates.forget(appId);
+    },
   });
 
   function observeEngine(): Promise<Snapshot> {
@@ -268,9 +274,11 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
 
       const apps: Record<string, DeclaredApp> = {};
       const refused: Record<string, string> = {};
+      const updateRecords = await updates.loadAtBoot();
       for (const appId of Object.keys(desired.apps)) {
         const app = declared(appId);
-        if (app) apps[appId] = app;
+        const record = updateRecords.get(appId);
+        if (app) apps[appId] = record ? { ...app, update: record } : app;
         else refused[appId] = manifestProblem(appId);
       }
       for (const [appId, problem] of Object.entries(refused)) {
@@ -292,7 +300,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         ...(options.diskReserveBytes !== undefined ? { diskReserveBytes: options.diskReserveBytes } : {}),
       });
       const supervisor = createSupervisorActor({
-        appEffects: effects,
+        appEffects: { ...effects, ...updates.effects },
         unitEffects,
         recover: () => recoverEngine(records),
         observe: async () => guarded(await observeEngine()),
@@ -352,19 +360,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
 
     async adopt(appIds) {
       requireRoot();
-      const alone = [...(guard?.leftAlone().values() ?? [])].filter((entry) => entry.companion === undefined);
-      const wanted = appIds ?? alone.map((entry) => entry.appId);
-      const records = journal ? await journal.read() : [];
-      const containers = new Map(alone.map((entry) => [entry.appId, entry.container]));
-      const { adopt } = adoptionsFrom(containers, lastOwnerWords(records));
-      const chosen = wanted.map((appId) => {
-        const found = adopt.find((entry) => entry.appId === appId);
-        if (!found)
-          throw new PodwardenError(`no container of app "${appId}" is left alone: nothing to adopt`, 'not-found');
-        return found;
-      });
-      for (const { appId, desired: wish } of chosen) await commands.adopt(appId, wish);
-      return chosen.map(({ appId }) => appId);
+      return adoptLeftAlone(appIds, { guard, journal, adopt: (appId, wish) => commands.adopt(appId, wish) });
     },
 
     reconcileNow() {

@@ -29,7 +29,7 @@ export interface OwnerCommandDeps {
   manifestProblem(appId: string): string;
   /** Installed apps whose manifest depends on this one. */
   dependents(appId: string): string[];
-  /** The owner uninstalled it: a container of it found later may be removed. */
+  /** The owner uninstalled it: a container of it found later may be removed, its update record goes. */
   uninstalled(appId: string): void;
 }
 
@@ -220,5 +220,38 @@ export function createOwnerCommands(deps: OwnerCommandDeps) {
       await note(appId, 'restart', 'applied');
       supervisor.send({ type: 'RESTART', appId });
     },
+
+    /**
+     * The app takes the manifest the catalog has for it now, as an update (machines/update.ts),
+     * even a version an earlier update rolled back. Nothing to do when it runs that manifest.
+     */
+    async update(appId: string): Promise<void> {
+      const supervisor = machineFor(appId, 'update');
+      await note(appId, 'update', 'applied');
+      supervisor.send({ type: 'INSTALL', appId, app: deps.declared(appId)!, retry: true });
+    },
+
+    /** Back to the version before the app's last update, its data from that update's snapshot. */
+    async rollback(appId: string): Promise<void> {
+      const supervisor = machineFor(appId, 'rollback');
+      const last = supervisor.getSnapshot().context.refs[appId]!.getSnapshot().context as {
+        lastUpdate?: { result?: string };
+      };
+      if (last.lastUpdate?.result !== 'updated')
+        throw new PodwardenError(`cannot roll back "${appId}": it has no update to go back from`, 'invalid');
+      await note(appId, 'rollback', 'applied');
+      supervisor.send({ type: 'ROLLBACK', appId });
+    },
   };
+
+  /** The supervisor, once the installed app has a machine to tell (its manifest is in force, recovery is over). */
+  function machineFor(appId: string, command: string): Supervisor {
+    requireInstalled(appId);
+    const supervisor = deps.supervisor();
+    if (deps.declared(appId) === undefined || !supervisor.getSnapshot().context.refs[appId]) {
+      const why = deps.declared(appId) === undefined ? deps.manifestProblem(appId) : 'podwarden is still recovering';
+      throw new PodwardenError(`cannot ${command} "${appId}": ${why}`, 'invalid');
+    }
+    return supervisor;
+  }
 }

@@ -6,6 +6,8 @@ import type { SupervisorContext } from '../machines/supervisor-context.js';
 import type { BackoffPolicy, Desired } from '../machines/types.js';
 import { topLevelState, type Transition } from './streams/transitions.js';
 import type { LeftAlone } from './orphan-guard.js';
+import type { AppContext } from '../machines/app-knowledge.js';
+import { versionOf } from '../machines/update.js';
 
 export interface AppStatus {
   appId: string;
@@ -40,6 +42,21 @@ export interface AppStatus {
   retryAt?: number;
   /** Host rights the owner's policy gives this container, each with its rule; absent for the (usual) app that has none. */
   rights?: string[];
+  /** The manifest version the app runs (or is being made from). */
+  version?: string;
+  /** An update under way: the versions, and how far it got (machines/update.ts). */
+  update?: { phase: string; from: string; to: string };
+  /** How the last update ended; `rolled-back`/`abandoned` name a version offered but not run. */
+  lastUpdate?: {
+    result: string;
+    from: string;
+    to: string;
+    endedAt?: number;
+    reason?: string;
+    /** The data snapshot taken before the update, and whether the rollback put it back. */
+    snapshot?: string;
+    restored?: boolean;
+  };
 }
 
 /** A row's (or transition's) key, as the supervisor keys its children: `bitcoind`, `bitcoind/ui`. */
@@ -58,6 +75,28 @@ function retryAtOf(context: object, state: string, since: number | undefined): n
   const { backoff, failures, seed } = context as Partial<{ backoff: BackoffPolicy; failures: number; seed: number }>;
   if (state !== 'backoff' || since === undefined || !backoff || failures === undefined) return undefined;
   return since + backoffDelay(failures, backoff, seed ?? 0);
+}
+
+/** What a machine's context says of versions and updates (a companion unit's has none). */
+function updateFields(context: object): Pick<AppStatus, 'version' | 'update' | 'lastUpdate'> {
+  const { spec, update, lastUpdate } = context as Partial<Pick<AppContext, 'spec' | 'update' | 'lastUpdate'>>;
+  return {
+    ...(spec?.version !== undefined ? { version: spec.version } : {}),
+    ...(update ? { update: { phase: update.phase, from: versionOf(update.from), to: versionOf(update.to) } } : {}),
+    ...(lastUpdate?.result
+      ? {
+          lastUpdate: {
+            result: lastUpdate.result,
+            from: versionOf(lastUpdate.from),
+            to: versionOf(lastUpdate.to),
+            ...(lastUpdate.endedAt !== undefined ? { endedAt: lastUpdate.endedAt } : {}),
+            ...(lastUpdate.reason !== undefined ? { reason: lastUpdate.reason } : {}),
+            ...(lastUpdate.snapshot ? { snapshot: lastUpdate.snapshot.path } : {}),
+            ...(lastUpdate.restored ? { restored: true } : {}),
+          },
+        }
+      : {}),
+  };
 }
 
 /**
@@ -94,6 +133,7 @@ export function createStatusRows(transitions$: Observable<Transition>) {
       ...(retryAt === undefined ? {} : { retryAt }),
       ...(ready === undefined ? {} : { ready }),
       ...failureFields(app.failure),
+      ...updateFields(app),
       ...('container' in app && app.container
         ? { containerId: app.container.id, containerStatus: app.container.status, health: app.container.health }
         : {}),

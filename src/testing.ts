@@ -14,3 +14,5 @@ export type {
 export type { SimulatorControl, ExecAnswer } from './engine/simulator/simulator-control.js';
 export type { EngineMethod } from './engine/simulator/simulator-conditions.js';
 export type { Clock, TimerId } from './domain/clock.js';
+export { memoryUpdateRecords } from './updates/update-records.js';
+export type { UpdateRecords } from './updates/update-records.js';

@@ -13,6 +13,8 @@ export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   start: async () => (await import('./commands/start.js')).startCommand(),
   stop: async () => (await import('./commands/stop.js')).stopCommand(),
   restart: async () => (await import('./commands/restart.js')).restartCommand(),
+  update: async () => (await import('./commands/update.js')).updateCommand(),
+  rollback: async () => (await import('./commands/rollback.js')).rollbackCommand(),
   status: async () => (await import('./commands/status.js')).statusCommand(),
   logs: async () => (await import('./commands/logs.js')).logsCommand(),
   events: async () => (await import('./commands/events.js')).eventsCommand(),

@@ -8,6 +8,8 @@ import { missingHistory } from './missing-history.js';
 import { stateSentence } from './state-words.js';
 
 export { clock } from './clock.js';
+import { updateStory } from './update-story.js';
+import type { AppStatus } from '../status-rows.js';
 
 /** What `explain` knows of an app right now (the status row's fields it uses). */
 export interface ExplainedApp {
@@ -23,6 +25,9 @@ export interface ExplainedApp {
   retryAt?: number;
   /** Host rights the owner's policy gives it, with their rules. */
   rights?: string[];
+  /** An update under way and how the last one ended (update-story.ts). */
+  update?: AppStatus['update'];
+  lastUpdate?: AppStatus['lastUpdate'];
 }
 
 export interface Explanation {
@@ -104,6 +109,8 @@ function summaryOf(app: ExplainedApp | undefined, appId: string, now: number): s
   if (app.failures > 0) {
     summary += ` It failed ${app.failures === 1 ? 'once' : `${app.failures} times in a row`}${app.failure && app.failure !== app.reason ? `; last: ${app.failure}` : ''}.`;
   }
+  const story = updateStory(appId, app);
+  if (story) summary += ` ${story}`;
   if (app.rights && app.rights.length > 0)
     summary += ` It runs with host rights the owner's policy gives it: ${app.rights.join('; ')}.`;
   return summary;
@@ -117,6 +124,8 @@ const COMMAND_WORDS: Record<string, string> = {
   stop: 'the owner stopped it',
   restart: 'the owner restarted it',
   adopt: 'the owner adopted its container as installed',
+  update: 'the owner asked for an update',
+  rollback: 'the owner rolled back its last update',
 };
 
 function commandSentence(record: CommandRecord): string {

@@ -20,6 +20,8 @@ const WORDS: Record<string, { now: string; since?: string }> = {
   confirming: { now: 'is starting (checking that it stays up)' },
   restarting: { now: 'is restarting' },
   recreating: { now: 'is being recreated' },
+  updating: { now: 'is being updated (its new version is being prepared)' },
+  rollingBack: { now: 'is being rolled back to the version before its update' },
   crashed: { now: 'has crashed' },
   wedged: { now: 'is stuck and about to be recreated' },
   stopping: { now: 'is stopping' },

@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { companionKey } from '../../machines/binding.js';
 import type { AppProbes, AppSpec } from '../../machines/types.js';
+import { DEFAULT_UPDATE_POLICY } from './schema-update.js';
 import { LABELS } from '../domain/labels.js';
 import type { ContainerSpec } from '../domain/container-spec.js';
 import { appProbes } from './app-probes.js';
@@ -96,7 +97,7 @@ export function createSpecBuilder({
     const { files, values, requirements } = entry.manifest;
     const probes = appProbes(entry.manifest);
     const heedsImageHealthcheck = entry.manifest.probes?.imageHealthcheck ?? true;
-    return machineSpec(id, entry.manifest.container, container, appDataDir, {
+    const spec = machineSpec(id, entry.manifest.container, container, appDataDir, {
       manifestFile: entry.file,
       ...(probes ? { probes } : {}),
       // Apps only: a companion has no probes section to turn it off with (where the engine runs
@@ -107,6 +108,14 @@ export function createSpecBuilder({
       ...(values !== undefined ? { values } : {}),
       ...(requirements?.diskBytes !== undefined ? { diskBytes: requirements.diskBytes } : {}),
     });
+    // Apps only: a companion is replaced with its app's manifest, plainly.
+    return {
+      ...spec,
+      version: entry.manifest.version,
+      update: entry.manifest.update ?? DEFAULT_UPDATE_POLICY,
+      // Only an app that keeps something there has data an update could need back.
+      ...((spec.directories?.length ?? 0) > 0 || spec.render ? { dataDir: appDataDir } : {}),
+    };
   }
 
   function companionSpecs(entry: CatalogEntry): Record<string, AppSpec> {

@@ -10,6 +10,7 @@ import { boundedList, boundedString, displayText } from './schema-fields.js';
 import { renderedFileSchema, renderedFilesSchema, requirementsSchema, valuesFileSchema } from './schema-files.js';
 import { probesSchema } from './schema-probes.js';
 import { resourcesSchema } from './schema-resources.js';
+import { updateSchema } from './schema-update.js';
 
 /**
  * The app manifest: one app per YAML file, `app:` at the top. Every object is strict, so a
@@ -57,6 +58,8 @@ export const appSchema = z
     files: renderedFilesSchema.optional(),
     values: valuesFileSchema.optional(),
     requirements: requirementsSchema.optional(),
+    /** How a new version replaces the running one (docs/updates.md). */
+    update: updateSchema.optional(),
   })
   .superRefine((app, ctx) => {
     app.dependsOn.forEach((dependency, i) => {

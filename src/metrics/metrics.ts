@@ -157,6 +157,13 @@ export function createMetrics(orchestrator: Orchestrator): PodwardenMetrics {
     registers: [registry],
   });
 
+  const updatesEnded = new Counter({
+    name: 'podwarden_updates_total',
+    help: 'Updates that ended, by app and result (updated, rolled-back, abandoned)',
+    labelNames: ['app', 'result'] as const,
+    registers: [registry],
+  });
+
   const subscriptions = [
     orchestrator.transitions$.subscribe((transition) => {
       transitions.inc({ ...who(transition), to: transition.to });
@@ -173,6 +180,7 @@ export function createMetrics(orchestrator: Orchestrator): PodwardenMetrics {
     orchestrator.telemetry$.subscribe((event) => {
       if (event.kind === 'call') engineCalls.inc({ call: event.call, outcome: event.outcome });
       else if (event.kind === 'event-lag') eventLag.observe(event.lagMs / 1000);
+      else if (event.kind === 'update-ended') updatesEnded.inc({ app: event.appId, result: event.result });
       else journalFailures.inc();
     }),
   ];

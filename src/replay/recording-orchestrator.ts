@@ -23,6 +23,8 @@ const EFFECT: Record<CommandName, Effect> = {
   adopt: 'settle',
   // Journaled (or, for an app that does not run, written to desired.json) before its machine hears it.
   restartApp: 'settle',
+  updateApp: 'settle',
+  rollbackApp: 'settle',
 };
 
 /**
@@ -117,6 +119,8 @@ export function recordCommands(orchestrator: Orchestrator, recorder: Recorder): 
     catalog: () => orchestrator.catalog(),
     health: () => orchestrator.health(),
     restartApp: (appId) => recorded('restartApp', appId, () => orchestrator.restartApp(appId)),
+    updateApp: (appId) => recorded('updateApp', appId, () => orchestrator.updateApp(appId)),
+    rollbackApp: (appId) => recorded('rollbackApp', appId, () => orchestrator.rollbackApp(appId)),
     moveApp(appId, file) {
       // A move changes which file speaks for an app, which a replay cannot rebuild: the
       // recording ends here (said in the log), the move goes on.

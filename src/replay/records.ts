@@ -101,6 +101,8 @@ export const COMMAND_NAMES = [
   'startApp',
   'stopApp',
   'restartApp',
+  'updateApp',
+  'rollbackApp',
   'releaseGate',
   'reloadCatalog',
   'reconcileNow',

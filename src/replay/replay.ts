@@ -201,6 +201,10 @@ async function drive({
             return orchestrator.stopApp(appId);
           case 'restartApp':
             return orchestrator.restartApp(appId);
+          case 'updateApp':
+            return orchestrator.updateApp(appId);
+          case 'rollbackApp':
+            return orchestrator.rollbackApp(appId);
           case 'releaseGate':
             return orchestrator.releaseGate();
           case 'reloadCatalog':

@@ -114,7 +114,8 @@ async function existingMode(target: string): Promise<number | undefined> {
   }
 }
 
-async function syncDirectory(dir: string): Promise<void> {
+/** fsyncs a folder, so a rename in it survives a power cut (where the file system allows). */
+export async function syncDirectory(dir: string): Promise<void> {
   let handle: FileHandle | undefined;
   try {
     handle = await open(dir, 'r');

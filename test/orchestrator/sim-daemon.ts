@@ -12,6 +12,7 @@ import {
   type SimulatorOptions,
 } from '../../src/engine/simulator/simulator.js';
 import { silentLogger } from '../../src/log.js';
+import { memoryUpdateRecords } from '../../src/updates/update-records.js';
 import { createOrchestrator, type Orchestrator, type OrchestratorOptions } from '../../src/orchestrator.js';
 import type { Transition } from '../../src/streams/transitions.js';
 
@@ -86,6 +87,7 @@ export async function createSimDaemon(
   };
   const transitions: Transition[] = [];
   const passes: PassReport[] = [];
+  const updateRecords = memoryUpdateRecords();
 
   async function boot(overrides: Partial<OrchestratorOptions>): Promise<Orchestrator> {
     const orchestrator = createOrchestrator({
@@ -96,6 +98,8 @@ export async function createSimDaemon(
       logger: silentLogger(),
       // Fake timers drive these daemons; the journal's fsync'd file I/O would not keep step with them.
       journal: false,
+      // The same for each update's record (kept across restarts of this daemon).
+      updateRecords,
       ...options,
       ...overrides,
     });

@@ -62,7 +62,7 @@ describe('generated visualizations', () => {
     for (const key of keys(appMachine.root).slice(1)) {
       // A parallel state's cluster is titled "running (parallel)".
       expect(svg, key).toMatch(new RegExp(`>${key}( \\(parallel\\))?</text>`));
-      expect(readme, key).toMatch(new RegExp(`^\\| \`([a-z.]+\\.)?${key}\` \\|`, 'm'));
+      expect(readme, key).toMatch(new RegExp(`^\\| \`([A-Za-z.]+\\.)?${key}\` \\|`, 'm'));
     }
     expect(readme).toContain('![app state chart](app.svg)');
     expect(readme).toContain('```mermaid\nstateDiagram-v2');

@@ -17,6 +17,10 @@ const COMMANDS = {
   stop: (orchestrator: Orchestrator, appId: string, options: CommandOptions) => orchestrator.stopApp(appId, options),
   restart: (orchestrator: Orchestrator, appId: string, options: CommandOptions) =>
     orchestrator.restartApp(appId, options),
+  update: (orchestrator: Orchestrator, appId: string, options: CommandOptions) =>
+    orchestrator.updateApp(appId, options),
+  rollback: (orchestrator: Orchestrator, appId: string, options: CommandOptions) =>
+    orchestrator.rollbackApp(appId, options),
 } as const;
 
 export type AppCommandName = keyof typeof COMMANDS;
@@ -25,7 +29,7 @@ export type AppCommandName = keyof typeof COMMANDS;
 const DEFAULT_WAIT_SECONDS = 300;
 
 /**
- * POST /v1/apps/:id/{install,uninstall,start,stop,restart,move}. Without `wait` the answer (202)
+ * POST /v1/apps/:id/{install,uninstall,start,stop,restart,update,rollback,move}. Without `wait` the answer (202)
  * means the owner's intent is saved and the app's machine has it; the work follows (watch
  * /v1/events). With `{"wait": true, "timeoutSeconds": n}` the answer (200) comes once the app
  * reached what the command asked for, with its status row; 409 `not-reached` says why it cannot,

@@ -1,0 +1,125 @@
+import { LABELS } from '../src/domain/labels.js';
+import type { AppSpec, Observed } from './types.js';
+
+/**
+ * What an app machine knows of an update: the version it replaces (kept whole, to go back
+ * to), the one it brings, how far it got, and how it ended. The same record is what the
+ * update effects keep on disk (src/updates/update-record.ts) before each step, so a podwarden
+ * killed mid-update finds it at boot and rolls back (see `resumedUpdate`).
+ */
+
+/** How far an update got: `preparing` (the old version may be stopped; nothing new ran), `trial` (the new version runs and must prove itself), `rolling-back`. */
+export type UpdatePhase = 'preparing' | 'trial' | 'rolling-back';
+
+/** How an update ended. `abandoned`: it never started the new version (the image could not be fetched, the snapshot failed). */
+export type UpdateResult = 'updated' | 'rolled-back' | 'abandoned';
+
+/** A copy of the app's data dir taken before the new version first started. */
+export interface SnapshotRef {
+  path: string;
+  /** ms since epoch */
+  takenAt: number;
+  bytes: number;
+  files: number;
+  durationMs: number;
+  method: string;
+}
+
+/** The steps of preparing an update, each done once. */
+export type PrepareStep = 'fetch' | 'stop' | 'snapshot' | 'replace';
+
+export interface UpdateRecord {
+  appId: string;
+  from: AppSpec;
+  to: AppSpec;
+  phase: UpdatePhase;
+  /** Preparing steps done so far. */
+  done: PrepareStep[];
+  snapshot?: SnapshotRef;
+  /** The new version was rendered or started: the data may differ from the snapshot. */
+  touched: boolean;
+  /** The rollback put the snapshot back. */
+  restored?: boolean;
+  result?: UpdateResult;
+  /** Why it was rolled back or abandoned, in words. */
+  reason?: string;
+  /** ms since epoch when the update began and ended (from the effects' answers). */
+  startedAt?: number;
+  endedAt?: number;
+}
+
+export function versionOf(spec: AppSpec): string {
+  return spec.version ?? spec.specHash.slice(0, 12);
+}
+
+/** `0.10.5 → 0.10.6`, or the spec hashes when the version did not change. */
+export function updateTitle(record: Pick<UpdateRecord, 'from' | 'to'>): string {
+  const from = versionOf(record.from);
+  const to = versionOf(record.to);
+  return from === to
+    ? `${from} (${record.from.specHash.slice(0, 8)} → ${record.to.specHash.slice(0, 8)})`
+    : `${from} → ${to}`;
+}
+
+/** A record begun now: the running version `from` is to be replaced by `to`. */
+export function beganUpdate(from: AppSpec, to: AppSpec): UpdateRecord {
+  return { appId: from.appId, from, to, phase: 'preparing', done: [], touched: false };
+}
+
+/**
+ * The next preparing step, in the order the strategy says (download-then-replace fetches while
+ * the old version still runs; stop-first stops it before anything), or `handover` when the old
+ * container is gone and the new one can be made. The snapshot is taken with the old version
+ * stopped, so the copy is consistent.
+ */
+export function nextPrepareStep(record: UpdateRecord, hasContainer: boolean): PrepareStep | 'handover' {
+  const order: PrepareStep[] =
+    record.to.update?.strategy === 'stop-first'
+      ? ['stop', 'snapshot', 'fetch', 'replace']
+      : ['fetch', 'stop', 'snapshot', 'replace'];
+  for (const step of order) {
+    if (record.done.includes(step)) continue;
+    if ((step === 'stop' || step === 'replace') && !hasContainer) continue;
+    if (step === 'snapshot' && !takesSnapshot(record)) continue;
+    return step;
+  }
+  return 'handover';
+}
+
+/** The update promises a snapshot: the app has a data dir and its policy asks for one. */
+export function takesSnapshot(record: UpdateRecord): boolean {
+  return (record.to.update?.snapshot ?? false) && record.to.dataDir !== undefined;
+}
+
+/** The rollback puts the snapshot back: there is one, the new version may have changed the data, and the policy asks. */
+export function restoresData(record: UpdateRecord): boolean {
+  return record.snapshot !== undefined && record.touched && !record.restored && (record.to.update?.restoreData ?? true);
+}
+
+/** A container the rollback removes: any that is not the old version's (the old one is kept and started again). */
+export function holdsNewContainer(record: UpdateRecord, container: Observed | undefined): boolean {
+  return container !== null && container !== undefined && container.labels[LABELS.specHash] !== record.from.specHash;
+}
+
+/**
+ * A spec the last update rolled back or abandoned: not tried again until the owner asks
+ * (`podwarden update`) or the catalog offers another one.
+ */
+export function isRejected(last: UpdateRecord | undefined, spec: AppSpec): boolean {
+  return last !== undefined && last.result !== 'updated' && last.to.specHash === spec.specHash;
+}
+
+/**
+ * What a machine resumes from a record found at boot: an update still under way is rolled back
+ * (podwarden stopped in the middle: the new version never proved itself). The data goes back
+ * when a snapshot exists, since nothing says the new version did not touch it.
+ */
+export function resumedUpdate(record: UpdateRecord): UpdateRecord {
+  if (record.result !== undefined) return record;
+  return {
+    ...record,
+    phase: 'rolling-back',
+    touched: record.touched || record.snapshot !== undefined,
+    reason: record.reason ?? 'podwarden stopped during the update, before the new version proved itself',
+  };
+}
