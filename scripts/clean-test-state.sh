@@ -34,7 +34,30 @@ clean_engine() {
   log "${cli[0]}: removed $(wc -w <<<"$ids") test containers and $(wc -w <<<"$images") sample images"
 }
 
+# What test/podman/kube-play.test.ts makes with `podman kube play`: pods (their infra containers
+# are of podman's pause image, so clean_engine does not see them), the volumes of their claims,
+# and its DNS network. All carry its label; the network its name.
+readonly KUBE_PLAY_LABEL='io.podwarden.test=kube-play'
+readonly KUBE_PLAY_NETWORK=podwarden-test-kube
+
+clean_kube_play() {
+  local pods volumes
+  pods=$(podman pod ps --quiet --filter "label=$KUBE_PLAY_LABEL")
+  if [[ -n $pods ]]; then
+    # shellcheck disable=SC2086 # one id a word
+    podman pod rm --force $pods >/dev/null
+  fi
+  volumes=$(podman volume ls --quiet --filter "label=$KUBE_PLAY_LABEL")
+  if [[ -n $volumes ]]; then
+    # shellcheck disable=SC2086
+    podman volume rm --force $volumes >/dev/null
+  fi
+  podman network rm --force "$KUBE_PLAY_NETWORK" >/dev/null 2>&1 || true
+  log "podman: removed $(wc -w <<<"$pods") kube-play pods and $(wc -w <<<"$volumes") of their volumes"
+}
+
 require_root
+clean_kube_play
 clean_engine podman
 # Docker only when its daemon answers: after a reboot the socket file outlives dockerd, and
 # setup-docker.sh starts it later from a clean store anyway.

@@ -83,3 +83,25 @@ export type { ParseResult } from './manifest/parse-manifest.js';
 export type { VolumeMount } from './manifest/field-formats.js';
 export type { SystemdUnits } from './companions/systemd/systemd-units.js';
 export { DesiredStateError } from './state/desired-state-error.js';
+export { exportKube, kubeYaml, KubeExportError } from './export/export-kube.js';
+export type { KubeExport, KubeExportOptions } from './export/export-kube.js';
+export type { ExportTarget } from './export/export-target.js';
+export type { ExportWarning } from './export/export-warning.js';
+export type {
+  KubeClaim,
+  KubeConfigMap,
+  KubeContainer,
+  KubeDeployment,
+  KubeDocument,
+  KubeMeta,
+  KubePod,
+  KubePodSpec,
+  KubeProbe,
+  KubeSecret,
+  KubeService,
+  KubeVolume,
+  KubeVolumeMount,
+} from './export/kube-objects.js';
+export { importKube, ImportRefusal } from './export/import-kube.js';
+export type { KubeImport } from './export/import-kube.js';
+export type { AppManifest } from './manifest/schema.js';

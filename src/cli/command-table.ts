@@ -22,6 +22,8 @@ export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   plan: async () => (await import('./commands/plan.js')).planCommand(),
   catalog: async () => (await import('./commands/catalog.js')).catalogCommand(),
   validate: async () => (await import('./commands/validate.js')).validateCommand(),
+  export: async () => (await import('./commands/export.js')).exportCommand(),
+  import: async () => (await import('./commands/import.js')).importCommand(),
   service: async () => (await import('./commands/service.js')).serviceCommand(),
   adopt: async () => (await import('./commands/adopt.js')).adoptCommand(),
   replay: async () => (await import('./replay.js')).replayCommand(),
