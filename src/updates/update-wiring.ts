@@ -5,6 +5,7 @@ import type { Clock } from '../domain/clock.js';
 import { createUpdateEffects } from '../effects/update-effects.js';
 import type { Logger } from '../log.js';
 import { createUpdateRecords, type UpdateRecords } from './update-records.js';
+import { recoverRestore } from './recover-restore.js';
 
 /** What the orchestrator hears of an update that ended (for metrics): its app and how. */
 export interface UpdateEnded {
@@ -51,6 +52,16 @@ export function createUpdateWiring(options: UpdateWiringOptions) {
     async loadAtBoot(): Promise<Map<string, UpdateRecord>> {
       const { records: found, problems } = await records.loadAll();
       for (const problem of problems) log.error(`update record skipped: ${problem}`);
+      // A restore a crash cut short is finished (or undone) before any container starts on the data.
+      for (const record of found.values()) {
+        const dataDir = record.to.dataDir;
+        if (record.snapshot === undefined || dataDir === undefined) continue;
+        const done = await recoverRestore(dataDir).catch((error: unknown) => {
+          log.error({ app: record.appId, err: String(error) }, `${record.appId}: a cut-short data restore could not be finished`);
+          return 'nothing' as const;
+        });
+        if (done !== 'nothing') log.warn({ app: record.appId, restore: done }, `${record.appId}: a data restore cut short by a crash was ${done}`);
+      }
       return found;
     },
     /** An uninstalled app's record goes with it (its snapshots stay, like its data). */

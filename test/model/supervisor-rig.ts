@@ -170,6 +170,7 @@ function stubApp(active: () => SupervisorRun) {
       UPDATE_SPEC: { actions: 'record' },
       LOOKED: { actions: 'record' },
       RESTART: { actions: 'record' },
+      ROLLBACK: { actions: 'record' },
       ASK_LOOK: {
         actions: sendParent(({ context }) => ({
           type: 'APP.LOOK_AGAIN' as const,
@@ -434,7 +435,8 @@ export class SupervisorRig {
         run.actor.send({ type: 'SET_DESIRED', appId: event.app, desired: event.desired });
         return undefined;
       case 'RESTART':
-        run.actor.send({ type: 'RESTART', appId: event.app });
+      case 'ROLLBACK':
+        run.actor.send({ type: event.type, appId: event.app });
         return undefined;
       case 'ENGINE.LOOKED': {
         if (!run.looked) return `${describeSupervisorEvent(event)}: no looks actor runs`;

@@ -63,7 +63,9 @@ export type SupervisorWorldEvent =
   /** A child asks for a look at its container. */
   | { type: 'CHILD.LOOK_AGAIN'; app: 'a' | 'o' }
   /** The owner restarts an installed app. */
-  | { type: 'RESTART'; app: 'a' };
+  | { type: 'RESTART'; app: 'a' }
+  /** The owner's rollback of an app's last update: passed on like a restart. */
+  | { type: 'ROLLBACK'; app: 'a' };
 
 export interface SupervisorWorld {
   phase: SupervisorPhase;
@@ -175,7 +177,7 @@ export function supervisorWorldEvents(world: SupervisorWorld): SupervisorWorldEv
     if (world.declared[app]) events.push({ type: 'UNINSTALL', app });
   }
   if (world.declared.a) {
-    events.push({ type: 'RESTART', app: 'a' });
+    events.push({ type: 'RESTART', app: 'a' }, { type: 'ROLLBACK', app: 'a' });
     events.push(
       { type: 'SET_DESIRED', app: 'a', desired: 'stopped' },
       { type: 'SET_DESIRED', app: 'a', desired: 'running' },
@@ -424,8 +426,9 @@ export function stepSupervisorWorld(world: SupervisorWorld, event: SupervisorWor
       if (supervising(phase)) effects.tell(event.app, 'LOOK');
       break;
     case 'RESTART':
+    case 'ROLLBACK':
       // Passed on to the app's machine; before the gate opens there is none, while draining it stops anyway.
-      if (supervising(phase) && world.children.a) effects.tell('a', 'RESTART');
+      if (supervising(phase) && world.children.a) effects.tell('a', event.type);
       break;
     case 'OBSERVE.OK':
       onObserved(effects);

@@ -37,83 +37,88 @@ async function replayMatchesSession(file: string): Promise<string[]> {
 }
 
 describe('a session recorded on the simulator replays exactly', () => {
-  it('crashes, an engine outage, a secret rotated by a catalog reload, stop/start, uninstall and a failed command', async () => {
-    const file = join(dir, 'session.ndjson');
-    let dataDir = '';
-    const web = (secret: string) => ({
-      image: image('httpd'),
-      env: { SECRET: secret, MODE: 'prod' },
-      volumes: ['./data:/data'],
-    });
-    await recordSimSession(
-      file,
-      { web: web(SECRET), crashy: { image: image('crasher') } },
-      async (session) => {
-        dataDir = session.dataDir;
-        const { orchestrator, engine } = session;
-        await orchestrator.install('web');
-        await orchestrator.install('crashy');
-        await session.advance(2_000);
-        engine.control.kill(session.containerId('web'));
-        await session.advance(1_000);
-        engine.control.setReachable(false);
-        await session.advance(40_000);
-        engine.control.setReachable(true);
-        await session.advance(35_000);
-        await session.writeManifest('web', web(ROTATED));
-        await orchestrator.reloadCatalog();
-        await session.advance(2_000);
-        await orchestrator.stopApp('web');
-        await session.advance(1_000);
-        await orchestrator.startApp('web');
-        await session.advance(1_000);
-        await orchestrator.uninstall('crashy');
-        await session.advance(2_000);
-        await expect(orchestrator.install('nope')).rejects.toThrow(/cannot install "nope"/);
-        await session.advance(1_000);
-      },
-      {
-        simulator: { eventLatencyMs: 250 },
-        orchestrator: {
-          intervalMs: 30_000,
-          backoff: { initialMs: 1_000, factor: 2, maxMs: 8_000, resetAfterMs: 60_000, jitter: 0 },
+  // The rotated secret is an update with a real data snapshot (a `cp` process): slow on a loaded machine.
+  it(
+    'crashes, an engine outage, a secret rotated by a catalog reload, stop/start, uninstall and a failed command',
+    { timeout: 60_000 },
+    async () => {
+      const file = join(dir, 'session.ndjson');
+      let dataDir = '';
+      const web = (secret: string) => ({
+        image: image('httpd'),
+        env: { SECRET: secret, MODE: 'prod' },
+        volumes: ['./data:/data'],
+      });
+      await recordSimSession(
+        file,
+        { web: web(SECRET), crashy: { image: image('crasher') } },
+        async (session) => {
+          dataDir = session.dataDir;
+          const { orchestrator, engine } = session;
+          await orchestrator.install('web');
+          await orchestrator.install('crashy');
+          await session.advance(2_000);
+          engine.control.kill(session.containerId('web'));
+          await session.advance(1_000);
+          engine.control.setReachable(false);
+          await session.advance(40_000);
+          engine.control.setReachable(true);
+          await session.advance(35_000);
+          await session.writeManifest('web', web(ROTATED));
+          await orchestrator.reloadCatalog();
+          await session.advance(2_000);
+          await orchestrator.stopApp('web');
+          await session.advance(1_000);
+          await orchestrator.startApp('web');
+          await session.advance(1_000);
+          await orchestrator.uninstall('crashy');
+          await session.advance(2_000);
+          await expect(orchestrator.install('nope')).rejects.toThrow(/cannot install "nope"/);
+          await session.advance(1_000);
         },
-      },
-    );
+        {
+          simulator: { eventLatencyMs: 250 },
+          orchestrator: {
+            intervalMs: 30_000,
+            backoff: { initialMs: 1_000, factor: 2, maxMs: 8_000, resetAfterMs: 60_000, jitter: 0 },
+          },
+        },
+      );
 
-    const lines = await replayMatchesSession(file);
-    const text = await readFile(file, 'utf8');
-    expect(text).not.toContain(SECRET);
-    expect(text).not.toContain(ROTATED);
-    expect(text).not.toContain(dataDir);
-    expect(text).toMatch(/"SECRET":"\[redacted [0-9a-f]{12}\]"/);
-    expect(text).toContain('"source":"$DATA/web/data"');
+      const lines = await replayMatchesSession(file);
+      const text = await readFile(file, 'utf8');
+      expect(text).not.toContain(SECRET);
+      expect(text).not.toContain(ROTATED);
+      expect(text).not.toContain(dataDir);
+      expect(text).toMatch(/"SECRET":"\[redacted [0-9a-f]{12}\]"/);
+      expect(text).toContain('"source":"$DATA/web/data"');
 
-    const kinds = (await records(file)).map((record) => record.kind);
-    expect(kinds.filter((kind) => kind === 'subscribe').length).toBeGreaterThan(1);
-    expect(kinds).toContain('stream-error');
-    expect(kinds).toContain('command-error');
-    const reloads = (await records(file)).filter(
-      (record) => record.kind === 'command' && record.name === 'reloadCatalog',
-    );
-    expect(reloads).toHaveLength(1);
+      const kinds = (await records(file)).map((record) => record.kind);
+      expect(kinds.filter((kind) => kind === 'subscribe').length).toBeGreaterThan(1);
+      expect(kinds).toContain('stream-error');
+      expect(kinds).toContain('command-error');
+      const reloads = (await records(file)).filter(
+        (record) => record.kind === 'command' && record.name === 'reloadCatalog',
+      );
+      expect(reloads).toHaveLength(1);
 
-    // What the session did, as the replay tells it.
-    expect(lines).toContainEqual(
-      expect.stringMatching(/web: running → backoff \(killed by SIGKILL outside podwarden \(exit 137\)\)$/),
-    );
-    expect(lines).toContainEqual(
-      expect.stringMatching(/crashy: starting → backoff \(start failed: start: cannot reach the engine/),
-    );
-    // The rotated secret changes the spec hash live (an update, the version unchanged); the
-    // replay, which never saw either secret, sees it too.
-    expect(lines).toContainEqual(
-      expect.stringMatching(/web: running → updating \(updating 1 \(its manifest changed\)\)$/),
-    );
-    expect(lines).toContainEqual(expect.stringMatching(/web: running → stopping \(stopped by the owner/));
-    expect(lines).toContainEqual(expect.stringMatching(/crashy: removing → removed/));
-    expect(lines.at(-1)).toMatch(/web: running → halted/);
-  });
+      // What the session did, as the replay tells it.
+      expect(lines).toContainEqual(
+        expect.stringMatching(/web: running → backoff \(killed by SIGKILL outside podwarden \(exit 137\)\)$/),
+      );
+      expect(lines).toContainEqual(
+        expect.stringMatching(/crashy: starting → backoff \(start failed: start: cannot reach the engine/),
+      );
+      // The rotated secret changes the spec hash live (an update, the version unchanged); the
+      // replay, which never saw either secret, sees it too.
+      expect(lines).toContainEqual(
+        expect.stringMatching(/web: running → updating \(updating 1 \(its manifest changed\)\)$/),
+      );
+      expect(lines).toContainEqual(expect.stringMatching(/web: running → stopping \(stopped by the owner/));
+      expect(lines).toContainEqual(expect.stringMatching(/crashy: removing → removed/));
+      expect(lines.at(-1)).toMatch(/web: running → halted/);
+    },
+  );
 
   it('restarts (of a running app, of a stopped one, of an unknown one) are recorded and replay identically, twice', async () => {
     const file = join(dir, 'restart.ndjson');
