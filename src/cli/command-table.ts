@@ -15,6 +15,7 @@ export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   restart: async () => (await import('./commands/restart.js')).restartCommand(),
   update: async () => (await import('./commands/update.js')).updateCommand(),
   rollback: async () => (await import('./commands/rollback.js')).rollbackCommand(),
+  outdated: async () => (await import('./commands/outdated.js')).outdatedCommand(),
   status: async () => (await import('./commands/status.js')).statusCommand(),
   logs: async () => (await import('./commands/logs.js')).logsCommand(),
   events: async () => (await import('./commands/events.js')).eventsCommand(),
