@@ -57,10 +57,17 @@ export function createUpdateWiring(options: UpdateWiringOptions) {
         const dataDir = record.to.dataDir;
         if (record.snapshot === undefined || dataDir === undefined) continue;
         const done = await recoverRestore(dataDir).catch((error: unknown) => {
-          log.error({ app: record.appId, err: String(error) }, `${record.appId}: a cut-short data restore could not be finished`);
+          log.error(
+            { app: record.appId, err: String(error) },
+            `${record.appId}: a cut-short data restore could not be finished`,
+          );
           return 'nothing' as const;
         });
-        if (done !== 'nothing') log.warn({ app: record.appId, restore: done }, `${record.appId}: a data restore cut short by a crash was ${done}`);
+        if (done !== 'nothing')
+          log.warn(
+            { app: record.appId, restore: done },
+            `${record.appId}: a data restore cut short by a crash was ${done}`,
+          );
       }
       return found;
     },
