@@ -94,9 +94,14 @@ export function restoresData(record: UpdateRecord): boolean {
   return record.snapshot !== undefined && record.touched && !record.restored && (record.to.update?.restoreData ?? true);
 }
 
-/** A container the rollback removes: any that is not the old version's (the old one is kept and started again). */
+/**
+ * A container the rollback removes: any that is not the old version's (the old one is kept and
+ * started again), and the old one too when the data is about to be restored under it (a
+ * container found running at boot must not run on a data dir being swapped).
+ */
 export function holdsNewContainer(record: UpdateRecord, container: Observed | undefined): boolean {
-  return container !== null && container !== undefined && container.labels[LABELS.specHash] !== record.from.specHash;
+  if (container === null || container === undefined) return false;
+  return container.labels[LABELS.specHash] !== record.from.specHash || restoresData(record);
 }
 
 /**
