@@ -34,6 +34,17 @@ function abandoned(step: string) {
   ] as const;
 }
 
+/** A step of a rollback that failed: it backs off, and `deciding` sends it back here (update.ts `rolling-back`). */
+function rollbackStepFailed(step: string) {
+  return [
+    { guard: 'halting', target: '#app.halted' },
+    {
+      target: '#app.backoff',
+      actions: { type: 'countStepFailure', params: ({ event }: Failed) => ({ step, error: event.error }) },
+    },
+  ] as const;
+}
+
 /**
  * Preparing an update, one step at a time in the order its strategy says (update.ts
  * `nextPrepareStep`), each saved on the record before the next: fetch the new image, stop the
@@ -171,16 +182,7 @@ export const rollingBackState = appBehaviour.createStateConfig({
             actions: ['forgetContainer', { type: 'stepDone', params: ({ event }: Done) => ({ at: event.output.at }) }],
           },
         ],
-        onError: [
-          { guard: 'halting', target: '#app.halted' },
-          {
-            target: '#app.backoff',
-            actions: {
-              type: 'countStepFailure',
-              params: ({ event }: Failed) => ({ step: 'remove', error: event.error }),
-            },
-          },
-        ],
+        onError: rollbackStepFailed('remove'),
       },
     },
     /** The snapshot goes back in place of the data dir (the old version stays down meanwhile). */
@@ -192,16 +194,7 @@ export const rollingBackState = appBehaviour.createStateConfig({
           { guard: 'halting', target: '#app.halted' },
           { target: 'next', actions: 'markRestored' },
         ],
-        onError: [
-          { guard: 'halting', target: '#app.halted' },
-          {
-            target: '#app.backoff',
-            actions: {
-              type: 'countStepFailure',
-              params: ({ event }: Failed) => ({ step: 'restore', error: event.error }),
-            },
-          },
-        ],
+        onError: rollbackStepFailed('restore'),
       },
     },
     /** How it ended goes on the record; then the old version is what the app runs. */
@@ -220,16 +213,7 @@ export const rollingBackState = appBehaviour.createStateConfig({
             actions: { type: 'finishUpdate', params: ({ event }: Done) => ({ outcome: event.output }) },
           },
         ],
-        onError: [
-          { guard: 'halting', target: '#app.halted' },
-          {
-            target: '#app.backoff',
-            actions: {
-              type: 'countStepFailure',
-              params: ({ event }: Failed) => ({ step: 'saving the update record', error: event.error }),
-            },
-          },
-        ],
+        onError: rollbackStepFailed('saving the update record'),
       },
     },
   },

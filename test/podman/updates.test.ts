@@ -48,6 +48,17 @@ function record(orchestrator: Orchestrator): Transition[] {
   return seen;
 }
 
+/** The app's row once its update ended with `result` and it runs (a generous deadline: a loaded machine is slow). */
+function ended(orchestrator: Orchestrator, result: string) {
+  return waitForStatus(
+    orchestrator,
+    'web',
+    `end its update ${result} and run`,
+    (row) => row.lastUpdate?.result === result && row.state === 'running',
+    120_000,
+  );
+}
+
 /** v1 installed and running, with a database file the next versions may rewrite. */
 async function runningV1(overrides: Parameters<LaneDaemon['boot']>[0] = {}) {
   await mkdir(dataFile(''), { recursive: true });
@@ -64,13 +75,7 @@ describe('updates on real podman', () => {
     const transitions = record(orchestrator);
     await writeVersion(2);
     await orchestrator.reloadCatalog();
-    const row = await waitForStatus(
-      orchestrator,
-      'web',
-      'be updated',
-      (r) => r.lastUpdate?.result === 'updated',
-      120_000,
-    );
+    const row = await ended(orchestrator, 'updated');
     expect(row).toMatchObject({ state: 'running', version: '2.0', lastUpdate: { from: '1.0', to: '2.0' } });
     expect(await readFile(dataFile('log'), 'utf8')).toBe('v1\nv2\n');
     // The snapshot holds the data as v1 left it.
@@ -89,13 +94,7 @@ describe('updates on real podman', () => {
     const before = await readFile(dataFile('db'));
     await writeVersion(2, 'echo migrated > /data/db; exit 1');
     await orchestrator.reloadCatalog();
-    const row = await waitForStatus(
-      orchestrator,
-      'web',
-      'be rolled back and running',
-      (r) => r.lastUpdate?.result === 'rolled-back' && r.state === 'running',
-      120_000,
-    );
+    const row = await ended(orchestrator, 'rolled-back');
     expect(row.version).toBe('1.0');
     expect(row.lastUpdate?.reason).toMatch(/^the new version failed during its trial: /);
     expect(await readFile(dataFile('db'))).toEqual(before);
@@ -120,13 +119,7 @@ describe('updates on real podman', () => {
       },
     });
     await orchestrator.reloadCatalog();
-    const row = await waitForStatus(
-      orchestrator,
-      'web',
-      'be rolled back and running',
-      (r) => r.lastUpdate?.result === 'rolled-back' && r.state === 'running',
-      120_000,
-    );
+    const row = await ended(orchestrator, 'rolled-back');
     expect(row.lastUpdate?.reason).toContain('liveness');
     expect(row.version).toBe('1.0');
   });
@@ -135,7 +128,7 @@ describe('updates on real podman', () => {
     const orchestrator = await runningV1();
     await writeVersion(2, undefined, { update: { ...UPDATE, strategy: 'stop-first' } });
     await orchestrator.reloadCatalog();
-    await waitForStatus(orchestrator, 'web', 'be updated', (r) => r.lastUpdate?.result === 'updated', 120_000);
+    await ended(orchestrator, 'updated');
     const journal = (await readFile(join(daemon.stateDir, 'journal.ndjson'), 'utf8'))
       .trim()
       .split('\n')
@@ -151,13 +144,7 @@ describe('updates on real podman', () => {
     const orchestrator = await runningV1({ diskReserveBytes: 2 ** 50 });
     await writeVersion(2);
     await orchestrator.reloadCatalog();
-    const row = await waitForStatus(
-      orchestrator,
-      'web',
-      'have abandoned the update and run v1',
-      (r) => r.lastUpdate?.result === 'abandoned' && r.state === 'running',
-      120_000,
-    );
+    const row = await ended(orchestrator, 'abandoned');
     expect(row.lastUpdate?.reason).toMatch(/snapshot/);
     expect(row.version).toBe('1.0');
     expect(await readFile(dataFile('log'), 'utf8')).toBe('v1\nv1\n');
@@ -167,7 +154,7 @@ describe('updates on real podman', () => {
     const orchestrator = await runningV1();
     await writeVersion(2);
     await orchestrator.reloadCatalog();
-    await waitForStatus(orchestrator, 'web', 'be updated', (r) => r.lastUpdate?.result === 'updated', 120_000);
+    await ended(orchestrator, 'updated');
     const row = await orchestrator.rollbackApp('web', WAIT);
     expect(row).toMatchObject({ state: 'running', version: '1.0', lastUpdate: { result: 'rolled-back' } });
     expect(await readFile(dataFile('log'), 'utf8')).toBe('v1\nv1\n');
