@@ -24,6 +24,8 @@ const rows: AppStatus[] = [
     restarts: 0,
     since: ago(3 * HOUR + 12 * MIN),
     containerId: '0123456789abcdef0123',
+    version: '27.1',
+    lastUpdate: { result: 'rolled-back', from: '27.1', to: '28.0', reason: 'it crashed' },
   },
   {
     appId: 'bitcoind',
@@ -87,8 +89,10 @@ describe('the status table', () => {
     expect(visibleLength(at120)).toBe(120);
     expect(visibleLength(at120)).toBeGreaterThan(visibleLength(at80));
     const wide = statusTable(rows, plain, { now: NOW, wide: true });
-    expect(lines(wide)[0]).toBe('NAME          STATE     READY   RESTARTS   AGE     CONTAINER      REASON');
-    expect(lines(wide)[1]).toContain('0123456789ab');
+    expect(lines(wide)[0]).toBe(
+      'NAME          STATE     READY   RESTARTS   AGE     VERSION                   CONTAINER      REASON',
+    );
+    expect(lines(wide)[1]).toContain('27.1 (28.0 rolled-back)   0123456789ab');
     expect(wide).toContain(LONG_REASON);
     expect(wide).not.toContain('…');
   });

@@ -109,11 +109,11 @@ describe('updates on real podman', () => {
     await expect(orchestrator.updateApp('web', WAIT)).rejects.toThrow(/was rolled-back/);
   });
 
-  it('a new version that turns unhealthy during its trial is rolled back', async () => {
+  it('a new version that turns unhealthy 20 s into its trial is rolled back', async () => {
     const orchestrator = await runningV1();
-    // Serves /health for a moment, then stops serving it: the liveness probe gives up.
-    await writeVersion(2, 'echo ok > /data/health; (sleep 1; rm -f /data/health) & httpd -f -p 8080 -h /data & wait', {
-      update: { ...UPDATE, verify: { minHealthy: '20s', deadline: '60s' } },
+    // Healthy for 20 s, well inside its trial, then stops serving /health: the liveness probe gives up.
+    await writeVersion(2, 'echo ok > /data/health; (sleep 20; rm -f /data/health) & httpd -f -p 8080 -h /data & wait', {
+      update: { ...UPDATE, verify: { minHealthy: '45s', deadline: '90s' } },
       probes: {
         liveness: { http: { path: '/health', port: 8080 }, interval: '1s', timeout: '500ms', failureThreshold: 2 },
       },

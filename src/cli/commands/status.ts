@@ -21,7 +21,17 @@ function reasonOf(app: AppStatus, now: number): string {
   return app.retryAt === undefined ? reason : `next try in ${duration(Math.max(0, app.retryAt - now))}; ${reason}`;
 }
 
-/** The status table: what `podwarden status` prints (`wide`: with the container, nothing cut). */
+/** The version an app runs, and the one its update brings or the catalog offers in vain (`1.0 → 2.0`, `1.0 (2.0 rolled-back)`). */
+function versionOf(app: AppStatus): string {
+  if (app.version === undefined) return '-';
+  if (app.update) return `${app.update.from} → ${app.update.to}`;
+  const last = app.lastUpdate;
+  return last && last.result !== 'updated' && last.from === app.version
+    ? `${app.version} (${last.to} ${last.result})`
+    : app.version;
+}
+
+/** The status table: what `podwarden status` prints (`wide`: with the version and the container, nothing cut). */
 export function statusTable(
   apps: readonly AppStatus[],
   layout: TableLayout,
@@ -33,7 +43,7 @@ export function statusTable(
     { header: 'ready', colour: (ready) => (ready === 'no' ? 'red' : undefined) },
     { header: 'restarts', colour: (restarts) => (restarts === '0' ? undefined : 'yellow') },
     { header: 'age' },
-    ...(wide ? [{ header: 'container' }] : []),
+    ...(wide ? [{ header: 'version' }, { header: 'container' }] : []),
     { header: 'reason', cut: true },
   ];
   const rows = apps.map((app) => [
@@ -42,7 +52,7 @@ export function statusTable(
     app.ready === undefined ? '-' : app.ready ? 'yes' : 'no',
     String(app.restarts ?? 0),
     age(app.since, now),
-    ...(wide ? [app.containerId?.slice(0, 12) ?? '-'] : []),
+    ...(wide ? [versionOf(app), app.containerId?.slice(0, 12) ?? '-'] : []),
     reasonOf(app, now) || '-',
   ]);
   const table = renderTable(columns, rows, wide ? { ...layout, width: Infinity } : layout);
