@@ -3,8 +3,10 @@
  * with fsync, how long a transition takes to reach an SSE client of the local API, what
  * `GET /v1/status` costs next to its baselines, and the built `podwarden status` beside
  * `podman ps` (wall and peak memory of the whole process), and an update's data snapshot of
- * 1 GiB beside `cp -a` (scripts/bench-snapshot.ts). `npm run bench:ops` builds first;
- * `BENCH_ONLY=cli` (or `snapshot`) runs that one alone, `BENCH_OTHER_CLI=<main.js>` adds another build.
+ * 1 GiB beside `cp -a` (scripts/bench-snapshot.ts), and an update's downtime on real podman
+ * beside a plain stop → pull → start (scripts/bench-update-downtime.ts, run it under the
+ * engine-tests lock). `npm run bench:ops` builds first;
+ * `BENCH_ONLY=cli` (or `snapshot`, `update`) runs that one alone, `BENCH_OTHER_CLI=<main.js>` adds another build.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -21,6 +23,7 @@ import { createOrchestrator, type AppStatus } from '../src/orchestrator.js';
 import type { Transition } from '../src/streams/transitions.js';
 import { stringify } from 'yaml';
 import { snapshotCost } from './bench-snapshot.js';
+import { updateDowntime } from './bench-update-downtime.js';
 
 function percentiles(samples: number[]): string {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -271,3 +274,4 @@ if (only === undefined || only === 'ops') {
 }
 if (only === undefined || only === 'cli') await cliStatusBesidePodmanPs();
 if (only === undefined || only === 'snapshot') await snapshotCost();
+if (only === undefined || only === 'update') await updateDowntime();

@@ -24,7 +24,8 @@ export interface ChaosWorld {
   stateDir: string;
   /** An app id unique to this world (podwarden's container is `podwarden-<id>`). */
   app(name: string): string;
-  writeApp(appId: string, container: Record<string, unknown>): Promise<void>;
+  /** Writes the app's manifest (version '1' unless `extra` says another; `extra` adds keys like `update`). */
+  writeApp(appId: string, container: Record<string, unknown>, extra?: Record<string, unknown>): Promise<void>;
   /** Starts the daemon and waits until its recovery gate opens (or it exits: `expectRefusal`). */
   start(extra?: string[]): Promise<Daemon>;
   /** Starts the daemon expecting it to refuse to run: resolves with its exit code and output. */
@@ -66,10 +67,10 @@ export async function createChaosWorld(label: string, options: { stateDir?: stri
       return daemon;
     },
     app: (name) => `${name}${tag}`,
-    async writeApp(appId, container) {
+    async writeApp(appId, container, extra = {}) {
       await writeFile(
         join(root, 'catalog', `${appId}.yml`),
-        stringify({ app: { id: appId, name: appId, version: '1', container } }),
+        stringify({ app: { id: appId, name: appId, version: '1', ...extra, container } }),
       );
     },
     async start(extra = []) {
