@@ -47,7 +47,7 @@ function rollbackStepFailed(step: string) {
 
 /**
  * Preparing an update, one step at a time in the order its strategy says (update.ts
- * `nextPrepareStep`), each saved on the record before the next: fetch the new image, stop the
+ * `nextPrepareStep`), after the record is saved (each step is in the intent journal): fetch the new image, stop the
  * old version, copy its data, remove its container. Then the new version is made like any
  * (creating → rendering → starting → confirming → running) and is on trial.
  */

@@ -25,7 +25,7 @@ export interface UpdateEffectOptions {
 
 /**
  * The effects the app machine's update states invoke (machines/app-updating.ts): the record on
- * disk before each step, the data snapshot, its restore. The record is these steps' journal.
+ * disk (at the start and the end; the snapshot saves it too), the data snapshot, its restore.
  */
 export function createUpdateEffects(options: UpdateEffectOptions) {
   const { records, snapshotsDir, logger: log } = options;

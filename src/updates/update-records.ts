@@ -5,7 +5,7 @@ import { writeFileAtomic } from '../state/atomic-write.js';
 
 /**
  * Each app's last update on disk, `<stateDir>/updates/<appId>.json`: written (atomically)
- * before every step of an update and when it ends, read at boot. An update found there
+ * before an update does anything, with its snapshot once taken, and when it ends; read at boot. An update found there
  * without a result was cut short and is rolled back (machines/update.ts `resumedUpdate`); an
  * ended one says which version was rolled back and keeps the spec to go back to for the owner's
  * `rollback`. Holds specs (image, env, mounts) but no values files' content: mode 0600 all

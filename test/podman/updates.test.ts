@@ -28,7 +28,8 @@ afterEach(async () => {
 function version(n: number, then = 'httpd -f -p 8080 -h /data & wait') {
   return {
     image: image('httpd'),
-    command: ['sh', '-c', `trap "exit 0" TERM INT; echo v${n} >> /data/log; ${then}`],
+    // /data/health answers the image's own HEALTHCHECK (GET /health), which podwarden runs as the liveness probe.
+    command: ['sh', '-c', `trap "exit 0" TERM INT; echo v${n} >> /data/log; echo ok > /data/health; ${then}`],
     env: { APP_VERSION: String(n) },
     volumes: ['./data:/data'],
   };
@@ -112,7 +113,7 @@ describe('updates on real podman', () => {
   it('a new version that turns unhealthy 20 s into its trial is rolled back', async () => {
     const orchestrator = await runningV1();
     // Healthy for 20 s, well inside its trial, then stops serving /health: the liveness probe gives up.
-    await writeVersion(2, 'echo ok > /data/health; (sleep 20; rm -f /data/health) & httpd -f -p 8080 -h /data & wait', {
+    await writeVersion(2, '(sleep 20; rm -f /data/health) & httpd -f -p 8080 -h /data & wait', {
       update: { ...UPDATE, verify: { minHealthy: '45s', deadline: '90s' } },
       probes: {
         liveness: { http: { path: '/health', port: 8080 }, interval: '1s', timeout: '500ms', failureThreshold: 2 },
