@@ -56,8 +56,9 @@ export const appUpdating = appGuarded.extend({
     /** A step of preparing failed: nothing new ran, the old version comes back as it was. */
     abandonUpdate: assign(({ context }, params: { step: string; error: unknown }) => {
       const message = params.error instanceof Error ? params.error.message : String(params.error);
-      const reason = `the update was abandoned: ${params.step} failed: ${message}`;
-      return { ...withUpdate(context, { phase: 'rolling-back', reason }), reason };
+      // The record's reason is said after "Abandoned the update … because" (explain): the cause alone.
+      const reason = `${params.step} failed: ${message}`;
+      return { ...withUpdate(context, { phase: 'rolling-back', reason }), reason: `abandoning the update: ${reason}` };
     }),
     /** The new version failed during its trial (a crash, a probe, a failed step): back to the old one. */
     judgeUpdate: assign(({ context }) => {
