@@ -18,6 +18,11 @@ export function endedUpdate(record: UpdateRecord): UpdateRecord {
   return { ...record, result: record.touched ? 'rolled-back' : 'abandoned' };
 }
 
+/** The record of an update handed over to its new version: on trial, and the data may change from here. */
+export function handedOver(record: UpdateRecord): UpdateRecord {
+  return { ...record, phase: 'trial', touched: true };
+}
+
 /** Why the new version is being rolled back: the failure that ended its trial. */
 function trialFailure(context: AppContext): string {
   return context.failure ? describeFailure(context.failure) : context.reason;
@@ -46,7 +51,7 @@ export const appUpdating = appGuarded.extend({
       if (!context.update) return {};
       return {
         spec: context.update.to,
-        update: { ...context.update, phase: 'trial' as const, touched: true },
+        update: handedOver(context.update),
         failures: 0,
         failure: undefined,
         quickExits: 0,

@@ -1,6 +1,6 @@
 import { appBehaviour } from './app-actions.js';
 import { containerStepInput, DURING_STEP } from './app-steps.js';
-import { endedUpdate } from './app-update-actions.js';
+import { endedUpdate, handedOver } from './app-update-actions.js';
 import { stepCause } from './step-cause.js';
 import type { AppContext } from './app-knowledge.js';
 import type { StepOutcome } from './types.js';
@@ -78,8 +78,23 @@ export const updatingState = appBehaviour.createStateConfig({
         { guard: { type: 'prepares', params: { step: 'stop' } }, target: 'stoppingOld' },
         { guard: { type: 'prepares', params: { step: 'snapshot' } }, target: 'snapshotting' },
         { guard: { type: 'prepares', params: { step: 'replace' } }, target: 'replacing' },
-        { target: '#app.creating', actions: 'handOver' },
+        { target: 'handingOver' },
       ],
+    },
+    /**
+     * The record says the new version is on trial before it is made: from here a crash is a
+     * rollback of a version that may have run (`rolled-back`, not `abandoned`), snapshot or none.
+     */
+    handingOver: {
+      invoke: {
+        src: 'saveUpdate',
+        input: ({ context }) => ({ record: handedOver(context.update!) }),
+        onDone: [
+          { guard: 'halting', target: '#app.halted' },
+          { target: '#app.creating', actions: 'handOver' },
+        ],
+        onError: abandoned('saving the update record'),
+      },
     },
     /** The new image, pulled or built, while (download-then-replace) the old version still serves. */
     fetching: {
@@ -159,9 +174,22 @@ export const updatingState = appBehaviour.createStateConfig({
  */
 export const rollingBackState = appBehaviour.createStateConfig({
   entry: { type: 'announce', params: { state: 'rollingBack' } },
-  initial: 'next',
+  initial: 'noting',
   on: DURING_UPDATE,
   states: {
+    /**
+     * The rollback and its reason go on the record before its first step, so a crash during it
+     * ends the same way after a restart. Not saved, it goes on all the same: a rollback is the
+     * safe side, and the record on disk is rolled back at boot too.
+     */
+    noting: {
+      invoke: {
+        src: 'saveUpdate',
+        input: recordOf,
+        onDone: [{ guard: 'halting', target: '#app.halted' }, { target: 'next' }],
+        onError: [{ guard: 'halting', target: '#app.halted' }, { target: 'next' }],
+      },
+    },
     /** Takes the next step back: remove the new container, restore the data, record the end. */
     next: {
       always: [

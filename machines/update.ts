@@ -5,7 +5,8 @@ import type { AppSpec, Observed } from './types.js';
  * What an app machine knows of an update: the version it replaces (kept whole, to go back
  * to), the one it brings, how far it got, and how it ended. The same record is what the
  * update effects keep on disk (src/updates/update-records.ts: at the start, with the snapshot,
- * at the end), so a podwarden killed mid-update finds it at boot and rolls back (see `resumedUpdate`).
+ * at the hand-over to the new version, when a rollback starts, at the end), so a podwarden
+ * killed mid-update finds it at boot and rolls back (see `resumedUpdate`).
  */
 
 /** How far an update got: `preparing` (the old version may be stopped; nothing new ran), `trial` (the new version runs and must prove itself), `rolling-back`. */

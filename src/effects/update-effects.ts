@@ -25,7 +25,8 @@ export interface UpdateEffectOptions {
 
 /**
  * The effects the app machine's update states invoke (machines/app-updating.ts): the record on
- * disk (at the start and the end; the snapshot saves it too), the data snapshot, its restore.
+ * disk (saved by the machine at the start, the hand-over, a rollback's start and the end; the
+ * snapshot saves it too), the data snapshot, its restore.
  */
 export function createUpdateEffects(options: UpdateEffectOptions) {
   const { records, snapshotsDir, logger: log } = options;

@@ -30,6 +30,7 @@ async function onTrial() {
   await h.answer('stopContainer');
   await h.answer('snapshotData', SNAPSHOT);
   await h.answer('removeContainer');
+  await h.answer('saveUpdate');
   await h.bringsUp(v2);
   return h;
 }
@@ -48,6 +49,10 @@ describe('an update of a running app', () => {
     expect(stopped.containerId).toBe(`ctr-${v1.specHash}`);
     await h.answer('snapshotData', SNAPSHOT);
     await h.answer('removeContainer');
+    // The hand-over is on record before the new version is made (a crash from here is a rollback).
+    expect(h.context().spec.specHash).toBe(v1.specHash);
+    const handedOver = (await h.answer('saveUpdate')) as { record: UpdateRecord };
+    expect(handedOver.record).toMatchObject({ phase: 'trial', touched: true, snapshot: SNAPSHOT });
     expect(h.context().spec.specHash).toBe(v2.specHash);
     expect(h.record()).toMatchObject({ phase: 'trial', touched: true, snapshot: SNAPSHOT });
     await h.bringsUp(v2);
@@ -79,6 +84,11 @@ describe('an update of a running app', () => {
     const h = await onTrial();
     await h.observe(container(v2, 'exited'));
     expect(h.state()).toContain('rollingBack');
+    // The rollback and its reason are on record before its first step.
+    const begun = (await h.answer('saveUpdate')) as { record: UpdateRecord };
+    expect(begun.record).toMatchObject({ phase: 'rolling-back', touched: true });
+    expect(begun.record.result).toBeUndefined();
+    expect(begun.record.reason).toMatch(/^the new version failed during its trial: /);
     await h.answer('removeContainer');
     const restored = (await h.answer('restoreData')) as { record: UpdateRecord };
     expect(restored.record.snapshot).toEqual(SNAPSHOT);
@@ -103,6 +113,7 @@ describe('an update of a running app', () => {
     await h.answer('stopContainer');
     await h.answer('snapshotData', SNAPSHOT);
     await h.answer('removeContainer');
+    await h.answer('saveUpdate');
     await h.bringsUp(unready);
     expect(h.state()).toContain('"judging":"unproven"');
     await h.advance(599_000);
@@ -110,6 +121,8 @@ describe('an update of a running app', () => {
     await h.advance(1_000);
     expect(h.state()).toContain('rollingBack');
     expect(h.record()?.reason).toBe('the new version was not ready for 1 min within 10 min');
+    const begun = (await h.answer('saveUpdate')) as { record: UpdateRecord };
+    expect(begun.record.reason).toBe('the new version was not ready for 1 min within 10 min');
   });
 
   it('takes a manifest that comes during the trial only once the trial ended', async () => {
@@ -127,6 +140,7 @@ describe('an update of a running app', () => {
   it('does not run a rolled-back version again until the owner asks', async () => {
     const h = await onTrial();
     await h.observe(container(v2, 'exited'));
+    await h.answer('saveUpdate');
     await h.answer('removeContainer');
     await h.answer('restoreData');
     await h.answer('saveUpdate');
@@ -144,6 +158,8 @@ describe('an update of a running app', () => {
     await h.answer('saveUpdate');
     await h.fail('pullImage', 'registry unreachable');
     expect(h.state()).toContain('rollingBack');
+    const begun = (await h.answer('saveUpdate')) as { record: UpdateRecord };
+    expect(begun.record).toMatchObject({ phase: 'rolling-back', touched: false });
     const ended = (await h.answer('saveUpdate')) as { record: UpdateRecord };
     expect(ended.record).toMatchObject({ result: 'abandoned', touched: false });
     expect(ended.record.reason).toContain('fetching the new image failed: registry unreachable');
@@ -157,6 +173,7 @@ describe('an update of a running app', () => {
     await h.answer('pullImage', { ref: v2.image.ref, begunAt: 0, at: 0 });
     await h.answer('stopContainer');
     await h.fail('snapshotData', 'not enough space for the snapshot');
+    await h.answer('saveUpdate');
     await h.answer('saveUpdate');
     // The old container is kept (it is v1's): started again, no data restored.
     expect(h.current()).toBe('renderFiles');
@@ -176,6 +193,8 @@ describe('an update of a running app', () => {
     const h = updateHarness({ spec: v2, observation: container(v2, 'running'), update: record });
     stop = h.stop;
     expect(h.state()).toContain('rollingBack');
+    const begun = (await h.answer('saveUpdate')) as { record: UpdateRecord };
+    expect(begun.record).toMatchObject({ phase: 'rolling-back', touched: true });
     await h.answer('removeContainer');
     await h.answer('restoreData');
     const ended = (await h.answer('saveUpdate')) as { record: UpdateRecord };
@@ -189,6 +208,13 @@ describe('an update of a running app', () => {
     await h.answer('saveUpdate');
     h.send({ type: 'ROLLBACK' });
     expect(h.state()).toContain('rollingBack');
+    // On record as under way (no result): a crash now is not mistaken for the verified update.
+    const begun = (await h.answer('saveUpdate')) as { record: UpdateRecord };
+    expect(begun.record).toMatchObject({
+      phase: 'rolling-back',
+      reason: 'rolled back by the owner from 0.1.0 → 0.2.0',
+    });
+    expect(begun.record.result).toBeUndefined();
     await h.answer('removeContainer');
     await h.answer('restoreData');
     const ended = (await h.answer('saveUpdate')) as { record: UpdateRecord };
@@ -196,6 +222,88 @@ describe('an update of a running app', () => {
       result: 'rolled-back',
       reason: 'rolled back by the owner from 0.1.0 → 0.2.0',
     });
+  });
+});
+
+// The record is saved at every turn a crash must not blur: the hand-over to the new version and
+// the start of a rollback (docs/updates.md, "Crash-safe").
+describe('the record at the hand-over and at the start of a rollback', () => {
+  it('an app without a snapshot found on trial at boot is rolled back, not abandoned', async () => {
+    const noSnapshot = versionSpec(2, { snapshot: false });
+    const h = await runningV1(v1, noSnapshot);
+    await h.answer('saveUpdate');
+    await h.answer('pullImage', { ref: v2.image.ref, begunAt: 0, at: 0 });
+    await h.answer('stopContainer');
+    await h.answer('removeContainer');
+    const handedOver = (await h.answer('saveUpdate')) as { record: UpdateRecord };
+    expect(handedOver.record).toMatchObject({ phase: 'trial', touched: true });
+    expect(handedOver.record.snapshot).toBeUndefined();
+    h.stop();
+
+    // What a podwarden killed now finds at boot: rolled back, the reason saying why.
+    const booted = updateHarness({
+      spec: noSnapshot,
+      observation: container(noSnapshot, 'running'),
+      update: handedOver.record,
+    });
+    stop = booted.stop;
+    expect(booted.state()).toContain('rollingBack');
+    await booted.answer('saveUpdate');
+    await booted.answer('removeContainer');
+    const ended = (await booted.answer('saveUpdate')) as { record: UpdateRecord };
+    expect(ended.record.result).toBe('rolled-back');
+    expect(ended.record.reason).toContain('podwarden stopped during the update');
+    expect(booted.context().spec.specHash).toBe(v1.specHash);
+  });
+
+  it('a rollback found at boot keeps the reason it was started for', async () => {
+    const record: UpdateRecord = {
+      appId: v1.appId,
+      from: v1,
+      to: v2,
+      phase: 'rolling-back',
+      done: ['fetch', 'stop', 'snapshot', 'replace'],
+      snapshot: SNAPSHOT,
+      touched: true,
+      reason: 'the new version failed during its trial: exited with code 1',
+    };
+    const h = updateHarness({ spec: v2, observation: container(v2, 'exited'), update: record });
+    stop = h.stop;
+    await h.answer('saveUpdate');
+    await h.answer('removeContainer');
+    await h.answer('restoreData');
+    const ended = (await h.answer('saveUpdate')) as { record: UpdateRecord };
+    expect(ended.record).toMatchObject({ result: 'rolled-back', restored: true, reason: record.reason });
+  });
+
+  it('a hand-over that cannot be recorded abandons the update: nothing new ran, the old version is made again', async () => {
+    const h = await runningV1();
+    await h.answer('saveUpdate');
+    await h.answer('pullImage', { ref: v2.image.ref, begunAt: 0, at: 0 });
+    await h.answer('stopContainer');
+    await h.answer('snapshotData', SNAPSHOT);
+    await h.answer('removeContainer');
+    await h.fail('saveUpdate', 'disk full');
+    expect(h.state()).toContain('rollingBack');
+    await h.answer('saveUpdate');
+    // No restore: the new version never ran on the data.
+    const ended = (await h.answer('saveUpdate')) as { record: UpdateRecord };
+    expect(ended.record).toMatchObject({ result: 'abandoned', touched: false });
+    expect(ended.record.reason).toContain('saving the update record failed: disk full');
+    expect(h.context().spec.specHash).toBe(v1.specHash);
+    await h.answer('pullImage', { ref: v1.image.ref, begunAt: 0, at: 0 });
+    await h.bringsUp(v1);
+    expect(h.state()).toContain('running');
+  });
+
+  it('a rollback whose start cannot be recorded goes on all the same', async () => {
+    const h = await onTrial();
+    await h.observe(container(v2, 'exited'));
+    await h.fail('saveUpdate', 'disk full');
+    await h.answer('removeContainer');
+    await h.answer('restoreData');
+    const ended = (await h.answer('saveUpdate')) as { record: UpdateRecord };
+    expect(ended.record).toMatchObject({ result: 'rolled-back', restored: true });
   });
 });
 
@@ -209,6 +317,7 @@ describe('a manifest that comes during an update waits for its end', () => {
     await h.answer('stopContainer');
     await h.answer('snapshotData', SNAPSHOT);
     await h.answer('removeContainer');
+    await h.answer('saveUpdate');
     expect(h.current()).toBe('createContainer');
     h.send({ type: 'UPDATE_SPEC', spec: versionSpec(3) });
     expect(h.context().spec.specHash).toBe(v2.specHash);
@@ -223,12 +332,14 @@ describe('a manifest that comes during an update waits for its end', () => {
   it('while a rollback backs off: the old version comes back first, the stashed one is offered after', async () => {
     const h = await onTrial();
     await h.observe(container(v2, 'exited'));
+    await h.answer('saveUpdate');
     await h.fail('removeContainer', 'engine busy');
     expect(h.state()).toBe('"backoff"');
     h.send({ type: 'UPDATE_SPEC', spec: versionSpec(3) });
     expect(h.state()).toBe('"backoff"');
     expect(h.context().stashedSpec?.version).toBe('0.3.0');
     await h.advance(1_000);
+    await h.answer('saveUpdate');
     await h.answer('removeContainer');
     await h.answer('restoreData');
     await h.answer('saveUpdate');

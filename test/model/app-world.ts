@@ -58,6 +58,8 @@ export const UPDATE_STEP_EFFECTS = {
   'updating.stoppingOld': 'stopContainer',
   'updating.snapshotting': 'snapshotData',
   'updating.replacing': 'removeContainer',
+  'updating.handingOver': 'saveUpdate',
+  'rollingBack.noting': 'saveUpdate',
   'rollingBack.removingNew': 'removeContainer',
   'rollingBack.restoring': 'restoreData',
   'rollingBack.recording': 'saveUpdate',
@@ -731,7 +733,13 @@ function judge(world: AppWorld): Outcome {
   return enterRollback({ ...world, record: { ...world.record!, phase: 'rolling-back' } });
 }
 
+/** A rollback begins (or goes on after a backoff) by putting itself and its reason on the record. */
 function enterRollback(world: AppWorld): Outcome {
+  return enterWith(world, 'rollingBack.noting');
+}
+
+/** The next step back (`rollingBack.next`). */
+function stepBack(world: AppWorld): Outcome {
   return enterWith(world, rollbackPhase(world));
 }
 
@@ -766,10 +774,13 @@ function receiveSpec(world: AppWorld, version: number, retry: boolean): Outcome 
   return isStepPhase(world.phase) ? stay(updated) : settle(updated);
 }
 
-/** The next step of preparing, or the hand-over: the new version is made, on trial, with a fresh count of failures. */
+/** The next step of preparing, or the hand-over, which is on record before the new version is made. */
 function prepare(world: AppWorld): Outcome {
-  const phase = nextPreparingPhase(world);
-  if (phase) return enterWith(world, phase);
+  return enterWith(world, nextPreparingPhase(world) ?? 'updating.handingOver');
+}
+
+/** The hand-over is on record: the new version is made, on trial, with a fresh count of failures. */
+function handOver(world: AppWorld): Outcome {
   const record: ModelRecord = { ...world.record!, phase: 'trial', touched: true };
   return enterWith({ ...world, record, specVersion: record.to, failures: 0, failure: false }, 'creating');
 }
@@ -783,6 +794,8 @@ function onUpdateAnswer(world: AppWorld, ok: boolean): Outcome {
   // The end of a rollback is believed even on the way out (its record is saved).
   if (world.halting) return halt(ok && world.phase === 'rollingBack.recording' ? finished(world) : world);
   const preparing = world.phase.startsWith('updating.');
+  // The rollback goes on whether or not its start could be recorded (the safe side).
+  if (world.phase === 'rollingBack.noting') return stepBack(world);
   // A preparing step failed: nothing new ran, the update is abandoned; a rollback step backs off and comes back.
   if (!ok) return preparing ? judge(world) : backOff(world);
   const stepped = (extra: Partial<AppWorld>): AppWorld => ({ ...world, knownAsOf: world.now, ...extra });
@@ -799,10 +812,12 @@ function onUpdateAnswer(world: AppWorld, ok: boolean): Outcome {
       return prepare(withDone(world, 'snapshot', { snapshot: true }));
     case 'updating.replacing':
       return prepare(withDone(stepped({ known: null }), 'replace'));
+    case 'updating.handingOver':
+      return handOver(world);
     case 'rollingBack.removingNew':
-      return enterRollback(stepped({ known: null }));
+      return stepBack(stepped({ known: null }));
     case 'rollingBack.restoring':
-      return enterRollback({ ...world, record: { ...world.record!, restored: true } });
+      return stepBack({ ...world, record: { ...world.record!, restored: true } });
     case 'rollingBack.recording':
       return settle(finished(world));
     default:
