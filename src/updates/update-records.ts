@@ -5,7 +5,8 @@ import { writeFileAtomic } from '../state/atomic-write.js';
 
 /**
  * Each app's last update on disk, `<stateDir>/updates/<appId>.json`: written (atomically)
- * before an update does anything, with its snapshot once taken, and when it ends; read at boot. An update found there
+ * before an update does anything, with its snapshot once taken, at the hand-over to the new
+ * version, when a rollback starts, and when it ends; read at boot. An update found there
  * without a result was cut short and is rolled back (machines/update.ts `resumedUpdate`); an
  * ended one says which version was rolled back and keeps the spec to go back to for the owner's
  * `rollback`. Holds specs (image, env, mounts) but no values files' content: mode 0600 all
@@ -26,10 +27,27 @@ const FILE_LIMIT_BYTES = 1024 * 1024;
 export function createUpdateRecords(stateDir: string): UpdateRecords {
   const dir = path.join(stateDir, 'updates');
   const fileOf = (appId: string) => path.join(dir, `${appId}.json`);
+  // The folder is made by the first save, not by each; made again only when it went missing
+  // (removed by hand under a running daemon), and a failed attempt is tried again next time.
+  let made: Promise<unknown> | undefined;
+  const makeDir = () =>
+    (made ??= mkdir(dir, { recursive: true, mode: 0o700 }).catch((error: unknown) => {
+      made = undefined;
+      throw error;
+    }));
+  const write = (record: UpdateRecord) =>
+    writeFileAtomic(fileOf(record.appId), `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
   return {
     async save(record) {
-      await mkdir(dir, { recursive: true, mode: 0o700 });
-      await writeFileAtomic(fileOf(record.appId), `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
+      await makeDir();
+      try {
+        await write(record);
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'ENOENT') throw error;
+        made = undefined;
+        await makeDir();
+        await write(record);
+      }
     },
     async loadAll() {
       const records = new Map<string, UpdateRecord>();
