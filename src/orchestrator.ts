@@ -19,7 +19,7 @@ import { recoverJournalAtBoot } from './journal/recovery.js';
 import type { JournalRecord } from './journal/records.js';
 import { clockScheduler } from './streams/clock-scheduler.js';
 import { createTransitionStream } from './streams/transitions.js';
-import { createStatusRows } from './status-rows.js';
+import { createStatusRows, rowKey } from './status-rows.js';
 import { followNameWaits, watchFreedNames } from './streams/freed-names.js';
 import type { AppProgress, Orchestrator, OrchestratorOptions } from './orchestrator-types.js';
 import { checkAppId, PodwardenError } from './podwarden-error.js';
@@ -187,6 +187,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       guard?.uninstalledNow(appId);
       void updates.forget(appId);
     },
+    statusOf: (appId) => queries.status().find((row) => rowKey(row) === appId),
   });
 
   function observeEngine(): Promise<Snapshot> {

@@ -7,6 +7,7 @@ import type { Logger } from './log.js';
 import { checkAppId, checkAppOrCompanionId, PodwardenError } from './podwarden-error.js';
 import { isCompanionKey, ownerOfKey } from '../machines/binding.js';
 import type { DesiredState, DesiredStore } from './state/desired-store.js';
+import type { AppStatus } from './status-rows.js';
 
 type Supervisor = Actor<typeof supervisorMachine>;
 
@@ -32,6 +33,8 @@ export interface OwnerCommandDeps {
   dependents(appId: string): string[];
   /** The owner uninstalled it: a container of it found later may be removed, its update record goes. */
   uninstalled(appId: string): void;
+  /** The app's row as `status()` shows it (undefined without one): what a command may read of a machine. */
+  statusOf(appId: string): AppStatus | undefined;
 }
 
 /**
@@ -290,10 +293,13 @@ export function createOwnerCommands(deps: OwnerCommandDeps) {
     /** Back to the version before the app's last update, its data from that update's snapshot. */
     async rollback(appId: string): Promise<void> {
       const supervisor = machineFor(appId, 'rollback');
-      const last = supervisor.getSnapshot().context.refs[appId]!.getSnapshot().context as {
-        lastUpdate?: { result?: string };
-      };
-      if (last.lastUpdate?.result !== 'updated')
+      const row = deps.statusOf(appId);
+      if (row?.update)
+        throw new PodwardenError(
+          `cannot roll back "${appId}": its update ${row.update.from} → ${row.update.to} is under way (${row.update.phase})`,
+          'invalid',
+        );
+      if (row?.lastUpdate?.result !== 'updated')
         throw new PodwardenError(`cannot roll back "${appId}": it has no update to go back from`, 'invalid');
       await note(appId, 'rollback', 'applied');
       supervisor.send({ type: 'ROLLBACK', appId });
