@@ -6,7 +6,6 @@ import type { AppManifest } from '../manifest/schema.js';
 import { importContainer, type VolumeSource } from './kube-import-container.js';
 import type { KubeContainer } from './kube-objects.js';
 import { ImportRefusal, isPlain, listAt, numberAt, objectAt, stringAt, type Plain } from './kube-reader.js';
-
 import { SUBPATH_DIRS_CONTAINER, subPathDirs } from './kube-subpath-dirs.js';
 
 export { ImportRefusal } from './kube-reader.js';
