@@ -23,7 +23,7 @@ export interface KubeExportOptions {
   secretsDir?: string;
   /** podwarden's apps' data directories (one per app id): where the fill-in commands read rendered files. */
   dataDir?: string;
-  /** The image of the small init containers (waits, file copies): needs sh, nc, cp. */
+  /** The image of the small init containers (subPath folders, waits, file copies): needs sh, mkdir, nc, cp. */
   helperImage?: string;
   /** More labels on every object (e.g. to find a test's objects again). */
   labels?: Readonly<Record<string, string>>;

@@ -1,9 +1,12 @@
+import { isDeepStrictEqual } from 'node:util';
 import { parseAllDocuments, stringify } from 'yaml';
 import { APP_ID_PATTERN } from '../manifest/field-formats.js';
 import { parseManifest } from '../manifest/parse-manifest.js';
 import type { AppManifest } from '../manifest/schema.js';
 import { importContainer, type VolumeSource } from './kube-import-container.js';
+import type { KubeContainer } from './kube-objects.js';
 import { ImportRefusal, isPlain, listAt, numberAt, objectAt, stringAt, type Plain } from './kube-reader.js';
+import { SUBPATH_DIRS_CONTAINER, subPathDirs } from './kube-subpath-dirs.js';
 
 export { ImportRefusal } from './kube-reader.js';
 
@@ -116,8 +119,8 @@ function importWorkload(workload: Plain, field: string): Plain {
   const companions = containers
     .slice(1)
     .map((raw, i) => importCompanion(raw, `${podField}.containers[${i + 1}]`, volumes));
-  const dependsOn = listAt(spec.initContainers, `${podField}.initContainers`).map((raw, i) =>
-    importWait(raw, `${podField}.initContainers[${i}]`),
+  const dependsOn = listAt(spec.initContainers, `${podField}.initContainers`).flatMap((raw, i) =>
+    isSubPathDirs(raw, containers) ? [] : [importWait(raw, `${podField}.initContainers[${i}]`)],
   );
   const version =
     typeof labels['app.kubernetes.io/version'] === 'string'
@@ -192,6 +195,15 @@ function importCompanion(raw: unknown, field: string, volumes: ReadonlyMap<strin
   return { id: name, container };
 }
 
+/**
+ * The export's own `subpath-dirs`, exactly as the export writes it for these containers, says
+ * nothing of its own (the export makes it again from the subPath mounts); any other is refused.
+ */
+function isSubPathDirs(raw: unknown, containers: unknown[]): boolean {
+  if (!isPlain(raw) || raw.name !== SUBPATH_DIRS_CONTAINER || typeof raw.image !== 'string') return false;
+  return isDeepStrictEqual(raw, subPathDirs(containers as KubeContainer[], raw.image));
+}
+
 /** Only the export's own waits map back: `wait-<app>`, which is `dependsOn: [<app>]`. */
 function importWait(raw: unknown, field: string): string {
   const name = isPlain(raw) && typeof raw.name === 'string' ? raw.name : '';
@@ -199,7 +211,7 @@ function importWait(raw: unknown, field: string): string {
   if (!dependency) {
     throw new ImportRefusal(
       field,
-      `init container "${name}" does not map back (only the export's wait-<app> are dependsOn; rendered files are written as app.files)`,
+      `init container "${name}" does not map back (only the export's wait-<app> are dependsOn, and its subpath-dirs is made again; rendered files are written as app.files)`,
     );
   }
   return dependency;

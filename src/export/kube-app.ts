@@ -8,6 +8,7 @@ import { dependencyWaits } from './kube-dependencies.js';
 import { exportFiles } from './kube-files.js';
 import { appLabels, FILES_CHECKSUM_ANNOTATION, selectorLabels } from './kube-labels.js';
 import type { KubeContainer, KubeDocument, KubePodSpec, KubeService } from './kube-objects.js';
+import { subPathDirs } from './kube-subpath-dirs.js';
 import { DEFAULT_CLAIM_BYTES, PodVolumes } from './kube-volumes.js';
 
 export interface AppExportOptions {
@@ -82,6 +83,9 @@ export async function exportApp(manifest: AppManifest, options: AppExportOptions
   let checksum: string | undefined;
   let secretCommand: string | undefined;
   if (options.target === 'kubernetes') {
+    // First: a fresh claim must have the subPath directories before anything mounts them.
+    const dirs = subPathDirs(containers, options.helperImage);
+    if (dirs) initContainers.push(dirs);
     const waits = dependencyWaits(manifest, options.portOf, options.helperImage);
     initContainers.push(...waits.initContainers);
     warnings.push(...waits.warnings);

@@ -30,7 +30,10 @@ describe('rendered files', () => {
     expect(findDocument(documents, 'ConfigMap', 'node-config').data).toEqual({
       'data__plain.conf': 'network=signet\n',
     });
-    const [files] = podSpecOf(documents, 'node').initContainers ?? [];
+    const initContainers = podSpecOf(documents, 'node').initContainers ?? [];
+    // subpath-dirs first (the data claim's `data` folder), then the copy.
+    expect(initContainers.map((c) => c.name)).toEqual(['subpath-dirs', 'files']);
+    const files = initContainers[1];
     expect(files).toMatchObject({
       name: 'files',
       image: 'docker.io/library/busybox:1.36',

@@ -105,6 +105,15 @@ describe('import kube', () => {
     expect(refusal(POD('', '  initContainers: [{ name: migrate, image: x }]\n'))).toMatch(
       /^documents\[0\]\.spec\.initContainers\[0\]: init container "migrate" does not map back/,
     );
+    // The export's subpath-dirs maps back only as the export writes it (here it makes a folder nothing mounts).
+    expect(
+      refusal(
+        POD(
+          '',
+          `  initContainers: [{ name: subpath-dirs, image: x, command: [sh, -c, 'umask 027; mkdir -p "$@"', subpath-dirs, /podwarden/volumes/data/x], securityContext: { runAsUser: 0 }, volumeMounts: [{ name: data, mountPath: /podwarden/volumes/data }] }]\n`,
+        ),
+      ),
+    ).toMatch(/^documents\[0\]\.spec\.initContainers\[0\]: init container "subpath-dirs" does not map back/);
     expect(refusal(POD('      resources: { requests: { memory: 1Gi }, limits: { memory: 2Gi } }\n'))).toBe(
       'documents[0].spec.containers[0].resources.requests.memory: podwarden has limits only: a request must equal its limit',
     );

@@ -181,6 +181,46 @@ describe('export to Kubernetes, field by field', () => {
     ]);
   });
 
+  it('every subPath directory is made first, by the init container subpath-dirs (podman kube play does not make one)', async () => {
+    const app = manifest(
+      'app',
+      'volumes:\n  - ./plugins:/data/plugins\n  - ./config:/data/config:ro\n  - .:/all',
+      [
+        'dependsOn: [db]',
+        'companions:',
+        '  - id: ui',
+        '    container:',
+        '      image: registry.example/ui:1',
+        '      volumes: ["./plugins:/plugins:ro", "./ui/cache:/cache"]',
+      ].join('\n'),
+    );
+    const { documents } = await exported([app, manifest('db', 'ports: ["5432:5432"]')], {
+      helperImage: 'registry.example/busybox:1',
+    });
+    const initContainers = podSpecOf(documents, 'app').initContainers ?? [];
+    expect(initContainers.map((c) => c.name)).toEqual(['subpath-dirs', 'wait-db']);
+    // Each directory once, as an argument of the script; the claim mounted whole, as root.
+    expect(initContainers[0]).toEqual({
+      name: 'subpath-dirs',
+      image: 'registry.example/busybox:1',
+      command: [
+        'sh',
+        '-c',
+        'umask 027; mkdir -p "$@"',
+        'subpath-dirs',
+        '/podwarden/volumes/data/plugins',
+        '/podwarden/volumes/data/config',
+        '/podwarden/volumes/data/ui/cache',
+      ],
+      securityContext: { runAsUser: 0 },
+      volumeMounts: [{ name: 'data', mountPath: '/podwarden/volumes/data' }],
+    });
+    // Nothing to make without a subPath; and podman's target has no init containers at all.
+    expect(podSpecOf(documents, 'db').initContainers).toBeUndefined();
+    const forPodman = await exported([app, manifest('db', 'ports: ["5432:5432"]')], { target: 'podman' });
+    expect(podSpecOf(forPodman.documents, 'app').initContainers).toBeUndefined();
+  });
+
   it('a named volume is its own claim <app>-<name>; tmpfs a memory emptyDir', async () => {
     const { documents } = await exported([manifest('app', 'volumes: ["chain:/chain"]\ntmpfs: [/tmp]')]);
     expect(findDocument(documents, 'PersistentVolumeClaim', 'app-chain').spec.resources.requests.storage).toBe('1Gi');

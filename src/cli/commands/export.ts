@@ -63,7 +63,10 @@ export const exportCommand = () =>
       )
       .addOption(new Option('--include-secrets', 'write the values files into the Secrets (default: placeholders)'))
       .addOption(
-        new Option('--helper-image <image>', 'image of the small init containers (sh, nc, cp), default busybox:1.36'),
+        new Option(
+          '--helper-image <image>',
+          'image of the small init containers (sh, nc, cp, mkdir), default busybox:1.36',
+        ),
       )
       .addOption(policyOption())
       .addOption(
