@@ -5,7 +5,9 @@
  * that only keeps a timer, in the same window: resident memory and the share of one core.
  * Its own instance, container names and ports, so a demo on the same engine is left alone.
  * The daemon runs with the service unit's environment (SERVICE_ENVIRONMENT; BENCH_REST_PLAIN=1
- * leaves it out) and any node flags in BENCH_REST_NODE_FLAGS.
+ * leaves it out) and any node flags in BENCH_REST_NODE_FLAGS. BENCH_REST_INSTANCE and
+ * BENCH_REST_PORT_DIGIT let two builds run side by side in one window (e.g. before and after a
+ * change, each `BENCH_ONLY=rest` from its own checkout), under the same load.
  * Numbers, never assertions.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -19,7 +21,9 @@ import { SERVICE_ENVIRONMENT } from '../src/service/service-unit.js';
 
 const SOCKET = process.env.PODWARDEN_SOCKET ?? '/run/podman/podman.sock';
 const SECONDS = Number(process.env.BENCH_REST_SECONDS ?? 300);
-const INSTANCE = 'bench-at-rest';
+const INSTANCE = process.env.BENCH_REST_INSTANCE ?? 'bench-at-rest';
+/** Host ports 300N become 4P00N (P = this digit, default 3), clear of a demo's and of another bench's. */
+const PORT_DIGIT = process.env.BENCH_REST_PORT_DIGIT ?? '3';
 /** Node flags for the daemon alone (e.g. to compare one a service unit might carry), space-separated. */
 const DAEMON_NODE_FLAGS = (process.env.BENCH_REST_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 /** The daemon gets the environment of podwarden's service unit, unless BENCH_REST_PLAIN=1 (to compare). */
@@ -64,7 +68,7 @@ async function sampleCatalog(into: string): Promise<void> {
   await mkdir(into, { recursive: true });
   for (const name of await readdir('examples/catalog')) {
     const text = await readFile(join('examples/catalog', name), 'utf8');
-    await writeFile(join(into, name), text.replace(/(127\.0\.0\.1:|host: )300(\d)\b/g, '$14300$2'));
+    await writeFile(join(into, name), text.replace(/(127\.0\.0\.1:|host: )300(\d)\b/g, `$14${PORT_DIGIT}00$2`));
   }
 }
 
