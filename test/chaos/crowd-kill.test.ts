@@ -43,7 +43,11 @@ async function containersByApp(): Promise<Map<string, string[]>> {
   return byApp;
 }
 
-async function allRunning(after: string): Promise<void> {
+/**
+ * Every app running, as podwarden and podman say. `startedAgain` (after a kill): and each of these
+ * containers started again, or the wait could end on the state from before podwarden heard the kill.
+ */
+async function allRunning(after: string, startedAgain?: Set<string>): Promise<void> {
   await until(
     () =>
       `all ${APPS} apps running after ${after}; not yet: ${orchestrator
@@ -53,6 +57,10 @@ async function allRunning(after: string): Promise<void> {
         .join(', ')}`,
     async () => {
       if (orchestrator.status().some((row) => row.state !== 'running')) return false;
+      if (startedAgain) {
+        const started = new Set(counted.calls.filter(({ call }) => call === 'start').map(({ subject }) => subject));
+        if ([...startedAgain].some((id) => !started.has(id))) return false;
+      }
       const containers = await containersWithLabel(LABELS.owner, daemon.instance);
       return containers.length === APPS && containers.every((container) => container.state === 'running');
     },
@@ -73,7 +81,7 @@ describe(`${APPS} apps killed at once`, () => {
         const killedAt = Date.now();
         await podman(['kill', ...ids.map((appId) => daemon.containerName(appId))]);
         const killAnswered = Date.now() - killedAt;
-        await allRunning('the kill');
+        await allRunning('the kill', new Set([...before.values()].flat()));
         const starts = counted.calls.map(({ at }) => at - killedAt);
         console.log(
           `round ${round}: ${APPS} killed (podman kill answered after ${killAnswered} ms) → all running again after ${Date.now() - killedAt} ms; ` +

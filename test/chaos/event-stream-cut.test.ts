@@ -50,6 +50,11 @@ describe('the event stream cut', () => {
     proxy.refuseEvents = true;
     proxy.cutEvents();
     await until('podwarden to try to reconnect its stream (and be refused)', () => proxy.refused >= 1, 60_000);
+    // The proxy counts the refusal as it drops the connection; podwarden hears of it a moment later.
+    await until(
+      () => `/healthz to say the engine is unreachable: ${JSON.stringify(orchestrator.health())}`,
+      () => orchestrator.health().engine === 'unreachable',
+    );
     expect(orchestrator.health()).toMatchObject({ ok: false, engine: 'unreachable' });
     counted.reset();
     const passesBefore = passes.length;

@@ -41,7 +41,8 @@ function run(): Promise<{ code: number | null; stderr: string }> {
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));
     const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.once('exit', (code) => {
+    // 'close', not 'exit': at 'exit' the last of its stderr may still be in the pipe.
+    child.once('close', (code) => {
       clearTimeout(timer);
       resolve({ code, stderr });
     });

@@ -54,7 +54,7 @@ export function startUnit(units: SystemdUnits, input: Partial<AppInput> = {}) {
      * Waits until the machine rests in `state`: effects are promises, and an immediate backoff
      * is a 0 ms timer, which a busy machine may run only after many turns of the event loop.
      */
-    async settle(state: string, ms = 5_000): Promise<void> {
+    async settle(state: string, ms = 30_000): Promise<void> {
       await until(
         () => `companion unit to reach ${state}; it is in ${JSON.stringify(unit.getSnapshot().value)}`,
         () => unit.getSnapshot().value === state,

@@ -113,6 +113,7 @@ function runValidate(args: string[]): Promise<{ code: number | null; stdout: str
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
     child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+    // 'close', not 'exit': at 'exit' the last of its output may still be in the pipes.
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
   });
 }

@@ -96,7 +96,7 @@ describe('podwarden plan for companions under systemd', () => {
       await until(
         () => `the pass entry of a unit in ${c.rests}`,
         () => run.received.some((m) => m.type === 'APP.PASS_ENTRY'),
-        5_000,
+        30_000,
         0,
       );
       const reported = run.received.find((m) => m.type === 'APP.PASS_ENTRY');

@@ -35,14 +35,10 @@ describe('a missing desired.json never wipes the node', () => {
     // c's removal fails twice (the engine refuses), so it backs off and its container outlives the uninstall.
     daemon.engine.control.failNext('remove', new EngineError('engine', 'device or resource busy'), 2);
     await first.uninstall('c');
-    await until(
-      'c to back off its second failed removal',
-      () => {
-        const row = first.status().find((entry) => entry.appId === 'c');
-        return row?.state === 'backoff' && row.failures === 2;
-      },
-      10_000,
-    );
+    await until('c to back off its second failed removal', () => {
+      const row = first.status().find((entry) => entry.appId === 'c');
+      return row?.state === 'backoff' && row.failures === 2;
+    });
     await first.stop();
     const before = { a: await idsOf('a'), b: await idsOf('b'), c: await idsOf('c') };
     expect(before.c).toHaveLength(1);
@@ -51,11 +47,7 @@ describe('a missing desired.json never wipes the node', () => {
     const second = await daemon.boot();
     await daemon.reaches(second, 'a', 'running');
     await daemon.reaches(second, 'b', 'stopped');
-    await until(
-      'c to be removed, as the owner asked',
-      async () => (await daemon.containersOf('c')).length === 0,
-      10_000,
-    );
+    await until('c to be removed, as the owner asked', async () => (await daemon.containersOf('c')).length === 0);
     // Nothing recreated: the same containers, and desired.json holds what the owner last asked.
     expect(await idsOf('a')).toEqual(before.a);
     expect(await idsOf('b')).toEqual(before.b);
@@ -93,9 +85,9 @@ describe('a missing desired.json never wipes the node', () => {
     await rm(desiredFile());
     const second = await daemon.boot({ pruneOrphans: true });
     await second.reconcileNow();
-    await until("a's container to be removed", async () => (await daemon.containersOf('a')).length === 0, 10_000);
+    await until("a's container to be removed", async () => (await daemon.containersOf('a')).length === 0);
     // The engine removes the container before the machine hears the step settle and stops.
-    await until('a to leave the status', () => second.status().length === 0, 10_000);
+    await until('a to leave the status', () => second.status().length === 0);
   });
 });
 

@@ -21,7 +21,7 @@ export interface RealTimeDaemon {
   stateDir: string;
   boot(overrides?: Partial<OrchestratorOptions>): Promise<Orchestrator>;
   stateOf(orchestrator: Orchestrator, appId: string): string | undefined;
-  /** Waits (up to 10 s) until the app's machine is in `state`. */
+  /** Waits (up to 30 s: each step's journal records are fsync'd, slow under load) until the app's machine is in `state`. */
   reaches(orchestrator: Orchestrator, appId: string, state: string): Promise<void>;
   containersOf(appId: string): Promise<ContainerObservation[]>;
   cleanup(): Promise<void>;
@@ -59,7 +59,7 @@ export async function createRealTimeDaemon(appIds: string[]): Promise<RealTimeDa
       await until(
         () => `${appId} to reach ${state}; status ${JSON.stringify(orchestrator.status())}`,
         () => stateOf(orchestrator, appId) === state,
-        10_000,
+        30_000,
       );
     },
     containersOf: (appId) => engine.list({ [LABELS.app]: appId }),

@@ -112,7 +112,8 @@ describe('app lifecycle on real podman', () => {
     console.log(`crash loop: ${startCalls} starts in ${elapsed} ms (the schedule allows ${allowed})`);
     expect(startCalls).toBeGreaterThanOrEqual(3);
     expect(startCalls).toBeLessThanOrEqual(allowed);
-    expect(events.filter((event) => event.status === 'start').length).toBeLessThanOrEqual(startCalls);
+    // Counted again now: a start may have gone out while the recorder was being stopped.
+    expect(events.filter((event) => event.status === 'start').length).toBeLessThanOrEqual(counted.seen.length);
     expect(status.reason).toContain('exited with code 3');
     // It exits at once on every start: after three such exits podwarden calls it a bad config.
     expect(['exited', 'bad-config']).toContain(status.failureReason?.kind);

@@ -238,16 +238,27 @@ describe.each(lanesUnderTest().filter((lane) => lane.hostContainer !== undefined
       const result = (
         await host.systemctl('show', '--property', 'Result', '--value', 'podwarden.service')
       ).stdout.trim();
-      const log = await host.exec([
-        'journalctl',
-        ...(lane.rootless ? ['--user'] : []),
-        '--unit',
-        'podwarden.service',
-        '--no-pager',
-        '--output',
-        'cat',
-      ]);
-      expect(log.stdout).toContain('Watchdog timeout');
+      // journald files the manager's line a moment after the manager acts: read until it is there.
+      let log = '';
+      await until(
+        () => `'Watchdog timeout' in the unit's journal: ${log.slice(-2_000)}`,
+        async () => {
+          log = (
+            await host.exec([
+              'journalctl',
+              ...(lane.rootless ? ['--user'] : []),
+              '--unit',
+              'podwarden.service',
+              '--no-pager',
+              '--output',
+              'cat',
+            ])
+          ).stdout;
+          return log.includes('Watchdog timeout');
+        },
+        DEADLINE,
+        250,
+      );
       expect(['success', 'watchdog']).toContain(result);
       await allUp();
       expect(await containers()).toEqual(before);

@@ -97,7 +97,7 @@ describe('kill -9 during a snapshot or a restore', () => {
     for (const [name, stage] of Object.entries(stages)) {
       const options = { appId: 'electrs', version: '1', dataDir, snapshotsDir };
       if (await killAt(['take', JSON.stringify(options)], stage)) caught.push(name);
-      await until('the copy to die with podwarden', async () => !(await processNaming(appDir)), 10_000);
+      await until('the copy to die with podwarden', async () => !(await processNaming(appDir)));
       const listed = await listSnapshots(snapshotsDir, 'electrs');
       expect(listed.length).toBeLessThanOrEqual(1);
       for (const snapshot of listed) expect(await fingerprint(path.join(snapshot.path, 'data'))).toEqual(before);
@@ -131,7 +131,7 @@ describe('kill -9 during a snapshot or a restore', () => {
       const v2 = await fingerprint(dataDir);
 
       const caught = await killAt(['restore', JSON.stringify(snapshot), dataDir], stage);
-      await until('the copy to die with podwarden', async () => !(await processNaming(dataDir)), 10_000);
+      await until('the copy to die with podwarden', async () => !(await processNaming(dataDir)));
       const recovery = await recoverRestore(dataDir);
       const after = await fingerprint(dataDir);
       const which = JSON.stringify(after) === JSON.stringify(v1) ? 'restored' : 'old';

@@ -41,7 +41,8 @@ export function startDaemon(args: string[]): Daemon {
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // 'close', not 'exit': at 'exit' the last of its output may still be in the pipes.
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   return { process: child, output: () => output, exited };
 }
 
@@ -69,7 +70,8 @@ export function runCli(args: string[], timeoutMs = 120_000): Promise<CliResult> 
         ),
       );
     }, timeoutMs);
-    child.once('exit', (code) => {
+    // 'close', not 'exit': at 'exit' the last of its output may still be in the pipes.
+    child.once('close', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
@@ -84,7 +86,7 @@ export function spawnCli(args: string[]): { output: () => string; stop: () => Pr
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   return {
     output: () => output,
     stop: () => {
