@@ -15,7 +15,7 @@ import { outsideKillFrom } from './app-freshness.js';
 import { passStep } from './step.js';
 import { killedBy } from './outside-kill.js';
 import { appUpdating } from './app-update-actions.js';
-import { isRejected, keptOnOldImage } from './update.js';
+import { isRejected, keptOnOldImage, withoutNewDigest } from './update.js';
 import { classifyStepError, describeFailure, failureHeadline, nextQuickExits, type FailureReason } from './failure.js';
 
 /**
@@ -62,8 +62,7 @@ export const appBehaviour = appUpdating.extend({
       if (context.update) return { stashedSpec: event.spec };
       if (!event.retry && isRejected(context.lastUpdate, event.spec)) return {};
       // A new digest is taken only as an update (app-guards.ts `startsUpdate`); the old image stays pinned after a failed one.
-      const { newDigest: _newDigest, ...image } = event.spec.image;
-      return { spec: keptOnOldImage(context.lastUpdate, { ...event.spec, image }) };
+      return { spec: keptOnOldImage(context.lastUpdate, withoutNewDigest(event.spec)) };
     }),
     markHalting: assign({ halting: true }),
     setDependencies: assign(({ event }) => (event.type === 'DEPENDENCIES' ? { waitingFor: event.waitingFor } : {})),

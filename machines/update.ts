@@ -1,5 +1,5 @@
 import { LABELS } from '../src/domain/labels.js';
-import type { AppSpec, Observed } from './types.js';
+import type { AppSpec, DigestChange, Observed } from './types.js';
 
 /**
  * What an app machine knows of an update: the version it replaces (kept whole, to go back
@@ -52,6 +52,18 @@ export function versionOf(spec: AppSpec): string {
   return spec.version ?? spec.specHash.slice(0, 12);
 }
 
+/** The new digest a spec brings (the owner's `update`); the model's specs carry no image at all. */
+export function newDigestOf(spec: AppSpec): DigestChange | undefined {
+  return (spec.image as AppSpec['image'] | undefined)?.newDigest;
+}
+
+/** The spec as a manifest gives it: a new digest is brought only by the owner's update. */
+export function withoutNewDigest(spec: AppSpec): AppSpec {
+  if (newDigestOf(spec) === undefined) return spec;
+  const { newDigest: _newDigest, ...image } = spec.image;
+  return { ...spec, image };
+}
+
 /** `sha256:05efdbd8a7d0a3d4…` → `sha256:05efdbd8a7d0` (what people compare by eye). */
 export function shortDigest(digest: string | undefined): string {
   return digest === undefined ? 'a local image' : digest.slice(0, 'sha256:'.length + 12);
@@ -64,7 +76,7 @@ export function shortDigest(digest: string | undefined): string {
 export function updateTitle(record: Pick<UpdateRecord, 'from' | 'to'>): string {
   const from = versionOf(record.from);
   const to = versionOf(record.to);
-  const digest = record.to.image.newDigest;
+  const digest = newDigestOf(record.to);
   if (digest !== undefined && from === to)
     return `${from} (new image ${shortDigest(digest.from)} → ${shortDigest(digest.to)})`;
   return from === to ? `${from} (its manifest changed)` : `${from} → ${to}`;
@@ -75,8 +87,8 @@ export function updateTitle(record: Pick<UpdateRecord, 'from' | 'to'>): string {
  * an update though the spec hash is the same. Not again for the digest the app already runs.
  */
 export function bringsNewDigest(current: AppSpec, offered: AppSpec): boolean {
-  const digest = offered.image.newDigest;
-  return digest !== undefined && offered.specHash === current.specHash && digest.to !== current.image.newDigest?.to;
+  const digest = newDigestOf(offered);
+  return digest !== undefined && offered.specHash === current.specHash && digest.to !== newDigestOf(current)?.to;
 }
 
 /**
@@ -99,9 +111,9 @@ export function pinnedToImage(spec: AppSpec, imageId: string): AppSpec {
  * tag here now names the image that was rolled back or never started.
  */
 export function keptOnOldImage(last: UpdateRecord | undefined, spec: AppSpec): AppSpec {
-  const digest = last?.to.image.newDigest;
+  const digest = last && newDigestOf(last.to);
   if (last === undefined || digest === undefined || last.result === 'updated') return spec;
-  if (last.to.specHash !== spec.specHash || spec.image.newDigest !== undefined) return spec;
+  if (last.to.specHash !== spec.specHash || newDigestOf(spec) !== undefined) return spec;
   return pinnedToImage(spec, digest.fromImageId);
 }
 
@@ -110,7 +122,7 @@ export function keptOnOldImage(last: UpdateRecord | undefined, spec: AppSpec): A
  * behind the same tag, `from` is pinned to the image it runs (by id), the one a rollback needs.
  */
 export function beganUpdate(from: AppSpec, to: AppSpec): UpdateRecord {
-  const digest = to.image.newDigest;
+  const digest = newDigestOf(to);
   const old = digest !== undefined && bringsNewDigest(from, to) ? pinnedToImage(from, digest.fromImageId) : from;
   return { appId: from.appId, from: old, to, phase: 'preparing', done: [], touched: false };
 }
@@ -120,7 +132,7 @@ export function beganUpdate(from: AppSpec, to: AppSpec): UpdateRecord {
  * tag always from the registry (the tag is present locally, naming the old image).
  */
 export function fetchedSpec(record: UpdateRecord): AppSpec {
-  return record.to.image.newDigest === undefined
+  return newDigestOf(record.to) === undefined
     ? record.to
     : { ...record.to, image: { ...record.to.image, pullPolicy: 'always' } };
 }
@@ -163,7 +175,7 @@ export function restoresData(record: UpdateRecord): boolean {
 export function holdsNewContainer(record: UpdateRecord, container: Observed | undefined): boolean {
   if (container === null || container === undefined) return false;
   // Same tag, new digest: both versions carry one spec hash; once the old container was replaced, any is the new one.
-  const replacedSameSpec = record.to.image.newDigest !== undefined && record.done.includes('replace');
+  const replacedSameSpec = newDigestOf(record.to) !== undefined && record.done.includes('replace');
   return container.labels[LABELS.specHash] !== record.from.specHash || replacedSameSpec || restoresData(record);
 }
 
@@ -176,7 +188,7 @@ export function isRejected(last: UpdateRecord | undefined, spec: AppSpec): boole
     last !== undefined &&
     last.result !== 'updated' &&
     last.to.specHash === spec.specHash &&
-    last.to.image.newDigest?.to === spec.image.newDigest?.to
+    newDigestOf(last.to)?.to === newDigestOf(spec)?.to
   );
 }
 

@@ -7,7 +7,7 @@ import type { BackoffPolicy, Desired } from '../machines/types.js';
 import { topLevelState, type Transition } from './streams/transitions.js';
 import type { LeftAlone } from './orphan-guard.js';
 import type { AppContext } from '../machines/app-knowledge.js';
-import { versionOf, type UpdateRecord } from '../machines/update.js';
+import { newDigestOf, versionOf, type UpdateRecord } from '../machines/update.js';
 
 export interface AppStatus {
   appId: string;
@@ -80,7 +80,7 @@ function retryAtOf(context: object, state: string, since: number | undefined): n
 }
 
 function digestOf(record: UpdateRecord): { toDigest?: string } {
-  const digest = record.to.image.newDigest?.to;
+  const digest = newDigestOf(record.to)?.to;
   return digest !== undefined ? { toDigest: digest } : {};
 }
 
