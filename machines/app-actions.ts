@@ -15,7 +15,7 @@ import { outsideKillFrom } from './app-freshness.js';
 import { passStep } from './step.js';
 import { killedBy } from './outside-kill.js';
 import { appUpdating } from './app-update-actions.js';
-import { isRejected } from './update.js';
+import { isRejected, keptOnOldImage, withoutNewDigest } from './update.js';
 import { classifyStepError, describeFailure, failureHeadline, nextQuickExits, type FailureReason } from './failure.js';
 
 /**
@@ -60,7 +60,9 @@ export const appBehaviour = appUpdating.extend({
     setSpec: assign(({ context, event }) => {
       if (event.type !== 'UPDATE_SPEC') return {};
       if (context.update) return { stashedSpec: event.spec };
-      return event.retry || !isRejected(context.lastUpdate, event.spec) ? { spec: event.spec } : {};
+      if (!event.retry && isRejected(context.lastUpdate, event.spec)) return {};
+      // A new digest is taken only as an update (app-guards.ts `startsUpdate`); the old image stays pinned after a failed one.
+      return { spec: keptOnOldImage(context.lastUpdate, withoutNewDigest(event.spec)) };
     }),
     markHalting: assign({ halting: true }),
     setDependencies: assign(({ event }) => (event.type === 'DEPENDENCIES' ? { waitingFor: event.waitingFor } : {})),

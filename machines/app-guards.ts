@@ -5,7 +5,14 @@ import { isStep, nextStep, restartsInPlace, tableStep, type StepQuery } from './
 import type { ProbeRole } from './failure.js';
 import type { AppEvent, RenderOutcome } from './types.js';
 import type { AppContext } from './app-knowledge.js';
-import { holdsNewContainer, isRejected, nextPrepareStep, restoresData, type PrepareStep } from './update.js';
+import {
+  bringsNewDigest,
+  holdsNewContainer,
+  isRejected,
+  nextPrepareStep,
+  restoresData,
+  type PrepareStep,
+} from './update.js';
 import { LABELS } from '../src/domain/labels.js';
 
 /**
@@ -37,7 +44,7 @@ export const appGuarded = appSetup.extend({
     startsUpdate: ({ context, event }) =>
       event.type === 'UPDATE_SPEC' &&
       event.spec.update !== undefined &&
-      event.spec.specHash !== context.spec.specHash &&
+      (event.spec.specHash !== context.spec.specHash || bringsNewDigest(context.spec, event.spec)) &&
       !refused(context, event) &&
       context.desired === 'running' &&
       context.container?.labels[LABELS.specHash] === context.spec.specHash,

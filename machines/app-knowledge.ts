@@ -18,7 +18,7 @@ import { LABELS } from '../src/domain/labels.js';
 import { probeFromImageHealthcheck } from './image-healthcheck.js';
 import { seedOf } from './backoff.js';
 import { killedBy, type OutsideKill } from './outside-kill.js';
-import { isRejected, resumedUpdate, type UpdateRecord } from './update.js';
+import { isRejected, keptOnOldImage, resumedUpdate, type UpdateRecord } from './update.js';
 
 // What an app machine knows of its container, and how step answers and probe verdicts change
 // that knowledge (which observations are believed at all: app-freshness.ts). Pure functions
@@ -109,7 +109,7 @@ export function initialContext(input: AppInput): AppContext {
   const record = input.update;
   const inFlight = record && record.result === undefined ? resumedUpdate(record) : undefined;
   const keepsOld = inFlight !== undefined || (record !== undefined && isRejected(record, input.spec));
-  const spec = keepsOld ? record!.from : input.spec;
+  const spec = keepsOld ? record!.from : keptOnOldImage(record, input.spec);
   // The catalog offers a third version: it is tried, as an update, once the old one runs again.
   const offered = keepsOld && ![record!.from.specHash, record!.to.specHash].includes(input.spec.specHash);
   return {

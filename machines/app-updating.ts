@@ -4,7 +4,7 @@ import { endedUpdate, handedOver } from './app-update-actions.js';
 import { stepCause } from './step-cause.js';
 import type { AppContext } from './app-knowledge.js';
 import type { StepOutcome } from './types.js';
-import type { SnapshotRef } from './update.js';
+import { fetchedSpec, type SnapshotRef } from './update.js';
 
 /**
  * The app machine's update states (app.machine.ts), in a file of their own: preparing a new
@@ -100,7 +100,7 @@ export const updatingState = appBehaviour.createStateConfig({
     fetching: {
       invoke: {
         src: 'pullImage',
-        input: ({ context, event }) => ({ spec: context.update!.to, cause: stepCause(context, event) }),
+        input: ({ context, event }) => ({ spec: fetchedSpec(context.update!), cause: stepCause(context, event) }),
         onDone: [
           { guard: 'halting', target: '#app.halted' },
           { target: 'next', actions: { type: 'prepared', params: { step: 'fetch' } } },

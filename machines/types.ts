@@ -21,6 +21,11 @@ export interface AppSpec {
     pullFallback?: boolean;
     /** Free bytes the image store must have (beyond the global reserve) before a pull or build. */
     diskBytes?: number;
+    /**
+     * The owner's `update` found the registry serving another image behind the same tag
+     * (src/registry/digest-offer.ts): the app is updated to it though its manifest is the same.
+     */
+    newDigest?: DigestChange;
   };
   /** Equal to `container.labels['io.podwarden.spec-hash']`; a container whose label differs is outdated. */
   specHash: string;
@@ -47,6 +52,16 @@ export interface AppSpec {
   update?: UpdatePolicy;
   /** The app's own data directory: what an update's snapshot copies. */
   dataDir?: string;
+}
+
+/** Same tag, new image: what the registry serves now, and the image the running version was made from. */
+export interface DigestChange {
+  /** The registry digest of the running image, when it has one (a local build has none). */
+  from?: string;
+  /** The engine's id of the running image: a rollback makes the old version from it (the tag moved on). */
+  fromImageId: string;
+  /** The digest the registry serves for the tag. */
+  to: string;
 }
 
 /** `app.update` of a manifest (src/manifest/schema-update.ts), in milliseconds. */

@@ -1,5 +1,5 @@
 import { LABELS } from '../src/domain/labels.js';
-import type { AppSpec, Observed } from './types.js';
+import type { AppSpec, DigestChange, Observed } from './types.js';
 
 /**
  * What an app machine knows of an update: the version it replaces (kept whole, to go back
@@ -53,16 +53,89 @@ export function versionOf(spec: AppSpec): string {
   return spec.version ?? spec.specHash.slice(0, 12);
 }
 
-/** `0.10.5 → 0.10.6`, or `0.10.5 (its manifest changed)` when the version did not. */
+/** The new digest a spec brings (the owner's `update`); the model's specs carry no image at all. */
+export function newDigestOf(spec: AppSpec): DigestChange | undefined {
+  return (spec.image as AppSpec['image'] | undefined)?.newDigest;
+}
+
+/** The spec as a manifest gives it: a new digest is brought only by the owner's update. */
+export function withoutNewDigest(spec: AppSpec): AppSpec {
+  if (newDigestOf(spec) === undefined) return spec;
+  const { newDigest: _newDigest, ...image } = spec.image;
+  return { ...spec, image };
+}
+
+/** `sha256:05efdbd8a7d0a3d4…` → `sha256:05efdbd8a7d0` (what people compare by eye). */
+export function shortDigest(digest: string | undefined): string {
+  return digest === undefined ? 'a local image' : digest.slice(0, 'sha256:'.length + 12);
+}
+
+/**
+ * `0.10.5 → 0.10.6`, `0.10.5 (new image sha256:05efdbd8a7d0 → sha256:9a1c…)` for the same tag
+ * with a new digest, or `0.10.5 (its manifest changed)` when the version did not change.
+ */
 export function updateTitle(record: Pick<UpdateRecord, 'from' | 'to'>): string {
   const from = versionOf(record.from);
   const to = versionOf(record.to);
+  const digest = newDigestOf(record.to);
+  if (digest !== undefined && from === to)
+    return `${from} (new image ${shortDigest(digest.from)} → ${shortDigest(digest.to)})`;
   return from === to ? `${from} (its manifest changed)` : `${from} → ${to}`;
 }
 
-/** A record begun now: the running version `from` is to be replaced by `to`. */
+/**
+ * The owner's `update` brings another image behind the same tag (the manifest unchanged):
+ * an update though the spec hash is the same. Not again for the digest the app already runs.
+ */
+export function bringsNewDigest(current: AppSpec, offered: AppSpec): boolean {
+  const digest = newDigestOf(offered);
+  return digest !== undefined && offered.specHash === current.specHash && digest.to !== newDigestOf(current)?.to;
+}
+
+/**
+ * The running version made from the image it runs, by id: after a same-tag update the tag
+ * names the new image on this host, so the old version can only come back from its id
+ * (kept in the engine's store: the pull leaves it there, untagged). Never pulled.
+ */
+export function pinnedToImage(spec: AppSpec, imageId: string): AppSpec {
+  const { newDigest: _newDigest, build: _build, pullFallback: _fallback, ...image } = spec.image;
+  return {
+    ...spec,
+    image: { ...image, ref: imageId, pullPolicy: 'never' },
+    container: { ...spec.container, image: imageId },
+  };
+}
+
+/**
+ * The manifest `spec` as the app runs it after `last`: when the last update brought a new
+ * digest of this same manifest and did not end `updated`, the old image (by id), since the
+ * tag here now names the image that was rolled back or never started.
+ */
+export function keptOnOldImage(last: UpdateRecord | undefined, spec: AppSpec): AppSpec {
+  const digest = last && newDigestOf(last.to);
+  if (last === undefined || digest === undefined || last.result === 'updated') return spec;
+  if (last.to.specHash !== spec.specHash || newDigestOf(spec) !== undefined) return spec;
+  return pinnedToImage(spec, digest.fromImageId);
+}
+
+/**
+ * A record begun now: the running version `from` is to be replaced by `to`. For a new digest
+ * behind the same tag, `from` is pinned to the image it runs (by id), the one a rollback needs.
+ */
 export function beganUpdate(from: AppSpec, to: AppSpec): UpdateRecord {
-  return { appId: from.appId, from, to, phase: 'preparing', done: [], touched: false };
+  const digest = newDigestOf(to);
+  const old = digest !== undefined && bringsNewDigest(from, to) ? pinnedToImage(from, digest.fromImageId) : from;
+  return { appId: from.appId, from: old, to, phase: 'preparing', done: [], touched: false };
+}
+
+/**
+ * What the fetch step pulls: the new version's image, and for a new digest behind the same
+ * tag always from the registry (the tag is present locally, naming the old image).
+ */
+export function fetchedSpec(record: UpdateRecord): AppSpec {
+  return newDigestOf(record.to) === undefined
+    ? record.to
+    : { ...record.to, image: { ...record.to.image, pullPolicy: 'always' } };
 }
 
 /**
@@ -102,7 +175,9 @@ export function restoresData(record: UpdateRecord): boolean {
  */
 export function holdsNewContainer(record: UpdateRecord, container: Observed | undefined): boolean {
   if (container === null || container === undefined) return false;
-  return container.labels[LABELS.specHash] !== record.from.specHash || restoresData(record);
+  // Same tag, new digest: both versions carry one spec hash; once the old container was replaced, any is the new one.
+  const replacedSameSpec = newDigestOf(record.to) !== undefined && record.done.includes('replace');
+  return container.labels[LABELS.specHash] !== record.from.specHash || replacedSameSpec || restoresData(record);
 }
 
 /**
@@ -110,7 +185,12 @@ export function holdsNewContainer(record: UpdateRecord, container: Observed | un
  * (`podwarden update`) or the catalog offers another one.
  */
 export function isRejected(last: UpdateRecord | undefined, spec: AppSpec): boolean {
-  return last !== undefined && last.result !== 'updated' && last.to.specHash === spec.specHash;
+  return (
+    last !== undefined &&
+    last.result !== 'updated' &&
+    last.to.specHash === spec.specHash &&
+    newDigestOf(last.to)?.to === newDigestOf(spec)?.to
+  );
 }
 
 /**

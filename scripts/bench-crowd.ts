@@ -60,6 +60,7 @@ function timedEngine(engine: EnginePort): { engine: EnginePort; startMs: number[
     engine: {
       ping: () => engine.ping(),
       imageExists: (ref) => engine.imageExists(ref),
+      containerImage: (idOrName) => engine.containerImage(idOrName),
       pull: wrap((ref: string, options?: Parameters<EnginePort['pull']>[1]) => engine.pull(ref, options), false),
       build: wrap(
         (spec: Parameters<EnginePort['build']>[0], options?: Parameters<EnginePort['build']>[1]) =>

@@ -165,6 +165,7 @@ function bindAll(engine: EnginePort): EnginePort {
   return {
     ping: () => engine.ping(),
     imageExists: (ref) => engine.imageExists(ref),
+    containerImage: (idOrName) => engine.containerImage(idOrName),
     pull: (ref, options) => engine.pull(ref, options),
     build: (spec, options) => engine.build(spec, options),
     storageSpace: () => engine.storageSpace(),

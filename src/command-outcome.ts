@@ -65,7 +65,10 @@ function updateVerdict(row: AppStatus | undefined, command: 'update' | 'rollback
   if (!last || last.endedAt === endedBefore) return command === 'rollback' ? GOING : undefined;
   const wanted = command === 'update' ? 'updated' : 'rolled-back';
   if (last.result !== wanted)
-    return { reached: false, cannot: `the update ${last.from} → ${last.to} was ${last.result}: ${last.reason ?? ''}` };
+    return {
+      reached: false,
+      cannot: `the update ${last.from} → ${last.to}${last.toDigest ? ` (${last.toDigest})` : ''} was ${last.result}: ${last.reason ?? ''}`,
+    };
   return undefined;
 }
 

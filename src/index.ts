@@ -39,6 +39,7 @@ export type {
   ProbeCheck,
   Desired,
   UpdatePolicy,
+  DigestChange,
   AppSpec,
   PullPolicy,
   RenderSpec,
@@ -58,7 +59,11 @@ export type {
   PullProgress,
   BuildSpec,
   StorageSpace,
+  ImageIdentity,
 } from './engine/port.js';
+export type { DigestOffer } from './registry/digest-offer.js';
+export { tagDigest, RegistryError } from './registry/tag-digest.js';
+export type { TagDigestOptions, RegistryErrorCode } from './registry/tag-digest.js';
 export type {
   ContainerObservation,
   ContainerEvent,

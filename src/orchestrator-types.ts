@@ -1,3 +1,5 @@
+import type { DigestOffer } from './registry/digest-offer.js';
+import type { TagDigestOptions } from './registry/tag-digest.js';
 import type { Observable } from 'rxjs';
 import type { InspectionEvent } from 'xstate';
 import type { BackoffPolicy, PassReport } from '../machines/types.js';
@@ -48,8 +50,10 @@ export interface OrchestratorOptions {
     /** The gate opens by itself after this long, with a warning. */
     capMs?: number;
   };
-  /** Registries (host[:port]) that may be pulled from over plain HTTP. */
+  /** Registries (host[:port]) that may be pulled from over plain HTTP (and asked for digests so). */
   insecureRegistries?: string[];
+  /** How registries are asked what their tags name now (`imageOffers`, `updateApp`): timeout, fetch (tests). */
+  registry?: Omit<TagDigestOptions, 'insecureRegistries'>;
   logger?: Logger;
   /**
    * Where every time is read and every timer set: the machines' delays, the tick, backoffs,
@@ -181,6 +185,12 @@ export interface Orchestrator {
    * when the update was rolled back or abandoned.
    */
   updateApp(appId: string, options?: CommandOptions): Promise<AppStatus | undefined>;
+  /**
+   * For each installed app whose image is a tag from a registry: the digest the registry serves
+   * for it now beside the one its container runs (`newer` when they differ; `problem` when it
+   * could not be asked). Never rejects for a registry's sake.
+   */
+  imageOffers(): Promise<DigestOffer[]>;
   /** Back to the version before the app's last update, its data from that update's snapshot. */
   rollbackApp(appId: string, options?: CommandOptions): Promise<AppStatus | undefined>;
   /**

@@ -36,6 +36,7 @@ import { adoptAtBoot } from './boot-adoption.js';
 import { lastOwnerWords } from './state/owner-words.js';
 import { adoptLeftAlone } from './adopt-left-alone.js';
 import { removeStaleTempFiles } from './state/stale-temp-files.js';
+import { createRegistryWiring } from './registry/registry-wiring.js';
 
 export type {
   AppProgress,
@@ -188,7 +189,10 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       void updates.forget(appId);
     },
     statusOf: (appId) => queries.status().find((row) => rowKey(row) === appId),
+    newDigest: (spec) => registry.newDigest(spec),
   });
+  const installedSpecs = () => Object.keys(desired.apps).flatMap((appId) => declared(appId)?.spec ?? []);
+  const registry = createRegistryWiring({ ...options, engine, logger: log, installed: installedSpecs });
 
   function observeEngine(): Promise<Snapshot> {
     const observedAt = clock.now();
@@ -389,6 +393,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       await commands.move(appId, name, () => applyCatalog(next));
     },
 
+    imageOffers: () => registry.imageOffers(),
     ...queries,
   };
   return api;

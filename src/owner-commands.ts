@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import type { Actor } from 'xstate';
 import type { DeclaredApp, supervisorMachine } from '../machines/supervisor.machine.js';
+import type { DigestChange } from '../machines/types.js';
 import type { Clock } from './domain/clock.js';
 import type { Journal } from './journal/journal.js';
 import type { Logger } from './log.js';
@@ -35,6 +36,11 @@ export interface OwnerCommandDeps {
   uninstalled(appId: string): void;
   /** The app's row as `status()` shows it (undefined without one): what a command may read of a machine. */
   statusOf(appId: string): AppStatus | undefined;
+  /**
+   * Another image the registry serves behind the app's tag than the one its container runs
+   * (src/registry/digest-offer.ts); undefined when it serves the same, or cannot be asked.
+   */
+  newDigest?(spec: DeclaredApp['spec']): Promise<DigestChange | undefined>;
 }
 
 /**
@@ -285,9 +291,16 @@ export function createOwnerCommands(deps: OwnerCommandDeps) {
      * even a version an earlier update rolled back. Nothing to do when it runs that manifest.
      */
     async update(appId: string): Promise<void> {
+      machineFor(appId, 'update');
+      const asked = deps.declared(appId)!;
+      // The registry is asked first (bounded: it never stalls the command for long); the manifest may have changed meanwhile.
+      const newDigest = await deps.newDigest?.(asked.spec);
       const supervisor = machineFor(appId, 'update');
-      await note(appId, 'update', 'applied');
-      supervisor.send({ type: 'INSTALL', appId, app: deps.declared(appId)!, retry: true });
+      const app = deps.declared(appId)!;
+      const digest = newDigest && app.spec.specHash === asked.spec.specHash ? newDigest : undefined;
+      await note(appId, 'update', 'applied', digest ? { note: `the registry serves a new image: ${digest.to}` } : {});
+      const spec = digest ? { ...app.spec, image: { ...app.spec.image, newDigest: digest } } : app.spec;
+      supervisor.send({ type: 'INSTALL', appId, app: { ...app, spec }, retry: true });
     },
 
     /** Back to the version before the app's last update, its data from that update's snapshot. */

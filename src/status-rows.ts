@@ -7,7 +7,7 @@ import type { BackoffPolicy, Desired } from '../machines/types.js';
 import { topLevelState, type Transition } from './streams/transitions.js';
 import type { LeftAlone } from './orphan-guard.js';
 import type { AppContext } from '../machines/app-knowledge.js';
-import { versionOf } from '../machines/update.js';
+import { newDigestOf, versionOf, type UpdateRecord } from '../machines/update.js';
 
 export interface AppStatus {
   appId: string;
@@ -45,12 +45,14 @@ export interface AppStatus {
   /** The manifest version the app runs (or is being made from). */
   version?: string;
   /** An update under way: the versions, and how far it got (machines/update.ts). */
-  update?: { phase: string; from: string; to: string };
+  update?: { phase: string; from: string; to: string; toDigest?: string };
   /** How the last update ended; `rolled-back`/`abandoned` name a version offered but not run. */
   lastUpdate?: {
     result: string;
     from: string;
     to: string;
+    /** Same tag, new image: the registry digest the update brought (`sha256:…`). */
+    toDigest?: string;
     endedAt?: number;
     reason?: string;
     /** The data snapshot taken before the update, and whether the rollback put it back. */
@@ -77,18 +79,26 @@ function retryAtOf(context: object, state: string, since: number | undefined): n
   return since + backoffDelay(failures, backoff, seed ?? 0);
 }
 
+function digestOf(record: UpdateRecord): { toDigest?: string } {
+  const digest = newDigestOf(record.to)?.to;
+  return digest !== undefined ? { toDigest: digest } : {};
+}
+
 /** What a machine's context says of versions and updates (a companion unit's has none). */
 function updateFields(context: object): Pick<AppStatus, 'version' | 'update' | 'lastUpdate'> {
   const { spec, update, lastUpdate } = context as Partial<Pick<AppContext, 'spec' | 'update' | 'lastUpdate'>>;
   return {
     ...(spec?.version !== undefined ? { version: spec.version } : {}),
-    ...(update ? { update: { phase: update.phase, from: versionOf(update.from), to: versionOf(update.to) } } : {}),
+    ...(update
+      ? { update: { phase: update.phase, from: versionOf(update.from), to: versionOf(update.to), ...digestOf(update) } }
+      : {}),
     ...(lastUpdate?.result
       ? {
           lastUpdate: {
             result: lastUpdate.result,
             from: versionOf(lastUpdate.from),
             to: versionOf(lastUpdate.to),
+            ...digestOf(lastUpdate),
             ...(lastUpdate.endedAt !== undefined ? { endedAt: lastUpdate.endedAt } : {}),
             ...(lastUpdate.reason !== undefined ? { reason: lastUpdate.reason } : {}),
             ...(lastUpdate.snapshot ? { snapshot: lastUpdate.snapshot.path } : {}),

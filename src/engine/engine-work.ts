@@ -114,6 +114,7 @@ export function boundEngineWork(
   return {
     ping: () => engine.ping(),
     imageExists: (ref) => engine.imageExists(ref),
+    containerImage: (idOrName) => engine.containerImage(idOrName),
     pull: (ref, pullOptions) => bounded('pull', () => engine.pull(ref, pullOptions)),
     build: (spec, buildOptions) => bounded('build', () => engine.build(spec, buildOptions)),
     storageSpace: () => engine.storageSpace(),

@@ -38,6 +38,7 @@ export function instrumentEngine(
   return {
     ping: () => timed('ping', () => engine.ping()),
     imageExists: (ref) => timed('imageExists', () => engine.imageExists(ref)),
+    containerImage: (idOrName) => timed('containerImage', () => engine.containerImage(idOrName)),
     pull: (ref, options) => timed('pull', () => engine.pull(ref, options)),
     build: (spec, options) => timed('build', () => engine.build(spec, options)),
     storageSpace: () => timed('storageSpace', () => engine.storageSpace()),

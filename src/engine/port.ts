@@ -33,6 +33,11 @@ export interface EnginePort {
   /** null when no such container exists. */
   inspect(idOrName: string): Promise<ContainerObservation | null>;
   /**
+   * The image a container was made from, by id (not by the tag it named, which may have moved
+   * since): its id and the registry digests it is known by. null when no such container exists.
+   */
+  containerImage(idOrName: string): Promise<ImageIdentity | null>;
+  /**
    * Runs `command` inside a running container (docker exec) and resolves with its exit code
    * and output (stdout and stderr, at most EXEC_OUTPUT_LIMIT characters). A command still
    * running after `timeoutMs` rejects with EngineError('engine'); the engine lets it finish.
@@ -62,6 +67,13 @@ export interface LogOptions {
 export interface LogLine {
   stream: 'stdout' | 'stderr';
   text: string;
+}
+
+export interface ImageIdentity {
+  /** The engine's image id, `sha256:…`. */
+  id: string;
+  /** `repo@sha256:…`, one per registry manifest the image was pulled as or pushed to (may be empty: a local build). */
+  repoDigests: string[];
 }
 
 export interface ExecResult {

@@ -1,5 +1,6 @@
 import type { AppStatus } from '../status-rows.js';
 import { clock } from './clock.js';
+import { shortDigest } from '../../machines/update.js';
 
 /**
  * What `explain` says of an app's updates, from its status row: the version it runs, an update
@@ -15,12 +16,16 @@ export function updateStory(appId: string, app: Pick<AppStatus, 'update' | 'last
   const last = app.lastUpdate;
   if (last) {
     const at = last.endedAt === undefined ? '' : ` at ${clock(last.endedAt)} UTC`;
-    const title = `${last.from} → ${last.to}`;
+    // Same tag, new digest: the versions are one; the image is what changed.
+    const title = last.toDigest
+      ? `${last.from} (new image ${shortDigest(last.toDigest)})`
+      : `${last.from} → ${last.to}`;
     if (last.result === 'updated') parts.push(`Updated ${title}${at}.`);
     else {
       const verb = last.result === 'rolled-back' ? 'Rolled back' : 'Abandoned the update';
       const restored = last.restored ? '; data restored from the snapshot' : '';
-      const retry = ` ${last.to} is not tried again until the owner runs \`podwarden update ${appId}\`.`;
+      const offered = last.toDigest ? `The image ${shortDigest(last.toDigest)}` : last.to;
+      const retry = ` ${offered} is not tried again until the owner runs \`podwarden update ${appId}\`.`;
       parts.push(`${verb} ${title}${at}${last.reason ? ` because ${last.reason}` : ''}${restored}.${retry}`);
     }
   }

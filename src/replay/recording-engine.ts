@@ -54,6 +54,7 @@ export function recordingEngine(engine: EnginePort, sink: Recorder): EnginePort 
   return {
     ping: () => call('ping', [], () => engine.ping()),
     imageExists: (ref) => call('imageExists', [ref], () => engine.imageExists(ref)),
+    containerImage: (idOrName) => call('containerImage', [idOrName], () => engine.containerImage(idOrName)),
     pull: (ref, options) => call('pull', [ref, options], () => engine.pull(ref, options)),
     build: (spec, options) => call('build', [spec, options], () => engine.build(spec, options)),
     storageSpace: () => call('storageSpace', [], () => engine.storageSpace()),

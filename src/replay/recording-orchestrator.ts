@@ -115,6 +115,7 @@ export function recordCommands(orchestrator: Orchestrator, recorder: Recorder): 
     telemetry$: orchestrator.telemetry$,
     explain: (appId) => orchestrator.explain(appId),
     plan: () => orchestrator.plan(),
+    imageOffers: () => orchestrator.imageOffers(),
     logs: (appId, options) => orchestrator.logs(appId, options),
     catalog: () => orchestrator.catalog(),
     health: () => orchestrator.health(),

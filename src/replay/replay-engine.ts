@@ -8,6 +8,7 @@ import type {
   EngineInfo,
   EnginePort,
   PullOptions,
+  ImageIdentity,
   StorageSpace,
 } from '../engine/port.js';
 import type { ContainerObservation } from '../domain/container-observation.js';
@@ -60,6 +61,9 @@ export class ReplayEngine implements EnginePort {
   }
   imageExists(ref: string): Promise<boolean> {
     return this.call('imageExists', [ref]);
+  }
+  containerImage(idOrName: string): Promise<ImageIdentity | null> {
+    return this.call('containerImage', [idOrName]);
   }
   pull(ref: string, options?: PullOptions): Promise<void> {
     return this.call('pull', [ref, options]);

@@ -495,6 +495,34 @@ export const SCENARIOS: readonly Scenario[] = [
     ],
   },
   {
+    key: 'image',
+    title: "containerImage: the image a container runs, by id, with its repository's registry digest",
+    steps: [
+      createSubject('sleeper'),
+      step('image of the subject', async (ctx) => {
+        const image = await ctx.world.engine.containerImage(ctx.id(ctx.subject));
+        const repository = ctx.world.image('sleeper').replace(/:[^:/]+$/, '');
+        const digests = image?.repoDigests.filter((entry) => /^.+@sha256:[0-9a-f]{64}$/.test(entry)) ?? [];
+        return `id ${/^sha256:[0-9a-f]{64}$/.test(image?.id ?? '')}; digest of its repository ${digests.some((entry) => entry.startsWith(`${repository}@`))}`;
+      }),
+      step('another image, another id', async (ctx) => {
+        await ctx.create(ctx.spec(ctx.other('crash'), 'crasher'));
+        const [mine, other] = await Promise.all([
+          ctx.world.engine.containerImage(ctx.id(ctx.subject)),
+          ctx.world.engine.containerImage(ctx.id(ctx.other('crash'))),
+        ]);
+        return mine?.id === other?.id ? 'same' : 'differs';
+      }),
+      step('no such container', async (ctx) => String(await ctx.world.engine.containerImage(`${ctx.subject}-none`))),
+    ],
+    expected: [
+      entry('create', 'ok', both(CREATED), ['create']),
+      entry('image of the subject', 'id true; digest of its repository true', both(CREATED), []),
+      entry('another image, another id', 'differs', both(CREATED), []),
+      entry('no such container', 'null', both(CREATED), []),
+    ],
+  },
+  {
     key: 'noimage',
     title: 'create from an image that is not in local storage',
     steps: [

@@ -1,15 +1,20 @@
 import type { AppStatus, CatalogApp } from '../../orchestrator.js';
+import type { DigestOffer } from '../../registry/digest-offer.js';
+import { shortDigest } from '../../../machines/update.js';
 import { clientAction, clientCommand, clientFor } from '../client-command.js';
 import { printedAsData, withOutputOptions, type OutputOptions } from '../output.js';
 import { layoutFor, renderTable } from '../table.js';
 
-/** An installed app whose catalog offers another version than the one it runs, and why it does not run it. */
+/** An installed app whose catalog or registry offers another version or image than the one it runs, and why it does not run it. */
 export interface OutdatedApp {
   appId: string;
   running: string;
   offered: string;
-  /** `update under way`, `rolled back: …`, or `podwarden update APP` when nothing is under way. */
+  /** `update under way`, `rolled back: …`, `podwarden update APP`, or why the registry could not be asked. */
   note: string;
+  /** Same tag: the registry digest of the image that runs, and the one the registry serves now. */
+  runningDigest?: string;
+  offeredDigest?: string;
 }
 
 /** The installed apps whose catalog version is not the one they run (status rows beside the catalog). */
@@ -22,7 +27,7 @@ export function outdatedApps(rows: AppStatus[], catalog: CatalogApp[]): Outdated
     const last = row.lastUpdate;
     const note = row.update
       ? `update to ${row.update.to} under way`
-      : last && last.result !== 'updated' && last.to === version
+      : last && last.result !== 'updated' && last.to === version && last.toDigest === undefined
         ? `${last.result}: ${last.reason ?? ''} (podwarden update ${row.appId} tries again)`
         : `podwarden update ${row.appId}`;
     return [{ appId: row.appId, running: row.version, offered: version, note }];
@@ -30,28 +35,68 @@ export function outdatedApps(rows: AppStatus[], catalog: CatalogApp[]): Outdated
 }
 
 /**
+ * Apps whose tag the registry now serves as another image than the one they run (same tag,
+ * new digest), and apps whose registry could not be asked (the row says why). An app already
+ * listed for a new catalog version is not listed twice.
+ */
+export function digestOutdated(rows: AppStatus[], offers: DigestOffer[], listed: ReadonlySet<string>): OutdatedApp[] {
+  const rowOf = new Map(rows.filter((row) => row.companion === undefined).map((row) => [row.appId, row]));
+  return offers.flatMap((offer) => {
+    if (listed.has(offer.appId) || (!offer.newer && offer.problem === undefined)) return [];
+    const row = rowOf.get(offer.appId);
+    const version = row?.version ?? offer.image;
+    if (offer.problem !== undefined)
+      return [{ appId: offer.appId, running: version, offered: '?', note: `registry not asked: ${offer.problem}` }];
+    const last = row?.lastUpdate;
+    const note = row?.update
+      ? 'update to the new image under way'
+      : last && last.result !== 'updated' && last.toDigest === offer.offered
+        ? `${last.result}: ${last.reason ?? ''} (podwarden update ${offer.appId} tries again)`
+        : `same tag, new image: podwarden update ${offer.appId}`;
+    return [
+      {
+        appId: offer.appId,
+        running: `${version} ${shortDigest(offer.running)}`,
+        offered: `${version} ${shortDigest(offer.offered)}`,
+        note,
+        ...(offer.running !== undefined ? { runningDigest: offer.running } : {}),
+        offeredDigest: offer.offered!,
+      },
+    ];
+  });
+}
+
+/**
  * `podwarden outdated`: installed apps whose catalog offers another version than the one they
- * run — an update under way, one rolled back (not retried unasked), or one the owner can start.
+ * run, or whose registry serves another image behind the same tag — an update under way, one
+ * rolled back (not retried unasked), or one the owner can start.
  */
 export const outdatedCommand = () =>
   withOutputOptions(
-    clientCommand('outdated', 'list installed apps whose catalog offers another version than the one they run'),
+    clientCommand(
+      'outdated',
+      'list installed apps whose catalog offers another version, or whose registry another image behind the same tag',
+    ),
     { quiet: 'print only the app ids, one a line' },
   ).action(
     clientAction<[], OutputOptions>(async (options) => {
       const client = clientFor(options);
-      const [{ apps: rows }, { apps: catalog }] = await Promise.all([
+      const [{ apps: rows }, { apps: catalog }, { offers }] = await Promise.all([
         client.get<{ apps: AppStatus[] }>('/v1/status'),
         client.get<{ apps: CatalogApp[] }>('/v1/catalog'),
+        client.get<{ offers: DigestOffer[] }>('/v1/image-offers'),
       ]);
-      const outdated = outdatedApps(rows, catalog);
+      const byVersion = outdatedApps(rows, catalog);
+      const outdated = [...byVersion, ...digestOutdated(rows, offers, new Set(byVersion.map((app) => app.appId)))];
       if (await printedAsData(outdated, options)) return;
       if (options.quiet) {
         process.stdout.write(outdated.map((app) => `${app.appId}\n`).join(''));
         return;
       }
       if (outdated.length === 0) {
-        process.stdout.write('every installed app runs the version its catalog offers\n');
+        process.stdout.write(
+          'every installed app runs the version its catalog offers and the image its registry serves\n',
+        );
         return;
       }
       const layout = layoutFor();

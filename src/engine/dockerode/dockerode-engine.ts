@@ -26,6 +26,7 @@ import {
   type EngineEvent,
   type EngineInfo,
   type ExecResult,
+  type ImageIdentity,
   type EnginePort,
   type LogLine,
   type LogOptions,
@@ -35,6 +36,7 @@ import {
 import { type ContainerObservation } from '../../domain/container-observation.js';
 import { type ContainerSpec } from '../../domain/container-spec.js';
 import { buildImage, pullImage, type ImageStreamDeps } from './pull-and-build.js';
+import { imageIdentityOf, imageIdOfInspect } from './image-identity.js';
 
 export interface DockerodeEngineOptions {
   /** The Docker-compatible API socket, e.g. /run/podman/podman.sock. */
@@ -279,6 +281,27 @@ class DockerodeEngine implements EnginePort {
         if (httpStatusOf(error) === 404) return null;
         throw error;
       }
+    });
+  }
+
+  /** Two calls: the container's image id (`Image`), then that image's `RepoDigests`. */
+  async containerImage(idOrName: string): Promise<ImageIdentity | null> {
+    return this.call({ action: `lookup of the image of container ${idOrName}` }, async (abortSignal) => {
+      let id: string;
+      try {
+        id = imageIdOfInspect(await this.docker.getContainer(idOrName).inspect({ abortSignal }));
+      } catch (error) {
+        if (httpStatusOf(error) === 404) return null;
+        throw error;
+      }
+      const image = await dialJson(this.docker, {
+        path: `/images/${id}/json`,
+        method: 'GET',
+        options: {},
+        abortSignal,
+        statusCodes: { 200: true, 404: 'no such image', 500: 'server error' },
+      });
+      return imageIdentityOf(image, id);
     });
   }
 

@@ -13,6 +13,7 @@ export type EngineMethod =
   | 'stop'
   | 'remove'
   | 'inspect'
+  | 'containerImage'
   | 'list'
   | 'exec'
   | 'events'
@@ -29,6 +30,7 @@ export const ENGINE_METHODS: readonly EngineMethod[] = [
   'stop',
   'remove',
   'inspect',
+  'containerImage',
   'list',
   'exec',
   'events',

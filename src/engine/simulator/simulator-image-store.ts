@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { EngineError } from '../../domain/engine-error.js';
-import { type BuildSpec, type PullOptions } from '../port.js';
+import { type BuildSpec, type ImageIdentity, type PullOptions } from '../port.js';
 import type { ImageBehaviour } from './simulator-images.js';
 import { normalizeImageRef, registryHostOf } from '../image-ref.js';
 import { classifyPullFailure } from '../dockerode/pull-failure.js';
@@ -33,6 +33,7 @@ export class SimulatedImageStore {
   private readonly local = new Map<string, ImageBehaviour>();
   private readonly buildContexts = new Map<string, ImageBehaviour>();
   private readonly plainHttp: ReadonlySet<string>;
+  private readonly serials = new Map<ImageBehaviour, number>();
 
   constructor(options: ImageStoreOptions) {
     this.plainHttp = new Set(options.plainHttpRegistries ?? ['127.0.0.1:5000']);
@@ -108,6 +109,24 @@ export class SimulatedImageStore {
 
   removeLocal(ref: string): void {
     this.local.delete(normalizeImageRef(ref));
+  }
+
+  /**
+   * The image a container of `ref` made from `behaviour` runs: each behaviour object is one
+   * image (its id and manifest digest made up from a counter), known by the repository of `ref`.
+   */
+  identityOf(ref: string, behaviour: ImageBehaviour): ImageIdentity {
+    let serial = this.serials.get(behaviour);
+    if (serial === undefined) {
+      serial = this.serials.size + 1;
+      this.serials.set(behaviour, serial);
+    }
+    const normalized = normalizeImageRef(ref);
+    const host = registryHostOf(normalized);
+    return {
+      id: `sha256:${digestOf(`image ${serial}`)}`,
+      repoDigests: [`${host}/${repositoryOf(normalized)}@sha256:${digestOf(`manifest ${serial}`)}`],
+    };
   }
 
   defineBuildContext(context: string, behaviour: ImageBehaviour): void {

@@ -8,6 +8,7 @@ import {
   type LogLine,
   type LogOptions,
   type ExecResult,
+  type ImageIdentity,
   type PullOptions,
   type StorageSpace,
 } from '../port.js';
@@ -165,6 +166,12 @@ class Simulator implements SimulatedEngine {
     await this.conditions.enter('inspect');
     const container = this.table.resolve(idOrName);
     return container ? observe(container, true) : null;
+  }
+
+  async containerImage(idOrName: string): Promise<ImageIdentity | null> {
+    await this.conditions.enter('containerImage');
+    const container = this.table.resolve(idOrName);
+    return container ? this.images.identityOf(container.image, container.behaviour) : null;
   }
 
   async exec(id: string, command: string[], options: { timeoutMs: number }): Promise<ExecResult> {
