@@ -36,6 +36,7 @@ async function onTrial() {
   await h.answer('stopContainer');
   await h.answer('snapshotData', SNAPSHOT);
   await h.answer('removeContainer');
+  await h.answer('saveUpdate'); // the hand-over
   await h.bringsUp(v1);
   return { h, begun: begun.record, pulled: pulled.spec };
 }
@@ -61,6 +62,7 @@ describe('same tag, new digest', () => {
     const { h } = await onTrial();
     await h.observe(container(v1, 'exited'));
     expect(h.state()).toContain('rollingBack');
+    await h.answer('saveUpdate'); // the rollback's start
     await h.answer('removeContainer');
     await h.answer('restoreData');
     const ended = (await h.answer('saveUpdate')) as { record: UpdateRecord };
