@@ -122,9 +122,12 @@ export function keptOnOldImage(last: UpdateRecord | undefined, spec: AppSpec): A
  * A record begun now: the running version `from` is to be replaced by `to`. For a new digest
  * behind the same tag, `from` is pinned to the image it runs (by id), the one a rollback needs.
  */
-export function beganUpdate(from: AppSpec, to: AppSpec): UpdateRecord {
-  const digest = newDigestOf(to);
-  const old = digest !== undefined && bringsNewDigest(from, to) ? pinnedToImage(from, digest.fromImageId) : from;
+export function beganUpdate(from: AppSpec, offered: AppSpec): UpdateRecord {
+  const digest = newDigestOf(offered);
+  const sameTag = digest !== undefined && bringsNewDigest(from, offered);
+  // A digest rides along only on the same manifest: with a new manifest it would pin nothing and unmake the refusal of a rolled-back one.
+  const to = sameTag ? offered : withoutNewDigest(offered);
+  const old = sameTag ? pinnedToImage(from, digest.fromImageId) : from;
   return { appId: from.appId, from: old, to, phase: 'preparing', done: [], touched: false };
 }
 

@@ -62,7 +62,8 @@ export function createImageEnsurer(engine: EnginePort, options: ImagePolicyOptio
   }
 
   return function ensureImage(spec: AppSpec): Promise<void> {
-    const key = spec.image.ref;
+    // An update's `always` fetch must not ride on another app's `missing` check of the same tag.
+    const key = `${spec.image.pullPolicy} ${spec.image.ref}`;
     const running = inFlight.get(key);
     if (running) return running;
     const pending = obtain(spec).finally(() => inFlight.delete(key));

@@ -42,7 +42,16 @@ export function createUpdateEffects(options: UpdateEffectOptions) {
 
   return {
     saveUpdate: timed(async ({ record }: { record: UpdateRecord }) => {
-      await records.save(record);
+      try {
+        await records.save(record);
+      } catch (error) {
+        // The machine goes on or abandons by the phase; the owner learns why the record on disk is older.
+        log.warn(
+          { app: record.appId, phase: record.phase, err: error instanceof Error ? error.message : String(error) },
+          'could not save the update record',
+        );
+        throw error;
+      }
       return {};
     }),
 

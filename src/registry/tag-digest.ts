@@ -79,7 +79,8 @@ export async function tagDigest(ref: string, options: TagDigestOptions = {}): Pr
         method,
         headers: { Accept: MANIFEST_TYPES, ...(token ? { Authorization: `Bearer ${token}` } : {}) },
         signal,
-        redirect: 'follow',
+        // A manifest is answered where it is asked: a redirect (perhaps to plain HTTP or inside the host) is a bad answer.
+        redirect: 'manual',
       });
     } catch (error) {
       throw new RegistryError('unreachable', `${where} cannot be reached: ${networkWords(error, plain)}`);
@@ -89,7 +90,13 @@ export async function tagDigest(ref: string, options: TagDigestOptions = {}): Pr
   let token: string | undefined;
   let answer = await ask('HEAD');
   if (answer.status === 401) {
-    token = await anonymousToken(answer.headers.get('www-authenticate'), doFetch, signal, where);
+    token = await anonymousToken(
+      answer.headers.get('www-authenticate'),
+      doFetch,
+      signal,
+      where,
+      options.insecureRegistries ?? [],
+    );
     answer = await ask('HEAD', token);
   }
   if (answer.status === 401 || answer.status === 403)
@@ -102,9 +109,53 @@ export async function tagDigest(ref: string, options: TagDigestOptions = {}): Pr
   // Some registries leave the header out of a HEAD: the digest is then the manifest's own sha256.
   const body = await ask('GET', token);
   if (body.status !== 200) throw new RegistryError('bad-answer', `${where} answered HTTP ${body.status} to GET`);
-  return `sha256:${createHash('sha256')
-    .update(Buffer.from(await body.arrayBuffer()))
-    .digest('hex')}`;
+  const manifest = await cappedBody(body, MAX_MANIFEST_BYTES, `${where}: its manifest`);
+  return `sha256:${createHash('sha256').update(manifest).digest('hex')}`;
+}
+
+/** The OCI distribution spec's limit for a manifest a registry must accept; a token answer is far smaller. */
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+const MAX_TOKEN_BYTES = 64 * 1024;
+
+/** The body of `answer`, refused once it passes `max` bytes: an untrusted registry cannot fill podwarden's memory. */
+async function cappedBody(answer: Response, max: number, what: string): Promise<Buffer> {
+  const tooBig = () => new RegistryError('bad-answer', `${what} is larger than ${max} bytes`);
+  if (Number(answer.headers.get('content-length') ?? 0) > max) {
+    await answer.body?.cancel().catch(() => undefined);
+    throw tooBig();
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (answer.body) {
+    for await (const chunk of answer.body as unknown as AsyncIterable<Uint8Array>) {
+      size += chunk.byteLength;
+      if (size > max) throw tooBig();
+      chunks.push(chunk);
+    }
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * The token service a registry's 401 names, if podwarden may ask it: HTTPS, or plain HTTP to a
+ * host the owner listed as insecure; never a loopback or link-local address the owner did not
+ * list (the realm comes from a registry the manifest chose).
+ */
+function realmUrl(realm: string, where: string, insecureRegistries: readonly string[]): URL {
+  let url: URL;
+  try {
+    url = new URL(realm);
+  } catch {
+    throw new RegistryError('bad-answer', `${where} names a token service that is not a URL`);
+  }
+  const listed = insecureRegistries.includes(url.host);
+  const local = /^(127\.|169\.254\.|0\.|\[::1?\]$|\[fe80:|localhost$)/i.test(url.hostname);
+  if (!(url.protocol === 'https:' || (url.protocol === 'http:' && listed)) || (local && !listed) || url.username)
+    throw new RegistryError(
+      'denied',
+      `${where} names a token service podwarden will not ask (${url.protocol}//${url.host})`,
+    );
+  return url;
 }
 
 /** `Bearer realm="…",service="…",scope="…"` → an anonymous token from the realm (Docker's token protocol). */
@@ -113,18 +164,19 @@ async function anonymousToken(
   doFetch: typeof fetch,
   signal: AbortSignal,
   where: string,
+  insecureRegistries: readonly string[],
 ): Promise<string> {
   const params = Object.fromEntries(
     [...(challenge ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((match) => [match[1]!.toLowerCase(), match[2]!]),
   );
   if (!/^bearer /i.test(challenge ?? '') || !params.realm)
     throw new RegistryError('denied', `${where} wants credentials podwarden does not have (HTTP 401)`);
-  const url = new URL(params.realm);
+  const url = realmUrl(params.realm, where, insecureRegistries);
   if (params.service) url.searchParams.set('service', params.service);
   if (params.scope) url.searchParams.set('scope', params.scope);
   let answer: Response;
   try {
-    answer = await doFetch(url, { signal });
+    answer = await doFetch(url, { signal, redirect: 'manual' });
   } catch (error) {
     throw new RegistryError(
       'unreachable',
@@ -136,7 +188,14 @@ async function anonymousToken(
       'denied',
       `${where} refused an anonymous token (HTTP ${answer.status}): it wants credentials`,
     );
-  const body = (await answer.json().catch(() => ({}))) as { token?: unknown; access_token?: unknown };
+  const text = (await cappedBody(answer, MAX_TOKEN_BYTES, `${where}: its token answer`)).toString('utf8');
+  const body = (() => {
+    try {
+      return JSON.parse(text) as { token?: unknown; access_token?: unknown };
+    } catch {
+      return {};
+    }
+  })();
   const token = typeof body.token === 'string' ? body.token : body.access_token;
   if (typeof token !== 'string' || token === '')
     throw new RegistryError('bad-answer', `${where}: its token service gave no token`);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AppSpec } from '../../machines/types.js';
-import { isRejected, keptOnOldImage, type UpdateRecord } from '../../machines/update.js';
+import { beganUpdate, isRejected, keptOnOldImage, type UpdateRecord } from '../../machines/update.js';
 import { container, updateHarness, versionSpec } from './update-harness.js';
 
 // Same tag, new digest (docs/updates.md): the owner's `update` brings the manifest the app runs
@@ -88,5 +88,17 @@ describe('same tag, new digest', () => {
     expect(isRejected(last, v1)).toBe(false);
     expect(isRejected(last, digestOf(v1))).toBe(true);
     expect(isRejected(last, digestOf(v1, `sha256:${'d'.repeat(64)}`))).toBe(false);
+  });
+});
+
+describe('a new manifest that the registry also answered for', () => {
+  it('is an ordinary update: no digest rides along, so a rolled-back version stays refused and is never pinned to the old image', () => {
+    const v2 = versionSpec(2);
+    const record = beganUpdate(v1, digestOf(v2));
+    expect(record.to.image.newDigest).toBeUndefined();
+    expect(record.from).toBe(v1);
+    const rolledBack: UpdateRecord = { ...record, phase: 'rolling-back', result: 'rolled-back' };
+    expect(isRejected(rolledBack, v2)).toBe(true);
+    expect(keptOnOldImage(rolledBack, v2)).toBe(v2);
   });
 });

@@ -65,6 +65,36 @@ describe('tagDigest', () => {
     });
   });
 
+  it('a hostile registry cannot send podwarden elsewhere nor fill its memory', async () => {
+    const host = await registry((request, response) => {
+      if (request.url?.includes('redirected')) response.writeHead(307, { Location: 'http://127.0.0.1:1/x' }).end();
+      else if (request.url?.includes('realm-local'))
+        response.writeHead(401, { 'WWW-Authenticate': 'Bearer realm="http://169.254.169.254/token"' }).end();
+      else if (request.url?.includes('realm-junk'))
+        response.writeHead(401, { 'WWW-Authenticate': 'Bearer realm="not a url"' }).end();
+      else if (request.method === 'HEAD') response.writeHead(200).end();
+      else response.writeHead(200).end(Buffer.alloc(5 * 1024 * 1024, 'x'));
+    });
+    const options = { insecureRegistries: [host] };
+    await expect(tagDigest(`${host}/redirected:1`, options)).rejects.toMatchObject({
+      code: 'bad-answer',
+      message: expect.stringContaining('HTTP 307'),
+    });
+    await expect(tagDigest(`${host}/realm-local:1`, options)).rejects.toMatchObject({
+      code: 'denied',
+      message: expect.stringContaining('names a token service podwarden will not ask (http://169.254.169.254)'),
+    });
+    await expect(tagDigest(`${host}/realm-junk:1`, options)).rejects.toMatchObject({
+      code: 'bad-answer',
+      message: expect.stringContaining('not a URL'),
+    });
+    // No digest header: the manifest is read to hash it, and a 5 MiB one is refused.
+    await expect(tagDigest(`${host}/huge:1`, options)).rejects.toMatchObject({
+      code: 'bad-answer',
+      message: expect.stringContaining('its manifest is larger than 4194304 bytes'),
+    });
+  });
+
   it('splits references as a pull does, and has nothing to ask of one pinned by digest', () => {
     expect(parseTagRef('nginx')).toEqual({ host: 'docker.io', repository: 'library/nginx', tag: 'latest' });
     expect(parseTagRef('127.0.0.1:5000/a/b:1.0')).toEqual({ host: '127.0.0.1:5000', repository: 'a/b', tag: '1.0' });
