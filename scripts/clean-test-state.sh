@@ -17,7 +17,7 @@ readonly DEFAULT_INSTANCE=podwarden
 
 # $1: the CLI (podman, or docker -H ...). Containers of sample images, but the default instance's.
 clean_engine() {
-  local cli=("$@") ids images kept
+  local cli=("$@") ids images kept dangling
   kept=$("${cli[@]}" ps --all --quiet --no-trunc --filter "label=io.podwarden.owner=$DEFAULT_INSTANCE")
   ids=$("${cli[@]}" ps --all --no-trunc --format '{{.ID}} {{.Image}}' |
     awk -v want="$SAMPLE_IMAGES" -v kept="$kept" 'BEGIN { split(kept, k); for (i in k) keep[k[i]] = 1 }
@@ -31,7 +31,15 @@ clean_engine() {
     # shellcheck disable=SC2086
     "${cli[@]}" rmi --force $images >/dev/null 2>&1 || log "some images are still in use: $("${cli[@]}" images --format '{{.Repository}}:{{.Tag}}' | grep -cE "$SAMPLE_IMAGES") left"
   fi
-  log "${cli[0]}: removed $(wc -w <<<"$ids") test containers and $(wc -w <<<"$images") sample images"
+  # Untagged images: what a test's push of a new image under the same tag (same tag, new digest)
+  # or a rebuild left behind. On a fresh machine there are none either.
+  dangling=$("${cli[@]}" images --quiet --no-trunc --filter dangling=true | sort -u)
+  # Not forced: one a kept container still runs stays (a forced rmi would remove the container).
+  local image
+  for image in $dangling; do
+    "${cli[@]}" rmi "$image" >/dev/null 2>&1 || log "untagged image $image is still in use: kept"
+  done
+  log "${cli[0]}: removed $(wc -w <<<"$ids") test containers, $(wc -w <<<"$images") sample images and $(wc -w <<<"$dangling") untagged ones"
 }
 
 # What test/podman/kube-play.test.ts makes with `podman kube play`: pods (their infra containers

@@ -9,6 +9,19 @@ const v1 = versionSpec(1);
 const v2 = versionSpec(2);
 const SNAPSHOT = { path: '/state/snapshots/demo/1', takenAt: 1, bytes: 10, files: 1, durationMs: 5, method: 'copy' };
 
+/** A v1 → v2 record found at boot: every preparing step done, the snapshot taken, the new version handed over. */
+function inFlight(record: Partial<UpdateRecord> & Pick<UpdateRecord, 'phase'>): UpdateRecord {
+  return {
+    appId: v1.appId,
+    from: v1,
+    to: v2,
+    done: ['fetch', 'stop', 'snapshot', 'replace'],
+    snapshot: SNAPSHOT,
+    touched: true,
+    ...record,
+  };
+}
+
 let stop: (() => void) | undefined;
 afterEach(() => stop?.());
 
@@ -181,15 +194,7 @@ describe('an update of a running app', () => {
   });
 
   it('resumes an update found in flight at boot as a rollback', async () => {
-    const record: UpdateRecord = {
-      appId: v1.appId,
-      from: v1,
-      to: v2,
-      phase: 'trial',
-      done: ['fetch', 'stop', 'snapshot', 'replace'],
-      snapshot: SNAPSHOT,
-      touched: true,
-    };
+    const record = inFlight({ phase: 'trial' });
     const h = updateHarness({ spec: v2, observation: container(v2, 'running'), update: record });
     stop = h.stop;
     expect(h.state()).toContain('rollingBack');
@@ -257,16 +262,10 @@ describe('the record at the hand-over and at the start of a rollback', () => {
   });
 
   it('a rollback found at boot keeps the reason it was started for', async () => {
-    const record: UpdateRecord = {
-      appId: v1.appId,
-      from: v1,
-      to: v2,
+    const record = inFlight({
       phase: 'rolling-back',
-      done: ['fetch', 'stop', 'snapshot', 'replace'],
-      snapshot: SNAPSHOT,
-      touched: true,
       reason: 'the new version failed during its trial: exited with code 1',
-    };
+    });
     const h = updateHarness({ spec: v2, observation: container(v2, 'exited'), update: record });
     stop = h.stop;
     await h.answer('saveUpdate');

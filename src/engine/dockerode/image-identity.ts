@@ -12,7 +12,7 @@ export function imageIdOfInspect(raw: unknown): string {
       'engine',
       'container inspect: the engine did not say which image the container runs (no Image)',
     );
-  return id.includes(':') ? id : `sha256:${id}`;
+  return withAlgorithm(id);
 }
 
 /** `GET /images/{id}/json` → the id and its `RepoDigests` (podman and Docker: `repo@sha256:…`). */
@@ -21,7 +21,12 @@ export function imageIdentityOf(raw: unknown, fallbackId: string): ImageIdentity
   const id = typeof body.Id === 'string' && body.Id !== '' ? body.Id : fallbackId;
   const digests = Array.isArray(body.RepoDigests) ? body.RepoDigests : [];
   return {
-    id: id.includes(':') ? id : `sha256:${id}`,
+    id: withAlgorithm(id),
     repoDigests: digests.filter((entry): entry is string => typeof entry === 'string' && entry.includes('@')),
   };
+}
+
+/** Docker gives `sha256:…`; an engine that leaves the algorithm out means sha256. */
+function withAlgorithm(id: string): string {
+  return id.includes(':') ? id : `sha256:${id}`;
 }
