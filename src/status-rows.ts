@@ -8,6 +8,7 @@ import { topLevelState, type Transition } from './streams/transitions.js';
 import type { LeftAlone } from './orphan-guard.js';
 import type { AppContext } from '../machines/app-knowledge.js';
 import { newDigestOf, versionOf, type UpdateRecord } from '../machines/update.js';
+import { byAppThenCompanion } from './domain/row-order.js';
 
 export interface AppStatus {
   appId: string;
@@ -167,9 +168,7 @@ export function createStatusRows(transitions$: Observable<Transition>) {
           ready: false,
         });
       }
-      return rows.sort(
-        (a, b) => a.appId.localeCompare(b.appId) || (a.companion ?? '').localeCompare(b.companion ?? ''),
-      );
+      return rows.sort(byAppThenCompanion);
     },
   };
 }
@@ -192,7 +191,5 @@ export function withLeftAlone(rows: AppStatus[], leftAlone: ReadonlyMap<string, 
     containerStatus: container.status,
   }));
   if (extra.length === 0) return rows;
-  return [...rows, ...extra].sort(
-    (a, b) => a.appId.localeCompare(b.appId) || (a.companion ?? '').localeCompare(b.companion ?? ''),
-  );
+  return [...rows, ...extra].sort(byAppThenCompanion);
 }

@@ -5,6 +5,7 @@ import { declaredChildren, holdOf } from '../../machines/supervisor-binding.js';
 import type { SupervisorContext } from '../../machines/supervisor-context.js';
 import type { Desired } from '../../machines/types.js';
 import { LABELS } from '../domain/labels.js';
+import { byAppThenCompanion } from '../domain/row-order.js';
 import type { ContainerObservation } from '../domain/container-observation.js';
 import { topLevelState } from '../streams/transitions.js';
 import { plannedUnits, unitPlan, type PlannedUnit } from './plan-units.js';
@@ -176,7 +177,7 @@ export function planPass(
       container: { id: container.id, status: container.status },
     });
   }
-  return entries.sort((a, b) => a.appId.localeCompare(b.appId) || (a.companion ?? '').localeCompare(b.companion ?? ''));
+  return entries.sort(byAppThenCompanion);
 }
 
 /** The plan of the next pass for everything the supervisor runs, against one engine listing. */

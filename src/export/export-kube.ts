@@ -7,6 +7,7 @@ import type { ExportWarning } from './export-warning.js';
 import type { ExportTarget } from './export-target.js';
 import { exportApp } from './kube-app.js';
 import type { KubeDocument } from './kube-objects.js';
+import { ordinal } from '../domain/row-order.js';
 
 export interface KubeExportOptions {
   /** The apps to export (default: all of `entries`); their dependencies are not added. */
@@ -102,7 +103,7 @@ export function kubeYaml(documents: readonly KubeDocument[]): string {
 
 /** Apps in an order where each comes after those it depends on; otherwise by id. */
 function dependenciesFirst(manifests: AppManifest[]): AppManifest[] {
-  const pending = [...manifests].sort((a, b) => a.id.localeCompare(b.id));
+  const pending = [...manifests].sort((a, b) => ordinal(a.id, b.id));
   const ids = new Set(pending.map((m) => m.id));
   const placed = new Set<string>();
   const order: AppManifest[] = [];

@@ -46,11 +46,12 @@ export interface PodwardenMetrics {
 /** A prom-client registry fed by the orchestrator's streams and read from its status on scrape. */
 export function createMetrics(orchestrator: Orchestrator): PodwardenMetrics {
   const registry = new Registry();
-  // The event-loop lag histogram samples with a timer: prom-client's default 10 ms wakes the
-  // daemon 100 times a second, ~0.5 % of a core on an otherwise idle daemon. 100 ms still sees
-  // the stalls that matter for a supervisor (a blocked loop delays restarts by hundreds of ms).
+  // The event-loop lag histogram samples with a timer that wakes the daemon at every tick:
+  // prom-client's default 10 ms cost an idle daemon ~0.5 % of a core, 100 ms still ~0.09 %.
+  // Once a second still records every stall that matters to a supervisor: a blocked loop
+  // delays the tick under way by as long as it blocks.
   // The prefix is podwarden's own, once: prom-client's names already say `process_` or `nodejs_`.
-  collectDefaultMetrics({ register: registry, prefix: 'podwarden_', eventLoopMonitoringPrecision: 100 });
+  collectDefaultMetrics({ register: registry, prefix: 'podwarden_', eventLoopMonitoringPrecision: 1_000 });
   // prom-client names three gauges like counters (`…_total`); each repeats the sum of the gauge
   // of the same name by type (`podwarden_nodejs_active_handles{type}`), so they go.
   for (const name of MISNAMED_DEFAULT_GAUGES) registry.removeSingleMetric(name);
