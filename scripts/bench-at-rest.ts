@@ -4,8 +4,9 @@
  * every app runs, measured for BENCH_REST_SECONDS (default 300) beside a bare `node` process
  * that only keeps a timer, in the same window: resident memory and the share of one core.
  * Its own instance, container names and ports, so a demo on the same engine is left alone.
- * The daemon runs with the service unit's environment (SERVICE_ENVIRONMENT; BENCH_REST_PLAIN=1
- * leaves it out) and any node flags in BENCH_REST_NODE_FLAGS. BENCH_REST_INSTANCE and
+ * The daemon runs as the service unit runs it: its environment and node flags (SERVICE_ENVIRONMENT,
+ * SERVICE_NODE_FLAGS; BENCH_REST_PLAIN=1 leaves both out), plus any node flags in
+ * BENCH_REST_NODE_FLAGS. BENCH_REST_INSTANCE and
  * BENCH_REST_PORT_DIGIT let two builds run side by side in one window (e.g. before and after a
  * change, each `BENCH_ONLY=rest` from its own checkout), under the same load.
  * Numbers, never assertions.
@@ -17,18 +18,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { LABELS } from '../src/domain/labels.js';
-import { SERVICE_ENVIRONMENT } from '../src/service/service-unit.js';
+import { SERVICE_ENVIRONMENT, SERVICE_NODE_FLAGS } from '../src/service/service-unit.js';
 
 const SOCKET = process.env.PODWARDEN_SOCKET ?? '/run/podman/podman.sock';
 const SECONDS = Number(process.env.BENCH_REST_SECONDS ?? 300);
 const INSTANCE = process.env.BENCH_REST_INSTANCE ?? 'bench-at-rest';
 /** Host ports 300N become 4P00N (P = this digit, default 3), clear of a demo's and of another bench's. */
 const PORT_DIGIT = process.env.BENCH_REST_PORT_DIGIT ?? '3';
-/** Node flags for the daemon alone (e.g. to compare one a service unit might carry), space-separated. */
-const DAEMON_NODE_FLAGS = (process.env.BENCH_REST_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-/** The daemon gets the environment of podwarden's service unit, unless BENCH_REST_PLAIN=1 (to compare). */
+/** The daemon gets the environment and node flags of podwarden's service unit, unless BENCH_REST_PLAIN=1 (to compare). */
 const PLAIN = process.env.BENCH_REST_PLAIN === '1';
 const DAEMON_ENV = PLAIN ? process.env : { ...process.env, ...SERVICE_ENVIRONMENT };
+/** More node flags for the daemon (e.g. to compare one a service unit might carry), space-separated. */
+const DAEMON_NODE_FLAGS = [
+  ...(PLAIN ? [] : SERVICE_NODE_FLAGS),
+  ...(process.env.BENCH_REST_NODE_FLAGS ?? '').split(' ').filter(Boolean),
+];
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
 interface Sample {
@@ -141,7 +145,7 @@ export async function benchAtRest(): Promise<void> {
       `  baseline: bare node (a timer only)  RSS ${mib(rss.bare)}, CPU ${cpu('bare').toFixed(2)} % of a core`,
     );
     console.log(
-      `  podwarden daemon (dist/, ${PLAIN ? 'plain env)  ' : 'service env)'}  RSS ${mib(rss.daemon)}, CPU ${cpu('daemon').toFixed(2)} % of a core`,
+      `  podwarden daemon (dist/, ${PLAIN ? 'plain' : 'as a service'}${DAEMON_NODE_FLAGS.length ? `, ${DAEMON_NODE_FLAGS.join(' ')}` : ''})  RSS ${mib(rss.daemon)}, CPU ${cpu('daemon').toFixed(2)} % of a core`,
     );
   } finally {
     await Promise.all([stopProcess(daemon), stopProcess(bare)]);

@@ -28,7 +28,11 @@ if [ "$state_dir" != "$default_state_dir" ]; then
   echo "podwarden:   export PODWARDEN_API_SOCKET=$state_dir/podwarden.sock   # not the CLI's default state dir"
 fi
 echo "podwarden:   podwarden status; podwarden events -f; podman kill podwarden-electrs"
-exec node dist/src/cli/main.js run \
+# As the service runs it (src/service/service-unit.ts): with its environment and node flags.
+service_env="$(node --input-type=module -e "import { SERVICE_ENVIRONMENT } from './dist/src/service/service-unit.js'; process.stdout.write(Object.entries(SERVICE_ENVIRONMENT).map(([key, value]) => key + '=' + value).join(' '))")"
+service_flags="$(node --input-type=module -e "import { SERVICE_NODE_FLAGS } from './dist/src/service/service-unit.js'; process.stdout.write(SERVICE_NODE_FLAGS.join(' '))")"
+# shellcheck disable=SC2086 # words, on purpose
+exec env $service_env node $service_flags dist/src/cli/main.js run \
   --catalog examples/catalog \
   --state-dir "$state_dir" \
   --insecure-registry 127.0.0.1:5000 \

@@ -7,7 +7,7 @@ import {
   type UnitScope,
 } from '../companions/systemd/systemd-units.js';
 import { currentIdentity, type HostIdentity } from '../host/host-paths.js';
-import { renderServiceUnit, SERVICE_UNIT_NAME } from './service-unit.js';
+import { renderServiceUnit, SERVICE_NODE_FLAGS, SERVICE_UNIT_NAME } from './service-unit.js';
 
 export interface ServiceInstallOptions {
   scope: UnitScope;
@@ -30,9 +30,13 @@ export interface ServiceInstallOutcome {
   warning?: string;
 }
 
-/** node, its flags (a loader such as tsx) and the script: the command that runs this podwarden. */
+/**
+ * The command that runs this podwarden as a service: node, the service's node flags, this
+ * process's own (a loader such as tsx), and the script.
+ */
 export function thisPodwarden(): string[] {
-  return [process.execPath, ...process.execArgv, process.argv[1] ?? 'podwarden'];
+  const serviceFlags = SERVICE_NODE_FLAGS.filter((flag) => !process.execArgv.includes(flag));
+  return [process.execPath, ...serviceFlags, ...process.execArgv, process.argv[1] ?? 'podwarden'];
 }
 
 function unitsFor(
