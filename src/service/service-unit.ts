@@ -24,15 +24,21 @@ export const SERVICE_UNIT_NAME = 'podwarden.service';
 export const SERVICE_ENVIRONMENT: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };
 
 /**
- * Node's flags for podwarden as a service. `--lite-mode`: V8 runs JavaScript in its
- * interpreter and leaves out its compilers. A supervisor spends its life waiting; what it runs
- * between waits is small, so the compilers' code and their work cost more than they save: with
- * the sample node the daemon idles at ~68 MiB and ~0.5 % of a core instead of ~76 MiB and
- * ~0.65 %, and a quiet pass over 1 000 apps takes ~6 ms instead of ~2 ms (docs/benchmarks.md).
- * It also leaves out WebAssembly: podwarden's daemon uses none (nor `fetch`, which needs it);
- * `--no-expose-wasm` says so, or V8 warns at every start that it turned it off.
+ * Node's flags for podwarden as a service: V8 runs it in its interpreter, without its
+ * compilers (`--no-opt --no-maglev --no-sparkplug`), and sizes its heap for memory before speed
+ * (`--optimize-for-size`). A supervisor spends its life waiting; what it runs between waits is
+ * small, so the compilers' code and their work cost more than they save: with the sample node
+ * the daemon idles at ~68 MiB and ~0.5 % of a core instead of ~76–82 MiB and ~0.55–0.65 %, and a
+ * quiet pass over 1 000 apps takes ~6 ms instead of ~2 ms (docs/benchmarks.md). Not
+ * `--lite-mode`, which saves as much: it turns WebAssembly off, and Node's `fetch` (the registry
+ * client's) cannot work without it.
  */
-export const SERVICE_NODE_FLAGS: readonly string[] = ['--lite-mode', '--no-expose-wasm'];
+export const SERVICE_NODE_FLAGS: readonly string[] = [
+  '--no-opt',
+  '--no-maglev',
+  '--no-sparkplug',
+  '--optimize-for-size',
+];
 
 /**
  * The unit that runs podwarden as a service. `Type=notify`: systemd counts it started after

@@ -17,7 +17,7 @@ describe('the service unit', () => {
 
   it("runs node with the service's flags, once, before the script", () => {
     const command = thisPodwarden();
-    expect(SERVICE_NODE_FLAGS).toEqual(['--lite-mode', '--no-expose-wasm']);
+    expect(SERVICE_NODE_FLAGS).toEqual(['--no-opt', '--no-maglev', '--no-sparkplug', '--optimize-for-size']);
     expect(command[0]).toBe(process.execPath);
     for (const flag of SERVICE_NODE_FLAGS) {
       expect(command.filter((word) => word === flag)).toHaveLength(1);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { LABELS } from '../../src/domain/labels.js';
 import type { AppStatus } from '../../src/orchestrator.js';
+import { SERVICE_NODE_FLAGS } from '../../src/service/service-unit.js';
 import { until } from '../support/until.js';
 import { lanesUnderTest } from '../lanes/support/lane.js';
 import { hostSession, type HostSession } from './support/host-session.js';
@@ -203,6 +204,9 @@ describe.each(lanesUnderTest().filter((lane) => lane.hostContainer !== undefined
       ]);
       const text = await host.podwarden('status', '--socket', apiSocket);
       expect(text.stdout).toContain('image health checks: run by the engine');
+      // As the unit says: node with the service's flags (V8 without its compilers, docs/operations.md).
+      const commandLine = (await host.run(['cat', `/proc/${await mainPid()}/cmdline`])).split('\0');
+      for (const flag of SERVICE_NODE_FLAGS) expect(commandLine).toContain(flag);
       expect(
         (await host.systemctl('show', '--property', 'NRestarts', '--value', 'podwarden.service')).stdout.trim(),
       ).toBe('0');

@@ -15,7 +15,8 @@ export async function runExec(
   abortSignal: AbortSignal,
 ): Promise<ExecResult> {
   const exec = await container.exec({ Cmd: command, AttachStdout: true, AttachStderr: true, abortSignal });
-  const stream = await exec.start({ hijack: true, stdin: false });
+  // The signal ends a start the engine never answers; once open, the timer below bounds the stream.
+  const stream = await exec.start({ hijack: true, stdin: false, abortSignal });
   let output = '';
   const sink = new PassThrough();
   sink.on('data', (chunk: Buffer) => {
