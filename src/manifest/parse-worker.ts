@@ -7,6 +7,6 @@ import { runReadJob } from './read-job.js';
 
 const port = parentPort!;
 port.on('message', (request: ReadRequest) => {
-  port.postMessage({ id: request.id, result: runReadJob(request) });
+  void runReadJob(request).then((result) => port.postMessage({ id: request.id, result }));
 });
 port.postMessage({ ready: true });
