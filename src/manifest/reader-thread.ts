@@ -47,7 +47,10 @@ const RESOURCE_LIMITS = { maxOldGenerationSizeMb: 256, stackSizeMb: 4 };
  */
 let readerHere: Promise<typeof import('./read-job.js')> | undefined;
 function readHere(job: ReadJob): Promise<ReadAnswers[ReadKind]> {
-  readerHere ??= import('./read-job.js');
+  readerHere ??= import('./read-job.js').then(async (reader) => {
+    await reader.loadAllReaders();
+    return reader;
+  });
   return readerHere.then(({ runReadJob }) => runReadJob(job));
 }
 
