@@ -1,11 +1,12 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Logger } from './log.js';
 import { loadCatalog, type Catalog } from './manifest/catalog.js';
-import type { ManifestParser } from './manifest/manifest-parser.js';
+import { manifestParserOn, type ManifestParser } from './manifest/manifest-parser.js';
+import type { Reader } from './manifest/reader-thread.js';
 import { grantText } from './policy/check-policy.js';
 import { loadPolicy, PolicyError } from './policy/load-policy.js';
 import { protectedPaths } from './policy/never-allowed.js';
-import { NO_POLICY, type HostPolicy } from './policy/policy-schema.js';
+import { NO_POLICY, type HostPolicy } from './policy/policy-types.js';
 import { PodwardenError } from './podwarden-error.js';
 import type { DesiredState } from './state/desired-store.js';
 
@@ -20,6 +21,8 @@ export interface CatalogKeeperOptions {
   policyFile?: string;
   manifestMaxBytes?: number;
   manifestParser?: ManifestParser;
+  /** Where the policy file (and, without `manifestParser`, each manifest) is checked; default the reader thread. */
+  fileReader?: Reader;
   log: Logger;
 }
 
@@ -38,15 +41,20 @@ export function createCatalogKeeper(options: CatalogKeeperOptions) {
 
   async function readPolicy(): Promise<void> {
     if (options.policyFile === undefined) return;
-    policy = await loadPolicy(options.policyFile, { catalogDir: options.catalogDir });
+    policy = await loadPolicy(options.policyFile, {
+      catalogDir: options.catalogDir,
+      ...(options.fileReader ? { reader: options.fileReader } : {}),
+    });
   }
+
+  const parser = options.manifestParser ?? (options.fileReader ? manifestParserOn(options.fileReader) : undefined);
 
   /** The catalog as it is on disk, for these bindings (app id → file name). Nothing is logged. */
   function read(bindings: ReadonlyMap<string, string>): Promise<Catalog> {
     return loadCatalog(options.catalogDir, {
       bindings,
       admission: { policy, protectedPaths: protectedList },
-      ...(options.manifestParser ? { parser: options.manifestParser } : {}),
+      ...(parser ? { parser } : {}),
       ...(options.manifestMaxBytes !== undefined ? { maxBytes: options.manifestMaxBytes } : {}),
     });
   }

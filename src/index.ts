@@ -84,6 +84,7 @@ export { createLogger, silentLogger } from './log.js';
 export type { Logger, LogFormat } from './log.js';
 export { ManifestError } from './manifest/errors.js';
 export type { ManifestParser } from './manifest/manifest-parser.js';
+export type { Reader } from './manifest/reader-thread.js';
 export type { ParseResult } from './manifest/parse-manifest.js';
 export type { VolumeMount } from './manifest/field-formats.js';
 export type { SystemdUnits } from './companions/systemd/systemd-units.js';

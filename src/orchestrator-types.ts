@@ -16,6 +16,7 @@ import type { Logger } from './log.js';
 import type { CatalogApp } from './catalog-keeper.js';
 import type { ManifestError } from './manifest/errors.js';
 import type { ManifestParser } from './manifest/manifest-parser.js';
+import type { Reader } from './manifest/reader-thread.js';
 import type { AppStatus } from './status-rows.js';
 import type { UpdateEnded } from './updates/update-wiring.js';
 import type { UpdateRecords } from './updates/update-records.js';
@@ -110,8 +111,13 @@ export interface OrchestratorOptions {
   policyFile?: string;
   /** Manifests larger than this are refused unread; default 256 KiB. */
   manifestMaxBytes?: number;
-  /** Where manifests are parsed; by default the process's parser thread. */
+  /** Where manifests are parsed; by default `fileReader`. */
   manifestParser?: ManifestParser;
+  /**
+   * Where what podwarden reads from disk is checked (manifests, the policy file, desired.json);
+   * by default the process's reader thread, so the main thread never loads the schema library.
+   */
+  fileReader?: Reader;
 }
 
 /** Pull (or build) progress of one app's image, as `progress$` emits it. */

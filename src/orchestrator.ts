@@ -102,7 +102,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
           logger: log,
           onWriteFailure: () => telemetry.next({ kind: 'journal-write-failed' }),
         });
-  const store = createDesiredStore(options.stateDir);
+  const store = createDesiredStore(options.stateDir, options.fileReader ? { reader: options.fileReader } : {});
   const backoff: BackoffPolicy = { ...DEFAULT_BACKOFF, ...options.backoff };
   const tracker = createTransitionStream();
   const statusRows = createStatusRows(tracker.transitions$);

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { StepCause } from '../../machines/step-cause.js';
 
 /** The steps the journal knows. Open: a new effect adds its name without touching this file. */
@@ -66,39 +65,78 @@ export type JournalRecord = IntentRecord | OutcomeRecord | CommandRecord;
 type WithoutSeq<T> = T extends unknown ? Omit<T, 'seq'> : never;
 export type NewJournalRecord = WithoutSeq<JournalRecord>;
 
-const cause = z.object({ reason: z.string(), trigger: z.string() });
-const base = { seq: z.number().int(), at: z.number(), appId: z.string() };
+// Checked by hand, not with the schema library: the journal is podwarden's own writing, read
+// at every boot, and the daemon's main thread stays free of zod (~3 MiB kept for good).
 
-const recordSchema = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('intent'),
+type Check = (value: unknown) => boolean;
+type Fields = Record<string, { check: Check; optional?: true; pick?: (value: unknown) => unknown }>;
+
+const isString: Check = (value) => typeof value === 'string';
+const isNumber: Check = (value) => typeof value === 'number' && Number.isFinite(value);
+const isInteger: Check = (value) => Number.isSafeInteger(value);
+const isBoolean: Check = (value) => typeof value === 'boolean';
+const optional = (check: Check) => ({ check, optional: true as const });
+
+/** An object with these fields, keeping only them (a later podwarden's extra fields are dropped). */
+function pickFields(fields: Fields, value: unknown): Record<string, unknown> | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const source = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(fields)) {
+    const item = source[key];
+    if (item === undefined) {
+      if (field.optional) continue;
+      return undefined;
+    }
+    if (!field.check(item)) return undefined;
+    out[key] = field.pick ? field.pick(item) : item;
+  }
+  return out;
+}
+
+function objectOf(fields: Fields) {
+  return {
+    check: (value: unknown) => pickFields(fields, value) !== undefined,
+    pick: (value: unknown) => pickFields(fields, value),
+  };
+}
+
+const causeFields = objectOf({ reason: { check: isString }, trigger: { check: isString } });
+const fileFields: Fields = { path: { check: isString }, change: { check: isString } };
+const files = {
+  check: (value: unknown) => Array.isArray(value) && value.every((item) => pickFields(fileFields, item) !== undefined),
+  pick: (value: unknown) => (value as unknown[]).map((item) => pickFields(fileFields, item)),
+  optional: true as const,
+};
+const base: Fields = { seq: { check: isInteger }, at: { check: isNumber }, appId: { check: isString } };
+
+const RECORD_FIELDS: Record<JournalRecord['type'], Fields> = {
+  intent: {
     ...base,
-    step: z.string(),
-    image: z.string().optional(),
-    containerName: z.string().optional(),
-    containerId: z.string().optional(),
-    files: z.array(z.object({ path: z.string(), change: z.string() })).optional(),
-    cause,
-  }),
-  z.object({
-    type: z.literal('outcome'),
+    step: { check: isString },
+    image: optional(isString),
+    containerName: optional(isString),
+    containerId: optional(isString),
+    files,
+    cause: causeFields,
+  },
+  outcome: {
     ...base,
-    step: z.string(),
-    intent: z.number().int(),
-    ok: z.boolean(),
-    containerId: z.string().optional(),
-    error: z.string().optional(),
-    recovered: z.string().optional(),
-  }),
-  z.object({
-    type: z.literal('command'),
+    step: { check: isString },
+    intent: { check: isInteger },
+    ok: { check: isBoolean },
+    containerId: optional(isString),
+    error: optional(isString),
+    recovered: optional(isString),
+  },
+  command: {
     ...base,
-    command: z.string(),
-    note: z.string().optional(),
-    outcome: z.enum(['applied', 'refused']).optional(),
-    error: z.string().optional(),
-  }),
-]);
+    command: { check: isString },
+    note: optional(isString),
+    outcome: optional((value) => value === 'applied' || value === 'refused'),
+    error: optional(isString),
+  },
+};
 
 /**
  * One NDJSON line → a record, or undefined: a crash can tear the last line, and a later
@@ -106,10 +144,14 @@ const recordSchema = z.discriminatedUnion('type', [
  */
 export function parseRecord(line: string): JournalRecord | undefined {
   if (line.trim() === '') return undefined;
+  let value: unknown;
   try {
-    const parsed = recordSchema.safeParse(JSON.parse(line));
-    return parsed.success ? (parsed.data as JournalRecord) : undefined;
+    value = JSON.parse(line);
   } catch {
     return undefined;
   }
+  const type = (value as { type?: unknown } | null)?.type;
+  if (type !== 'intent' && type !== 'outcome' && type !== 'command') return undefined;
+  const fields = pickFields(RECORD_FIELDS[type], value);
+  return fields === undefined ? undefined : ({ type, ...fields } as unknown as JournalRecord);
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { findCycles } from '../../machines/binding.js';
 import { admitManifest, type Admission } from '../policy/admit.js';
 import type { Grant } from '../policy/check-policy.js';
-import { NO_POLICY } from '../policy/policy-schema.js';
+import { NO_POLICY } from '../policy/policy-types.js';
 import { canonicalJson, sha256Hex } from './canonical-json.js';
 import { fsReason, readCatalogFile } from './catalog-file.js';
 import { ManifestError } from './errors.js';

@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path';
 import { companionKey } from '../../machines/binding.js';
 import type { AppProbes, AppSpec } from '../../machines/types.js';
-import { DEFAULT_UPDATE_POLICY } from './schema-update.js';
+import { DEFAULT_UPDATE_POLICY } from './default-update-policy.js';
 import { LABELS } from '../domain/labels.js';
 import type { ContainerSpec } from '../domain/container-spec.js';
 import { appProbes } from './app-probes.js';

@@ -1,15 +1,12 @@
 import { parentPort } from 'node:worker_threads';
-import { parseManifestBytes } from './parse-manifest.js';
-import { toWire, type ParseRequest } from './parse-wire.js';
+import type { ReadRequest } from './parse-wire.js';
+import { runReadJob } from './read-job.js';
 
-// The manifest parser's thread (see manifest-parser.ts): reads one file's bytes per message
-// and answers with the manifest or its errors, as plain data.
+// The reader thread (see reader-thread.ts): checks one thing read from disk per message
+// (a manifest, the policy file, desired.json) and answers as plain data.
 
 const port = parentPort!;
-port.on('message', (request: ParseRequest) => {
-  port.postMessage({
-    id: request.id,
-    result: toWire(parseManifestBytes(request.bytes, request.file, request.maxBytes)),
-  });
+port.on('message', (request: ReadRequest) => {
+  void runReadJob(request).then((result) => port.postMessage({ id: request.id, result }));
 });
 port.postMessage({ ready: true });

@@ -50,13 +50,3 @@ export const updateSchema = z
     deadlineMs: update.verify.deadline,
     restoreData: update.rollback.restoreData,
   }));
-
-/** What an app without an `update` section gets. */
-export const DEFAULT_UPDATE_POLICY: UpdatePolicy = {
-  strategy: 'download-then-replace',
-  snapshot: true,
-  keepSnapshots: 3,
-  minHealthyMs: 60_000,
-  deadlineMs: 600_000,
-  restoreData: true,
-};

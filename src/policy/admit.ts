@@ -2,7 +2,7 @@ import { confinementErrors } from '../manifest/confine-paths.js';
 import type { AppManifest } from '../manifest/schema.js';
 import { checkHostRights, type PolicyVerdict } from './check-policy.js';
 import type { ProtectedPath } from './never-allowed.js';
-import type { HostPolicy } from './policy-schema.js';
+import type { HostPolicy } from './policy-types.js';
 
 /** What the owner's side decides about a parsed manifest: the policy and the paths no policy opens. */
 export interface Admission {

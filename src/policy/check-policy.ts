@@ -4,7 +4,7 @@ import { isInside } from '../manifest/inside.js';
 import type { AppManifest } from '../manifest/schema.js';
 import { describeRight, manifestRights, type HostRight } from './host-rights.js';
 import { neverAllowed, type ProtectedPath } from './never-allowed.js';
-import type { ContainerRules, HostPolicy } from './policy-schema.js';
+import type { ContainerRules, HostPolicy } from './policy-types.js';
 
 /** A host right the owner's policy gave one container, and the rule that gave it. */
 export interface Grant {

@@ -1,5 +1,5 @@
 import type { AppContainer, AppManifest } from '../manifest/schema.js';
-import { capabilityName } from './policy-schema.js';
+import { capabilityName } from './policy-types.js';
 
 /**
  * What a manifest asks of the host beyond its own data dir and named volumes: the settings the

@@ -1,9 +1,9 @@
 import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { issuesToErrors, type ManifestError } from '../manifest/errors.js';
 import { fsReason } from '../manifest/catalog-file.js';
 import { isInside } from '../manifest/inside.js';
-import { policyFileSchema, type HostPolicy } from './policy-schema.js';
+import { sharedReader, type Reader } from '../manifest/reader-thread.js';
+import type { HostPolicy } from './policy-types.js';
 
 /** Where podwarden looks for the owner's policy when none is named: the state dir, then /etc. */
 export function policyCandidates(stateDir: string): string[] {
@@ -42,7 +42,10 @@ const MAX_POLICY_BYTES = 256 * 1024;
  * Reads and checks the owner's policy file. It must be the owner's: outside the catalog (which
  * strangers write), owned by root or podwarden's own user, and writable by no one else.
  */
-export async function loadPolicy(file: string, { catalogDir }: { catalogDir: string }): Promise<HostPolicy> {
+export async function loadPolicy(
+  file: string,
+  { catalogDir, reader = sharedReader() }: { catalogDir: string; reader?: Reader },
+): Promise<HostPolicy> {
   let real: string;
   let bytes: Buffer;
   try {
@@ -68,34 +71,8 @@ export async function loadPolicy(file: string, { catalogDir }: { catalogDir: str
     );
   }
 
-  // The YAML reader loads only when there is a policy to read: the daemon keeps what it loads.
-  const [{ decodeManifest }, { readYaml }] = await Promise.all([
-    import('../manifest/manifest-text.js'),
-    import('../manifest/yaml-document.js'),
-  ]);
-  const decoded = decodeManifest(bytes, file, MAX_POLICY_BYTES);
-  if ('error' in decoded) throw new PolicyError(file, decoded.error.message);
-  if (decoded.text.trim() === '') return { file, apps: {} };
-  const read = readYaml(decoded.text, file);
-  const problems = 'errors' in read ? read.errors : [];
-  const parsed = 'errors' in read ? undefined : policyFileSchema.safeParse(read.data, { reportInput: true });
-  if (parsed && !parsed.success)
-    problems.push(...issuesToErrors(file, parsed.error.issues, { knownKeys: knownPolicyKeys }));
-  if (!parsed?.success) throw new PolicyError(file, problems.map(where).join('; '));
-  return { file, apps: parsed.data.apps };
-}
-
-function where(error: ManifestError): string {
-  const at = error.path !== '' ? error.path : error.line !== undefined ? `line ${error.line}` : '';
-  return at === '' ? error.message : `${at}: ${error.message}`;
-}
-
-/** The fields allowed at a path, for "did you mean" hints. */
-function knownPolicyKeys(at: readonly PropertyKey[]): readonly string[] {
-  if (at.length === 0) return ['apps'];
-  return at.length === 2 && at[0] === 'apps'
-    ? ['bind', 'capAdd', 'hostNetwork']
-    : at.length === 4
-      ? ['path', 'readOnly']
-      : [];
+  // The YAML and the schema are checked on the reader thread (read-policy-text.ts): the daemon keeps what it loads.
+  const read = await reader.read({ kind: 'policy', file, bytes, maxBytes: MAX_POLICY_BYTES });
+  if ('problem' in read) throw new PolicyError(file, read.problem);
+  return { file, apps: read.apps };
 }

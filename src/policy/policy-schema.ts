@@ -2,35 +2,10 @@ import path from 'node:path';
 import * as z from 'zod';
 import { describeValue } from '../manifest/errors.js';
 import { APP_ID_PATTERN, CAPABILITY_PATTERN } from '../manifest/field-formats.js';
+import { capabilityName, type BindRule, type ContainerRules } from './policy-types.js';
 
-/**
- * The owner's host policy file: which app may reach which part of the host. Everything a
- * manifest asks for beyond its own data dir and named volumes is refused unless a rule here
- * allows it (docs/policy.md). Keys are an app id (`bitcoind`: the app's own container) or an
- * app id and a companion id (`bitcoind/ui`): a companion gets no right its app was given.
- */
-
-/** A host path an app may bind: this folder (or file) and everything below it. */
-export interface BindRule {
-  path: string;
-  /** Only `:ro` mounts of it. */
-  readOnly: boolean;
-}
-
-export interface ContainerRules {
-  bind: BindRule[];
-  /** Capability names without the CAP_ prefix; `ALL` allows any. */
-  capAdd: string[];
-  hostNetwork: boolean;
-}
-
-export interface HostPolicy {
-  /** Where the rules were read; undefined when there is no policy file (nothing is allowed). */
-  file?: string;
-  apps: Record<string, ContainerRules>;
-}
-
-export const NO_POLICY: HostPolicy = { apps: {} };
+export { capabilityName, NO_POLICY } from './policy-types.js';
+export type { BindRule, ContainerRules, HostPolicy } from './policy-types.js';
 
 const CONTAINER_KEY = new RegExp(`^${APP_ID_PATTERN.source.slice(1, -1)}(?:/${APP_ID_PATTERN.source.slice(1, -1)})?$`);
 
@@ -86,8 +61,3 @@ export const policyFileSchema = z.strictObject(
       iss.code === 'invalid_type' ? 'a policy file is a mapping with an "apps" key at the top' : undefined,
   },
 );
-
-/** `CAP_NET_ADMIN` and `NET_ADMIN` are one capability. */
-export function capabilityName(name: string): string {
-  return name.startsWith('CAP_') ? name.slice(4) : name;
-}

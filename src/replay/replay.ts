@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ContainerSpec } from '../domain/container-spec.js';
 import { silentLogger } from '../log.js';
-import { inlineManifestParser } from '../manifest/manifest-parser.js';
+import { inlineReader } from '../manifest/reader-thread.js';
 import { createOrchestrator, type Orchestrator } from '../orchestrator.js';
 import { writeCatalogSnapshot } from './catalog-snapshot.js';
 import { formatOffset, ReplayDivergence } from './divergence.js';
@@ -112,8 +112,8 @@ export async function replayRecording(
         logger: silentLogger(),
         // Virtual time: the journal's real file I/O would not keep step with it, and it adds nothing to a replay.
         journal: false,
-        // Nor would the parser thread's messages: a replay parses on its own thread, where nothing else waits.
-        manifestParser: inlineManifestParser,
+        // Nor would the reader thread's messages: a replay reads on its own thread, where nothing else waits.
+        fileReader: inlineReader,
       });
       const transitions: ReplayedTransition[] = [];
       orchestrator.transitions$.subscribe((transition) =>

@@ -1,8 +1,6 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import * as z from 'zod';
-import { issuesToErrors } from '../manifest/errors.js';
-import { APP_ID_PATTERN } from '../manifest/field-formats.js';
+import { sharedReader, type Reader } from '../manifest/reader-thread.js';
 import { AtomicWriteError, writeFileAtomic } from './atomic-write.js';
 import { DesiredStateError } from './desired-state-error.js';
 import { keepPreviousCopy, PREVIOUS_FILE, unreadableRemedy } from './previous-copy.js';
@@ -41,28 +39,18 @@ export interface DesiredStore {
   readonly previousFile: string;
 }
 
-const desiredAppSchema = z.strictObject({
-  desired: z.enum(['running', 'stopped']),
-  installedAt: z.iso.datetime({ offset: true }),
-  // A plain file name: the catalog is one folder.
-  manifestFile: z
-    .string()
-    .max(255)
-    .regex(/^[^/\\\0.][^/\\\0]*$/)
-    .optional(),
-  stoppedCompanions: z.array(z.string().regex(APP_ID_PATTERN)).max(64).optional(),
-});
-
-const desiredStateSchema = z.strictObject({
-  version: z.literal(1),
-  apps: z.record(z.string().regex(APP_ID_PATTERN), desiredAppSchema),
-});
-
 export function emptyDesiredState(): DesiredState {
   return { version: 1, apps: {} };
 }
 
-export function createDesiredStore(stateDir: string): DesiredStore {
+/**
+ * `reader` checks the file's content against its schema (desired-state-schema.ts): the shared
+ * reader thread by default, so the daemon's main thread never loads the schema library.
+ */
+export function createDesiredStore(
+  stateDir: string,
+  { reader = sharedReader() }: { reader?: Reader } = {},
+): DesiredStore {
   const file = path.join(stateDir, 'desired.json');
   const previousFile = path.join(stateDir, PREVIOUS_FILE);
   let queue: Promise<unknown> = Promise.resolve();
@@ -71,13 +59,13 @@ export function createDesiredStore(stateDir: string): DesiredStore {
   let unreadable: DesiredStateError | undefined;
 
   async function loadOrMissing(): Promise<DesiredState | undefined> {
-    const result = await parseFile(file);
+    const result = await parseFile(file, reader);
     if (result.state !== undefined || result.problem === undefined) {
       unreadable = undefined;
       return result.state;
     }
     // Checked at once, so the error can say whether the kept copy is a way out.
-    const previous = await parseFile(previousFile);
+    const previous = await parseFile(previousFile, reader);
     const way = unreadableRemedy({ file, previousFile, previous: previous.state, previousProblem: previous.problem });
     unreadable = new DesiredStateError(file, result.problem, {
       cause: result.cause,
@@ -92,15 +80,14 @@ export function createDesiredStore(stateDir: string): DesiredStore {
   }
 
   function save(state: DesiredState): Promise<void> {
-    // Checked and serialised now, so the caller may go on changing its object.
-    const checked = desiredStateSchema.safeParse(state);
-    if (!checked.success) {
-      return Promise.reject(
-        new DesiredStateError(file, `refusing to save an invalid state: ${describeIssues(checked.error)}`),
-      );
-    }
-    const text = `${JSON.stringify(checked.data, null, 2)}\n`;
+    // Serialised now, so the caller may go on changing its object; checked (on the reader
+    // thread) before anything is written, in call order with the other saves.
+    const snapshot: unknown = JSON.parse(JSON.stringify(state));
     const run = queue.then(async () => {
+      const checked = await reader.read({ kind: 'desired-state', value: snapshot });
+      if ('problem' in checked) {
+        throw new DesiredStateError(file, `refusing to save an invalid state: ${checked.problem}`);
+      }
       if (unreadable !== undefined) {
         throw new DesiredStateError(file, `refusing to overwrite it: it could not be loaded (${unreadable.message})`);
       }
@@ -111,6 +98,7 @@ export function createDesiredStore(stateDir: string): DesiredStore {
       }
       // The old file becomes the previous copy only once the new one is safely written: a save
       // that fails (a full disk) leaves both as they were.
+      const text = `${JSON.stringify(checked.state, null, 2)}\n`;
       await writeFileAtomic(file, text, { mode: 0o600, beforeReplace: () => keepPreviousCopy(file, previousFile) });
     });
     queue = run.catch(() => undefined);
@@ -121,7 +109,10 @@ export function createDesiredStore(stateDir: string): DesiredStore {
 }
 
 /** A desired-state file read and checked: its state, nothing (missing), or what is wrong with it. */
-async function parseFile(target: string): Promise<{ state?: DesiredState; problem?: string; cause?: unknown }> {
+async function parseFile(
+  target: string,
+  reader: Reader,
+): Promise<{ state?: DesiredState; problem?: string; cause?: unknown }> {
   let text: string;
   try {
     text = await readFile(target, 'utf8');
@@ -135,13 +126,7 @@ async function parseFile(target: string): Promise<{ state?: DesiredState; proble
   } catch (err) {
     return { problem: `is not valid JSON (${(err as Error).message})`, cause: err };
   }
-  const result = desiredStateSchema.safeParse(json, { reportInput: true });
-  if (!result.success) return { problem: `is not a valid desired-state file: ${describeIssues(result.error)}` };
-  return { state: result.data };
-}
-
-function describeIssues(error: z.ZodError): string {
-  return issuesToErrors('', error.issues)
-    .map((issue) => (issue.path === '' ? issue.message : `${issue.path}: ${issue.message}`))
-    .join('; ');
+  const checked = await reader.read({ kind: 'desired-state', value: json });
+  if ('problem' in checked) return { problem: `is not a valid desired-state file: ${checked.problem}` };
+  return { state: checked.state };
 }

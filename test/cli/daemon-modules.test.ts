@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 // Issue 12 item 11 and issue 14 item 1: a daemon keeps whatever it loads for as long as it runs,
 // so the daemon loads neither the client commands' progress bars nor the YAML reader (only the
-// manifest parser's thread and a policy file need it); a client command loads none of the daemon.
+// reader thread needs it: daemon-main-thread.test.ts); a client command loads none of the daemon.
 
 async function loadedPackages(args: string[]): Promise<string[]> {
   const { stderr } = await promisify(execFile)(

@@ -12,6 +12,7 @@ import { createOrchestrator, type Orchestrator, type OrchestratorOptions } from 
 import { createRecorder } from '../../src/replay/recorder.js';
 import { recordingEngine } from '../../src/replay/recording-engine.js';
 import { recordCommands } from '../../src/replay/recording-orchestrator.js';
+import { inlineReader } from '../../src/manifest/reader-thread.js';
 import { withVirtualClock } from '../../src/replay/virtual-clock.js';
 import { REGISTRY, writeManifests } from '../orchestrator/sim-daemon.js';
 
@@ -65,6 +66,8 @@ export async function recordSimSession(
         logger: silentLogger(),
         // Virtual time: the journal's real file I/O would reorder steps within one virtual instant.
         journal: false,
+        // Nor would the reader thread's messages (desired.json's checks): the virtual clock waits for file I/O, not for threads.
+        fileReader: inlineReader,
         clock,
         ...options.orchestrator,
       };

@@ -8,7 +8,7 @@ import { loadCatalog } from '../../manifest/catalog.js';
 import { inlineManifestParser } from '../../manifest/manifest-parser.js';
 import { findPolicyFile, loadPolicy } from '../../policy/load-policy.js';
 import { protectedPaths } from '../../policy/never-allowed.js';
-import { NO_POLICY } from '../../policy/policy-schema.js';
+import { NO_POLICY } from '../../policy/policy-types.js';
 import { createDesiredStore } from '../../state/desired-store.js';
 import { EXIT } from '../client-command.js';
 import { manifestMaxBytesOption, policyOption } from '../trust-options.js';

@@ -5,7 +5,7 @@ import { validateManifestFile } from '../../manifest/validate-file.js';
 import { grantText, type Grant } from '../../policy/check-policy.js';
 import { findPolicyFile, loadPolicy } from '../../policy/load-policy.js';
 import { protectedPaths } from '../../policy/never-allowed.js';
-import { NO_POLICY } from '../../policy/policy-schema.js';
+import { NO_POLICY } from '../../policy/policy-types.js';
 import { EXIT, printJson } from '../client-command.js';
 import { manifestMaxBytesOption, policyOption } from '../trust-options.js';
 
