@@ -28,7 +28,7 @@ export const SERVICE_ENVIRONMENT: Readonly<Record<string, string>> = { MALLOC_AR
  * compilers (`--no-opt --no-maglev --no-sparkplug`), and sizes its heap for memory before speed
  * (`--optimize-for-size`). A supervisor spends its life waiting; what it runs between waits is
  * small, so the compilers' code and their work cost more than they save: with the sample node
- * the daemon idles at ~68 MiB and ~0.5 % of a core instead of ~76–82 MiB and ~0.55–0.65 %, and a
+ * the daemon idles at ~65 MiB and ~0.5 % of a core instead of ~76–82 MiB and ~0.55–0.65 %, and a
  * quiet pass over 1 000 apps takes ~6 ms instead of ~2 ms (docs/benchmarks.md). Not
  * `--lite-mode`, which saves as much: it turns WebAssembly off, and Node's `fetch` (the registry
  * client's) cannot work without it.
